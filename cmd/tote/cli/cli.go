@@ -1,0 +1,132 @@
+// Package cli implements tote's commands: flag parsing into structs, the
+// human and JSON views, and exit codes. The engine never prints; this
+// package does, results to stdout and errors to stderr.
+package cli
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"runtime/debug"
+	"strings"
+	"time"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/httpconn"
+)
+
+// Version is set at build time with -ldflags "-X .../cli.Version=v1.2.3".
+var Version = ""
+
+// Env is what a command may touch of its surroundings.
+type Env struct {
+	Stdin          io.Reader
+	Stdout, Stderr io.Writer
+	Getenv         func(string) (string, bool)
+	Now            func() time.Time
+	// Registry is the set of connectors; nil means the built-in set.
+	Registry *connectors.Registry
+}
+
+// DefaultEnv is the process's environment.
+func DefaultEnv() Env {
+	return Env{Stdin: os.Stdin, Stdout: os.Stdout, Stderr: os.Stderr, Getenv: os.LookupEnv, Now: time.Now}
+}
+
+// Registry is the built-in set of connectors.
+func Registry() (*connectors.Registry, error) {
+	return connectors.NewRegistry(httpconn.New)
+}
+
+// Exit codes, as Terraform uses them.
+const (
+	exitOK      = 0
+	exitError   = 1
+	exitChanges = 2
+)
+
+type command struct {
+	name    string
+	summary string
+	run     func(ctx context.Context, env Env, args []string) int
+}
+
+func commands() []command {
+	return []command{
+		{"validate", "Check the pipelines offline and report every mistake", cmdValidate},
+		{"fmt", "Rewrite pipeline files in the canonical format", cmdFmt},
+		{"graph", "Print a pipeline's steps and dependencies (dot or mermaid)", cmdGraph},
+		{"plan", "Show what would change in each system", cmdPlan},
+		{"apply", "Make the changes of a saved plan, or plan and apply", cmdApply},
+		{"run", "Serve webhooks, fire schedules and run pipelines until stopped", cmdRun},
+		{"runs", "List runs, or show one (runs list | runs show ID)", cmdRuns},
+		{"retry", "Requeue a dead event (retry ID | retry -dead)", cmdRetry},
+		{"connectors", "List connectors with their actions and triggers", cmdConnectors},
+		{"version", "Print the version", cmdVersion},
+	}
+}
+
+// Main runs one tote command and returns its exit status.
+func Main(ctx context.Context, args []string, env Env) int {
+	if env.Getenv == nil {
+		env.Getenv = os.LookupEnv
+	}
+	if env.Now == nil {
+		env.Now = time.Now
+	}
+	if env.Stdin == nil {
+		env.Stdin = strings.NewReader("")
+	}
+	if env.Registry == nil {
+		reg, err := Registry()
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
+		env.Registry = reg
+	}
+	if len(args) == 0 || args[0] == "-h" || args[0] == "--help" || args[0] == "-help" || args[0] == "help" {
+		usage(env.Stdout)
+		return exitOK
+	}
+	if args[0] == "--version" || args[0] == "-version" {
+		return cmdVersion(ctx, env, nil)
+	}
+	for _, c := range commands() {
+		if c.name == args[0] {
+			return c.run(ctx, env, args[1:])
+		}
+	}
+	fmt.Fprintf(env.Stderr, "Error: tote has no command %q. Run tote --help for the list.\n", args[0])
+	return exitError
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "Usage: tote <command> [flags]")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "tote keeps BigCommerce and ShipStation in step with pipelines written in HCL.")
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Commands:")
+	for _, c := range commands() {
+		fmt.Fprintf(w, "  %-11s %s\n", c.name, c.summary)
+	}
+	fmt.Fprintln(w)
+	fmt.Fprintln(w, "Run tote <command> -h for a command's flags.")
+	fmt.Fprintln(w, "Pipelines are read from -dir, $TOTE_DIR or ./pipelines; state lives in $TOTE_STATE or .tote/state.db.")
+}
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+func cmdVersion(_ context.Context, env Env, _ []string) int {
+	fmt.Fprintf(env.Stdout, "tote %s\n", version())
+	return exitOK
+}

@@ -1,0 +1,68 @@
+package cli
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclwrite"
+)
+
+func cmdFmt(_ context.Context, env Env, args []string) int {
+	fs := newFlags("fmt", "fmt [-check] [DIR]", env.Stderr)
+	check := fs.Bool("check", false, "change nothing; list unformatted files and exit 3 if there are any")
+	var c common
+	c.register(fs, env, false)
+	pos, err := parse(fs, args)
+	if err != nil {
+		return exitError
+	}
+	if len(pos) == 1 {
+		c.dir = pos[0]
+	}
+	names, err := filepath.Glob(filepath.Join(c.dir, "*.hcl"))
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "Error:", err)
+		return exitError
+	}
+	sort.Strings(names)
+	unformatted := 0
+	for _, name := range names {
+		src, err := os.ReadFile(name)
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
+		f, diags := hclwrite.ParseConfig(src, name, hcl.InitialPos)
+		if diags.HasErrors() {
+			writeDiagnostics(env.Stderr, diags, nil)
+			return exitError
+		}
+		out := f.Bytes()
+		if bytes.Equal(out, src) {
+			continue
+		}
+		unformatted++
+		fmt.Fprintln(env.Stdout, name)
+		if *check {
+			continue
+		}
+		info, err := os.Stat(name)
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
+		if err := os.WriteFile(name, out, info.Mode().Perm()); err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
+	}
+	if *check && unformatted > 0 {
+		return 3
+	}
+	return exitOK
+}

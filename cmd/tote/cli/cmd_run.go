@@ -1,0 +1,79 @@
+package cli
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"os"
+	"time"
+
+	"github.com/toteworks/tote/engine/run"
+	"github.com/toteworks/tote/engine/service"
+)
+
+func cmdRun(ctx context.Context, env Env, args []string) int {
+	fs := newFlags("run", "run [-listen ADDR] [flags]", env.Stderr)
+	var c common
+	c.register(fs, env, true)
+	listen := fs.String("listen", envOr(env, "TOTE_LISTEN", "127.0.0.1:7400"), "address for webhooks, /healthz and /readyz ($TOTE_LISTEN)")
+	concurrency := fs.Int("concurrency", 8, "runs at once")
+	parallelism := fs.Int("parallelism", 10, "steps and instances at once within a run")
+	grace := fs.Duration("grace", 30*time.Second, "how long runs in flight may finish after SIGTERM")
+	attempts := fs.Int("max-attempts", 8, "attempts per event before it is dead")
+	backoff := fs.Duration("backoff", time.Second, "first retry delay (doubles, with jitter)")
+	maxBackoff := fs.Duration("max-backoff", 10*time.Minute, "longest retry delay")
+	readyFile := fs.String("ready-file", "", "write the listening address to this file once serving")
+	logFormat := fs.String("log-format", "text", "text or json")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return exitError
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(env.Stderr, "Error: unexpected argument %q\n", pos[0])
+		return exitError
+	}
+	prog, ok := load(env, c.dir, c.vars, false)
+	if !ok {
+		return exitError
+	}
+	store, err := openState(ctx, c.state)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "Error:", err)
+		return exitError
+	}
+	defer store.Close()
+	logger := newLogger(env, *logFormat)
+	eng := run.New(prog, store, run.Options{Parallelism: *parallelism, Clock: env.Now, Logger: logger})
+	defer eng.Close()
+	err = service.Run(ctx, eng, service.Options{
+		Listen: *listen, Grace: *grace, Concurrency: *concurrency, MaxAttempts: *attempts,
+		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
+		Ready: func(addr string) {
+			if *readyFile != "" {
+				if err := os.WriteFile(*readyFile, []byte(addr+"\n"), 0o644); err != nil {
+					logger.Error("writing the ready file", "err", err)
+				}
+			}
+		},
+	})
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "Error:", eng.Redact(err.Error()))
+		return exitError
+	}
+	return exitOK
+}
+
+func newLogger(env Env, format string) *slog.Logger {
+	opts := &slog.HandlerOptions{Level: slog.LevelInfo}
+	if format == "json" {
+		return slog.New(slog.NewJSONHandler(env.Stderr, opts))
+	}
+	return slog.New(slog.NewTextHandler(env.Stderr, opts))
+}
+
+func envOr(env Env, name, def string) string {
+	if v, ok := env.Getenv(name); ok && v != "" {
+		return v
+	}
+	return def
+}

@@ -1,0 +1,183 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"strconv"
+	"text/tabwriter"
+	"time"
+
+	"github.com/toteworks/tote/engine/state"
+)
+
+func cmdRuns(ctx context.Context, env Env, args []string) int {
+	fs := newFlags("runs", "runs [list [-pipeline P] [-status S] [-limit N] | show ID] [-json]", env.Stderr)
+	var c common
+	c.register(fs, env, true)
+	pipeline := fs.String("pipeline", "", "only this pipeline")
+	status := fs.String("status", "", "only runs with this status: running, succeeded, failed, dead")
+	limit := fs.Int("limit", 50, "at most this many runs")
+	asJSON := fs.Bool("json", false, "print as JSON")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return exitError
+	}
+	store, code := existingState(ctx, env, c.state)
+	if store == nil {
+		return code
+	}
+	defer store.Close()
+	sub := "list"
+	if len(pos) > 0 {
+		sub = pos[0]
+	}
+	switch sub {
+	case "list":
+		runs, err := store.Runs(ctx, state.RunFilter{Pipeline: *pipeline, Status: state.RunStatus(*status), Limit: *limit})
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
+		counts, err := store.InboxCounts(ctx)
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
+		if *asJSON {
+			writeJSON(env.Stdout, map[string]any{"runs": runs, "inbox": counts})
+			return exitOK
+		}
+		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
+		fmt.Fprintln(tw, "RUN\tPIPELINE\tTRIGGER\tEVENT\tSTATUS\tWRITES\tSTARTED\tERROR")
+		for _, r := range runs {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Pipeline, r.Trigger, r.EventKey, r.Status, r.Writes,
+				r.StartedAt.UTC().Format(time.RFC3339), oneLine(r.Error, 60))
+		}
+		tw.Flush()
+		fmt.Fprintf(env.Stdout, "\nInbox: %d pending, %d running, %d done, %d dead.\n",
+			counts[state.ItemPending], counts[state.ItemRunning], counts[state.ItemDone], counts[state.ItemDead])
+		return exitOK
+	case "show":
+		if len(pos) != 2 {
+			fmt.Fprintln(env.Stderr, "Error: tote runs show ID")
+			return exitError
+		}
+		r, attempts, err := store.Run(ctx, pos[1])
+		if errors.Is(err, state.ErrNotFound) {
+			fmt.Fprintf(env.Stderr, "Error: no run %q\n", pos[1])
+			return exitError
+		}
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
+		if *asJSON {
+			writeJSON(env.Stdout, map[string]any{"run": r, "attempts": attempts})
+			return exitOK
+		}
+		fmt.Fprintf(env.Stdout, "Run %s\n  pipeline: %s\n  trigger:  %s\n  event:    %s\n  status:   %s\n  writes:   %d\n  started:  %s\n",
+			r.ID, r.Pipeline, r.Trigger, r.EventKey, r.Status, r.Writes, r.StartedAt.UTC().Format(time.RFC3339))
+		if !r.FinishedAt.IsZero() {
+			fmt.Fprintf(env.Stdout, "  finished: %s\n", r.FinishedAt.UTC().Format(time.RFC3339))
+		}
+		if r.Error != "" {
+			fmt.Fprintf(env.Stdout, "  error:    %s\n", r.Error)
+		}
+		fmt.Fprintln(env.Stdout, "\nSteps:")
+		for _, a := range attempts {
+			line := fmt.Sprintf("  %s attempt %d: %s", a.Step, a.Attempt, a.Status)
+			if a.Error != "" {
+				line += ": " + a.Error
+			}
+			fmt.Fprintln(env.Stdout, line)
+		}
+		return exitOK
+	}
+	fmt.Fprintf(env.Stderr, "Error: tote runs has no %q; use list or show ID\n", sub)
+	return exitError
+}
+
+func cmdRetry(ctx context.Context, env Env, args []string) int {
+	fs := newFlags("retry", "retry ITEM | retry -dead", env.Stderr)
+	var c common
+	c.register(fs, env, true)
+	dead := fs.Bool("dead", false, "requeue every dead event")
+	pos, err := parse(fs, args)
+	if err != nil {
+		return exitError
+	}
+	if *dead == (len(pos) == 1) || len(pos) > 1 {
+		fmt.Fprintln(env.Stderr, "Error: give one event id (the item number of a run id, e.g. 12 for run 12.3) or -dead")
+		return exitError
+	}
+	store, code := existingState(ctx, env, c.state)
+	if store == nil {
+		return code
+	}
+	defer store.Close()
+	if *dead {
+		n, err := store.RequeueDead(ctx)
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
+		fmt.Fprintf(env.Stdout, "Requeued %d dead event%s; tote run will process them.\n", n, plural(n, "", "s"))
+		return exitOK
+	}
+	idText := pos[0]
+	if i := indexByte(idText, '.'); i >= 0 {
+		idText = idText[:i] // a run id names its event first
+	}
+	id, err := strconv.ParseInt(idText, 10, 64)
+	if err != nil {
+		fmt.Fprintf(env.Stderr, "Error: %q is not an event id\n", pos[0])
+		return exitError
+	}
+	if err := store.Requeue(ctx, id); err != nil {
+		if errors.Is(err, state.ErrNotFound) {
+			fmt.Fprintf(env.Stderr, "Error: no event %d\n", id)
+		} else {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+		}
+		return exitError
+	}
+	fmt.Fprintf(env.Stdout, "Requeued event %d; tote run will process it.\n", id)
+	return exitOK
+}
+
+func existingState(ctx context.Context, env Env, path string) (*state.Store, int) {
+	if _, err := os.Stat(path); err != nil {
+		fmt.Fprintf(env.Stderr, "Error: no state at %s yet; tote apply or tote run creates it.\n", path)
+		return nil, exitError
+	}
+	st, err := openState(ctx, path)
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "Error:", err)
+		return nil, exitError
+	}
+	return st, exitOK
+}
+
+func indexByte(s string, b byte) int {
+	for i := 0; i < len(s); i++ {
+		if s[i] == b {
+			return i
+		}
+	}
+	return -1
+}
+
+func oneLine(s string, n int) string {
+	for i := 0; i < len(s); i++ {
+		if s[i] == '\n' {
+			s = s[:i] + " ..."
+			break
+		}
+	}
+	if len(s) > n {
+		s = s[:n] + "..."
+	}
+	return s
+}

@@ -1,0 +1,65 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"os"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/config"
+	"github.com/toteworks/tote/engine/state"
+)
+
+// load parses and compiles the pipelines in dir. Diagnostics are printed
+// to stderr; ok is false when there were errors.
+func load(env Env, dir string, vars map[string]string, offline bool) (*compile.Program, bool) {
+	prog, diags := loadProgram(env, dir, vars, offline)
+	if len(diags) > 0 {
+		writeDiagnostics(env.Stderr, diags, prog.files())
+	}
+	return prog.prog, !diags.HasErrors()
+}
+
+type loaded struct {
+	prog *compile.Program
+	cfg  *config.Config
+}
+
+func (l loaded) files() map[string]*hcl.File {
+	if l.cfg == nil {
+		return nil
+	}
+	return l.cfg.Files
+}
+
+func loadProgram(env Env, dir string, vars map[string]string, offline bool) (loaded, hcl.Diagnostics) {
+	info, err := os.Stat(dir)
+	if err != nil || !info.IsDir() {
+		return loaded{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No pipelines directory",
+			Detail: fmt.Sprintf("%q is not a directory. Point -dir or $TOTE_DIR at the folder that holds your *.hcl files.", dir)}}
+	}
+	cfg, diags := config.Load(os.DirFS(dir), dir)
+	if cfg == nil || cfg.Broken {
+		return loaded{cfg: cfg}, diags
+	}
+	if len(cfg.Files) == 0 {
+		return loaded{cfg: cfg}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No pipeline files",
+			Detail: fmt.Sprintf("%s holds no *.hcl files.", dir)}}
+	}
+	prog, d := compile.Compile(cfg, compile.Options{Registry: env.Registry, Offline: offline, Vars: vars, Getenv: env.Getenv, Now: env.Now})
+	return loaded{prog: prog, cfg: cfg}, append(diags, d...)
+}
+
+// openState opens the state file, creating it (0600) when missing.
+func openState(ctx context.Context, path string) (*state.Store, error) {
+	if path == "" {
+		return nil, errors.New("no state file: set -state or $TOTE_STATE")
+	}
+	st, err := state.Open(ctx, path)
+	if err != nil {
+		return nil, fmt.Errorf("opening state %s: %w", path, err)
+	}
+	return st, nil
+}

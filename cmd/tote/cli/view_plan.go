@@ -1,0 +1,132 @@
+package cli
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/engine/plan"
+)
+
+// renderPlan prints a plan the way Terraform users read one: symbols
+// + ~ - for writes and <= for reads, changed fields only, unchanged fields
+// counted, and a footer.
+func renderPlan(w io.Writer, p *plan.Plan) {
+	c := p.Count()
+	if c.Changes() > 0 {
+		fmt.Fprintln(w, "tote will perform the following actions:")
+		fmt.Fprintln(w)
+	}
+	for _, r := range p.Runs {
+		if len(r.Reads) == 0 && len(r.Changes) == 0 && len(r.Errors) == 0 {
+			continue
+		}
+		fmt.Fprintf(w, "# pipeline %q, %s\n", r.Pipeline, eventLabel(r))
+		for _, rd := range r.Reads {
+			note := ""
+			if rd.Deferred {
+				note = " (deferred: its arguments are known after apply)"
+			}
+			fmt.Fprintf(w, "  <= %s (read %s)%s\n", rd.Address, rd.Action, note)
+		}
+		for _, ch := range r.Changes {
+			renderChange(w, ch)
+		}
+		for _, f := range r.Errors {
+			fmt.Fprintf(w, "  ! %s failed: %s\n", f.Address, f.Error)
+		}
+		fmt.Fprintln(w)
+	}
+	if c.Changes() == 0 {
+		fmt.Fprintln(w, "No changes. Both systems already match the pipelines.")
+		fmt.Fprintln(w)
+	}
+	fmt.Fprintln(w, footer(c))
+}
+
+func footer(c plan.Counts) string {
+	s := fmt.Sprintf("Plan: %d to create, %d to update, %d unchanged", c.Create, c.Update, c.Noop)
+	if c.Delete > 0 {
+		s += fmt.Sprintf(", %d to delete", c.Delete)
+	}
+	return s + "."
+}
+
+func eventLabel(r *plan.Run) string {
+	if r.Trigger == "" {
+		return "manual run"
+	}
+	if r.EventKey == "" {
+		return "trigger " + r.Trigger
+	}
+	return fmt.Sprintf("trigger %s, event %q", r.Trigger, r.EventKey)
+}
+
+func renderChange(w io.Writer, ch *plan.Change) {
+	var sym, verb string
+	switch ch.Op {
+	case connectors.OpCreate:
+		sym, verb = "+", "will be created"
+	case connectors.OpUpdate:
+		sym, verb = "~", "will be updated in place"
+	case connectors.OpDelete:
+		sym, verb = "-", "will be deleted"
+	default:
+		return // unchanged writes are counted in the footer only
+	}
+	fmt.Fprintf(w, "\n  # %s %s\n", ch.Address, verb)
+	fmt.Fprintf(w, "  %s %s (%s, %s) {\n", sym, ch.Address, ch.Action, ch.Connection)
+	width := 0
+	for _, f := range ch.Fields {
+		if f.Changed || ch.Op == connectors.OpCreate {
+			width = max(width, len(f.Path))
+		}
+	}
+	hidden := 0
+	for _, f := range ch.Fields {
+		if !f.Changed && ch.Op != connectors.OpCreate {
+			hidden++
+			continue
+		}
+		pad := strings.Repeat(" ", width-len(f.Path))
+		switch {
+		case ch.Op == connectors.OpCreate:
+			fmt.Fprintf(w, "      + %s%s = %s\n", f.Path, pad, afterText(f))
+		case ch.Op == connectors.OpDelete:
+			fmt.Fprintf(w, "      - %s%s = %s\n", f.Path, pad, beforeText(f))
+		case f.Before == nil && !f.Sensitive:
+			fmt.Fprintf(w, "      + %s%s = %s\n", f.Path, pad, afterText(f))
+		case f.After == nil && !f.AfterUnknown && !f.Sensitive:
+			fmt.Fprintf(w, "      - %s%s = %s -> null\n", f.Path, pad, beforeText(f))
+		default:
+			fmt.Fprintf(w, "      ~ %s%s = %s -> %s\n", f.Path, pad, beforeText(f), afterText(f))
+		}
+	}
+	if hidden > 0 {
+		fmt.Fprintf(w, "        # (%d unchanged field%s hidden)\n", hidden, plural(hidden, "", "s"))
+	}
+	fmt.Fprintln(w, "    }")
+}
+
+func afterText(f plan.Field) string {
+	switch {
+	case f.Sensitive:
+		return "(sensitive value)"
+	case f.AfterUnknown:
+		return "(known after apply)"
+	case f.After == nil:
+		return "null"
+	}
+	return string(f.After)
+}
+
+func beforeText(f plan.Field) string {
+	switch {
+	case f.Sensitive:
+		return "(sensitive value)"
+	case f.Before == nil:
+		return "null"
+	}
+	return string(f.Before)
+}

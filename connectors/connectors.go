@@ -1,0 +1,194 @@
+// Package connectors is the boundary between tote's engine and the outside
+// world. A Connector describes itself with a Spec (its connection settings,
+// actions and triggers) and opens a Conn per configured connection; the engine
+// reaches vendors only through these interfaces and never names a concrete
+// connector. cmd/tote builds the Registry explicitly.
+package connectors
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/toteworks/tote/connectors/schema"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Connector is one kind of external system (a vendor, a protocol).
+type Connector interface {
+	// Spec describes the connector. It must return the same value every call.
+	Spec() Spec
+	// Open returns a connection configured by a connection block.
+	Open(ctx context.Context, cfg Config) (Conn, error)
+}
+
+// Config is what a connection block resolved to.
+type Config struct {
+	// Name is the connection's name: connection.<type>.<name>.
+	Name string
+	// Values is the decoded connection block, of Spec.Config's type, with
+	// every value known and no marks. Sensitive values must never be logged
+	// or put in errors.
+	Values cty.Value
+	Logger *slog.Logger
+}
+
+// ActionKind says whether an action reads or writes.
+type ActionKind string
+
+// Action kinds. Reads run during plan; writes are planned, then applied.
+const (
+	Read  ActionKind = "read"
+	Write ActionKind = "write"
+)
+
+// Spec describes a connector: it drives parsing, validation, listing and docs.
+type Spec struct {
+	// Type is the connector's name in the language: connection "<type>" "<name>",
+	// actions <type>.<action>, triggers "<type>_<kind>".
+	Type     string
+	Doc      string
+	Config   schema.Object
+	Actions  []ActionSpec
+	Triggers []TriggerSpec
+}
+
+// Action returns the action with the given name.
+func (s Spec) Action(name string) (ActionSpec, bool) {
+	for _, a := range s.Actions {
+		if a.Name == name {
+			return a, true
+		}
+	}
+	return ActionSpec{}, false
+}
+
+// Trigger returns the trigger with the given kind.
+func (s Spec) Trigger(kind string) (TriggerSpec, bool) {
+	for _, t := range s.Triggers {
+		if t.Kind == kind {
+			return t, true
+		}
+	}
+	return TriggerSpec{}, false
+}
+
+// ActionSpec describes one action.
+type ActionSpec struct {
+	Name string
+	Doc  string
+	Kind ActionKind
+	// Args are the step body's attributes besides the meta-arguments.
+	Args schema.Object
+	// Output is the type of step.<name>.output.
+	Output cty.Type
+	// Identity names the arguments that identify the record a write targets.
+	// Writes with equal identities touch the same record; the engine derives
+	// idempotency keys and links from them. Required for writes.
+	Identity []string
+}
+
+// TriggerMode says how a trigger's events arrive.
+type TriggerMode string
+
+// Trigger modes.
+const (
+	// Webhook events arrive over HTTP at `tote run`'s ingress.
+	Webhook TriggerMode = "webhook"
+	// Poll events are fetched on a schedule from a cursor.
+	Poll TriggerMode = "poll"
+)
+
+// TriggerSpec describes one trigger kind.
+type TriggerSpec struct {
+	// Kind is the trigger's block label, "<type>_<name>", e.g. "http_webhook".
+	Kind string
+	Doc  string
+	Mode TriggerMode
+	// Args are the trigger block's attributes besides the meta-arguments
+	// (connection, and for polls schedule).
+	Args schema.Object
+	// Event is the object type of `trigger` for this trigger's events.
+	Event cty.Type
+}
+
+// Conn is an open connection. It must be safe for concurrent use.
+type Conn interface {
+	// Read runs a read action.
+	Read(ctx context.Context, action string, args cty.Value) (cty.Value, error)
+	// PlanWrite reads the target and says what a write action would change.
+	// It must not write. args may contain unknown values (known after apply);
+	// the identity arguments are always known.
+	PlanWrite(ctx context.Context, action string, args cty.Value) (Change, error)
+	// ApplyWrite performs a planned write and returns the action's output.
+	ApplyWrite(ctx context.Context, w WriteRequest) (cty.Value, error)
+	// Close releases the connection.
+	Close() error
+}
+
+// WriteRequest is one write to perform.
+type WriteRequest struct {
+	Action string
+	Args   cty.Value
+	Change Change
+	// Key is stable for the same intended write across retries and restarts;
+	// connectors pass it on where the vendor supports idempotency.
+	Key string
+}
+
+// Op is what a write will do to its target.
+type Op string
+
+// Ops, pinned: they appear in saved plans and in state.
+const (
+	OpCreate Op = "create"
+	OpUpdate Op = "update"
+	OpDelete Op = "delete"
+	OpNoop   Op = "noop"
+)
+
+// Change is a planned write.
+type Change struct {
+	Op Op
+	// Before is the target's current record in the shape of After, or null.
+	Before cty.Value
+	// After is the desired record (usually the arguments).
+	After cty.Value
+	// Output is the action's output when Op is OpNoop (nothing will be
+	// written, so the output is known now).
+	Output cty.Value
+	// Fingerprint identifies the version of the target that was read; apply
+	// refuses to write when it changed since the plan. Empty when nothing was read.
+	Fingerprint string
+}
+
+// Event is one trigger event.
+type Event struct {
+	// Key deduplicates the event in the inbox (e.g. a webhook's hash).
+	Key string
+	// Data conforms to the trigger's Event type.
+	Data cty.Value
+}
+
+// WebhookReceiver is implemented by connections that serve webhook triggers.
+type WebhookReceiver interface {
+	// Receive verifies and decodes one delivery. A rejected request returns
+	// a *RequestError carrying the HTTP status to answer.
+	Receive(ctx context.Context, trigger string, args cty.Value, r *http.Request, body []byte) ([]Event, error)
+}
+
+// Window bounds a poll.
+type Window struct {
+	// Cursor is where the previous poll stopped ("" on the first).
+	Cursor string
+	// From and To bound the poll in time when Cursor is empty or a window
+	// was asked for (`tote plan -since`).
+	From, To time.Time
+}
+
+// Poller is implemented by connections that serve poll triggers.
+type Poller interface {
+	// Poll returns the events in the window and the cursor to resume from.
+	Poll(ctx context.Context, trigger string, args cty.Value, w Window) ([]Event, string, error)
+}

@@ -1,0 +1,269 @@
+// Package conntest provides a recording in-memory connector ("memory") for
+// tests of the engine and of pipelines: it stores records by key, counts
+// every call, and can be told to fail, to rate-limit, or to lose the answer
+// of a write that did land (as a crash or a timeout would).
+package conntest
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"sync"
+	"time"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/schema"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Store is the shared state behind every connection of one Connector.
+type Store struct {
+	mu      sync.Mutex
+	records map[string]cty.Value
+	writes  []Write
+	reads   int
+	plans   int
+	faults  Faults
+	// Hold, when set, receives the action name before each call and blocks
+	// it until the test reads from Release.
+	Hold    chan string
+	Release chan struct{}
+}
+
+// Write is one recorded write.
+type Write struct {
+	Key     string
+	Record  cty.Value
+	IdemKey string
+}
+
+// Faults make calls fail.
+type Faults struct {
+	// FailWrites fails the next N writes with a retryable error, nothing written.
+	FailWrites int
+	// LoseWriteAnswers lets the next N writes land, then returns an error as
+	// if the connection dropped before the answer arrived.
+	LoseWriteAnswers int
+	// PermanentWrites fails every write with a permanent error.
+	PermanentWrites bool
+	// RetryAfter makes the next N calls answer with a RetryAfterError.
+	RetryAfter      int
+	RetryAfterDelay time.Duration
+	// FailReads fails the next N reads with a retryable error.
+	FailReads int
+}
+
+// NewStore returns an empty store.
+func NewStore() *Store { return &Store{records: map[string]cty.Value{}} }
+
+// Connector returns a constructor for the registry, bound to s.
+func (s *Store) Connector() func() connectors.Connector {
+	return func() connectors.Connector { return connector{s} }
+}
+
+// SetFaults replaces the faults.
+func (s *Store) SetFaults(f Faults) {
+	s.mu.Lock()
+	s.faults = f
+	s.mu.Unlock()
+}
+
+// Put seeds a record.
+func (s *Store) Put(key string, v cty.Value) {
+	s.mu.Lock()
+	s.records[key] = v
+	s.mu.Unlock()
+}
+
+// Get returns a record.
+func (s *Store) Get(key string) (cty.Value, bool) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	v, ok := s.records[key]
+	return v, ok
+}
+
+// Keys returns the stored keys, sorted.
+func (s *Store) Keys() []string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	keys := make([]string, 0, len(s.records))
+	for k := range s.records {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	return keys
+}
+
+// Writes returns every write that landed, in order.
+func (s *Store) Writes() []Write {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Write(nil), s.writes...)
+}
+
+// Reads returns how many reads were served.
+func (s *Store) Reads() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.reads
+}
+
+// Output is the output type of both actions.
+var Output = cty.Object(map[string]cty.Type{"key": cty.String, "value": cty.DynamicPseudoType, "version": cty.Number})
+
+type connector struct{ s *Store }
+
+func (c connector) Spec() connectors.Spec {
+	return connectors.Spec{
+		Type: "memory",
+		Doc:  "An in-memory record store for tests.",
+		Config: schema.Object{Attrs: []schema.Attr{
+			{Name: "token", Type: cty.String, Sensitive: true, Doc: "Ignored; lets tests pass a secret."},
+		}},
+		Actions: []connectors.ActionSpec{
+			{Name: "get", Kind: connectors.Read, Output: Output, Doc: "Read a record (null value when absent).",
+				Args: schema.Object{Attrs: []schema.Attr{{Name: "key", Type: cty.String, Required: true}}}},
+			{Name: "put", Kind: connectors.Write, Output: Output, Identity: []string{"key"}, Doc: "Write a record.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					{Name: "key", Type: cty.String, Required: true},
+					{Name: "value", Type: cty.DynamicPseudoType, Required: true},
+				}}},
+		},
+		Triggers: []connectors.TriggerSpec{{
+			Kind: "memory_poll", Mode: connectors.Poll, Doc: "One event per record whose key starts with prefix.",
+			Args:  schema.Object{Attrs: []schema.Attr{{Name: "prefix", Type: cty.String}}},
+			Event: cty.Object(map[string]cty.Type{"key": cty.String}),
+		}},
+	}
+}
+
+func (c connector) Open(context.Context, connectors.Config) (connectors.Conn, error) {
+	return conn{c.s}, nil
+}
+
+type conn struct{ s *Store }
+
+func (conn) Close() error { return nil }
+
+func (c conn) hold(ctx context.Context, action string) error {
+	if c.s.Hold == nil {
+		return nil
+	}
+	select {
+	case c.s.Hold <- action:
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+	select {
+	case <-c.s.Release:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (c conn) Read(ctx context.Context, action string, args cty.Value) (cty.Value, error) {
+	if err := c.hold(ctx, action); err != nil {
+		return cty.NilVal, err
+	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	if err := c.s.rateLimitedLocked(); err != nil {
+		return cty.NilVal, err
+	}
+	if c.s.faults.FailReads > 0 {
+		c.s.faults.FailReads--
+		return cty.NilVal, errors.New("memory: read failed (injected)")
+	}
+	c.s.reads++
+	key := args.GetAttr("key").AsString()
+	return c.s.outputLocked(key), nil
+}
+
+func (s *Store) outputLocked(key string) cty.Value {
+	v, ok := s.records[key]
+	if !ok {
+		v = cty.NullVal(cty.DynamicPseudoType)
+	}
+	version := 0
+	for _, w := range s.writes {
+		if w.Key == key {
+			version++
+		}
+	}
+	return cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(key), "value": v, "version": cty.NumberIntVal(int64(version))})
+}
+
+func (s *Store) rateLimitedLocked() error {
+	if s.faults.RetryAfter > 0 {
+		s.faults.RetryAfter--
+		return &connectors.RetryAfterError{After: s.faults.RetryAfterDelay, Err: errors.New("memory: rate limited (injected)")}
+	}
+	return nil
+}
+
+func (c conn) PlanWrite(ctx context.Context, action string, args cty.Value) (connectors.Change, error) {
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	c.s.plans++
+	key := args.GetAttr("key").AsString()
+	desired := args.GetAttr("value")
+	current, ok := c.s.records[key]
+	if !ok {
+		return connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(cty.DynamicPseudoType), After: args}, nil
+	}
+	before := cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(key), "value": connectors.Project(current, desired)})
+	ch := connectors.Change{Op: connectors.OpUpdate, Before: before, After: args, Fingerprint: connectors.Fingerprint(current)}
+	if connectors.Equivalent(connectors.Project(current, desired), desired) {
+		ch.Op = connectors.OpNoop
+		ch.Output = c.s.outputLocked(key)
+	}
+	return ch, nil
+}
+
+func (c conn) ApplyWrite(ctx context.Context, w connectors.WriteRequest) (cty.Value, error) {
+	if err := c.hold(ctx, w.Action); err != nil {
+		return cty.NilVal, err
+	}
+	c.s.mu.Lock()
+	defer c.s.mu.Unlock()
+	if err := c.s.rateLimitedLocked(); err != nil {
+		return cty.NilVal, err
+	}
+	key := w.Args.GetAttr("key").AsString()
+	switch {
+	case c.s.faults.PermanentWrites:
+		return cty.NilVal, connectors.Permanent(fmt.Errorf("memory: %s rejected (injected)", key))
+	case c.s.faults.FailWrites > 0:
+		c.s.faults.FailWrites--
+		return cty.NilVal, fmt.Errorf("memory: write of %s failed (injected)", key)
+	}
+	val, _ := w.Args.GetAttr("value").UnmarkDeep()
+	c.s.records[key] = val
+	c.s.writes = append(c.s.writes, Write{Key: key, Record: val, IdemKey: w.Key})
+	if c.s.faults.LoseWriteAnswers > 0 {
+		c.s.faults.LoseWriteAnswers--
+		return cty.NilVal, fmt.Errorf("memory: connection lost after writing %s (injected)", key)
+	}
+	return c.s.outputLocked(key), nil
+}
+
+func (c conn) Poll(ctx context.Context, trigger string, args cty.Value, w connectors.Window) ([]connectors.Event, string, error) {
+	prefix := ""
+	if p := args.GetAttr("prefix"); !p.IsNull() {
+		prefix = p.AsString()
+	}
+	var events []connectors.Event
+	for _, k := range c.s.Keys() {
+		if len(k) >= len(prefix) && k[:len(prefix)] == prefix && k > w.Cursor {
+			events = append(events, connectors.Event{Key: k, Data: cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(k)})})
+		}
+	}
+	cursor := w.Cursor
+	if len(events) > 0 {
+		cursor = events[len(events)-1].Key
+	}
+	return events, cursor, nil
+}

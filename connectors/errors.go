@@ -1,0 +1,62 @@
+package connectors
+
+import (
+	"errors"
+	"fmt"
+	"time"
+)
+
+// ErrNotFound is returned (wrapped) when the target of a call does not exist.
+var ErrNotFound = errors.New("not found")
+
+// RetryAfterError asks the caller to wait before trying again, typically
+// because the vendor rate-limited the call and named when to come back.
+type RetryAfterError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *RetryAfterError) Error() string {
+	return fmt.Sprintf("%v (retry after %s)", e.Err, e.After)
+}
+
+func (e *RetryAfterError) Unwrap() error { return e.Err }
+
+// RetryAfter returns how long err asks to wait, if it does.
+func RetryAfter(err error) (time.Duration, bool) {
+	var ra *RetryAfterError
+	if errors.As(err, &ra) {
+		return ra.After, true
+	}
+	return 0, false
+}
+
+// PermanentError marks a failure that will not succeed if retried, such as a
+// 4xx with the vendor's message.
+type PermanentError struct{ Err error }
+
+func (e *PermanentError) Error() string { return e.Err.Error() }
+func (e *PermanentError) Unwrap() error { return e.Err }
+
+// Permanent wraps err as permanent.
+func Permanent(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &PermanentError{Err: err}
+}
+
+// IsPermanent reports whether err, or anything it wraps, is permanent.
+func IsPermanent(err error) bool {
+	var p *PermanentError
+	return errors.As(err, &p)
+}
+
+// RequestError rejects an incoming webhook request with an HTTP status and a
+// reason safe to show the sender.
+type RequestError struct {
+	Status int
+	Reason string
+}
+
+func (e *RequestError) Error() string { return e.Reason }

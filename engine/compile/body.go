@@ -1,0 +1,81 @@
+package compile
+
+import (
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/toteworks/tote/connectors/schema"
+	"github.com/toteworks/tote/engine/lang"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// decodeBody decodes body with a connector schema: missing, extra and
+// mistyped arguments are diagnostics.
+func decodeBody(body hcl.Body, obj schema.Object, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	val, diags := hcldec.Decode(body, obj.Spec(), ctx)
+	if diags.HasErrors() {
+		return cty.UnknownVal(obj.ImpliedType()), diags
+	}
+	return val, diags
+}
+
+// markSensitiveAttrs marks the attributes a schema declares sensitive.
+func markSensitiveAttrs(val cty.Value, obj schema.Object) cty.Value {
+	if val.IsNull() || !val.IsKnown() || !val.Type().IsObjectType() {
+		return val
+	}
+	attrs := val.AsValueMap()
+	for name, v := range attrs {
+		if a, ok := obj.Attr(name); ok && a.Sensitive && !v.IsNull() {
+			attrs[name] = v.Mark(lang.Sensitive)
+		}
+	}
+	if len(attrs) == 0 {
+		return val
+	}
+	return cty.ObjectVal(attrs)
+}
+
+// suggest returns " Did you mean "x"?" for the closest candidate, or a list
+// of the candidates after prefix when none is close.
+func suggest(given string, candidates []string, prefix string) string {
+	best, bestDist := "", 3
+	for _, c := range candidates {
+		if d := distance(given, c); d < bestDist {
+			best, bestDist = c, d
+		}
+	}
+	if best != "" {
+		return fmt.Sprintf(" Did you mean %q?", best)
+	}
+	if len(candidates) == 0 || prefix == "" {
+		return ""
+	}
+	sorted := append([]string(nil), candidates...)
+	sort.Strings(sorted)
+	return " " + prefix + strings.Join(sorted, ", ") + "."
+}
+
+// distance is the Levenshtein edit distance between a and b.
+func distance(a, b string) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
+}

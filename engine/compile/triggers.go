@@ -1,0 +1,233 @@
+package compile
+
+import (
+	"fmt"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/robfig/cron/v3"
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/engine/config"
+	"github.com/toteworks/tote/engine/schedule"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+	"github.com/zclconf/go-cty/cty/function"
+)
+
+// CronKind is the built-in trigger kind that fires on a schedule.
+const CronKind = "cron"
+
+// CronEvent is the type of a cron trigger's events.
+var CronEvent = cty.Object(map[string]cty.Type{"tick": cty.String})
+
+// TriggerMode says how a compiled trigger's events arrive.
+type TriggerMode string
+
+// Trigger modes: a connector's webhook or poll, or the built-in cron.
+const (
+	ModeWebhook TriggerMode = TriggerMode(connectors.Webhook)
+	ModePoll    TriggerMode = TriggerMode(connectors.Poll)
+	ModeCron    TriggerMode = "cron"
+)
+
+// Trigger is a resolved trigger block.
+type Trigger struct {
+	Name, Kind string
+	Mode       TriggerMode
+	Spec       connectors.TriggerSpec // zero for cron
+	Conn       *Connection            // nil for cron
+	Args       cty.Value
+	Schedule   cron.Schedule // nil for webhooks
+	Overlap    schedule.Policy
+	CatchUp    int
+	Decl       *config.Trigger
+}
+
+// Event is the type of this trigger's events.
+func (t *Trigger) Event() cty.Type {
+	if t.Mode == ModeCron {
+		return CronEvent
+	}
+	return t.Spec.Event
+}
+
+func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg *connectors.Registry, funcs map[string]function.Function) (*Trigger, hcl.Diagnostics) {
+	t := &Trigger{Name: decl.Name, Kind: decl.Kind, Decl: decl, Overlap: schedule.Policy("skip"), CatchUp: 1}
+	ctx := &hcl.EvalContext{Functions: funcs, Variables: map[string]cty.Value{"var": p.Vars, "local": p.Locals}}
+	var diags hcl.Diagnostics
+	if decl.Kind == CronKind {
+		t.Mode = ModeCron
+		t.Args = cty.EmptyObjectVal
+		_, d := decl.Body.Content(&hcl.BodySchema{})
+		diags = append(diags, d...)
+		if decl.Connection != nil {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unexpected connection",
+				Detail: "A cron trigger fires on its schedule alone and takes no connection.", Subject: decl.Connection.SourceRange().Ptr()})
+		}
+	} else {
+		spec, ts, ok := reg.Trigger(decl.Kind)
+		if !ok {
+			kinds := append(reg.TriggerKinds(), CronKind)
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unknown trigger kind",
+				Detail:  fmt.Sprintf("There is no trigger kind %q.%s", decl.Kind, suggest(decl.Kind, kinds, "Known kinds: ")),
+				Subject: decl.KindRange.Ptr()}}
+		}
+		t.Spec = ts
+		t.Mode = TriggerMode(ts.Mode)
+		conn, d := p.resolveConnection(spec.Type, decl.Connection, decl.DeclRange)
+		diags = append(diags, d...)
+		t.Conn = conn
+		args, d := decodeBody(decl.Body, ts.Args, ctx)
+		diags = append(diags, d...)
+		t.Args = markSensitiveAttrs(args, ts.Args)
+	}
+
+	needsSchedule := t.Mode == ModeCron || t.Mode == ModePoll
+	switch {
+	case decl.Schedule == nil && needsSchedule:
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Missing schedule",
+			Detail: fmt.Sprintf("A %s trigger needs a schedule, such as schedule = \"*/5 * * * *\".", decl.Kind), Subject: decl.DeclRange.Ptr()})
+	case decl.Schedule != nil && !needsSchedule:
+		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Unexpected schedule",
+			Detail: "Webhook triggers fire when a delivery arrives; they take no schedule.", Subject: decl.Schedule.Range().Ptr()})
+	case decl.Schedule != nil:
+		s, d := evalString(decl.Schedule, ctx)
+		diags = append(diags, d...)
+		if !d.HasErrors() && s != "" {
+			sched, err := schedule.Parse(s)
+			if err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid cron expression",
+					Detail: fmt.Sprintf("%s.", err), Subject: decl.Schedule.Range().Ptr()})
+			}
+			t.Schedule = sched
+		}
+	}
+	if decl.Overlap != nil {
+		s, d := evalString(decl.Overlap, ctx)
+		diags = append(diags, d...)
+		if !d.HasErrors() && s != "" {
+			pol, err := schedule.ParsePolicy(s)
+			if err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid overlap policy",
+					Detail: `overlap is "skip" (the default), "all" or "latest".`, Subject: decl.Overlap.Range().Ptr()})
+			}
+			t.Overlap = pol
+		}
+	}
+	if decl.CatchUp != nil {
+		val, d := decl.CatchUp.Value(ctx)
+		diags = append(diags, d...)
+		n, err := convert.Convert(val, cty.Number)
+		if !d.HasErrors() {
+			if err != nil || n.IsNull() || !n.IsKnown() {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid catch_up",
+					Detail: "catch_up is how many missed ticks to run after downtime: a whole number.", Subject: decl.CatchUp.Range().Ptr()})
+			} else if i, acc := n.AsBigFloat().Int64(); acc != 0 || i < 0 {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid catch_up",
+					Detail: "catch_up is a whole number, 0 or more.", Subject: decl.CatchUp.Range().Ptr()})
+			} else {
+				t.CatchUp = int(i)
+			}
+		}
+	}
+	return t, diags
+}
+
+// triggerType merges the event types of a pipeline's triggers into the type
+// of `trigger`: every attribute of any trigger's events, plus name and kind.
+// An attribute two triggers type differently is dynamic.
+func triggerType(triggers []*Trigger) cty.Type {
+	attrs := map[string]cty.Type{"name": cty.String, "kind": cty.String}
+	for _, t := range triggers {
+		for name, at := range t.Event().AttributeTypes() {
+			if prev, ok := attrs[name]; ok && !prev.Equals(at) {
+				attrs[name] = cty.DynamicPseudoType
+				continue
+			}
+			attrs[name] = at
+		}
+	}
+	return cty.Object(attrs)
+}
+
+// EventValue builds the value of `trigger` for one event of t: the event's
+// attributes, null for attributes only other triggers have.
+func (pl *Pipeline) EventValue(t *Trigger, data cty.Value) cty.Value {
+	attrs := map[string]cty.Value{}
+	for name, at := range pl.TriggerType.AttributeTypes() {
+		attrs[name] = cty.NullVal(at)
+	}
+	if t != nil {
+		attrs["name"] = cty.StringVal(t.Name)
+		attrs["kind"] = cty.StringVal(t.Kind)
+		if !data.IsNull() && data.Type().IsObjectType() {
+			for name, v := range data.AsValueMap() {
+				if _, ok := attrs[name]; ok && name != "name" && name != "kind" {
+					attrs[name] = v
+				}
+			}
+		}
+	} else {
+		attrs["name"] = cty.StringVal("manual")
+		attrs["kind"] = cty.StringVal("manual")
+	}
+	return cty.ObjectVal(attrs)
+}
+
+// resolveConnection finds the connection a step or trigger uses: the one
+// named, or the only connection of the connector's type.
+func (p *Program) resolveConnection(typ string, ref hcl.Traversal, rng hcl.Range) (*Connection, hcl.Diagnostics) {
+	if ref != nil {
+		ctype := ref[1].(hcl.TraverseAttr).Name
+		cname := ref[2].(hcl.TraverseAttr).Name
+		c := p.Connection(ctype, cname)
+		if c == nil {
+			if p.Config.Connection(ctype, cname) != nil {
+				return nil, nil // an unknown connector was already reported
+			}
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Reference to undeclared connection",
+				Detail:  fmt.Sprintf("No connection %q %q is declared.", ctype, cname),
+				Subject: ref.SourceRange().Ptr()}}
+		}
+		if ctype != typ {
+			return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Wrong connection type",
+				Detail:  fmt.Sprintf("This needs a %s connection, not %s.", typ, c.Addr()),
+				Subject: ref.SourceRange().Ptr()}}
+		}
+		return c, nil
+	}
+	var found []*Connection
+	for _, c := range p.Connections {
+		if c.Type == typ {
+			found = append(found, c)
+		}
+	}
+	switch len(found) {
+	case 1:
+		return found[0], nil
+	case 0:
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No connection",
+			Detail:  fmt.Sprintf("This needs a %s connection; declare one with connection %q \"<name>\" { ... }.", typ, typ),
+			Subject: rng.Ptr()}}
+	default:
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Ambiguous connection",
+			Detail:  fmt.Sprintf("There are %d %s connections; say which with connection = connection.%s.<name>.", len(found), typ, typ),
+			Subject: rng.Ptr()}}
+	}
+}
+
+func evalString(expr hcl.Expression, ctx *hcl.EvalContext) (string, hcl.Diagnostics) {
+	val, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return "", diags
+	}
+	s, err := convert.Convert(val, cty.String)
+	if err != nil || s.IsNull() {
+		return "", hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid value",
+			Detail: "A string is required here.", Subject: expr.Range().Ptr()}}
+	}
+	if !s.IsKnown() {
+		return "", nil
+	}
+	s, _ = s.Unmark()
+	return s.AsString(), nil
+}

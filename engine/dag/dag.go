@@ -1,0 +1,76 @@
+// Package dag is the small dependency graph tote builds for each pipeline:
+// nodes are string ids such as "step.upsert" or "transform.x", and an edge
+// says that one node runs after another. It finds cycles, orders nodes
+// topologically, walks them in parallel and renders them as DOT or Mermaid.
+package dag
+
+import (
+	"maps"
+	"slices"
+)
+
+// Graph is a directed graph of node ids. The zero value is not usable; call
+// New. A Graph is not safe for concurrent mutation, but Walk and the read
+// methods may run concurrently with each other.
+type Graph struct {
+	nodes map[string]struct{}
+	// deps[a] holds the nodes a depends on; dependents is its inverse.
+	deps       map[string]map[string]struct{}
+	dependents map[string]map[string]struct{}
+}
+
+// New returns an empty graph.
+func New() *Graph {
+	return &Graph{
+		nodes:      map[string]struct{}{},
+		deps:       map[string]map[string]struct{}{},
+		dependents: map[string]map[string]struct{}{},
+	}
+}
+
+// Add adds the node id; adding an existing node does nothing.
+func (g *Graph) Add(id string) {
+	g.nodes[id] = struct{}{}
+}
+
+// Connect records that dependent runs after dependency, adding both nodes.
+func (g *Graph) Connect(dependent, dependency string) {
+	g.Add(dependent)
+	g.Add(dependency)
+	link(g.deps, dependent, dependency)
+	link(g.dependents, dependency, dependent)
+}
+
+func link(m map[string]map[string]struct{}, from, to string) {
+	set := m[from]
+	if set == nil {
+		set = map[string]struct{}{}
+		m[from] = set
+	}
+	set[to] = struct{}{}
+}
+
+// Nodes returns every node id, sorted.
+func (g *Graph) Nodes() []string {
+	return sortedKeys(g.nodes)
+}
+
+// DependenciesOf returns the nodes id directly depends on, sorted.
+func (g *Graph) DependenciesOf(id string) []string {
+	return sortedKeys(g.deps[id])
+}
+
+// DependentsOf returns the nodes that directly depend on id, sorted.
+func (g *Graph) DependentsOf(id string) []string {
+	return sortedKeys(g.dependents[id])
+}
+
+// sortedKeys never returns nil, so callers can compare results with an
+// empty literal without special cases.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := slices.Sorted(maps.Keys(m))
+	if keys == nil {
+		keys = []string{}
+	}
+	return keys
+}

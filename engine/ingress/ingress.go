@@ -1,0 +1,167 @@
+// Package ingress is the HTTP front of `tote run`: webhook deliveries are
+// verified by their trigger's connector, written to the durable inbox, and
+// acknowledged only after that commit. It also serves /healthz and /readyz.
+package ingress
+
+import (
+	"encoding/json"
+	"errors"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+	"sync/atomic"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/run"
+	"github.com/toteworks/tote/engine/state"
+)
+
+// MaxBody is the largest delivery accepted.
+const MaxBody = 1 << 20
+
+// Handler serves webhook deliveries at POST /hooks/<pipeline>/<trigger>.
+type Handler struct {
+	Engine *run.Engine
+	Store  *state.Store
+	Logger *slog.Logger
+	// Wake is signalled (without blocking) after each enqueue.
+	Wake chan struct{}
+	// Ready reports whether the service is ready to take traffic.
+	Ready func() bool
+
+	accepted, duplicates, rejected atomic.Int64
+}
+
+// Stats are counters since start.
+type Stats struct {
+	Accepted, Duplicates, Rejected int64
+}
+
+// Stats returns the counters.
+func (h *Handler) Stats() Stats {
+	return Stats{h.accepted.Load(), h.duplicates.Load(), h.rejected.Load()}
+}
+
+// Path is where a webhook trigger receives deliveries.
+func Path(pipeline, trigger string) string { return "/hooks/" + pipeline + "/" + trigger }
+
+func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	switch {
+	case r.URL.Path == "/healthz":
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok"})
+	case r.URL.Path == "/readyz":
+		if h.Ready != nil && !h.Ready() {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	case strings.HasPrefix(r.URL.Path, "/hooks/"):
+		h.hook(w, r)
+	default:
+		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
+	}
+}
+
+func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", http.MethodPost)
+		h.reject(w, r, http.StatusMethodNotAllowed, "deliveries are POSTed")
+		return
+	}
+	parts := strings.Split(strings.TrimPrefix(r.URL.Path, "/hooks/"), "/")
+	if len(parts) != 2 {
+		h.reject(w, r, http.StatusNotFound, "no such webhook")
+		return
+	}
+	t, pl := h.trigger(parts[0], parts[1])
+	if t == nil {
+		h.reject(w, r, http.StatusNotFound, "no such webhook")
+		return
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.reject(w, r, http.StatusRequestEntityTooLarge, "the body is over 1 MiB")
+			return
+		}
+		h.reject(w, r, http.StatusBadRequest, "reading the body failed")
+		return
+	}
+	conn, err := h.Engine.Conn(r.Context(), t.Conn)
+	if err != nil {
+		h.Logger.Error("opening connection for webhook", "trigger", pl.Name+"."+t.Name, "err", h.Engine.Redact(err.Error()))
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "connection unavailable"})
+		return
+	}
+	recv, ok := conn.(connectors.WebhookReceiver)
+	if !ok {
+		h.reject(w, r, http.StatusNotFound, "no such webhook")
+		return
+	}
+	args, _ := t.Args.UnmarkDeep()
+	events, err := recv.Receive(r.Context(), t.Kind, args, r, body)
+	if err != nil {
+		var re *connectors.RequestError
+		if errors.As(err, &re) {
+			h.reject(w, r, re.Status, re.Reason)
+			return
+		}
+		h.reject(w, r, http.StatusBadRequest, "the delivery could not be read")
+		return
+	}
+	items := make([]state.NewItem, 0, len(events))
+	for _, ev := range events {
+		items = append(items, state.NewItem{Pipeline: pl.Name, Trigger: t.Name, Key: ev.Key, Payload: run.EncodeEvent(t, ev.Data)})
+	}
+	res, err := h.Store.Enqueue(r.Context(), items...)
+	if err != nil {
+		// Not committed: the sender must retry, so the answer is a 5xx.
+		h.Logger.Error("enqueueing webhook events", "trigger", pl.Name+"."+t.Name, "err", err)
+		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "could not store the delivery; retry"})
+		return
+	}
+	var acc, dup int64
+	for _, r := range res {
+		if r.Duplicate {
+			dup++
+		} else {
+			acc++
+		}
+	}
+	h.accepted.Add(acc)
+	h.duplicates.Add(dup)
+	if acc > 0 && h.Wake != nil {
+		select {
+		case h.Wake <- struct{}{}:
+		default:
+		}
+	}
+	writeJSON(w, http.StatusAccepted, map[string]int64{"accepted": acc, "duplicates": dup})
+}
+
+func (h *Handler) trigger(pipeline, name string) (*compile.Trigger, *compile.Pipeline) {
+	pl := h.Engine.Program().Pipeline(pipeline)
+	if pl == nil {
+		return nil, nil
+	}
+	t := pl.Trigger(name)
+	if t == nil || t.Mode != compile.ModeWebhook {
+		return nil, nil
+	}
+	return t, pl
+}
+
+func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int, reason string) {
+	h.rejected.Add(1)
+	h.Logger.Warn("webhook rejected", "path", r.URL.Path, "status", status, "reason", reason)
+	writeJSON(w, status, map[string]string{"error": reason})
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}

@@ -1,0 +1,154 @@
+// Package plan is the plan value: what one or more runs would read and
+// write, its versioned JSON file, and the field-level diff of each write.
+// Human and JSON views both render this one structure.
+package plan
+
+import (
+	"encoding/json"
+	"fmt"
+	"os"
+	"time"
+
+	"github.com/toteworks/tote/connectors"
+)
+
+// FormatVersion is the version of the saved plan format. Apply refuses
+// files of another version.
+const FormatVersion = 1
+
+// Plan is everything `tote plan` found to do.
+type Plan struct {
+	FormatVersion int       `json:"format_version"`
+	ToteVersion   string    `json:"tote_version"`
+	ConfigHash    string    `json:"config_hash"`
+	CreatedAt     time.Time `json:"created_at"`
+	Runs          []*Run    `json:"runs"`
+	// Cursors are poll positions to store once every run of their trigger
+	// has been applied, keyed by "<pipeline>.<trigger>".
+	Cursors map[string]string `json:"cursors,omitempty"`
+}
+
+// Run is the plan of one pipeline for one event.
+type Run struct {
+	Pipeline string `json:"pipeline"`
+	Trigger  string `json:"trigger,omitempty"`
+	EventKey string `json:"event_key,omitempty"`
+	// Event is the trigger's event data, as typed JSON.
+	Event   json.RawMessage `json:"event,omitempty"`
+	Reads   []Read          `json:"reads"`
+	Changes []*Change       `json:"changes"`
+	Errors  []Failure       `json:"errors,omitempty"`
+}
+
+// Read is a read step instance executed during plan.
+type Read struct {
+	Address string `json:"address"`
+	Action  string `json:"action"`
+	// Deferred reads wait for a value only known after apply.
+	Deferred bool `json:"deferred,omitempty"`
+}
+
+// Change is one planned write.
+type Change struct {
+	Address     string        `json:"address"`
+	Action      string        `json:"action"`
+	Connection  string        `json:"connection"`
+	Op          connectors.Op `json:"op"`
+	Identity    string        `json:"identity"`
+	Fingerprint string        `json:"fingerprint,omitempty"`
+	// ArgsDigest identifies the exact arguments; empty when some were unknown.
+	ArgsDigest string  `json:"args_digest,omitempty"`
+	Fields     []Field `json:"fields"`
+}
+
+// Field is one leaf of a write's record.
+type Field struct {
+	Path         string          `json:"path"`
+	Before       json.RawMessage `json:"before,omitempty"`
+	After        json.RawMessage `json:"after,omitempty"`
+	AfterUnknown bool            `json:"after_unknown,omitempty"`
+	Sensitive    bool            `json:"sensitive,omitempty"`
+	Changed      bool            `json:"changed"`
+}
+
+// Failure is a node that failed while planning or applying.
+type Failure struct {
+	Address string `json:"address"`
+	Error   string `json:"error"`
+}
+
+// Counts tallies changes by op.
+type Counts struct {
+	Create, Update, Delete, Noop int
+}
+
+// Changes returns how many writes would happen.
+func (c Counts) Changes() int { return c.Create + c.Update + c.Delete }
+
+// Count tallies the plan's changes.
+func (p *Plan) Count() Counts {
+	var c Counts
+	for _, r := range p.Runs {
+		for _, ch := range r.Changes {
+			switch ch.Op {
+			case connectors.OpCreate:
+				c.Create++
+			case connectors.OpUpdate:
+				c.Update++
+			case connectors.OpDelete:
+				c.Delete++
+			default:
+				c.Noop++
+			}
+		}
+	}
+	return c
+}
+
+// Failed reports whether any run failed to plan.
+func (p *Plan) Failed() bool {
+	for _, r := range p.Runs {
+		if len(r.Errors) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// Save writes the plan to path, readable by its owner only.
+func (p *Plan) Save(path string) error {
+	b, err := json.MarshalIndent(p, "", "  ")
+	if err != nil {
+		return fmt.Errorf("encoding the plan: %w", err)
+	}
+	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+		return fmt.Errorf("saving the plan: %w", err)
+	}
+	return nil
+}
+
+// Load reads a saved plan and checks its format version.
+func Load(path string) (*Plan, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading the plan: %w", err)
+	}
+	var p Plan
+	if err := json.Unmarshal(b, &p); err != nil {
+		return nil, fmt.Errorf("%s is not a saved plan: %w", path, err)
+	}
+	if p.FormatVersion != FormatVersion {
+		return nil, fmt.Errorf("%s has plan format %d; this tote reads format %d", path, p.FormatVersion, FormatVersion)
+	}
+	return &p, nil
+}
+
+// Find returns the planned change at address, or nil.
+func (r *Run) Find(address string) *Change {
+	for _, c := range r.Changes {
+		if c.Address == address {
+			return c
+		}
+	}
+	return nil
+}

@@ -1,0 +1,119 @@
+// Package run executes compiled pipelines. One path serves plan, apply and
+// `tote run`: a run evaluates a pipeline's graph for one event; reads execute,
+// transforms evaluate, and each write instance is planned (plan) or planned
+// and then performed through the write ledger (apply).
+package run
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/state"
+)
+
+// Mode is what a run does with writes.
+type Mode string
+
+// Modes.
+const (
+	// Plan executes reads and plans writes without performing them.
+	Plan Mode = "plan"
+	// Apply executes reads and performs writes through the ledger.
+	Apply Mode = "apply"
+)
+
+// Hooks receive progress. Every method may be called concurrently.
+type Hooks interface {
+	NodeStarted(pipeline, addr string)
+	NodeFinished(pipeline, addr string, err error)
+}
+
+// Options configure an Engine.
+type Options struct {
+	// Parallelism bounds concurrent nodes and instances per run (default 10).
+	Parallelism int
+	Logger      *slog.Logger
+	Clock       func() time.Time
+	Hooks       Hooks
+}
+
+// Engine runs a program's pipelines. It opens each connection once, on first
+// use, and shares it across runs.
+type Engine struct {
+	prog  *compile.Program
+	store *state.Store
+	opts  Options
+
+	mu    sync.Mutex
+	conns map[string]connectors.Conn
+}
+
+// New returns an engine. store may be nil for plan-only use.
+func New(prog *compile.Program, store *state.Store, opts Options) *Engine {
+	if opts.Parallelism <= 0 {
+		opts.Parallelism = 10
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	return &Engine{prog: prog, store: store, opts: opts, conns: map[string]connectors.Conn{}}
+}
+
+// Program returns the engine's program.
+func (e *Engine) Program() *compile.Program { return e.prog }
+
+// Store returns the engine's state store (nil for plan-only engines).
+func (e *Engine) Store() *state.Store { return e.store }
+
+// Conn returns the open connection for c, opening it on first use.
+func (e *Engine) Conn(ctx context.Context, c *compile.Connection) (connectors.Conn, error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if conn, ok := e.conns[c.Addr()]; ok {
+		return conn, nil
+	}
+	values, _ := c.Values.UnmarkDeep()
+	if !values.IsWhollyKnown() {
+		return nil, fmt.Errorf("%s: its settings are not known (an environment variable may be missing)", c.Addr())
+	}
+	conn, err := c.Connector.Open(ctx, connectors.Config{Name: c.Name, Values: values, Logger: e.opts.Logger.With("connection", c.Addr())})
+	if err != nil {
+		return nil, fmt.Errorf("opening %s: %w", c.Addr(), err)
+	}
+	e.conns[c.Addr()] = conn
+	return conn, nil
+}
+
+// Close closes every open connection.
+func (e *Engine) Close() error {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	var first error
+	for addr, c := range e.conns {
+		if err := c.Close(); err != nil && first == nil {
+			first = fmt.Errorf("closing %s: %w", addr, err)
+		}
+		delete(e.conns, addr)
+	}
+	return first
+}
+
+func (e *Engine) hookStart(pipeline, addr string) {
+	if e.opts.Hooks != nil {
+		e.opts.Hooks.NodeStarted(pipeline, addr)
+	}
+}
+
+func (e *Engine) hookFinish(pipeline, addr string, err error) {
+	if e.opts.Hooks != nil {
+		e.opts.Hooks.NodeFinished(pipeline, addr, err)
+	}
+}

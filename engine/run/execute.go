@@ -1,0 +1,444 @@
+package run
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/plan"
+	"github.com/toteworks/tote/engine/state"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
+)
+
+// Event is one trigger event for one pipeline.
+type Event struct {
+	Pipeline string
+	// Trigger is the trigger's name; empty for a manual run of a pipeline
+	// without triggers.
+	Trigger string
+	Key     string
+	// Data is of the trigger's event type; null for manual runs.
+	Data cty.Value
+}
+
+// Result is what one run did.
+type Result struct {
+	RunID string
+	// Plan lists the reads, the writes (planned, or performed in apply) and
+	// the failures.
+	Plan   *plan.Run
+	Writes int
+	// Err is nil when every node succeeded.
+	Err error
+	// RetryAfter is the longest wait a connector asked for.
+	RetryAfter time.Duration
+	// Permanent is true when every failure is permanent: retrying the run
+	// cannot help.
+	Permanent bool
+}
+
+// Execute runs pipeline ev.Pipeline for one event. In Apply mode with a
+// non-nil constraint, only the writes of that plan are performed, and only
+// while their targets are as they were when planned. runID, when not empty,
+// records the run and its step attempts in state.
+func (e *Engine) Execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string) *Result {
+	pl := e.prog.Pipeline(ev.Pipeline)
+	res := &Result{RunID: runID, Plan: &plan.Run{Pipeline: ev.Pipeline, Trigger: ev.Trigger, EventKey: ev.Key}}
+	if pl == nil {
+		res.Err = connectors.Permanent(fmt.Errorf("no pipeline %q", ev.Pipeline))
+		res.Permanent = true
+		return res
+	}
+	if mode == Apply && e.store == nil {
+		res.Err = errors.New("apply needs a state store")
+		return res
+	}
+	var trig *compile.Trigger
+	if ev.Trigger != "" {
+		if trig = pl.Trigger(ev.Trigger); trig == nil {
+			res.Err = connectors.Permanent(fmt.Errorf("pipeline %q has no trigger %q", ev.Pipeline, ev.Trigger))
+			res.Permanent = true
+			return res
+		}
+	}
+	data := ev.Data
+	if data == cty.NilVal {
+		data = cty.NullVal(cty.DynamicPseudoType)
+	}
+	if trig != nil && !data.IsNull() {
+		res.Plan.Event = EncodeEvent(trig, data)
+	}
+	now := e.opts.Clock()
+	x := &execution{
+		e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res,
+		sem:        make(chan struct{}, e.opts.Parallelism),
+		transforms: map[string]cty.Value{}, steps: map[string]cty.Value{},
+		redact:     e.redactor(),
+		base: &compile.Scope{
+			Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.prog.ConnectionsValue(),
+			Trigger: pl.EventValue(trig, data),
+			Run: cty.ObjectVal(map[string]cty.Value{
+				"id": cty.StringVal(runID), "pipeline": cty.StringVal(pl.Name),
+				"mode": cty.StringVal(string(mode)), "time": cty.StringVal(now.UTC().Format(time.RFC3339)),
+			}),
+			Funcs: e.prog.Functions(mode == Plan),
+		},
+	}
+	if runID != "" && mode == Apply {
+		if err := e.store.StartRun(ctx, state.Run{ID: runID, Pipeline: pl.Name, Trigger: ev.Trigger, EventKey: ev.Key,
+			Mode: string(mode), Status: state.RunRunning, StartedAt: now}); err != nil {
+			res.Err = fmt.Errorf("recording the run: %w", err)
+			return res
+		}
+	}
+
+	walk := pl.Graph.Walk(ctx, e.opts.Parallelism, x.node)
+	x.finish(ctx, walk)
+	return res
+}
+
+type execution struct {
+	e          *Engine
+	mode       Mode
+	pl         *compile.Pipeline
+	constraint *plan.Run
+	runID      string
+	res        *Result
+	base       *compile.Scope
+	sem        chan struct{}
+	redact     *redactor
+
+	mu         sync.Mutex
+	transforms map[string]cty.Value
+	steps      map[string]cty.Value
+	failures   []failure
+	attempts   []state.StepAttempt
+}
+
+type failure struct {
+	addr string
+	err  error
+}
+
+func (x *execution) finish(ctx context.Context, walk interface {
+	Err() error
+}) {
+	res := x.res
+	w := walk.Err()
+	var errs []error
+	permanent := true
+	for _, f := range x.failures {
+		msg := x.redact.String(f.err.Error())
+		res.Plan.Errors = append(res.Plan.Errors, plan.Failure{Address: f.addr, Error: msg})
+		errs = append(errs, fmt.Errorf("%s: %s", f.addr, msg))
+		if !connectors.IsPermanent(f.err) {
+			permanent = false
+		}
+		if d, ok := connectors.RetryAfter(f.err); ok && d > res.RetryAfter {
+			res.RetryAfter = d
+		}
+	}
+	if w != nil && len(x.failures) == 0 {
+		// Only a cancelled walk fails without a node failure of ours.
+		errs = append(errs, w)
+		permanent = false
+	}
+	if len(errs) > 0 {
+		res.Err = errors.Join(errs...)
+		res.Permanent = permanent
+	}
+	sort.Slice(res.Plan.Changes, func(i, j int) bool { return res.Plan.Changes[i].Address < res.Plan.Changes[j].Address })
+	sort.Slice(res.Plan.Reads, func(i, j int) bool { return res.Plan.Reads[i].Address < res.Plan.Reads[j].Address })
+	if x.runID == "" || x.mode != Apply {
+		return
+	}
+	// Recording must happen even when the run's context was cancelled.
+	rctx := context.WithoutCancel(ctx)
+	if len(x.attempts) > 0 {
+		if err := x.e.store.RecordAttempts(rctx, x.attempts...); err != nil {
+			x.e.opts.Logger.Error("recording step attempts", "run", x.runID, "err", err)
+		}
+	}
+	status, msg := state.RunSucceeded, ""
+	if res.Err != nil {
+		status, msg = state.RunFailed, x.redact.String(res.Err.Error())
+	}
+	if err := x.e.store.FinishRun(rctx, x.runID, status, res.Writes, msg); err != nil {
+		x.e.opts.Logger.Error("recording the run", "run", x.runID, "err", err)
+	}
+}
+
+func (x *execution) fail(addr string, err error) {
+	x.mu.Lock()
+	x.failures = append(x.failures, failure{addr, err})
+	x.mu.Unlock()
+}
+
+func (x *execution) scope() *compile.Scope {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	sc := *x.base
+	sc.Transforms = make(map[string]cty.Value, len(x.transforms))
+	for k, v := range x.transforms {
+		sc.Transforms[k] = v
+	}
+	sc.Steps = make(map[string]cty.Value, len(x.steps))
+	for k, v := range x.steps {
+		sc.Steps[k] = v
+	}
+	return &sc
+}
+
+func (x *execution) set(n *compile.Node, v cty.Value) {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if n.Kind == compile.TransformNode {
+		x.transforms[n.Name] = v
+	} else {
+		x.steps[n.Name] = v
+	}
+}
+
+// node evaluates one transform or step, all its instances included. A
+// returned error makes the walk skip the node's dependents; it is recorded
+// once, here.
+func (x *execution) node(ctx context.Context, addr string) (err error) {
+	n := x.pl.Nodes[addr]
+	x.e.hookStart(x.pl.Name, addr)
+	defer func() { x.e.hookFinish(x.pl.Name, addr, err) }()
+	sc := x.scope()
+	if n.ForEach == nil {
+		v, _, err := x.instance(ctx, n, sc, nil, addr)
+		if err != nil {
+			x.fail(addr, err)
+			return err
+		}
+		x.set(n, v)
+		return nil
+	}
+	fe, diags := n.ForEach.Value(sc.EvalContext())
+	if diags.HasErrors() {
+		err := diagError(diags)
+		x.fail(addr, err)
+		return err
+	}
+	if !fe.IsWhollyKnown() {
+		// Only in plan: the keys depend on a write not yet performed.
+		x.set(n, cty.DynamicVal)
+		if n.IsWrite() {
+			x.addChange(&plan.Change{Address: addr + "[*]", Action: n.ActionName, Connection: n.Conn.Addr(), Op: connectors.OpCreate,
+				Fields: []plan.Field{{Path: "for_each", AfterUnknown: true, Changed: true}}})
+		}
+		return nil
+	}
+	instances, err := forEachInstances(fe)
+	if err != nil {
+		x.fail(addr, err)
+		return err
+	}
+	type outcome struct {
+		key      string
+		val      cty.Value
+		included bool
+		err      error
+	}
+	outcomes := make([]outcome, len(instances))
+	var wg sync.WaitGroup
+	for i, inst := range instances {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case x.sem <- struct{}{}:
+				defer func() { <-x.sem }()
+			case <-ctx.Done():
+				outcomes[i] = outcome{key: inst.key, err: ctx.Err()}
+				return
+			}
+			ia := fmt.Sprintf("%s[%q]", addr, inst.key)
+			v, included, err := x.instance(ctx, n, sc, &compile.Each{Key: cty.StringVal(inst.key), Value: inst.val}, ia)
+			outcomes[i] = outcome{inst.key, v, included, err}
+		}()
+	}
+	wg.Wait()
+	vals := map[string]cty.Value{}
+	var errs []error
+	for _, o := range outcomes {
+		switch {
+		case o.err != nil:
+			ia := fmt.Sprintf("%s[%q]", addr, o.key)
+			x.fail(ia, o.err)
+			errs = append(errs, o.err)
+		case o.included:
+			vals[o.key] = o.val
+		}
+	}
+	if len(errs) > 0 && n.Kind == compile.StepNode && n.Step.OnError == "continue" {
+		errs = nil // recorded above; dependents go on with the instances that succeeded
+	}
+	if len(errs) > 0 {
+		return &recordedError{errors.Join(errs...)}
+	}
+	x.set(n, objectOf(vals))
+	return nil
+}
+
+// recordedError is a node failure already recorded per instance.
+type recordedError struct{ error }
+
+type instance struct {
+	key string
+	val cty.Value
+}
+
+func forEachInstances(fe cty.Value) ([]instance, error) {
+	if fe.IsNull() {
+		return nil, errors.New("for_each is null")
+	}
+	fe, _ = fe.Unmark()
+	t := fe.Type()
+	var out []instance
+	switch {
+	case t.IsMapType() || t.IsObjectType():
+		for it := fe.ElementIterator(); it.Next(); {
+			k, v := it.Element()
+			out = append(out, instance{k.AsString(), v})
+		}
+	case t.IsSetType():
+		for it := fe.ElementIterator(); it.Next(); {
+			_, v := it.Element()
+			s, err := convert.Convert(v, cty.String)
+			if err != nil || s.IsNull() {
+				return nil, errors.New("for_each over a set needs strings")
+			}
+			out = append(out, instance{s.AsString(), s})
+		}
+	default:
+		return nil, fmt.Errorf("for_each needs a map, an object or a set of strings, not %s", t.FriendlyName())
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].key < out[j].key })
+	return out, nil
+}
+
+// instance evaluates one instance. included is false when its when is false.
+func (x *execution) instance(ctx context.Context, n *compile.Node, sc *compile.Scope, each *compile.Each, addr string) (cty.Value, bool, error) {
+	hctx := sc.With(each).EvalContext()
+	if n.When != nil {
+		w, diags := n.When.Value(hctx)
+		if diags.HasErrors() {
+			return cty.NilVal, false, diagError(diags)
+		}
+		w, _ = w.Unmark()
+		if w.IsKnown() {
+			b, err := convert.Convert(w, cty.Bool)
+			if err != nil || b.IsNull() {
+				return cty.NilVal, false, connectors.Permanent(errors.New("when must be true or false"))
+			}
+			if b.False() {
+				return cty.NullVal(n.Type), false, nil
+			}
+		}
+	}
+	if n.Kind == compile.TransformNode {
+		v, diags := n.Transform.Value.Value(hctx)
+		if diags.HasErrors() {
+			return cty.NilVal, false, diagError(diags)
+		}
+		return v, true, nil
+	}
+	args, diags := hcldec.Decode(n.Step.Body, n.Args, hctx)
+	if diags.HasErrors() {
+		return cty.NilVal, false, diagError(diags)
+	}
+	var out cty.Value
+	var err error
+	if n.IsWrite() {
+		out, err = x.write(ctx, n, addr, args)
+	} else {
+		out, err = x.read(ctx, n, addr, args)
+	}
+	if err != nil {
+		return cty.NilVal, false, err
+	}
+	return cty.ObjectVal(map[string]cty.Value{"output": out}), true, nil
+}
+
+func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args cty.Value) (cty.Value, error) {
+	if !args.IsWhollyKnown() {
+		x.addRead(plan.Read{Address: addr, Action: n.ActionName, Deferred: true})
+		return cty.UnknownVal(n.Type), nil
+	}
+	conn, err := x.e.Conn(ctx, n.Conn)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	raw, _ := args.UnmarkDeep()
+	var out cty.Value
+	err = x.retry(ctx, n, addr, func(ctx context.Context) error {
+		v, err := conn.Read(ctx, n.Action.Name, raw)
+		out = v
+		return err
+	})
+	if err != nil {
+		return cty.NilVal, err
+	}
+	x.addRead(plan.Read{Address: addr, Action: n.ActionName})
+	return conform(out, n.Type, n.ActionName)
+}
+
+func conform(v cty.Value, t cty.Type, action string) (cty.Value, error) {
+	if v == cty.NilVal {
+		return cty.NullVal(t), nil
+	}
+	c, err := convert.Convert(v, t)
+	if err != nil {
+		return cty.NilVal, fmt.Errorf("%s returned an output that does not match its type: %w", action, err)
+	}
+	return c, nil
+}
+
+func (x *execution) addRead(r plan.Read) {
+	x.mu.Lock()
+	x.res.Plan.Reads = append(x.res.Plan.Reads, r)
+	x.mu.Unlock()
+}
+
+func (x *execution) addChange(c *plan.Change) {
+	x.mu.Lock()
+	x.res.Plan.Changes = append(x.res.Plan.Changes, c)
+	x.mu.Unlock()
+}
+
+func diagError(diags hcl.Diagnostics) error {
+	var msgs []string
+	for _, d := range diags {
+		if d.Severity != hcl.DiagError {
+			continue
+		}
+		m := d.Summary
+		if d.Detail != "" {
+			m += ": " + d.Detail
+		}
+		if d.Subject != nil {
+			m = d.Subject.String() + ": " + m
+		}
+		msgs = append(msgs, m)
+	}
+	return connectors.Permanent(errors.New(strings.Join(msgs, "; ")))
+}
+
+func objectOf(m map[string]cty.Value) cty.Value {
+	if len(m) == 0 {
+		return cty.EmptyObjectVal
+	}
+	return cty.ObjectVal(m)
+}

@@ -1,0 +1,258 @@
+// Package service is `tote run`: one process that holds the state lease,
+// serves the webhook ingress, fires cron and poll triggers, and drains the
+// inbox with a worker pool, until its context ends; then it stops intake,
+// lets in-flight runs finish within a grace period, and returns.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/ingress"
+	"github.com/toteworks/tote/engine/run"
+	"github.com/toteworks/tote/engine/schedule"
+	"github.com/toteworks/tote/engine/state"
+	"github.com/toteworks/tote/engine/worker"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Options configure a service.
+type Options struct {
+	Listen string
+	// Grace bounds how long in-flight runs may finish after intake stops.
+	Grace       time.Duration
+	Concurrency int
+	MaxAttempts int
+	Backoff     time.Duration
+	MaxBackoff  time.Duration
+	Clock       func() time.Time
+	Logger      *slog.Logger
+	// Ready, if set, is called with the listening address once the service
+	// takes traffic.
+	Ready func(addr string)
+	// OnSettled is passed to the worker.
+	OnSettled func(item state.Item, res *run.Result, outcome worker.Outcome)
+}
+
+// LeaseName is the state lease that makes one `tote run` per state file.
+const LeaseName = "tote-run"
+
+// Run serves until ctx is done.
+func Run(ctx context.Context, eng *run.Engine, opts Options) error {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Grace <= 0 {
+		opts.Grace = 30 * time.Second
+	}
+	store := eng.Store()
+	holder := leaseHolder()
+	ok, err := store.AcquireLease(ctx, LeaseName, holder, time.Minute)
+	if err != nil {
+		return fmt.Errorf("taking the state lease: %w", err)
+	}
+	if !ok {
+		return errors.New("another tote run holds this state file")
+	}
+	defer func() { _ = store.ReleaseLease(context.WithoutCancel(ctx), LeaseName, holder) }()
+	if n, err := store.RecoverRunning(ctx, true); err != nil {
+		return fmt.Errorf("recovering interrupted items: %w", err)
+	} else if n > 0 {
+		opts.Logger.Info("requeued items interrupted by the last stop", "items", n)
+	}
+
+	wake := make(chan struct{}, 1)
+	var ready atomic.Bool
+	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load}
+	ln, err := net.Listen("tcp", opts.Listen)
+	if err != nil {
+		return fmt.Errorf("listening: %w", err)
+	}
+	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+
+	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
+	defer cancelRuns()
+	var wg sync.WaitGroup
+	errs := make(chan error, 4)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			errs <- fmt.Errorf("serving: %w", err)
+		}
+	}()
+	sched := scheduler(eng, store, opts, wake)
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := sched.Run(ctx); err != nil {
+			errs <- fmt.Errorf("scheduler: %w", err)
+		}
+	}()
+	w := &worker.Worker{Engine: eng, Store: store, Concurrency: opts.Concurrency, MaxAttempts: opts.MaxAttempts,
+		Backoff: opts.Backoff, MaxBackoff: opts.MaxBackoff, Clock: opts.Clock, Logger: opts.Logger, Wake: wake,
+		OnSettled: opts.OnSettled}
+	workerDone := make(chan struct{})
+	go func() {
+		defer close(workerDone)
+		_ = w.Run(ctx, runCtx)
+	}()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		renewLease(ctx, store, holder, opts.Logger)
+	}()
+
+	ready.Store(true)
+	opts.Logger.Info("tote run is serving", "listen", ln.Addr().String())
+	if opts.Ready != nil {
+		opts.Ready(ln.Addr().String())
+	}
+
+	var failure error
+	select {
+	case <-ctx.Done():
+	case failure = <-errs:
+	}
+	// Stop intake first: no new deliveries, no new ticks, no new claims.
+	ready.Store(false)
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.Grace)
+	defer cancel()
+	_ = srv.Shutdown(shutdownCtx)
+	select {
+	case <-workerDone:
+	case <-shutdownCtx.Done():
+		opts.Logger.Warn("grace period over; interrupting runs still in flight", "grace", opts.Grace)
+		cancelRuns()
+		<-workerDone
+	}
+	if failure == nil {
+		wg.Wait()
+	}
+	stats := h.Stats()
+	opts.Logger.Info("tote run stopped", "accepted", stats.Accepted, "duplicates", stats.Duplicates, "rejected", stats.Rejected)
+	return failure
+}
+
+func renewLease(ctx context.Context, store *state.Store, holder string, logger *slog.Logger) {
+	t := time.NewTicker(20 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			if ok, err := store.AcquireLease(ctx, LeaseName, holder, time.Minute); err != nil || !ok {
+				logger.Error("renewing the state lease failed", "err", err)
+			}
+		}
+	}
+}
+
+func leaseHolder() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d:%d", host, os.Getpid(), time.Now().UnixNano())
+}
+
+// scheduler fires cron and poll triggers. Ticks are enqueued with their
+// time as key, so a double dispatch is a no-op; polls enqueue what they find
+// together with their new cursor.
+func scheduler(eng *run.Engine, store *state.Store, opts Options, wake chan struct{}) *schedule.Scheduler {
+	prog := eng.Program()
+	type target struct {
+		pl *compile.Pipeline
+		t  *compile.Trigger
+	}
+	targets := map[string]target{}
+	var entries []schedule.Entry
+	for _, pl := range prog.Pipelines {
+		for _, t := range pl.Triggers {
+			if t.Schedule == nil {
+				continue
+			}
+			name := run.CursorName(pl.Name, t.Name)
+			targets[name] = target{pl, t}
+			entries = append(entries, schedule.Entry{Name: name, Schedule: t.Schedule, MaxCatchUp: t.CatchUp, Policy: t.Overlap})
+		}
+	}
+	signal := func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+	return &schedule.Scheduler{
+		Entries:    entries,
+		Clock:      schedule.Clock(opts.Clock),
+		Watermarks: watermarks{store},
+		Logger:     opts.Logger,
+		Fire: func(ctx context.Context, e schedule.Entry, tick time.Time) error {
+			tg := targets[e.Name]
+			if tg.t.Mode == compile.ModeCron {
+				stamp := tick.UTC().Format(time.RFC3339)
+				data := cty.ObjectVal(map[string]cty.Value{"tick": cty.StringVal(stamp)})
+				_, err := store.Enqueue(ctx, state.NewItem{Pipeline: tg.pl.Name, Trigger: tg.t.Name, Key: stamp,
+					Payload: run.EncodeEvent(tg.t, data), Overlap: overlap(e.Policy)})
+				signal()
+				return err
+			}
+			events, cursor, err := eng.Poll(ctx, tg.pl, tg.t, time.Time{}, time.Time{})
+			if err != nil {
+				return errors.New(eng.Redact(err.Error()))
+			}
+			items := make([]state.NewItem, 0, len(events))
+			for _, ev := range events {
+				items = append(items, state.NewItem{Pipeline: tg.pl.Name, Trigger: tg.t.Name, Key: ev.Key, Payload: run.EncodeEvent(tg.t, ev.Data)})
+			}
+			if _, err := store.EnqueueAndSetCursor(ctx, e.Name, cursor, items...); err != nil {
+				return err
+			}
+			if len(items) > 0 {
+				signal()
+			}
+			return nil
+		},
+	}
+}
+
+func overlap(p schedule.Policy) state.Overlap {
+	switch p {
+	case schedule.PolicyAll:
+		return state.OverlapAll
+	case schedule.PolicyLatest:
+		return state.OverlapLatest
+	}
+	return state.OverlapSkip
+}
+
+// watermarks keeps scheduler watermarks as state cursors.
+type watermarks struct{ store *state.Store }
+
+func (w watermarks) Watermark(ctx context.Context, name string) (time.Time, bool, error) {
+	v, ok, err := w.store.Cursor(ctx, "watermark:"+name)
+	if err != nil || !ok {
+		return time.Time{}, false, err
+	}
+	t, err := time.Parse(time.RFC3339Nano, v)
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("watermark %s: %w", name, err)
+	}
+	return t, true, nil
+}
+
+func (w watermarks) SetWatermark(ctx context.Context, name string, t time.Time) error {
+	return w.store.SetCursor(ctx, "watermark:"+name, t.UTC().Format(time.RFC3339Nano))
+}
+

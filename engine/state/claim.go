@@ -1,0 +1,143 @@
+package state
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"slices"
+	"time"
+)
+
+// Claim takes up to limit pending items whose not_before has passed, oldest
+// due first. They become running with attempts incremented and a lease until
+// now+lease; an item whose lease runs out is returned to pending by
+// RecoverRunning. If ctx ends while Claim waits for its commit, items may be
+// claimed without being returned; their leases expire in the same way.
+func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]Item, error) {
+	if limit <= 0 || lease <= 0 {
+		return nil, fmt.Errorf("state: claim: limit (%d) and lease (%s) must be positive", limit, lease)
+	}
+	var items []Item
+	err := s.write(ctx, "claim", func(tx *wtx) error {
+		now := tx.now.UnixNano()
+		rows, err := tx.query(`UPDATE inbox SET status = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
+			WHERE id IN (SELECT id FROM inbox WHERE status = 'pending' AND not_before <= ? ORDER BY not_before, id LIMIT ?)
+			RETURNING `+itemCols,
+			tx.now.Add(lease).UnixNano(), now, now, limit)
+		if err != nil {
+			return err
+		}
+		defer rows.Close()
+		for rows.Next() {
+			it, err := scanItem(rows)
+			if err != nil {
+				return err
+			}
+			items = append(items, it)
+		}
+		return rows.Err()
+	})
+	if err != nil {
+		return nil, err
+	}
+	// RETURNING yields rows in no particular order.
+	slices.SortFunc(items, func(a, b Item) int {
+		return cmp.Or(a.NotBefore.Compare(b.NotBefore), cmp.Compare(a.ID, b.ID))
+	})
+	return items, nil
+}
+
+// Finish marks an item done by the run runID.
+func (s *Store) Finish(ctx context.Context, id int64, runID string) error {
+	return s.write(ctx, fmt.Sprintf("finish item %d", id), func(tx *wtx) error {
+		return mustAffect(tx.affected(`UPDATE inbox SET status = 'done', run_id = ?, lease_until = NULL, last_error = '', updated_at = ?
+			WHERE id = ?`, runID, tx.now.UnixNano(), id))
+	})
+}
+
+// Reschedule returns an item to pending, claimable again from notBefore.
+func (s *Store) Reschedule(ctx context.Context, id int64, notBefore time.Time, lastError string) error {
+	return s.write(ctx, fmt.Sprintf("reschedule item %d", id), func(tx *wtx) error {
+		nb := notBefore
+		if nb.IsZero() {
+			nb = tx.now
+		}
+		return mustAffect(tx.affected(`UPDATE inbox SET status = 'pending', not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
+			WHERE id = ?`, nb.UnixNano(), lastError, tx.now.UnixNano(), id))
+	})
+}
+
+// Bury marks an item dead: it is not retried until requeued.
+func (s *Store) Bury(ctx context.Context, id int64, lastError string) error {
+	return s.write(ctx, fmt.Sprintf("bury item %d", id), func(tx *wtx) error {
+		return mustAffect(tx.affected(`UPDATE inbox SET status = 'dead', lease_until = NULL, last_error = ?, updated_at = ?
+			WHERE id = ?`, lastError, tx.now.UnixNano(), id))
+	})
+}
+
+// Requeue returns a dead or done item to pending, due now, with its attempts
+// reset. It fails with ErrNotFound for an unknown id and ErrInvalidStatus for
+// an item in any other status.
+func (s *Store) Requeue(ctx context.Context, id int64) error {
+	return s.write(ctx, fmt.Sprintf("requeue item %d", id), func(tx *wtx) error {
+		n, err := tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, not_before = ?1, lease_until = NULL, updated_at = ?1
+			WHERE id = ?2 AND status IN ('dead', 'done')`, tx.now.UnixNano(), id)
+		if err != nil || n == 1 {
+			return err
+		}
+		var status ItemStatus
+		if err := tx.queryRow(`SELECT status FROM inbox WHERE id = ?`, id).Scan(&status); err != nil {
+			return notFound(err)
+		}
+		return fmt.Errorf("%w: item is %s", ErrInvalidStatus, status)
+	})
+}
+
+// RequeueDead returns every dead item to pending, due now, with its attempts
+// reset, and reports how many there were.
+func (s *Store) RequeueDead(ctx context.Context) (int, error) {
+	var n int64
+	err := s.write(ctx, "requeue dead items", func(tx *wtx) error {
+		var err error
+		n, err = tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, not_before = ?1, lease_until = NULL, updated_at = ?1
+			WHERE status = 'dead'`, tx.now.UnixNano())
+		return err
+	})
+	return int(n), err
+}
+
+// RecoverRunning returns running items whose lease has expired to pending.
+// With all set it returns every running item: the single instance does this
+// at start-up, when no claim from before can still be alive.
+func (s *Store) RecoverRunning(ctx context.Context, all bool) (int, error) {
+	var n int64
+	err := s.write(ctx, "recover running items", func(tx *wtx) error {
+		cutoff := tx.now.UnixNano()
+		if all {
+			cutoff = 1<<63 - 1
+		}
+		var err error
+		n, err = tx.affected(`UPDATE inbox SET status = 'pending', lease_until = NULL, updated_at = ?
+			WHERE status = 'running' AND lease_until <= ?`, tx.now.UnixNano(), cutoff)
+		return err
+	})
+	return int(n), err
+}
+
+// mustAffect turns "no row changed" into ErrNotFound.
+func mustAffect(n int64, err error) error {
+	if err == nil && n == 0 {
+		return ErrNotFound
+	}
+	return err
+}
+
+// notFound maps sql.ErrNoRows to ErrNotFound.
+func notFound(err error) error {
+	if errors.Is(err, sql.ErrNoRows) {
+		return ErrNotFound
+	}
+	return err
+}

@@ -1,0 +1,23 @@
+// Package state is tote's durable state: one SQLite file (modernc.org/sqlite,
+// WAL mode) holding the inbox of events waiting to run, the records of runs
+// and step attempts, the write ledger (intents), the links between records in
+// BigCommerce and ShipStation, poll and cron cursors, and the lease that keeps
+// one `tote run` per state file.
+//
+// Every write goes through a single writer goroutine that batches concurrent
+// requests into one transaction (group commit). Each request runs inside its
+// own SAVEPOINT, so a request that fails rolls back alone and reports its own
+// error while the rest of the batch commits. A write call returns once its
+// batch has committed. A write whose context ends before its turn is not
+// run; one whose context ends after its turn came may still commit, although
+// the call returns the context's error. Reads use a separate read-only
+// connection pool and see every write that returned before they started.
+//
+// Timestamps are stored as Unix nanoseconds (NULL for the zero time) and read
+// back in UTC. Every timestamp the store itself writes comes from the clock
+// given with WithClock.
+//
+// The store persists exactly what callers hand it: payloads, outputs, error
+// messages and link values are written verbatim. Callers must redact secrets
+// and credentials (anything marked sensitive) before passing data in.
+package state

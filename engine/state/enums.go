@@ -1,0 +1,56 @@
+package state
+
+// ItemStatus is the state of an inbox item. The string values are persisted
+// in the inbox.status column and must never change.
+type ItemStatus string
+
+// Inbox item statuses (persisted values).
+const (
+	ItemPending    ItemStatus = "pending"    // waiting for not_before, then claimable
+	ItemRunning    ItemStatus = "running"    // claimed by a worker under a lease
+	ItemDone       ItemStatus = "done"       // its run finished
+	ItemDead       ItemStatus = "dead"       // retries exhausted or a permanent error
+	ItemSuperseded ItemStatus = "superseded" // replaced by a newer item (OverlapLatest)
+)
+
+// itemStatuses lists every ItemStatus, in lifecycle order.
+var itemStatuses = []ItemStatus{ItemPending, ItemRunning, ItemDone, ItemDead, ItemSuperseded}
+
+// RunStatus is the state of a run. The string values are persisted in the
+// runs.status column and must never change.
+type RunStatus string
+
+// Run statuses (persisted values).
+const (
+	RunRunning   RunStatus = "running"
+	RunSucceeded RunStatus = "succeeded"
+	RunFailed    RunStatus = "failed" // this attempt failed; the item may be retried
+	RunDead      RunStatus = "dead"   // failed for good; replayable with `tote retry`
+)
+
+// IntentStatus is the state of a write in the ledger. The string values are
+// persisted in the intents.status column and must never change.
+type IntentStatus string
+
+// Intent statuses (persisted values).
+const (
+	IntentPending IntentStatus = "pending" // committed before the external write
+	IntentDone    IntentStatus = "done"    // the write happened; output recorded
+	IntentFailed  IntentStatus = "failed"  // the write was refused by the target
+)
+
+// Overlap says what Enqueue does when items of the same pipeline and trigger
+// are already waiting or running. It is not persisted.
+type Overlap int
+
+// Overlap policies.
+const (
+	// OverlapAll inserts the item regardless of other items.
+	OverlapAll Overlap = iota
+	// OverlapSkip declines the item while an item of the same pipeline and
+	// trigger is pending or running.
+	OverlapSkip
+	// OverlapLatest marks pending items of the same pipeline and trigger
+	// superseded, then inserts the item.
+	OverlapLatest
+)

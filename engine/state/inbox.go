@@ -1,0 +1,177 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// NewItem is an event to put in the inbox.
+type NewItem struct {
+	Pipeline string
+	Trigger  string
+	// Key deduplicates the event within its pipeline and trigger (for a
+	// BigCommerce webhook, its hash). An empty Key is never deduplicated.
+	Key     string
+	Payload []byte
+	// NotBefore is when the item becomes claimable; zero means now.
+	NotBefore time.Time
+	Overlap   Overlap
+}
+
+// EnqueueResult is what Enqueue did with one NewItem.
+type EnqueueResult struct {
+	ID        int64 // the new item, or the existing one when Duplicate
+	Duplicate bool  // the key was already present; nothing was inserted
+	Skipped   bool  // OverlapSkip declined the item; nothing was inserted
+}
+
+// Item is an inbox item.
+type Item struct {
+	ID         int64
+	Pipeline   string
+	Trigger    string
+	Key        string
+	Payload    []byte
+	Status     ItemStatus
+	Attempts   int       // how many times it was claimed
+	NotBefore  time.Time // when it becomes (or became) claimable
+	LeaseUntil time.Time // while running: when its claim expires
+	LastError  string
+	RunID      string // the run that finished it
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
+}
+
+// itemCols are the columns scanItem reads, in order.
+const itemCols = `id, pipeline, trigger_name, COALESCE(event_key, ''), payload, status, attempts,
+	not_before, lease_until, last_error, run_id, created_at, updated_at`
+
+func scanItem(sc scanner) (Item, error) {
+	var it Item
+	err := sc.Scan(&it.ID, &it.Pipeline, &it.Trigger, &it.Key, &it.Payload, &it.Status, &it.Attempts,
+		timeCol{&it.NotBefore}, timeCol{&it.LeaseUntil}, &it.LastError, &it.RunID,
+		timeCol{&it.CreatedAt}, timeCol{&it.UpdatedAt})
+	return it, err
+}
+
+// Enqueue adds items to the inbox in one transaction, applying each item's
+// overlap policy and deduplicating on (pipeline, trigger, key). The results
+// are in the order of items.
+func (s *Store) Enqueue(ctx context.Context, items ...NewItem) ([]EnqueueResult, error) {
+	if err := validateItems(items); err != nil {
+		return nil, fmt.Errorf("state: enqueue: %w", err)
+	}
+	res := make([]EnqueueResult, len(items))
+	err := s.write(ctx, "enqueue", func(tx *wtx) error {
+		return enqueue(tx, items, res)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+// EnqueueAndSetCursor enqueues items and moves the cursor to value in one
+// transaction, so a poll's results become durable together with the
+// position that produced them.
+func (s *Store) EnqueueAndSetCursor(ctx context.Context, cursor, value string, items ...NewItem) ([]EnqueueResult, error) {
+	if err := validateItems(items); err != nil {
+		return nil, fmt.Errorf("state: enqueue: %w", err)
+	}
+	res := make([]EnqueueResult, len(items))
+	err := s.write(ctx, "enqueue and set cursor", func(tx *wtx) error {
+		if err := enqueue(tx, items, res); err != nil {
+			return err
+		}
+		return setCursor(tx, cursor, value)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return res, nil
+}
+
+func validateItems(items []NewItem) error {
+	for i, it := range items {
+		if it.Pipeline == "" || it.Trigger == "" {
+			return fmt.Errorf("item %d: pipeline and trigger are required", i)
+		}
+		if it.Overlap < OverlapAll || it.Overlap > OverlapLatest {
+			return fmt.Errorf("item %d: unknown overlap policy %d", i, it.Overlap)
+		}
+	}
+	return nil
+}
+
+func enqueue(tx *wtx, items []NewItem, res []EnqueueResult) error {
+	for i, it := range items {
+		r, err := enqueueOne(tx, it)
+		if err != nil {
+			return fmt.Errorf("item %d (%s/%s %q): %w", i, it.Pipeline, it.Trigger, it.Key, err)
+		}
+		res[i] = r
+	}
+	return nil
+}
+
+func enqueueOne(tx *wtx, it NewItem) (EnqueueResult, error) {
+	var key any // NULL: an empty key never collides
+	if it.Key != "" {
+		key = it.Key
+	}
+	if it.Overlap != OverlapAll && key != nil {
+		// A duplicate must neither be skipped nor supersede anything.
+		id, found, err := existingItem(tx, it.Pipeline, it.Trigger, it.Key)
+		if err != nil || found {
+			return EnqueueResult{ID: id, Duplicate: found}, err
+		}
+	}
+	switch it.Overlap {
+	case OverlapSkip:
+		var live int
+		err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM inbox WHERE pipeline = ? AND trigger_name = ?
+			AND status IN ('pending', 'running'))`, it.Pipeline, it.Trigger).Scan(&live)
+		if err != nil {
+			return EnqueueResult{}, err
+		}
+		if live == 1 {
+			return EnqueueResult{Skipped: true}, nil
+		}
+	case OverlapLatest:
+		// The redundant IN term lets SQLite use the inbox_live index.
+		_, err := tx.exec(`UPDATE inbox SET status = 'superseded', updated_at = ?
+			WHERE pipeline = ? AND trigger_name = ? AND status IN ('pending', 'running') AND status = 'pending'`,
+			tx.now.UnixNano(), it.Pipeline, it.Trigger)
+		if err != nil {
+			return EnqueueResult{}, err
+		}
+	}
+	notBefore := it.NotBefore
+	if notBefore.IsZero() {
+		notBefore = tx.now
+	}
+	var id int64
+	err := tx.queryRow(`INSERT INTO inbox (pipeline, trigger_name, event_key, payload, status, not_before, created_at, updated_at)
+		VALUES (?, ?, ?, ?, 'pending', ?, ?, ?)
+		ON CONFLICT (pipeline, trigger_name, event_key) DO NOTHING
+		RETURNING id`,
+		it.Pipeline, it.Trigger, key, it.Payload, notBefore.UnixNano(), tx.now.UnixNano(), tx.now.UnixNano()).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		id, _, err = existingItem(tx, it.Pipeline, it.Trigger, it.Key)
+		return EnqueueResult{ID: id, Duplicate: true}, err
+	}
+	return EnqueueResult{ID: id}, err
+}
+
+func existingItem(tx *wtx, pipeline, trigger, key string) (int64, bool, error) {
+	var id int64
+	err := tx.queryRow(`SELECT id FROM inbox WHERE pipeline = ? AND trigger_name = ? AND event_key = ?`,
+		pipeline, trigger, key).Scan(&id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, false, nil
+	}
+	return id, err == nil, err
+}

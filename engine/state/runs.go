@@ -1,0 +1,168 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Run records one execution of a pipeline for one event.
+type Run struct {
+	ID       string
+	Pipeline string
+	Trigger  string
+	EventKey string
+	ItemID   int64  // the inbox item it ran for; 0 when none (plan, apply)
+	Mode     string // how it was started, e.g. "plan", "apply", "run"
+	Status   RunStatus
+	Attempt  int // the item's attempt this run is
+	Writes   int // external writes performed
+	Error    string
+	// StartedAt defaults to the store's clock when zero.
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// StepAttempt records one attempt of one step (or step instance) of a run.
+type StepAttempt struct {
+	RunID      string
+	Step       string
+	Attempt    int
+	Status     string
+	Error      string
+	StartedAt  time.Time
+	FinishedAt time.Time
+}
+
+// RunFilter selects runs. Empty fields match everything; Limit <= 0 means no
+// limit.
+type RunFilter struct {
+	Pipeline string
+	Status   RunStatus
+	Limit    int
+}
+
+const runCols = `id, pipeline, trigger_name, event_key, COALESCE(item_id, 0), mode, status, attempt, writes, error, started_at, finished_at`
+
+func scanRun(sc scanner) (Run, error) {
+	var r Run
+	err := sc.Scan(&r.ID, &r.Pipeline, &r.Trigger, &r.EventKey, &r.ItemID, &r.Mode, &r.Status, &r.Attempt,
+		&r.Writes, &r.Error, timeCol{&r.StartedAt}, timeCol{&r.FinishedAt})
+	return r, err
+}
+
+// StartRun records a new run. Its ID must be new: a second StartRun with the
+// same ID fails with ErrExists, so a run id derived from (pipeline, tick)
+// makes a double dispatch harmless. An empty Status means RunRunning.
+func (s *Store) StartRun(ctx context.Context, r Run) error {
+	if r.ID == "" || r.Pipeline == "" {
+		return fmt.Errorf("state: start run: id and pipeline are required")
+	}
+	if r.Status == "" {
+		r.Status = RunRunning
+	}
+	return s.write(ctx, "start run "+r.ID, func(tx *wtx) error {
+		started := r.StartedAt
+		if started.IsZero() {
+			started = tx.now
+		}
+		var itemID any
+		if r.ItemID != 0 {
+			itemID = r.ItemID
+		}
+		n, err := tx.affected(`INSERT INTO runs (id, pipeline, trigger_name, event_key, item_id, mode, status, attempt, writes, error, started_at, finished_at)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`,
+			r.ID, r.Pipeline, r.Trigger, r.EventKey, itemID, r.Mode, string(r.Status), r.Attempt, r.Writes, r.Error,
+			started.UnixNano(), encTime(r.FinishedAt))
+		if err == nil && n == 0 {
+			return ErrExists
+		}
+		return err
+	})
+}
+
+// FinishRun sets a run's final status, write count and error; finished_at
+// is the store's clock.
+func (s *Store) FinishRun(ctx context.Context, id string, status RunStatus, writes int, errMsg string) error {
+	return s.write(ctx, "finish run "+id, func(tx *wtx) error {
+		return mustAffect(tx.affected(`UPDATE runs SET status = ?, writes = ?, error = ?, finished_at = ? WHERE id = ?`,
+			string(status), writes, errMsg, tx.now.UnixNano(), id))
+	})
+}
+
+// RecordAttempts inserts step attempts, or updates those already recorded
+// under the same (run, step, attempt). The runs must exist.
+func (s *Store) RecordAttempts(ctx context.Context, attempts ...StepAttempt) error {
+	return s.write(ctx, "record step attempts", func(tx *wtx) error {
+		for _, a := range attempts {
+			_, err := tx.exec(`INSERT INTO step_attempts (run_id, step, attempt, status, error, started_at, finished_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (run_id, step, attempt) DO UPDATE SET status = excluded.status, error = excluded.error,
+					started_at = excluded.started_at, finished_at = excluded.finished_at`,
+				a.RunID, a.Step, a.Attempt, a.Status, a.Error, encTime(a.StartedAt), encTime(a.FinishedAt))
+			if err != nil {
+				return fmt.Errorf("run %s step %s attempt %d: %w", a.RunID, a.Step, a.Attempt, err)
+			}
+		}
+		return nil
+	})
+}
+
+// Runs lists runs matching f, newest first.
+func (s *Store) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
+	var where []string
+	var args []any
+	if f.Pipeline != "" {
+		where = append(where, "pipeline = ?")
+		args = append(args, f.Pipeline)
+	}
+	if f.Status != "" {
+		where = append(where, "status = ?")
+		args = append(args, string(f.Status))
+	}
+	rows, err := s.queryRows(ctx, `SELECT `+runCols+` FROM runs`+whereClause(where)+
+		` ORDER BY started_at DESC, rowid DESC LIMIT ?`, append(args, sqlLimit(f.Limit))...)
+	if err != nil {
+		return nil, fmt.Errorf("state: list runs: %w", err)
+	}
+	defer rows.Close()
+	var runs []Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("state: list runs: %w", err)
+		}
+		runs = append(runs, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("state: list runs: %w", err)
+	}
+	return runs, nil
+}
+
+// Run returns one run and its step attempts (by start time), or ErrNotFound.
+func (s *Store) Run(ctx context.Context, id string) (Run, []StepAttempt, error) {
+	r, err := scanRun(s.queryRow(ctx, `SELECT `+runCols+` FROM runs WHERE id = ?`, id))
+	if err != nil {
+		return Run{}, nil, fmt.Errorf("state: run %s: %w", id, notFound(err))
+	}
+	rows, err := s.queryRows(ctx, `SELECT run_id, step, attempt, status, error, started_at, finished_at
+		FROM step_attempts WHERE run_id = ? ORDER BY started_at, step, attempt`, id)
+	if err != nil {
+		return Run{}, nil, fmt.Errorf("state: run %s: %w", id, err)
+	}
+	defer rows.Close()
+	var attempts []StepAttempt
+	for rows.Next() {
+		var a StepAttempt
+		if err := rows.Scan(&a.RunID, &a.Step, &a.Attempt, &a.Status, &a.Error,
+			timeCol{&a.StartedAt}, timeCol{&a.FinishedAt}); err != nil {
+			return Run{}, nil, fmt.Errorf("state: run %s: %w", id, err)
+		}
+		attempts = append(attempts, a)
+	}
+	if err := rows.Err(); err != nil {
+		return Run{}, nil, fmt.Errorf("state: run %s: %w", id, err)
+	}
+	return r, attempts, nil
+}

@@ -1,0 +1,170 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // registers the "sqlite" driver
+)
+
+// Errors returned by the store. Match them with errors.Is.
+var (
+	ErrNotFound      = errors.New("state: not found")
+	ErrClosed        = errors.New("state: store is closed")
+	ErrSchemaTooNew  = errors.New("state: database schema is newer than this tote understands")
+	ErrExists        = errors.New("state: already exists")
+	ErrInvalidStatus = errors.New("state: invalid status for this operation")
+)
+
+// dsnCommon holds the connection settings shared by the writer and the
+// readers. synchronous=FULL makes every commit survive power loss; group
+// commit amortises its fsync over a whole batch.
+const dsnCommon = "_busy_timeout=5000&_foreign_keys=1&_synchronous=FULL"
+
+// Store is tote's state file. It is safe for concurrent use.
+type Store struct {
+	path  string
+	now   func() time.Time
+	log   *slog.Logger
+	w     *writer
+	rdb   *sql.DB
+	reads *stmtCache
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+// Option configures Open.
+type Option func(*Store)
+
+// WithClock sets the clock for every timestamp the store writes and for
+// "now" in due-time and lease comparisons. The default is time.Now.
+func WithClock(now func() time.Time) Option {
+	return func(s *Store) { s.now = now }
+}
+
+// WithLogger sets the logger. The default discards everything.
+func WithLogger(l *slog.Logger) Option {
+	return func(s *Store) { s.log = l }
+}
+
+// Open opens the state file at path, creating it (mode 0600) and its parent
+// directory (mode 0700) when missing, and applies pending migrations. An
+// existing file keeps its mode. Opening a file whose schema is newer than
+// this binary knows fails with ErrSchemaTooNew.
+func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+	if path == "" || strings.Contains(path, "?") {
+		return nil, fmt.Errorf("state: invalid state file path %q", path)
+	}
+	s := &Store{path: path, now: time.Now, log: slog.New(slog.DiscardHandler)}
+	for _, o := range opts {
+		o(s)
+	}
+	if err := createFile(path); err != nil {
+		return nil, err
+	}
+
+	wdb, err := sql.Open("sqlite", path+"?_journal_mode=WAL&"+dsnCommon)
+	if err != nil {
+		return nil, fmt.Errorf("state: open %s: %w", path, err)
+	}
+	wdb.SetMaxOpenConns(1)
+	conn, err := wdb.Conn(ctx)
+	if err != nil {
+		wdb.Close()
+		return nil, fmt.Errorf("state: open %s: %w", path, err)
+	}
+	fail := func(err error) (*Store, error) {
+		conn.Close()
+		wdb.Close()
+		return nil, err
+	}
+	if err := checkWAL(ctx, conn); err != nil {
+		return fail(fmt.Errorf("state: open %s: %w", path, err))
+	}
+	if err := migrate(ctx, conn, s.now, s.log); err != nil {
+		return fail(fmt.Errorf("state: migrate %s: %w", path, err))
+	}
+
+	rdb, err := sql.Open("sqlite", path+"?_query_only=1&"+dsnCommon)
+	if err != nil {
+		return fail(fmt.Errorf("state: open %s: %w", path, err))
+	}
+	n := max(4, runtime.GOMAXPROCS(0))
+	rdb.SetMaxOpenConns(n)
+	rdb.SetMaxIdleConns(n)
+	s.rdb = rdb
+	s.reads = newStmtCache(rdb.PrepareContext)
+	s.w = newWriter(wdb, conn, s.now, s.log)
+	return s, nil
+}
+
+// createFile creates the parent directory and an empty state file with
+// restrictive modes before SQLite opens it, so the file is never readable by
+// others, not even briefly. Existing files and directories are left alone.
+func createFile(path string) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
+		return fmt.Errorf("state: create directory: %w", err)
+	}
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, os.ErrExist) {
+		return nil
+	}
+	if err != nil {
+		return fmt.Errorf("state: create state file: %w", err)
+	}
+	return f.Close()
+}
+
+// checkWAL fails when SQLite could not switch the file to WAL mode (as on
+// some network filesystems): readers would then block the writer.
+func checkWAL(ctx context.Context, conn *sql.Conn) error {
+	var mode string
+	if err := conn.QueryRowContext(ctx, "PRAGMA journal_mode").Scan(&mode); err != nil {
+		return err
+	}
+	if !strings.EqualFold(mode, "wal") {
+		return fmt.Errorf("journal_mode is %q, want wal (is the file on a network filesystem?)", mode)
+	}
+	return nil
+}
+
+// Path returns the state file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close stops accepting writes, waits until every write already submitted
+// has been committed or has failed, and closes both connection pools.
+func (s *Store) Close() error {
+	s.closeOnce.Do(func() {
+		werr := s.w.close()
+		s.closeErr = errors.Join(werr, s.reads.close(), s.rdb.Close())
+	})
+	return s.closeErr
+}
+
+// queryRows runs a query on the read pool.
+func (s *Store) queryRows(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	st, err := s.reads.get(ctx, query)
+	if err != nil {
+		return nil, err
+	}
+	return st.QueryContext(ctx, args...)
+}
+
+// queryRow runs a single-row query on the read pool; errors surface in Scan.
+func (s *Store) queryRow(ctx context.Context, query string, args ...any) scanner {
+	st, err := s.reads.get(ctx, query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRowContext(ctx, args...)
+}

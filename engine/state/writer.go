@@ -1,0 +1,247 @@
+package state
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+)
+
+// maxBatch bounds how many write requests share one transaction.
+const maxBatch = 256
+
+// writeReq is one write submitted to the writer goroutine.
+type writeReq struct {
+	ctx  context.Context
+	fn   func(*wtx) error
+	done chan error // buffered: the writer never blocks on a caller that gave up
+}
+
+// writer owns the only write connection and performs group commit: it takes
+// every request queued at the moment it becomes free (up to maxBatch), runs
+// each in its own SAVEPOINT inside one transaction, commits once, and then
+// answers every caller.
+type writer struct {
+	db    *sql.DB
+	conn  *sql.Conn
+	stmts *stmtCache
+	now   func() time.Time
+	log   *slog.Logger
+
+	mu      sync.RWMutex // held shared while submitting, exclusively while closing
+	closing chan struct{}
+	reqs    chan *writeReq
+	done    chan struct{}
+	errs    []error // per-request results of the current batch
+}
+
+func newWriter(db *sql.DB, conn *sql.Conn, now func() time.Time, log *slog.Logger) *writer {
+	w := &writer{
+		db:      db,
+		conn:    conn,
+		stmts:   newStmtCache(conn.PrepareContext),
+		now:     now,
+		log:     log,
+		closing: make(chan struct{}),
+		reqs:    make(chan *writeReq, maxBatch),
+		done:    make(chan struct{}),
+		errs:    make([]error, 0, maxBatch),
+	}
+	go w.run()
+	return w
+}
+
+// write runs fn in the writer and waits until its batch has committed. If ctx
+// ends first, write returns ctx.Err() and the write may still commit later.
+func (w *writer) write(ctx context.Context, fn func(*wtx) error) error {
+	done, err := w.submit(ctx, fn)
+	if err != nil {
+		return err
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// submit queues fn and returns the channel its result will arrive on.
+func (w *writer) submit(ctx context.Context, fn func(*wtx) error) (<-chan error, error) {
+	w.mu.RLock()
+	defer w.mu.RUnlock()
+	select {
+	case <-w.closing:
+		return nil, ErrClosed
+	default:
+	}
+	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	select {
+	case w.reqs <- r:
+		return r.done, nil
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// close stops accepting requests, lets the writer finish every queued one,
+// and closes the write connection.
+func (w *writer) close() error {
+	w.mu.Lock()
+	close(w.closing)
+	close(w.reqs)
+	w.mu.Unlock()
+	<-w.done
+	return errors.Join(w.stmts.close(), w.conn.Close(), w.db.Close())
+}
+
+func (w *writer) run() {
+	defer close(w.done)
+	batch := make([]*writeReq, 0, maxBatch)
+	for r := range w.reqs {
+		batch = append(batch[:0], r)
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r, ok := <-w.reqs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		w.commit(batch)
+		clear(batch)
+	}
+}
+
+// commit runs one batch in one transaction and answers its callers.
+func (w *writer) commit(batch []*writeReq) {
+	start := time.Now()
+	errs := w.errs[:len(batch)]
+	live := 0
+	for i, r := range batch {
+		errs[i] = r.ctx.Err() // a caller that gave up before its turn is not run
+		if errs[i] == nil {
+			live++
+		}
+	}
+	if live > 0 {
+		w.runBatch(batch, errs)
+	}
+	for i, r := range batch {
+		r.done <- errs[i]
+	}
+	clear(errs)
+	if w.log.Enabled(context.Background(), slog.LevelDebug) {
+		w.log.Debug("state: group commit", "requests", len(batch), "live", live, "took", time.Since(start))
+	}
+}
+
+// runBatch executes the live requests of batch, setting errs[i] for each.
+func (w *writer) runBatch(batch []*writeReq, errs []error) {
+	// abort rolls the whole transaction back and fails every request that
+	// had not already failed on its own.
+	abort := func(cause error) {
+		if _, err := w.exec("ROLLBACK"); err != nil {
+			cause = errors.Join(cause, err)
+		}
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = cause
+			}
+		}
+	}
+	if _, err := w.exec("BEGIN IMMEDIATE"); err != nil {
+		for i := range errs {
+			if errs[i] == nil {
+				errs[i] = fmt.Errorf("begin transaction: %w", err)
+			}
+		}
+		return
+	}
+	for i, r := range batch {
+		if errs[i] != nil {
+			continue
+		}
+		if _, err := w.exec("SAVEPOINT req"); err != nil {
+			abort(fmt.Errorf("savepoint: %w", err))
+			return
+		}
+		if err := r.fn(&wtx{w: w, now: w.now()}); err != nil {
+			errs[i] = err
+			// Undo this request alone. If SQLite already rolled the whole
+			// transaction back (as it does on I/O errors), this fails too.
+			if _, rerr := w.exec("ROLLBACK TO req"); rerr != nil {
+				abort(fmt.Errorf("transaction lost after %w: %w", err, rerr))
+				return
+			}
+		}
+		if _, err := w.exec("RELEASE req"); err != nil {
+			abort(fmt.Errorf("release savepoint: %w", err))
+			return
+		}
+	}
+	if _, err := w.exec("COMMIT"); err != nil {
+		abort(fmt.Errorf("commit: %w", err))
+	}
+}
+
+// exec runs a statement on the write connection. Writer statements ignore
+// the callers' contexts: once a batch has started it runs to completion.
+func (w *writer) exec(query string, args ...any) (sql.Result, error) {
+	st, err := w.stmts.get(context.Background(), query)
+	if err != nil {
+		return nil, err
+	}
+	return st.Exec(args...)
+}
+
+// wtx is the handle a write request uses inside its savepoint. It is valid
+// only while the request's function runs.
+type wtx struct {
+	w   *writer
+	now time.Time // the clock, read once when the request started
+}
+
+func (t *wtx) exec(query string, args ...any) (sql.Result, error) {
+	return t.w.exec(query, args...)
+}
+
+// affected runs a statement and returns how many rows it changed.
+func (t *wtx) affected(query string, args ...any) (int64, error) {
+	res, err := t.w.exec(query, args...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
+}
+
+func (t *wtx) query(query string, args ...any) (*sql.Rows, error) {
+	st, err := t.w.stmts.get(context.Background(), query)
+	if err != nil {
+		return nil, err
+	}
+	return st.Query(args...)
+}
+
+func (t *wtx) queryRow(query string, args ...any) scanner {
+	st, err := t.w.stmts.get(context.Background(), query)
+	if err != nil {
+		return errRow{err}
+	}
+	return st.QueryRow(args...)
+}
+
+// write runs fn as one write request and prefixes its error with op.
+func (s *Store) write(ctx context.Context, op string, fn func(*wtx) error) error {
+	if err := s.w.write(ctx, fn); err != nil {
+		return fmt.Errorf("state: %s: %w", op, err)
+	}
+	return nil
+}

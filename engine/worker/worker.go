@@ -1,0 +1,192 @@
+// Package worker drains the inbox: it claims events, runs their pipelines in
+// apply mode, and finishes, reschedules (exponential backoff with jitter,
+// honouring a connector's retry-after) or buries each one after its retry
+// budget.
+package worker
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sync"
+	"time"
+
+	"github.com/toteworks/tote/engine/run"
+	"github.com/toteworks/tote/engine/state"
+)
+
+// Worker drains the inbox.
+type Worker struct {
+	Engine *run.Engine
+	Store  *state.Store
+	// Concurrency is how many runs go at once (default 8).
+	Concurrency int
+	// Lease is how long a claimed item is ours before another start may
+	// take it back (default 5m).
+	Lease time.Duration
+	// MaxAttempts is the retry budget per item, first attempt included
+	// (default 8); then the item is dead.
+	MaxAttempts int
+	// Backoff and MaxBackoff shape the delay between attempts (1s, 10m).
+	Backoff, MaxBackoff time.Duration
+	Clock               func() time.Time
+	// After is time.After, injectable.
+	After  func(time.Duration) <-chan time.Time
+	Logger *slog.Logger
+	// Wake, when signalled, makes the worker look for work at once; the
+	// ingress and the scheduler signal it after each enqueue.
+	Wake chan struct{}
+	// OnSettled, if set, is called after each item settles (tests, metrics).
+	OnSettled func(item state.Item, res *run.Result, outcome Outcome)
+}
+
+// Outcome is how an item settled.
+type Outcome string
+
+// Outcomes.
+const (
+	Finished    Outcome = "done"
+	Rescheduled Outcome = "retry"
+	Buried      Outcome = "dead"
+)
+
+func (w *Worker) defaults() {
+	if w.Concurrency <= 0 {
+		w.Concurrency = 8
+	}
+	if w.Lease <= 0 {
+		w.Lease = 5 * time.Minute
+	}
+	if w.MaxAttempts <= 0 {
+		w.MaxAttempts = 8
+	}
+	if w.Backoff <= 0 {
+		w.Backoff = time.Second
+	}
+	if w.MaxBackoff <= 0 {
+		w.MaxBackoff = 10 * time.Minute
+	}
+	if w.Clock == nil {
+		w.Clock = time.Now
+	}
+	if w.After == nil {
+		w.After = time.After
+	}
+	if w.Logger == nil {
+		w.Logger = slog.New(slog.DiscardHandler)
+	}
+	if w.Wake == nil {
+		w.Wake = make(chan struct{}, 1)
+	}
+}
+
+// Run claims and runs items until intake is cancelled, then waits for the
+// runs in flight. Those runs use runCtx, which the caller cancels when its
+// grace period is over; an interrupted item is rescheduled and runs again
+// on the next start.
+func (w *Worker) Run(intake, runCtx context.Context) error {
+	w.defaults()
+	slots := make(chan struct{}, w.Concurrency)
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	done := make(chan struct{}, w.Concurrency)
+	for {
+		if intake.Err() != nil {
+			return nil
+		}
+		free := w.Concurrency - len(slots)
+		var items []state.Item
+		if free > 0 {
+			var err error
+			items, err = w.Store.Claim(intake, free, w.Lease)
+			if err != nil && intake.Err() == nil {
+				w.Logger.Error("claiming inbox items", "err", err)
+			}
+		}
+		for _, it := range items {
+			slots <- struct{}{}
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				defer func() { <-slots; done <- struct{}{} }()
+				w.process(runCtx, it)
+			}()
+		}
+		if len(items) == free && free > 0 {
+			continue // there may be more
+		}
+		var timer <-chan time.Time
+		if next, ok, err := w.Store.NextDue(intake); err == nil && ok {
+			timer = w.After(max(next.Sub(w.Clock()), time.Millisecond))
+		} else if err != nil && intake.Err() == nil {
+			w.Logger.Error("reading the inbox", "err", err)
+			timer = w.After(time.Second)
+		}
+		select {
+		case <-intake.Done():
+			return nil
+		case <-w.Wake:
+		case <-done:
+		case <-timer:
+		}
+	}
+}
+
+// RunID names the run of one attempt of one item: a second dispatch of the
+// same attempt would collide on it.
+func RunID(it state.Item) string { return fmt.Sprintf("%d.%d", it.ID, it.Attempts) }
+
+func (w *Worker) process(ctx context.Context, it state.Item) {
+	res := w.runItem(ctx, it)
+	settle := context.WithoutCancel(ctx)
+	outcome := Finished
+	var err error
+	switch {
+	case res.Err == nil:
+		err = w.Store.Finish(settle, it.ID, res.RunID)
+	case ctx.Err() != nil:
+		// Shutting down: the item goes back to the queue for the next start.
+		outcome = Rescheduled
+		err = w.Store.Reschedule(settle, it.ID, w.Clock(), "interrupted by shutdown")
+	case res.Permanent || it.Attempts >= w.MaxAttempts:
+		outcome = Buried
+		msg := res.Err.Error()
+		if !res.Permanent {
+			msg = fmt.Sprintf("gave up after %d attempts: %s", it.Attempts, msg)
+		}
+		err = w.Store.Bury(settle, it.ID, msg)
+		if res.RunID != "" {
+			_ = w.Store.FinishRun(settle, res.RunID, state.RunDead, res.Writes, msg)
+		}
+	default:
+		outcome = Rescheduled
+		delay := max(run.Backoff(w.Backoff, w.MaxBackoff, it.Attempts), res.RetryAfter)
+		err = w.Store.Reschedule(settle, it.ID, w.Clock().Add(delay), res.Err.Error())
+	}
+	if err != nil {
+		w.Logger.Error("settling inbox item", "item", it.ID, "err", err)
+	}
+	if res.Err != nil {
+		w.Logger.Warn("run failed", "pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID,
+			"attempt", it.Attempts, "outcome", string(outcome), "err", res.Err.Error())
+	} else {
+		w.Logger.Info("run finished", "pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID, "writes", res.Writes)
+	}
+	if w.OnSettled != nil {
+		w.OnSettled(it, res, outcome)
+	}
+}
+
+func (w *Worker) runItem(ctx context.Context, it state.Item) *run.Result {
+	ev := run.Event{Pipeline: it.Pipeline, Trigger: it.Trigger, Key: it.Key}
+	if pl := w.Engine.Program().Pipeline(it.Pipeline); pl != nil && it.Trigger != "" {
+		if t := pl.Trigger(it.Trigger); t != nil {
+			data, err := run.DecodeEvent(t, it.Payload)
+			if err != nil {
+				return &run.Result{Err: err, Permanent: true}
+			}
+			ev.Data = data
+		}
+	}
+	return w.Engine.Execute(ctx, run.Apply, ev, nil, RunID(it))
+}

@@ -1,0 +1,225 @@
+package testscripts
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/rogpeppe/go-internal/testscript"
+)
+
+func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
+	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
+		"recorder":   cmdRecorder,
+		"records":    cmdRecords,
+		"requests":   cmdRequests,
+		"setrecord":  cmdSetRecord,
+		"fail":       cmdFail,
+		"waitfile":   cmdWaitFile,
+		"waitrecord": cmdWaitRecord,
+		"post":       cmdPost,
+	}
+}
+
+// recorder is a JSON document store over HTTP: GET returns what was last
+// PUT or POSTed at a path (404 before), and every request is logged.
+type recorder struct {
+	mu       sync.Mutex
+	docs     map[string][]byte
+	log      []string
+	failures map[string]int // path -> how many requests answer 503 next
+	changed  chan struct{}
+}
+
+func (r *recorder) ServeHTTP(w http.ResponseWriter, req *http.Request) {
+	body, _ := io.ReadAll(req.Body)
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.log = append(r.log, req.Method+" "+req.URL.Path)
+	if n := r.failures[req.URL.Path]; n > 0 {
+		r.failures[req.URL.Path] = n - 1
+		w.WriteHeader(http.StatusServiceUnavailable)
+		return
+	}
+	switch req.Method {
+	case http.MethodGet:
+		doc, ok := r.docs[req.URL.Path]
+		if !ok {
+			http.Error(w, `{"error":"not found"}`, http.StatusNotFound)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(doc)
+	case http.MethodPut, http.MethodPost, http.MethodPatch:
+		if !json.Valid(body) {
+			http.Error(w, `{"error":"not JSON"}`, http.StatusBadRequest)
+			return
+		}
+		r.docs[req.URL.Path] = body
+		close(r.changed)
+		r.changed = make(chan struct{})
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(body)
+	default:
+		w.WriteHeader(http.StatusMethodNotAllowed)
+	}
+}
+
+var recorders sync.Map // *testscript.TestScript + name -> *recorder
+
+func recorderOf(ts *testscript.TestScript, name string) *recorder {
+	v, ok := recorders.Load(fmt.Sprintf("%p/%s", ts, name))
+	if !ok {
+		ts.Fatalf("no recorder %q; start one with: recorder %s", name, name)
+	}
+	return v.(*recorder)
+}
+
+// recorder NAME [path=file ...]: start a recorder seeded with files and
+// export NAME_URL.
+func cmdRecorder(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 1 {
+		ts.Fatalf("usage: recorder NAME [path=file ...]")
+	}
+	r := &recorder{docs: map[string][]byte{}, failures: map[string]int{}, changed: make(chan struct{})}
+	for _, a := range args[1:] {
+		path, file, ok := strings.Cut(a, "=")
+		if !ok {
+			ts.Fatalf("recorder: want path=file, got %q", a)
+		}
+		r.docs["/"+strings.TrimPrefix(path, "/")] = []byte(ts.ReadFile(file))
+	}
+	srv := httptest.NewServer(r)
+	ts.Defer(srv.Close)
+	recorders.Store(fmt.Sprintf("%p/%s", ts, args[0]), r)
+	ts.Setenv(strings.ToUpper(args[0])+"_URL", srv.URL)
+}
+
+// records NAME: print every stored document as "path body", sorted.
+func cmdRecords(ts *testscript.TestScript, neg bool, args []string) {
+	r := recorderOf(ts, args[0])
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	paths := make([]string, 0, len(r.docs))
+	for p := range r.docs {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	for _, p := range paths {
+		var buf bytes.Buffer
+		if err := json.Compact(&buf, r.docs[p]); err != nil {
+			buf.Write(r.docs[p])
+		}
+		fmt.Fprintf(ts.Stdout(), "%s %s\n", p, buf.String())
+	}
+}
+
+// requests NAME: print every request received, in order.
+func cmdRequests(ts *testscript.TestScript, neg bool, args []string) {
+	r := recorderOf(ts, args[0])
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	for _, l := range r.log {
+		fmt.Fprintln(ts.Stdout(), l)
+	}
+}
+
+// setrecord NAME path file: change a stored document, as someone else would.
+func cmdSetRecord(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: setrecord NAME path file")
+	}
+	r := recorderOf(ts, args[0])
+	r.mu.Lock()
+	r.docs["/"+strings.TrimPrefix(args[1], "/")] = []byte(ts.ReadFile(args[2]))
+	r.mu.Unlock()
+}
+
+// fail NAME path N: the next N requests to path answer 503.
+func cmdFail(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: fail NAME path N")
+	}
+	r := recorderOf(ts, args[0])
+	var n int
+	fmt.Sscan(args[2], &n)
+	r.mu.Lock()
+	r.failures["/"+strings.TrimPrefix(args[1], "/")] = n
+	r.mu.Unlock()
+}
+
+// waitfile FILE: wait until FILE exists (a server's ready file).
+func cmdWaitFile(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: waitfile FILE")
+	}
+	path := ts.MkAbs(args[0])
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		if b, err := os.ReadFile(path); err == nil && len(b) > 0 {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitfile: %s did not appear within 30s", args[0])
+		}
+		time.Sleep(10 * time.Millisecond) // polling a file another process writes
+	}
+}
+
+// waitrecord NAME path: wait until the recorder holds a document at path.
+func cmdWaitRecord(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: waitrecord NAME path")
+	}
+	r := recorderOf(ts, args[0])
+	path := "/" + strings.TrimPrefix(args[1], "/")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		r.mu.Lock()
+		_, ok := r.docs[path]
+		changed := r.changed
+		r.mu.Unlock()
+		if ok {
+			return
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			ts.Fatalf("waitrecord: nothing at %s within 30s", path)
+		}
+	}
+}
+
+// post ADDRFILE path file [header=value ...]: POST a file to the server
+// whose address is in ADDRFILE; print the status and body.
+func cmdPost(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 3 {
+		ts.Fatalf("usage: post ADDRFILE path file [header=value ...]")
+	}
+	addr := strings.TrimSpace(ts.ReadFile(args[0]))
+	req, err := http.NewRequest(http.MethodPost, "http://"+addr+args[1], strings.NewReader(ts.ReadFile(args[2])))
+	ts.Check(err)
+	req.Header.Set("Content-Type", "application/json")
+	for _, h := range args[3:] {
+		k, v, _ := strings.Cut(h, "=")
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Fprintf(ts.Stdout(), "%d %s", resp.StatusCode, body)
+	if neg != (resp.StatusCode >= 300) {
+		ts.Fatalf("post: status %d", resp.StatusCode)
+	}
+}
