@@ -172,7 +172,7 @@ func evalVariables(cfg *config.Config, opts Options) (cty.Value, hcl.Diagnostics
 		if val == cty.NilVal {
 			if !opts.Offline {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "No value for required variable",
-					Detail: fmt.Sprintf("Variable %q has no default. Set it with -var %s=VALUE or the environment variable TOTE_VAR_%s.", v.Name, v.Name, v.Name),
+					Detail:  fmt.Sprintf("Variable %q has no default. Set it with -var %s=VALUE or the environment variable TOTE_VAR_%s.", v.Name, v.Name, v.Name),
 					Subject: v.DeclRange.Ptr()})
 			}
 			val = cty.UnknownVal(v.Type)

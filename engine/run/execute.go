@@ -82,7 +82,7 @@ func (e *Engine) Execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res,
 		sem:        make(chan struct{}, e.opts.Parallelism),
 		transforms: map[string]cty.Value{}, steps: map[string]cty.Value{},
-		redact:     e.redactor(),
+		redact: e.redactor(),
 		base: &compile.Scope{
 			Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.prog.ConnectionsValue(),
 			Trigger: pl.EventValue(trig, data),

@@ -255,4 +255,3 @@ func (w watermarks) Watermark(ctx context.Context, name string) (time.Time, bool
 func (w watermarks) SetWatermark(ctx context.Context, name string, t time.Time) error {
 	return w.store.SetCursor(ctx, "watermark:"+name, t.UTC().Format(time.RFC3339Nano))
 }
-
