@@ -99,7 +99,7 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		if found {
 			// An earlier attempt wrote and lost the answer: reading the
 			// target shows the write landed, so the intent is done.
-			if err := store.CloseIntent(ctx, key, state.IntentDone, outputJSON(out), ""); err != nil {
+			if err := store.CloseIntent(ctx, key, state.IntentDone, outputJSON(out, n.Type), ""); err != nil {
 				return cty.NilVal, fmt.Errorf("closing the intent: %w", err)
 			}
 		}
@@ -130,7 +130,7 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 	if id := outputID(out); id != "" {
 		links = append(links, state.Link{Namespace: pc.Connection + "." + pc.Action, Key: pc.Identity, Value: id})
 	}
-	if err := store.CloseIntent(context.WithoutCancel(ctx), key, state.IntentDone, outputJSON(out), "", links...); err != nil {
+	if err := store.CloseIntent(context.WithoutCancel(ctx), key, state.IntentDone, outputJSON(out, n.Type), "", links...); err != nil {
 		return cty.NilVal, fmt.Errorf("closing the intent: %w", err)
 	}
 	x.mu.Lock()
@@ -213,8 +213,10 @@ func intentKey(pipeline, conn, action, identity, argsDigest string) string {
 	return hex.EncodeToString(h.Sum(nil)[:20])
 }
 
-func outputJSON(v cty.Value) []byte {
-	b, err := ctyjson.Marshal(v, v.Type())
+// outputJSON records an output with its declared type, so dynamic parts
+// keep their concrete types when read back.
+func outputJSON(v cty.Value, t cty.Type) []byte {
+	b, err := ctyjson.Marshal(v, t)
 	if err != nil {
 		return nil
 	}
