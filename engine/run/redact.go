@@ -1,6 +1,7 @@
 package run
 
 import (
+	"sort"
 	"strings"
 	"sync"
 
@@ -76,13 +77,19 @@ func collectStrings(v cty.Value, f func(string)) {
 	}
 }
 
-// String replaces every known secret in s.
+// String replaces every known secret in s, longest first, so a value that
+// embeds a secret is hidden whole.
 func (r *redactor) String(s string) string {
 	r.mu.Lock()
-	defer r.mu.Unlock()
+	secrets := make([]string, 0, len(r.secrets))
 	for secret := range r.secrets {
+		secrets = append(secrets, secret)
+	}
+	r.mu.Unlock()
+	sort.Slice(secrets, func(i, j int) bool { return len(secrets[i]) > len(secrets[j]) })
+	for _, secret := range secrets {
 		if strings.Contains(s, secret) {
-			s = strings.ReplaceAll(s, secret, "(sensitive value)")
+			s = strings.ReplaceAll(s, secret, lang.RedactedString)
 		}
 	}
 	return s

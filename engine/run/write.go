@@ -10,6 +10,7 @@ import (
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/lang"
 	"github.com/toteworks/tote/engine/plan"
 	"github.com/toteworks/tote/engine/state"
 	"github.com/zclconf/go-cty/cty"
@@ -24,7 +25,7 @@ func (x *execution) write(ctx context.Context, n *compile.Node, addr string, arg
 	raw, _ := args.UnmarkDeep()
 	x.redact.addSensitive(args)
 	pc := &plan.Change{Address: addr, Action: n.ActionName, Connection: n.Conn.Addr()}
-	identity, known := identityOf(raw, n.Action.Identity)
+	identity, known := identityOf(args, n.Action.Identity)
 	if !known {
 		// Only in plan: which record is targeted depends on a write not yet made.
 		pc.Op = connectors.OpCreate
@@ -78,25 +79,25 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("reading the ledger: %w", err)
 	}
-	if found && in.Status == state.IntentDone {
-		// Applied before (a replay, a retried run, or the same plan twice).
-		pc.Op = connectors.OpNoop
-		return decodeOutput(in.Output, n.Type)
-	}
 	ch, err := conn.PlanWrite(ctx, n.Action.Name, raw)
 	if err != nil {
 		return cty.NilVal, err
 	}
 	x.describe(pc, ch)
-	if err := x.checkConstraint(pc); err != nil {
-		return cty.NilVal, err
+	if found && in.Status == state.IntentDone && (ch.Op == connectors.OpNoop || ch.Fingerprint == in.Fingerprint) {
+		// Applied before (a replay, a retried run, the same plan twice).
+		// The target either shows it, or cannot be read back at all (an
+		// email): either way, once is enough. Only a target that changed
+		// since our write is written again.
+		pc.Op = connectors.OpNoop
+		return decodeOutput(in.Output, n.Type)
 	}
 	if ch.Op == connectors.OpNoop {
 		out, err := conform(ch.Output, n.Type, n.ActionName)
 		if err != nil {
 			return cty.NilVal, err
 		}
-		if found {
+		if found && in.Status == state.IntentPending {
 			// An earlier attempt wrote and lost the answer: reading the
 			// target shows the write landed, so the intent is done.
 			if err := store.CloseIntent(ctx, key, state.IntentDone, outputJSON(out, n.Type), ""); err != nil {
@@ -104,6 +105,9 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 			}
 		}
 		return out, nil
+	}
+	if err := x.checkConstraint(pc); err != nil {
+		return cty.NilVal, err
 	}
 	if err := store.OpenIntent(ctx, state.Intent{
 		Key: key, RunID: x.runID, Pipeline: x.pl.Name, Step: pc.Address, Connection: pc.Connection,
@@ -176,7 +180,9 @@ func (x *execution) describe(pc *plan.Change, ch connectors.Change) {
 	pc.Fields = x.redact.Fields(plan.Diff(before, after))
 }
 
-// identityOf renders the identity arguments as canonical JSON.
+// identityOf renders the identity arguments as canonical JSON. It is shown
+// in plans and kept in state, so an identity holding a sensitive value is
+// replaced by a digest.
 func identityOf(args cty.Value, names []string) (string, bool) {
 	attrs := map[string]cty.Value{}
 	for _, name := range names {
@@ -186,9 +192,14 @@ func identityOf(args cty.Value, names []string) (string, bool) {
 		}
 		attrs[name] = v
 	}
-	b, err := connectors.JSON(cty.ObjectVal(attrs))
+	obj := cty.ObjectVal(attrs)
+	b, err := connectors.JSON(obj)
 	if err != nil {
 		return "", false
+	}
+	if lang.IsSensitive(obj) {
+		sum := sha256.Sum256(b)
+		return "sha256:" + hex.EncodeToString(sum[:16]), true
 	}
 	return string(b), true
 }
