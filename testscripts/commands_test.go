@@ -10,11 +10,14 @@ import (
 	"net/http/httptest"
 	"os"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/toteworks/tote/engine/state"
 )
 
 func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
@@ -27,6 +30,10 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"waitfile":   cmdWaitFile,
 		"waitrecord": cmdWaitRecord,
 		"post":       cmdPost,
+		"get":        cmdGet,
+		"waitcount":  cmdWaitCount,
+		"waitinbox":  cmdWaitInbox,
+		"signal":     cmdSignal,
 	}
 }
 
@@ -206,7 +213,7 @@ func cmdPost(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 3 {
 		ts.Fatalf("usage: post ADDRFILE path file [header=value ...]")
 	}
-	addr := strings.TrimSpace(ts.ReadFile(args[0]))
+	addr := readyAddr(ts, args[0])
 	req, err := http.NewRequest(http.MethodPost, "http://"+addr+args[1], strings.NewReader(ts.ReadFile(args[2])))
 	ts.Check(err)
 	req.Header.Set("Content-Type", "application/json")
@@ -221,5 +228,105 @@ func cmdPost(ts *testscript.TestScript, neg bool, args []string) {
 	fmt.Fprintf(ts.Stdout(), "%d %s", resp.StatusCode, body)
 	if neg != (resp.StatusCode >= 300) {
 		ts.Fatalf("post: status %d", resp.StatusCode)
+	}
+}
+
+// readyAddr is the address on the first line of a ready file.
+func readyAddr(ts *testscript.TestScript, file string) string {
+	line, _, _ := strings.Cut(ts.ReadFile(file), "\n")
+	return strings.TrimSpace(line)
+}
+
+// get ADDRFILE path: GET from the server whose address is in ADDRFILE;
+// print the status and body.
+func cmdGet(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: get ADDRFILE path")
+	}
+	resp, err := http.Get("http://" + readyAddr(ts, args[0]) + args[1])
+	ts.Check(err)
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(resp.Body)
+	fmt.Fprintf(ts.Stdout(), "%d %s", resp.StatusCode, body)
+	if neg != (resp.StatusCode >= 300) {
+		ts.Fatalf("get: status %d", resp.StatusCode)
+	}
+}
+
+// signal READYFILE SIG: send SIGTERM or SIGINT to the process whose pid is
+// on the second line of its ready file.
+func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: signal READYFILE TERM|INT")
+	}
+	lines := strings.Split(ts.ReadFile(args[0]), "\n")
+	if len(lines) < 2 {
+		ts.Fatalf("signal: %s has no pid line", args[0])
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(lines[1]))
+	ts.Check(err)
+	sig := map[string]syscall.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT}[args[1]]
+	if sig == 0 {
+		ts.Fatalf("signal: unknown signal %s", args[1])
+	}
+	ts.Check(syscall.Kill(pid, sig))
+}
+
+// waitcount NAME prefix N: wait until the recorder holds at least N
+// documents whose path starts with prefix.
+func cmdWaitCount(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: waitcount NAME prefix N")
+	}
+	r := recorderOf(ts, args[0])
+	n, err := strconv.Atoi(args[2])
+	ts.Check(err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		r.mu.Lock()
+		count := 0
+		for p := range r.docs {
+			if strings.HasPrefix(p, args[1]) {
+				count++
+			}
+		}
+		changed := r.changed
+		r.mu.Unlock()
+		if count >= n {
+			return
+		}
+		select {
+		case <-changed:
+		case <-ctx.Done():
+			ts.Fatalf("waitcount: %d documents under %s within 30s, want %d", count, args[1], n)
+		}
+	}
+}
+
+// waitinbox STATUS N: wait until the state's inbox holds N items with
+// STATUS (another process is writing it, so this polls).
+func cmdWaitInbox(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: waitinbox STATUS N")
+	}
+	n, err := strconv.Atoi(args[1])
+	ts.Check(err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := state.Open(ctx, ts.Getenv("TOTE_STATE"))
+	ts.Check(err)
+	defer st.Close()
+	for {
+		counts, err := st.InboxCounts(ctx)
+		ts.Check(err)
+		if counts[state.ItemStatus(args[0])] == n {
+			return
+		}
+		select {
+		case <-time.After(20 * time.Millisecond): // polling another process's writes
+		case <-ctx.Done():
+			ts.Fatalf("waitinbox: %d %s items within 30s, want %d", counts[state.ItemStatus(args[0])], args[0], n)
+		}
 	}
 }

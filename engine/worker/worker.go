@@ -6,6 +6,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -33,6 +34,9 @@ type Worker struct {
 	// After is time.After, injectable.
 	After  func(time.Duration) <-chan time.Time
 	Logger *slog.Logger
+	// PollInterval bounds how long an idle worker waits before looking
+	// for work (default 1s).
+	PollInterval time.Duration
 	// Wake, when signalled, makes the worker look for work at once; the
 	// ingress and the scheduler signal it after each enqueue.
 	Wake chan struct{}
@@ -68,6 +72,9 @@ func (w *Worker) defaults() {
 	}
 	if w.Clock == nil {
 		w.Clock = time.Now
+	}
+	if w.PollInterval <= 0 {
+		w.PollInterval = time.Second
 	}
 	if w.After == nil {
 		w.After = time.After
@@ -115,13 +122,15 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 		if len(items) == free && free > 0 {
 			continue // there may be more
 		}
-		var timer <-chan time.Time
+		// Look again when the next item falls due, and at least every
+		// PollInterval: another process (tote retry) may have queued work.
+		wait := w.PollInterval
 		if next, ok, err := w.Store.NextDue(intake); err == nil && ok {
-			timer = w.After(max(next.Sub(w.Clock()), time.Millisecond))
+			wait = min(wait, max(next.Sub(w.Clock()), time.Millisecond))
 		} else if err != nil && intake.Err() == nil {
 			w.Logger.Error("reading the inbox", "err", err)
-			timer = w.After(time.Second)
 		}
+		timer := w.After(wait)
 		select {
 		case <-intake.Done():
 			return nil
@@ -132,9 +141,18 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	}
 }
 
-// RunID names the run of one attempt of one item: a second dispatch of the
-// same attempt would collide on it.
-func RunID(it state.Item) string { return fmt.Sprintf("%d.%d", it.ID, it.Attempts) }
+// RunID names the run of one attempt of one item, "<item>.<attempt>". An
+// item requeued with tote retry counts its attempts afresh; its runs are
+// then "<item>.<attempt>.r<N>" so earlier runs keep their records.
+func (w *Worker) RunID(ctx context.Context, it state.Item) string {
+	id := fmt.Sprintf("%d.%d", it.ID, it.Attempts)
+	for gen := 2; ; gen++ {
+		if _, _, err := w.Store.Run(ctx, id); errors.Is(err, state.ErrNotFound) || err != nil {
+			return id
+		}
+		id = fmt.Sprintf("%d.%d.r%d", it.ID, it.Attempts, gen)
+	}
+}
 
 func (w *Worker) process(ctx context.Context, it state.Item) {
 	res := w.runItem(ctx, it)
@@ -188,5 +206,5 @@ func (w *Worker) runItem(ctx context.Context, it state.Item) *run.Result {
 			ev.Data = data
 		}
 	}
-	return w.Engine.Execute(ctx, run.Apply, ev, nil, RunID(it))
+	return w.Engine.Execute(ctx, run.Apply, ev, nil, w.RunID(ctx, it))
 }

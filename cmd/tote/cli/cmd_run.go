@@ -22,7 +22,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	attempts := fs.Int("max-attempts", 8, "attempts per event before it is dead")
 	backoff := fs.Duration("backoff", time.Second, "first retry delay (doubles, with jitter)")
 	maxBackoff := fs.Duration("max-backoff", 10*time.Minute, "longest retry delay")
-	readyFile := fs.String("ready-file", "", "write the listening address to this file once serving")
+	readyFile := fs.String("ready-file", "", "once serving, write the listening address and then the process id to this file, a line each")
 	logFormat := fs.String("log-format", "text", "text or json")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -50,7 +50,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		Ready: func(addr string) {
 			if *readyFile != "" {
-				if err := os.WriteFile(*readyFile, []byte(addr+"\n"), 0o644); err != nil {
+				if err := writeReadyFile(*readyFile, addr); err != nil {
 					logger.Error("writing the ready file", "err", err)
 				}
 			}
@@ -76,4 +76,14 @@ func envOr(env Env, name, def string) string {
 		return v
 	}
 	return def
+}
+
+// writeReadyFile writes the address and pid atomically, so a reader never
+// sees half a file.
+func writeReadyFile(path, addr string) error {
+	tmp := path + ".tmp"
+	if err := os.WriteFile(tmp, []byte(fmt.Sprintf("%s\n%d\n", addr, os.Getpid())), 0o644); err != nil {
+		return err
+	}
+	return os.Rename(tmp, path)
 }
