@@ -42,7 +42,8 @@ func markSensitiveAttrs(val cty.Value, obj schema.Object) cty.Value {
 // suggest returns " Did you mean "x"?" for the closest candidate, or a list
 // of the candidates after prefix when none is close.
 func suggest(given string, candidates []string, prefix string) string {
-	best, bestDist := "", 3
+	// Short names need a close match: one edit in four characters or so.
+	best, bestDist := "", max(2, len(given)/3+1)
 	for _, c := range candidates {
 		if d := distance(given, c); d < bestDist {
 			best, bestDist = c, d

@@ -77,14 +77,22 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 	pl := &Pipeline{Name: decl.Name, Description: decl.Description, Decl: decl, Nodes: map[string]*Node{}, Graph: dag.New()}
 	funcs := p.Functions(true)
 	var diags hcl.Diagnostics
+	unresolved := false
 	for _, td := range decl.Triggers {
 		t, d := p.compileTrigger(decl, td, reg, funcs)
 		diags = append(diags, d...)
 		if t != nil {
 			pl.Triggers = append(pl.Triggers, t)
+		} else {
+			unresolved = true
 		}
 	}
 	pl.TriggerType = triggerType(pl.Triggers)
+	if unresolved {
+		// The unknown trigger's events could have any shape: do not report
+		// every trigger.* reference again.
+		pl.TriggerType = cty.DynamicPseudoType
+	}
 
 	for _, t := range decl.Transforms {
 		n := &Node{Addr: "transform." + t.Name, Name: t.Name, Kind: TransformNode, Transform: t,
@@ -126,9 +134,10 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 		}
 	}
 	for _, members := range pl.Graph.Cycles() {
+		path := cyclePath(pl.Graph, members)
 		for _, m := range members {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Dependency cycle",
-				Detail:  fmt.Sprintf("%s is part of a cycle: %s. Each depends on the next through its references or depends_on.", m, strings.Join(members, " -> ")),
+				Detail:  fmt.Sprintf("%s is part of a cycle: %s, where each refers to the next (through a reference or depends_on).", m, strings.Join(path, " -> ")),
 				Subject: pl.Nodes[m].Range.Ptr()})
 		}
 	}
@@ -219,7 +228,8 @@ func (p *Program) checkRoot(pl *Pipeline, n *Node, trav hcl.Traversal) (string, 
 			cname = a.Name
 		}
 		if p.Config.Connection(typ, cname) == nil {
-			return "", errf("Reference to undeclared connection", "No connection %q %q is declared.", typ, cname)
+			return "", errf("Reference to undeclared connection", "No connection %q %q is declared.%s", typ, cname,
+				suggest(typ+"."+cname, p.connectionNames(), ""))
 		}
 		return "", nil
 	case "each":
@@ -231,6 +241,14 @@ func (p *Program) checkRoot(pl *Pipeline, n *Node, trav hcl.Traversal) (string, 
 		return "", nil
 	}
 	return "", errf("Unknown reference", "%q is not something a pipeline can refer to.%s", root, suggest(root, roots, "References start with: "))
+}
+
+func (p *Program) connectionNames() []string {
+	var out []string
+	for _, c := range p.Config.Connections {
+		out = append(out, c.Type+"."+c.Name)
+	}
+	return out
 }
 
 func (p *Program) varNames() []string {
@@ -363,6 +381,19 @@ func eachType(expr hcl.Expression, sc *Scope) (*Each, hcl.Diagnostics) {
 	case t.IsSetType() && t.ElementType() == cty.String:
 		each.Value = cty.UnknownVal(cty.String)
 	case t.IsObjectType():
+		// Values of one type (a map written as an object literal) type
+		// each.value; mixed types leave it dynamic.
+		var elem cty.Type
+		for _, at := range t.AttributeTypes() {
+			if elem == cty.NilType {
+				elem = at
+			} else if !elem.Equals(at) {
+				elem = cty.DynamicPseudoType
+			}
+		}
+		if elem != cty.NilType {
+			each.Value = cty.UnknownVal(elem)
+		}
 	default:
 		diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid for_each",
 			Detail:  fmt.Sprintf("for_each needs a map, an object or a set of strings, not %s; a list becomes a set with toset().", t.FriendlyName()),
@@ -410,4 +441,36 @@ func suggestMeta(diags hcl.Diagnostics) hcl.Diagnostics {
 		}
 	}
 	return diags
+}
+
+// cyclePath returns a closed walk through a cycle's members that follows
+// dependencies: each element depends on the next, and the last is the first.
+func cyclePath(g *dag.Graph, members []string) []string {
+	in := map[string]bool{}
+	for _, m := range members {
+		in[m] = true
+	}
+	start := members[0]
+	var path []string
+	seen := map[string]bool{}
+	var visit func(id string) bool
+	visit = func(id string) bool {
+		path = append(path, id)
+		seen[id] = true
+		for _, dep := range g.DependenciesOf(id) {
+			if dep == start {
+				path = append(path, start)
+				return true
+			}
+			if in[dep] && !seen[dep] && visit(dep) {
+				return true
+			}
+		}
+		path = path[:len(path)-1]
+		return false
+	}
+	if !visit(start) {
+		return append(append([]string(nil), members...), start)
+	}
+	return path
 }

@@ -2,6 +2,7 @@ package compile
 
 import (
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/robfig/cron/v3"
@@ -95,10 +96,21 @@ func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg 
 		if !d.HasErrors() && s != "" {
 			sched, err := schedule.Parse(s)
 			if err != nil {
+				reason := err.Error()
+				if _, after, ok := strings.Cut(reason, fmt.Sprintf("%q: ", s)); ok {
+					reason = after
+				}
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid cron expression",
-					Detail: fmt.Sprintf("%s.", err), Subject: decl.Schedule.Range().Ptr()})
+					Detail: fmt.Sprintf("%q: %s.", s, reason), Subject: decl.Schedule.Range().Ptr()})
 			}
 			t.Schedule = sched
+		}
+	}
+	for _, e := range []hcl.Expression{decl.Overlap, decl.CatchUp} {
+		if e != nil && t.Mode != ModeCron {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Argument only for cron triggers",
+				Detail: "overlap and catch_up shape how cron ticks are queued. Webhook deliveries and poll results are each their own event; a poll's cursor covers downtime.",
+				Subject: e.Range().Ptr()})
 		}
 	}
 	if decl.Overlap != nil {
@@ -121,9 +133,9 @@ func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg 
 			if err != nil || n.IsNull() || !n.IsKnown() {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid catch_up",
 					Detail: "catch_up is how many missed ticks to run after downtime: a whole number.", Subject: decl.CatchUp.Range().Ptr()})
-			} else if i, acc := n.AsBigFloat().Int64(); acc != 0 || i < 0 {
+			} else if i, acc := n.AsBigFloat().Int64(); acc != 0 || i < 1 {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid catch_up",
-					Detail: "catch_up is a whole number, 0 or more.", Subject: decl.CatchUp.Range().Ptr()})
+					Detail: "catch_up is a whole number, at least 1: after downtime the most recent missed tick always runs.", Subject: decl.CatchUp.Range().Ptr()})
 			} else {
 				t.CatchUp = int(i)
 			}

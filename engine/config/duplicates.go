@@ -39,6 +39,10 @@ func (c *Config) checkDuplicates() hcl.Diagnostics {
 		check("connection", conn.Type+"."+conn.Name, conn.DeclRange)
 	}
 	for _, p := range c.Pipelines {
+		if _, dup := seen["pipeline "+p.Name]; dup {
+			check("pipeline", p.Name, p.DeclRange)
+			continue // its blocks would only repeat the first pipeline's names
+		}
 		check("pipeline", p.Name, p.DeclRange)
 		for _, t := range p.Triggers {
 			check("trigger", p.Name+"/"+t.Name, t.DeclRange)

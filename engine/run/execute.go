@@ -87,7 +87,7 @@ func (e *Engine) Execute(ctx context.Context, mode Mode, ev Event, constraint *p
 			Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.prog.ConnectionsValue(),
 			Trigger: pl.EventValue(trig, data),
 			Run: cty.ObjectVal(map[string]cty.Value{
-				"id": cty.StringVal(runID), "pipeline": cty.StringVal(pl.Name),
+				"id": runIDValue(mode, runID), "pipeline": cty.StringVal(pl.Name),
 				"mode": cty.StringVal(string(mode)), "time": cty.StringVal(now.UTC().Format(time.RFC3339)),
 			}),
 			Funcs: e.prog.Functions(mode == Plan),
@@ -220,6 +220,11 @@ func (x *execution) node(ctx context.Context, addr string) (err error) {
 		v, _, err := x.instance(ctx, n, sc, nil, addr)
 		if err != nil {
 			x.fail(addr, err)
+			if n.Kind == compile.StepNode && n.Step.OnError == "continue" {
+				// Recorded; dependents see a null output and go on.
+				x.set(n, cty.ObjectVal(map[string]cty.Value{"output": cty.NullVal(n.Type)}))
+				return nil
+			}
 			return err
 		}
 		x.set(n, v)
@@ -441,4 +446,13 @@ func objectOf(m map[string]cty.Value) cty.Value {
 		return cty.EmptyObjectVal
 	}
 	return cty.ObjectVal(m)
+}
+
+// runIDValue is run.id: unknown while planning, since apply runs under an
+// id of its own.
+func runIDValue(mode Mode, id string) cty.Value {
+	if mode == Plan {
+		return cty.UnknownVal(cty.String)
+	}
+	return cty.StringVal(id)
 }

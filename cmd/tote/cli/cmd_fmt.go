@@ -9,6 +9,7 @@ import (
 	"sort"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/hashicorp/hcl/v2/hclwrite"
 )
 
@@ -30,7 +31,7 @@ func cmdFmt(_ context.Context, env Env, args []string) int {
 		return exitError
 	}
 	sort.Strings(names)
-	unformatted := 0
+	unformatted, broken := 0, false
 	for _, name := range names {
 		src, err := os.ReadFile(name)
 		if err != nil {
@@ -39,8 +40,11 @@ func cmdFmt(_ context.Context, env Env, args []string) int {
 		}
 		f, diags := hclwrite.ParseConfig(src, name, hcl.InitialPos)
 		if diags.HasErrors() {
-			writeDiagnostics(env.Stderr, diags, nil)
-			return exitError
+			// Report it with its snippet and go on with the other files.
+			parsed, _ := hclsyntax.ParseConfig(src, name, hcl.InitialPos)
+			writeDiagnostics(env.Stderr, diags, map[string]*hcl.File{name: parsed})
+			broken = true
+			continue
 		}
 		out := f.Bytes()
 		if bytes.Equal(out, src) {
@@ -61,7 +65,10 @@ func cmdFmt(_ context.Context, env Env, args []string) int {
 			return exitError
 		}
 	}
-	if *check && unformatted > 0 {
+	switch {
+	case broken:
+		return exitError
+	case *check && unformatted > 0:
 		return 3
 	}
 	return exitOK

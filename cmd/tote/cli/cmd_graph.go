@@ -3,6 +3,7 @@ package cli
 import (
 	"context"
 	"fmt"
+	"strings"
 
 	"github.com/toteworks/tote/engine/compile"
 )
@@ -28,29 +29,61 @@ func cmdGraph(_ context.Context, env Env, args []string) int {
 	if !ok {
 		return exitError
 	}
-	found := false
+	var selected []*compile.Pipeline
 	for _, pl := range prog.Pipelines {
-		if *pipeline != "" && pl.Name != *pipeline {
-			continue
-		}
-		found = true
-		label := func(id string) string {
-			n := pl.Nodes[id]
-			if n != nil && n.Kind == compile.StepNode {
-				return id + "\n" + n.ActionName
-			}
-			return id
-		}
-		if *format == "mermaid" {
-			fmt.Fprintf(env.Stdout, "%%%% pipeline %q\n", pl.Name)
-			fmt.Fprint(env.Stdout, pl.Graph.Mermaid(label))
-		} else {
-			fmt.Fprint(env.Stdout, pl.Graph.DOT(pl.Name, label))
+		if *pipeline == "" || pl.Name == *pipeline {
+			selected = append(selected, pl)
 		}
 	}
-	if !found {
+	if len(selected) == 0 {
 		fmt.Fprintf(env.Stderr, "Error: no pipeline %q\n", *pipeline)
 		return exitError
 	}
+	if *format == "mermaid" && len(selected) > 1 {
+		fmt.Fprint(env.Stdout, mermaidPipelines(selected))
+		return exitOK
+	}
+	for _, pl := range selected {
+		if *format == "mermaid" {
+			fmt.Fprintf(env.Stdout, "%%%% pipeline %q\n", pl.Name)
+			fmt.Fprint(env.Stdout, pl.Graph.Mermaid(nodeLabel(pl)))
+		} else {
+			fmt.Fprint(env.Stdout, pl.Graph.DOT(pl.Name, nodeLabel(pl)))
+		}
+	}
 	return exitOK
+}
+
+func nodeLabel(pl *compile.Pipeline) func(string) string {
+	return func(id string) string {
+		n := pl.Nodes[id]
+		if n != nil && n.Kind == compile.StepNode {
+			return id + "\n" + n.ActionName
+		}
+		return id
+	}
+}
+
+// mermaidPipelines draws several pipelines as one diagram, a subgraph each,
+// so it renders as a whole.
+func mermaidPipelines(pls []*compile.Pipeline) string {
+	var b strings.Builder
+	b.WriteString("flowchart LR\n")
+	for i, pl := range pls {
+		fmt.Fprintf(&b, "  subgraph p%d[\"pipeline %s\"]\n", i, pl.Name)
+		ids := map[string]string{}
+		label := nodeLabel(pl)
+		for j, id := range pl.Graph.Nodes() {
+			ids[id] = fmt.Sprintf("p%dn%d", i, j)
+			text := strings.ReplaceAll(strings.ReplaceAll(label(id), `"`, "#quot;"), "\n", "<br>")
+			fmt.Fprintf(&b, "    %s[\"%s\"]\n", ids[id], text)
+		}
+		for _, id := range pl.Graph.Nodes() {
+			for _, dep := range pl.Graph.DependenciesOf(id) {
+				fmt.Fprintf(&b, "    %s --> %s\n", ids[dep], ids[id])
+			}
+		}
+		b.WriteString("  end\n")
+	}
+	return b.String()
 }
