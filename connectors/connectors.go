@@ -192,3 +192,40 @@ type Poller interface {
 	// Poll returns the events in the window and the cursor to resume from.
 	Poll(ctx context.Context, trigger string, args cty.Value, w Window) ([]Event, string, error)
 }
+
+// Subscription is a webhook registration at a vendor that a webhook
+// trigger needs.
+type Subscription struct {
+	// Trigger is the trigger kind; Args its arguments.
+	Trigger string
+	Args    cty.Value
+	// URL is where the vendor must deliver: tote run's public address
+	// followed by /hooks/<pipeline>/<trigger>.
+	URL string
+}
+
+// SubscriptionChange is one planned change to a vendor's registrations.
+type SubscriptionChange struct {
+	// Op is create (missing), update (present but inactive or different),
+	// delete (under tote's address but wanted by no trigger) or noop.
+	Op Op
+	// ID is the vendor's id of an existing registration.
+	ID string
+	// Topic is what is subscribed to, e.g. "store/order/created".
+	Topic string
+	URL   string
+	// Reason says why, for people reading the plan.
+	Reason string
+}
+
+// Subscriber is implemented by connections whose webhook triggers need
+// registrations at the vendor. `tote plan` shows the changes, `tote apply`
+// makes them, and `tote run` repairs (creates and re-activates) them.
+type Subscriber interface {
+	// PlanSubscriptions compares want with the vendor's registrations.
+	// Registrations whose URL starts with prefix and that nothing wants are
+	// planned for deletion; registrations elsewhere are left alone.
+	PlanSubscriptions(ctx context.Context, want []Subscription, prefix string) ([]SubscriptionChange, error)
+	// ApplySubscription makes one planned change.
+	ApplySubscription(ctx context.Context, c SubscriptionChange) error
+}

@@ -109,7 +109,7 @@ func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg 
 	for _, e := range []hcl.Expression{decl.Overlap, decl.CatchUp} {
 		if e != nil && t.Mode != ModeCron {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Argument only for cron triggers",
-				Detail: "overlap and catch_up shape how cron ticks are queued. Webhook deliveries and poll results are each their own event; a poll's cursor covers downtime.",
+				Detail:  "overlap and catch_up shape how cron ticks are queued. Webhook deliveries and poll results are each their own event; a poll's cursor covers downtime.",
 				Subject: e.Range().Ptr()})
 		}
 	}
