@@ -44,9 +44,6 @@ func (h *Handler) Stats() Stats {
 	return Stats{h.accepted.Load(), h.duplicates.Load(), h.rejected.Load()}
 }
 
-// Path is where a webhook trigger receives deliveries.
-func Path(pipeline, trigger string) string { return "/hooks/" + pipeline + "/" + trigger }
-
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	switch {
 	case r.URL.Path == "/healthz":

@@ -26,6 +26,31 @@ type Plan struct {
 	// Cursors are poll positions to store once every run of their trigger
 	// has been applied, keyed by "<pipeline>.<trigger>".
 	Cursors map[string]string `json:"cursors,omitempty"`
+	// PublicURL is where the vendors reach tote run; Subscriptions are the
+	// webhook registrations the triggers need there.
+	PublicURL     string          `json:"public_url,omitempty"`
+	Subscriptions []*Subscription `json:"subscriptions,omitempty"`
+}
+
+// Subscription is one planned change to a vendor's webhook registrations.
+type Subscription struct {
+	Connection string        `json:"connection"`
+	Op         connectors.Op `json:"op"`
+	ID         string        `json:"id,omitempty"`
+	Topic      string        `json:"topic"`
+	URL        string        `json:"url"`
+	Reason     string        `json:"reason,omitempty"`
+}
+
+// SubscriptionChanges counts the subscription changes that are not no-ops.
+func (p *Plan) SubscriptionChanges() int {
+	n := 0
+	for _, s := range p.Subscriptions {
+		if s.Op != connectors.OpNoop {
+			n++
+		}
+	}
+	return n
 }
 
 // Run is the plan of one pipeline for one event.

@@ -22,6 +22,9 @@ type Selection struct {
 	// From and To, when set, ask poll triggers for that window instead of
 	// resuming from their cursors (`-since`, `-from`, `-to`).
 	From, To time.Time
+	// PublicURL, when set, adds the webhook subscriptions the triggers need
+	// there to the plan.
+	PublicURL string
 }
 
 func (s Selection) includes(name string) bool {
@@ -127,6 +130,13 @@ func (e *Engine) PlanAll(ctx context.Context, sel Selection, version string) (*p
 			return nil, fmt.Errorf("no pipeline %q", name)
 		}
 	}
+	if sel.PublicURL != "" {
+		subs, err := e.PlanSubscriptions(ctx, sel.PublicURL)
+		if err != nil {
+			return nil, errors.New(e.Redact(err.Error()))
+		}
+		p.PublicURL, p.Subscriptions = sel.PublicURL, subs
+	}
 	return p, nil
 }
 
@@ -135,6 +145,9 @@ type ApplyResult struct {
 	Runs   []*Result
 	Writes int
 	Failed int
+	// Subscriptions counts webhook registrations changed.
+	Subscriptions      int
+	SubscriptionErrors []error
 }
 
 // ApplyPlan performs a plan: each run with changes is executed in apply
@@ -146,6 +159,16 @@ func (e *Engine) ApplyPlan(ctx context.Context, p *plan.Plan) (*ApplyResult, err
 		return nil, errors.New("the plan was made from other pipeline files; run tote plan again")
 	}
 	out := &ApplyResult{}
+	for _, s := range p.Subscriptions {
+		if s.Op == connectors.OpNoop {
+			continue
+		}
+		if err := e.ApplySubscription(ctx, s); err != nil {
+			out.SubscriptionErrors = append(out.SubscriptionErrors, errors.New(e.Redact(err.Error())))
+			continue
+		}
+		out.Subscriptions++
+	}
 	failedTriggers := map[string]bool{}
 	for _, rp := range p.Runs {
 		if len(rp.Errors) > 0 {

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/ingress"
 	"github.com/toteworks/tote/engine/run"
@@ -41,6 +42,11 @@ type Options struct {
 	Ready func(addr string)
 	// OnSettled is passed to the worker.
 	OnSettled func(item state.Item, res *run.Result, outcome worker.Outcome)
+	// PublicURL, when set, is where vendors deliver webhooks: every
+	// SubscriptionEvery (default 5m) the registrations there are checked,
+	// and missing or deactivated ones are created or re-activated.
+	PublicURL         string
+	SubscriptionEvery time.Duration
 }
 
 // LeaseName is the state lease that makes one `tote run` per state file.
@@ -114,6 +120,13 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		defer wg.Done()
 		renewLease(ctx, store, holder, opts.Logger)
 	}()
+	if opts.PublicURL != "" {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			repairSubscriptions(ctx, eng, opts)
+		}()
+	}
 
 	ready.Store(true)
 	opts.Logger.Info("tote run is serving", "listen", ln.Addr().String())
@@ -254,4 +267,41 @@ func (w watermarks) Watermark(ctx context.Context, name string) (time.Time, bool
 
 func (w watermarks) SetWatermark(ctx context.Context, name string, t time.Time) error {
 	return w.store.SetCursor(ctx, "watermark:"+name, t.UTC().Format(time.RFC3339Nano))
+}
+
+// repairSubscriptions keeps the webhook registrations the triggers need in
+// place: a vendor that deactivated a hook after failed deliveries gets it
+// re-activated, and the reconcile polls cover what was missed meanwhile.
+// Stale registrations are only removed by tote apply.
+func repairSubscriptions(ctx context.Context, eng *run.Engine, opts Options) {
+	every := opts.SubscriptionEvery
+	if every <= 0 {
+		every = 5 * time.Minute
+	}
+	repaired := 0
+	for {
+		subs, err := eng.PlanSubscriptions(ctx, opts.PublicURL)
+		if err != nil && ctx.Err() == nil {
+			opts.Logger.Error("checking webhook subscriptions", "err", eng.Redact(err.Error()))
+		}
+		for _, s := range subs {
+			if s.Op != connectors.OpCreate && s.Op != connectors.OpUpdate {
+				continue
+			}
+			if err := eng.ApplySubscription(ctx, s); err != nil {
+				opts.Logger.Error("repairing a webhook subscription", "connection", s.Connection, "topic", s.Topic, "err", eng.Redact(err.Error()))
+				continue
+			}
+			repaired++
+			opts.Logger.Warn("repaired a webhook subscription", "connection", s.Connection, "topic", s.Topic,
+				"op", string(s.Op), "reason", s.Reason, "repaired_total", repaired)
+		}
+		t := time.NewTimer(every)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return
+		case <-t.C:
+		}
+	}
 }

@@ -11,9 +11,11 @@ import (
 	"strings"
 	"time"
 
+	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/plan"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/state"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // planFlags are the selectors plan and apply share.
@@ -23,6 +25,7 @@ type planFlags struct {
 	since       time.Duration
 	from, to    string
 	parallelism int
+	publicURL   string
 }
 
 func (f *planFlags) register(fs *flag.FlagSet, env Env) {
@@ -32,6 +35,7 @@ func (f *planFlags) register(fs *flag.FlagSet, env Env) {
 	fs.StringVar(&f.from, "from", "", "window start for poll triggers (RFC 3339)")
 	fs.StringVar(&f.to, "to", "", "window end for poll triggers (RFC 3339)")
 	fs.IntVar(&f.parallelism, "parallelism", 10, "steps and instances run at once")
+	fs.StringVar(&f.publicURL, "public-url", "", "where vendors reach tote run; plans the webhook subscriptions there ($TOTE_PUBLIC_URL, else var.public_url)")
 }
 
 func (f *planFlags) selection(now time.Time) (run.Selection, error) {
@@ -109,7 +113,7 @@ func cmdPlan(ctx context.Context, env Env, args []string) int {
 	if reportFailures(env, p) {
 		return exitError
 	}
-	if *detailed && p.Count().Changes() > 0 {
+	if *detailed && (p.Count().Changes() > 0 || p.SubscriptionChanges() > 0) {
 		return exitChanges
 	}
 	return exitOK
@@ -167,6 +171,7 @@ func makePlan(ctx context.Context, env Env, eng *run.Engine, f *planFlags) (*pla
 		fmt.Fprintln(env.Stderr, "Error:", err)
 		return nil, exitError
 	}
+	sel.PublicURL = publicURL(env, f.publicURL, eng.Program())
 	p, err := eng.PlanAll(ctx, sel, version())
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "Error:", err)
@@ -213,7 +218,7 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 		if reportFailures(env, p) {
 			return exitError
 		}
-		if p.Count().Changes() == 0 {
+		if p.Count().Changes() == 0 && p.SubscriptionChanges() == 0 {
 			return exitOK
 		}
 		if !*auto && !confirm(env) {
@@ -226,13 +231,19 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "Error:", err)
 		return exitError
 	}
+	for _, err := range res.SubscriptionErrors {
+		fmt.Fprintf(env.Stderr, "Error: webhook subscription: %s\n", err)
+	}
 	for _, r := range res.Runs {
 		for _, f := range r.Plan.Errors {
 			fmt.Fprintf(env.Stderr, "Error: pipeline %q, %s: %s: %s\n", r.Plan.Pipeline, eventLabel(r.Plan), f.Address, f.Error)
 		}
 	}
+	if res.Subscriptions > 0 {
+		fmt.Fprintf(env.Stdout, "\n%d webhook subscription%s changed.", res.Subscriptions, plural(res.Subscriptions, "", "s"))
+	}
 	fmt.Fprintf(env.Stdout, "\nApply complete! %d write%s made, %d run%s failed.\n", res.Writes, plural(res.Writes, "", "s"), res.Failed, plural(res.Failed, "", "s"))
-	if res.Failed > 0 {
+	if res.Failed > 0 || len(res.SubscriptionErrors) > 0 {
 		return exitError
 	}
 	return exitOK
@@ -242,4 +253,22 @@ func confirm(env Env) bool {
 	fmt.Fprint(env.Stdout, "\nDo you want to perform these actions? Only 'yes' will be accepted.\n  Enter a value: ")
 	line, _ := bufio.NewReader(env.Stdin).ReadString('\n')
 	return strings.TrimSpace(line) == "yes"
+}
+
+// publicURL is where vendors reach tote run: the flag, $TOTE_PUBLIC_URL, or
+// the pipelines' public_url variable; empty when none is set.
+func publicURL(env Env, flagValue string, prog *compile.Program) string {
+	if flagValue != "" {
+		return flagValue
+	}
+	if v, ok := env.Getenv("TOTE_PUBLIC_URL"); ok && v != "" {
+		return v
+	}
+	if prog.Vars.Type().IsObjectType() && prog.Vars.Type().HasAttribute("public_url") {
+		v, _ := prog.Vars.GetAttr("public_url").Unmark()
+		if v.IsKnown() && !v.IsNull() && v.Type() == cty.String {
+			return v.AsString()
+		}
+	}
+	return ""
 }

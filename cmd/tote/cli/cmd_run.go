@@ -24,6 +24,8 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	maxBackoff := fs.Duration("max-backoff", 10*time.Minute, "longest retry delay")
 	readyFile := fs.String("ready-file", "", "once serving, write the listening address and then the process id to this file, a line each")
 	logFormat := fs.String("log-format", "text", "text or json")
+	public := fs.String("public-url", "", "where vendors reach this process; webhook subscriptions there are kept in repair ($TOTE_PUBLIC_URL, else var.public_url)")
+	subEvery := fs.Duration("subscription-check", 5*time.Minute, "how often webhook subscriptions are checked")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return exitError
@@ -48,6 +50,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	err = service.Run(ctx, eng, service.Options{
 		Listen: *listen, Grace: *grace, Concurrency: *concurrency, MaxAttempts: *attempts,
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
+		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery,
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {

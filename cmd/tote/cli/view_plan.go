@@ -38,11 +38,34 @@ func renderPlan(w io.Writer, p *plan.Plan) {
 		}
 		fmt.Fprintln(w)
 	}
-	if c.Changes() == 0 {
+	renderSubscriptions(w, p)
+	if c.Changes() == 0 && p.SubscriptionChanges() == 0 {
 		fmt.Fprintln(w, "No changes. Both systems already match the pipelines.")
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, footer(c))
+}
+
+func renderSubscriptions(w io.Writer, p *plan.Plan) {
+	if p.SubscriptionChanges() == 0 {
+		if p.PublicURL != "" && len(p.Subscriptions) > 0 {
+			fmt.Fprintf(w, "Webhook subscriptions at %s are in place (%d).\n\n", p.PublicURL, len(p.Subscriptions))
+		}
+		return
+	}
+	fmt.Fprintf(w, "# webhook subscriptions at %s\n", p.PublicURL)
+	for _, s := range p.Subscriptions {
+		sym := map[connectors.Op]string{connectors.OpCreate: "+", connectors.OpUpdate: "~", connectors.OpDelete: "-"}[s.Op]
+		if sym == "" {
+			continue
+		}
+		line := fmt.Sprintf("  %s %s: %s -> %s", sym, s.Connection, s.Topic, s.URL)
+		if s.Reason != "" {
+			line += " (" + s.Reason + ")"
+		}
+		fmt.Fprintln(w, line)
+	}
+	fmt.Fprintln(w)
 }
 
 func footer(c plan.Counts) string {
