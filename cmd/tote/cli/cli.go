@@ -63,6 +63,7 @@ func commands() []command {
 		{"runs", "List runs, or show one (runs list | runs show ID)", cmdRuns},
 		{"retry", "Requeue a dead event (retry ID | retry -dead)", cmdRetry},
 		{"connectors", "List connectors with their actions and triggers", cmdConnectors},
+		{"fakes", "Serve the fake BigCommerce, ShipStation and SMTP servers for testing", cmdFakes},
 		{"version", "Print the version", cmdVersion},
 	}
 }

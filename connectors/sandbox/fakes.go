@@ -1,0 +1,106 @@
+// Package sandbox wires tote's fake vendors together: the fake BigCommerce
+// and ShipStation servers and the SMTP capture server, started with the
+// fixed sandbox credentials and seed data, for `tote fakes` and
+// `tote sandbox`.
+package sandbox
+
+import (
+	"errors"
+	"fmt"
+	"io"
+
+	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
+	"github.com/toteworks/tote/connectors/email/emailtest"
+	"github.com/toteworks/tote/connectors/shipstation/shipstationtest"
+)
+
+// The fixed sandbox credentials.
+const (
+	StoreHash       = "sandbox"
+	AccessToken     = "sandbox-token"
+	ClientSecret    = "sandbox-secret"
+	ShipStationKey  = "sandbox-key"
+	ShipStationPass = "sandbox-secret"
+	ShipStationV2   = "sandbox-v2-key"
+)
+
+// Addresses are where the fakes listen.
+type Addresses struct {
+	BigCommerce string // default 127.0.0.1:7401
+	ShipStation string // default 127.0.0.1:7402
+	SMTP        string // default 127.0.0.1:7425
+	Mail        string // default 127.0.0.1:7426 (captured mail as JSON at GET /messages)
+}
+
+// DefaultAddresses are the documented defaults.
+var DefaultAddresses = Addresses{
+	BigCommerce: "127.0.0.1:7401",
+	ShipStation: "127.0.0.1:7402",
+	SMTP:        "127.0.0.1:7425",
+	Mail:        "127.0.0.1:7426",
+}
+
+// Fakes are the three running fake servers.
+type Fakes struct {
+	BigCommerce *bigcommercetest.Server
+	ShipStation *shipstationtest.Server
+	Mail        *emailtest.Server
+}
+
+// StartFakes starts the three fakes, seeded with the default catalog,
+// channels, warehouses and tags. seed makes their generated data and fault
+// decisions reproducible.
+func StartFakes(addrs Addresses, seed uint64) (*Fakes, error) {
+	f := &Fakes{}
+	var err error
+	f.BigCommerce, err = bigcommercetest.Start(addrs.BigCommerce, bigcommercetest.Options{
+		StoreHash: StoreHash, AccessToken: AccessToken, ClientSecret: ClientSecret, Seed: seed,
+		AllowHTTPWebhooks: true,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := f.BigCommerce.SeedDefault(); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("seeding the BigCommerce fake: %w", err)
+	}
+	f.ShipStation, err = shipstationtest.Start(addrs.ShipStation, shipstationtest.Options{
+		APIKey: ShipStationKey, APISecret: ShipStationPass, V2APIKey: ShipStationV2, Seed: seed,
+	})
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	f.Mail, err = emailtest.Start(addrs.SMTP, addrs.Mail, emailtest.Options{Seed: seed})
+	if err != nil {
+		f.Close()
+		return nil, err
+	}
+	return f, nil
+}
+
+// Close stops every fake that was started.
+func (f *Fakes) Close() error {
+	var errs []error
+	if f.BigCommerce != nil {
+		f.BigCommerce.Close()
+	}
+	if f.ShipStation != nil {
+		f.ShipStation.Close()
+	}
+	if f.Mail != nil {
+		errs = append(errs, f.Mail.Close())
+	}
+	return errors.Join(errs...)
+}
+
+// Describe writes where the fakes are and how to reach them.
+func (f *Fakes) Describe(w io.Writer) {
+	fmt.Fprintf(w, "BigCommerce  %s/stores/%s/v2|v3/...\n", f.BigCommerce.URL, StoreHash)
+	fmt.Fprintf(w, "             X-Auth-Token: %s  (client secret %s signs webhooks)\n", AccessToken, ClientSecret)
+	fmt.Fprintf(w, "             simulate a shopper: POST %s/_sim/orders\n", f.BigCommerce.URL)
+	fmt.Fprintf(w, "ShipStation  %s (v1, Basic %s:%s)  %s/v2 (API-Key %s)\n", f.ShipStation.URL, ShipStationKey, ShipStationPass, f.ShipStation.URL, ShipStationV2)
+	fmt.Fprintf(w, "             simulate the warehouse: POST %s/_sim/orders/{orderId}/ship\n", f.ShipStation.URL)
+	fmt.Fprintf(w, "SMTP         %s  (captured mail: GET %s/messages)\n", f.Mail.SMTPAddr(), f.Mail.URL())
+	fmt.Fprintf(w, "Faults       POST /_sim/faults on either vendor, e.g. {\"error_rate\": 0.2}\n")
+}
