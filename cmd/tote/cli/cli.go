@@ -13,6 +13,8 @@ import (
 	"time"
 
 	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/bigcommerce"
+	"github.com/toteworks/tote/connectors/email"
 	"github.com/toteworks/tote/connectors/httpconn"
 )
 
@@ -36,7 +38,7 @@ func DefaultEnv() Env {
 
 // Registry is the built-in set of connectors.
 func Registry() (*connectors.Registry, error) {
-	return connectors.NewRegistry(httpconn.New)
+	return connectors.NewRegistry(bigcommerce.New, email.New, httpconn.New)
 }
 
 // Exit codes, as Terraform uses them.

@@ -1,0 +1,174 @@
+package bigcommerce
+
+import (
+	"context"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/budget"
+	"github.com/toteworks/tote/connectors/schema"
+	"github.com/zclconf/go-cty/cty"
+)
+
+var optionValueType = obj(map[string]cty.Type{"label": cty.String, "option_display_name": cty.String})
+
+var variantType = obj(map[string]cty.Type{
+	"id": cty.Number, "product_id": cty.Number, "sku": cty.String, "price": cty.Number, "weight": cty.Number,
+	"width": cty.Number, "height": cty.Number, "depth": cty.Number, "calculated_price": cty.Number,
+	"calculated_weight": cty.Number, "inventory_level": cty.Number, "bin_picking_number": cty.String,
+	"upc": cty.String, "mpn": cty.String, "gtin": cty.String, "option_values": cty.List(optionValueType),
+})
+
+var productType = obj(map[string]cty.Type{
+	"id": cty.Number, "name": cty.String, "type": cty.String, "sku": cty.String, "weight": cty.Number,
+	"width": cty.Number, "height": cty.Number, "depth": cty.Number, "price": cty.Number, "cost_price": cty.Number,
+	"inventory_level": cty.Number, "inventory_tracking": cty.String, "is_visible": cty.Bool,
+	"bin_picking_number": cty.String, "upc": cty.String, "mpn": cty.String, "gtin": cty.String,
+	"base_variant_id": cty.Number, "date_modified": cty.String, "variants": cty.List(variantType),
+})
+
+func catalogActions() []action {
+	return []action{
+		{
+			spec: connectors.ActionSpec{
+				Name: "get_products", Kind: connectors.Read, Output: cty.List(productType),
+				Doc: "Catalog products with their variants, by id and/or product (base) SKU; weights and dimensions " +
+					"in the store's units (see get_store). Variant SKUs are found with get_variants.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					{Name: "ids", Type: cty.List(cty.Number), Doc: "Product ids."},
+					{Name: "skus", Type: cty.List(cty.String), Doc: "Product (base) SKUs."},
+				}},
+			},
+			read: readProducts,
+		},
+		{
+			spec: connectors.ActionSpec{
+				Name: "get_variants", Kind: connectors.Read, Output: cty.List(variantType),
+				Doc: "Catalog variants by id, SKU and/or product id. A null price or measure inherits the product's; " +
+					"calculated_price and calculated_weight are what applies.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					{Name: "ids", Type: cty.List(cty.Number), Doc: "Variant ids."},
+					{Name: "skus", Type: cty.List(cty.String), Doc: "Variant SKUs (one call each: the API matches one SKU at a time)."},
+					{Name: "product_ids", Type: cty.List(cty.Number), Doc: "Every variant of these products."},
+				}},
+			},
+			read: readVariants,
+		},
+	}
+}
+
+func variantVal(v variant) cty.Value {
+	opts := make([]cty.Value, 0, len(v.OptionValues))
+	for _, o := range v.OptionValues {
+		opts = append(opts, cty.ObjectVal(map[string]cty.Value{"label": str(o.Label), "option_display_name": str(o.OptionDisplayName)}))
+	}
+	return cty.ObjectVal(map[string]cty.Value{
+		"id": num(v.ID), "product_id": num(v.ProductID), "sku": str(v.SKU), "price": optDec(v.Price),
+		"weight": optDec(v.Weight), "width": optDec(v.Width), "height": optDec(v.Height), "depth": optDec(v.Depth),
+		"calculated_price": dec(v.CalculatedPrice), "calculated_weight": dec(v.CalculatedWeight),
+		"inventory_level": num(v.InventoryLevel), "bin_picking_number": str(v.BinPickingNumber),
+		"upc": str(v.UPC), "mpn": str(v.MPN), "gtin": str(v.GTIN), "option_values": listOf(optionValueType, opts),
+	})
+}
+
+func productVal(p product) cty.Value {
+	vs := make([]cty.Value, 0, len(p.Variants))
+	for _, v := range p.Variants {
+		vs = append(vs, variantVal(v))
+	}
+	return cty.ObjectVal(map[string]cty.Value{
+		"id": num(p.ID), "name": str(p.Name), "type": str(p.Type), "sku": str(p.SKU), "weight": dec(p.Weight),
+		"width": dec(p.Width), "height": dec(p.Height), "depth": dec(p.Depth), "price": dec(p.Price),
+		"cost_price": dec(p.CostPrice), "inventory_level": num(p.InventoryLevel),
+		"inventory_tracking": str(p.InventoryTracking), "is_visible": cty.BoolVal(p.IsVisible),
+		"bin_picking_number": str(p.BinPickingNumber), "upc": str(p.UPC), "mpn": str(p.MPN), "gtin": str(p.GTIN),
+		"base_variant_id": optNum(p.BaseVariantID), "date_modified": str(formatTime(p.DateModified.Time)),
+		"variants": listOf(variantType, vs),
+	})
+}
+
+// chunks splits a list into pieces of at most n.
+func chunks[T any](xs []T, n int) [][]T {
+	var out [][]T
+	for len(xs) > n {
+		out = append(out, xs[:n])
+		xs = xs[n:]
+	}
+	if len(xs) > 0 {
+		out = append(out, xs)
+	}
+	return out
+}
+
+// products lists products with their variants under a filter.
+func (c *conn) products(ctx context.Context, q url.Values) ([]product, error) {
+	q.Set("include", "variants")
+	return v3List[product](ctx, c.api, call{method: http.MethodGet, path: "/v3/catalog/products", query: q, prio: budget.Products})
+}
+
+func readProducts(c *conn, ctx context.Context, a *args) (cty.Value, error) {
+	ids, skus := a.ints("ids"), a.strs("skus")
+	if a.err != nil {
+		return cty.NilVal, a.err
+	}
+	var filters []url.Values
+	for _, part := range chunks(ids, pageLimit) {
+		filters = append(filters, url.Values{"id:in": {joinInts(part)}})
+	}
+	for _, part := range chunks(skus, 50) {
+		filters = append(filters, url.Values{"sku:in": {strings.Join(part, ",")}})
+	}
+	seen := map[int64]bool{}
+	var vals []cty.Value
+	for _, q := range filters {
+		ps, err := c.products(ctx, q)
+		if err != nil {
+			return cty.NilVal, err
+		}
+		for _, p := range ps {
+			if !seen[p.ID] {
+				seen[p.ID] = true
+				vals = append(vals, productVal(p))
+			}
+		}
+	}
+	return listOf(productType, vals), nil
+}
+
+func (c *conn) variants(ctx context.Context, q url.Values) ([]variant, error) {
+	return v3List[variant](ctx, c.api, call{method: http.MethodGet, path: "/v3/catalog/variants", query: q, prio: budget.Products})
+}
+
+func readVariants(c *conn, ctx context.Context, a *args) (cty.Value, error) {
+	ids, skus, pids := a.ints("ids"), a.strs("skus"), a.ints("product_ids")
+	if a.err != nil {
+		return cty.NilVal, a.err
+	}
+	var filters []url.Values
+	for _, part := range chunks(ids, pageLimit) {
+		filters = append(filters, url.Values{"id:in": {joinInts(part)}})
+	}
+	for _, sku := range skus {
+		filters = append(filters, url.Values{"sku": {sku}})
+	}
+	for _, part := range chunks(pids, pageLimit) {
+		filters = append(filters, url.Values{"product_id:in": {joinInts(part)}})
+	}
+	seen := map[int64]bool{}
+	var vals []cty.Value
+	for _, q := range filters {
+		vs, err := c.variants(ctx, q)
+		if err != nil {
+			return cty.NilVal, err
+		}
+		for _, v := range vs {
+			if !seen[v.ID] {
+				seen[v.ID] = true
+				vals = append(vals, variantVal(v))
+			}
+		}
+	}
+	return listOf(variantType, vals), nil
+}

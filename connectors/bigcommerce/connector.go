@@ -1,0 +1,183 @@
+package bigcommerce
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"math/big"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/budget"
+	"github.com/toteworks/tote/connectors/schema"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// DefaultAPIURL is the BigCommerce API gateway.
+const DefaultAPIURL = "https://api.bigcommerce.com"
+
+// New returns the BigCommerce connector.
+func New() connectors.Connector { return connector{} }
+
+type connector struct{}
+
+var configSchema = schema.Object{Attrs: []schema.Attr{
+	{Name: "store_hash", Type: cty.String, Required: true, Doc: "The store's permanent hash (stores/{store_hash} in API paths)."},
+	{Name: "access_token", Type: cty.String, Required: true, Sensitive: true, Doc: "The API account's access token (X-Auth-Token)."},
+	{Name: "client_secret", Type: cty.String, Sensitive: true,
+		Doc: "The API account's client secret; verifies the Standard Webhooks signatures of deliveries."},
+	{Name: "api_url", Type: cty.String, Doc: `The API gateway (default "` + DefaultAPIURL + `").`},
+	{Name: "webhook_header_secret", Type: cty.String, Sensitive: true,
+		Doc: "A shared secret sent by every hook tote registers, in the " + secretHeader + " header, and required of every delivery."},
+	{Name: "rate_share", Type: cty.Number,
+		Doc: "The share of the store's request quota tote may use (default 0.8); other apps on the store keep the rest."},
+	{Name: "rate_quota", Type: cty.Number,
+		Doc: "Requests per 30 s window of the store's plan (default 150, Standard and Plus; Pro has 450)."},
+	{Name: "timeout", Type: cty.String, Doc: `Timeout of one request, e.g. "30s" (default).`},
+}}
+
+func (connector) Spec() connectors.Spec {
+	spec := connectors.Spec{
+		Type:     "bigcommerce",
+		Doc:      "A BigCommerce store: orders, shipments, refunds, metafields, catalog, inventory and webhooks.",
+		Config:   configSchema,
+		Triggers: []connectors.TriggerSpec{webhookTrigger, pollTrigger},
+	}
+	for _, a := range allActions() {
+		spec.Actions = append(spec.Actions, a.spec)
+	}
+	return spec
+}
+
+// options are the knobs tests turn; Open uses the defaults.
+type options struct {
+	httpClient  *http.Client
+	clock       func() time.Time
+	after       func(time.Duration) <-chan time.Time
+	batchWindow time.Duration
+	attempts    int
+}
+
+func defaultOptions() options {
+	return options{httpClient: &http.Client{}, clock: time.Now, after: time.After, batchWindow: 20 * time.Millisecond, attempts: 5}
+}
+
+func (connector) Open(ctx context.Context, cfg connectors.Config) (connectors.Conn, error) {
+	return open(cfg, defaultOptions())
+}
+
+// conn is an open connection to one store. It is safe for concurrent use.
+type conn struct {
+	name         string
+	storeHash    string
+	clientSecret string
+	headerSecret string
+	api          *client
+	orders       *batcher
+	actions      map[string]action
+	store        storeCache
+	clock        func() time.Time
+	stop         context.CancelFunc
+}
+
+func open(cfg connectors.Config, o options) (*conn, error) {
+	a := argsOf(cfg.Values)
+	store, token := a.str("store_hash"), a.str("access_token")
+	apiURL := strings.TrimSuffix(a.str("api_url"), "/")
+	if apiURL == "" {
+		apiURL = DefaultAPIURL
+	}
+	share := 0.8
+	if v := a.get("rate_share"); !v.IsNull() && v.Type() == cty.Number {
+		share, _ = v.AsBigFloat().Float64()
+	}
+	quota := int64(150)
+	if a.has("rate_quota") {
+		quota = a.int("rate_quota")
+	}
+	timeout := 30 * time.Second
+	if s := a.str("timeout"); s != "" {
+		d, err := time.ParseDuration(s)
+		if err != nil || d <= 0 {
+			return nil, fmt.Errorf("bigcommerce: connection %s: timeout %q is not a duration", cfg.Name, s)
+		}
+		timeout = d
+	}
+	switch {
+	case a.err != nil:
+		return nil, fmt.Errorf("connection %s: %w", cfg.Name, a.err)
+	case store == "" || token == "":
+		return nil, fmt.Errorf("bigcommerce: connection %s: store_hash and access_token are required", cfg.Name)
+	case share <= 0 || share > 1:
+		return nil, fmt.Errorf("bigcommerce: connection %s: rate_share must be in (0, 1], not %s", cfg.Name, big.NewFloat(share).Text('g', 4))
+	case quota < 1:
+		return nil, fmt.Errorf("bigcommerce: connection %s: rate_quota must be at least 1", cfg.Name)
+	}
+	// The budget is keyed by a digest of the credential, never the credential.
+	sum := sha256.Sum256([]byte(apiURL + "\x00" + store + "\x00" + token))
+	b := budget.Shared("bigcommerce:"+hex.EncodeToString(sum[:]), budget.Config{
+		Quota: int(quota), Window: 30 * time.Second, Share: share, Clock: o.clock, After: o.after,
+	})
+	base, stop := context.WithCancel(context.Background())
+	c := &conn{
+		name: cfg.Name, storeHash: store, clientSecret: a.str("client_secret"), headerSecret: a.str("webhook_header_secret"),
+		api: &client{base: apiURL + "/stores/" + store, token: token, http: o.httpClient, budget: b, after: o.after,
+			attemptTimeout: timeout, attempts: o.attempts},
+		actions: map[string]action{}, clock: o.clock, stop: stop,
+	}
+	c.orders = &batcher{window: o.batchWindow, base: base, fetch: c.fetchOrders}
+	for _, act := range allActions() {
+		c.actions[act.spec.Name] = act
+	}
+	return c, nil
+}
+
+func (c *conn) Close() error {
+	c.stop()
+	return nil
+}
+
+// action is one action: its spec and how it runs.
+type action struct {
+	spec  connectors.ActionSpec
+	read  func(c *conn, ctx context.Context, a *args) (cty.Value, error)
+	plan  func(c *conn, ctx context.Context, a *args) (connectors.Change, error)
+	apply func(c *conn, ctx context.Context, a *args, ch connectors.Change) (cty.Value, error)
+}
+
+// allActions lists every action, by group.
+func allActions() []action {
+	var all []action
+	for _, group := range [][]action{orderActions(), shipmentActions(), metafieldActions(), refundActions(),
+		catalogActions(), inventoryActions(), hookActions(), storeActions()} {
+		all = append(all, group...)
+	}
+	return all
+}
+
+func (c *conn) Read(ctx context.Context, name string, v cty.Value) (cty.Value, error) {
+	act, ok := c.actions[name]
+	if !ok || act.read == nil {
+		return cty.NilVal, connectors.Permanent(fmt.Errorf("bigcommerce: no read action %q", name))
+	}
+	return act.read(c, ctx, argsOf(v))
+}
+
+func (c *conn) PlanWrite(ctx context.Context, name string, v cty.Value) (connectors.Change, error) {
+	act, ok := c.actions[name]
+	if !ok || act.plan == nil {
+		return connectors.Change{}, connectors.Permanent(fmt.Errorf("bigcommerce: no write action %q", name))
+	}
+	return act.plan(c, ctx, argsOf(v))
+}
+
+func (c *conn) ApplyWrite(ctx context.Context, w connectors.WriteRequest) (cty.Value, error) {
+	act, ok := c.actions[w.Action]
+	if !ok || act.apply == nil {
+		return cty.NilVal, connectors.Permanent(fmt.Errorf("bigcommerce: no write action %q", w.Action))
+	}
+	return act.apply(c, ctx, argsOf(w.Args), w.Change)
+}

@@ -1,0 +1,147 @@
+package bigcommerce
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/budget"
+	"github.com/toteworks/tote/connectors/schema"
+	"github.com/zclconf/go-cty/cty"
+)
+
+var stockType = obj(map[string]cty.Type{
+	"sku": cty.String, "location_id": cty.Number, "quantity": cty.Number, "transaction_id": cty.String,
+})
+
+var levelType = obj(map[string]cty.Type{"level": cty.Number})
+
+func inventoryActions() []action {
+	sku := schema.Attr{Name: "sku", Type: cty.String, Required: true, Doc: "The variant's (or simple product's) SKU."}
+	loc := schema.Attr{Name: "location_id", Type: cty.Number, Required: true, Doc: "The inventory location (the default location is usually 1)."}
+	return []action{
+		{
+			spec: connectors.ActionSpec{
+				Name: "set_stock", Kind: connectors.Write, Output: stockType, Identity: []string{"sku", "location_id"},
+				Doc: "Set a SKU's on-hand stock at a location (an absolute adjustment). Plans nothing when the level already matches.",
+				Args: schema.Object{Attrs: []schema.Attr{sku, loc,
+					{Name: "quantity", Type: cty.Number, Required: true, Doc: "The new on-hand level."},
+					{Name: "reason", Type: cty.String},
+				}},
+			},
+			plan: planSetStock, apply: applySetStock,
+		},
+		{
+			spec: connectors.ActionSpec{
+				Name: "adjust_stock", Kind: connectors.Write, Output: stockType, Identity: []string{"sku", "location_id", "reference"},
+				Doc: "Change a SKU's on-hand stock at a location by a delta (a relative adjustment). The API has no way " +
+					"to tell whether an adjustment landed, so reference names what it is for (e.g. a shipment id): " +
+					"with sku and location it identifies the adjustment, and the ledger never makes it twice.",
+				Args: schema.Object{Attrs: []schema.Attr{sku, loc,
+					{Name: "quantity", Type: cty.Number, Required: true, Doc: "The change, negative to take stock away."},
+					{Name: "reference", Type: cty.String, Required: true, Doc: "What the adjustment is for; the default reason."},
+					{Name: "reason", Type: cty.String},
+				}},
+			},
+			plan: planAdjustStock, apply: applyAdjustStock,
+		},
+	}
+}
+
+// stockLevel reads a SKU's on-hand stock at a location; ok is false when
+// the location does not list the SKU.
+func (c *conn) stockLevel(ctx context.Context, sku string, location int64) (int64, bool, error) {
+	items, err := v3List[locationItem](ctx, c.api, call{method: http.MethodGet,
+		path: fmt.Sprintf("/v3/inventory/locations/%d/items", location), query: url.Values{"sku:in": {sku}}, prio: budget.Inventory})
+	if err != nil {
+		return 0, false, err
+	}
+	for _, it := range items {
+		if strings.EqualFold(it.Identity.SKU, sku) {
+			return it.TotalInventoryOnhand, true, nil
+		}
+	}
+	return 0, false, nil
+}
+
+func stockVal(sku string, location, quantity int64, tx string) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{"sku": str(sku), "location_id": num(location), "quantity": num(quantity), "transaction_id": str(tx)})
+}
+
+func levelVal(n int64) cty.Value { return cty.ObjectVal(map[string]cty.Value{"level": num(n)}) }
+
+func planSetStock(c *conn, ctx context.Context, a *args) (connectors.Change, error) {
+	sku, loc, qty := a.str("sku"), a.int("location_id"), a.int("quantity")
+	if a.err != nil {
+		return connectors.Change{}, a.err
+	}
+	after := levelVal(qty)
+	cur, ok, err := c.stockLevel(ctx, sku, loc)
+	if err != nil {
+		return connectors.Change{}, err
+	}
+	if !ok {
+		return connectors.Change{Op: connectors.OpUpdate, Before: cty.NullVal(levelType), After: after}, nil
+	}
+	ch := connectors.Change{Op: connectors.OpUpdate, Before: levelVal(cur), After: after, Fingerprint: connectors.Fingerprint(levelVal(cur))}
+	if cur == qty {
+		ch.Op, ch.Output = connectors.OpNoop, stockVal(sku, loc, qty, "")
+	}
+	return ch, nil
+}
+
+func (c *conn) adjust(ctx context.Context, method, path string, body adjustment, replayable bool) (string, error) {
+	var out struct {
+		TransactionID string `json:"transaction_id"`
+	}
+	_, err := c.api.do(ctx, call{method: method, path: path, body: body, prio: budget.Inventory, replayable: replayable}, &out)
+	return out.TransactionID, err
+}
+
+func applySetStock(c *conn, ctx context.Context, a *args, _ connectors.Change) (cty.Value, error) {
+	sku, loc, qty, reason := a.str("sku"), a.int("location_id"), a.int("quantity"), a.str("reason")
+	if a.err != nil {
+		return cty.NilVal, a.err
+	}
+	// Setting an absolute level is safe to resend.
+	tx, err := c.adjust(ctx, http.MethodPut, "/v3/inventory/adjustments/absolute",
+		adjustment{Reason: reason, Items: []adjustmentItem{{LocationID: loc, SKU: sku, Quantity: qty}}}, true)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	return stockVal(sku, loc, qty, tx), nil
+}
+
+func planAdjustStock(c *conn, ctx context.Context, a *args) (connectors.Change, error) {
+	sku, loc, delta := a.str("sku"), a.int("location_id"), a.int("quantity")
+	if a.err != nil {
+		return connectors.Change{}, a.err
+	}
+	cur, ok, err := c.stockLevel(ctx, sku, loc)
+	if err != nil {
+		return connectors.Change{}, err
+	}
+	if !ok {
+		return connectors.Change{Op: connectors.OpUpdate, Before: cty.NullVal(levelType), After: cty.NullVal(levelType)}, nil
+	}
+	return connectors.Change{Op: connectors.OpUpdate, Before: levelVal(cur), After: levelVal(cur + delta),
+		Fingerprint: connectors.Fingerprint(levelVal(cur))}, nil
+}
+
+func applyAdjustStock(c *conn, ctx context.Context, a *args, _ connectors.Change) (cty.Value, error) {
+	sku, loc, delta := a.str("sku"), a.int("location_id"), a.int("quantity")
+	reason := firstNonEmpty(a.str("reason"), a.str("reference"))
+	if a.err != nil {
+		return cty.NilVal, a.err
+	}
+	// Never resent: a second delta would count twice.
+	tx, err := c.adjust(ctx, http.MethodPost, "/v3/inventory/adjustments/relative",
+		adjustment{Reason: reason, Items: []adjustmentItem{{LocationID: loc, SKU: sku, Quantity: delta}}}, false)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	return stockVal(sku, loc, delta, tx), nil
+}

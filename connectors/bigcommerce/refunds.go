@@ -1,0 +1,303 @@
+package bigcommerce
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+
+	"github.com/shopspring/decimal"
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/budget"
+	"github.com/toteworks/tote/connectors/schema"
+	"github.com/zclconf/go-cty/cty"
+)
+
+var refundItemsArg = cty.List(cty.ObjectWithOptionalAttrs(map[string]cty.Type{
+	"item_type": cty.String, "item_id": cty.Number, "quantity": cty.Number, "amount": cty.Number, "reason": cty.String,
+}, []string{"quantity", "amount", "reason"}))
+
+var refundPaymentsArg = cty.List(cty.ObjectWithOptionalAttrs(map[string]cty.Type{
+	"provider_id": cty.String, "amount": cty.Number, "offline": cty.Bool,
+}, []string{"offline"}))
+
+var refundMethodType = obj(map[string]cty.Type{
+	"provider_id": cty.String, "provider_description": cty.String, "amount": cty.Number, "offline": cty.Bool,
+	"offline_provider": cty.Bool, "offline_reason": cty.String,
+})
+
+var refundQuoteType = obj(map[string]cty.Type{
+	"order_id": cty.Number, "total_refund_amount": cty.Number, "total_refund_tax_amount": cty.Number,
+	"order_level_refund_amount": cty.Number, "rounding": cty.Number, "adjustment": cty.Number,
+	"tax_inclusive": cty.Bool, "refund_methods": cty.List(cty.List(refundMethodType)),
+})
+
+var refundItemType = obj(map[string]cty.Type{
+	"item_type": cty.String, "item_id": cty.Number, "quantity": cty.Number, "requested_amount": cty.Number, "reason": cty.String,
+})
+
+var refundPaymentType = obj(map[string]cty.Type{
+	"id": cty.Number, "provider_id": cty.String, "amount": cty.Number, "offline": cty.Bool,
+	"is_declined": cty.Bool, "declined_message": cty.String,
+})
+
+var refundType = obj(map[string]cty.Type{
+	"id": cty.Number, "order_id": cty.Number, "created": cty.String, "reason": cty.String,
+	"total_amount": cty.Number, "total_tax": cty.Number, "items": cty.List(refundItemType),
+	"payments": cty.List(refundPaymentType),
+})
+
+const refundItemsDoc = "What to refund: item_type PRODUCT or GIFT_WRAPPING with item_id (the order line id) and " +
+	"quantity; SHIPPING or HANDLING with item_id (the address id) and amount; ORDER with the order id and amount. " +
+	"An item may carry a reason."
+
+func refundActions() []action {
+	return []action{
+		{
+			spec: connectors.ActionSpec{
+				Name: "refund_quote", Kind: connectors.Read, Output: refundQuoteType,
+				Doc: "What refunding items would come to, and the ways it can be paid (refund_methods; each inner list is one way).",
+				Args: schema.Object{Attrs: []schema.Attr{
+					{Name: "order_id", Type: cty.Number, Required: true},
+					{Name: "items", Type: refundItemsArg, Required: true, Doc: refundItemsDoc},
+				}},
+			},
+			read: readRefundQuote,
+		},
+		{
+			spec: connectors.ActionSpec{
+				Name: "create_refund", Kind: connectors.Write, Output: refundType, Identity: []string{"order_id", "items"},
+				Doc: "Refund items of an order. BigCommerce refunds are not idempotent, so the plan reads the order's " +
+					"refunds and plans nothing when one with the same items exists. Refunds never restock.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					{Name: "order_id", Type: cty.Number, Required: true},
+					{Name: "items", Type: refundItemsArg, Required: true, Doc: refundItemsDoc},
+					{Name: "payments", Type: refundPaymentsArg,
+						Doc: "How to pay it (provider_id, amount, offline), matching a refund method of the quote; default the quote's first method."},
+					{Name: "reason", Type: cty.String, Doc: "Reason for items that give none (at most 1000 characters)."},
+				}},
+			},
+			plan: planRefund, apply: applyRefund,
+		},
+	}
+}
+
+// decimalOf converts a cty number to a decimal through its text, exactly.
+func (a *args) decimalOf(what string, v cty.Value) *amount {
+	if v.IsNull() {
+		return nil
+	}
+	if !v.IsKnown() || v.Type() != cty.Number {
+		a.fail("%s must be a known number", what)
+		return nil
+	}
+	d, err := decimal.NewFromString(v.AsBigFloat().Text('f', -1))
+	if err != nil {
+		a.fail("%s: %v", what, err)
+		return nil
+	}
+	return &amount{d}
+}
+
+// refundItems reads the items argument.
+func refundItems(a *args) []refundItem {
+	reason := a.str("reason")
+	var out []refundItem
+	for i, e := range a.elems("items") {
+		at := func(n string) string { return fmt.Sprintf("items[%d].%s", i, n) }
+		it := refundItem{ItemType: strings.ToUpper(a.strOf(at("item_type"), e.GetAttr("item_type"))), ItemID: a.intOf(at("item_id"), e.GetAttr("item_id"))}
+		if q := e.GetAttr("quantity"); !q.IsNull() {
+			n := a.intOf(at("quantity"), q)
+			it.Quantity = &n
+		}
+		it.Amount = a.decimalOf(at("amount"), e.GetAttr("amount"))
+		if r := e.GetAttr("reason"); !r.IsNull() {
+			it.Reason = a.strOf(at("reason"), r)
+		}
+		if it.Reason == "" {
+			it.Reason = reason
+		}
+		out = append(out, it)
+	}
+	if a.err == nil && len(out) == 0 {
+		a.fail("no items to refund")
+	}
+	return out
+}
+
+func refundQuoteVal(q refundQuote) cty.Value {
+	methods := make([]cty.Value, 0, len(q.RefundMethods))
+	for _, m := range q.RefundMethods {
+		opts := make([]cty.Value, 0, len(m))
+		for _, o := range m {
+			opts = append(opts, cty.ObjectVal(map[string]cty.Value{
+				"provider_id": str(o.ProviderID), "provider_description": str(o.ProviderDescription), "amount": dec(o.Amount),
+				"offline": cty.BoolVal(o.Offline), "offline_provider": cty.BoolVal(o.OfflineProvider), "offline_reason": str(o.OfflineReason),
+			}))
+		}
+		methods = append(methods, listOf(refundMethodType, opts))
+	}
+	inclusive := false
+	for _, b := range []*bool{q.TaxInclusive, q.IsTaxIncluded} {
+		if b != nil {
+			inclusive = *b
+		}
+	}
+	return cty.ObjectVal(map[string]cty.Value{
+		"order_id": num(q.OrderID), "total_refund_amount": dec(q.TotalRefundAmount),
+		"total_refund_tax_amount": dec(q.TotalRefundTaxAmount), "order_level_refund_amount": dec(q.OrderLevelRefundAmount),
+		"rounding": dec(q.Rounding), "adjustment": dec(q.Adjustment), "tax_inclusive": cty.BoolVal(inclusive),
+		"refund_methods": listOf(cty.List(refundMethodType), methods),
+	})
+}
+
+func refundVal(r refund) cty.Value {
+	items := make([]cty.Value, 0, len(r.Items))
+	for _, it := range r.Items {
+		requested := cty.NullVal(cty.Number)
+		if it.RequestedAmount != nil {
+			requested = optDec(*it.RequestedAmount)
+		}
+		items = append(items, cty.ObjectVal(map[string]cty.Value{
+			"item_type": str(it.ItemType), "item_id": num(it.ItemID), "quantity": optNum(it.Quantity),
+			"requested_amount": requested, "reason": str(it.Reason),
+		}))
+	}
+	payments := make([]cty.Value, 0, len(r.Payments))
+	for _, p := range r.Payments {
+		payments = append(payments, cty.ObjectVal(map[string]cty.Value{
+			"id": num(p.ID), "provider_id": str(p.ProviderID), "amount": dec(p.Amount), "offline": cty.BoolVal(p.Offline),
+			"is_declined": cty.BoolVal(p.IsDeclined), "declined_message": str(p.DeclinedMessage),
+		}))
+	}
+	return cty.ObjectVal(map[string]cty.Value{
+		"id": num(r.ID), "order_id": num(r.OrderID), "created": str(formatTime(r.Created.Time)), "reason": str(r.Reason),
+		"total_amount": dec(r.TotalAmount), "total_tax": dec(r.TotalTax),
+		"items": listOf(refundItemType, items), "payments": listOf(refundPaymentType, payments),
+	})
+}
+
+func (c *conn) quote(ctx context.Context, orderID int64, items []refundItem) (refundQuote, error) {
+	return v3Data[refundQuote](ctx, c.api, call{method: http.MethodPost,
+		path: fmt.Sprintf("/v3/orders/%d/payment_actions/refund_quotes", orderID),
+		body: refundRequest{Items: items}, prio: budget.Orders, replayable: true})
+}
+
+func readRefundQuote(c *conn, ctx context.Context, a *args) (cty.Value, error) {
+	id := a.int("order_id")
+	items := refundItems(a)
+	if a.err != nil {
+		return cty.NilVal, a.err
+	}
+	q, err := c.quote(ctx, id, items)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	return refundQuoteVal(q), nil
+}
+
+// itemKey identifies what a refund item takes: units of a line, or an
+// amount of a shipping, handling or order charge.
+func itemKey(it refundItem) string {
+	switch {
+	case it.Quantity != nil:
+		return fmt.Sprintf("%s/%d:%d", it.ItemType, it.ItemID, *it.Quantity)
+	case it.Amount != nil:
+		return fmt.Sprintf("%s/%d:%s", it.ItemType, it.ItemID, it.Amount.StringFixed(2))
+	case it.RequestedAmount != nil && it.RequestedAmount.Valid:
+		return fmt.Sprintf("%s/%d:%s", it.ItemType, it.ItemID, it.RequestedAmount.StringFixed(2))
+	}
+	return fmt.Sprintf("%s/%d", it.ItemType, it.ItemID)
+}
+
+// sameRefund reports whether an existing refund took exactly the items.
+func sameRefund(existing, want []refundItem) bool {
+	count := func(items []refundItem) map[string]int {
+		m := map[string]int{}
+		for _, it := range items {
+			m[itemKey(it)]++
+		}
+		return m
+	}
+	a, b := count(existing), count(want)
+	if len(a) != len(b) {
+		return false
+	}
+	for k, n := range a {
+		if b[k] != n {
+			return false
+		}
+	}
+	return true
+}
+
+func (c *conn) refunds(ctx context.Context, orderID int64) ([]refund, error) {
+	rs, err := v3List[refund](ctx, c.api, call{method: http.MethodGet,
+		path: fmt.Sprintf("/v3/orders/%d/payment_actions/refunds", orderID), prio: budget.Orders})
+	if isNotFound(err) {
+		return nil, connectors.Permanent(fmt.Errorf("bigcommerce: order %d: %w", orderID, connectors.ErrNotFound))
+	}
+	return rs, err
+}
+
+func planRefund(c *conn, ctx context.Context, a *args) (connectors.Change, error) {
+	id := a.int("order_id")
+	items := refundItems(a)
+	if a.err != nil {
+		return connectors.Change{}, a.err
+	}
+	existing, err := c.refunds(ctx, id)
+	if err != nil {
+		return connectors.Change{}, err
+	}
+	vals := make([]cty.Value, len(existing))
+	for i, r := range existing {
+		vals[i] = refundVal(r)
+	}
+	ch := connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(a.v.Type()), After: a.v,
+		Fingerprint: connectors.Fingerprint(listOf(refundType, vals))}
+	for _, r := range existing {
+		if sameRefund(r.Items, items) {
+			ch.Op, ch.Before, ch.Output = connectors.OpNoop, a.v, refundVal(r)
+			break
+		}
+	}
+	return ch, nil
+}
+
+func applyRefund(c *conn, ctx context.Context, a *args, _ connectors.Change) (cty.Value, error) {
+	id := a.int("order_id")
+	req := refundRequest{Items: refundItems(a)}
+	for i, e := range a.elems("payments") {
+		p := refundPayment{ProviderID: a.strOf(fmt.Sprintf("payments[%d].provider_id", i), e.GetAttr("provider_id"))}
+		if amt := a.decimalOf(fmt.Sprintf("payments[%d].amount", i), e.GetAttr("amount")); amt != nil {
+			p.Amount = *amt
+		}
+		if off := e.GetAttr("offline"); !off.IsNull() && off.Type() == cty.Bool {
+			p.Offline = off.True()
+		}
+		req.Payments = append(req.Payments, p)
+	}
+	if a.err != nil {
+		return cty.NilVal, a.err
+	}
+	if len(req.Payments) == 0 {
+		q, err := c.quote(ctx, id, req.Items)
+		if err != nil {
+			return cty.NilVal, err
+		}
+		if len(q.RefundMethods) == 0 || len(q.RefundMethods[0]) == 0 {
+			return cty.NilVal, connectors.Permanent(fmt.Errorf("bigcommerce: order %d offers no way to pay the refund", id))
+		}
+		for _, o := range q.RefundMethods[0] {
+			req.Payments = append(req.Payments, refundPayment{ProviderID: o.ProviderID, Amount: o.Amount, Offline: o.Offline})
+		}
+	}
+	// Never resent: a refund whose answer was lost is found by the next plan.
+	r, err := v3Data[refund](ctx, c.api, call{method: http.MethodPost,
+		path: fmt.Sprintf("/v3/orders/%d/payment_actions/refunds", id), body: req, prio: budget.Orders})
+	if err != nil {
+		return cty.NilVal, err
+	}
+	return refundVal(r), nil
+}

@@ -1,0 +1,125 @@
+package worker_test
+
+import (
+	"context"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/conntest"
+	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/config"
+	"github.com/toteworks/tote/engine/run"
+	"github.com/toteworks/tote/engine/state"
+	"github.com/toteworks/tote/engine/worker"
+)
+
+const src = `
+connection "memory" "m" {}
+pipeline "p" {
+  trigger "cron" "tick" {
+    schedule = "@hourly"
+  }
+  step "w" {
+    action = memory.put
+    key    = trigger.tick
+    value  = 1
+  }
+}
+`
+
+// setup compiles the pipeline against a memory connector; clock is the time
+// every part reads.
+func setup(t *testing.T, clock func() time.Time) (*conntest.Store, *state.Store, *run.Engine) {
+	mem := conntest.NewStore()
+	cfg, diags := config.Parse(map[string][]byte{"main.hcl": []byte(src)})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	prog, diags := compile.Compile(cfg, compile.Options{Registry: connectors.MustRegistry(mem.Connector())})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	st, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), state.WithClock(clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	eng := run.New(prog, st, run.Options{Clock: clock})
+	t.Cleanup(func() { eng.Close() })
+	return mem, st, eng
+}
+
+// drain runs the worker until n items settle.
+func drain(t *testing.T, w *worker.Worker, n int) []worker.Outcome {
+	intake, stop := context.WithCancel(context.Background())
+	defer stop()
+	settled := make(chan worker.Outcome, n)
+	w.OnSettled = func(_ state.Item, _ *run.Result, o worker.Outcome) { settled <- o }
+	done := make(chan struct{})
+	go func() { defer close(done); _ = w.Run(intake, context.Background()) }()
+	var out []worker.Outcome
+	for len(out) < n {
+		out = append(out, <-settled)
+	}
+	stop()
+	<-done
+	return out
+}
+
+func enqueueTick(t *testing.T, st *state.Store, tick string) int64 {
+	res, err := st.Enqueue(context.Background(), state.NewItem{Pipeline: "p", Trigger: "tick", Key: tick,
+		Payload: []byte(`{"tick":"` + tick + `"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res[0].ID
+}
+
+// A connector's retry-after sets the earliest next attempt, beyond the
+// worker's own backoff.
+func TestRetryAfterIsHonoured(t *testing.T) {
+	now := time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+	mem, st, eng := setup(t, func() time.Time { return now })
+	mem.SetFaults(conntest.Faults{RetryAfter: 1, RetryAfterDelay: time.Hour})
+	id := enqueueTick(t, st, "2026-11-26T12:00:00Z")
+	w := &worker.Worker{Engine: eng, Store: st, Clock: func() time.Time { return now }, Backoff: time.Millisecond, MaxBackoff: time.Second}
+	if out := drain(t, w, 1); out[0] != worker.Rescheduled {
+		t.Fatalf("outcome %s", out[0])
+	}
+	it, _ := st.Item(context.Background(), id)
+	if it.Status != state.ItemPending || it.NotBefore.Before(now.Add(time.Hour)) {
+		t.Fatalf("item = %s not before %s; want pending until at least %s", it.Status, it.NotBefore, now.Add(time.Hour))
+	}
+}
+
+// After its retry budget an event is dead, with the reason; a permanent
+// failure is dead at once.
+func TestRetryBudgetThenDead(t *testing.T) {
+	// Every reading of the clock is a second later, so retries fall due.
+	var ticks atomic.Int64
+	clock := func() time.Time {
+		return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC).Add(time.Duration(ticks.Add(1)) * time.Second)
+	}
+	mem, st, eng := setup(t, clock)
+	mem.SetFaults(conntest.Faults{FailWrites: 100})
+	id := enqueueTick(t, st, "a")
+	w := &worker.Worker{Engine: eng, Store: st, MaxAttempts: 3, Clock: clock,
+		Backoff: time.Nanosecond, MaxBackoff: time.Nanosecond}
+	out := drain(t, w, 3)
+	if out[0] != worker.Rescheduled || out[1] != worker.Rescheduled || out[2] != worker.Buried {
+		t.Fatalf("outcomes %v, want retry, retry, dead", out)
+	}
+	it, _ := st.Item(context.Background(), id)
+	if it.Status != state.ItemDead || it.Attempts != 3 {
+		t.Fatalf("item %+v", it)
+	}
+
+	mem.SetFaults(conntest.Faults{PermanentWrites: true})
+	enqueueTick(t, st, "b")
+	if out := drain(t, w, 1); out[0] != worker.Buried {
+		t.Fatalf("a permanent failure settled as %s", out[0])
+	}
+}
