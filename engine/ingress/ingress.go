@@ -89,7 +89,7 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
 	}
 	conn, err := h.Engine.Conn(r.Context(), t.Conn)
 	if err != nil {
-		h.Logger.Error("opening connection for webhook", "trigger", pl.Name+"."+t.Name, "err", h.Engine.Redact(err.Error()))
+		h.logger().Error("opening connection for webhook", "trigger", pl.Name+"."+t.Name, "err", h.Engine.Redact(err.Error()))
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "connection unavailable"})
 		return
 	}
@@ -116,7 +116,7 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
 	res, err := h.Store.Enqueue(r.Context(), items...)
 	if err != nil {
 		// Not committed: the sender must retry, so the answer is a 5xx.
-		h.Logger.Error("enqueueing webhook events", "trigger", pl.Name+"."+t.Name, "err", err)
+		h.logger().Error("enqueueing webhook events", "trigger", pl.Name+"."+t.Name, "err", err)
 		writeJSON(w, http.StatusServiceUnavailable, map[string]string{"error": "could not store the delivery; retry"})
 		return
 	}
@@ -153,7 +153,7 @@ func (h *Handler) trigger(pipeline, name string) (*compile.Trigger, *compile.Pip
 
 func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int, reason string) {
 	h.rejected.Add(1)
-	h.Logger.Warn("webhook rejected", "path", r.URL.Path, "status", status, "reason", reason)
+	h.logger().Warn("webhook rejected", "path", r.URL.Path, "status", status, "reason", reason)
 	writeJSON(w, status, map[string]string{"error": reason})
 }
 
@@ -161,4 +161,11 @@ func writeJSON(w http.ResponseWriter, status int, v any) {
 	w.Header().Set("Content-Type", "application/json")
 	w.WriteHeader(status)
 	_ = json.NewEncoder(w).Encode(v)
+}
+
+func (h *Handler) logger() *slog.Logger {
+	if h.Logger == nil {
+		return slog.New(slog.DiscardHandler)
+	}
+	return h.Logger
 }

@@ -44,6 +44,10 @@ type Result struct {
 	// Permanent is true when every failure is permanent: retrying the run
 	// cannot help.
 	Permanent bool
+	// Record and Attempts are the run's record, for a caller that commits
+	// it itself (ExecuteDeferred).
+	Record   state.Run
+	Attempts []state.StepAttempt
 }
 
 // Execute runs pipeline ev.Pipeline for one event. In Apply mode with a
@@ -51,6 +55,17 @@ type Result struct {
 // while their targets are as they were when planned. runID, when not empty,
 // records the run and its step attempts in state.
 func (e *Engine) Execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string) *Result {
+	return e.execute(ctx, mode, ev, constraint, runID, false)
+}
+
+// ExecuteDeferred applies like Execute, but leaves the run's record in
+// Result.Record and Result.Attempts for the caller to commit together with
+// what it does next (the worker settles the inbox item in the same commit).
+func (e *Engine) ExecuteDeferred(ctx context.Context, ev Event, runID string) *Result {
+	return e.execute(ctx, Apply, ev, nil, runID, true)
+}
+
+func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string, deferred bool) *Result {
 	pl := e.prog.Pipeline(ev.Pipeline)
 	res := &Result{RunID: runID, Plan: &plan.Run{Pipeline: ev.Pipeline, Trigger: ev.Trigger, EventKey: ev.Key}}
 	if pl == nil {
@@ -79,7 +94,7 @@ func (e *Engine) Execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	}
 	now := e.opts.Clock()
 	x := &execution{
-		e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res,
+		e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, deferred: deferred, started: now,
 		sem:        make(chan struct{}, e.opts.Parallelism),
 		transforms: map[string]cty.Value{}, steps: map[string]cty.Value{},
 		redact: e.redactor(),
@@ -93,7 +108,7 @@ func (e *Engine) Execute(ctx context.Context, mode Mode, ev Event, constraint *p
 			Funcs: e.prog.Functions(mode == Plan),
 		},
 	}
-	if runID != "" && mode == Apply {
+	if runID != "" && mode == Apply && !deferred {
 		if err := e.store.StartRun(ctx, state.Run{ID: runID, Pipeline: pl.Name, Trigger: ev.Trigger, EventKey: ev.Key,
 			Mode: string(mode), Status: state.RunRunning, StartedAt: now}); err != nil {
 			res.Err = fmt.Errorf("recording the run: %w", err)
@@ -112,6 +127,8 @@ type execution struct {
 	pl         *compile.Pipeline
 	constraint *plan.Run
 	runID      string
+	deferred   bool
+	started    time.Time
 	res        *Result
 	base       *compile.Scope
 	sem        chan struct{}
@@ -161,16 +178,22 @@ func (x *execution) finish(ctx context.Context, walk interface {
 	if x.runID == "" || x.mode != Apply {
 		return
 	}
+	status, msg := state.RunSucceeded, ""
+	if res.Err != nil {
+		status, msg = state.RunFailed, x.redact.String(res.Err.Error())
+	}
+	if x.deferred {
+		res.Record = state.Run{ID: x.runID, Pipeline: x.pl.Name, Trigger: res.Plan.Trigger, EventKey: res.Plan.EventKey,
+			Mode: string(x.mode), Status: status, Writes: res.Writes, Error: msg, StartedAt: x.started, FinishedAt: x.e.opts.Clock()}
+		res.Attempts = x.attempts
+		return
+	}
 	// Recording must happen even when the run's context was cancelled.
 	rctx := context.WithoutCancel(ctx)
 	if len(x.attempts) > 0 {
 		if err := x.e.store.RecordAttempts(rctx, x.attempts...); err != nil {
 			x.e.opts.Logger.Error("recording step attempts", "run", x.runID, "err", err)
 		}
-	}
-	status, msg := state.RunSucceeded, ""
-	if res.Err != nil {
-		status, msg = state.RunFailed, x.redact.String(res.Err.Error())
 	}
 	if err := x.e.store.FinishRun(rctx, x.runID, status, res.Writes, msg); err != nil {
 		x.e.opts.Logger.Error("recording the run", "run", x.runID, "err", err)

@@ -96,7 +96,9 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	slots := make(chan struct{}, w.Concurrency)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	done := make(chan struct{}, w.Concurrency)
+	// done wakes the loop when a run frees its slot; a pending wake-up is
+	// enough, so senders never block.
+	done := make(chan struct{}, 1)
 	for {
 		if intake.Err() != nil {
 			return nil
@@ -115,7 +117,13 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				defer func() { <-slots; done <- struct{}{} }()
+				defer func() {
+					<-slots
+					select {
+					case done <- struct{}{}:
+					default:
+					}
+				}()
 				w.process(runCtx, it)
 			}()
 		}
@@ -156,31 +164,32 @@ func (w *Worker) RunID(ctx context.Context, it state.Item) string {
 
 func (w *Worker) process(ctx context.Context, it state.Item) {
 	res := w.runItem(ctx, it)
-	settle := context.WithoutCancel(ctx)
 	outcome := Finished
-	var err error
+	st := state.Settlement{Run: res.Record, Attempts: res.Attempts, ItemID: it.ID, Outcome: state.ItemDone}
+	st.Run.ItemID, st.Run.Attempt = it.ID, it.Attempts
 	switch {
 	case res.Err == nil:
-		err = w.Store.Finish(settle, it.ID, res.RunID)
 	case ctx.Err() != nil:
 		// Shutting down: the item goes back to the queue for the next start.
 		outcome = Rescheduled
-		err = w.Store.Reschedule(settle, it.ID, w.Clock(), "interrupted by shutdown")
+		st.Outcome, st.NotBefore, st.LastError = state.ItemPending, w.Clock(), "interrupted by shutdown"
 	case res.Permanent || it.Attempts >= w.MaxAttempts:
 		outcome = Buried
 		msg := res.Err.Error()
 		if !res.Permanent {
 			msg = fmt.Sprintf("gave up after %d attempts: %s", it.Attempts, msg)
 		}
-		err = w.Store.Bury(settle, it.ID, msg)
-		if res.RunID != "" {
-			_ = w.Store.FinishRun(settle, res.RunID, state.RunDead, res.Writes, msg)
-		}
+		st.Outcome, st.LastError = state.ItemDead, msg
+		st.Run.Status, st.Run.Error = state.RunDead, msg
 	default:
 		outcome = Rescheduled
 		delay := max(run.Backoff(w.Backoff, w.MaxBackoff, it.Attempts), res.RetryAfter)
-		err = w.Store.Reschedule(settle, it.ID, w.Clock().Add(delay), res.Err.Error())
+		st.Outcome, st.NotBefore, st.LastError = state.ItemPending, w.Clock().Add(delay), res.Err.Error()
 	}
+	if st.Run.ID == "" {
+		st.Run = state.Run{} // the event never became a run (it could not be decoded)
+	}
+	err := w.Store.Settle(context.WithoutCancel(ctx), st)
 	if err != nil {
 		w.Logger.Error("settling inbox item", "item", it.ID, "err", err)
 	}
@@ -206,5 +215,5 @@ func (w *Worker) runItem(ctx context.Context, it state.Item) *run.Result {
 			ev.Data = data
 		}
 	}
-	return w.Engine.Execute(ctx, run.Apply, ev, nil, w.RunID(ctx, it))
+	return w.Engine.ExecuteDeferred(ctx, ev, w.RunID(ctx, it))
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/toteworks/tote/connectors/bigcommerce"
 	"github.com/toteworks/tote/connectors/email"
 	"github.com/toteworks/tote/connectors/httpconn"
+	"github.com/toteworks/tote/connectors/shipstation"
 )
 
 // Version is set at build time with -ldflags "-X .../cli.Version=v1.2.3".
@@ -38,7 +39,7 @@ func DefaultEnv() Env {
 
 // Registry is the built-in set of connectors.
 func Registry() (*connectors.Registry, error) {
-	return connectors.NewRegistry(bigcommerce.New, email.New, httpconn.New)
+	return connectors.NewRegistry(bigcommerce.New, email.New, httpconn.New, shipstation.New)
 }
 
 // Exit codes, as Terraform uses them.

@@ -1,0 +1,188 @@
+package shipstation
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/budget"
+)
+
+// ttlCache remembers what was read for a short while, so that the plan
+// and the apply of one burst of runs read ShipStation once.
+type ttlCache[K comparable, V any] struct {
+	ttl time.Duration
+	now func() time.Time
+
+	mu sync.Mutex
+	m  map[K]cached[V]
+}
+
+type cached[V any] struct {
+	v  V
+	at time.Time
+}
+
+func newTTLCache[K comparable, V any](ttl time.Duration, now func() time.Time) *ttlCache[K, V] {
+	return &ttlCache[K, V]{ttl: ttl, now: now, m: map[K]cached[V]{}}
+}
+
+func (c *ttlCache[K, V]) get(k K) (V, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	if !ok || c.now().Sub(e.at) > c.ttl {
+		var zero V
+		return zero, false
+	}
+	return e.v, true
+}
+
+func (c *ttlCache[K, V]) put(k K, v V) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	now := c.now()
+	if len(c.m) > 50000 {
+		for key, e := range c.m {
+			if now.Sub(e.at) > c.ttl {
+				delete(c.m, key)
+			}
+		}
+	}
+	c.m[k] = cached[V]{v, now}
+}
+
+// drop forgets the entries for which match is true.
+func (c *ttlCache[K, V]) drop(match func(K, V) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.m {
+		if match(k, e.v) {
+			delete(c.m, k)
+		}
+	}
+}
+
+// nameCache resolves names (of tags, stores, warehouses) to ids. It
+// reloads when stale, or when a name is missing and the last load is not
+// recent, so a tag made in the UI a minute ago is found.
+type nameCache struct {
+	kind string
+	load func(context.Context) (map[string]int64, error)
+	now  func() time.Time
+
+	mu  sync.Mutex
+	ids map[string]int64
+	at  time.Time
+}
+
+func (n *nameCache) id(ctx context.Context, name string) (int64, error) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	age := n.now().Sub(n.at)
+	if n.ids != nil && age < namesTTL {
+		if id, ok := lookupName(n.ids, name); ok || age < namesRefresh {
+			if !ok {
+				return 0, n.missing(name)
+			}
+			return id, nil
+		}
+	}
+	ids, err := n.load(ctx)
+	if err != nil {
+		return 0, err
+	}
+	n.ids, n.at = ids, n.now()
+	if id, ok := lookupName(ids, name); ok {
+		return id, nil
+	}
+	return 0, n.missing(name)
+}
+
+func (n *nameCache) missing(name string) error {
+	names := make([]string, 0, len(n.ids))
+	for k := range n.ids {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	return connectors.Permanent(fmt.Errorf("shipstation: no %s is named %q (there are: %s)", n.kind, name, strings.Join(names, ", ")))
+}
+
+// lookupName matches exactly, then ignoring case.
+func lookupName(ids map[string]int64, name string) (int64, bool) {
+	if id, ok := ids[name]; ok {
+		return id, true
+	}
+	for k, id := range ids {
+		if strings.EqualFold(k, name) {
+			return id, true
+		}
+	}
+	return 0, false
+}
+
+func (c *conn) loadTags(ctx context.Context) (map[string]int64, error) {
+	tags, err := c.listTags(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]int64{}
+	for _, t := range tags {
+		if t.Name != nil && t.TagID != nil {
+			ids[*t.Name] = *t.TagID
+		}
+	}
+	return ids, nil
+}
+
+func (c *conn) loadStores(ctx context.Context) (map[string]int64, error) {
+	stores, err := c.listStores(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]int64{}
+	for _, s := range stores {
+		if s.StoreName != nil && s.StoreID != nil {
+			ids[*s.StoreName] = *s.StoreID
+		}
+	}
+	return ids, nil
+}
+
+func (c *conn) loadWarehouses(ctx context.Context) (map[string]int64, error) {
+	whs, err := c.listWarehouses(ctx)
+	if err != nil {
+		return nil, err
+	}
+	ids := map[string]int64{}
+	for _, w := range whs {
+		if w.WarehouseName != nil && w.WarehouseID != nil {
+			ids[*w.WarehouseName] = *w.WarehouseID
+		}
+	}
+	return ids, nil
+}
+
+// Unpaged account lists: bare JSON arrays.
+
+func (c *conn) listTags(ctx context.Context) ([]Tag, error) {
+	var out []Tag
+	err := c.c.do(ctx, call{api: v1, method: "GET", path: "/accounts/listtags", prio: budget.Orders}, &out)
+	return out, err
+}
+
+func (c *conn) listStores(ctx context.Context) ([]Store, error) {
+	var out []Store
+	err := c.c.do(ctx, call{api: v1, method: "GET", path: "/stores", prio: budget.Orders}, &out)
+	return out, err
+}
+
+func (c *conn) listWarehouses(ctx context.Context) ([]Warehouse, error) {
+	var out []Warehouse
+	err := c.c.do(ctx, call{api: v1, method: "GET", path: "/warehouses", prio: budget.Orders}, &out)
+	return out, err
+}

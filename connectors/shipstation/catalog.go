@@ -1,0 +1,240 @@
+package shipstation
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"slices"
+	"strconv"
+	"strings"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/budget"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// findProduct returns the product with exactly this SKU (nil when none).
+// The list's sku filter is not exact, so the match is made here.
+func (c *conn) findProduct(ctx context.Context, sku string) (*Product, error) {
+	if p, ok := c.prods.get(sku); ok {
+		return p, nil
+	}
+	q := url.Values{"sku": {sku}, "showInactive": {"true"}}
+	all, err := listAll[Product](ctx, c.c, budget.Products, "/products", q, "products")
+	if err != nil {
+		return nil, err
+	}
+	var found *Product
+	for i := range all {
+		if deref(all[i].SKU) == sku {
+			found = &all[i]
+			break
+		}
+	}
+	c.prods.put(sku, found)
+	return found, nil
+}
+
+func (c *conn) getProductRead(ctx context.Context, args cty.Value) (cty.Value, error) {
+	p, err := c.findProduct(ctx, str(args.GetAttr("sku")))
+	if err != nil || p == nil {
+		return cty.NullVal(outType[Product]()), err
+	}
+	return toCty(*p, false), nil
+}
+
+// productUpdate is a planned update_product.
+type productUpdate struct {
+	current *Product
+	desired Product
+}
+
+func (c *conn) planProduct(ctx context.Context, args cty.Value) (connectors.Change, productUpdate, error) {
+	sku := str(args.GetAttr("sku"))
+	var u productUpdate
+	if err := fromCty(args.GetAttr("product"), &u.desired); err != nil {
+		return connectors.Change{}, u, connectors.Permanent(fmt.Errorf("shipstation: update_product %s: product: %w", sku, err))
+	}
+	cur, err := c.findProduct(ctx, sku)
+	if err != nil {
+		return connectors.Change{}, u, err
+	}
+	if cur == nil {
+		// Not permanent: the record appears once an order with the SKU arrives.
+		return connectors.Change{}, u, fmt.Errorf("shipstation: no product has SKU %q yet (ShipStation makes product records "+
+			"when an order with the SKU arrives, or by CSV import): %w", sku, connectors.ErrNotFound)
+	}
+	u.current = cur
+	current := toCty(*cur, false)
+	after := toCty(u.desired, true)
+	ch := connectors.Change{Op: connectors.OpUpdate, Before: project(current, after), After: after,
+		Fingerprint: connectors.Fingerprint(current)}
+	if connectors.Equivalent(ch.Before, after) {
+		ch.Op, ch.After, ch.Output = connectors.OpNoop, ch.Before, current
+	}
+	return ch, u, nil
+}
+
+// applyProduct replaces the product with the current record merged with
+// the arguments (PUT replaces a product whole).
+func (c *conn) applyProduct(ctx context.Context, w connectors.WriteRequest) (cty.Value, error) {
+	ch, u, err := c.planProduct(ctx, w.Args)
+	if err != nil || ch.Op == connectors.OpNoop {
+		return ch.Output, err
+	}
+	body, err := overlay(u.current, u.desired)
+	if err != nil {
+		return cty.NilVal, connectors.Permanent(fmt.Errorf("shipstation: encoding product: %w", err))
+	}
+	sku := deref(u.current.SKU)
+	var ans actionAnswer
+	path := "/products/" + strconv.FormatInt(deref(u.current.ProductID), 10)
+	err = c.c.do(ctx, call{api: v1, method: http.MethodPut, path: path, body: json.RawMessage(body), prio: budget.Products}, &ans)
+	c.prods.drop(func(k string, _ *Product) bool { return k == sku })
+	if err != nil {
+		return cty.NilVal, err
+	}
+	if !ans.Success {
+		return cty.NilVal, connectors.Permanent(fmt.Errorf("shipstation: update_product %s: %s", sku, ans.Message))
+	}
+	var saved Product
+	if err := json.Unmarshal(body, &saved); err != nil {
+		return cty.NilVal, err
+	}
+	return toCty(saved, false), nil
+}
+
+// getInventoryRead is get_inventory: v2 stock rows of the given SKUs.
+func (c *conn) getInventoryRead(ctx context.Context, args cty.Value) (cty.Value, error) {
+	var skus []string
+	for _, v := range args.GetAttr("skus").AsValueSlice() {
+		if s := str(v); s != "" && !slices.Contains(skus, s) {
+			skus = append(skus, s)
+		}
+	}
+	if len(skus) == 0 {
+		return listOf[InventoryLevel](nil), nil
+	}
+	var rows []InventoryLevel
+	for page := 1; ; page++ {
+		q := url.Values{"sku": {strings.Join(skus, ",")}, "page_size": {"100"}, "page": {strconv.Itoa(page)}}
+		var p inventoryPage
+		if err := c.c.do(ctx, call{api: v2, method: http.MethodGet, path: "/v2/inventory", query: q, prio: budget.Inventory}, &p); err != nil {
+			return cty.NilVal, err
+		}
+		for _, r := range p.Inventory {
+			if slices.Contains(skus, deref(r.SKU)) {
+				rows = append(rows, r)
+			}
+		}
+		if page >= p.Pages || len(p.Inventory) == 0 {
+			return listOf(rows), nil
+		}
+	}
+}
+
+// listWebhooks reads the subscriptions; the list comes wrapped in
+// {"webhooks": [...]} or, per some clients, bare.
+func (c *conn) listWebhooks(ctx context.Context) ([]Webhook, error) {
+	var raw json.RawMessage
+	if err := c.c.do(ctx, call{api: v1, method: http.MethodGet, path: "/webhooks", prio: budget.Orders}, &raw); err != nil {
+		return nil, err
+	}
+	var hooks []Webhook
+	if err := json.Unmarshal(raw, &hooks); err == nil {
+		return hooks, nil
+	}
+	var env struct {
+		Webhooks []Webhook `json:"webhooks"`
+	}
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return nil, fmt.Errorf("shipstation: GET /webhooks: the answer is not the documented JSON: %w", err)
+	}
+	return env.Webhooks, nil
+}
+
+// viewOf shows a webhook without the token in its URL.
+func viewOf(h Webhook) webhookView {
+	v := webhookView{ID: h.WebHookID, Event: h.HookType, StoreID: h.StoreID, Name: h.Name, Active: h.Active}
+	if h.URL != nil {
+		v.URL = strPtr(stripToken(*h.URL))
+	}
+	return v
+}
+
+// stripToken removes the token query parameter from a URL.
+func stripToken(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return "(unparseable url)"
+	}
+	q := u.Query()
+	if !q.Has("token") {
+		return raw
+	}
+	q.Del("token")
+	u.RawQuery = q.Encode()
+	return u.String()
+}
+
+// planEnsureWebhook is ensure_webhook's plan: the subscription for event
+// and url (and store) exists and is active.
+func (c *conn) planEnsureWebhook(ctx context.Context, args cty.Value) (connectors.Change, *Webhook, error) {
+	event, target := str(args.GetAttr("event")), str(args.GetAttr("url"))
+	var store *int64
+	if !args.GetAttr("storeId").IsNull() {
+		id := intArg(args, "storeId")
+		store = &id
+	}
+	hooks, err := c.listWebhooks(ctx)
+	if err != nil {
+		return connectors.Change{}, nil, err
+	}
+	after := cty.ObjectVal(map[string]cty.Value{"event": cty.StringVal(event), "active": cty.True})
+	for i := range hooks {
+		h := &hooks[i]
+		if deref(h.HookType) != event || deref(h.URL) != target || !sameStore(h.StoreID, store) {
+			continue
+		}
+		before := cty.ObjectVal(map[string]cty.Value{"event": cty.StringVal(event), "active": cty.BoolVal(deref(h.Active))})
+		ch := connectors.Change{Op: connectors.OpUpdate, Before: before, After: after, Fingerprint: connectors.Fingerprint(toCty(*h, false))}
+		if deref(h.Active) {
+			ch.Op, ch.Output = connectors.OpNoop, toCty(viewOf(*h), false)
+		}
+		return ch, h, nil
+	}
+	return connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(cty.DynamicPseudoType), After: after}, nil, nil
+}
+
+func (c *conn) applyEnsureWebhook(ctx context.Context, w connectors.WriteRequest) (cty.Value, error) {
+	ch, h, err := c.planEnsureWebhook(ctx, w.Args)
+	if err != nil || ch.Op == connectors.OpNoop {
+		return ch.Output, err
+	}
+	if h != nil {
+		// Webhooks cannot be edited through the API: replace the inactive one.
+		if err := c.unsubscribe(ctx, deref(h.WebHookID)); err != nil {
+			return cty.NilVal, err
+		}
+	}
+	var store *int64
+	if !w.Args.GetAttr("storeId").IsNull() {
+		id := intArg(w.Args, "storeId")
+		store = &id
+	}
+	req := subscribeRequest{TargetURL: str(w.Args.GetAttr("url")), Event: str(w.Args.GetAttr("event")), StoreID: store,
+		FriendlyName: str(w.Args.GetAttr("name"))}
+	id, err := c.subscribe(ctx, req)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	active := true
+	return toCty(viewOf(Webhook{WebHookID: &id, StoreID: store, HookType: &req.Event, URL: &req.TargetURL,
+		Name: &req.FriendlyName, Active: &active}), false), nil
+}
+
+func sameStore(a, b *int64) bool {
+	return (a == nil && b == nil) || (a != nil && b != nil && *a == *b)
+}

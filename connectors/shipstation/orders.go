@@ -1,0 +1,196 @@
+package shipstation
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Order statuses that matter to writes.
+const (
+	statusShipped   = "shipped"
+	statusCancelled = "cancelled"
+	statusOnHold    = "on_hold"
+)
+
+// locked reports whether ShipStation refuses changes to an order.
+func locked(o *Order) bool {
+	s := deref(o.OrderStatus)
+	return s == statusShipped || s == statusCancelled
+}
+
+// isOpen reports whether an order may still be held, restored or edited.
+func isOpen(o *Order) bool {
+	switch deref(o.OrderStatus) {
+	case "awaiting_payment", "awaiting_shipment", statusOnHold:
+		return true
+	}
+	return false
+}
+
+// upsert is a planned upsert_order.
+type upsert struct {
+	key     string
+	desired Order
+	current *Order // nil: the order does not exist yet
+}
+
+// desiredOrder decodes upsert_order's arguments, resolving store,
+// warehouse and tag names to ids.
+func (c *conn) desiredOrder(ctx context.Context, args cty.Value) (upsert, error) {
+	u := upsert{key: str(args.GetAttr("orderKey"))}
+	if u.key == "" {
+		return u, connectors.Permanent(errors.New("shipstation: upsert_order: orderKey is empty"))
+	}
+	if err := fromCty(args.GetAttr("order"), &u.desired); err != nil {
+		return u, connectors.Permanent(fmt.Errorf("shipstation: upsert_order %s: order: %w", u.key, err))
+	}
+	o := &u.desired
+	if o.OrderKey != nil && *o.OrderKey != u.key {
+		return u, connectors.Permanent(fmt.Errorf("shipstation: upsert_order: order.orderKey %q differs from orderKey %q", *o.OrderKey, u.key))
+	}
+	o.OrderKey = &u.key
+	adv := func() *AdvancedOptions {
+		if o.AdvancedOptions == nil {
+			o.AdvancedOptions = &AdvancedOptions{}
+		}
+		return o.AdvancedOptions
+	}
+	if name := str(args.GetAttr("store")); name != "" {
+		id, err := c.stores.id(ctx, name)
+		if err != nil {
+			return u, err
+		}
+		adv().StoreID = &id
+	}
+	if name := str(args.GetAttr("warehouse")); name != "" {
+		id, err := c.warehouses.id(ctx, name)
+		if err != nil {
+			return u, err
+		}
+		adv().WarehouseID = &id
+	}
+	if tags := args.GetAttr("tags"); !tags.IsNull() {
+		for _, t := range tags.AsValueSlice() {
+			id, err := c.tags.id(ctx, str(t))
+			if err != nil {
+				return u, err
+			}
+			if !slices.Contains(o.TagIDs, id) {
+				o.TagIDs = append(o.TagIDs, id)
+			}
+		}
+	}
+	return u, nil
+}
+
+// planUpsert reads the current order and plans the upsert.
+func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Change, upsert, error) {
+	u, err := c.desiredOrder(ctx, args)
+	if err != nil {
+		return connectors.Change{}, u, err
+	}
+	u.current, err = c.findOrder(ctx, u.key, deref(u.desired.OrderNumber))
+	if err != nil {
+		return connectors.Change{}, u, err
+	}
+	if u.current == nil {
+		if err := checkNew(&u.desired); err != nil {
+			return connectors.Change{}, u, err
+		}
+		return connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(cty.DynamicPseudoType), After: toCty(u.desired, true)}, u, nil
+	}
+	// Upserts add tags and never remove them: tags also come from people
+	// and from add_tag; remove_tag takes them off.
+	if u.desired.TagIDs != nil {
+		tags := slices.Clone(u.current.TagIDs)
+		for _, id := range u.desired.TagIDs {
+			if !slices.Contains(tags, id) {
+				tags = append(tags, id)
+			}
+		}
+		u.desired.TagIDs = tags
+	}
+	current := toCty(*u.current, false)
+	after := toCty(u.desired, true)
+	ch := connectors.Change{Op: connectors.OpUpdate, Before: project(current, after), After: after,
+		Fingerprint: connectors.Fingerprint(current)}
+	same := connectors.Equivalent(ch.Before, after)
+	if same || locked(u.current) {
+		if !same {
+			c.log.Warn("shipstation: order not updated", "connection", c.name, "orderKey", u.key,
+				"status", deref(u.current.OrderStatus), "reason", "ShipStation keeps shipped and cancelled orders as they are")
+		}
+		ch.Op, ch.After = connectors.OpNoop, ch.Before
+		ch.Output = toCty(refOf(u.current), false)
+	}
+	return ch, u, nil
+}
+
+// checkNew catches what ShipStation would refuse in a new order, so the
+// plan says so instead of the apply.
+func checkNew(o *Order) error {
+	var missing []string
+	for name, ok := range map[string]bool{
+		"orderNumber": deref(o.OrderNumber) != "", "orderDate": o.OrderDate != nil,
+		"orderStatus": deref(o.OrderStatus) != "", "billTo": o.BillTo != nil,
+		"shipTo.name": o.ShipTo != nil && deref(o.ShipTo.Name) != "",
+	} {
+		if !ok {
+			missing = append(missing, name)
+		}
+	}
+	if len(missing) == 0 {
+		return nil
+	}
+	slices.Sort(missing)
+	return connectors.Permanent(fmt.Errorf("shipstation: new order %s needs %s", deref(o.OrderKey), strings.Join(missing, ", ")))
+}
+
+// applyUpsert sends the order, merged over the current one, through the
+// createorders batcher.
+func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.Value, error) {
+	ch, u, err := c.planUpsert(ctx, w.Args)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	if ch.Op == connectors.OpNoop {
+		return ch.Output, nil
+	}
+	var body json.RawMessage
+	if u.current == nil {
+		body, err = json.Marshal(u.desired)
+	} else {
+		body, err = overlay(u.current, u.desired)
+	}
+	if err != nil {
+		return cty.NilVal, connectors.Permanent(fmt.Errorf("shipstation: encoding order %s: %w", u.key, err))
+	}
+	res, err := c.upsertOrder(ctx, u.key, body)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	ref := orderRef{ID: res.OrderID, OrderKey: &u.key, OrderNumber: u.desired.OrderNumber, OrderStatus: u.desired.OrderStatus}
+	if ref.OrderStatus == nil && u.current != nil {
+		ref.OrderStatus = u.current.OrderStatus
+	}
+	return toCty(ref, false), nil
+}
+
+func refOf(o *Order) orderRef {
+	return orderRef{ID: o.OrderID, OrderKey: o.OrderKey, OrderNumber: o.OrderNumber, OrderStatus: o.OrderStatus}
+}
+
+func deref[T any](p *T) T {
+	if p == nil {
+		var zero T
+		return zero
+	}
+	return *p
+}

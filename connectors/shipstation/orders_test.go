@@ -1,0 +1,221 @@
+package shipstation
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync"
+	"testing"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/shipstation/shipstationtest"
+	"github.com/zclconf/go-cty/cty"
+)
+
+func TestUpsertCreatesUpdatesAndThenPlansNoop(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	ctx := context.Background()
+	ch, out := e.upsert("bc:s:1", "BC-1", map[string]cty.Value{"internalNotes": cty.StringVal("fragile")})
+	if ch.Op != connectors.OpCreate {
+		t.Fatalf("first plan: %s, want create", ch.Op)
+	}
+	o, ok := e.fake.OrderByKey("bc:s:1")
+	if !ok {
+		t.Fatal("the order was not created")
+	}
+	if id, _ := out.GetAttr("id").AsBigFloat().Int64(); id != o.OrderID {
+		t.Errorf("output id %d, ShipStation's %d", id, o.OrderID)
+	}
+	// orderDate 16:30Z is 09:30 PDT at ShipStation.
+	if got := o.OrderDate.In(pacific).Format("15:04"); got != "09:30" {
+		t.Errorf("orderDate is %s Pacific, want 09:30", got)
+	}
+	if o.Items[0].UnitPrice.String() != "18.5" {
+		t.Errorf("unitPrice %s", o.Items[0].UnitPrice)
+	}
+
+	// The same order again: nothing to do, and the output is known now.
+	ch2, err := e.conn.PlanWrite(ctx, "upsert_order", upsertArgs(t, "bc:s:1", "BC-1", map[string]cty.Value{"internalNotes": cty.StringVal("fragile")}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch2.Op != connectors.OpNoop || ch2.Output.IsNull() || ch2.Fingerprint == "" {
+		t.Fatalf("second plan: %s (output %#v), want noop with output", ch2.Op, ch2.Output)
+	}
+
+	// A changed field is an update with a diff; internalNotes, now left
+	// null, keeps ShipStation's value.
+	e.conn.cache.drop(func(string, *Order) bool { return true })
+	ch3, _ := e.upsert("bc:s:1", "BC-1", map[string]cty.Value{"customerNotes": cty.StringVal("leave at door")})
+	if ch3.Op != connectors.OpUpdate {
+		t.Fatalf("third plan: %s, want update", ch3.Op)
+	}
+	if b := ch3.Before.GetAttr("customerNotes"); !b.IsNull() {
+		t.Errorf("before customerNotes = %#v, want null", b)
+	}
+	o, _ = e.fake.OrderByKey("bc:s:1")
+	if deref(o.CustomerNotes) != "leave at door" || deref(o.InternalNotes) != "fragile" {
+		t.Errorf("customerNotes %q internalNotes %q", deref(o.CustomerNotes), deref(o.InternalNotes))
+	}
+	if len(e.fake.Orders()) != 1 {
+		t.Errorf("%d orders, want 1", len(e.fake.Orders()))
+	}
+}
+
+func TestUpsertResolvesNamesAndOnlyAddsTags(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	a := args(t, "upsert_order", map[string]cty.Value{"orderKey": cty.StringVal("k1"), "order": orderVal("N-1", nil),
+		"store": cty.StringVal("Wholesale Store"), "warehouse": cty.StringVal("Reno DC"), "tags": cty.TupleVal([]cty.Value{cty.StringVal("Priority")})})
+	ctx := context.Background()
+	ch, err := e.conn.PlanWrite(ctx, "upsert_order", a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.conn.ApplyWrite(ctx, connectors.WriteRequest{Action: "upsert_order", Args: a, Change: ch}); err != nil {
+		t.Fatal(err)
+	}
+	o, _ := e.fake.OrderByKey("k1")
+	if err := e.fake.TagOrder(o.OrderID, "Backorder"); err != nil {
+		t.Fatal(err)
+	}
+	e.conn.cache.drop(func(string, *Order) bool { return true })
+	ch, err = e.conn.PlanWrite(ctx, "upsert_order", a)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ch.Op != connectors.OpNoop {
+		t.Errorf("a tag added in ShipStation makes the plan %s, want noop", ch.Op)
+	}
+	tags := strings.Join(e.fake.OrderTags(o.OrderID), ",")
+	if tags != "Priority,Backorder" {
+		t.Errorf("tags %s", tags)
+	}
+	bad := args(t, "upsert_order", map[string]cty.Value{"orderKey": cty.StringVal("k2"), "order": orderVal("N-2", nil), "tags": cty.TupleVal([]cty.Value{cty.StringVal("Nope")})})
+	if _, err := e.conn.PlanWrite(ctx, "upsert_order", bad); !connectors.IsPermanent(err) || !strings.Contains(err.Error(), "Nope") {
+		t.Errorf("unknown tag: %v", err)
+	}
+}
+
+func TestUpsertOfShippedOrderPlansNoop(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.upsert("k", "N-9", nil)
+	o, _ := e.fake.OrderByKey("k")
+	if _, err := e.fake.Ship(o.OrderID, shipstationtest.ShipRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	e.conn.cache.drop(func(string, *Order) bool { return true })
+	ch, out := e.upsert("k", "N-9", map[string]cty.Value{"internalNotes": cty.StringVal("too late")})
+	if ch.Op != connectors.OpNoop || out.GetAttr("orderStatus").AsString() != "shipped" {
+		t.Fatalf("plan %s, output %#v", ch.Op, out)
+	}
+	if o, _ := e.fake.OrderByKey("k"); o.InternalNotes != nil {
+		t.Error("a shipped order was changed")
+	}
+}
+
+func TestNewOrderMissingFieldsIsPermanent(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	a := args(t, "upsert_order", map[string]cty.Value{"orderKey": cty.StringVal("k"),
+		"order": cty.ObjectVal(map[string]cty.Value{"orderNumber": cty.StringVal("X-1")})})
+	_, err := e.conn.PlanWrite(context.Background(), "upsert_order", a)
+	if !connectors.IsPermanent(err) || !strings.Contains(err.Error(), "orderDate") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// planAndApply plans n orders concurrently, then applies them concurrently,
+// releasing each phase's batches only once every request is queued.
+func planAndApply(t *testing.T, e *env, tk *ticker, cnt *counter, orders []cty.Value) []error {
+	ctx := context.Background()
+	n := len(orders)
+	changes := make([]connectors.Change, n)
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i, a := range orders {
+		wg.Go(func() { changes[i], errs[i] = e.conn.PlanWrite(ctx, "upsert_order", a) })
+	}
+	<-cnt.await("lookup", n)
+	tk.run()
+	wg.Wait()
+	tk.halt()
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	for i, a := range orders {
+		wg.Go(func() {
+			_, errs[i] = e.conn.ApplyWrite(ctx, connectors.WriteRequest{Action: "upsert_order", Args: a, Change: changes[i]})
+		})
+	}
+	<-cnt.await("order", n)
+	tk.run()
+	wg.Wait()
+	tk.halt()
+	return errs
+}
+
+func TestUpsertsAreCoalescedIntoCreateorders(t *testing.T) {
+	tk, cnt := newTicker(), newCounter()
+	e := newEnv(t, envOpts{opts: options{batchTimer: tk.timer, queued: cnt.queued}})
+	var orders []cty.Value
+	for i := range 101 {
+		orders = append(orders, upsertArgs(t, fmt.Sprintf("bc:s:%d", i), fmt.Sprintf("BC-%d", 1000+i), nil))
+	}
+	before := e.fake.Stats().V1Calls
+	errs := planAndApply(t, e, tk, cnt, orders)
+	for _, err := range errs {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	if got := len(e.fake.Orders()); got != 101 {
+		t.Fatalf("%d orders in ShipStation, want 101", got)
+	}
+	// One list call found all 101 absent (their numbers share "BC-1");
+	// two createorders calls carried them (100 + 1).
+	if calls := e.fake.Stats().V1Calls - before; calls != 3 {
+		t.Errorf("%d calls, want 3 (1 lookup + 2 createorders)", calls)
+	}
+}
+
+func TestAFailedOrderFailsAlone(t *testing.T) {
+	tk, cnt := newTicker(), newCounter()
+	e := newEnv(t, envOpts{opts: options{batchTimer: tk.timer, queued: cnt.queued}})
+	orders := []cty.Value{
+		upsertArgs(t, "a", "A-1", nil),
+		upsertArgs(t, "b", "A-2", map[string]cty.Value{"orderStatus": cty.StringVal("pending")}),
+		upsertArgs(t, "c", "A-3", nil),
+	}
+	before := e.fake.Stats().V1Calls
+	errs := planAndApply(t, e, tk, cnt, orders)
+	if errs[0] != nil || errs[2] != nil {
+		t.Fatalf("good orders failed: %v, %v", errs[0], errs[2])
+	}
+	if !connectors.IsPermanent(errs[1]) || !strings.Contains(errs[1].Error(), `orderStatus "pending" is not a valid status`) {
+		t.Fatalf("bad order: %v", errs[1])
+	}
+	if calls := e.fake.Stats().V1Calls - before; calls != 2 {
+		t.Errorf("%d calls, want 2 (1 lookup + 1 createorders)", calls)
+	}
+	if len(e.fake.Orders()) != 2 {
+		t.Errorf("%d orders", len(e.fake.Orders()))
+	}
+}
+
+func TestLookupsNarrowWhenAPrefixMatchesManyPages(t *testing.T) {
+	e := newEnv(t, envOpts{fake: shipstationtest.Options{DefaultPageSize: 100}})
+	for i := range 30 {
+		e.upsert(fmt.Sprintf("x%d", i), fmt.Sprintf("Z-%d", i), nil)
+	}
+	e.conn.cache.drop(func(string, *Order) bool { return true })
+	// Exact lookups among pages of prefix matches still find the right order.
+	o, err := e.conn.findOrder(context.Background(), "x3", "Z-3")
+	if err != nil || o == nil || deref(o.OrderNumber) != "Z-3" {
+		t.Fatalf("found %v, %v", o, err)
+	}
+	o, err = e.conn.findOrder(context.Background(), "nope", "Z-3")
+	if err != nil || o != nil {
+		t.Fatalf("found %v, %v for a missing key", o, err)
+	}
+}

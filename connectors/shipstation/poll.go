@@ -1,0 +1,150 @@
+package shipstation
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/budget"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// Polls read a window of ShipStation's lists, overlapping the previous one
+// a little (late writes, clock skew); events have stable keys, so records
+// seen twice dedupe. Cursors are RFC 3339 instants in UTC.
+const (
+	pollOverlap     = 5 * time.Minute
+	defaultLookback = time.Hour
+)
+
+func (c *conn) Poll(ctx context.Context, _ string, args cty.Value, w connectors.Window) ([]connectors.Event, string, error) {
+	to := w.To
+	if to.IsZero() {
+		to = c.c.clk.now()
+	}
+	from := w.From
+	if from.IsZero() {
+		lookback := defaultLookback
+		if s := str(args.GetAttr("lookback")); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d <= 0 {
+				return nil, w.Cursor, connectors.Permanent(fmt.Errorf("shipstation: lookback %q is not a positive duration", s))
+			}
+			lookback = d
+		}
+		from = to.Add(-lookback)
+		if w.Cursor != "" {
+			t, err := time.Parse(time.RFC3339Nano, w.Cursor)
+			if err != nil {
+				return nil, w.Cursor, connectors.Permanent(fmt.Errorf("shipstation: cursor %q: %w", w.Cursor, err))
+			}
+			from = t.Add(-pollOverlap)
+		}
+	}
+	events, err := c.pollWindow(ctx, args, from, to)
+	if err != nil {
+		return nil, w.Cursor, err
+	}
+	next := to.UTC().Format(time.RFC3339Nano)
+	if prev, err := time.Parse(time.RFC3339Nano, w.Cursor); err == nil && prev.After(to) {
+		next = w.Cursor // an explicit older window does not move the cursor back
+	}
+	return events, next, nil
+}
+
+func (c *conn) pollWindow(ctx context.Context, args cty.Value, from, to time.Time) ([]connectors.Event, error) {
+	resource := str(args.GetAttr("resource"))
+	var events []connectors.Event
+	switch resource {
+	case "shipments":
+		created, err := c.listShipments(ctx, span("createDate", from, to), true)
+		if err != nil {
+			return nil, err
+		}
+		voided, err := c.listShipments(ctx, span("voidDate", from, to), true)
+		if err != nil {
+			return nil, err
+		}
+		seen := map[string]bool{}
+		for _, s := range append(created, voided...) {
+			key := "shipment:" + strconv.FormatInt(deref(s.ShipmentID), 10)
+			if deref(s.Voided) {
+				key += ":voided"
+			}
+			if !seen[key] {
+				seen[key] = true
+				events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", nil, []Shipment{s}, nil)})
+			}
+		}
+	case "fulfillments":
+		all, err := listAll[Fulfillment](ctx, c.c, budget.Tracking, "/fulfillments", span("createDate", from, to), "fulfillments")
+		if err != nil {
+			return nil, err
+		}
+		for _, f := range all {
+			key := "fulfillment:" + strconv.FormatInt(deref(f.FulfillmentID), 10)
+			if deref(f.Voided) {
+				key += ":voided"
+			}
+			events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", nil, nil, []Fulfillment{f})})
+		}
+	case "orders", "tagged_orders":
+		var orders []Order
+		var err error
+		prefix := "order:"
+		if resource == "orders" {
+			q := span("modifyDate", from, to)
+			q.Set("sortBy", "ModifyDate")
+			orders, err = listAll[Order](ctx, c.c, budget.Orders, "/orders", q, "orders")
+		} else {
+			tag := str(args.GetAttr("tag"))
+			if tag == "" {
+				return nil, connectors.Permanent(errors.New(`shipstation: resource "tagged_orders" needs tag`))
+			}
+			prefix = "tagged:" + tag + ":"
+			orders, err = c.listByTag(ctx, tag, str(args.GetAttr("status")))
+		}
+		if err != nil {
+			return nil, err
+		}
+		for _, o := range orders {
+			key := prefix + strconv.FormatInt(deref(o.OrderID), 10)
+			if o.ModifyDate != nil {
+				key += ":" + o.ModifyDate.view()
+			}
+			events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", []Order{o}, nil, nil)})
+		}
+	default:
+		return nil, connectors.Permanent(fmt.Errorf("shipstation: resource %q is not shipments, fulfillments, orders or tagged_orders", resource))
+	}
+	return events, nil
+}
+
+// span is a <param>Start/<param>End filter in Pacific wall time, which
+// has whole seconds and no offset. A wall time that the autumn
+// daylight-saving change makes ambiguous is widened by the repeated hour,
+// so whichever occurrence ShipStation reads, the window covers [from, to].
+// (ShipStation's own times in that hour are ambiguous too; they are read
+// as the first occurrence.)
+func span(param string, from, to time.Time) url.Values {
+	if ambiguous(from) {
+		from = from.Add(-time.Hour)
+	}
+	if ambiguous(to) {
+		to = to.Add(time.Hour)
+	}
+	if to.Truncate(time.Second) != to { // wall time has whole seconds
+		to = to.Truncate(time.Second).Add(time.Second)
+	}
+	return url.Values{param + "Start": {wall(from)}, param + "End": {wall(to)}}
+}
+
+// ambiguous reports whether t's Pacific wall time occurs twice.
+func ambiguous(t time.Time) bool {
+	w := wall(t)
+	return wall(t.Add(-time.Hour)) == w || wall(t.Add(time.Hour)) == w
+}

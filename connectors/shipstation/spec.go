@@ -1,0 +1,176 @@
+package shipstation
+
+import (
+	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/schema"
+	"github.com/zclconf/go-cty/cty"
+)
+
+func attr(name string, t cty.Type, required bool, doc string) schema.Attr {
+	return schema.Attr{Name: name, Type: t, Required: required, Doc: doc}
+}
+
+func spec() connectors.Spec {
+	ref := outType[orderRef]()
+	orderID := attr("orderId", cty.Number, true, "ShipStation's order id (e.g. step.upsert[k].output.id).")
+	window := func(what string) []schema.Attr {
+		return []schema.Attr{
+			attr("from", cty.String, false, "RFC 3339 time: "+what+" on or after it."),
+			attr("to", cty.String, false, "RFC 3339 time: "+what+" on or before it."),
+			attr("orderId", cty.Number, false, "Only this order's."),
+		}
+	}
+	return connectors.Spec{
+		Type: "shipstation",
+		Doc: "ShipStation, API v1 (orders, shipments, products, webhooks) and v2 (inventory). Calls share a rate " +
+			"budget per credential (v1: 40 a minute) with priorities orders > tracking > inventory > products. " +
+			"Times are RFC 3339 in tote and US Pacific wall time at ShipStation; the connector converts both ways.",
+		Config: schema.Object{Attrs: []schema.Attr{
+			{Name: "api_key", Type: cty.String, Required: true, Sensitive: true, Doc: "v1 API key (Basic user)."},
+			{Name: "api_secret", Type: cty.String, Required: true, Sensitive: true, Doc: "v1 API secret (Basic password)."},
+			{Name: "v2_api_key", Type: cty.String, Sensitive: true, Doc: "v2 API key, for get_inventory. Optional."},
+			attr("api_url", cty.String, false, `v1 base URL (default "https://ssapi.shipstation.com").`),
+			attr("v2_api_url", cty.String, false, `v2 base URL (default "https://api.shipstation.com").`),
+			{Name: "webhook_token", Type: cty.String, Sensitive: true,
+				Doc: "Secret that shipstation_webhook deliveries must carry as the query parameter token (subscriptions " +
+					"put it there; a proxy may send it as the X-Tote-Token header instead). ShipStation signs nothing, so " +
+					"webhook triggers need it."},
+			attr("rate_share", cty.Number, false, "Part of the credential's rate limit tote may use, in (0, 1] (default 1); "+
+				"other apps using the same key keep the rest."),
+			attr("timeout", cty.String, false, `Per-request timeout (default "30s").`),
+		}},
+		Actions: []connectors.ActionSpec{
+			{
+				Name: "upsert_order", Kind: connectors.Write, Output: ref, Identity: []string{"orderKey"},
+				Doc: "Create or update an order by orderKey. Upserts from concurrent runs are sent together in " +
+					"createorders calls of up to 100; each order succeeds or fails alone. The plan reads the current " +
+					"order (reads are coalesced too) and shows a field diff. Attributes left null keep ShipStation's " +
+					"value (ShipStation replaces orders whole, so tote merges); tags are only ever added. Shipped and " +
+					"cancelled orders cannot be changed in ShipStation: they plan as noop.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					attr("orderKey", cty.String, true, "The order's upsert key, e.g. bc:<store_hash>:<order_id>. Never change it."),
+					attr("order", inType[Order](), true, "The order in ShipStation's fields; times may be RFC 3339. "+
+						"orderNumber is required (orders are found by it), and for a new order orderDate, orderStatus, billTo and shipTo.name."),
+					attr("store", cty.String, false, "Store name, resolved to advancedOptions.storeId (only applies on creation)."),
+					attr("warehouse", cty.String, false, "Ship-from warehouse name, resolved to advancedOptions.warehouseId."),
+					attr("tags", cty.List(cty.String), false, "Tag names to add, resolved to tagIds."),
+				}},
+			},
+			{
+				Name: "hold_order", Kind: connectors.Write, Output: ref, Identity: []string{"orderId"},
+				Doc: "Put an open order on hold until a date; ShipStation releases it on that day. Noop when already so held.",
+				Args: schema.Object{Attrs: []schema.Attr{orderID,
+					attr("holdUntilDate", cty.String, true, `Date "2006-01-02", or an RFC 3339 time whose Pacific date is taken.`)}},
+			},
+			{
+				Name: "restore_order", Kind: connectors.Write, Output: ref, Identity: []string{"orderId"},
+				Doc:  "Release an order from hold (to awaiting_shipment). Noop when it is not on hold.",
+				Args: schema.Object{Attrs: []schema.Attr{orderID}},
+			},
+			{
+				Name: "add_tag", Kind: connectors.Write, Output: ref, Identity: []string{"orderId", "tag"},
+				Doc:  "Tag an order. Noop when it has the tag.",
+				Args: schema.Object{Attrs: []schema.Attr{orderID, attr("tag", cty.String, true, "Tag name (tags are made in the ShipStation UI).")}},
+			},
+			{
+				Name: "remove_tag", Kind: connectors.Write, Output: ref, Identity: []string{"orderId", "tag"},
+				Doc:  "Take a tag off an order. Noop when it does not have it.",
+				Args: schema.Object{Attrs: []schema.Attr{orderID, attr("tag", cty.String, true, "Tag name.")}},
+			},
+			{
+				Name: "get_order", Kind: connectors.Read, Output: outType[Order](),
+				Doc: "One order, or null: by orderId, by orderKey (with orderNumber, which ShipStation searches by prefix), " +
+					"or by exact orderNumber (the oldest such order).",
+				Args: schema.Object{Attrs: []schema.Attr{
+					attr("orderId", cty.Number, false, "ShipStation's order id."),
+					attr("orderKey", cty.String, false, "The order's key; needs orderNumber."),
+					attr("orderNumber", cty.String, false, "The order's number."),
+				}},
+			},
+			{
+				Name: "list_orders", Kind: connectors.Read, Output: cty.List(outType[Order]()),
+				Doc: "Orders by status, tag, store and modification window, every page.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					attr("status", cty.String, false, "awaiting_payment, awaiting_shipment, on_hold, shipped, cancelled, ..."),
+					attr("tag", cty.String, false, "Tag name. Without status: open and shipped orders."),
+					attr("store", cty.String, false, "Store name."),
+					attr("modifiedAfter", cty.String, false, "RFC 3339 time."),
+					attr("modifiedBefore", cty.String, false, "RFC 3339 time."),
+				}},
+			},
+			{
+				Name: "list_shipments", Kind: connectors.Read, Output: cty.List(outType[Shipment]()),
+				Doc: "Labels bought in ShipStation, with their items, created in a window. Orders marked as shipped " +
+					"are under list_fulfillments instead.",
+				Args: schema.Object{Attrs: append(window("created"),
+					attr("includeVoided", cty.Bool, false, "Include voided labels (default false)."))},
+			},
+			{
+				Name: "list_fulfillments", Kind: connectors.Read, Output: cty.List(outType[Fulfillment]()),
+				Doc:  "Orders marked as shipped (and fulfillment-provider shipments) created in a window.",
+				Args: schema.Object{Attrs: window("created")},
+			},
+			{
+				Name: "get_product", Kind: connectors.Read, Output: outType[Product](),
+				Doc:  "The product with exactly this SKU, or null.",
+				Args: schema.Object{Attrs: []schema.Attr{attr("sku", cty.String, true, "")}},
+			},
+			{
+				Name: "update_product", Kind: connectors.Write, Output: outType[Product](), Identity: []string{"sku"},
+				Doc: "Update the product with this SKU; null attributes keep ShipStation's value. Noop when equal. " +
+					"ShipStation's API cannot create products: an unknown SKU is an error (not permanent) until an " +
+					"order with it arrives.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					attr("sku", cty.String, true, ""),
+					attr("product", inType[Product](), true, "The product in ShipStation's fields (weightOz in ounces)."),
+				}},
+			},
+			{
+				Name: "get_inventory", Kind: connectors.Read, Output: cty.List(outType[InventoryLevel]()),
+				Doc:  "v2 stock rows (per SKU and location) of the given SKUs. Needs v2_api_key.",
+				Args: schema.Object{Attrs: []schema.Attr{attr("skus", cty.List(cty.String), true, "")}},
+			},
+			{Name: "list_stores", Kind: connectors.Read, Output: cty.List(outType[Store]()), Doc: "The account's stores."},
+			{Name: "list_warehouses", Kind: connectors.Read, Output: cty.List(outType[Warehouse]()), Doc: "The ship-from warehouses."},
+			{Name: "list_tags", Kind: connectors.Read, Output: cty.List(outType[Tag]()), Doc: "The order tags."},
+			{Name: "list_webhooks", Kind: connectors.Read, Output: cty.List(outType[webhookView]()),
+				Doc: "The webhook subscriptions (URLs without their token)."},
+			{
+				Name: "ensure_webhook", Kind: connectors.Write, Output: outType[webhookView](), Identity: []string{"event", "url"},
+				Doc: "Make sure a webhook subscription exists and is active (an inactive one is replaced). Webhook " +
+					"triggers get theirs from tote plan/apply; this is for anything else.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					attr("event", cty.String, true, "ORDER_NOTIFY, ITEM_ORDER_NOTIFY, SHIP_NOTIFY, ITEM_SHIP_NOTIFY, FULFILLMENT_SHIPPED or FULFILLMENT_REJECTED."),
+					{Name: "url", Type: cty.String, Required: true, Sensitive: true, Doc: "Target URL (often carries a secret)."},
+					attr("storeId", cty.Number, false, "Only this store's events."),
+					attr("name", cty.String, false, "Friendly name."),
+				}},
+			},
+		},
+		Triggers: []connectors.TriggerSpec{
+			{
+				Kind: "shipstation_webhook", Mode: connectors.Webhook, Event: eventType,
+				Doc: "ShipStation notifications. The delivery must carry the connection's webhook_token (query " +
+					"parameter token, or the X-Tote-Token header); its resource_url is fetched (only from " +
+					"ssapi*.shipstation.com or api_url's host) with items, and the records become one event. " +
+					"SHIP_NOTIFY gives shipments, ORDER_NOTIFY orders, FULFILLMENT_* fulfillments. ShipStation sends " +
+					"nothing for edits, holds, voids or mark-as-shipped: pair it with shipstation_poll.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					attr("events", cty.List(cty.String), true, "Events to subscribe to, e.g. [\"SHIP_NOTIFY\"]."),
+					attr("storeId", cty.Number, false, "Only this store's events."),
+				}},
+			},
+			{
+				Kind: "shipstation_poll", Mode: connectors.Poll, Event: eventType,
+				Doc: "Records changed since the last poll, one event per record: shipments (created or voided), " +
+					"fulfillments (created), orders (modified) or tagged_orders (currently carrying tag).",
+				Args: schema.Object{Attrs: []schema.Attr{
+					attr("resource", cty.String, true, "shipments, fulfillments, orders or tagged_orders."),
+					attr("tag", cty.String, false, "Tag name, for tagged_orders."),
+					attr("status", cty.String, false, "For tagged_orders: one status (default: open and shipped orders)."),
+					attr("lookback", cty.String, false, `How far the first poll looks back (default "1h").`),
+				}},
+			},
+		},
+	}
+}

@@ -1,0 +1,74 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"time"
+)
+
+// Settlement is how one claimed inbox item ended: the whole record of its
+// run, and what becomes of the item.
+type Settlement struct {
+	Run      Run
+	Attempts []StepAttempt
+	ItemID   int64
+	// Outcome is ItemDone, ItemPending (retry from NotBefore) or ItemDead.
+	Outcome   ItemStatus
+	NotBefore time.Time
+	LastError string
+}
+
+// Settle records a run, its step attempts and its item's outcome in one
+// transaction: the worker's one commit per event besides the write ledger.
+func (s *Store) Settle(ctx context.Context, st Settlement) error {
+	switch st.Outcome {
+	case ItemDone, ItemPending, ItemDead:
+	default:
+		return fmt.Errorf("state: settle: outcome %q", st.Outcome)
+	}
+	r := st.Run
+	return s.write(ctx, fmt.Sprintf("settle item %d", st.ItemID), func(tx *wtx) error {
+		if r.ID != "" {
+			var itemID any
+			if r.ItemID != 0 {
+				itemID = r.ItemID
+			}
+			finished := r.FinishedAt
+			if finished.IsZero() {
+				finished = tx.now
+			}
+			_, err := tx.exec(`INSERT INTO runs (id, pipeline, trigger_name, event_key, item_id, mode, status, attempt, writes, error, started_at, finished_at)
+				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				ON CONFLICT (id) DO UPDATE SET status = excluded.status, writes = excluded.writes, error = excluded.error,
+					finished_at = excluded.finished_at`,
+				r.ID, r.Pipeline, r.Trigger, r.EventKey, itemID, r.Mode, string(r.Status), r.Attempt, r.Writes, r.Error,
+				encTime(r.StartedAt), finished.UnixNano())
+			if err != nil {
+				return fmt.Errorf("run %s: %w", r.ID, err)
+			}
+			for _, a := range st.Attempts {
+				if _, err := tx.exec(`INSERT INTO step_attempts (run_id, step, attempt, status, error, started_at, finished_at)
+					VALUES (?, ?, ?, ?, ?, ?, ?)
+					ON CONFLICT (run_id, step, attempt) DO UPDATE SET status = excluded.status, error = excluded.error,
+						started_at = excluded.started_at, finished_at = excluded.finished_at`,
+					a.RunID, a.Step, a.Attempt, a.Status, a.Error, encTime(a.StartedAt), encTime(a.FinishedAt)); err != nil {
+					return fmt.Errorf("run %s step %s attempt %d: %w", a.RunID, a.Step, a.Attempt, err)
+				}
+			}
+		}
+		switch st.Outcome {
+		case ItemDone:
+			return mustAffect(tx.affected(`UPDATE inbox SET status = 'done', run_id = ?, lease_until = NULL, last_error = '', updated_at = ?
+				WHERE id = ?`, r.ID, tx.now.UnixNano(), st.ItemID))
+		case ItemDead:
+			return mustAffect(tx.affected(`UPDATE inbox SET status = 'dead', run_id = ?, lease_until = NULL, last_error = ?, updated_at = ?
+				WHERE id = ?`, r.ID, st.LastError, tx.now.UnixNano(), st.ItemID))
+		}
+		nb := st.NotBefore
+		if nb.IsZero() {
+			nb = tx.now
+		}
+		return mustAffect(tx.affected(`UPDATE inbox SET status = 'pending', not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
+			WHERE id = ?`, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID))
+	})
+}
