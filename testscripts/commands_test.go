@@ -31,6 +31,8 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"waitrecord": cmdWaitRecord,
 		"post":       cmdPost,
 		"get":        cmdGet,
+		"fakes":      cmdFakes,
+		"vendor":     cmdVendor,
 		"waitcount":  cmdWaitCount,
 		"waitinbox":  cmdWaitInbox,
 		"signal":     cmdSignal,

@@ -1,0 +1,95 @@
+package testscripts
+
+import (
+	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/toteworks/tote/connectors/sandbox"
+)
+
+var fakesByScript sync.Map // script -> *sandbox.Fakes
+
+// fakes: start the fake BigCommerce, ShipStation and SMTP servers with the
+// sandbox credentials and seed data, and export what a pipeline's
+// connections read: BIGCOMMERCE_STORE_HASH, BIGCOMMERCE_ACCESS_TOKEN,
+// BIGCOMMERCE_CLIENT_SECRET, BIGCOMMERCE_API_URL, SHIPSTATION_API_KEY,
+// SHIPSTATION_API_SECRET, SHIPSTATION_V2_API_KEY, SHIPSTATION_API_URL,
+// SHIPSTATION_V2_API_URL, SMTP_HOST, SMTP_PORT and MAIL_URL.
+func cmdFakes(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: fakes")
+	}
+	any := "127.0.0.1:0"
+	f, err := sandbox.StartFakes(sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any}, 1)
+	ts.Check(err)
+	ts.Defer(func() { f.Close() })
+	fakesByScript.Store(ts, f)
+	host, port, _ := net.SplitHostPort(f.Mail.SMTPAddr())
+	for k, v := range map[string]string{
+		"BIGCOMMERCE_STORE_HASH": sandbox.StoreHash, "BIGCOMMERCE_ACCESS_TOKEN": sandbox.AccessToken,
+		"BIGCOMMERCE_CLIENT_SECRET": sandbox.ClientSecret, "BIGCOMMERCE_API_URL": f.BigCommerce.URL,
+		"SHIPSTATION_API_KEY": sandbox.ShipStationKey, "SHIPSTATION_API_SECRET": sandbox.ShipStationPass,
+		"SHIPSTATION_V2_API_KEY": sandbox.ShipStationV2, "SHIPSTATION_API_URL": f.ShipStation.URL,
+		"SHIPSTATION_V2_API_URL": f.ShipStation.URL, "SMTP_HOST": host, "SMTP_PORT": port, "MAIL_URL": f.Mail.URL(),
+	} {
+		ts.Setenv(k, v)
+	}
+}
+
+func fakesOf(ts *testscript.TestScript) *sandbox.Fakes {
+	v, ok := fakesByScript.Load(ts)
+	if !ok {
+		ts.Fatalf("no fakes running; start them with: fakes")
+	}
+	return v.(*sandbox.Fakes)
+}
+
+// vendor bigcommerce|shipstation|mail METHOD PATH [FILE]: call a fake as
+// tote would (with the sandbox credentials), or a simulation verb under
+// /_sim/; print the status and the body.
+func cmdVendor(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) < 3 || len(args) > 4 {
+		ts.Fatalf("usage: vendor bigcommerce|shipstation|mail METHOD PATH [FILE]")
+	}
+	f := fakesOf(ts)
+	var base string
+	header := http.Header{"Accept": {"application/json"}, "Content-Type": {"application/json"}}
+	switch args[0] {
+	case "bigcommerce":
+		base = f.BigCommerce.URL
+		if !strings.HasPrefix(args[2], "/_sim/") {
+			base += "/stores/" + sandbox.StoreHash
+			header.Set("X-Auth-Token", sandbox.AccessToken)
+		}
+	case "shipstation":
+		base = f.ShipStation.URL
+		header.Set("API-Key", sandbox.ShipStationV2)
+	case "mail":
+		base = f.Mail.URL()
+	default:
+		ts.Fatalf("vendor: unknown vendor %q", args[0])
+	}
+	var body io.Reader
+	if len(args) == 4 {
+		body = strings.NewReader(ts.ReadFile(args[3]))
+	}
+	req, err := http.NewRequest(args[1], base+args[2], body)
+	ts.Check(err)
+	req.Header = header
+	if args[0] == "shipstation" {
+		req.SetBasicAuth(sandbox.ShipStationKey, sandbox.ShipStationPass)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	ts.Check(err)
+	defer resp.Body.Close()
+	out, _ := io.ReadAll(resp.Body)
+	fmt.Fprintf(ts.Stdout(), "%d %s\n", resp.StatusCode, out)
+	if neg != (resp.StatusCode >= 300) {
+		ts.Fatalf("vendor: status %d", resp.StatusCode)
+	}
+}
