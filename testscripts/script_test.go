@@ -50,6 +50,11 @@ func params(dir string) testscript.Params {
 		Cmds:                commands(),
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("TOTE_STATE", filepath.Join(env.WorkDir, ".tote", "state.db"))
+			shipped, err := filepath.Abs(filepath.Join("..", "pipelines"))
+			if err != nil {
+				return err
+			}
+			env.Setenv("SHIPPED_PIPELINES", shipped)
 			return nil
 		},
 	}

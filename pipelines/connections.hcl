@@ -1,0 +1,28 @@
+# Where the vendors reach `tote run`, e.g. https://tote.example.com: the
+# webhook subscriptions plan and apply manage point here. Empty: none.
+variable "public_url" {
+  type    = string
+  default = ""
+}
+
+# How often the reconcile polls look for what webhooks missed.
+variable "reconcile_schedule" {
+  type    = string
+  default = "*/5 * * * *"
+}
+
+connection "bigcommerce" "main" {
+  store_hash    = env("BIGCOMMERCE_STORE_HASH")
+  access_token  = secret("BIGCOMMERCE_ACCESS_TOKEN")
+  client_secret = secret("BIGCOMMERCE_CLIENT_SECRET")
+  api_url       = env("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com")
+}
+
+connection "shipstation" "main" {
+  api_key       = secret("SHIPSTATION_API_KEY")
+  api_secret    = secret("SHIPSTATION_API_SECRET")
+  v2_api_key    = secret("SHIPSTATION_V2_API_KEY", "")
+  api_url       = env("SHIPSTATION_API_URL", "https://ssapi.shipstation.com")
+  v2_api_url    = env("SHIPSTATION_V2_API_URL", "https://api.shipstation.com")
+  webhook_token = secret("SHIPSTATION_WEBHOOK_TOKEN", "")
+}
