@@ -1,0 +1,137 @@
+# Flow 3: ShipStation shipments become BigCommerce shipments with exactly
+# their items and tracking (BigCommerce then emails the customer); a voided
+# label removes its shipment; cost, carrier, service and ship date are kept
+# in order metafields for reporting. Marked-as-shipped orders (fulfillments)
+# ship their remaining lines.
+
+# ShipStation carrierCode -> BigCommerce shipping_provider. Carriers not
+# listed are sent as tracking_carrier (an AfterShip slug) instead.
+variable "carrier_providers" {
+  type = map(string)
+  default = {
+    "stamps_com"   = "usps"
+    "usps"         = "usps"
+    "ups"          = "ups"
+    "ups_walleted" = "ups"
+    "fedex"        = "fedex"
+    "dhl_express"  = "dhlexpress"
+  }
+}
+
+pipeline "tracking" {
+  description = "ShipStation shipments become BigCommerce shipments with tracking; voids remove them."
+
+  trigger "shipstation_webhook" "shipped" {
+    events = ["SHIP_NOTIFY"]
+  }
+
+  trigger "shipstation_poll" "shipments" {
+    resource = "shipments"
+    schedule = var.reconcile_schedule
+  }
+
+  trigger "shipstation_poll" "fulfillments" {
+    resource = "fulfillments"
+    schedule = var.reconcile_schedule
+  }
+
+  step "store" {
+    action = bigcommerce.get_store
+  }
+
+  # Shipments of orders tote imported from this store; return labels are
+  # not shipments to the customer.
+  transform "shipments" {
+    for_each = {
+      for s in coalesce(trigger.shipments, []) : tostring(s.shipmentId) => merge(s, {
+        key_parts = split(":", s.orderKey)
+      }) if length(regexall("^bc:${step.store.output.store_hash}:", coalesce(s.orderKey, ""))) > 0 && !coalesce(s.isReturnLabel, false)
+    }
+    value = {
+      order_id         = tonumber(each.value.key_parts[2])
+      order_address_id = length(each.value.key_parts) > 3 ? tonumber(each.value.key_parts[3]) : null
+      tracking_number  = each.value.trackingNumber
+      voided           = coalesce(each.value.voided, false)
+      items            = [for i in coalesce(each.value.shipmentItems, []) : { order_product_id = tonumber(i.lineItemKey), quantity = i.quantity } if can(tonumber(i.lineItemKey))]
+      provider         = lookup(var.carrier_providers, coalesce(each.value.carrierCode, ""), "")
+      carrier          = coalesce(each.value.carrierCode, "")
+      service          = coalesce(each.value.serviceCode, "")
+      report = jsonencode({
+        shipment_id = each.value.shipmentId
+        tracking    = each.value.trackingNumber
+        carrier     = each.value.carrierCode
+        service     = each.value.serviceCode
+        cost        = each.value.shipmentCost
+        ship_date   = each.value.shipDate
+        voided      = coalesce(each.value.voided, false)
+      })
+    }
+  }
+
+  step "ship" {
+    action            = bigcommerce.create_shipment
+    for_each          = { for k, s in transform.shipments : k => s if !s.voided && length(s.items) > 0 }
+    on_error          = "continue"
+    order_id          = each.value.order_id
+    order_address_id  = each.value.order_address_id
+    tracking_number   = each.value.tracking_number
+    items             = each.value.items
+    shipping_provider = each.value.provider
+    tracking_carrier  = each.value.provider == "" ? each.value.carrier : null
+    shipping_method   = each.value.service
+  }
+
+  step "void" {
+    action          = bigcommerce.delete_shipment
+    for_each        = { for k, s in transform.shipments : k => s if s.voided }
+    on_error        = "continue"
+    order_id        = each.value.order_id
+    tracking_number = each.value.tracking_number
+  }
+
+  step "report" {
+    action     = bigcommerce.upsert_order_metafield
+    for_each   = transform.shipments
+    on_error   = "continue"
+    depends_on = [step.ship, step.void]
+    order_id   = each.value.order_id
+    key        = "shipment:${each.key}"
+    value      = each.value.report
+  }
+
+  # Marked as shipped in ShipStation: no label, no items; the order's lines
+  # not shipped yet go out under the fulfillment's tracking number.
+  step "fulfilled_orders" {
+    action = bigcommerce.get_orders
+    ids = [for f in coalesce(trigger.fulfillments, []) : tonumber(split("-", f.orderNumber)[0])
+    if !coalesce(f.voided, false) && can(tonumber(split("-", f.orderNumber)[0]))]
+  }
+
+  transform "fulfillments" {
+    for_each = {
+      for f in coalesce(trigger.fulfillments, []) : tostring(f.fulfillmentId) => f
+      if !coalesce(f.voided, false) && can(tonumber(split("-", f.orderNumber)[0]))
+    }
+    value = {
+      order_id        = tonumber(split("-", each.value.orderNumber)[0])
+      tracking_number = coalesce(each.value.trackingNumber, "ss-fulfillment-${each.value.fulfillmentId}")
+      provider        = lookup(var.carrier_providers, coalesce(each.value.carrierCode, ""), "")
+      carrier         = coalesce(each.value.carrierCode, "")
+      items = flatten([for o in step.fulfilled_orders.output : [
+        for l in o.lines : { order_product_id = l.id, quantity = l.quantity - l.quantity_shipped }
+        if l.quantity > l.quantity_shipped
+      ] if tostring(o.id) == split("-", each.value.orderNumber)[0]])
+    }
+  }
+
+  step "fulfill" {
+    action            = bigcommerce.create_shipment
+    for_each          = { for k, f in transform.fulfillments : k => f if length(f.items) > 0 }
+    on_error          = "continue"
+    order_id          = each.value.order_id
+    tracking_number   = each.value.tracking_number
+    items             = each.value.items
+    shipping_provider = each.value.provider
+    tracking_carrier  = each.value.provider == "" ? each.value.carrier : null
+  }
+}
