@@ -16,6 +16,7 @@ connection "bigcommerce" "main" {
   access_token  = secret("BIGCOMMERCE_ACCESS_TOKEN")
   client_secret = secret("BIGCOMMERCE_CLIENT_SECRET")
   api_url       = env("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com")
+  rate_quota    = tonumber(env("BIGCOMMERCE_RATE_QUOTA", "150"))
 }
 
 connection "shipstation" "main" {
@@ -25,4 +26,5 @@ connection "shipstation" "main" {
   api_url       = env("SHIPSTATION_API_URL", "https://ssapi.shipstation.com")
   v2_api_url    = env("SHIPSTATION_V2_API_URL", "https://api.shipstation.com")
   webhook_token = secret("SHIPSTATION_WEBHOOK_TOKEN", "")
+  rate_quota    = tonumber(env("SHIPSTATION_RATE_QUOTA", "40"))
 }

@@ -25,7 +25,9 @@ func cmdFakes(ts *testscript.TestScript, neg bool, args []string) {
 		ts.Fatalf("usage: fakes")
 	}
 	any := "127.0.0.1:0"
-	f, err := sandbox.StartFakes(sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any}, 1)
+	// Generous limits keep scripts fast; the connections are told them.
+	f, err := sandbox.StartFakes(sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+		Seed: 1, BigCommerceQuota: 3000, ShipStationPerMinute: 6000})
 	ts.Check(err)
 	ts.Defer(func() { f.Close() })
 	fakesByScript.Store(ts, f)
@@ -36,6 +38,7 @@ func cmdFakes(ts *testscript.TestScript, neg bool, args []string) {
 		"SHIPSTATION_API_KEY": sandbox.ShipStationKey, "SHIPSTATION_API_SECRET": sandbox.ShipStationPass,
 		"SHIPSTATION_V2_API_KEY": sandbox.ShipStationV2, "SHIPSTATION_API_URL": f.ShipStation.URL,
 		"SHIPSTATION_V2_API_URL": f.ShipStation.URL, "SMTP_HOST": host, "SMTP_PORT": port, "MAIL_URL": f.Mail.URL(),
+		"BIGCOMMERCE_RATE_QUOTA": "3000", "SHIPSTATION_RATE_QUOTA": "6000",
 	} {
 		ts.Setenv(k, v)
 	}

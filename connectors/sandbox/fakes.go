@@ -47,15 +47,27 @@ type Fakes struct {
 	Mail        *emailtest.Server
 }
 
+// Options configure the fakes.
+type Options struct {
+	Addresses Addresses
+	// Seed makes generated data and fault decisions reproducible.
+	Seed uint64
+	// BigCommerceQuota is requests per 30 s (default 150, the real
+	// Standard plan); ShipStationPerMinute is v1 requests per minute
+	// (default 40, the real limit). Tests raise them to run fast.
+	BigCommerceQuota     int
+	ShipStationPerMinute int
+}
+
 // StartFakes starts the three fakes, seeded with the default catalog,
-// channels, warehouses and tags. seed makes their generated data and fault
-// decisions reproducible.
-func StartFakes(addrs Addresses, seed uint64) (*Fakes, error) {
+// channels, warehouses and tags.
+func StartFakes(opts Options) (*Fakes, error) {
+	addrs, seed := opts.Addresses, opts.Seed
 	f := &Fakes{}
 	var err error
 	f.BigCommerce, err = bigcommercetest.Start(addrs.BigCommerce, bigcommercetest.Options{
 		StoreHash: StoreHash, AccessToken: AccessToken, ClientSecret: ClientSecret, Seed: seed,
-		AllowHTTPWebhooks: true,
+		AllowHTTPWebhooks: true, RateLimit: bigcommercetest.RateLimit{Quota: opts.BigCommerceQuota},
 	})
 	if err != nil {
 		return nil, err
@@ -66,6 +78,7 @@ func StartFakes(addrs Addresses, seed uint64) (*Fakes, error) {
 	}
 	f.ShipStation, err = shipstationtest.Start(addrs.ShipStation, shipstationtest.Options{
 		APIKey: ShipStationKey, APISecret: ShipStationPass, V2APIKey: ShipStationV2, Seed: seed,
+		RateLimit: opts.ShipStationPerMinute,
 	})
 	if err != nil {
 		f.Close()

@@ -10,7 +10,7 @@ import (
 // The fakes start with the fixed sandbox credentials and the seed data the
 // sandbox and users' pipeline tests rely on.
 func TestStartFakesWithSandboxCredentialsAndSeedData(t *testing.T) {
-	f, err := StartFakes(Addresses{BigCommerce: "127.0.0.1:0", ShipStation: "127.0.0.1:0", SMTP: "127.0.0.1:0", Mail: "127.0.0.1:0"}, 1)
+	f, err := StartFakes(Options{Addresses: Addresses{BigCommerce: "127.0.0.1:0", ShipStation: "127.0.0.1:0", SMTP: "127.0.0.1:0", Mail: "127.0.0.1:0"}, Seed: 1})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -116,6 +116,14 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	quota := 40
+	if n := v["rate_quota"]; n != cty.NilVal && !n.IsNull() {
+		q, _ := n.AsBigFloat().Int64()
+		if q < 1 {
+			return nil, fmt.Errorf("shipstation: rate_quota must be at least 1, not %v", n.AsBigFloat())
+		}
+		quota = int(q)
+	}
 	v2Key := str(v["v2_api_key"])
 	cl := &client{
 		v1Base: v1Base.String(), v2Base: v2Base.String(),
@@ -128,7 +136,7 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 		// Budgets are shared by every connection using the credential,
 		// keyed by a digest: the credential itself is never a map key.
 		v1Budget: budget.Shared(digest("v1", key, secret), budget.Config{
-			Quota: 40, Window: time.Minute, Share: share, Clock: o.clock.now, After: o.clock.after}),
+			Quota: quota, Window: time.Minute, Share: share, Clock: o.clock.now, After: o.clock.after}),
 		v2Budget: budget.Shared(digest("v2", v2Key), budget.Config{
 			Quota: 200, Window: time.Minute, Share: share, Clock: o.clock.now, After: o.clock.after}),
 	}

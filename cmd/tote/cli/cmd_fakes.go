@@ -30,7 +30,7 @@ func cmdFakes(ctx context.Context, env Env, args []string) int {
 	if _, err := parse(fs, args); err != nil {
 		return exitError
 	}
-	fakes, err := sandbox.StartFakes(f.addrs, f.seed)
+	fakes, err := sandbox.StartFakes(sandbox.Options{Addresses: f.addrs, Seed: f.seed})
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "Error:", err)
 		return exitError

@@ -1,0 +1,70 @@
+# Flow 7: BigCommerce products and variants keep ShipStation's products in
+# step: name, weight and dimensions (converted from the store's units) and
+# bin location, per SKU. ShipStation's API cannot create products: an
+# unknown SKU is retried with backoff until an order brings it into
+# ShipStation (orders always carry their weights meanwhile).
+
+pipeline "products" {
+  description = "BigCommerce product and SKU changes update ShipStation's products."
+
+  trigger "bigcommerce_webhook" "changed" {
+    scopes = ["store/product/created", "store/product/updated", "store/sku/created", "store/sku/updated"]
+  }
+
+  trigger "bigcommerce_poll" "sweep" {
+    resource = "products"
+    schedule = var.reconcile_schedule
+  }
+
+  step "store" {
+    action = bigcommerce.get_store
+  }
+
+  step "products" {
+    action = bigcommerce.get_products
+    ids    = distinct(concat(coalesce(trigger.product_ids, []), []))
+  }
+
+  # One entry per SKU: each variant of a product with variants, else the
+  # product itself.
+  transform "skus" {
+    for_each = merge(concat([{}], [
+      for p in step.products.output : length(coalesce(p.variants, [])) > 1 ? {
+        for v in p.variants : v.sku => {
+          name   = "${p.name} (${join(", ", [for ov in coalesce(v.option_values, []) : ov.label])})"
+          weight = coalesce(v.weight, v.calculated_weight, p.weight)
+          width  = coalesce(v.width, p.width)
+          height = coalesce(v.height, p.height)
+          depth  = coalesce(v.depth, p.depth)
+          bin    = coalesce(v.bin_picking_number, p.bin_picking_number, "")
+        } if coalesce(v.sku, "") != ""
+        } : {
+        (p.sku) = {
+          name   = p.name
+          weight = p.weight
+          width  = p.width
+          height = p.height
+          depth  = p.depth
+          bin    = coalesce(p.bin_picking_number, "")
+        }
+      } if coalesce(p.sku, "") != "" || length(coalesce(p.variants, [])) > 1
+    ])...)
+
+    value = {
+      name              = each.value.name
+      weightOz          = weight_oz(each.value.weight, step.store.output.weight_units)
+      length            = length_in(each.value.depth, step.store.output.dimension_units)
+      width             = length_in(each.value.width, step.store.output.dimension_units)
+      height            = length_in(each.value.height, step.store.output.dimension_units)
+      warehouseLocation = each.value.bin == "" ? null : each.value.bin
+    }
+  }
+
+  step "update" {
+    action   = shipstation.update_product
+    for_each = transform.skus
+    on_error = "continue"
+    sku      = each.key
+    product  = each.value
+  }
+}
