@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/toteworks/tote/connectors"
@@ -54,12 +55,13 @@ func (connector) Spec() connectors.Spec { return spec() }
 
 // conn is an open connection, shared by every run of the process.
 type conn struct {
-	name   string
-	log    *slog.Logger
-	c      *client
-	token  string
-	v1Host string // resource_url may name this host besides ssapi*.shipstation.com
-	v1TLS  bool
+	name      string
+	closeOnce sync.Once
+	log       *slog.Logger
+	c         *client
+	token     string
+	v1Host    string // resource_url may name this host besides ssapi*.shipstation.com
+	v1TLS     bool
 
 	orders  *coalescer[*orderReq]
 	lookups *coalescer[*lookupReq]
@@ -166,14 +168,16 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 
 // Close stops the batchers; requests still queued fail.
 func (c *conn) Close() error {
-	c.cancel()
-	closed := errors.New("shipstation: the connection was closed")
-	for _, r := range c.orders.close() {
-		r.done <- orderResult{err: closed}
-	}
-	for _, r := range c.lookups.close() {
-		r.done <- lookupResult{err: closed}
-	}
+	c.closeOnce.Do(func() {
+		c.cancel()
+		closed := errors.New("shipstation: the connection was closed")
+		for _, r := range c.orders.close() {
+			r.done <- orderResult{err: closed}
+		}
+		for _, r := range c.lookups.close() {
+			r.done <- lookupResult{err: closed}
+		}
+	})
 	return nil
 }
 
