@@ -174,6 +174,17 @@ func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.
 	}
 	res, err := c.upsertOrder(ctx, u.key, body)
 	if err != nil {
+		// The plan may have read the order before it shipped or was
+		// cancelled: ShipStation then refuses any change, which leaves
+		// nothing to do, as the plan would say now.
+		if connectors.IsPermanent(err) && u.current != nil {
+			c.cache.drop(func(k string, _ *Order) bool { return k == u.key })
+			if now, ferr := c.findOrder(ctx, u.key, deref(u.current.OrderNumber)); ferr == nil && now != nil && locked(now) {
+				c.log.Warn("shipstation: order not updated", "connection", c.name, "orderKey", u.key,
+					"status", deref(now.OrderStatus), "reason", "it shipped or was cancelled in the meantime")
+				return toCty(refOf(now), false), nil
+			}
+		}
 		return cty.NilVal, err
 	}
 	ref := orderRef{ID: res.OrderID, OrderKey: &u.key, OrderNumber: u.desired.OrderNumber, OrderStatus: u.desired.OrderStatus}

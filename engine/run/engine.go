@@ -51,6 +51,8 @@ type Engine struct {
 
 	mu    sync.Mutex
 	conns map[string]connectors.Conn
+	// records serialises writes to one record across concurrent runs.
+	records keyLock
 }
 
 // New returns an engine. store may be nil for plan-only use.

@@ -209,3 +209,38 @@ pipeline "p" {
 		t.Fatalf("err=%v reads=%d", res.Err, len(res.Plan.Reads))
 	}
 }
+
+// Concurrent runs writing the same record take turns: the second plans
+// against the first's write and writes nothing.
+func TestConcurrentWritesToOneRecordTakeTurns(t *testing.T) {
+	f := newFixture(t, `
+connection "memory" "m" {}
+pipeline "p" {
+  step "w" {
+    action = memory.put
+    key    = "shared"
+    value  = { n = 1 }
+  }
+}
+`, run.Options{})
+	f.mem.Hold = make(chan string)
+	f.mem.Release = make(chan struct{})
+	ctx := ctxT(t)
+	results := make(chan *run.Result, 2)
+	go func() { results <- f.eng.Execute(ctx, run.Apply, run.Event{Pipeline: "p"}, nil, "a") }()
+	go func() { results <- f.eng.Execute(ctx, run.Apply, run.Event{Pipeline: "p"}, nil, "b") }()
+	<-f.mem.Hold // the first write is under way; the other run waits its turn
+	select {
+	case <-f.mem.Hold:
+		t.Fatal("two writes to one record ran at once")
+	default:
+	}
+	f.mem.Release <- struct{}{}
+	r1, r2 := <-results, <-results
+	if r1.Err != nil || r2.Err != nil {
+		t.Fatal(r1.Err, r2.Err)
+	}
+	if n := len(f.mem.Writes()); n != 1 || r1.Writes+r2.Writes != 1 {
+		t.Fatalf("writes = %d (%d+%d), want 1", n, r1.Writes, r2.Writes)
+	}
+}

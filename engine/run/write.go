@@ -60,6 +60,7 @@ func (x *execution) write(ctx context.Context, n *compile.Node, addr string, arg
 	}
 
 	key := intentKey(x.pl.Name, n.Conn.Addr(), n.ActionName, identity, pc.ArgsDigest)
+	defer x.e.records.Lock(n.Conn.Addr() + "\x00" + identity)()
 	var out cty.Value
 	err = x.retry(ctx, n, addr, func(ctx context.Context) error {
 		v, err := x.applyOnce(ctx, n, conn, pc, key, raw)

@@ -1,0 +1,294 @@
+package cli
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sort"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/toteworks/tote/connectors/sandbox"
+	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/config"
+	"github.com/toteworks/tote/engine/run"
+	"github.com/toteworks/tote/engine/service"
+	"github.com/toteworks/tote/engine/state"
+	"github.com/toteworks/tote/pipelines"
+)
+
+type sandboxFlags struct {
+	fakeFlags
+	orders      int
+	noSimulate  bool
+	keepRunning bool
+	listen      string
+	timeout     time.Duration
+	realLimits  bool
+	stateDir    string
+}
+
+func (f *sandboxFlags) register(fs *flag.FlagSet) {
+	f.fakeFlags.register(fs)
+	fs.IntVar(&f.orders, "orders", 200, "orders the simulated shoppers place")
+	fs.BoolVar(&f.noSimulate, "no-simulate", false, "simulate nobody: drive the fakes yourself")
+	fs.BoolVar(&f.keepRunning, "keep-running", false, "keep serving after the run reconciles, until interrupted")
+	fs.StringVar(&f.listen, "listen", "127.0.0.1:7400", "where the engine receives webhooks")
+	fs.DurationVar(&f.timeout, "timeout", 3*time.Minute, "give up when not reconciled by then")
+	fs.BoolVar(&f.realLimits, "real-limits", false, "run the fakes at the vendors' real rate limits (ShipStation 40/min, BigCommerce 150/30s)")
+	fs.StringVar(&f.stateDir, "state-dir", "", "keep state and the engine's log here (default a temporary directory)")
+}
+
+func cmdSandbox(ctx context.Context, env Env, args []string) int {
+	fs := newFlags("sandbox", "sandbox [flags]", env.Stderr)
+	var f sandboxFlags
+	f.register(fs)
+	if _, err := parse(fs, args); err != nil {
+		return exitError
+	}
+	out := env.Stdout
+	fail := func(err error) int {
+		fmt.Fprintln(env.Stderr, "Error:", err)
+		return exitError
+	}
+
+	opts := sandbox.Options{Addresses: f.addrs, Seed: f.seed, BigCommerceQuota: 3000, ShipStationPerMinute: 3000}
+	if f.realLimits {
+		opts.BigCommerceQuota, opts.ShipStationPerMinute = 150, 40
+	}
+	fakes, err := sandbox.StartFakes(opts)
+	if err != nil {
+		return fail(err)
+	}
+	defer fakes.Close()
+
+	dir := f.stateDir
+	if dir == "" {
+		if dir, err = os.MkdirTemp("", "tote-sandbox-"); err != nil {
+			return fail(err)
+		}
+		defer os.RemoveAll(dir)
+	}
+	logFile, err := os.OpenFile(filepath.Join(dir, "engine.log"), os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
+	if err != nil {
+		return fail(err)
+	}
+	defer logFile.Close()
+	logger := slog.New(slog.NewTextHandler(logFile, nil))
+
+	publicURL := "http://" + f.listen
+	prog, err := sandboxProgram(env, fakes, opts, publicURL)
+	if err != nil {
+		return fail(err)
+	}
+	store, err := state.Open(ctx, filepath.Join(dir, "state.db"))
+	if err != nil {
+		return fail(err)
+	}
+	defer store.Close()
+	eng := run.New(prog, store, run.Options{Logger: logger})
+	defer eng.Close()
+
+	fmt.Fprintf(out, "tote sandbox: %d pipelines, fake vendors, seed %d\n\n", len(prog.Pipelines), f.seed)
+	fakes.Describe(out)
+	subs, err := eng.PlanSubscriptions(ctx, publicURL)
+	if err != nil {
+		return fail(err)
+	}
+	for _, s := range subs {
+		if err := eng.ApplySubscription(ctx, s); err != nil {
+			return fail(err)
+		}
+	}
+	fmt.Fprintf(out, "Engine       %s (%d webhook subscriptions registered; log %s)\n\n", publicURL, len(subs), logFile.Name())
+
+	runCtx, stopEngine := context.WithCancel(ctx)
+	defer stopEngine()
+	ready := make(chan struct{})
+	engineDone := make(chan error, 1)
+	go func() {
+		engineDone <- service.Run(runCtx, eng, service.Options{Listen: f.listen, Logger: logger, Concurrency: 32,
+			Backoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second, Grace: 10 * time.Second,
+			Ready: func(string) { close(ready) }})
+	}()
+	select {
+	case <-ready:
+	case err := <-engineDone:
+		return fail(fmt.Errorf("the engine did not start: %w", err))
+	}
+
+	world := &sandbox.World{Fakes: fakes, Orders: f.orders, Seed: f.seed}
+	if !f.noSimulate {
+		go func() {
+			if err := world.Run(runCtx); err != nil {
+				fmt.Fprintln(env.Stderr, "Error: simulation:", err)
+			}
+		}()
+	} else {
+		fmt.Fprintln(out, "Nobody is simulated: place orders with POST /_sim/orders and ship them with /_sim/orders/{id}/ship.")
+	}
+
+	started := time.Now()
+	deadline := time.After(f.timeout)
+	tick := time.NewTicker(2 * time.Second)
+	defer tick.Stop()
+	var checks []sandbox.Check
+	reconciled := false
+	stable := 0
+loop:
+	for {
+		select {
+		case <-ctx.Done():
+			break loop
+		case <-deadline:
+			if !f.keepRunning {
+				break loop
+			}
+		case <-tick.C:
+		}
+		checks = sandbox.Reconcile(fakes)
+		counts, _ := store.InboxCounts(ctx)
+		fmt.Fprintf(out, "%5.0fs  orders placed %d/%d · in ShipStation %d · labels %d · inbox %d pending, %d done, %d dead · %s\n",
+			time.Since(started).Seconds(), world.Placed(), f.orders, len(fakes.ShipStation.Orders()), len(fakes.ShipStation.Shipments()),
+			counts[state.ItemPending]+counts[state.ItemRunning], counts[state.ItemDone], counts[state.ItemDead], verdictLine(checks))
+		done := f.noSimulate || (world.Placed() >= f.orders && world.Idle())
+		if done && counts[state.ItemPending]+counts[state.ItemRunning] == 0 && allOK(checks) {
+			stable++
+		} else {
+			stable = 0
+		}
+		if stable >= 2 && !f.keepRunning {
+			reconciled = true
+			break loop
+		}
+	}
+	stopEngine()
+	<-engineDone
+	fmt.Fprintln(out)
+	writeFlowTable(out, ctx, store, fakes, world, f.orders)
+	fmt.Fprintln(out)
+	for _, c := range checks {
+		status := "reconciled"
+		if !c.OK() {
+			status = fmt.Sprintf("%d problems", len(c.Problems))
+		}
+		fmt.Fprintf(out, "%-9s %4d checked  %s\n", c.Flow, c.Checked, status)
+		for _, p := range c.Problems {
+			fmt.Fprintf(out, "            - %s\n", p)
+		}
+	}
+	if !reconciled && !allOK(checks) {
+		fmt.Fprintln(out, "\nNot reconciled.")
+		return exitError
+	}
+	if !reconciled {
+		fmt.Fprintln(out, "\nStopped before everything settled.")
+		return exitError
+	}
+	fmt.Fprintf(out, "\nEverything reconciled in %.0fs. World: %s\n", time.Since(started).Seconds(), describeCounts(world.Counts()))
+	return exitOK
+}
+
+// sandboxProgram compiles the embedded pipelines against the fakes, with
+// the reconcile polls shortened to a few seconds.
+func sandboxProgram(env Env, fakes *sandbox.Fakes, opts sandbox.Options, publicURL string) (*compile.Program, error) {
+	cfg, diags := config.Load(pipelines.FS, "pipelines")
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("the embedded pipelines: %s", diags.Error())
+	}
+	vals := map[string]string{
+		"BIGCOMMERCE_STORE_HASH": sandbox.StoreHash, "BIGCOMMERCE_ACCESS_TOKEN": sandbox.AccessToken,
+		"BIGCOMMERCE_CLIENT_SECRET": sandbox.ClientSecret, "BIGCOMMERCE_API_URL": fakes.BigCommerce.URL,
+		"BIGCOMMERCE_RATE_QUOTA": fmt.Sprint(opts.BigCommerceQuota),
+		"SHIPSTATION_API_KEY":    sandbox.ShipStationKey, "SHIPSTATION_API_SECRET": sandbox.ShipStationPass,
+		"SHIPSTATION_V2_API_KEY": sandbox.ShipStationV2, "SHIPSTATION_API_URL": fakes.ShipStation.URL,
+		"SHIPSTATION_V2_API_URL": fakes.ShipStation.URL, "SHIPSTATION_RATE_QUOTA": fmt.Sprint(opts.ShipStationPerMinute),
+		"SHIPSTATION_WEBHOOK_TOKEN": "sandbox-webhook-token",
+	}
+	prog, diags := compile.Compile(cfg, compile.Options{
+		Registry: env.Registry, Now: env.Now,
+		Getenv: func(k string) (string, bool) { v, ok := vals[k]; return v, ok },
+		Vars:   map[string]string{"reconcile_schedule": "@every 3s", "public_url": publicURL},
+	})
+	if diags.HasErrors() {
+		return nil, fmt.Errorf("the embedded pipelines: %s", diags.Error())
+	}
+	return prog, nil
+}
+
+func allOK(checks []sandbox.Check) bool {
+	for _, c := range checks {
+		if !c.OK() {
+			return false
+		}
+	}
+	return len(checks) > 0
+}
+
+func verdictLine(checks []sandbox.Check) string {
+	var parts []string
+	for _, c := range checks {
+		mark := "ok"
+		if !c.OK() {
+			mark = fmt.Sprintf("%d open", len(c.Problems))
+		}
+		parts = append(parts, c.Flow+" "+mark)
+	}
+	return strings.Join(parts, ", ")
+}
+
+func describeCounts(m map[string]int) string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var parts []string
+	for _, k := range keys {
+		parts = append(parts, fmt.Sprintf("%d %s", m[k], k))
+	}
+	return strings.Join(parts, ", ")
+}
+
+// writeFlowTable prints events, runs, writes, failures and latency per
+// pipeline, read back from state, and API calls per order from the fakes.
+func writeFlowTable(w io.Writer, ctx context.Context, store *state.Store, fakes *sandbox.Fakes, world *sandbox.World, orders int) {
+	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
+	fmt.Fprintln(tw, "flow\tevents\truns\twrites\tfailed runs\tlatency p50\tlatency p99\t")
+	for _, name := range []string{"orders", "tracking", "products"} {
+		items, _ := store.Items(ctx, state.ItemFilter{Pipeline: name})
+		runs, _ := store.Runs(ctx, state.RunFilter{Pipeline: name})
+		writes, failed := 0, 0
+		for _, r := range runs {
+			writes += r.Writes
+			if r.Status == state.RunFailed || r.Status == state.RunDead {
+				failed++
+			}
+		}
+		var lat []time.Duration
+		for _, it := range items {
+			if it.Status == state.ItemDone {
+				lat = append(lat, it.UpdatedAt.Sub(it.CreatedAt))
+			}
+		}
+		fmt.Fprintf(tw, "%s\t%d\t%d\t%d\t%d\t%s\t%s\t\n", name, len(items), len(runs), writes, failed, percentile(lat, 0.5), percentile(lat, 0.99))
+	}
+	tw.Flush()
+	placed := max(world.Placed(), 1)
+	st := fakes.ShipStation.Stats()
+	fmt.Fprintf(w, "\nShipStation API calls per order: %.3f (%d calls, %d answered 429) for %d orders placed\n",
+		float64(st.V1Calls)/float64(placed), st.V1Calls, st.V1TooMany, world.Placed())
+}
+
+func percentile(d []time.Duration, p float64) string {
+	if len(d) == 0 {
+		return "-"
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	return d[min(int(float64(len(d))*p), len(d)-1)].Round(time.Millisecond).String()
+}
