@@ -7,7 +7,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/conformance"
 	"github.com/toteworks/tote/connectors/internal/fakekit"
 	"github.com/toteworks/tote/connectors/shipstation/shipstationtest"
@@ -68,17 +67,7 @@ func TestConformance(t *testing.T) {
 	}
 	orderID := cty.NumberIntVal(seeded.OrderID)
 	obj := func(m map[string]cty.Value) cty.Value { return cty.ObjectVal(m) }
-	k := connector{opts: options{clock: clock{now: clk.Now, after: virtualAfter(clk)}}}
-	// The suite's open_close check calls Close twice; a panic there would
-	// end the whole test binary, so it is caught here and reported.
-	c, err := k.Open(t.Context(), connectors.Config{Name: "conformance", Values: config(fake.URL)})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := closeTwice(c); err != nil {
-		t.Fatalf("Close is not idempotent: %v", err)
-	}
-	conformance.Run(t, k, conformance.Harness{
+	conformance.Run(t, connector{opts: options{clock: clock{now: clk.Now, after: virtualAfter(clk)}}}, conformance.Harness{
 		Config:  config(fake.URL),
 		Failing: config(closed.URL),
 		Reads: []conformance.Sample{
@@ -115,17 +104,4 @@ func TestConformance(t *testing.T) {
 	if hs := fake.Webhooks(); len(hs) != 1 {
 		t.Errorf("webhooks = %+v", hs)
 	}
-}
-
-// closeTwice closes c twice, turning a panic into an error.
-func closeTwice(c connectors.Conn) (err error) {
-	defer func() {
-		if p := recover(); p != nil {
-			err = fmt.Errorf("the second Close panicked: %v", p)
-		}
-	}()
-	if err := c.Close(); err != nil {
-		return fmt.Errorf("the first Close: %w", err)
-	}
-	return c.Close()
 }

@@ -61,6 +61,7 @@ func (s *Server) gate(next http.Handler) http.Handler {
 			writeV3Error(w, http.StatusUnauthorized, "No valid credentials were found in this request", nil)
 			return
 		}
+		s.calls.Add(1)
 		st := s.limiter.take(s.clock.Now())
 		h := w.Header()
 		h.Set("X-Rate-Limit-Time-Window-Ms", strconv.FormatInt(st.windowMs, 10))
@@ -68,6 +69,7 @@ func (s *Server) gate(next http.Handler) http.Handler {
 		h.Set("X-Rate-Limit-Requests-Quota", strconv.Itoa(st.quota))
 		h.Set("X-Rate-Limit-Requests-Left", strconv.Itoa(st.left))
 		if !st.ok {
+			s.tooMany.Add(1)
 			h.Set("X-Retry-After", strconv.FormatInt((st.resetMs+999)/1000, 10))
 			writeV3Error(w, http.StatusTooManyRequests, "Too many requests", nil)
 			return

@@ -17,6 +17,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/toteworks/tote/connectors/internal/fakekit"
@@ -27,6 +28,8 @@ type Server struct {
 	// URL is the base URL, e.g. http://127.0.0.1:7401; the API lives under
 	// URL + "/stores/{hash}/v2" and "/v3".
 	URL string
+
+	calls, tooMany atomic.Int64 // API requests past auth, and those answered 429
 
 	opts    Options
 	clock   *fakekit.Clock
@@ -122,3 +125,13 @@ func (s *Server) Faults() Faults { return s.faults.Get() }
 func (s *Server) APIBase() string { return s.URL + "/stores/" + s.opts.StoreHash }
 
 func (s *Server) now() time.Time { return s.clock.Now().UTC().Truncate(time.Second) }
+
+// Stats are counters since the server started.
+type Stats struct {
+	// Calls counts authenticated API requests (simulation verbs are not
+	// API requests); TooMany counts those answered 429 by the rate limit.
+	Calls, TooMany int64
+}
+
+// Stats returns the counters.
+func (s *Server) Stats() Stats { return Stats{Calls: s.calls.Load(), TooMany: s.tooMany.Load()} }

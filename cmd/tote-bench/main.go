@@ -1,0 +1,251 @@
+// Command tote-bench measures tote against the fake vendors at their real
+// rate limits. `tote-bench flash-sale -orders 10000 -window 60s` places the
+// orders through the BigCommerce fake's checkout within the window and
+// reports how long after the last webhook every order is in ShipStation,
+// calls per order at each vendor, 429s, duplicates, missing orders and the
+// peak memory of the engine (which runs in this process).
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"os"
+	"os/signal"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing/fstest"
+	"time"
+
+	"github.com/toteworks/tote/cmd/tote/cli"
+	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
+	"github.com/toteworks/tote/connectors/sandbox"
+	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/config"
+	"github.com/toteworks/tote/engine/run"
+	"github.com/toteworks/tote/engine/service"
+	"github.com/toteworks/tote/engine/state"
+	"github.com/toteworks/tote/pipelines"
+)
+
+// Result is what a flash sale measured; -json prints it.
+type Result struct {
+	Orders          int     `json:"orders"`
+	WindowSeconds   float64 `json:"window_seconds"`
+	DrainSeconds    float64 `json:"drain_seconds"`
+	SSCallsPerOrder float64 `json:"ss_calls_per_order"`
+	BCCallsPerOrder float64 `json:"bc_calls_per_order"`
+	SS429           int64   `json:"ss_429"`
+	BC429           int64   `json:"bc_429"`
+	Duplicates      int     `json:"duplicates"`
+	Missing         int     `json:"missing"`
+	PeakRSSMB       float64 `json:"peak_rss_mb"`
+}
+
+func main() {
+	if len(os.Args) < 2 || os.Args[1] != "flash-sale" {
+		fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]")
+		os.Exit(2)
+	}
+	flags := flag.NewFlagSet("flash-sale", flag.ExitOnError)
+	orders := flags.Int("orders", 10000, "orders placed")
+	window := flags.Duration("window", 60*time.Second, "how long the sale lasts")
+	timeout := flags.Duration("timeout", 15*time.Minute, "give up after")
+	asJSON := flags.Bool("json", false, "print the result as JSON")
+	concurrency := flags.Int("concurrency", 512, "runs at once in the engine")
+	_ = flags.Parse(os.Args[2:])
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
+	defer stop()
+	res, err := flashSale(ctx, *orders, *window, *timeout, *concurrency, os.Stderr)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "Error:", err)
+		os.Exit(1)
+	}
+	if *asJSON {
+		enc := json.NewEncoder(os.Stdout)
+		enc.SetIndent("", "  ")
+		_ = enc.Encode(res)
+		return
+	}
+	fmt.Printf("%d orders in %.0fs: every order in ShipStation %.1fs after the last webhook\n", res.Orders, res.WindowSeconds, res.DrainSeconds)
+	fmt.Printf("calls per order: ShipStation %.4f, BigCommerce %.4f; 429s: ShipStation %d, BigCommerce %d\n", res.SSCallsPerOrder, res.BCCallsPerOrder, res.SS429, res.BC429)
+	fmt.Printf("duplicates %d, missing %d, peak RSS %.0f MB\n", res.Duplicates, res.Missing, res.PeakRSSMB)
+}
+
+func flashSale(ctx context.Context, n int, window, timeout time.Duration, concurrency int, progress io.Writer) (*Result, error) {
+	any := "127.0.0.1:0"
+	fakes, err := sandbox.StartFakes(sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40})
+	if err != nil {
+		return nil, err
+	}
+	defer fakes.Close()
+	// A catalog big enough that stock does not run out in the sale.
+	var products []int
+	for i := 0; i < 20; i++ {
+		p, err := fakes.BigCommerce.AddProduct(bigcommercetest.NewProduct{Name: fmt.Sprintf("Sale item %d", i),
+			SKU: fmt.Sprintf("SALE-%02d", i), Price: "19.99", Weight: "1.5", InventoryLevel: n * 3, InventoryTracking: "product"})
+		if err != nil {
+			return nil, err
+		}
+		products = append(products, p.ID)
+	}
+	dir, err := os.MkdirTemp("", "tote-bench-")
+	if err != nil {
+		return nil, err
+	}
+	defer os.RemoveAll(dir)
+	listen, err := freeAddr()
+	if err != nil {
+		return nil, err
+	}
+	reg, err := cli.Registry()
+	if err != nil {
+		return nil, err
+	}
+	env := map[string]string{
+		"BIGCOMMERCE_STORE_HASH": sandbox.StoreHash, "BIGCOMMERCE_ACCESS_TOKEN": sandbox.AccessToken,
+		"BIGCOMMERCE_CLIENT_SECRET": sandbox.ClientSecret, "BIGCOMMERCE_API_URL": fakes.BigCommerce.URL,
+		"SHIPSTATION_API_KEY": sandbox.ShipStationKey, "SHIPSTATION_API_SECRET": sandbox.ShipStationPass,
+		"SHIPSTATION_API_URL": fakes.ShipStation.URL, "SHIPSTATION_V2_API_URL": fakes.ShipStation.URL,
+		"SHIPSTATION_WEBHOOK_TOKEN": "bench-token",
+	}
+	// The sale exercises the orders pipeline alone.
+	only := fstest.MapFS{}
+	for _, name := range []string{"connections.hcl", "orders.hcl"} {
+		b, err := fs.ReadFile(pipelines.FS, name)
+		if err != nil {
+			return nil, err
+		}
+		only[name] = &fstest.MapFile{Data: b}
+	}
+	cfg, diags := config.Load(only, "pipelines")
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	prog, diags := compile.Compile(cfg, compile.Options{Registry: reg,
+		Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
+		Vars:   map[string]string{"reconcile_schedule": "@every 30s", "public_url": "http://" + listen}})
+	if diags.HasErrors() {
+		return nil, diags
+	}
+	store, err := state.Open(ctx, filepath.Join(dir, "state.db"))
+	if err != nil {
+		return nil, err
+	}
+	defer store.Close()
+	eng := run.New(prog, store, run.Options{Logger: slog.New(slog.DiscardHandler)})
+	defer eng.Close()
+	subs, err := eng.PlanSubscriptions(ctx, "http://"+listen)
+	if err != nil {
+		return nil, err
+	}
+	for _, s := range subs {
+		if strings.HasPrefix(s.Topic, "store/order/") {
+			if err := eng.ApplySubscription(ctx, s); err != nil {
+				return nil, err
+			}
+		}
+	}
+	engCtx, stopEngine := context.WithCancel(ctx)
+	defer stopEngine()
+	ready := make(chan struct{})
+	done := make(chan error, 1)
+	go func() {
+		done <- service.Run(engCtx, eng, service.Options{Listen: listen, Concurrency: concurrency,
+			Backoff: time.Second, MaxBackoff: 30 * time.Second, Ready: func(string) { close(ready) }})
+	}()
+	<-ready
+
+	start := time.Now()
+	gap := window / time.Duration(n)
+	for i := 0; i < n; i++ {
+		in := bigcommercetest.OrderInput{
+			BillingAddress: &bigcommercetest.Address{AddressFields: bigcommercetest.AddressFields{FirstName: "Flash", LastName: strconv.Itoa(i),
+				Street1: "1 Sale St", City: "Austin", State: "Texas", Zip: "78701", Country: "United States", CountryISO2: "US", Email: "flash@example.com"}},
+			Products: []bigcommercetest.OrderProductInput{{ProductID: products[i%len(products)], Quantity: 1}},
+		}
+		in.ShippingAddresses = []bigcommercetest.ShippingAddressInput{{AddressFields: in.BillingAddress.AddressFields, ShippingMethod: "Ground"}}
+		if _, err := fakes.BigCommerce.PlaceOrder(in); err != nil {
+			return nil, fmt.Errorf("placing order %d: %w", i, err)
+		}
+		if next := start.Add(time.Duration(i+1) * gap); time.Until(next) > 0 {
+			time.Sleep(time.Until(next)) // pacing the shoppers, not synchronising
+		}
+	}
+	lastPlaced := time.Now()
+	fmt.Fprintf(progress, "placed %d orders in %.1fs\n", n, lastPlaced.Sub(start).Seconds())
+	// The last webhook is sent right after the last order.
+	giveUp := time.After(timeout)
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	var inSS int
+	for inSS < n {
+		select {
+		case <-giveUp:
+			return nil, fmt.Errorf("after %s only %d of %d orders are in ShipStation", timeout, inSS, n)
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-tick.C:
+		}
+		inSS = len(fakes.ShipStation.Orders())
+		fmt.Fprintf(progress, "%5.0fs after the sale: %d/%d orders in ShipStation\n", time.Since(lastPlaced).Seconds(), inSS, n)
+	}
+	drain := time.Since(lastPlaced)
+	stopEngine()
+	<-done
+
+	keys := map[string]int{}
+	for _, o := range fakes.ShipStation.Orders() {
+		keys[o.OrderKey]++
+	}
+	res := &Result{Orders: n, WindowSeconds: window.Seconds(), DrainSeconds: drain.Seconds(), PeakRSSMB: peakRSSMB()}
+	for _, o := range fakes.BigCommerce.Orders() {
+		c := keys[fmt.Sprintf("bc:%s:%d", sandbox.StoreHash, o.ID)]
+		switch {
+		case c == 0:
+			res.Missing++
+		case c > 1:
+			res.Duplicates += c - 1
+		}
+	}
+	ss := fakes.ShipStation.Stats()
+	res.SSCallsPerOrder = float64(ss.V1Calls) / float64(n)
+	res.SS429 = ss.V1TooMany
+	bc := fakes.BigCommerce.Stats()
+	res.BCCallsPerOrder = float64(bc.Calls) / float64(n)
+	res.BC429 = bc.TooMany
+	return res, nil
+}
+
+func freeAddr() (string, error) {
+	l, err := netListen()
+	if err != nil {
+		return "", err
+	}
+	defer l.Close()
+	return l.Addr().String(), nil
+}
+
+// peakRSSMB is this process's peak resident memory (VmHWM), on Linux.
+func peakRSSMB() float64 {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return 0
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, "VmHWM:") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, _ := strconv.ParseFloat(f[1], 64)
+				return kb / 1024
+			}
+		}
+	}
+	return 0
+}
