@@ -62,7 +62,7 @@ type options struct {
 }
 
 func defaultOptions() options {
-	return options{httpClient: &http.Client{}, clock: time.Now, after: time.After, batchWindow: 20 * time.Millisecond, attempts: 5}
+	return options{httpClient: &http.Client{}, clock: time.Now, after: time.After, batchWindow: 150 * time.Millisecond, attempts: 5}
 }
 
 func (connector) Open(ctx context.Context, cfg connectors.Config) (connectors.Conn, error) {
