@@ -44,6 +44,14 @@ func renderPlan(w io.Writer, p *plan.Plan) {
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, footer(c))
+	if p.SubscriptionChanges() > 0 {
+		n := map[connectors.Op]int{}
+		for _, s := range p.Subscriptions {
+			n[s.Op]++
+		}
+		fmt.Fprintf(w, "Webhook subscriptions: %d to create, %d to update, %d to delete.\n",
+			n[connectors.OpCreate], n[connectors.OpUpdate], n[connectors.OpDelete])
+	}
 }
 
 func renderSubscriptions(w io.Writer, p *plan.Plan) {
