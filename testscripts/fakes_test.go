@@ -5,8 +5,10 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"regexp"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/toteworks/tote/connectors/sandbox"
@@ -52,6 +54,27 @@ func fakesOf(ts *testscript.TestScript) *sandbox.Fakes {
 	return v.(*sandbox.Fakes)
 }
 
+// waitvendor bigcommerce|shipstation|mail PATH REGEXP: GET PATH from a
+// fake until its answer matches REGEXP (another process is changing it).
+func cmdWaitVendor(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 3 {
+		ts.Fatalf("usage: waitvendor bigcommerce|shipstation|mail PATH REGEXP")
+	}
+	re, err := regexp.Compile(args[2])
+	ts.Check(err)
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		status, body := vendorCall(ts, args[0], http.MethodGet, args[1], nil)
+		if status < 300 && re.Match(body) {
+			return
+		}
+		if time.Now().After(deadline) {
+			ts.Fatalf("waitvendor: %s %s did not match %s within 30s; last answer %d %s", args[0], args[1], args[2], status, body)
+		}
+		time.Sleep(50 * time.Millisecond) // polling a fake another process changes
+	}
+}
+
 // vendor bigcommerce|shipstation|mail METHOD PATH [FILE]: call a fake as
 // tote would (with the sandbox credentials), or a simulation verb under
 // /_sim/; print the status and the body.
@@ -59,13 +82,25 @@ func cmdVendor(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) < 3 || len(args) > 4 {
 		ts.Fatalf("usage: vendor bigcommerce|shipstation|mail METHOD PATH [FILE]")
 	}
+	var body io.Reader
+	if len(args) == 4 {
+		body = strings.NewReader(ts.ReadFile(args[3]))
+	}
+	status, out := vendorCall(ts, args[0], args[1], args[2], body)
+	fmt.Fprintf(ts.Stdout(), "%d %s\n", status, out)
+	if neg != (status >= 300) {
+		ts.Fatalf("vendor: status %d", status)
+	}
+}
+
+func vendorCall(ts *testscript.TestScript, vendor, method, path string, body io.Reader) (int, []byte) {
 	f := fakesOf(ts)
 	var base string
 	header := http.Header{"Accept": {"application/json"}, "Content-Type": {"application/json"}}
-	switch args[0] {
+	switch vendor {
 	case "bigcommerce":
 		base = f.BigCommerce.URL
-		if !strings.HasPrefix(args[2], "/_sim/") {
+		if !strings.HasPrefix(path, "/_sim/") {
 			base += "/stores/" + sandbox.StoreHash
 			header.Set("X-Auth-Token", sandbox.AccessToken)
 		}
@@ -75,24 +110,17 @@ func cmdVendor(ts *testscript.TestScript, neg bool, args []string) {
 	case "mail":
 		base = f.Mail.URL()
 	default:
-		ts.Fatalf("vendor: unknown vendor %q", args[0])
+		ts.Fatalf("vendor: unknown vendor %q", vendor)
 	}
-	var body io.Reader
-	if len(args) == 4 {
-		body = strings.NewReader(ts.ReadFile(args[3]))
-	}
-	req, err := http.NewRequest(args[1], base+args[2], body)
+	req, err := http.NewRequest(method, base+path, body)
 	ts.Check(err)
 	req.Header = header
-	if args[0] == "shipstation" {
+	if vendor == "shipstation" {
 		req.SetBasicAuth(sandbox.ShipStationKey, sandbox.ShipStationPass)
 	}
 	resp, err := http.DefaultClient.Do(req)
 	ts.Check(err)
 	defer resp.Body.Close()
 	out, _ := io.ReadAll(resp.Body)
-	fmt.Fprintf(ts.Stdout(), "%d %s\n", resp.StatusCode, out)
-	if neg != (resp.StatusCode >= 300) {
-		ts.Fatalf("vendor: status %d", resp.StatusCode)
-	}
+	return resp.StatusCode, out
 }

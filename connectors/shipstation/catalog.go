@@ -62,9 +62,13 @@ func (c *conn) planProduct(ctx context.Context, args cty.Value) (connectors.Chan
 		return connectors.Change{}, u, err
 	}
 	if cur == nil {
-		// Not permanent: the record appears once an order with the SKU arrives.
-		return connectors.Change{}, u, fmt.Errorf("shipstation: no product has SKU %q yet (ShipStation makes product records "+
-			"when an order with the SKU arrives, or by CSV import): %w", sku, connectors.ErrNotFound)
+		// ShipStation's API cannot create products: the record appears when
+		// the first order with the SKU arrives (carrying its weight), or by a
+		// CSV import. Until then there is nothing to update.
+		c.log.Info("shipstation: product not updated", "connection", c.name, "sku", sku,
+			"reason", "ShipStation has no product with this SKU yet; the first order with it creates one")
+		return connectors.Change{Op: connectors.OpNoop, Before: cty.NullVal(cty.DynamicPseudoType),
+			After: cty.NullVal(cty.DynamicPseudoType), Output: cty.NullVal(outType[Product]())}, u, nil
 	}
 	u.current = cur
 	current := toCty(*cur, false)
