@@ -39,6 +39,7 @@ func catalogActions() []action {
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "ids", Type: cty.List(cty.Number), Doc: "Product ids."},
 					{Name: "skus", Type: cty.List(cty.String), Doc: "Product (base) SKUs."},
+					{Name: "all", Type: cty.Bool, Doc: "Every product in the catalog, page by page (for exports and full sweeps)."},
 				}},
 			},
 			read: readProducts,
@@ -114,6 +115,9 @@ func readProducts(c *conn, ctx context.Context, a *args) (cty.Value, error) {
 		return cty.NilVal, a.err
 	}
 	var filters []url.Values
+	if all := a.get("all"); !all.IsNull() && all.True() {
+		filters = append(filters, url.Values{})
+	}
 	for _, part := range chunks(ids, pageLimit) {
 		filters = append(filters, url.Values{"id:in": {joinInts(part)}})
 	}
@@ -147,6 +151,9 @@ func readVariants(c *conn, ctx context.Context, a *args) (cty.Value, error) {
 		return cty.NilVal, a.err
 	}
 	var filters []url.Values
+	if all := a.get("all"); !all.IsNull() && all.True() {
+		filters = append(filters, url.Values{})
+	}
 	for _, part := range chunks(ids, pageLimit) {
 		filters = append(filters, url.Values{"id:in": {joinInts(part)}})
 	}

@@ -66,6 +66,7 @@ func commands() []command {
 		{"runs", "List runs, or show one (runs list | runs show ID)", cmdRuns},
 		{"retry", "Requeue a dead event (retry ID | retry -dead)", cmdRetry},
 		{"connectors", "List connectors with their actions and triggers", cmdConnectors},
+		{"export", "Write ShipStation's product import CSV from the BigCommerce catalog (export products)", cmdExport},
 		{"sandbox", "Run the shipped pipelines against simulated stores, end to end", cmdSandbox},
 		{"fakes", "Serve the fake BigCommerce, ShipStation and SMTP servers for testing", cmdFakes},
 		{"version", "Print the version", cmdVersion},
