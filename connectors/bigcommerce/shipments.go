@@ -100,10 +100,19 @@ func (c *conn) shipments(ctx context.Context, orderID int64) ([]shipment, error)
 	return out, err
 }
 
-func shipmentsFingerprint(ss []shipment) string {
-	vals := make([]cty.Value, len(ss))
-	for i, s := range ss {
-		vals[i] = shipmentVal(s)
+// shipmentsFingerprint digests the order's shipments under one tracking
+// number: the record a shipment write targets. Other shipments of the
+// order are other records, so a plan with two shipments for one order
+// applies whole.
+func shipmentsFingerprint(ss []shipment, tracking string) string {
+	var vals []cty.Value
+	for _, s := range ss {
+		if s.TrackingNumber == tracking {
+			vals = append(vals, shipmentVal(s))
+		}
+	}
+	if len(vals) == 0 {
+		return ""
 	}
 	return connectors.Fingerprint(listOf(shipmentType, vals))
 }
@@ -176,7 +185,7 @@ func planCreateShipment(c *conn, ctx context.Context, a *args) (connectors.Chang
 		return connectors.Change{}, err
 	}
 	ch := connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(a.v.Type()), After: a.v,
-		Fingerprint: shipmentsFingerprint(existing)}
+		Fingerprint: shipmentsFingerprint(existing, in.TrackingNumber)}
 	for _, s := range existing {
 		if s.TrackingNumber == in.TrackingNumber && sameItems(s.Items, in.Items) {
 			ch.Op, ch.Before, ch.Output = connectors.OpNoop, a.v, shipmentVal(s)
@@ -263,10 +272,10 @@ func planDeleteShipment(c *conn, ctx context.Context, a *args) (connectors.Chang
 	matches := tracked(existing, number)
 	if len(matches) == 0 {
 		return connectors.Change{Op: connectors.OpNoop, Before: cty.NullVal(a.v.Type()), After: a.v,
-			Output: deletedVal(id, number, nil), Fingerprint: shipmentsFingerprint(existing)}, nil
+			Output: deletedVal(id, number, nil), Fingerprint: shipmentsFingerprint(existing, number)}, nil
 	}
 	return connectors.Change{Op: connectors.OpDelete, Before: a.v, After: cty.NullVal(a.v.Type()),
-		Fingerprint: shipmentsFingerprint(existing)}, nil
+		Fingerprint: shipmentsFingerprint(existing, number)}, nil
 }
 
 func applyDeleteShipment(c *conn, ctx context.Context, a *args, _ connectors.Change) (cty.Value, error) {

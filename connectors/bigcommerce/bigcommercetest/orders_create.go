@@ -74,6 +74,12 @@ type OrderProductInput struct {
 	WrappingMessage    string                    `json:"wrapping_message,omitempty"`
 	WrappingCostExTax  *Money                    `json:"wrapping_cost_ex_tax,omitempty"`
 	WrappingCostIncTax *Money                    `json:"wrapping_cost_inc_tax,omitempty"`
+	// ShipToIndex is a simulation extension, honoured for orders placed as
+	// a shopper does (/_sim/orders, PlaceOrder): the 0-based shipping
+	// address this line ships to, as a checkout with several addresses
+	// assigns lines. POST /v2/orders ignores it, and lines ship to the
+	// first address.
+	ShipToIndex int `json:"sim_ship_to_index,omitempty"`
 }
 
 // inputError is a rejected order body, answered as a v2 400.
@@ -130,6 +136,7 @@ func (s *Server) createOrderLocked(in OrderInput, src orderSource) (*orderRec, [
 	id := st.next["order"]
 	rec := &orderRec{providerID: src.provider}
 	var lines []*OrderProduct
+	shipTo := map[*OrderProduct]int{}
 	need := map[stockKey]int{}
 	physical := false
 	for i, p := range in.Products {
@@ -143,6 +150,7 @@ func (s *Server) createOrderLocked(in OrderInput, src orderSource) (*orderRec, [
 		if key != nil {
 			need[*key] += line.Quantity
 		}
+		shipTo[line] = p.ShipToIndex
 		lines = append(lines, line)
 	}
 	takeStock := status != StatusIncomplete
@@ -232,8 +240,12 @@ func (s *Server) createOrderLocked(in OrderInput, src orderSource) (*orderRec, [
 			l.ProductOptions[j].OrderProductID = l.ID
 		}
 		if l.Type == "physical" && len(rec.addrs) > 0 {
-			l.OrderAddressID = rec.addrs[0].ID
-			rec.addrs[0].ItemsTotal += l.Quantity
+			a := 0
+			if idx := shipTo[l]; src == checkoutSource && idx > 0 && idx < len(rec.addrs) {
+				a = idx
+			}
+			l.OrderAddressID = rec.addrs[a].ID
+			rec.addrs[a].ItemsTotal += l.Quantity
 		}
 		subEx = subEx.Add(l.TotalExTax.Decimal)
 		subInc = subInc.Add(l.TotalIncTax.Decimal)
