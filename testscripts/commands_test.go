@@ -22,21 +22,22 @@ import (
 
 func commands() map[string]func(ts *testscript.TestScript, neg bool, args []string) {
 	return map[string]func(ts *testscript.TestScript, neg bool, args []string){
-		"recorder":   cmdRecorder,
-		"records":    cmdRecords,
-		"requests":   cmdRequests,
-		"setrecord":  cmdSetRecord,
-		"fail":       cmdFail,
-		"waitfile":   cmdWaitFile,
-		"waitrecord": cmdWaitRecord,
-		"post":       cmdPost,
-		"get":        cmdGet,
-		"fakes":      cmdFakes,
-		"vendor":     cmdVendor,
-		"waitvendor": cmdWaitVendor,
-		"waitcount":  cmdWaitCount,
-		"waitinbox":  cmdWaitInbox,
-		"signal":     cmdSignal,
+		"recorder":    cmdRecorder,
+		"records":     cmdRecords,
+		"requests":    cmdRequests,
+		"setrecord":   cmdSetRecord,
+		"fail":        cmdFail,
+		"waitfile":    cmdWaitFile,
+		"waitrecord":  cmdWaitRecord,
+		"post":        cmdPost,
+		"get":         cmdGet,
+		"fakes":       cmdFakes,
+		"vendor":      cmdVendor,
+		"waitvendor":  cmdWaitVendor,
+		"secondstore": cmdSecondStore,
+		"waitcount":   cmdWaitCount,
+		"waitinbox":   cmdWaitInbox,
+		"signal":      cmdSignal,
 	}
 }
 

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
 	"github.com/toteworks/tote/connectors/sandbox"
 )
 
@@ -46,6 +47,27 @@ func cmdFakes(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// secondstore: start a second fake BigCommerce store (hash "outlet") and
+// export BIGCOMMERCE2_STORE_HASH, BIGCOMMERCE2_ACCESS_TOKEN,
+// BIGCOMMERCE2_CLIENT_SECRET and BIGCOMMERCE2_API_URL.
+func cmdSecondStore(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 0 {
+		ts.Fatalf("usage: secondstore")
+	}
+	bc := bigcommercetest.NewServer(bigcommercetest.Options{StoreHash: "outlet", AccessToken: "outlet-token",
+		ClientSecret: "outlet-secret", StoreID: "1000002", Seed: 2, AllowHTTPWebhooks: true,
+		RateLimit: bigcommercetest.RateLimit{Quota: 3000}})
+	ts.Check(bc.SeedDefault())
+	ts.Defer(bc.Close)
+	secondStores.Store(ts, bc)
+	ts.Setenv("BIGCOMMERCE2_STORE_HASH", "outlet")
+	ts.Setenv("BIGCOMMERCE2_ACCESS_TOKEN", "outlet-token")
+	ts.Setenv("BIGCOMMERCE2_CLIENT_SECRET", "outlet-secret")
+	ts.Setenv("BIGCOMMERCE2_API_URL", bc.URL)
+}
+
+var secondStores sync.Map // script -> *bigcommercetest.Server
+
 func fakesOf(ts *testscript.TestScript) *sandbox.Fakes {
 	v, ok := fakesByScript.Load(ts)
 	if !ok {
@@ -75,7 +97,7 @@ func cmdWaitVendor(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// vendor bigcommerce|shipstation|mail METHOD PATH [FILE]: call a fake as
+// vendor bigcommerce|outlet|shipstation|mail METHOD PATH [FILE]: call a fake as
 // tote would (with the sandbox credentials), or a simulation verb under
 // /_sim/; print the status and the body.
 func cmdVendor(ts *testscript.TestScript, neg bool, args []string) {
@@ -98,6 +120,16 @@ func vendorCall(ts *testscript.TestScript, vendor, method, path string, body io.
 	var base string
 	header := http.Header{"Accept": {"application/json"}, "Content-Type": {"application/json"}}
 	switch vendor {
+	case "outlet":
+		v, ok := secondStores.Load(ts)
+		if !ok {
+			ts.Fatalf("no second store; start it with: secondstore")
+		}
+		base = v.(*bigcommercetest.Server).URL
+		if !strings.HasPrefix(path, "/_sim/") {
+			base += "/stores/outlet"
+			header.Set("X-Auth-Token", "outlet-token")
+		}
 	case "bigcommerce":
 		base = f.BigCommerce.URL
 		if !strings.HasPrefix(path, "/_sim/") {

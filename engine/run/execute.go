@@ -372,6 +372,10 @@ func (x *execution) instance(ctx context.Context, n *compile.Node, sc *compile.S
 				return cty.NilVal, false, connectors.Permanent(errors.New("when must be true or false"))
 			}
 			if b.False() {
+				if n.Kind == compile.StepNode {
+					// step.<name>.output is null, so references still resolve.
+					return cty.ObjectVal(map[string]cty.Value{"output": cty.NullVal(n.Type)}), false, nil
+				}
 				return cty.NullVal(n.Type), false, nil
 			}
 		}

@@ -244,3 +244,32 @@ pipeline "p" {
 		t.Fatalf("writes = %d (%d+%d), want 1", n, r1.Writes, r2.Writes)
 	}
 }
+
+// A step whose when is false has a null output that later steps can test.
+func TestWhenFalseLeavesANullOutput(t *testing.T) {
+	f := newFixture(t, `
+connection "memory" "m" {}
+pipeline "p" {
+  step "skipped" {
+    action = memory.get
+    when   = false
+    key    = "x"
+  }
+  step "after" {
+    action = memory.put
+    key    = "after"
+    value  = step.skipped.output == null ? "skipped" : "ran"
+  }
+}
+`, run.Options{})
+	res := f.eng.Execute(ctxT(t), run.Apply, run.Event{Pipeline: "p"}, nil, "r1")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	if v, _ := f.mem.Get("after"); v.AsString() != "skipped" {
+		t.Fatalf("after = %#v", v)
+	}
+	if f.mem.Reads() != 0 {
+		t.Fatal("a step with when = false was run")
+	}
+}
