@@ -61,6 +61,8 @@ func reconcileOrders(f *Fakes) Check {
 		case want == "cancelled" && (ss.OrderStatus == "cancelled" || ss.OrderStatus == "shipped"):
 		case ss.OrderStatus != want:
 			c.problem("order %d: BigCommerce status %d wants %s, ShipStation has %s", o.ID, o.StatusID, want, ss.OrderStatus)
+		case ss.OrderStatus != "shipped" && ss.OrderStatus != "cancelled" && strOf(ss.InternalNotes) != o.StaffNotes:
+			c.problem("order %d: staff notes %q in BigCommerce, %q in ShipStation", o.ID, o.StaffNotes, strOf(ss.InternalNotes))
 		}
 	}
 	return c
@@ -149,6 +151,13 @@ func reconcileProducts(f *Fakes) Check {
 func deref(p *float64) any {
 	if p == nil {
 		return "no weight"
+	}
+	return *p
+}
+
+func strOf(p *string) string {
+	if p == nil {
+		return ""
 	}
 	return *p
 }

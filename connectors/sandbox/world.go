@@ -1,9 +1,12 @@
 package sandbox
 
 import (
+	"bytes"
 	"context"
+	"encoding/json"
 	"fmt"
 	"math/rand/v2"
+	"net/http"
 	"sync"
 	"time"
 
@@ -92,6 +95,9 @@ func (w *World) Run(ctx context.Context) error {
 			if w.Placed() >= w.Orders {
 				continue
 			}
+			if w.Placed()%50 == 25 {
+				w.newProduct(w.Placed())
+			}
 			if f, err := w.placeOne(rng, products); err != nil {
 				return err
 			} else if f != nil {
@@ -165,14 +171,20 @@ func (w *World) placeOne(rng *rand.Rand, products []int) (func(), error) {
 	w.count("orders")
 	w.count(kind)
 	switch r := rng.Float64(); {
-	case r < 0.05 && kind == "standard":
+	case r < 0.04 && kind == "standard":
+		return func() {
+			if w.editNotes(o.ID, "Gift receipt, please") == nil {
+				w.count("edited")
+			}
+		}, nil
+	case r < 0.08 && kind == "standard":
 		return func() {
 			if w.Fakes.BigCommerce.SetOrderStatus(o.ID, 5) == nil {
 				w.count("cancelled")
 				w.say("order %d cancelled by the shopper", o.ID)
 			}
 		}, nil
-	case r < 0.10 && kind == "unpaid":
+	case r < 0.12 && kind == "unpaid":
 		return func() {
 			if w.Fakes.BigCommerce.SetOrderStatus(o.ID, 11) == nil {
 				w.count("paid later")
@@ -231,4 +243,41 @@ func (w *World) Idle() bool {
 		}
 	}
 	return true
+}
+
+// editNotes changes an order's staff notes, as a merchant does in the
+// control panel after the order was placed.
+func (w *World) editNotes(id int, notes string) error {
+	body, _ := json.Marshal(map[string]string{"staff_notes": notes})
+	req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/stores/%s/v2/orders/%d", w.Fakes.BigCommerce.URL, StoreHash, id), bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("X-Auth-Token", AccessToken)
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return err
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		return fmt.Errorf("editing order %d: %s", id, resp.Status)
+	}
+	return nil
+}
+
+// newProduct launches a product, as a merchant does in the control panel.
+func (w *World) newProduct(n int) {
+	body, _ := json.Marshal(map[string]any{"name": fmt.Sprintf("New arrival %d", n), "sku": fmt.Sprintf("NEW-%04d", n),
+		"price": "24.00", "weight": "2.5", "width": "4", "height": "3", "depth": "6", "inventory_level": 100})
+	resp, err := http.Post(w.Fakes.BigCommerce.URL+"/_sim/products", "application/json", bytes.NewReader(body))
+	if err != nil {
+		return
+	}
+	resp.Body.Close()
+	if resp.StatusCode < 300 {
+		w.count("new products")
+		w.say("product NEW-%04d launched", n)
+	}
 }
