@@ -30,7 +30,7 @@ func cmdFakes(ts *testscript.TestScript, neg bool, args []string) {
 	any := "127.0.0.1:0"
 	// Generous limits keep scripts fast; the connections are told them.
 	f, err := sandbox.StartFakes(sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
-		Seed: 1, BigCommerceQuota: 3000, ShipStationPerMinute: 6000})
+		Seed: 1, BigCommerceQuota: 3000, ShipStationPerMinute: 200, ShipStationWindow: 2 * time.Second})
 	ts.Check(err)
 	ts.Defer(func() { f.Close() })
 	fakesByScript.Store(ts, f)

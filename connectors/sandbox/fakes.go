@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"time"
 
 	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
 	"github.com/toteworks/tote/connectors/email/emailtest"
@@ -57,6 +58,10 @@ type Options struct {
 	// (default 40, the real limit). Tests raise them to run fast.
 	BigCommerceQuota     int
 	ShipStationPerMinute int
+	// ShipStationWindow shortens ShipStation's one-minute rate-limit
+	// window (ShipStationPerMinute then counts per window), so a 429's
+	// reset comes in seconds. Tests use it; zero keeps the real minute.
+	ShipStationWindow time.Duration
 }
 
 // StartFakes starts the three fakes, seeded with the default catalog,
@@ -78,7 +83,7 @@ func StartFakes(opts Options) (*Fakes, error) {
 	}
 	f.ShipStation, err = shipstationtest.Start(addrs.ShipStation, shipstationtest.Options{
 		APIKey: ShipStationKey, APISecret: ShipStationPass, V2APIKey: ShipStationV2, Seed: seed,
-		RateLimit: opts.ShipStationPerMinute,
+		RateLimit: opts.ShipStationPerMinute, RateWindow: opts.ShipStationWindow,
 	})
 	if err != nil {
 		f.Close()

@@ -24,6 +24,10 @@ type Options struct {
 	RateLimit int
 	// V2RateLimit is v2 requests per minute per key (default 200).
 	V2RateLimit int
+	// RateWindow is the length of a rate-limit window (default one minute,
+	// as ShipStation's). Tests shorten it so a 429's reset comes soon;
+	// RateLimit and V2RateLimit then count per window.
+	RateWindow time.Duration
 	// Clock is the source of time; nil follows the wall clock.
 	Clock *fakekit.Clock
 	// Bare skips SeedDefault: no stores, warehouses, tags or carriers.

@@ -21,8 +21,11 @@ type quotaWindow struct {
 	used  int
 }
 
-func newLimiter(limit int, now func() time.Time) *limiter {
-	return &limiter{limit: limit, window: time.Minute, now: now, windows: map[string]*quotaWindow{}}
+func newLimiter(limit int, window time.Duration, now func() time.Time) *limiter {
+	if window <= 0 {
+		window = time.Minute
+	}
+	return &limiter{limit: limit, window: window, now: now, windows: map[string]*quotaWindow{}}
 }
 
 // take spends one request of key's quota. It reports whether the request is

@@ -60,8 +60,8 @@ func newServer(opts Options) *Server {
 		rng:    rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5eed)),
 		db:     newDB(),
 	}
-	s.v1Quota = newLimiter(opts.RateLimit, s.clock.Now)
-	s.v2Quota = newLimiter(opts.V2RateLimit, s.clock.Now)
+	s.v1Quota = newLimiter(opts.RateLimit, opts.RateWindow, s.clock.Now)
+	s.v2Quota = newLimiter(opts.V2RateLimit, opts.RateWindow, s.clock.Now)
 	s.hooks = newDeliverer(opts.WebhookTimeout, s.clock.Now)
 	s.handler = s.buildHandler()
 	if !opts.Bare {
