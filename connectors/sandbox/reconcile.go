@@ -43,14 +43,32 @@ func (c *Check) problem(format string, args ...any) {
 func reconcileOrders(f *Fakes) Check {
 	c := Check{Flow: "orders"}
 	for _, o := range f.BigCommerce.Orders() {
+		// Every ship-to address after the first is an order of its own.
+		for i, a := range f.BigCommerce.ShippingAddresses(o.ID) {
+			if i == 0 {
+				continue
+			}
+			if _, importable := importStatus[o.StatusID]; !importable && o.StatusID != 2 && o.StatusID != 3 {
+				continue
+			}
+			c.Checked++
+			if _, found := f.ShipStation.OrderByKey(fmt.Sprintf("bc:%s:%d:%d", StoreHash, o.ID, a.ID)); !found {
+				c.problem("order %d's address %d is missing from ShipStation", o.ID, a.ID)
+			}
+		}
 		key := fmt.Sprintf("bc:%s:%d", StoreHash, o.ID)
 		ss, found := f.ShipStation.OrderByKey(key)
 		want, importable := importStatus[o.StatusID]
 		c.Checked++
 		switch {
-		case o.StatusID == 2 || o.StatusID == 3:
+		case o.StatusID == 2:
 			if !found || ss.OrderStatus != "shipped" {
 				c.problem("order %d is shipped in BigCommerce, ShipStation has %s", o.ID, statusOf(ss.OrderStatus, found))
+			}
+		case o.StatusID == 3:
+			// Partially shipped: one parcel or one address is still to go.
+			if !found || (ss.OrderStatus != "shipped" && ss.OrderStatus != "awaiting_shipment") {
+				c.problem("order %d is partially shipped in BigCommerce, ShipStation has %s", o.ID, statusOf(ss.OrderStatus, found))
 			}
 		case !importable:
 			if found {

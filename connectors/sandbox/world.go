@@ -149,8 +149,20 @@ func (w *World) placeOne(rng *rand.Rand, products []int) (func(), error) {
 		in.StatusID = ptr(12)
 	}
 	in.ShippingAddresses = []bigcommercetest.ShippingAddressInput{ship}
-	for n := 1 + rng.IntN(3); n > 0; n-- {
+	multi := kind == "standard" && rng.Float64() < 0.08
+	if multi {
+		// A gift sent to a second address: its lines go there.
+		other := shoppers[(rng.IntN(len(shoppers)-1)+1)%len(shoppers)]
+		in.ShippingAddresses = append(in.ShippingAddresses, bigcommercetest.ShippingAddressInput{ShippingMethod: "Ground",
+			AddressFields: bigcommercetest.AddressFields{FirstName: other.first, LastName: other.last, Street1: "7 Elm St",
+				City: other.city, State: other.state, Zip: other.zip, Country: other.country, CountryISO2: other.iso}})
+		kind = "multi-address"
+	}
+	for n := 1 + rng.IntN(3); n > 0 || (multi && len(in.Products) < 2); n-- {
 		line := bigcommercetest.OrderProductInput{ProductID: products[rng.IntN(len(products))], Quantity: 1 + rng.IntN(2)}
+		if multi && len(in.Products)%2 == 1 {
+			line.ShipToIndex = 1
+		}
 		if kind == "gift" {
 			line.WrappingName, line.WrappingMessage = "Gift box", "Enjoy!"
 		}

@@ -280,9 +280,9 @@ func writeFlowTable(w io.Writer, ctx context.Context, store *state.Store, fakes 
 	}
 	tw.Flush()
 	placed := max(world.Placed(), 1)
-	st := fakes.ShipStation.Stats()
-	fmt.Fprintf(w, "\nShipStation API calls per order: %.3f (%d calls, %d answered 429) for %d orders placed\n",
-		float64(st.V1Calls)/float64(placed), st.V1Calls, st.V1TooMany, world.Placed())
+	st, bc := fakes.ShipStation.Stats(), fakes.BigCommerce.Stats()
+	fmt.Fprintf(w, "\nAPI calls per order: ShipStation %.3f (%d calls, %d answered 429), BigCommerce %.3f (%d calls, %d answered 429), for %d orders\n",
+		float64(st.V1Calls)/float64(placed), st.V1Calls, st.V1TooMany, float64(bc.Calls)/float64(placed), bc.Calls, bc.TooMany, world.Placed())
 }
 
 func percentile(d []time.Duration, p float64) string {
