@@ -125,6 +125,7 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 
 	for _, addr := range pl.Graph.Nodes() {
 		n := pl.Nodes[addr]
+		diags = append(diags, checkFunctionNames(n, funcs)...)
 		for _, trav := range n.refs {
 			dep, d := p.checkRoot(pl, n, trav)
 			diags = append(diags, d...)

@@ -20,7 +20,7 @@ var contractNames = []string{
 	"jsonencode", "jsondecode", "csvdecode", "formatdate", "timeadd",
 	"tostring", "tonumber", "tobool", "tolist", "toset", "tomap",
 	"try", "can", "env", "secret", "parsetime", "formattime", "now", "uuid",
-	"weight_oz", "weight_g", "length_in", "length_cm", "round", "decimal",
+	"weight_oz", "weight_g", "length_in", "length_cm", "round", "decimal", "sum",
 }
 
 func TestFunctionNames(t *testing.T) {

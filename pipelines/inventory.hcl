@@ -1,0 +1,101 @@
+# Flow 4: ShipStation's stock reaches BigCommerce. By default, after each
+# shipment and on a schedule, ShipStation's v2 inventory is read for the
+# SKUs concerned and BigCommerce stock is set to it, absolutely, at the
+# mapped location. Without a v2 key, set inventory_mode = "relative":
+# shipped items are taken off BigCommerce stock, each shipment once.
+
+# "absolute" (needs SHIPSTATION_V2_API_KEY) or "relative".
+variable "inventory_mode" {
+  type    = string
+  default = "absolute"
+}
+
+# The BigCommerce inventory location ShipStation's stock is set at.
+variable "inventory_location" {
+  type    = number
+  default = 1
+}
+
+# How often every SKU of the catalog is brought in line.
+variable "inventory_schedule" {
+  type    = string
+  default = "0 * * * *"
+}
+
+pipeline "inventory" {
+  description = "ShipStation stock levels become BigCommerce stock levels."
+
+  trigger "shipstation_webhook" "shipped" {
+    events = ["SHIP_NOTIFY"]
+  }
+
+  trigger "cron" "sweep" {
+    schedule = var.inventory_schedule
+  }
+
+  step "store" {
+    action = bigcommerce.get_store
+  }
+
+  # The whole catalog on the schedule; otherwise the shipments' SKUs.
+  step "catalog" {
+    action = bigcommerce.get_products
+    when   = trigger.kind == "cron" && var.inventory_mode == "absolute"
+    all    = true
+  }
+
+  transform "shipped" {
+    value = [
+      for s in coalesce(trigger.shipments, []) : s
+      if length(regexall("^bc:${step.store.output.store_hash}:", coalesce(s.orderKey, ""))) > 0 && !coalesce(s.isReturnLabel, false)
+    ]
+  }
+
+  transform "skus" {
+    value = distinct(compact(concat(
+      flatten([for s in transform.shipped : [for i in coalesce(s.shipmentItems, []) : i.sku]]),
+      step.catalog.output == null ? [] : flatten([for p in step.catalog.output :
+        length(coalesce(p.variants, [])) > 1 ? [for v in p.variants : v.sku] : [p.sku]
+      ])
+    )))
+  }
+
+  step "stock" {
+    action = shipstation.get_inventory
+    when   = var.inventory_mode == "absolute" && length(transform.skus) > 0
+    skus   = transform.skus
+  }
+
+  # ShipStation's available stock per SKU, summed over its locations.
+  transform "levels" {
+    for_each = step.stock.output == null ? {} : {
+      for sku in distinct([for l in step.stock.output : l.sku]) : sku => sum(concat([0], [for l in step.stock.output : l.available if l.sku == sku]))
+    }
+    value = each.value
+  }
+
+  step "set" {
+    action      = bigcommerce.set_stock
+    for_each    = transform.levels
+    on_error    = "continue"
+    sku         = each.key
+    location_id = var.inventory_location
+    quantity    = each.value
+    reason      = "ShipStation stock"
+  }
+
+  # Relative mode: each shipped line once, keyed by its shipment.
+  step "take" {
+    action = bigcommerce.adjust_stock
+    for_each = var.inventory_mode != "relative" ? {} : {
+      for pair in flatten([for s in transform.shipped : [for i in coalesce(s.shipmentItems, []) : {
+        key = "${s.shipmentId}:${i.sku}", sku = i.sku, quantity = i.quantity, shipment = s.shipmentId, voided = coalesce(s.voided, false)
+      }]]) : pair.key => pair if !pair.voided
+    }
+    on_error    = "continue"
+    sku         = each.value.sku
+    location_id = var.inventory_location
+    quantity    = -each.value.quantity
+    reference   = "shipstation shipment ${each.value.shipment}"
+  }
+}
