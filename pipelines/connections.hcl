@@ -27,4 +27,5 @@ connection "shipstation" "main" {
   v2_api_url    = env("SHIPSTATION_V2_API_URL", "https://api.shipstation.com")
   webhook_token = secret("SHIPSTATION_WEBHOOK_TOKEN", "")
   rate_quota    = tonumber(env("SHIPSTATION_RATE_QUOTA", "40"))
+  v2_rate_quota = tonumber(env("SHIPSTATION_V2_RATE_QUOTA", "200"))
 }

@@ -62,6 +62,8 @@ type Options struct {
 	// window (ShipStationPerMinute then counts per window), so a 429's
 	// reset comes in seconds. Tests use it; zero keeps the real minute.
 	ShipStationWindow time.Duration
+	// ShipStationV2PerMinute is v2 requests per window (default 200, the real limit).
+	ShipStationV2PerMinute int
 }
 
 // StartFakes starts the three fakes, seeded with the default catalog,
@@ -83,7 +85,7 @@ func StartFakes(opts Options) (*Fakes, error) {
 	}
 	f.ShipStation, err = shipstationtest.Start(addrs.ShipStation, shipstationtest.Options{
 		APIKey: ShipStationKey, APISecret: ShipStationPass, V2APIKey: ShipStationV2, Seed: seed,
-		RateLimit: opts.ShipStationPerMinute, RateWindow: opts.ShipStationWindow,
+		RateLimit: opts.ShipStationPerMinute, V2RateLimit: opts.ShipStationV2PerMinute, RateWindow: opts.ShipStationWindow,
 	})
 	if err != nil {
 		f.Close()

@@ -71,6 +71,7 @@ func (w *World) Run(ctx context.Context) error {
 	w.shipped = map[int64]bool{}
 	w.counts = map[string]int{}
 	rng := rand.New(rand.NewPCG(w.Seed, w.Seed+1))
+	w.stockWarehouse()
 	products := simpleProducts(w.Fakes.BigCommerce)
 	if len(products) == 0 {
 		return fmt.Errorf("the catalog has no simple products to order")
@@ -291,5 +292,21 @@ func (w *World) newProduct(n int) {
 	if resp.StatusCode < 300 {
 		w.count("new products")
 		w.say("product NEW-%04d launched", n)
+	}
+}
+
+// stockWarehouse gives ShipStation's inventory what the store has on hand:
+// the warehouse holds the stock BigCommerce sells.
+func (w *World) stockWarehouse() {
+	for _, p := range w.Fakes.BigCommerce.Products() {
+		skus := []string{p.SKU}
+		for _, v := range p.Variants {
+			skus = append(skus, v.SKU)
+		}
+		for _, sku := range skus {
+			if n, ok := w.Fakes.BigCommerce.Stock(sku, 1); ok && sku != "" {
+				_ = w.Fakes.ShipStation.SetStock(sku, n)
+			}
+		}
 	}
 }

@@ -126,6 +126,14 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 		}
 		quota = int(q)
 	}
+	v2Quota := 200
+	if n := v["v2_rate_quota"]; n != cty.NilVal && !n.IsNull() {
+		q, _ := n.AsBigFloat().Int64()
+		if q < 1 {
+			return nil, fmt.Errorf("shipstation: v2_rate_quota must be at least 1, not %v", n.AsBigFloat())
+		}
+		v2Quota = int(q)
+	}
 	v2Key := str(v["v2_api_key"])
 	cl := &client{
 		v1Base: v1Base.String(), v2Base: v2Base.String(),
@@ -140,7 +148,7 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 		v1Budget: budget.Shared(digest("v1", key, secret), budget.Config{
 			Quota: quota, Window: time.Minute, Share: share, Clock: o.clock.now, After: o.clock.after}),
 		v2Budget: budget.Shared(digest("v2", v2Key), budget.Config{
-			Quota: 200, Window: time.Minute, Share: share, Clock: o.clock.now, After: o.clock.after}),
+			Quota: v2Quota, Window: time.Minute, Share: share, Clock: o.clock.now, After: o.clock.after}),
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &conn{

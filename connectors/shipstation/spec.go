@@ -36,6 +36,7 @@ func spec() connectors.Spec {
 					"put it there; a proxy may send it as the X-Tote-Token header instead). ShipStation signs nothing, so " +
 					"webhook triggers need it."},
 			attr("rate_quota", cty.Number, false, "v1 requests per minute of the account (default 40, ShipStation's documented limit)."),
+			attr("v2_rate_quota", cty.Number, false, "v2 requests per minute (default 200, ShipStation's documented v2 limit)."),
 			attr("rate_share", cty.Number, false, "Part of the credential's rate limit tote may use, in (0, 1] (default 1); "+
 				"other apps using the same key keep the rest."),
 			attr("timeout", cty.String, false, `Per-request timeout (default "30s").`),

@@ -57,9 +57,9 @@ func cmdSandbox(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 
-	opts := sandbox.Options{Addresses: f.addrs, Seed: f.seed, BigCommerceQuota: 3000, ShipStationPerMinute: 3000}
+	opts := sandbox.Options{Addresses: f.addrs, Seed: f.seed, BigCommerceQuota: 3000, ShipStationPerMinute: 3000, ShipStationV2PerMinute: 3000}
 	if f.realLimits {
-		opts.BigCommerceQuota, opts.ShipStationPerMinute = 150, 40
+		opts.BigCommerceQuota, opts.ShipStationPerMinute, opts.ShipStationV2PerMinute = 150, 40, 200
 	}
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {
@@ -208,6 +208,7 @@ func sandboxProgram(env Env, fakes *sandbox.Fakes, opts sandbox.Options, publicU
 		"SHIPSTATION_API_KEY":    sandbox.ShipStationKey, "SHIPSTATION_API_SECRET": sandbox.ShipStationPass,
 		"SHIPSTATION_V2_API_KEY": sandbox.ShipStationV2, "SHIPSTATION_API_URL": fakes.ShipStation.URL,
 		"SHIPSTATION_V2_API_URL": fakes.ShipStation.URL, "SHIPSTATION_RATE_QUOTA": fmt.Sprint(opts.ShipStationPerMinute),
+		"SHIPSTATION_V2_RATE_QUOTA": fmt.Sprint(opts.ShipStationV2PerMinute),
 		"SHIPSTATION_WEBHOOK_TOKEN": "sandbox-webhook-token",
 	}
 	prog, diags := compile.Compile(cfg, compile.Options{
@@ -260,7 +261,7 @@ func describeCounts(m map[string]int) string {
 func writeFlowTable(w io.Writer, ctx context.Context, store *state.Store, fakes *sandbox.Fakes, world *sandbox.World, orders int) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "flow\tevents\truns\twrites\tfailed runs\tlatency p50\tlatency p99\t")
-	for _, name := range []string{"orders", "tracking", "products"} {
+	for _, name := range []string{"orders", "tracking", "inventory", "products"} {
 		items, _ := store.Items(ctx, state.ItemFilter{Pipeline: name})
 		runs, _ := store.Runs(ctx, state.RunFilter{Pipeline: name})
 		writes, failed := 0, 0
