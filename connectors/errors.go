@@ -60,3 +60,29 @@ type RequestError struct {
 }
 
 func (e *RequestError) Error() string { return e.Reason }
+
+// DeferredError says a write cannot be made yet and should be tried again
+// after a while, without counting as a failure: the target is not ready
+// (ShipStation does not know a SKU until an order brings it). Plans show the
+// write as waiting; tote run keeps its event and tries again.
+type DeferredError struct {
+	After time.Duration
+	Err   error
+}
+
+func (e *DeferredError) Error() string { return e.Err.Error() }
+func (e *DeferredError) Unwrap() error { return e.Err }
+
+// Defer wraps err as deferred for after.
+func Defer(after time.Duration, err error) error {
+	return &DeferredError{After: after, Err: err}
+}
+
+// Deferred returns how long err asks to wait, if it is deferred.
+func Deferred(err error) (time.Duration, bool) {
+	var d *DeferredError
+	if errors.As(err, &d) {
+		return d.After, true
+	}
+	return 0, false
+}

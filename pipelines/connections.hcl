@@ -28,4 +28,7 @@ connection "shipstation" "main" {
   webhook_token = secret("SHIPSTATION_WEBHOOK_TOKEN", "")
   rate_quota    = tonumber(env("SHIPSTATION_RATE_QUOTA", "40"))
   v2_rate_quota = tonumber(env("SHIPSTATION_V2_RATE_QUOTA", "200"))
+
+  # How long a product update waits for ShipStation to know its SKU.
+  unknown_sku_retry = env("SHIPSTATION_UNKNOWN_SKU_RETRY", "15m")
 }

@@ -52,6 +52,8 @@ type Faults struct {
 	RetryAfterDelay time.Duration
 	// FailReads fails the next N reads with a retryable error.
 	FailReads int
+	// DeferPlans makes the next N write plans wait (the target is not ready).
+	DeferPlans int
 }
 
 // NewStore returns an empty store.
@@ -209,6 +211,10 @@ func (c conn) PlanWrite(ctx context.Context, action string, args cty.Value) (con
 	defer c.s.mu.Unlock()
 	c.s.plans++
 	key := args.GetAttr("key").AsString()
+	if c.s.faults.DeferPlans > 0 {
+		c.s.faults.DeferPlans--
+		return connectors.Change{}, connectors.Defer(time.Minute, fmt.Errorf("memory: %s is not ready (injected)", key))
+	}
 	desired := args.GetAttr("value")
 	current, ok := c.s.records[key]
 	if !ok {

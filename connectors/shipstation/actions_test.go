@@ -3,6 +3,7 @@ package shipstation
 import (
 	"context"
 	"testing"
+	"time"
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/shipstation/shipstationtest"
@@ -138,11 +139,11 @@ func TestProductsInventoryAndAccountLists(t *testing.T) {
 	if p, _ := e.fake.ProductBySKU("MUG-BLK-12"); p.WeightOz == nil || *p.WeightOz != 15 || p.Name != "Black Mug" {
 		t.Errorf("product %+v", p)
 	}
-	// ShipStation cannot create products: an unknown SKU has nothing to update.
-	ch, err := e.conn.PlanWrite(context.Background(), "update_product", args(t, "update_product",
+	// ShipStation cannot create products: an update of an unknown SKU waits.
+	_, err := e.conn.PlanWrite(context.Background(), "update_product", args(t, "update_product",
 		map[string]cty.Value{"sku": cty.StringVal("NEW"), "product": cty.EmptyObjectVal}))
-	if err != nil || ch.Op != connectors.OpNoop {
-		t.Errorf("unknown SKU: %v %v, want a no-op", ch.Op, err)
+	if d, ok := connectors.Deferred(err); !ok || d != 15*time.Minute {
+		t.Errorf("unknown SKU: %v, want an update deferred by 15m", err)
 	}
 	if err := e.fake.SetStock("MUG-BLK-12", 7); err != nil {
 		t.Fatal(err)

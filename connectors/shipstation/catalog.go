@@ -33,7 +33,11 @@ func (c *conn) findProduct(ctx context.Context, sku string) (*Product, error) {
 			break
 		}
 	}
-	c.prods.put(sku, found)
+	if found != nil {
+		// A miss is not kept: the product appears when an order brings
+		// its SKU, and a waiting update must see it then.
+		c.prods.put(sku, found)
+	}
 	return found, nil
 }
 
@@ -64,11 +68,9 @@ func (c *conn) planProduct(ctx context.Context, args cty.Value) (connectors.Chan
 	if cur == nil {
 		// ShipStation's API cannot create products: the record appears when
 		// the first order with the SKU arrives (carrying its weight), or by a
-		// CSV import. Until then there is nothing to update.
-		c.log.Info("shipstation: product not updated", "connection", c.name, "sku", sku,
-			"reason", "ShipStation has no product with this SKU yet; the first order with it creates one")
-		return connectors.Change{Op: connectors.OpNoop, Before: cty.NullVal(cty.DynamicPseudoType),
-			After: cty.NullVal(cty.DynamicPseudoType), Output: cty.NullVal(outType[Product]())}, u, nil
+		// CSV import. The update waits for it.
+		return connectors.Change{}, u, connectors.Defer(c.skuRetry, fmt.Errorf("shipstation: no product has SKU %q yet; "+
+			"the first order with it (or a product CSV import) creates one, and the update waits for it", sku))
 	}
 	u.current = cur
 	current := toCty(*cur, false)

@@ -57,6 +57,7 @@ func (connector) Spec() connectors.Spec { return spec() }
 type conn struct {
 	name      string
 	closeOnce sync.Once
+	skuRetry  time.Duration // how long an update of an unknown SKU waits
 	log       *slog.Logger
 	c         *client
 	token     string
@@ -118,6 +119,12 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 	if log == nil {
 		log = slog.New(slog.DiscardHandler)
 	}
+	skuRetry := 15 * time.Minute
+	if d := str(v["unknown_sku_retry"]); d != "" {
+		if skuRetry, err = time.ParseDuration(d); err != nil || skuRetry <= 0 {
+			return nil, fmt.Errorf("shipstation: unknown_sku_retry %q is not a positive duration", d)
+		}
+	}
 	quota := 40
 	if n := v["rate_quota"]; n != cty.NilVal && !n.IsNull() {
 		q, _ := n.AsBigFloat().Int64()
@@ -152,7 +159,7 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &conn{
-		name: cfg.Name, log: log, c: cl, token: str(v["webhook_token"]),
+		name: cfg.Name, log: log, c: cl, token: str(v["webhook_token"]), skuRetry: skuRetry,
 		v1Host: v1Base.Host, v1TLS: v1Base.Scheme == "https",
 		cache: newTTLCache[string, *Order](cacheTTL, o.clock.now),
 		prods: newTTLCache[string, *Product](cacheTTL, o.clock.now),

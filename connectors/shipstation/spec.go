@@ -37,6 +37,7 @@ func spec() connectors.Spec {
 					"webhook triggers need it."},
 			attr("rate_quota", cty.Number, false, "v1 requests per minute of the account (default 40, ShipStation's documented limit)."),
 			attr("v2_rate_quota", cty.Number, false, "v2 requests per minute (default 200, ShipStation's documented v2 limit)."),
+			attr("unknown_sku_retry", cty.String, false, "How long an update_product of a SKU ShipStation does not know yet waits before it is tried again (default \"15m\")."),
 			attr("rate_share", cty.Number, false, "Part of the credential's rate limit tote may use, in (0, 1] (default 1); "+
 				"other apps using the same key keep the rest."),
 			attr("timeout", cty.String, false, `Per-request timeout (default "30s").`),

@@ -63,6 +63,9 @@ type Run struct {
 	Reads   []Read          `json:"reads"`
 	Changes []*Change       `json:"changes"`
 	Errors  []Failure       `json:"errors,omitempty"`
+	// Waiting are writes whose target is not ready yet (tote run tries
+	// them again later); they are not failures.
+	Waiting []Failure `json:"waiting,omitempty"`
 }
 
 // Read is a read step instance executed during plan.

@@ -44,6 +44,9 @@ type Result struct {
 	// Permanent is true when every failure is permanent: retrying the run
 	// cannot help.
 	Permanent bool
+	// Deferred, when positive, says some writes wait for their target to
+	// be ready: the event should run again after it.
+	Deferred time.Duration
 	// Record and Attempts are the run's record, for a caller that commits
 	// it itself (ExecuteDeferred).
 	Record   state.Run
@@ -155,6 +158,11 @@ func (x *execution) finish(ctx context.Context, walk interface {
 	permanent := true
 	for _, f := range x.failures {
 		msg := x.redact.String(f.err.Error())
+		if d, ok := connectors.Deferred(f.err); ok {
+			res.Plan.Waiting = append(res.Plan.Waiting, plan.Failure{Address: f.addr, Error: msg})
+			res.Deferred = max(res.Deferred, d)
+			continue
+		}
 		res.Plan.Errors = append(res.Plan.Errors, plan.Failure{Address: f.addr, Error: msg})
 		errs = append(errs, fmt.Errorf("%s: %s", f.addr, msg))
 		if !connectors.IsPermanent(f.err) {
@@ -243,7 +251,7 @@ func (x *execution) node(ctx context.Context, addr string) (err error) {
 		v, _, err := x.instance(ctx, n, sc, nil, addr)
 		if err != nil {
 			x.fail(addr, err)
-			if n.Kind == compile.StepNode && n.Step.OnError == "continue" {
+			if _, deferred := connectors.Deferred(err); deferred || (n.Kind == compile.StepNode && n.Step.OnError == "continue") {
 				// Recorded; dependents see a null output and go on.
 				x.set(n, cty.ObjectVal(map[string]cty.Value{"output": cty.NullVal(n.Type)}))
 				return nil
@@ -305,7 +313,9 @@ func (x *execution) node(ctx context.Context, addr string) (err error) {
 		case o.err != nil:
 			ia := fmt.Sprintf("%s[%q]", addr, o.key)
 			x.fail(ia, o.err)
-			errs = append(errs, o.err)
+			if _, deferred := connectors.Deferred(o.err); !deferred {
+				errs = append(errs, o.err)
+			}
 		case o.included:
 			vals[o.key] = o.val
 		}

@@ -28,7 +28,8 @@ func (x *execution) retry(ctx context.Context, n *compile.Node, addr string, fn 
 		err := fn(cctx)
 		cancel()
 		x.recordAttempt(addr, i, started, err)
-		if err == nil || i >= attempts || connectors.IsPermanent(err) || ctx.Err() != nil {
+		_, deferred := connectors.Deferred(err)
+		if err == nil || i >= attempts || connectors.IsPermanent(err) || deferred || ctx.Err() != nil {
 			return err
 		}
 		wait := Backoff(backoff, maxDelay, i)

@@ -16,6 +16,9 @@ type Settlement struct {
 	Outcome   ItemStatus
 	NotBefore time.Time
 	LastError string
+	// ResetAttempts starts the item's attempts afresh: it waits for its
+	// target to be ready, which is not a failed attempt.
+	ResetAttempts bool
 }
 
 // Settle records a run, its step attempts and its item's outcome in one
@@ -67,6 +70,10 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 		nb := st.NotBefore
 		if nb.IsZero() {
 			nb = tx.now
+		}
+		if st.ResetAttempts {
+			return mustAffect(tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
+				WHERE id = ?`, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID))
 		}
 		return mustAffect(tx.affected(`UPDATE inbox SET status = 'pending', not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
 			WHERE id = ?`, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID))

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 
@@ -34,6 +35,9 @@ type Worker struct {
 	// After is time.After, injectable.
 	After  func(time.Duration) <-chan time.Time
 	Logger *slog.Logger
+	// MaxWait bounds how long an event may wait for its targets to be
+	// ready before it is dead (default 30 days).
+	MaxWait time.Duration
 	// PollInterval bounds how long an idle worker waits before looking
 	// for work (default 1s).
 	PollInterval time.Duration
@@ -75,6 +79,9 @@ func (w *Worker) defaults() {
 	}
 	if w.PollInterval <= 0 {
 		w.PollInterval = time.Second
+	}
+	if w.MaxWait <= 0 {
+		w.MaxWait = 30 * 24 * time.Hour
 	}
 	if w.After == nil {
 		w.After = time.After
@@ -168,6 +175,17 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 	st := state.Settlement{Run: res.Record, Attempts: res.Attempts, ItemID: it.ID, Outcome: state.ItemDone}
 	st.Run.ItemID, st.Run.Attempt = it.ID, it.Attempts
 	switch {
+	case res.Err == nil && res.Deferred > 0 && w.Clock().Sub(it.CreatedAt) > w.MaxWait:
+		outcome = Buried
+		msg := fmt.Sprintf("gave up waiting after %s: %s", w.MaxWait, waitingText(res))
+		st.Outcome, st.LastError = state.ItemDead, msg
+		st.Run.Status, st.Run.Error = state.RunDead, msg
+	case res.Err == nil && res.Deferred > 0:
+		// Some writes wait for their target (a SKU ShipStation does not
+		// know yet): the event stays, and waiting is no failed attempt.
+		outcome = Rescheduled
+		st.Outcome, st.NotBefore, st.ResetAttempts = state.ItemPending, w.Clock().Add(res.Deferred), true
+		st.LastError = "waiting: " + waitingText(res)
 	case res.Err == nil:
 	case ctx.Err() != nil:
 		// Shutting down: the item goes back to the queue for the next start.
@@ -193,7 +211,10 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 	if err != nil {
 		w.Logger.Error("settling inbox item", "item", it.ID, "err", err)
 	}
-	if res.Err != nil {
+	if res.Err == nil && res.Deferred > 0 {
+		w.Logger.Info("run waits", "pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID, "retry_in", res.Deferred.String(),
+			"writes", res.Writes, "waiting", waitingText(res))
+	} else if res.Err != nil {
 		w.Logger.Warn("run failed", "pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID,
 			"attempt", it.Attempts, "outcome", string(outcome), "err", res.Err.Error())
 	} else {
@@ -216,4 +237,12 @@ func (w *Worker) runItem(ctx context.Context, it state.Item) *run.Result {
 		}
 	}
 	return w.Engine.ExecuteDeferred(ctx, ev, w.RunID(ctx, it))
+}
+
+func waitingText(res *run.Result) string {
+	var parts []string
+	for _, f := range res.Plan.Waiting {
+		parts = append(parts, f.Address+": "+f.Error)
+	}
+	return strings.Join(parts, "; ")
 }

@@ -123,3 +123,27 @@ func TestRetryBudgetThenDead(t *testing.T) {
 		t.Fatalf("a permanent failure settled as %s", out[0])
 	}
 }
+
+// A write whose target is not ready keeps its event waiting, without
+// counting attempts, and goes through once the target is ready.
+func TestDeferredWritesWaitWithoutFailing(t *testing.T) {
+	var ticks atomic.Int64
+	clock := func() time.Time {
+		return time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC).Add(time.Duration(ticks.Add(1)) * time.Minute)
+	}
+	mem, st, eng := setup(t, clock)
+	mem.SetFaults(conntest.Faults{DeferPlans: 3})
+	id := enqueueTick(t, st, "waits")
+	w := &worker.Worker{Engine: eng, Store: st, MaxAttempts: 2, Clock: clock, Backoff: time.Nanosecond, MaxBackoff: time.Nanosecond}
+	out := drain(t, w, 4)
+	want := []worker.Outcome{worker.Rescheduled, worker.Rescheduled, worker.Rescheduled, worker.Finished}
+	for i := range want {
+		if out[i] != want[i] {
+			t.Fatalf("outcomes %v, want %v (waiting is not a failed attempt, even past MaxAttempts)", out, want)
+		}
+	}
+	it, _ := st.Item(context.Background(), id)
+	if it.Status != state.ItemDone || len(mem.Writes()) != 1 {
+		t.Fatalf("item %s, %d writes", it.Status, len(mem.Writes()))
+	}
+}

@@ -19,7 +19,7 @@ func renderPlan(w io.Writer, p *plan.Plan) {
 		fmt.Fprintln(w)
 	}
 	for _, r := range p.Runs {
-		if len(r.Reads) == 0 && len(r.Changes) == 0 && len(r.Errors) == 0 {
+		if len(r.Reads) == 0 && len(r.Changes) == 0 && len(r.Errors) == 0 && len(r.Waiting) == 0 {
 			continue
 		}
 		fmt.Fprintf(w, "# pipeline %q, %s\n", r.Pipeline, eventLabel(r))
@@ -35,6 +35,9 @@ func renderPlan(w io.Writer, p *plan.Plan) {
 		}
 		for _, f := range r.Errors {
 			fmt.Fprintf(w, "  ! %s failed: %s\n", f.Address, f.Error)
+		}
+		for _, f := range r.Waiting {
+			fmt.Fprintf(w, "  … %s waits: %s\n", f.Address, f.Error)
 		}
 		fmt.Fprintln(w)
 	}
