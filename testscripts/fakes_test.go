@@ -3,7 +3,6 @@ package testscripts
 import (
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"regexp"
 	"strings"
@@ -29,20 +28,13 @@ func cmdFakes(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	any := "127.0.0.1:0"
 	// Generous limits keep scripts fast; the connections are told them.
-	f, err := sandbox.StartFakes(sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
-		Seed: 1, BigCommerceQuota: 3000, ShipStationPerMinute: 200, ShipStationWindow: 2 * time.Second})
+	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+		Seed: 1, BigCommerceQuota: 3000, ShipStationPerMinute: 200, ShipStationWindow: 2 * time.Second}
+	f, err := sandbox.StartFakes(opts)
 	ts.Check(err)
 	ts.Defer(func() { f.Close() })
 	fakesByScript.Store(ts, f)
-	host, port, _ := net.SplitHostPort(f.Mail.SMTPAddr())
-	for k, v := range map[string]string{
-		"BIGCOMMERCE_STORE_HASH": sandbox.StoreHash, "BIGCOMMERCE_ACCESS_TOKEN": sandbox.AccessToken,
-		"BIGCOMMERCE_CLIENT_SECRET": sandbox.ClientSecret, "BIGCOMMERCE_API_URL": f.BigCommerce.URL,
-		"SHIPSTATION_API_KEY": sandbox.ShipStationKey, "SHIPSTATION_API_SECRET": sandbox.ShipStationPass,
-		"SHIPSTATION_V2_API_KEY": sandbox.ShipStationV2, "SHIPSTATION_API_URL": f.ShipStation.URL,
-		"SHIPSTATION_V2_API_URL": f.ShipStation.URL, "SMTP_HOST": host, "SMTP_PORT": port, "MAIL_URL": f.Mail.URL(),
-		"BIGCOMMERCE_RATE_QUOTA": "3000", "SHIPSTATION_RATE_QUOTA": "6000",
-	} {
+	for k, v := range f.Env(opts) {
 		ts.Setenv(k, v)
 	}
 }

@@ -108,13 +108,8 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 	if err != nil {
 		return nil, err
 	}
-	env := map[string]string{
-		"BIGCOMMERCE_STORE_HASH": sandbox.StoreHash, "BIGCOMMERCE_ACCESS_TOKEN": sandbox.AccessToken,
-		"BIGCOMMERCE_CLIENT_SECRET": sandbox.ClientSecret, "BIGCOMMERCE_API_URL": fakes.BigCommerce.URL,
-		"SHIPSTATION_API_KEY": sandbox.ShipStationKey, "SHIPSTATION_API_SECRET": sandbox.ShipStationPass,
-		"SHIPSTATION_API_URL": fakes.ShipStation.URL, "SHIPSTATION_V2_API_URL": fakes.ShipStation.URL,
-		"SHIPSTATION_WEBHOOK_TOKEN": "bench-token",
-	}
+	env := fakes.Env(sandbox.Options{BigCommerceQuota: 150, ShipStationPerMinute: 40})
+	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
 	// The sale exercises the orders pipeline alone.
 	only := fstest.MapFS{}
 	for _, name := range []string{"connections.hcl", "orders.hcl"} {

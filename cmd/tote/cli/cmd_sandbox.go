@@ -207,16 +207,9 @@ func sandboxProgram(env Env, fakes *sandbox.Fakes, opts sandbox.Options, publicU
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("the embedded pipelines: %s", diags.Error())
 	}
-	vals := map[string]string{
-		"BIGCOMMERCE_STORE_HASH": sandbox.StoreHash, "BIGCOMMERCE_ACCESS_TOKEN": sandbox.AccessToken,
-		"BIGCOMMERCE_CLIENT_SECRET": sandbox.ClientSecret, "BIGCOMMERCE_API_URL": fakes.BigCommerce.URL,
-		"BIGCOMMERCE_RATE_QUOTA": fmt.Sprint(opts.BigCommerceQuota),
-		"SHIPSTATION_API_KEY":    sandbox.ShipStationKey, "SHIPSTATION_API_SECRET": sandbox.ShipStationPass,
-		"SHIPSTATION_V2_API_KEY": sandbox.ShipStationV2, "SHIPSTATION_API_URL": fakes.ShipStation.URL,
-		"SHIPSTATION_V2_API_URL": fakes.ShipStation.URL, "SHIPSTATION_RATE_QUOTA": fmt.Sprint(opts.ShipStationPerMinute),
-		"SHIPSTATION_V2_RATE_QUOTA": fmt.Sprint(opts.ShipStationV2PerMinute),
-		"SHIPSTATION_WEBHOOK_TOKEN": "sandbox-webhook-token", "SHIPSTATION_UNKNOWN_SKU_RETRY": "5s",
-	}
+	vals := fakes.Env(opts)
+	vals["SHIPSTATION_WEBHOOK_TOKEN"] = "sandbox-webhook-token"
+	vals["SHIPSTATION_UNKNOWN_SKU_RETRY"] = "5s"
 	prog, diags := compile.Compile(cfg, compile.Options{
 		Registry: env.Registry, Now: env.Now,
 		Getenv: func(k string) (string, bool) { v, ok := vals[k]; return v, ok },
