@@ -185,5 +185,9 @@ pipeline "orders" {
     store     = each.value.store
     warehouse = each.value.warehouse
     tags      = each.value.tags
+
+    # A hold put on in ShipStation stays, unless BigCommerce lifts its own
+    # verification or dispute status.
+    release_hold = contains([12, 13], coalesce(trigger.previous_status_id, 0))
   }
 }

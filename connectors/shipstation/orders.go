@@ -36,9 +36,10 @@ func isOpen(o *Order) bool {
 
 // upsert is a planned upsert_order.
 type upsert struct {
-	key     string
-	desired Order
-	current *Order // nil: the order does not exist yet
+	key         string
+	desired     Order
+	current     *Order // nil: the order does not exist yet
+	releaseHold bool
 }
 
 // desiredOrder decodes upsert_order's arguments, resolving store,
@@ -56,6 +57,9 @@ func (c *conn) desiredOrder(ctx context.Context, args cty.Value) (upsert, error)
 		return u, connectors.Permanent(fmt.Errorf("shipstation: upsert_order: order.orderKey %q differs from orderKey %q", *o.OrderKey, u.key))
 	}
 	o.OrderKey = &u.key
+	if r := args.GetAttr("release_hold"); !r.IsNull() && r.True() {
+		u.releaseHold = true
+	}
 	adv := func() *AdvancedOptions {
 		if o.AdvancedOptions == nil {
 			o.AdvancedOptions = &AdvancedOptions{}
@@ -105,6 +109,14 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 			return connectors.Change{}, u, err
 		}
 		return connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(cty.DynamicPseudoType), After: toCty(u.desired, true)}, u, nil
+	}
+	// A hold is kept unless the caller says to release it: a person, or
+	// an exception flow, put it there, and an edit of the order elsewhere
+	// must not undo it.
+	if deref(u.current.OrderStatus) == "on_hold" && !u.releaseHold {
+		if want := deref(u.desired.OrderStatus); want == "awaiting_payment" || want == "awaiting_shipment" {
+			u.desired.OrderStatus = u.current.OrderStatus
+		}
 	}
 	// Upserts add tags and never remove them: tags also come from people
 	// and from add_tag; remove_tag takes them off.

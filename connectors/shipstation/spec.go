@@ -57,6 +57,9 @@ func spec() connectors.Spec {
 					attr("store", cty.String, false, "Store name, resolved to advancedOptions.storeId (only applies on creation)."),
 					attr("warehouse", cty.String, false, "Ship-from warehouse name, resolved to advancedOptions.warehouseId."),
 					attr("tags", cty.List(cty.String), false, "Tag names to add, resolved to tagIds."),
+					attr("release_hold", cty.Bool, false, "An order on hold in ShipStation keeps its hold when the desired "+
+						"status is awaiting_payment or awaiting_shipment, unless this is true (e.g. the hold came from a "+
+						"BigCommerce verification status that was lifted). Holds are people's decisions."),
 				}},
 			},
 			{
