@@ -32,3 +32,14 @@ connection "shipstation" "main" {
   # How long a product update waits for ShipStation to know its SKU.
   unknown_sku_retry = env("SHIPSTATION_UNKNOWN_SKU_RETRY", "15m")
 }
+
+# Customer emails (exceptions and returns). The sandbox points this at its
+# SMTP capture server.
+connection "email" "customers" {
+  host     = env("SMTP_HOST", "localhost")
+  port     = tonumber(env("SMTP_PORT", "587"))
+  username = env("SMTP_USERNAME", "")
+  password = secret("SMTP_PASSWORD", "")
+  from     = env("EMAIL_FROM", "Orders <orders@example.com>")
+  starttls = env("SMTP_STARTTLS", "required")
+}

@@ -35,5 +35,7 @@ func (f *Fakes) Env(opts Options) map[string]string {
 		"SHIPSTATION_V2_API_URL": f.ShipStation.URL, "SHIPSTATION_RATE_QUOTA": fmt.Sprint(ssQuota),
 		"SHIPSTATION_V2_RATE_QUOTA": fmt.Sprint(ssV2Quota),
 		"SMTP_HOST":                 host, "SMTP_PORT": port, "MAIL_URL": f.Mail.URL(),
+		// The capture server speaks plain SMTP on loopback.
+		"SMTP_STARTTLS": "none", "EMAIL_FROM": "Sandbox Store <orders@sandbox.example>",
 	}
 }

@@ -1,0 +1,117 @@
+# Flow 5: holds, backorders, exceptions and cancels made in ShipStation reach
+# BigCommerce: a cancel cancels the order there; every exception leaves a
+# staff note and an order metafield with the reason and the expected date,
+# and the customer gets one email saying what happened.
+
+variable "backorder_tag" {
+  type    = string
+  default = "Backorder"
+}
+
+variable "exception_tag" {
+  type    = string
+  default = "Exception"
+}
+
+# The BigCommerce status a ShipStation cancel sets.
+variable "cancelled_status" {
+  type    = number
+  default = 5
+}
+
+variable "exception_email_subject" {
+  type    = string
+  default = "An update on your order {{.order_id}}"
+}
+
+variable "exception_email_text" {
+  type    = string
+  default = <<-EOT
+    Hello {{.name}},
+
+    {{if eq .reason "cancelled"}}Your order {{.order_id}} has been cancelled. If you did not ask for this, reply to this email and we will sort it out.
+    {{else if eq .reason "backorder"}}Part of your order {{.order_id}} is on backorder.{{if .expected}} We expect to ship it on {{.expected}}.{{end}}
+    {{else}}Your order {{.order_id}} is delayed.{{if .expected}} We expect to ship it on {{.expected}}.{{end}}
+    {{end}}
+    Thank you for your patience.
+  EOT
+}
+
+pipeline "exceptions" {
+  description = "Holds, backorders, exceptions and cancels in ShipStation reach BigCommerce and the customer."
+
+  trigger "shipstation_poll" "changed" {
+    resource = "orders"
+    schedule = var.reconcile_schedule
+  }
+
+  step "store" {
+    action = bigcommerce.get_store
+  }
+
+  step "tags" {
+    action = shipstation.list_tags
+  }
+
+  # Orders tote imported from this store that ShipStation holds, tags as
+  # backordered or exceptional, or cancelled.
+  transform "exceptions" {
+    for_each = {
+      for o in coalesce(trigger.orders, []) : split(":", o.orderKey)[2] => {
+        order_id = tonumber(split(":", o.orderKey)[2])
+        email    = o.customerEmail
+        name     = o.shipTo.name
+        expected = o.holdUntilDate
+        reason = (o.orderStatus == "cancelled" ? "cancelled" :
+          length(setintersection(toset(coalesce(o.tagIds, [])), toset([for t in step.tags.output : t.tagId if t.name == var.backorder_tag]))) > 0 ? "backorder" :
+          length(setintersection(toset(coalesce(o.tagIds, [])), toset([for t in step.tags.output : t.tagId if t.name == var.exception_tag]))) > 0 ? "exception" :
+        o.orderStatus == "on_hold" ? "on_hold" : "")
+      } if length(regexall("^bc:${step.store.output.store_hash}:[0-9]+$", coalesce(o.orderKey, ""))) > 0
+    }
+    value = each.value
+  }
+
+  transform "open" {
+    for_each = { for k, e in transform.exceptions : k => e if e.reason != "" }
+    value    = each.value
+  }
+
+  step "orders" {
+    action = bigcommerce.get_orders
+    ids    = [for e in transform.open : e.order_id]
+  }
+
+  step "note" {
+    action   = bigcommerce.update_order
+    for_each = { for o in step.orders.output : tostring(o.id) => o }
+    on_error = "continue"
+    order_id = each.value.id
+    status_id = (transform.open[each.key].reason == "cancelled" && !contains([2, 3, 4, 5], each.value.status_id)
+    ? var.cancelled_status : null)
+    staff_notes = (length(regexall("\\[tote\\] ShipStation: ${transform.open[each.key].reason}", coalesce(each.value.staff_notes, ""))) > 0
+      ? each.value.staff_notes
+      : trimspace(join("\n", [coalesce(each.value.staff_notes, ""),
+        "[tote] ShipStation: ${transform.open[each.key].reason}${transform.open[each.key].expected == null ? "" : " until ${transform.open[each.key].expected}"}"
+    ])))
+  }
+
+  step "record" {
+    action   = bigcommerce.upsert_order_metafield
+    for_each = transform.open
+    on_error = "continue"
+    order_id = each.value.order_id
+    key      = "exception"
+    value    = jsonencode({ reason = each.value.reason, expected = each.value.expected })
+  }
+
+  step "email" {
+    action   = email.send
+    for_each = { for k, e in transform.open : k => e if coalesce(e.email, "") != "" }
+    on_error = "continue"
+    key      = "exception:${each.value.order_id}:${each.value.reason}:${coalesce(each.value.expected, "")}"
+    to       = each.value.email
+    subject  = var.exception_email_subject
+    text     = var.exception_email_text
+    data     = each.value
+  }
+}
