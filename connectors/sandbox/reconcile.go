@@ -77,6 +77,13 @@ func reconcileOrders(f *Fakes) Check {
 		case !found:
 			c.problem("order %d (status %d) is missing from ShipStation", o.ID, o.StatusID)
 		case want == "cancelled" && (ss.OrderStatus == "cancelled" || ss.OrderStatus == "shipped"):
+		case ss.OrderStatus == "on_hold" && want == "awaiting_shipment":
+			// Held in ShipStation: the exceptions flow notes it in BigCommerce.
+			if !strings.Contains(o.StaffNotes, "[tote] ShipStation: on_hold") {
+				c.problem("order %d is on hold in ShipStation, BigCommerce has no note of it", o.ID)
+			}
+		case ss.OrderStatus == "cancelled" && o.StatusID != 5:
+			c.problem("order %d was cancelled in ShipStation, BigCommerce has status %d", o.ID, o.StatusID)
 		case ss.OrderStatus != want:
 			c.problem("order %d: BigCommerce status %d wants %s, ShipStation has %s", o.ID, o.StatusID, want, ss.OrderStatus)
 		case ss.OrderStatus != "shipped" && ss.OrderStatus != "cancelled" && strOf(ss.InternalNotes) != o.StaffNotes:

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -223,6 +224,15 @@ func (w *World) work(rng *rand.Rand) {
 			continue
 		}
 		switch r := rng.Float64(); {
+		case r < 0.04 && !strings.Contains(o.OrderKey, ":0") && strings.Count(o.OrderKey, ":") == 2:
+			// Out of stock at the shelf: held until a restock date.
+			if ss.Hold(o.OrderID, time.Now().AddDate(0, 0, 7)) == nil {
+				w.count("held in ShipStation")
+			}
+		case r < 0.06 && strings.Count(o.OrderKey, ":") == 2:
+			if ss.Cancel(o.OrderID) == nil {
+				w.count("cancelled in ShipStation")
+			}
 		case r < 0.15 && len(o.Items) > 1 && o.Items[0].LineItemKey != nil:
 			first := shipstationtest.ShipItem{LineItemKey: *o.Items[0].LineItemKey, Quantity: o.Items[0].Quantity}
 			if _, err := ss.Ship(o.OrderID, shipstationtest.ShipRequest{CarrierCode: "ups", ServiceCode: "ups_ground", Items: []shipstationtest.ShipItem{first}}); err == nil {

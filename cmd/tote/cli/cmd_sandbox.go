@@ -260,7 +260,7 @@ func describeCounts(m map[string]int) string {
 func writeFlowTable(w io.Writer, ctx context.Context, store *state.Store, fakes *sandbox.Fakes, world *sandbox.World, orders int) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "flow\tevents\truns\twrites\tfailed runs\tlatency p50\tlatency p99\t")
-	for _, name := range []string{"orders", "tracking", "inventory", "products"} {
+	for _, name := range []string{"orders", "tracking", "inventory", "exceptions", "products"} {
 		items, _ := store.Items(ctx, state.ItemFilter{Pipeline: name})
 		runs, _ := store.Runs(ctx, state.RunFilter{Pipeline: name})
 		writes, failed := 0, 0
@@ -283,6 +283,7 @@ func writeFlowTable(w io.Writer, ctx context.Context, store *state.Store, fakes 
 	st, bc := fakes.ShipStation.Stats(), fakes.BigCommerce.Stats()
 	fmt.Fprintf(w, "\nAPI calls per order: ShipStation %.3f (%d calls, %d answered 429), BigCommerce %.3f (%d calls, %d answered 429), for %d orders\n",
 		float64(st.V1Calls)/float64(placed), st.V1Calls, st.V1TooMany, float64(bc.Calls)/float64(placed), bc.Calls, bc.TooMany, world.Placed())
+	fmt.Fprintf(w, "Customer emails sent: %d\n", len(fakes.Mail.Messages()))
 }
 
 func percentile(d []time.Duration, p float64) string {
