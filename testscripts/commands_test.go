@@ -35,6 +35,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"vendor":      cmdVendor,
 		"waitvendor":  cmdWaitVendor,
 		"secondstore": cmdSecondStore,
+		"mailreject":  cmdMailReject,
 		"waitcount":   cmdWaitCount,
 		"waitinbox":   cmdWaitInbox,
 		"signal":      cmdSignal,

@@ -5,6 +5,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -37,6 +38,17 @@ func cmdFakes(ts *testscript.TestScript, neg bool, args []string) {
 	for k, v := range f.Env(opts) {
 		ts.Setenv(k, v)
 	}
+}
+
+// mailreject RATE: the SMTP capture server answers this share of messages
+// with a transient 451 (0 to accept every message again).
+func cmdMailReject(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: mailreject RATE")
+	}
+	rate, err := strconv.ParseFloat(args[0], 64)
+	ts.Check(err)
+	fakesOf(ts).Mail.SetRejectRate(rate)
 }
 
 // secondstore: start a second fake BigCommerce store (hash "outlet") and
