@@ -19,6 +19,12 @@ variable "cancelled_status" {
   default = 5
 }
 
+# Whether the customer gets another email when a hold is released.
+variable "email_on_release" {
+  type    = bool
+  default = false
+}
+
 variable "exception_email_subject" {
   type    = string
   default = "An update on your order {{.order_id}}"
@@ -30,6 +36,7 @@ variable "exception_email_text" {
     Hello {{.name}},
 
     {{if eq .reason "cancelled"}}Your order {{.order_id}} has been cancelled. If you did not ask for this, reply to this email and we will sort it out.
+    {{else if eq .reason "released"}}Good news: your order {{.order_id}} is on its way to being shipped.
     {{else if eq .reason "backorder"}}Part of your order {{.order_id}} is on backorder.{{if .expected}} We expect to ship it on {{.expected}}.{{end}}
     {{else}}Your order {{.order_id}} is delayed.{{if .expected}} We expect to ship it on {{.expected}}.{{end}}
     {{end}}
@@ -65,25 +72,35 @@ pipeline "exceptions" {
         reason = (o.orderStatus == "cancelled" ? "cancelled" :
           length(setintersection(toset(coalesce(o.tagIds, [])), toset([for t in step.tags.output : t.tagId if t.name == var.backorder_tag]))) > 0 ? "backorder" :
           length(setintersection(toset(coalesce(o.tagIds, [])), toset([for t in step.tags.output : t.tagId if t.name == var.exception_tag]))) > 0 ? "exception" :
-        o.orderStatus == "on_hold" ? "on_hold" : "")
+          o.orderStatus == "on_hold" ? "on_hold" :
+        o.orderStatus == "awaiting_shipment" ? "maybe_released" : "")
       } if length(regexall("^bc:${step.store.output.store_hash}:[0-9]+$", coalesce(o.orderKey, ""))) > 0
     }
     value = each.value
   }
 
-  transform "open" {
-    for_each = { for k, e in transform.exceptions : k => e if e.reason != "" }
-    value    = each.value
-  }
-
   step "orders" {
     action = bigcommerce.get_orders
-    ids    = [for e in transform.open : e.order_id]
+    ids    = [for e in transform.exceptions : e.order_id if e.reason != ""]
+  }
+
+  # A hold is released when ShipStation has the order awaiting shipment
+  # again after tote noted the hold in BigCommerce.
+  transform "open" {
+    for_each = {
+      for k, e in transform.exceptions : k => (e.reason != "maybe_released" ? e : merge(e, { reason = "released", expected = null }))
+      if e.reason != "" && (e.reason != "maybe_released" || length([
+        for o in step.orders.output : o if tostring(o.id) == k &&
+        length(regexall("\\[tote\\] ShipStation: on_hold", coalesce(o.staff_notes, ""))) > 0 &&
+        length(regexall("\\[tote\\] ShipStation: released", coalesce(o.staff_notes, ""))) == 0
+      ]) > 0)
+    }
+    value = each.value
   }
 
   step "note" {
     action   = bigcommerce.update_order
-    for_each = { for o in step.orders.output : tostring(o.id) => o }
+    for_each = { for o in step.orders.output : tostring(o.id) => o if contains(keys(transform.open), tostring(o.id)) }
     on_error = "continue"
     order_id = each.value.id
     status_id = (transform.open[each.key].reason == "cancelled" && !contains([2, 3, 4, 5], each.value.status_id)
@@ -106,7 +123,7 @@ pipeline "exceptions" {
 
   step "email" {
     action   = email.send
-    for_each = { for k, e in transform.open : k => e if coalesce(e.email, "") != "" }
+    for_each = { for k, e in transform.open : k => e if coalesce(e.email, "") != "" && (e.reason != "released" || var.email_on_release) }
     on_error = "continue"
     key      = "exception:${each.value.order_id}:${each.value.reason}:${coalesce(each.value.expected, "")}"
     to       = each.value.email

@@ -52,6 +52,14 @@ func (x *execution) write(ctx context.Context, n *compile.Node, addr string, arg
 			return cty.NilVal, err
 		}
 		x.describe(pc, ch)
+		if out, done := x.appliedBefore(ctx, n, pc, ch); done {
+			// The ledger has this very write, and the target shows nothing
+			// new since (or cannot be read back, as an email): apply would
+			// skip it, so the plan says unchanged.
+			pc.Op = connectors.OpNoop
+			x.addChange(pc)
+			return out, nil
+		}
 		x.addChange(pc)
 		if ch.Op == connectors.OpNoop {
 			return conform(ch.Output, n.Type, n.ActionName)
@@ -288,4 +296,22 @@ func DecodeEvent(t *compile.Trigger, b []byte) (cty.Value, error) {
 		return cty.NilVal, fmt.Errorf("event of trigger %s: %w", t.Name, err)
 	}
 	return v, nil
+}
+
+// appliedBefore reports whether the ledger holds this exact write as done,
+// with the target unchanged since, and returns its recorded output.
+func (x *execution) appliedBefore(ctx context.Context, n *compile.Node, pc *plan.Change, ch connectors.Change) (cty.Value, bool) {
+	if x.e.store == nil || pc.ArgsDigest == "" || ch.Op == connectors.OpNoop {
+		return cty.NilVal, false
+	}
+	key := intentKey(x.pl.Name, n.Conn.Addr(), n.ActionName, pc.Identity, pc.ArgsDigest)
+	in, found, err := x.e.store.Intent(ctx, key)
+	if err != nil || !found || in.Status != state.IntentDone || ch.Fingerprint != in.Fingerprint {
+		return cty.NilVal, false
+	}
+	out, err := decodeOutput(in.Output, n.Type)
+	if err != nil {
+		return cty.NilVal, false
+	}
+	return out, true
 }
