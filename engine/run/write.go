@@ -115,7 +115,7 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		}
 		return out, nil
 	}
-	if err := x.checkConstraint(pc); err != nil {
+	if err := x.checkConstraint(n, pc); err != nil {
 		return cty.NilVal, err
 	}
 	if err := store.OpenIntent(ctx, state.Intent{
@@ -154,12 +154,16 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 
 // checkConstraint refuses a write that a saved plan did not contain, or
 // whose target or arguments changed since that plan was made.
-func (x *execution) checkConstraint(pc *plan.Change) error {
+func (x *execution) checkConstraint(n *compile.Node, pc *plan.Change) error {
 	if x.constraint == nil {
 		return nil
 	}
 	planned := x.constraint.Find(pc.Address)
 	switch {
+	case planned == nil && x.constraint.Find(n.Addr+"[*]") != nil:
+		// The plan could not know this step's instances (its for_each
+		// waits for a write): it planned them all, whichever they are.
+		return nil
 	case planned == nil:
 		if pc.Op == connectors.OpNoop {
 			return nil

@@ -1,0 +1,135 @@
+# Flow 6: a return the warehouse received (the order tagged "Return
+# Received" in ShipStation) becomes, in BigCommerce, one refund for exactly
+# the returned lines, stock put back, an order metafield and a customer
+# email; then the tag comes off. BigCommerce refunds are not idempotent: the
+# connector finds an existing refund for the same lines, and the ledger
+# guards the rest. A refund the payment provider refuses is dead at once,
+# with BigCommerce's message, for a person to handle.
+
+variable "return_tag" {
+  type    = string
+  default = "Return Received"
+}
+
+variable "return_email_subject" {
+  type    = string
+  default = "Your return for order {{.order_id}} is refunded"
+}
+
+variable "return_email_text" {
+  type    = string
+  default = <<-EOT
+    Hello {{.name}},
+
+    We received your return for order {{.order_id}} and refunded {{.amount}}.
+    It can take a few days to show on your statement.
+  EOT
+}
+
+pipeline "returns" {
+  description = "Returns received in ShipStation are refunded, restocked and mailed in BigCommerce."
+
+  trigger "shipstation_poll" "received" {
+    resource = "tagged_orders"
+    tag      = var.return_tag
+    schedule = var.reconcile_schedule
+  }
+
+  step "store" {
+    action = bigcommerce.get_store
+  }
+
+  transform "tagged" {
+    for_each = {
+      for o in coalesce(trigger.orders, []) : split(":", o.orderKey)[2] => o
+      if length(regexall("^bc:${step.store.output.store_hash}:[0-9]+$", coalesce(o.orderKey, ""))) > 0
+    }
+    value = each.value
+  }
+
+  step "labels" {
+    action        = shipstation.list_shipments
+    for_each      = transform.tagged
+    orderId       = each.value.orderId
+    includeVoided = false
+  }
+
+  step "orders" {
+    action = bigcommerce.get_orders
+    ids    = [for k, o in transform.tagged : tonumber(k)]
+  }
+
+  # The returned lines: the return label's items, else every shipped line.
+  transform "returned" {
+    for_each = { for o in step.orders.output : tostring(o.id) => o if contains(keys(transform.tagged), tostring(o.id)) }
+    value = {
+      order_id = each.value.id
+      email    = each.value.billing_address.email
+      name     = each.value.billing_address.first_name
+      items = (length(flatten([for s in step.labels[each.key].output : s.shipmentItems if s.isReturnLabel])) > 0
+        ? [for i in flatten([for s in step.labels[each.key].output : s.shipmentItems if s.isReturnLabel]) :
+        { item_id = tonumber(i.lineItemKey), item_type = "PRODUCT", quantity = i.quantity, amount = null, reason = "Returned" }]
+        : [for l in each.value.lines : { item_id = l.id, item_type = "PRODUCT", quantity = l.quantity_shipped, amount = null, reason = "Returned" }
+      if l.quantity_shipped > 0])
+      skus = { for l in each.value.lines : tostring(l.id) => l.sku }
+    }
+  }
+
+  step "quote" {
+    action   = bigcommerce.refund_quote
+    for_each = transform.returned
+    order_id = each.value.order_id
+    items    = each.value.items
+  }
+
+  step "refund" {
+    action   = bigcommerce.create_refund
+    for_each = transform.returned
+    on_error = "continue"
+    order_id = each.value.order_id
+    items    = each.value.items
+    reason   = "Return received"
+  }
+
+  # BigCommerce refunds never restock: put the returned units back.
+  step "restock" {
+    action = bigcommerce.adjust_stock
+    for_each = {
+      for pair in flatten([for k, r in transform.returned : [for i in r.items : {
+        key = "${k}:${i.item_id}", sku = r.skus[tostring(i.item_id)], quantity = i.quantity, order = k
+      }] if contains(keys(step.refund), k)]) : pair.key => pair
+    }
+    on_error    = "continue"
+    sku         = each.value.sku
+    location_id = var.inventory_location
+    quantity    = each.value.quantity
+    reference   = "return of order ${each.value.order}"
+  }
+
+  step "record" {
+    action   = bigcommerce.upsert_order_metafield
+    for_each = step.refund
+    order_id = each.value.output.order_id
+    key      = "return"
+    value    = jsonencode({ refund_id = each.value.output.id, amount = each.value.output.total_amount, items = each.value.output.items })
+  }
+
+  step "email" {
+    action   = email.send
+    for_each = { for k, r in step.refund : k => r if coalesce(transform.returned[k].email, "") != "" }
+    on_error = "continue"
+    key      = "return:${each.key}"
+    to       = transform.returned[each.key].email
+    subject  = var.return_email_subject
+    text     = var.return_email_text
+    data     = { order_id = each.key, name = transform.returned[each.key].name, amount = decimal(each.value.output.total_amount, 2) }
+  }
+
+  step "untag" {
+    action     = shipstation.remove_tag
+    for_each   = step.refund
+    depends_on = [step.restock, step.record, step.email]
+    orderId    = transform.tagged[each.key].orderId
+    tag        = var.return_tag
+  }
+}
