@@ -53,6 +53,9 @@ type Engine struct {
 	conns map[string]connectors.Conn
 	// records serialises writes to one record across concurrent runs.
 	records keyLock
+	// secrets are the program's secret values, scrubbed from what leaves
+	// the engine; each run clones it and adds its own.
+	secrets *redactor
 }
 
 // New returns an engine. store may be nil for plan-only use.
@@ -66,7 +69,7 @@ func New(prog *compile.Program, store *state.Store, opts Options) *Engine {
 	if opts.Clock == nil {
 		opts.Clock = time.Now
 	}
-	return &Engine{prog: prog, store: store, opts: opts, conns: map[string]connectors.Conn{}}
+	return &Engine{prog: prog, store: store, opts: opts, conns: map[string]connectors.Conn{}, secrets: newRedactor(prog)}
 }
 
 // Program returns the engine's program.

@@ -100,7 +100,7 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, deferred: deferred, started: now,
 		sem:        make(chan struct{}, e.opts.Parallelism),
 		transforms: map[string]cty.Value{}, steps: map[string]cty.Value{},
-		redact: e.redactor(),
+		redact: e.secrets.clone(),
 		base: &compile.Scope{
 			Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.prog.ConnectionsValue(),
 			Trigger: pl.EventValue(trig, data),

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/lang"
 	"github.com/toteworks/tote/engine/plan"
 	"github.com/zclconf/go-cty/cty"
@@ -23,18 +24,32 @@ type redactor struct {
 // happen to occur.
 const minSecretLen = 4
 
-func (e *Engine) redactor() *redactor {
+// newRedactor collects the program's secrets: sensitive connection
+// settings, variables and trigger arguments. The engine builds it once.
+func newRedactor(prog *compile.Program) *redactor {
 	r := &redactor{secrets: map[string]bool{}}
-	for _, c := range e.prog.Connections {
+	for _, c := range prog.Connections {
 		r.addSensitive(c.Values)
 	}
-	r.addSensitive(e.prog.Vars)
-	for _, pl := range e.prog.Pipelines {
+	r.addSensitive(prog.Vars)
+	for _, pl := range prog.Pipelines {
 		for _, t := range pl.Triggers {
 			r.addSensitive(t.Args)
 		}
 	}
 	return r
+}
+
+// clone returns a redactor with the same secrets, for one run to add its
+// own to.
+func (r *redactor) clone() *redactor {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	c := &redactor{secrets: make(map[string]bool, len(r.secrets))}
+	for s := range r.secrets {
+		c.secrets[s] = true
+	}
+	return c
 }
 
 // addSensitive remembers every sensitive string inside v.
@@ -107,4 +122,4 @@ func (r *redactor) Fields(fields []plan.Field) []plan.Field {
 }
 
 // Redact scrubs every secret the engine knows from s.
-func (e *Engine) Redact(s string) string { return e.redactor().String(s) }
+func (e *Engine) Redact(s string) string { return e.secrets.String(s) }
