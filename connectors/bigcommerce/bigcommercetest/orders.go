@@ -543,22 +543,9 @@ func writeSubList[T any](s *Server, w http.ResponseWriter, items []T) {
 }
 
 func (s *Server) listOrderProducts(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.parsePaging(w, r, false)
-	if !ok {
-		return
+	if out, ok := pageOfOrder(s, w, r, func(rec *orderRec) []*OrderProduct { return rec.lines }, copyLine); ok {
+		writeSubList(s, w, out)
 	}
-	s.mu.Lock()
-	rec := s.orderFor(w, r, false)
-	if rec == nil {
-		s.mu.Unlock()
-		return
-	}
-	var out []OrderProduct
-	for _, l := range pageOf(rec.lines, p) {
-		out = append(out, copyLine(l))
-	}
-	s.mu.Unlock()
-	writeSubList(s, w, out)
 }
 
 func (s *Server) getOrderProduct(w http.ResponseWriter, r *http.Request) {
@@ -587,23 +574,32 @@ func renderAddress(a *ShippingAddress, base string) ShippingAddress {
 }
 
 func (s *Server) listShippingAddresses(w http.ResponseWriter, r *http.Request) {
+	base := s.linkBase(r)
+	render := func(a *ShippingAddress) ShippingAddress { return renderAddress(a, base) }
+	if out, ok := pageOfOrder(s, w, r, func(rec *orderRec) []*ShippingAddress { return rec.addrs }, render); ok {
+		writeSubList(s, w, out)
+	}
+}
+
+// pageOfOrder renders the requested page of one order's sub-records (lines,
+// addresses, shipments). ok is false when the request was already answered
+// (bad paging, or no such order).
+func pageOfOrder[R, T any](s *Server, w http.ResponseWriter, r *http.Request, of func(*orderRec) []R, render func(R) T) ([]T, bool) {
 	p, ok := s.parsePaging(w, r, false)
 	if !ok {
-		return
+		return nil, false
 	}
-	base := s.linkBase(r)
 	s.mu.Lock()
+	defer s.mu.Unlock()
 	rec := s.orderFor(w, r, false)
 	if rec == nil {
-		s.mu.Unlock()
-		return
+		return nil, false
 	}
-	var out []ShippingAddress
-	for _, a := range pageOf(rec.addrs, p) {
-		out = append(out, renderAddress(a, base))
+	var out []T
+	for _, item := range pageOf(of(rec), p) {
+		out = append(out, render(item))
 	}
-	s.mu.Unlock()
-	writeSubList(s, w, out)
+	return out, true
 }
 
 func (rec *orderRec) address(id int) *ShippingAddress {

@@ -249,22 +249,9 @@ func (s *Server) afterShippingLocked(rec *orderRec) []event {
 }
 
 func (s *Server) listShipments(w http.ResponseWriter, r *http.Request) {
-	p, ok := s.parsePaging(w, r, false)
-	if !ok {
-		return
+	if out, ok := pageOfOrder(s, w, r, func(rec *orderRec) []*Shipment { return rec.shipments }, copyShipment); ok {
+		writeV2List(w, out) // 204 on empty is in the spec for shipments
 	}
-	s.mu.Lock()
-	rec := s.orderFor(w, r, false)
-	if rec == nil {
-		s.mu.Unlock()
-		return
-	}
-	var out []Shipment
-	for _, sh := range pageOf(rec.shipments, p) {
-		out = append(out, copyShipment(sh))
-	}
-	s.mu.Unlock()
-	writeV2List(w, out) // 204 on empty is in the spec for shipments
 }
 
 func (s *Server) countShipments(w http.ResponseWriter, r *http.Request) {
