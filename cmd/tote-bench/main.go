@@ -14,9 +14,11 @@ import (
 	"io"
 	"io/fs"
 	"log/slog"
+	"maps"
 	"os"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strconv"
 	"strings"
 	"testing/fstest"
@@ -45,6 +47,8 @@ type Result struct {
 	Duplicates      int     `json:"duplicates"`
 	Missing         int     `json:"missing"`
 	PeakRSSMB       float64 `json:"peak_rss_mb"`
+	// SSRequests counts ShipStation requests by method and path.
+	SSRequests map[string]int64 `json:"ss_requests"`
 }
 
 func main() {
@@ -75,6 +79,10 @@ func main() {
 	fmt.Printf("%d orders in %.0fs: every order in ShipStation %.1fs after the last webhook\n", res.Orders, res.WindowSeconds, res.DrainSeconds)
 	fmt.Printf("calls per order: ShipStation %.4f, BigCommerce %.4f; 429s: ShipStation %d, BigCommerce %d\n", res.SSCallsPerOrder, res.BCCallsPerOrder, res.SS429, res.BC429)
 	fmt.Printf("duplicates %d, missing %d, peak RSS %.0f MB\n", res.Duplicates, res.Missing, res.PeakRSSMB)
+	fmt.Println("ShipStation requests:")
+	for _, op := range slices.Sorted(maps.Keys(res.SSRequests)) {
+		fmt.Printf("  %6d  %s\n", res.SSRequests[op], op)
+	}
 }
 
 func flashSale(ctx context.Context, n int, window, timeout time.Duration, concurrency int, progress io.Writer) (*Result, error) {
@@ -212,6 +220,7 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 	ss := fakes.ShipStation.Stats()
 	res.SSCallsPerOrder = float64(ss.V1Calls) / float64(n)
 	res.SS429 = ss.V1TooMany
+	res.SSRequests = ss.ByRequest
 	bc := fakes.BigCommerce.Stats()
 	res.BCCallsPerOrder = float64(bc.Calls) / float64(n)
 	res.BC429 = bc.TooMany

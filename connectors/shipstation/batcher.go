@@ -35,7 +35,7 @@ func (c *conn) upsertOrder(ctx context.Context, key string, body json.RawMessage
 	case <-ctx.Done():
 		if !c.orders.remove(r) {
 			// Already sent: the order may land; the next plan finds out.
-			c.cache.drop(func(k string, _ *Order) bool { return k == key })
+			c.cache.forget(key)
 		}
 		return bulkResult{}, ctx.Err()
 	}
@@ -52,7 +52,7 @@ func (c *conn) sendOrders(batch []*orderReq) {
 	var ans bulkAnswer
 	err := c.c.do(c.ctx, call{api: v1, method: http.MethodPost, path: "/orders/createorders", body: bodies, prio: budget.Orders}, &ans)
 	for _, r := range batch {
-		c.cache.drop(func(k string, _ *Order) bool { return k == r.key })
+		c.cache.forget(r.key)
 	}
 	if err != nil {
 		var ae *apiError

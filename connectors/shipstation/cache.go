@@ -56,6 +56,13 @@ func (c *ttlCache[K, V]) put(k K, v V) {
 	c.m[k] = cached[V]{v, now}
 }
 
+// forget drops the entry for k.
+func (c *ttlCache[K, V]) forget(k K) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	delete(c.m, k)
+}
+
 // drop forgets the entries for which match is true.
 func (c *ttlCache[K, V]) drop(match func(K, V) bool) {
 	c.mu.Lock()

@@ -66,6 +66,8 @@ type conn struct {
 
 	orders  *coalescer[*orderReq]
 	lookups *coalescer[*lookupReq]
+	index   *orderIndex
+	written *ttlCache[string, recentWrite]
 	cache   *ttlCache[string, *Order]
 	prods   *ttlCache[string, *Product]
 
@@ -161,9 +163,11 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 	c := &conn{
 		name: cfg.Name, log: log, c: cl, token: str(v["webhook_token"]), skuRetry: skuRetry,
 		v1Host: v1Base.Host, v1TLS: v1Base.Scheme == "https",
-		cache: newTTLCache[string, *Order](cacheTTL, o.clock.now),
-		prods: newTTLCache[string, *Product](cacheTTL, o.clock.now),
-		ctx:   ctx, cancel: cancel,
+		cache:   newTTLCache[string, *Order](cacheTTL, o.clock.now),
+		index:   newOrderIndex(o.clock.now),
+		written: newTTLCache[string, recentWrite](writtenTTL, o.clock.now),
+		prods:   newTTLCache[string, *Product](cacheTTL, o.clock.now),
+		ctx:     ctx, cancel: cancel,
 	}
 	c.tags = &nameCache{kind: "tag", load: c.loadTags, now: o.clock.now}
 	c.stores = &nameCache{kind: "store", load: c.loadStores, now: o.clock.now}

@@ -3,8 +3,10 @@ package shipstation
 import (
 	"context"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/toteworks/tote/connectors"
@@ -13,10 +15,11 @@ import (
 
 // ShipStation has no lookup by orderKey, and its orderNumber filter matches
 // prefixes. Planning a burst of upserts would cost a call per order; instead
-// lookups are coalesced and resolved together: one list call for the
-// orders whose numbers share the longest common prefix, narrowed to longer
-// prefixes only when that prefix matches too many orders to page through.
-// Orders are then matched exactly by orderKey.
+// lookups are coalesced and resolved together: one list call for the widest
+// prefix of their numbers that fits in a page (see orderIndex), narrowed
+// only when a prefix matches too many orders to page through. Orders are
+// then matched exactly by orderKey, and the complete listing answers later
+// lookups of new orders in its range without a call.
 
 // maxLookupPages bounds the pages read for one prefix.
 const maxLookupPages = 20
@@ -37,6 +40,9 @@ func (c *conn) findOrder(ctx context.Context, key, number string) (*Order, error
 	if o, ok := c.cache.get(key); ok {
 		return o, nil
 	}
+	if number != "" && c.index.absent(key, number) {
+		return nil, nil
+	}
 	if number == "" {
 		return nil, connectors.Permanent(fmt.Errorf("shipstation: order %s has no orderNumber to find it by", key))
 	}
@@ -55,23 +61,35 @@ func (c *conn) resolveLookups(batch []*lookupReq) { c.resolve(c.ctx, batch) }
 
 func (c *conn) resolve(ctx context.Context, group []*lookupReq) {
 	prefix := commonPrefix(group)
-	if prefix == "" && len(group) > 1 {
-		// Listing every order would be the only single call: split instead.
-		for _, sub := range splitAt(group, 0) {
-			c.resolve(ctx, sub)
+	wide := c.index.widest(prefix)
+	if wide == prefix && len(group) > 1 && c.index.large(prefix) {
+		// Known to span many pages: one call per narrower prefix instead.
+		if subs := splitAt(group, len(prefix)); len(subs) > 1 {
+			for _, sub := range subs {
+				c.resolve(ctx, sub)
+			}
+			return
 		}
-		return
 	}
-	first, err := c.orderPage(ctx, prefix, 1)
+	start := c.index.now()
+	first, err := c.orderPage(ctx, wide, 1)
 	if err != nil {
 		fail(group, err)
 		return
 	}
+	c.index.sized(wide, first.Total, first.Pages)
 	orders := first.Orders
+	if first.Pages > 1 && wide != prefix {
+		// Wider than one page after all: remember what was read and narrow.
+		c.remember(orders)
+		c.resolve(ctx, group)
+		return
+	}
 	if first.Pages > 1 {
 		subs := splitAt(group, len(prefix))
 		_, exact := subs[""]
 		if !exact && first.Pages-1 > len(subs) {
+			c.remember(orders)
 			for _, sub := range subs {
 				c.resolve(ctx, sub)
 			}
@@ -91,13 +109,8 @@ func (c *conn) resolve(ctx context.Context, group []*lookupReq) {
 			orders = append(orders, next.Orders...)
 		}
 	}
-	byKey := map[string]*Order{}
-	for i := range orders {
-		if o := &orders[i]; o.OrderKey != nil {
-			byKey[*o.OrderKey] = o
-			c.cache.put(*o.OrderKey, o)
-		}
-	}
+	byKey := c.remember(orders)
+	c.index.listedAt(wide, start, slices.Collect(maps.Keys(byKey)))
 	for _, r := range group {
 		o := byKey[r.key]
 		c.cache.put(r.key, o)
@@ -105,8 +118,23 @@ func (c *conn) resolve(ctx context.Context, group []*lookupReq) {
 	}
 }
 
+// remember caches orders read from ShipStation, by orderKey.
+func (c *conn) remember(orders []Order) map[string]*Order {
+	byKey := map[string]*Order{}
+	for i := range orders {
+		if o := &orders[i]; o.OrderKey != nil {
+			byKey[*o.OrderKey] = o
+			c.cache.put(*o.OrderKey, o)
+		}
+	}
+	return byKey
+}
+
 func (c *conn) orderPage(ctx context.Context, prefix string, page int) (orderPage, error) {
-	q := url.Values{"orderNumber": {prefix}, "pageSize": {strconv.Itoa(pageSize)}, "page": {strconv.Itoa(page)}}
+	q := url.Values{"pageSize": {strconv.Itoa(pageSize)}, "page": {strconv.Itoa(page)}}
+	if prefix != "" {
+		q.Set("orderNumber", prefix)
+	}
 	var out orderPage
 	err := c.c.do(ctx, call{api: v1, method: http.MethodGet, path: "/orders", query: q, prio: budget.Orders}, &out)
 	return out, err

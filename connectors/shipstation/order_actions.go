@@ -104,6 +104,7 @@ func (c *conn) applyOrderAction(ctx context.Context, w connectors.WriteRequest) 
 	var ans actionAnswer
 	err = c.c.do(ctx, call{api: v1, method: http.MethodPost, path: path, body: body, prio: budget.Orders}, &ans)
 	c.cache.drop(func(_ string, o *Order) bool { return o != nil && deref(o.OrderID) == a.id })
+	c.written.drop(func(_ string, w recentWrite) bool { return deref(w.ref.ID) == a.id })
 	if err != nil {
 		return cty.NilVal, err
 	}

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/zclconf/go-cty/cty"
@@ -94,11 +95,30 @@ func (c *conn) desiredOrder(ctx context.Context, args cty.Value) (upsert, error)
 	return u, nil
 }
 
+// A recentWrite is an order tote saved, as upsert_order was asked for it.
+// Asking again for exactly that, soon after, is nothing to do: the
+// reconcile sweep re-plans every order a flash sale brought, and each
+// would otherwise cost a read. Only an unchanged request is answered this
+// way, so nothing is ever sent from it; a change made in ShipStation since
+// is seen once the entry expires (writtenTTL) or tote itself acts on the
+// order.
+type recentWrite struct {
+	asked cty.Value
+	ref   orderRef
+}
+
+// writtenTTL is how long a saved order answers unchanged requests.
+const writtenTTL = 10 * time.Minute
+
 // planUpsert reads the current order and plans the upsert.
 func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Change, upsert, error) {
 	u, err := c.desiredOrder(ctx, args)
 	if err != nil {
 		return connectors.Change{}, u, err
+	}
+	asked := toCty(u.desired, true)
+	if w, ok := c.written.get(u.key); ok && w.asked.RawEquals(asked) {
+		return connectors.Change{Op: connectors.OpNoop, Before: asked, After: asked, Output: toCty(w.ref, false)}, u, nil
 	}
 	u.current, err = c.findOrder(ctx, u.key, deref(u.desired.OrderNumber))
 	if err != nil {
@@ -184,13 +204,16 @@ func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.
 	if err != nil {
 		return cty.NilVal, connectors.Permanent(fmt.Errorf("shipstation: encoding order %s: %w", u.key, err))
 	}
+	asked, _ := c.desiredOrder(ctx, w.Args) // as asked: before merging with the current order
+	c.written.forget(u.key)
+	c.index.writing(u.key, deref(u.desired.OrderNumber), u.current == nil)
 	res, err := c.upsertOrder(ctx, u.key, body)
 	if err != nil {
 		// The plan may have read the order before it shipped or was
 		// cancelled: ShipStation then refuses any change, which leaves
 		// nothing to do, as the plan would say now.
 		if connectors.IsPermanent(err) && u.current != nil {
-			c.cache.drop(func(k string, _ *Order) bool { return k == u.key })
+			c.cache.forget(u.key)
 			if now, ferr := c.findOrder(ctx, u.key, deref(u.current.OrderNumber)); ferr == nil && now != nil && locked(now) {
 				c.log.Warn("shipstation: order not updated", "connection", c.name, "orderKey", u.key,
 					"status", deref(now.OrderStatus), "reason", "it shipped or was cancelled in the meantime")
@@ -203,6 +226,7 @@ func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.
 	if ref.OrderStatus == nil && u.current != nil {
 		ref.OrderStatus = u.current.OrderStatus
 	}
+	c.written.put(u.key, recentWrite{asked: toCty(asked.desired, true), ref: ref})
 	return toCty(ref, false), nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/shipstation/shipstationtest"
@@ -34,13 +35,25 @@ func TestUpsertCreatesUpdatesAndThenPlansNoop(t *testing.T) {
 		t.Errorf("unitPrice %s", o.Items[0].UnitPrice)
 	}
 
-	// The same order again: nothing to do, and the output is known now.
-	ch2, err := e.conn.PlanWrite(ctx, "upsert_order", upsertArgs(t, "bc:s:1", "BC-1", map[string]cty.Value{"internalNotes": cty.StringVal("fragile")}))
+	// The same order again: nothing to do, and the output is known now;
+	// soon after the write that is known without reading ShipStation ...
+	again := upsertArgs(t, "bc:s:1", "BC-1", map[string]cty.Value{"internalNotes": cty.StringVal("fragile")})
+	calls := e.fake.Stats().V1Calls
+	ch2, err := e.conn.PlanWrite(ctx, "upsert_order", again)
 	if err != nil {
 		t.Fatal(err)
 	}
+	if ch2.Op != connectors.OpNoop || ch2.Output.IsNull() || e.fake.Stats().V1Calls != calls {
+		t.Fatalf("second plan: %s (output %#v) after %d calls, want noop with output after none", ch2.Op, ch2.Output, e.fake.Stats().V1Calls-calls)
+	}
+	// ... and later by reading it, which fingerprints it.
+	e.clock.Set(e.clock.Now().Add(writtenTTL + time.Second))
+	e.conn.cache.drop(func(string, *Order) bool { return true })
+	if ch2, err = e.conn.PlanWrite(ctx, "upsert_order", again); err != nil {
+		t.Fatal(err)
+	}
 	if ch2.Op != connectors.OpNoop || ch2.Output.IsNull() || ch2.Fingerprint == "" {
-		t.Fatalf("second plan: %s (output %#v), want noop with output", ch2.Op, ch2.Output)
+		t.Fatalf("plan after a while: %s (output %#v), want noop with output and fingerprint", ch2.Op, ch2.Output)
 	}
 
 	// A changed field is an update with a diff; internalNotes, now left
