@@ -57,6 +57,10 @@ type Connection struct {
 	// only at the connector boundary.
 	Values cty.Value
 	Decl   *config.Connection
+	// Enabled is false when the block's enabled argument is: the
+	// connection is never opened, its triggers never fire and steps using
+	// it are skipped as if their when were false.
+	Enabled bool
 }
 
 // Addr is connection.<type>.<name>.
@@ -286,13 +290,50 @@ func (p *Program) compileConnections(reg *connectors.Registry, funcs map[string]
 			continue
 		}
 		spec := c.Spec()
-		val, d := decodeBody(decl.Body, spec.Config, ctx)
+		meta, rest, d := decl.Body.PartialContent(connectionMeta)
+		diags = append(diags, d...)
+		enabled := true
+		if a := meta.Attributes["enabled"]; a != nil {
+			var d hcl.Diagnostics
+			enabled, d = evalEnabled(a.Expr, ctx, p.Offline)
+			diags = append(diags, d...)
+		}
+		val, d := decodeBody(rest, spec.Config, ctx)
 		diags = append(diags, d...)
 		p.Connections = append(p.Connections, &Connection{
 			Type: decl.Type, Name: decl.Name, Connector: c, Spec: spec, Values: markSensitiveAttrs(val, spec.Config), Decl: decl,
+			Enabled: enabled,
 		})
 	}
 	return diags
+}
+
+// connectionMeta is what a connection block holds besides its connector's
+// settings.
+var connectionMeta = &hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: "enabled"}}}
+
+// evalEnabled evaluates a connection's enabled argument, which must be
+// known when the program is compiled (variables and env() are).
+// Offline, where env() is unknown, an unknown value counts as enabled.
+func evalEnabled(expr hcl.Expression, ctx *hcl.EvalContext, offline bool) (bool, hcl.Diagnostics) {
+	v, diags := expr.Value(ctx)
+	if diags.HasErrors() {
+		return true, diags
+	}
+	v, _ = v.Unmark()
+	b, err := convert.Convert(v, cty.Bool)
+	switch {
+	case err != nil || b.IsNull():
+		return true, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid enabled",
+			Detail: "enabled must be true or false.", Subject: expr.Range().Ptr()}}
+	case !b.IsKnown() && offline:
+		return true, nil
+	case !b.IsKnown():
+		return true, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Invalid enabled",
+			Detail:  "enabled must be known before any run: use variables and env() with a default, not values only a run knows.",
+			Subject: expr.Range().Ptr()}}
+	}
+	return b.True(), nil
 }
 
 // ConnectionsValue is what connection.<type>.<name> evaluates to.

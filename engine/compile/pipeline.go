@@ -19,6 +19,7 @@ type Pipeline struct {
 	Name, Description string
 	Decl              *config.Pipeline
 	Triggers          []*Trigger
+	Disabled          []*Trigger // triggers of disabled connections
 	Nodes             map[string]*Node
 	Graph             *dag.Graph
 	// TriggerType is the type of `trigger` in this pipeline.
@@ -93,6 +94,17 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 		// every trigger.* reference again.
 		pl.TriggerType = cty.DynamicPseudoType
 	}
+	// Triggers of disabled connections are checked like the rest, then
+	// left out: nothing schedules, serves or subscribes to them.
+	active := pl.Triggers[:0:0]
+	for _, t := range pl.Triggers {
+		if t.Conn == nil || t.Conn.Enabled {
+			active = append(active, t)
+		} else {
+			pl.Disabled = append(pl.Disabled, t)
+		}
+	}
+	pl.Triggers = active
 
 	for _, t := range decl.Transforms {
 		n := &Node{Addr: "transform." + t.Name, Name: t.Name, Kind: TransformNode, Transform: t,

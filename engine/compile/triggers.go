@@ -186,7 +186,8 @@ func (pl *Pipeline) EventValue(t *Trigger, data cty.Value) cty.Value {
 }
 
 // resolveConnection finds the connection a step or trigger uses: the one
-// named, or the only connection of the connector's type.
+// named, else the only connection of the connector's type, else the one of
+// that type named main.
 func (p *Program) resolveConnection(typ string, ref hcl.Traversal, rng hcl.Range) (*Connection, hcl.Diagnostics) {
 	if ref != nil {
 		ctype := ref[1].(hcl.TraverseAttr).Name
@@ -213,6 +214,14 @@ func (p *Program) resolveConnection(typ string, ref hcl.Traversal, rng hcl.Range
 			found = append(found, c)
 		}
 	}
+	if len(found) > 1 {
+		// Several: the one named main is the default.
+		for _, c := range found {
+			if c.Name == "main" {
+				return c, nil
+			}
+		}
+	}
 	switch len(found) {
 	case 1:
 		return found[0], nil
@@ -222,7 +231,8 @@ func (p *Program) resolveConnection(typ string, ref hcl.Traversal, rng hcl.Range
 			Subject: rng.Ptr()}}
 	default:
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Ambiguous connection",
-			Detail:  fmt.Sprintf("There are %d %s connections; say which with connection = connection.%s.<name>.", len(found), typ, typ),
+			Detail: fmt.Sprintf("There are %d %s connections and none is named main; say which with connection = connection.%s.<name>.",
+				len(found), typ, typ),
 			Subject: rng.Ptr()}}
 	}
 }

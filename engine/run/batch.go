@@ -44,11 +44,11 @@ func CursorName(pipeline, trigger string) string { return pipeline + "." + trigg
 
 // Events lists what a plan of pl covers: one manual event for a pipeline
 // without triggers, one tick now for each cron trigger, and what each poll
-// trigger returns. Webhook triggers contribute nothing: their events arrive
-// at `tote run`. Cursors are the poll positions to store after apply.
+// trigger returns. Webhook triggers, and triggers of disabled connections,
+// contribute nothing: webhook events arrive at `tote run`. Cursors are the poll positions to store after apply.
 func (e *Engine) Events(ctx context.Context, pl *compile.Pipeline, sel Selection) ([]Event, map[string]string, error) {
 	cursors := map[string]string{}
-	if len(pl.Triggers) == 0 {
+	if len(pl.Triggers) == 0 && len(pl.Disabled) == 0 {
 		return []Event{{Pipeline: pl.Name}}, cursors, nil
 	}
 	var events []Event

@@ -370,6 +370,10 @@ func forEachInstances(fe cty.Value) ([]instance, error) {
 // instance evaluates one instance. included is false when its when is false.
 func (x *execution) instance(ctx context.Context, n *compile.Node, sc *compile.Scope, each *compile.Each, addr string) (cty.Value, bool, error) {
 	hctx := sc.With(each).EvalContext()
+	if n.Kind == compile.StepNode && !n.Conn.Enabled {
+		// A disabled connection's steps are skipped like a false when.
+		return cty.ObjectVal(map[string]cty.Value{"output": cty.NullVal(n.Type)}), false, nil
+	}
 	if n.When != nil {
 		w, diags := n.When.Value(hctx)
 		if diags.HasErrors() {

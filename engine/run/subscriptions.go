@@ -33,6 +33,9 @@ func (e *Engine) PlanSubscriptions(ctx context.Context, publicURL string) ([]*pl
 	}
 	var out []*plan.Subscription
 	for _, c := range e.prog.Connections {
+		if !c.Enabled {
+			continue
+		}
 		conn, err := e.Conn(ctx, c)
 		if err != nil {
 			if len(want[c]) == 0 {
