@@ -19,6 +19,18 @@ connection "bigcommerce" "main" {
   rate_quota    = tonumber(env("BIGCOMMERCE_RATE_QUOTA", "150"))
 }
 
+# A second BigCommerce store, whose orders the orders pipeline sends to the
+# same ShipStation account: set BIGCOMMERCE2_STORE_HASH (and the token) to
+# enable it. Its keys (bc:<store_hash>:...) never collide with the first's.
+connection "bigcommerce" "second" {
+  enabled       = env("BIGCOMMERCE2_STORE_HASH", "") != ""
+  store_hash    = env("BIGCOMMERCE2_STORE_HASH", "")
+  access_token  = secret("BIGCOMMERCE2_ACCESS_TOKEN", "")
+  client_secret = secret("BIGCOMMERCE2_CLIENT_SECRET", "")
+  api_url       = env("BIGCOMMERCE2_API_URL", "https://api.bigcommerce.com")
+  rate_quota    = tonumber(env("BIGCOMMERCE2_RATE_QUOTA", "150"))
+}
+
 connection "shipstation" "main" {
   api_key       = secret("SHIPSTATION_API_KEY")
   api_secret    = secret("SHIPSTATION_API_SECRET")

@@ -25,6 +25,14 @@ variable "store_by_channel" {
   default = {}
 }
 
+# BigCommerce store hash -> ShipStation store name, for channels not
+# listed in store_by_channel; store_by_channel may also name
+# "<store_hash>:<channel id>" for one store's channel.
+variable "store_by_store_hash" {
+  type    = map(string)
+  default = {}
+}
+
 variable "default_store" {
   type    = string
   default = ""
@@ -80,20 +88,55 @@ pipeline "orders" {
     schedule = var.reconcile_schedule
   }
 
-  step "orders" {
+  # The second store (connections.hcl), when it is enabled.
+  trigger "bigcommerce_webhook" "second_changed" {
+    connection = connection.bigcommerce.second
+    scopes     = ["store/order/created", "store/order/updated", "store/order/statusUpdated"]
+  }
+
+  trigger "bigcommerce_poll" "second_sweep" {
+    connection = connection.bigcommerce.second
+    resource   = "orders"
+    schedule   = var.reconcile_schedule
+  }
+
+  # A run serves the store its trigger belongs to.
+  step "main_orders" {
     action = bigcommerce.get_orders
+    when   = !contains(["second_changed", "second_sweep"], trigger.name)
     ids    = trigger.order_ids
   }
 
-  step "store" {
+  step "main_store" {
     action = bigcommerce.get_store
+    when   = !contains(["second_changed", "second_sweep"], trigger.name)
+  }
+
+  step "second_orders" {
+    action     = bigcommerce.get_orders
+    connection = connection.bigcommerce.second
+    when       = contains(["second_changed", "second_sweep"], trigger.name)
+    ids        = trigger.order_ids
+  }
+
+  step "second_store" {
+    action     = bigcommerce.get_store
+    connection = connection.bigcommerce.second
+    when       = contains(["second_changed", "second_sweep"], trigger.name)
+  }
+
+  transform "source" {
+    value = {
+      orders = step.main_orders.output != null ? step.main_orders.output : coalesce(step.second_orders.output, [])
+      store  = step.main_store.output != null ? step.main_store.output : step.second_store.output
+    }
   }
 
   # One ShipStation order per BigCommerce order and ship-to address; the
   # first address keeps the plain order number.
   transform "shipments" {
     for_each = merge(concat([{}], [
-      for o in step.orders.output : {
+      for o in transform.source.orders : {
         for i, a in o.shipping_addresses :
         (i == 0 ? tostring(o.id) : "${o.id}:${a.id}") => { order = o, address = a, index = i }
       } if contains(keys(var.order_status_map), tostring(o.status_id))
@@ -149,7 +192,7 @@ pipeline "orders" {
           name        = l.name
           quantity    = l.quantity
           unitPrice   = tonumber(l.price_inc_tax)
-          weight      = { value = weight_oz(tonumber(l.weight), step.store.output.weight_units), units = "ounces" }
+          weight      = { value = weight_oz(tonumber(l.weight), transform.source.store.weight_units), units = "ounces" }
           options     = [for opt in l.product_options : { name = opt.display_name, value = opt.display_value }]
         }]
         amountPaid               = each.value.index == 0 ? tonumber(each.value.order.total_inc_tax) : 0
@@ -168,7 +211,13 @@ pipeline "orders" {
           customField3 = var.custom_fields.customField3 == "" ? null : try(tostring(each.value.order[var.custom_fields.customField3]), null)
         }
       }
-      store     = lookup(var.store_by_channel, tostring(each.value.order.channel_id), var.default_store) == "" ? null : lookup(var.store_by_channel, tostring(each.value.order.channel_id), var.default_store)
+      # The first store named: by store and channel, channel, store, default.
+      store = try(compact([
+        lookup(var.store_by_channel, "${each.value.order.store_hash}:${each.value.order.channel_id}", ""),
+        lookup(var.store_by_channel, tostring(each.value.order.channel_id), ""),
+        lookup(var.store_by_store_hash, each.value.order.store_hash, ""),
+        var.default_store,
+      ])[0], null)
       warehouse = lookup(var.warehouse_by_country, each.value.address.country_iso2, var.default_warehouse)
       tags = [
         length([for m in var.expedited_methods : m if length(regexall(lower(m), each.value.method)) > 0]) > 0 ? var.priority_tag : var.standard_tag
