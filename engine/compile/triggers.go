@@ -185,6 +185,24 @@ func (pl *Pipeline) EventValue(t *Trigger, data cty.Value) cty.Value {
 	return cty.ObjectVal(attrs)
 }
 
+// DefaultConnection is the connection of type typ that steps and triggers
+// naming none use: the only one, else the one named main. It is nil when
+// there is none such; found is how many connections have the type.
+func (p *Program) DefaultConnection(typ string) (c *Connection, found int) {
+	for _, cn := range p.Connections {
+		if cn.Type == typ {
+			found++
+			if c == nil || cn.Name == "main" {
+				c = cn
+			}
+		}
+	}
+	if found > 1 && c.Name != "main" {
+		return nil, found
+	}
+	return c, found
+}
+
 // resolveConnection finds the connection a step or trigger uses: the one
 // named, else the only connection of the connector's type, else the one of
 // that type named main.
@@ -208,23 +226,11 @@ func (p *Program) resolveConnection(typ string, ref hcl.Traversal, rng hcl.Range
 		}
 		return c, nil
 	}
-	var found []*Connection
-	for _, c := range p.Connections {
-		if c.Type == typ {
-			found = append(found, c)
-		}
+	c, found := p.DefaultConnection(typ)
+	if c != nil {
+		return c, nil
 	}
-	if len(found) > 1 {
-		// Several: the one named main is the default.
-		for _, c := range found {
-			if c.Name == "main" {
-				return c, nil
-			}
-		}
-	}
-	switch len(found) {
-	case 1:
-		return found[0], nil
+	switch found {
 	case 0:
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No connection",
 			Detail:  fmt.Sprintf("This needs a %s connection; declare one with connection %q \"<name>\" { ... }.", typ, typ),
@@ -232,7 +238,7 @@ func (p *Program) resolveConnection(typ string, ref hcl.Traversal, rng hcl.Range
 	default:
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Ambiguous connection",
 			Detail: fmt.Sprintf("There are %d %s connections and none is named main; say which with connection = connection.%s.<name>.",
-				len(found), typ, typ),
+				found, typ, typ),
 			Subject: rng.Ptr()}}
 	}
 }

@@ -23,7 +23,7 @@ func cmdExport(ctx context.Context, env Env, args []string) int {
 	fs := newFlags("export", "export products [-connection NAME] [-out FILE]", env.Stderr)
 	var c common
 	c.register(fs, env, false)
-	connName := fs.String("connection", "", "the bigcommerce connection to read (default: the only one)")
+	connName := fs.String("connection", "", "the bigcommerce connection to read (default: the only one, or main)")
 	outPath := fs.String("out", "", "write the CSV here (default stdout)")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -37,18 +37,19 @@ func cmdExport(ctx context.Context, env Env, args []string) int {
 	if !ok {
 		return exitError
 	}
-	var conn *compile.Connection
-	for _, cn := range prog.Connections {
-		if cn.Type == "bigcommerce" && (*connName == "" || cn.Name == *connName) {
-			if conn != nil {
-				fmt.Fprintln(env.Stderr, "Error: there are several bigcommerce connections; say which with -connection")
-				return exitError
-			}
-			conn = cn
-		}
+	conn, found := prog.DefaultConnection("bigcommerce")
+	if *connName != "" {
+		conn = prog.Connection("bigcommerce", *connName)
 	}
-	if conn == nil {
+	switch {
+	case conn == nil && found > 1 && *connName == "":
+		fmt.Fprintln(env.Stderr, "Error: there are several bigcommerce connections and none is named main; say which with -connection")
+		return exitError
+	case conn == nil:
 		fmt.Fprintln(env.Stderr, "Error: no bigcommerce connection to read products from")
+		return exitError
+	case !conn.Enabled:
+		fmt.Fprintf(env.Stderr, "Error: %s is disabled\n", conn.Addr())
 		return exitError
 	}
 	eng := run.New(prog, nil, run.Options{Clock: env.Now})
