@@ -4,7 +4,9 @@
 # email; then the tag comes off. BigCommerce refunds are not idempotent: the
 # connector finds an existing refund for the same lines, and the ledger
 # guards the rest. A refund the payment provider refuses is dead at once,
-# with BigCommerce's message, for a person to handle.
+# with BigCommerce's message, for a person to handle: nothing else happens
+# for that order and the tag stays on. Stock goes back as inventory_mode
+# says (see inventory.hcl).
 
 variable "return_tag" {
   type    = string
@@ -75,13 +77,8 @@ pipeline "returns" {
     }
   }
 
-  step "quote" {
-    action   = bigcommerce.refund_quote
-    for_each = transform.returned
-    order_id = each.value.order_id
-    items    = each.value.items
-  }
-
+  # One refund per order, quoted and paid the way the quote's first method
+  # says. A refund of the same lines that went through is found instead.
   step "refund" {
     action   = bigcommerce.create_refund
     for_each = transform.returned
@@ -91,14 +88,44 @@ pipeline "returns" {
     reason   = "Return received"
   }
 
-  # BigCommerce refunds never restock: put the returned units back.
-  step "restock" {
-    action = bigcommerce.adjust_stock
-    for_each = {
-      for pair in flatten([for k, r in transform.returned : [for i in r.items : {
-        key = "${k}:${i.item_id}", sku = r.skus[tostring(i.item_id)], quantity = i.quantity, order = k
-      }] if contains(keys(step.refund), k)]) : pair.key => pair
+  # BigCommerce refunds never restock: the units of each refund that went
+  # through go back. A refund that failed (declined, say) restocks nothing.
+  transform "restock" {
+    value = flatten([for k, r in transform.returned : [for i in r.items : {
+      key = "${k}:${i.item_id}", sku = r.skus[tostring(i.item_id)], quantity = i.quantity, order = k
+    } if r.skus[tostring(i.item_id)] != ""] if contains(keys(step.refund), k)])
+  }
+
+  # Absolute mode: ShipStation's stock of the returned SKUs, read again
+  # (the return is in it), becomes BigCommerce's, as in the inventory
+  # pipeline. SKUs ShipStation keeps no stock for are left alone.
+  step "stock" {
+    action = shipstation.get_inventory
+    when   = var.inventory_mode == "absolute" && length(transform.restock) > 0
+    skus   = distinct([for u in transform.restock : u.sku])
+  }
+
+  transform "levels" {
+    for_each = step.stock.output == null ? {} : {
+      for sku in distinct([for l in step.stock.output : l.sku]) : sku => sum(concat([0], [for l in step.stock.output : l.available if l.sku == sku]))
     }
+    value = each.value
+  }
+
+  step "set" {
+    action      = bigcommerce.set_stock
+    for_each    = transform.levels
+    on_error    = "continue"
+    sku         = each.key
+    location_id = var.inventory_location
+    quantity    = each.value
+    reason      = "ShipStation stock after a return"
+  }
+
+  # Relative mode: the returned units are added, each refunded line once.
+  step "restock" {
+    action      = bigcommerce.adjust_stock
+    for_each    = var.inventory_mode != "relative" ? {} : { for u in transform.restock : u.key => u }
     on_error    = "continue"
     sku         = each.value.sku
     location_id = var.inventory_location
@@ -128,7 +155,7 @@ pipeline "returns" {
   step "untag" {
     action     = shipstation.remove_tag
     for_each   = step.refund
-    depends_on = [step.restock, step.record, step.email]
+    depends_on = [step.set, step.restock, step.record, step.email]
     orderId    = transform.tagged[each.key].orderId
     tag        = var.return_tag
   }

@@ -43,4 +43,14 @@ func TestAdjustStockByADelta(t *testing.T) {
 	if got, _ := e.fake.Stock(sku, 1); got != before-2 {
 		t.Fatalf("stock %d, want %d", got, before-2)
 	}
+	// The level moved, by this very adjustment: a replay must still look
+	// like the same write to the ledger, so the plan has no fingerprint.
+	if ch.Fingerprint != "" {
+		t.Errorf("fingerprint %q", ch.Fingerprint)
+	}
+	again := e.plan("adjust_stock", map[string]cty.Value{"sku": cty.StringVal(sku), "location_id": cty.NumberIntVal(1),
+		"quantity": cty.NumberIntVal(-2), "reference": cty.StringVal("shipment 514")})
+	if again.Fingerprint != ch.Fingerprint {
+		t.Errorf("replay fingerprint %q, first %q", again.Fingerprint, ch.Fingerprint)
+	}
 }

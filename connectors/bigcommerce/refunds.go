@@ -68,7 +68,9 @@ func refundActions() []action {
 			spec: connectors.ActionSpec{
 				Name: "create_refund", Kind: connectors.Write, Output: refundType, Identity: []string{"order_id", "items"},
 				Doc: "Refund items of an order. BigCommerce refunds are not idempotent, so the plan reads the order's " +
-					"refunds and plans nothing when one with the same items exists. Refunds never restock.",
+					"refunds and plans nothing when one with the same items exists. A refund the payment provider " +
+					"declines fails for good with the provider's message, and is never sent again for the same items " +
+					"(a later apply fails with the same message): it is left for a person. Refunds never restock.",
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "order_id", Type: cty.Number, Required: true},
 					{Name: "items", Type: refundItemsArg, Required: true, Doc: refundItemsDoc},
@@ -240,13 +242,56 @@ func (c *conn) refunds(ctx context.Context, orderID int64) ([]refund, error) {
 	return rs, err
 }
 
+// declined reports whether the payment provider refused a refund (any of
+// its payments), with the provider's messages.
+func declined(r refund) (string, bool) {
+	var msgs []string
+	refused := false
+	for _, p := range r.Payments {
+		if p.IsDeclined {
+			refused = true
+			if m := strings.TrimSpace(p.DeclinedMessage); m != "" {
+				msgs = append(msgs, m)
+			}
+		}
+	}
+	if refused && len(msgs) == 0 {
+		msgs = append(msgs, "no reason given")
+	}
+	return strings.Join(msgs, "; "), refused
+}
+
+// sameRefunds finds the order's refunds of exactly the items: one that went
+// through, else one the payment provider declined.
+func (c *conn) sameRefunds(ctx context.Context, orderID int64, items []refundItem) (all []refund, done, refused *refund, err error) {
+	all, err = c.refunds(ctx, orderID)
+	if err != nil {
+		return nil, nil, nil, err
+	}
+	for i, r := range all {
+		if !sameRefund(r.Items, items) {
+			continue
+		}
+		if _, no := declined(r); !no {
+			return all, &all[i], nil, nil
+		}
+		if refused == nil {
+			refused = &all[i]
+		}
+	}
+	return all, nil, refused, nil
+}
+
+// planRefund plans nothing when a refund of the same items went through.
+// One the provider declined still plans a create, though apply will not
+// send it: failing here would hold back every other write of a plan.
 func planRefund(c *conn, ctx context.Context, a *args) (connectors.Change, error) {
 	id := a.int("order_id")
 	items := refundItems(a)
 	if a.err != nil {
 		return connectors.Change{}, a.err
 	}
-	existing, err := c.refunds(ctx, id)
+	existing, done, _, err := c.sameRefunds(ctx, id, items)
 	if err != nil {
 		return connectors.Change{}, err
 	}
@@ -256,11 +301,8 @@ func planRefund(c *conn, ctx context.Context, a *args) (connectors.Change, error
 	}
 	ch := connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(a.v.Type()), After: a.v,
 		Fingerprint: connectors.Fingerprint(listOf(refundType, vals))}
-	for _, r := range existing {
-		if sameRefund(r.Items, items) {
-			ch.Op, ch.Before, ch.Output = connectors.OpNoop, a.v, refundVal(r)
-			break
-		}
+	if done != nil {
+		ch.Op, ch.Before, ch.Output = connectors.OpNoop, a.v, refundVal(*done)
 	}
 	return ch, nil
 }
@@ -281,6 +323,21 @@ func applyRefund(c *conn, ctx context.Context, a *args, _ connectors.Change) (ct
 	if a.err != nil {
 		return cty.NilVal, a.err
 	}
+	// Read the refunds again right before sending: one that went through
+	// meanwhile is the answer, and one the provider declined is for a
+	// person to deal with, never sent again.
+	_, done, refused, err := c.sameRefunds(ctx, id, req.Items)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	if done != nil {
+		return refundVal(*done), nil
+	}
+	if refused != nil {
+		msg, _ := declined(*refused)
+		return cty.NilVal, connectors.Permanent(fmt.Errorf(
+			"bigcommerce: refund for order %d declined: %s (refund %d; a declined refund is not sent again)", id, msg, refused.ID))
+	}
 	if len(req.Payments) == 0 {
 		q, err := c.quote(ctx, id, req.Items)
 		if err != nil {
@@ -298,6 +355,11 @@ func applyRefund(c *conn, ctx context.Context, a *args, _ connectors.Change) (ct
 		path: fmt.Sprintf("/v3/orders/%d/payment_actions/refunds", id), body: req, prio: budget.Orders})
 	if err != nil {
 		return cty.NilVal, err
+	}
+	if msg, no := declined(r); no {
+		// Created, but the money did not move: not a refund to build on,
+		// and not one to try again.
+		return cty.NilVal, connectors.Permanent(fmt.Errorf("bigcommerce: refund for order %d declined: %s", id, msg))
 	}
 	return refundVal(r), nil
 }

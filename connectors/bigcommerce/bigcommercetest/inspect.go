@@ -147,7 +147,8 @@ func (s *Server) Metafields(orderID int) []Metafield {
 	return out
 }
 
-// Refunds returns an order's refunds.
+// Refunds returns an order's refunds, declined ones included (a payment
+// says IsDeclined).
 func (s *Server) Refunds(orderID int) []Refund {
 	var out []Refund
 	s.withOrder(orderID, func(rec *orderRec) {

@@ -30,8 +30,12 @@ type refundCalc struct {
 }
 
 // refundedSoFar sums what earlier refunds took, by kind and target.
+// Declined refunds took nothing.
 func (rec *orderRec) refundedSoFar(kind string, id int) (units int, amount decimal.Decimal) {
 	for _, rf := range rec.refunds {
+		if refundDeclined(rf) {
+			continue
+		}
 		for _, it := range rf.Items {
 			if it.ItemType != kind || it.ItemID != id {
 				continue
@@ -50,9 +54,21 @@ func (rec *orderRec) refundedSoFar(kind string, id int) (units int, amount decim
 func (rec *orderRec) refundedTotal() decimal.Decimal {
 	sum := decimal.Zero
 	for _, rf := range rec.refunds {
-		sum = sum.Add(rf.TotalAmount.Decimal)
+		if !refundDeclined(rf) {
+			sum = sum.Add(rf.TotalAmount.Decimal)
+		}
 	}
 	return sum
+}
+
+// refundDeclined reports whether the payment provider refused a refund.
+func refundDeclined(rf *Refund) bool {
+	for _, p := range rf.Payments {
+		if p.IsDeclined {
+			return true
+		}
+	}
+	return false
 }
 
 // calcRefund validates refund items against what is left to refund. The
@@ -202,10 +218,10 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 		writeRefundError(w, s.opts.RefundBusyStatus, "A refund is already being processed for this order. Refunds on one order must be sequential.")
 		return
 	}
-	rf, events, msg := s.refundLocked(rec, body)
+	rf, events, status, msg := s.refundLocked(rec, body)
 	if msg != "" {
 		s.mu.Unlock()
-		writeRefundError(w, http.StatusUnprocessableEntity, msg)
+		writeRefundError(w, status, msg)
 		return
 	}
 	rec.refundBusyUntil = now.Add(s.opts.RefundBusyFor)
@@ -216,11 +232,17 @@ func (s *Server) createRefund(w http.ResponseWriter, r *http.Request) {
 }
 
 // refundLocked records a refund with its effects: quantities refunded and
-// the order's status. Refunds never restock.
-func (s *Server) refundLocked(rec *orderRec, body refundBody) (*Refund, []event, string) {
+// the order's status. Refunds never restock. A refused refund comes back as
+// the HTTP status and title of its error. A refund the payment provider
+// declines (see DeclineRefunds) is recorded with its payment declined and
+// changes nothing else.
+func (s *Server) refundLocked(rec *orderRec, body refundBody) (*Refund, []event, int, string) {
+	unprocessable := func(msg string) (*Refund, []event, int, string) {
+		return nil, nil, http.StatusUnprocessableEntity, msg
+	}
 	c, msg := calcRefund(rec, body)
 	if msg != "" {
-		return nil, nil, msg
+		return unprocessable(msg)
 	}
 	total, tax := c.total, c.tax
 	override := body.MerchantCalculatedOverride != nil && body.MerchantCalculatedOverride.TotalAmount != nil
@@ -231,7 +253,7 @@ func (s *Server) refundLocked(rec *orderRec, body refundBody) (*Refund, []event,
 		}
 	}
 	if len(body.Payments) == 0 {
-		return nil, nil, "At least one payment is required"
+		return unprocessable("At least one payment is required")
 	}
 	allowed := map[string]bool{}
 	for _, m := range refundMethods(rec, total) {
@@ -242,15 +264,19 @@ func (s *Server) refundLocked(rec *orderRec, body refundBody) (*Refund, []event,
 	paid := decimal.Zero
 	for _, p := range body.Payments {
 		if p.ProviderID == "storecredit" && rec.o.CustomerID == 0 {
-			return nil, nil, "Unable to provide store credit for a guest customer."
+			return unprocessable("Unable to provide store credit for a guest customer.")
 		}
 		if !allowed[p.ProviderID] {
-			return nil, nil, fmt.Sprintf("Payment provider %q cannot refund this order", p.ProviderID)
+			return unprocessable(fmt.Sprintf("Payment provider %q cannot refund this order", p.ProviderID))
 		}
 		paid = paid.Add(p.Amount.Decimal)
 	}
 	if !paid.Round(2).Equal(total.Round(2)) {
-		return nil, nil, fmt.Sprintf("The payments total %s does not match the refund amount %s", paid.StringFixed(2), total.StringFixed(2))
+		return unprocessable(fmt.Sprintf("The payments total %s does not match the refund amount %s", paid.StringFixed(2), total.StringFixed(2)))
+	}
+	decline, declined := s.refundDeclineLocked(rec, body.Payments)
+	if declined && decline.Status != 0 {
+		return nil, nil, decline.Status, decline.message()
 	}
 	rf := &Refund{ID: s.st.nextID("refund"), OrderID: rec.o.ID, Created: DateISO{s.now()},
 		TotalAmount: number(total), TotalTax: number(tax), UsesMerchantOverrideValues: override, Items: c.items}
@@ -264,8 +290,17 @@ func (s *Server) refundLocked(rec *orderRec, body refundBody) (*Refund, []event,
 		}
 	}
 	for _, p := range body.Payments {
-		rf.Payments = append(rf.Payments, RefundPayment{ID: s.st.nextID("payment"), ProviderID: p.ProviderID,
-			Amount: p.Amount, Offline: p.Offline || p.ProviderID == "custom", TransactionID: s.newUUIDLocked()})
+		rp := RefundPayment{ID: s.st.nextID("payment"), ProviderID: p.ProviderID,
+			Amount: p.Amount, Offline: p.Offline || p.ProviderID == "custom", TransactionID: s.newUUIDLocked()}
+		if declined && gatewayPayment(rp) {
+			rp.IsDeclined, rp.DeclinedMessage = true, decline.message()
+		}
+		rf.Payments = append(rf.Payments, rp)
+	}
+	rec.refunds = append(rec.refunds, rf)
+	s.st.refunds[rf.ID] = rf
+	if declined {
+		return rf, nil, 0, ""
 	}
 	for id, q := range c.qty {
 		l := rec.line(id)
@@ -273,8 +308,6 @@ func (s *Server) refundLocked(rec *orderRec, body refundBody) (*Refund, []event,
 		l.IsRefunded = l.QuantityRefunded >= l.Quantity
 		l.RefundAmount = money(l.RefundAmount.Add(c.lineAmount[id]))
 	}
-	rec.refunds = append(rec.refunds, rf)
-	s.st.refunds[rf.ID] = rf
 	prev := rec.o.StatusID
 	next := StatusPartiallyRefunded
 	if !rec.refundedTotal().LessThan(rec.o.TotalIncTax.Decimal) {
@@ -292,7 +325,7 @@ func (s *Server) refundLocked(rec *orderRec, body refundBody) (*Refund, []event,
 		rec.o.PaymentStatus = paymentStatusFor(next)
 	}
 	events = append(events, orderEvent("store/order/updated", &rec.o), channelOrderEvent("updated", &rec.o))
-	return rf, events, ""
+	return rf, events, 0, ""
 }
 
 func copyRefund(rf *Refund) Refund {

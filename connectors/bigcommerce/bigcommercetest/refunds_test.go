@@ -128,3 +128,108 @@ func TestRefundsAreSequential(t *testing.T) {
 	clock.Advance(2 * time.Minute)
 	wantStatus(t, refund(), http.StatusCreated)
 }
+
+func TestDeclinedRefunds(t *testing.T) {
+	s := newTestServer(t, Options{})
+	in, _, _ := sampleOrder(t, s)
+	place := func() (Order, []OrderProduct) {
+		o, err := s.PlaceOrder(in) // paid through the test gateway
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o, s.OrderProducts(o.ID)
+	}
+	refund := func(o Order, l OrderProduct, provider string, offline bool) response {
+		return call(t, s, "POST", fmt.Sprintf("/v3/orders/%d/payment_actions/refunds", o.ID), map[string]any{
+			"items":    []map[string]any{{"item_type": "PRODUCT", "item_id": l.ID, "quantity": 1}},
+			"payments": []map[string]any{{"provider_id": provider, "amount": l.PriceIncTax.InexactFloat64(), "offline": offline}}})
+	}
+	unchanged := func(o Order) {
+		t.Helper()
+		after, _ := s.Order(o.ID)
+		if after.StatusID != o.StatusID || after.PaymentStatus != o.PaymentStatus {
+			t.Errorf("order %d after a declined refund: status %d %q, was %d %q", o.ID, after.StatusID, after.PaymentStatus, o.StatusID, o.PaymentStatus)
+		}
+		for _, l := range s.OrderProducts(o.ID) {
+			if l.QuantityRefunded != 0 || l.IsRefunded {
+				t.Errorf("line %d after a declined refund: refunded %d", l.ID, l.QuantityRefunded)
+			}
+		}
+	}
+
+	// Go: one order's gateway refunds are declined; the refund is recorded
+	// with its payment declined, and nothing else changes.
+	o, lines := place()
+	other, otherLines := place()
+	provider := call(t, s, "POST", fmt.Sprintf("/v3/orders/%d/payment_actions/refund_quotes", o.ID), map[string]any{
+		"items": []map[string]any{{"item_type": "PRODUCT", "item_id": lines[0].ID, "quantity": 1}}}).v3data(t)["refund_methods"].([]any)[0].([]any)[0].(map[string]any)["provider_id"].(string)
+	s.DeclineRefunds(o.ID, RefundDecline{Message: "Card issuer refused"})
+	r := refund(o, lines[0], provider, false)
+	wantStatus(t, r, http.StatusCreated)
+	p := r.v3data(t)["payments"].([]any)[0].(map[string]any)
+	if p["is_declined"] != true || p["declined_message"] != "Card issuer refused" {
+		t.Errorf("declined payment = %v", p)
+	}
+	unchanged(o)
+	if rs := s.Refunds(o.ID); len(rs) != 1 || !rs[0].Payments[0].IsDeclined {
+		t.Errorf("refunds listed = %+v", rs)
+	}
+	// Nothing was taken: the whole line can still be refunded, offline
+	// (never declined) ...
+	wantStatus(t, call(t, s, "POST", fmt.Sprintf("/v3/orders/%d/payment_actions/refund_quotes", o.ID), map[string]any{
+		"items": []map[string]any{{"item_type": "PRODUCT", "item_id": lines[0].ID, "quantity": lines[0].Quantity}}}), http.StatusCreated)
+	wantStatus(t, refund(o, lines[0], "custom", true), http.StatusCreated)
+	if after, _ := s.Order(o.ID); after.StatusID != StatusPartiallyRefunded {
+		t.Errorf("after the offline refund: status %d", after.StatusID)
+	}
+	// ... and other orders are not concerned.
+	wantStatus(t, refund(other, otherLines[0], provider, false), http.StatusCreated)
+	if rs := s.Refunds(other.ID); len(rs) != 1 || rs[0].Payments[0].IsDeclined {
+		t.Errorf("other order's refund = %+v", rs)
+	}
+	s.AllowRefunds(o.ID)
+	r = refund(o, lines[0], provider, false)
+	wantStatus(t, r, http.StatusCreated)
+	if p := r.v3data(t)["payments"].([]any)[0].(map[string]any); p["is_declined"] != false {
+		t.Errorf("after AllowRefunds: %v", p)
+	}
+
+	// HTTP: every order's refunds refused with a 422, nothing recorded.
+	third, thirdLines := place()
+	sim := func(method, path string, body any) response {
+		return callWith(t, s, method, s.URL+path, body, nil)
+	}
+	wantStatus(t, sim("POST", "/_sim/refund-declines", map[string]any{"message": "Gateway refused the refund", "status": 422}), http.StatusOK)
+	r = refund(third, thirdLines[0], provider, false)
+	wantStatus(t, r, http.StatusUnprocessableEntity)
+	var wrapped struct {
+		Data []map[string]any `json:"data"`
+	}
+	r.json(t, &wrapped)
+	if len(wrapped.Data) != 1 || wrapped.Data[0]["title"] != "Gateway refused the refund" || wrapped.Data[0]["status"] != 422.0 {
+		t.Errorf("422 body %s", r.body)
+	}
+	unchanged(third)
+	if rs := s.Refunds(third.ID); len(rs) != 0 {
+		t.Errorf("a refused request recorded %+v", rs)
+	}
+	// A rule for one order wins over the one for every order.
+	wantStatus(t, sim("POST", fmt.Sprintf("/_sim/orders/%d/refund-declines", third.ID), map[string]any{}), http.StatusOK)
+	rules := sim("GET", "/_sim/refund-declines", nil).array(t)
+	if len(rules) != 2 || rules[0]["order_id"] != 0.0 || rules[1]["order_id"] != float64(third.ID) {
+		t.Errorf("rules = %v", rules)
+	}
+	r = refund(third, thirdLines[0], provider, false)
+	wantStatus(t, r, http.StatusCreated)
+	if p := r.v3data(t)["payments"].([]any)[0].(map[string]any); p["declined_message"] != "The payment provider declined the refund." {
+		t.Errorf("default message: %v", p)
+	}
+	wantStatus(t, sim("DELETE", fmt.Sprintf("/_sim/orders/%d/refund-declines", third.ID), nil), http.StatusOK)
+	wantStatus(t, sim("DELETE", "/_sim/refund-declines", nil), http.StatusOK)
+	wantStatus(t, refund(third, thirdLines[0], provider, false), http.StatusCreated)
+	if after, _ := s.Order(third.ID); after.StatusID != StatusPartiallyRefunded {
+		t.Errorf("after the rules were lifted: status %d", after.StatusID)
+	}
+	wantStatus(t, sim("POST", "/_sim/orders/999999/refund-declines", map[string]any{}), http.StatusNotFound)
+	wantStatus(t, sim("POST", "/_sim/refund-declines", map[string]any{"status": 200}), http.StatusUnprocessableEntity)
+}

@@ -37,9 +37,11 @@ type Server struct {
 	limiter *limiter
 	handler http.Handler
 
-	mu  sync.Mutex // guards st and rng
+	mu  sync.Mutex // guards st, rng and declines
 	st  *state
 	rng *rand.Rand
+	// declines are the refund refusals by order id (0: every order).
+	declines map[int]RefundDecline
 
 	hooks *deliverer
 

@@ -14,6 +14,8 @@ func (s *Server) registerSim(mux *http.ServeMux) {
 	mux.HandleFunc("/_sim/clock", s.clock.ServeClock)
 	mux.HandleFunc("POST /_sim/orders", s.simPlaceOrder)
 	mux.HandleFunc("POST /_sim/orders/{id}/status", s.simSetStatus)
+	mux.HandleFunc("/_sim/refund-declines", s.simRefundDeclines)
+	mux.HandleFunc("/_sim/orders/{id}/refund-declines", s.simRefundDeclines)
 	mux.HandleFunc("POST /_sim/products", s.simAddProduct)
 	mux.HandleFunc("GET /_sim/deliveries", s.simDeliveries)
 }
