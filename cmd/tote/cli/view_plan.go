@@ -43,7 +43,19 @@ func renderPlan(w io.Writer, p *plan.Plan) {
 	}
 	renderSubscriptions(w, p)
 	if c.Changes() == 0 && p.SubscriptionChanges() == 0 {
-		fmt.Fprintln(w, "No changes. Both systems already match the pipelines.")
+		failed, waiting := 0, 0
+		for _, r := range p.Runs {
+			failed += len(r.Errors)
+			waiting += len(r.Waiting)
+		}
+		switch {
+		case failed > 0:
+			fmt.Fprintf(w, "No changes to make, but %d %s failed (above): the systems may still differ.\n", failed, plural(failed, "step", "steps"))
+		case waiting > 0:
+			fmt.Fprintf(w, "No changes to make now; %d %s (above).\n", waiting, plural(waiting, "write waits", "writes wait"))
+		default:
+			fmt.Fprintln(w, "No changes. Both systems already match the pipelines.")
+		}
 		fmt.Fprintln(w)
 	}
 	fmt.Fprintln(w, footer(c))
