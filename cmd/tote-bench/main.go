@@ -47,8 +47,9 @@ type Result struct {
 	Duplicates      int     `json:"duplicates"`
 	Missing         int     `json:"missing"`
 	PeakRSSMB       float64 `json:"peak_rss_mb"`
-	// SSRequests counts ShipStation requests by method and path.
+	// SSRequests and BCRequests count each vendor's requests by method and path.
 	SSRequests map[string]int64 `json:"ss_requests"`
+	BCRequests map[string]int64 `json:"bc_requests"`
 }
 
 func main() {
@@ -62,10 +63,11 @@ func main() {
 	timeout := flags.Duration("timeout", 15*time.Minute, "give up after")
 	asJSON := flags.Bool("json", false, "print the result as JSON")
 	concurrency := flags.Int("concurrency", 512, "runs at once in the engine")
+	reconcile := flags.String("reconcile", "", "the orders sweep's schedule (default: the shipped reconcile_schedule, every 5 minutes)")
 	_ = flags.Parse(os.Args[2:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	res, err := flashSale(ctx, *orders, *window, *timeout, *concurrency, os.Stderr)
+	res, err := flashSale(ctx, *orders, *window, *timeout, *concurrency, *reconcile, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		os.Exit(1)
@@ -79,13 +81,18 @@ func main() {
 	fmt.Printf("%d orders in %.0fs: every order in ShipStation %.1fs after the last webhook\n", res.Orders, res.WindowSeconds, res.DrainSeconds)
 	fmt.Printf("calls per order: ShipStation %.4f, BigCommerce %.4f; 429s: ShipStation %d, BigCommerce %d\n", res.SSCallsPerOrder, res.BCCallsPerOrder, res.SS429, res.BC429)
 	fmt.Printf("duplicates %d, missing %d, peak RSS %.0f MB\n", res.Duplicates, res.Missing, res.PeakRSSMB)
-	fmt.Println("ShipStation requests:")
-	for _, op := range slices.Sorted(maps.Keys(res.SSRequests)) {
-		fmt.Printf("  %6d  %s\n", res.SSRequests[op], op)
+	for _, v := range []struct {
+		name string
+		reqs map[string]int64
+	}{{"ShipStation", res.SSRequests}, {"BigCommerce", res.BCRequests}} {
+		fmt.Printf("%s requests:\n", v.name)
+		for _, op := range slices.Sorted(maps.Keys(v.reqs)) {
+			fmt.Printf("  %6d  %s\n", v.reqs[op], op)
+		}
 	}
 }
 
-func flashSale(ctx context.Context, n int, window, timeout time.Duration, concurrency int, progress io.Writer) (*Result, error) {
+func flashSale(ctx context.Context, n int, window, timeout time.Duration, concurrency int, reconcile string, progress io.Writer) (*Result, error) {
 	any := "127.0.0.1:0"
 	fakes, err := sandbox.StartFakes(sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
 		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40})
@@ -131,9 +138,13 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 	if diags.HasErrors() {
 		return nil, diags
 	}
+	vars := map[string]string{"public_url": "http://" + listen}
+	if reconcile != "" {
+		vars["reconcile_schedule"] = reconcile
+	}
 	prog, diags := compile.Compile(cfg, compile.Options{Registry: reg,
 		Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-		Vars:   map[string]string{"reconcile_schedule": "@every 30s", "public_url": "http://" + listen}})
+		Vars:   vars})
 	if diags.HasErrors() {
 		return nil, diags
 	}
@@ -224,6 +235,7 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 	bc := fakes.BigCommerce.Stats()
 	res.BCCallsPerOrder = float64(bc.Calls) / float64(n)
 	res.BC429 = bc.TooMany
+	res.BCRequests = bc.ByRequest
 	return res, nil
 }
 
