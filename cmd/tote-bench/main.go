@@ -3,7 +3,7 @@
 // orders through the BigCommerce fake's checkout within the window and
 // reports how long after the last webhook every order is in ShipStation,
 // calls per order at each vendor, 429s, duplicates, missing orders and the
-// peak memory of the engine (which runs in this process).
+// peak memory of `tote run`, which runs as a process of its own.
 package main
 
 import (
@@ -16,12 +16,13 @@ import (
 	"log/slog"
 	"maps"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
 	"strconv"
 	"strings"
-	"testing/fstest"
+	"syscall"
 	"time"
 
 	"github.com/toteworks/tote/cmd/tote/cli"
@@ -30,8 +31,6 @@ import (
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/config"
 	"github.com/toteworks/tote/engine/run"
-	"github.com/toteworks/tote/engine/service"
-	"github.com/toteworks/tote/engine/state"
 	"github.com/toteworks/tote/pipelines"
 )
 
@@ -46,13 +45,21 @@ type Result struct {
 	BC429           int64   `json:"bc_429"`
 	Duplicates      int     `json:"duplicates"`
 	Missing         int     `json:"missing"`
-	PeakRSSMB       float64 `json:"peak_rss_mb"`
+	PeakRSSMB       float64 `json:"peak_rss_mb"`  // of the tote run process
+	FakesRSSMB      float64 `json:"fakes_rss_mb"` // of this process, which serves the fakes
 	// SSRequests and BCRequests count each vendor's requests by method and path.
 	SSRequests map[string]int64 `json:"ss_requests"`
 	BCRequests map[string]int64 `json:"bc_requests"`
 }
 
 func main() {
+	if len(os.Args) > 1 && os.Args[1] == "tote" {
+		// The engine under test: tote itself, run by flash-sale.
+		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		code := cli.Main(ctx, os.Args[2:], cli.DefaultEnv())
+		stop()
+		os.Exit(code)
+	}
 	if len(os.Args) < 2 || os.Args[1] != "flash-sale" {
 		fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]")
 		os.Exit(2)
@@ -62,7 +69,7 @@ func main() {
 	window := flags.Duration("window", 60*time.Second, "how long the sale lasts")
 	timeout := flags.Duration("timeout", 15*time.Minute, "give up after")
 	asJSON := flags.Bool("json", false, "print the result as JSON")
-	concurrency := flags.Int("concurrency", 512, "runs at once in the engine")
+	concurrency := flags.Int("concurrency", 0, "tote run's -concurrency (default: tote run's own)")
 	reconcile := flags.String("reconcile", "", "the orders sweep's schedule (default: the shipped reconcile_schedule, every 5 minutes)")
 	_ = flags.Parse(os.Args[2:])
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
@@ -80,7 +87,8 @@ func main() {
 	}
 	fmt.Printf("%d orders in %.0fs: every order in ShipStation %.1fs after the last webhook\n", res.Orders, res.WindowSeconds, res.DrainSeconds)
 	fmt.Printf("calls per order: ShipStation %.4f, BigCommerce %.4f; 429s: ShipStation %d, BigCommerce %d\n", res.SSCallsPerOrder, res.BCCallsPerOrder, res.SS429, res.BC429)
-	fmt.Printf("duplicates %d, missing %d, peak RSS %.0f MB\n", res.Duplicates, res.Missing, res.PeakRSSMB)
+	fmt.Printf("duplicates %d, missing %d; peak RSS of tote run %.0f MB (the fakes' process %.0f MB)\n",
+		res.Duplicates, res.Missing, res.PeakRSSMB, res.FakesRSSMB)
 	for _, v := range []struct {
 		name string
 		reqs map[string]int64
@@ -119,62 +127,68 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 	if err != nil {
 		return nil, err
 	}
-	reg, err := cli.Registry()
-	if err != nil {
-		return nil, err
-	}
 	env := fakes.Env(sandbox.Options{BigCommerceQuota: 150, ShipStationPerMinute: 40})
 	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	// The sale exercises the orders pipeline alone.
-	only := fstest.MapFS{}
+	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
+	// The sale exercises the orders pipeline alone, as shipped.
+	pipeDir := filepath.Join(dir, "pipelines")
+	if err := os.Mkdir(pipeDir, 0o755); err != nil {
+		return nil, err
+	}
 	for _, name := range []string{"connections.hcl", "orders.hcl"} {
 		b, err := fs.ReadFile(pipelines.FS, name)
 		if err != nil {
 			return nil, err
 		}
-		only[name] = &fstest.MapFile{Data: b}
-	}
-	cfg, diags := config.Load(only, "pipelines")
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	vars := map[string]string{"public_url": "http://" + listen}
-	if reconcile != "" {
-		vars["reconcile_schedule"] = reconcile
-	}
-	prog, diags := compile.Compile(cfg, compile.Options{Registry: reg,
-		Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok },
-		Vars:   vars})
-	if diags.HasErrors() {
-		return nil, diags
-	}
-	store, err := state.Open(ctx, filepath.Join(dir, "state.db"))
-	if err != nil {
-		return nil, err
-	}
-	defer store.Close()
-	eng := run.New(prog, store, run.Options{Logger: slog.New(slog.DiscardHandler)})
-	defer eng.Close()
-	subs, err := eng.PlanSubscriptions(ctx, "http://"+listen)
-	if err != nil {
-		return nil, err
-	}
-	for _, s := range subs {
-		if strings.HasPrefix(s.Topic, "store/order/") {
-			if err := eng.ApplySubscription(ctx, s); err != nil {
-				return nil, err
-			}
+		if err := os.WriteFile(filepath.Join(pipeDir, name), b, 0o644); err != nil {
+			return nil, err
 		}
 	}
-	engCtx, stopEngine := context.WithCancel(ctx)
-	defer stopEngine()
-	ready := make(chan struct{})
-	done := make(chan error, 1)
-	go func() {
-		done <- service.Run(engCtx, eng, service.Options{Listen: listen, Concurrency: concurrency,
-			Backoff: time.Second, MaxBackoff: 30 * time.Second, Ready: func(string) { close(ready) }})
+	var vars []string
+	if reconcile != "" {
+		vars = append(vars, "reconcile_schedule="+reconcile)
+	}
+	if err := registerWebhooks(ctx, pipeDir, env, vars, "http://"+listen); err != nil {
+		return nil, err
+	}
+
+	// `tote run` is a process of its own, so its memory is measured alone.
+	args := []string{"tote", "run", "-dir", pipeDir, "-listen", listen, "-ready-file", filepath.Join(dir, "ready"),
+		"-backoff", "1s", "-max-backoff", "30s"}
+	if concurrency > 0 {
+		args = append(args, "-concurrency", strconv.Itoa(concurrency))
+	}
+	for _, v := range vars {
+		args = append(args, "-var", v)
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	logFile, err := os.Create(filepath.Join(dir, "tote-run.log"))
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close()
+	engine := exec.CommandContext(ctx, self, args...)
+	engine.Env = os.Environ()
+	for k, v := range env {
+		engine.Env = append(engine.Env, k+"="+v)
+	}
+	engine.Stdout, engine.Stderr = logFile, logFile
+	if err := engine.Start(); err != nil {
+		return nil, err
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- engine.Wait() }()
+	defer func() {
+		_ = engine.Process.Signal(syscall.SIGTERM)
+		<-exited
 	}()
-	<-ready
+	if err := waitReady(ctx, filepath.Join(dir, "ready"), exited); err != nil {
+		log, _ := os.ReadFile(logFile.Name())
+		return nil, fmt.Errorf("tote run: %w\n%s", err, log)
+	}
 
 	start := time.Now()
 	gap := window / time.Duration(n)
@@ -211,14 +225,14 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 		fmt.Fprintf(progress, "%5.0fs after the sale: %d/%d orders in ShipStation\n", time.Since(lastPlaced).Seconds(), inSS, n)
 	}
 	drain := time.Since(lastPlaced)
-	stopEngine()
-	<-done
+	engineRSS := peakRSSMB(engine.Process.Pid)
 
 	keys := map[string]int{}
 	for _, o := range fakes.ShipStation.Orders() {
 		keys[o.OrderKey]++
 	}
-	res := &Result{Orders: n, WindowSeconds: window.Seconds(), DrainSeconds: drain.Seconds(), PeakRSSMB: peakRSSMB()}
+	res := &Result{Orders: n, WindowSeconds: window.Seconds(), DrainSeconds: drain.Seconds(), PeakRSSMB: engineRSS,
+		FakesRSSMB: peakRSSMB(os.Getpid())}
 	for _, o := range fakes.BigCommerce.Orders() {
 		c := keys[fmt.Sprintf("bc:%s:%d", sandbox.StoreHash, o.ID)]
 		switch {
@@ -248,9 +262,9 @@ func freeAddr() (string, error) {
 	return l.Addr().String(), nil
 }
 
-// peakRSSMB is this process's peak resident memory (VmHWM), on Linux.
-func peakRSSMB() float64 {
-	b, err := os.ReadFile("/proc/self/status")
+// peakRSSMB is a process's peak resident memory (VmHWM), on Linux.
+func peakRSSMB(pid int) float64 {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
 		return 0
 	}
@@ -264,4 +278,64 @@ func peakRSSMB() float64 {
 		}
 	}
 	return 0
+}
+
+// registerWebhooks subscribes the orders pipeline's webhook topics at url,
+// as `tote apply` with public_url set would.
+func registerWebhooks(ctx context.Context, dir string, env map[string]string, vars []string, url string) error {
+	reg, err := cli.Registry()
+	if err != nil {
+		return err
+	}
+	cfg, diags := config.Load(os.DirFS(dir), dir)
+	if diags.HasErrors() {
+		return diags
+	}
+	vm := map[string]string{}
+	for _, v := range vars {
+		k, val, _ := strings.Cut(v, "=")
+		vm[k] = val
+	}
+	prog, diags := compile.Compile(cfg, compile.Options{Registry: reg, Vars: vm,
+		Getenv: func(k string) (string, bool) { v, ok := env[k]; return v, ok }})
+	if diags.HasErrors() {
+		return diags
+	}
+	eng := run.New(prog, nil, run.Options{Logger: slog.New(slog.DiscardHandler)})
+	defer eng.Close()
+	subs, err := eng.PlanSubscriptions(ctx, url)
+	if err != nil {
+		return err
+	}
+	n := 0
+	for _, s := range subs {
+		if strings.HasPrefix(s.Topic, "store/order/") {
+			if err := eng.ApplySubscription(ctx, s); err != nil {
+				return err
+			}
+			n++
+		}
+	}
+	if n == 0 {
+		return fmt.Errorf("no order webhooks to register at %s", url)
+	}
+	return nil
+}
+
+// waitReady waits for tote run's ready file, or for it to exit.
+func waitReady(ctx context.Context, path string, exited <-chan error) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return nil
+		}
+		select {
+		case err := <-exited:
+			return fmt.Errorf("exited before serving: %v", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
 }

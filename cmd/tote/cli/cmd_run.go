@@ -16,7 +16,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	var c common
 	c.register(fs, env, true)
 	listen := fs.String("listen", envOr(env, "TOTE_LISTEN", "127.0.0.1:7400"), "address for webhooks, /healthz and /readyz ($TOTE_LISTEN)")
-	concurrency := fs.Int("concurrency", 8, "runs at once")
+	concurrency := fs.Int("concurrency", 256, "runs at once (most wait on a vendor: batching needs many in flight)")
 	parallelism := fs.Int("parallelism", 10, "steps and instances at once within a run")
 	grace := fs.Duration("grace", 30*time.Second, "how long runs in flight may finish after SIGTERM")
 	attempts := fs.Int("max-attempts", 8, "attempts per event before it is dead")
