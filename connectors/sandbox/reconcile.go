@@ -1,11 +1,15 @@
 package sandbox
 
 import (
+	"encoding/json"
 	"fmt"
 	"math"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/toteworks/tote/connectors/shipstation/shipstationtest"
 )
 
 // Check is the verdict on one flow, computed from the fakes' state alone.
@@ -25,13 +29,18 @@ var importStatus = map[int]string{
 	12: "on_hold", 13: "on_hold", 5: "cancelled", 4: "cancelled",
 }
 
-// Reconcile checks that the two fake vendors agree the way the shipped
-// pipelines promise: every importable order is in ShipStation with the
-// right status, every label is a BigCommerce shipment with its tracking
-// number and a voided one is not, and ShipStation's products carry
-// BigCommerce's names and weights.
+// Reconcile checks that the two fake vendors and the captured mail agree
+// the way the shipped pipelines promise, with their default variables:
+// every importable order is in ShipStation with the right status; every
+// label is a BigCommerce shipment with its tracking number and a voided
+// one is not; BigCommerce's stock is ShipStation's; holds, backorders,
+// exceptions and cancels made in ShipStation are noted in BigCommerce and
+// mailed once; every return is refunded once, untagged and mailed once;
+// and ShipStation's products carry BigCommerce's names and weights.
 func Reconcile(f *Fakes) []Check {
-	return []Check{reconcileOrders(f), reconcileTracking(f), reconcileProducts(f)}
+	mail := Emails(f)
+	return []Check{reconcileOrders(f), reconcileTracking(f), reconcileInventory(f),
+		reconcileExceptions(f, mail), reconcileReturns(f, mail), reconcileProducts(f)}
 }
 
 func (c *Check) problem(format string, args ...any) {
@@ -48,7 +57,7 @@ func reconcileOrders(f *Fakes) Check {
 			if i == 0 {
 				continue
 			}
-			if _, importable := importStatus[o.StatusID]; !importable && o.StatusID != 2 && o.StatusID != 3 {
+			if _, importable := importStatus[o.StatusID]; !importable && !shippedStatus(o.StatusID) {
 				continue
 			}
 			c.Checked++
@@ -66,9 +75,16 @@ func reconcileOrders(f *Fakes) Check {
 				c.problem("order %d is shipped in BigCommerce, ShipStation has %s", o.ID, statusOf(ss.OrderStatus, found))
 			}
 		case o.StatusID == 3:
-			// Partially shipped: one parcel or one address is still to go.
-			if !found || (ss.OrderStatus != "shipped" && ss.OrderStatus != "awaiting_shipment") {
+			// Partially shipped: one parcel or one address is still to go,
+			// or was held or cancelled in ShipStation (the exceptions check
+			// looks for BigCommerce's note of that).
+			if !found || ss.OrderStatus == "awaiting_payment" {
 				c.problem("order %d is partially shipped in BigCommerce, ShipStation has %s", o.ID, statusOf(ss.OrderStatus, found))
+			}
+		case o.StatusID == 14:
+			// Refunded after a return: the returns check looks closer.
+			if !found || ss.OrderStatus != "shipped" {
+				c.problem("order %d is partially refunded in BigCommerce, ShipStation has %s", o.ID, statusOf(ss.OrderStatus, found))
 			}
 		case !importable:
 			if found {
@@ -77,13 +93,9 @@ func reconcileOrders(f *Fakes) Check {
 		case !found:
 			c.problem("order %d (status %d) is missing from ShipStation", o.ID, o.StatusID)
 		case want == "cancelled" && (ss.OrderStatus == "cancelled" || ss.OrderStatus == "shipped"):
-		case ss.OrderStatus == "on_hold" && want == "awaiting_shipment":
-			// Held in ShipStation: the exceptions flow notes it in BigCommerce.
-			if !strings.Contains(o.StaffNotes, "[tote] ShipStation: on_hold") {
-				c.problem("order %d is on hold in ShipStation, BigCommerce has no note of it", o.ID)
-			}
-		case ss.OrderStatus == "cancelled" && o.StatusID != 5:
-			c.problem("order %d was cancelled in ShipStation, BigCommerce has status %d", o.ID, o.StatusID)
+		case (ss.OrderStatus == "on_hold" || ss.OrderStatus == "cancelled") && want == "awaiting_shipment":
+			// Held or cancelled in ShipStation: the exceptions check
+			// looks for BigCommerce's note of it.
 		case ss.OrderStatus != want:
 			c.problem("order %d: BigCommerce status %d wants %s, ShipStation has %s", o.ID, o.StatusID, want, ss.OrderStatus)
 		case ss.OrderStatus != "shipped" && ss.OrderStatus != "cancelled" && strOf(ss.InternalNotes) != o.StaffNotes:
@@ -92,6 +104,10 @@ func reconcileOrders(f *Fakes) Check {
 	}
 	return c
 }
+
+// shippedStatus is Shipped (2), Partially Shipped (3) or Partially
+// Refunded (14): statuses that only shipped orders reach here.
+func shippedStatus(id int) bool { return id == 2 || id == 3 || id == 14 }
 
 func statusOf(s string, found bool) string {
 	if !found {
@@ -185,4 +201,254 @@ func strOf(p *string) string {
 		return ""
 	}
 	return *p
+}
+
+// inventoryLocation is the BigCommerce location the inventory pipeline
+// sets (its variable inventory_location, default 1).
+const inventoryLocation = 1
+
+// reconcileInventory checks that every SKU of the catalog that ShipStation
+// stocks has ShipStation's available units as BigCommerce's on-hand stock
+// at the mapped location. Returns put units back on both sides (the
+// warehouse's shelf and the returns flow's restock), so they need no
+// allowance once the inventory flow has run.
+func reconcileInventory(f *Fakes) Check {
+	c := Check{Flow: "inventory"}
+	ss := map[string]int{}
+	for _, l := range f.ShipStation.InventoryLevels() {
+		ss[l.SKU] += l.Available
+	}
+	for _, p := range f.BigCommerce.Products() {
+		// The SKUs the inventory pipeline maps: every variant's of a
+		// product with options, the product's own otherwise.
+		skus := []string{p.SKU}
+		if len(p.Variants) > 1 {
+			skus = skus[:0]
+			for _, v := range p.Variants {
+				skus = append(skus, v.SKU)
+			}
+		}
+		for _, sku := range skus {
+			want, stocked := ss[sku]
+			if sku == "" || !stocked {
+				continue
+			}
+			c.Checked++
+			have, ok := f.BigCommerce.Stock(sku, inventoryLocation)
+			switch {
+			case !ok:
+				c.problem("SKU %s is stocked in ShipStation (%d) but unknown to BigCommerce", sku, want)
+			case have != want:
+				c.problem("SKU %s: BigCommerce has %d at location %d, ShipStation has %d available", sku, have, inventoryLocation, want)
+			}
+		}
+	}
+	return c
+}
+
+// noteLine is one event the exceptions pipeline recorded in staff notes.
+var noteLine = regexp.MustCompile(`(?m)^\[tote\] ShipStation: ([a-z_]+)`)
+
+// mailKind is the kind of customer email an exception reason sends, as
+// the default template words it; released sends none (email_on_release
+// is false by default).
+var mailKind = map[string]string{
+	"cancelled": "cancelled", "backorder": "backorder", "exception": "delayed", "on_hold": "delayed",
+}
+
+// reconcileExceptions checks that what happened to an order in
+// ShipStation reached BigCommerce: a cancel cancels it, and a hold, a
+// Backorder or Exception tag or a cancel leaves a staff note and an
+// exception metafield with the reason. Every event in an order's notes
+// was mailed to the customer exactly once, and nobody else was mailed.
+func reconcileExceptions(f *Fakes, mail []Email) Check {
+	c := Check{Flow: "exceptions"}
+	sent := map[int]map[string]int{}
+	for _, m := range mail {
+		if m.Kind == "return" || m.OrderID == 0 {
+			continue
+		}
+		if sent[m.OrderID] == nil {
+			sent[m.OrderID] = map[string]int{}
+		}
+		sent[m.OrderID][m.Kind]++
+	}
+	for _, o := range f.BigCommerce.Orders() {
+		ss, found := f.ShipStation.OrderByKey(fmt.Sprintf("bc:%s:%d", StoreHash, o.ID))
+		reason := ""
+		if found {
+			reason = exceptionReason(f.ShipStation, ss)
+		}
+		if reason != "" {
+			c.Checked++
+			if !strings.Contains(o.StaffNotes, "[tote] ShipStation: "+reason) {
+				c.problem("order %d is %s in ShipStation, BigCommerce has no note of it", o.ID, reason)
+			}
+			if got := exceptionMetafield(f, o.ID); got != reason {
+				c.problem("order %d is %s in ShipStation, its exception metafield says %q", o.ID, reason, got)
+			}
+			// The pipeline leaves shipped, refunded and cancelled orders' status be.
+			if reason == "cancelled" && (o.StatusID < 2 || o.StatusID > 5) {
+				c.problem("order %d was cancelled in ShipStation, BigCommerce has status %d", o.ID, o.StatusID)
+			}
+		}
+		want := map[string]int{}
+		for _, m := range noteLine.FindAllStringSubmatch(o.StaffNotes, -1) {
+			if k := mailKind[m[1]]; k != "" {
+				want[k]++
+			}
+		}
+		kinds := map[string]bool{}
+		for k := range want {
+			kinds[k] = true
+		}
+		for k := range sent[o.ID] {
+			kinds[k] = true
+		}
+		for _, k := range sortedKeys(kinds) {
+			if want[k] != sent[o.ID][k] {
+				c.problem("order %d: %d %q emails for %d noted events", o.ID, sent[o.ID][k], k, want[k])
+			}
+		}
+		delete(sent, o.ID)
+	}
+	for id := range sent {
+		c.problem("an exception email names order %d, which BigCommerce does not have", id)
+	}
+	return c
+}
+
+// exceptionReason is the exceptions pipeline's reading of an order (with
+// its default tag names); empty when there is nothing to tell.
+func exceptionReason(ss *shipstationtest.Server, o shipstationtest.Order) string {
+	tags := strings.Join(ss.OrderTags(o.OrderID), "\n")
+	has := func(name string) bool { return strings.Contains("\n"+tags+"\n", "\n"+name+"\n") }
+	switch {
+	case o.OrderStatus == "cancelled":
+		return "cancelled"
+	case has(shipstationtest.TagBackorder):
+		return "backorder"
+	case has(shipstationtest.TagException):
+		return "exception"
+	case o.OrderStatus == "on_hold":
+		return "on_hold"
+	}
+	return ""
+}
+
+// exceptionMetafield is the reason in an order's tote exception metafield.
+func exceptionMetafield(f *Fakes, orderID int) string {
+	for _, m := range f.BigCommerce.Metafields(orderID) {
+		if m.Namespace == "tote" && m.Key == "exception" {
+			var v struct{ Reason string }
+			if json.Unmarshal([]byte(m.Value), &v) == nil {
+				return v.Reason
+			}
+			return "unreadable: " + m.Value
+		}
+	}
+	return ""
+}
+
+// reconcileReturns checks every return ShipStation received (a return
+// label, not voided) against BigCommerce: exactly one refund per return,
+// for exactly the returned units of each line; the order Refunded or
+// Partially Refunded; the Return Received tag taken off; one email to the
+// customer. A refund without a return is a problem too.
+func reconcileReturns(f *Fakes, mail []Email) Check {
+	c := Check{Flow: "returns"}
+	type ret struct {
+		labels int
+		units  map[int]int // BigCommerce order product id -> units returned
+		ssID   int64
+	}
+	returns := map[int]*ret{}
+	prefix := "bc:" + StoreHash + ":"
+	for _, s := range f.ShipStation.Shipments() {
+		if !s.IsReturnLabel || s.Voided || s.OrderKey == nil || !strings.HasPrefix(*s.OrderKey, prefix) {
+			continue
+		}
+		id, err := strconv.Atoi(strings.TrimPrefix(*s.OrderKey, prefix))
+		if err != nil {
+			continue // an order of a second address: the pipeline ignores those
+		}
+		r := returns[id]
+		if r == nil {
+			r = &ret{units: map[int]int{}}
+			returns[id] = r
+		}
+		r.labels++
+		if s.OrderID != nil {
+			r.ssID = *s.OrderID
+		}
+		for _, it := range s.ShipmentItems {
+			line, _ := strconv.Atoi(strOf(it.LineItemKey))
+			r.units[line] += it.Quantity
+		}
+	}
+	mailed := map[int]int{}
+	for _, m := range mail {
+		if m.Kind == "return" {
+			mailed[m.OrderID]++
+		}
+	}
+	for _, o := range f.BigCommerce.Orders() {
+		refunds := f.BigCommerce.Refunds(o.ID)
+		r := returns[o.ID]
+		if r == nil {
+			if len(refunds) > 0 {
+				c.problem("order %d has %d refunds and no return", o.ID, len(refunds))
+			}
+			if mailed[o.ID] > 0 {
+				c.problem("order %d: %d return emails and no return", o.ID, mailed[o.ID])
+			}
+			continue
+		}
+		c.Checked++
+		if len(refunds) != r.labels {
+			c.problem("order %d: %d refunds for %d returns", o.ID, len(refunds), r.labels)
+		}
+		refunded := map[int]int{}
+		for _, rf := range refunds {
+			for _, it := range rf.Items {
+				if it.ItemType == "PRODUCT" && it.Quantity != nil {
+					refunded[it.ItemID] += *it.Quantity
+				}
+			}
+		}
+		lines := map[int]bool{}
+		for l := range r.units {
+			lines[l] = true
+		}
+		for l := range refunded {
+			lines[l] = true
+		}
+		for _, l := range sortedKeys(lines) {
+			if len(refunds) > 0 && refunded[l] != r.units[l] {
+				c.problem("order %d line %d: %d units returned, %d refunded", o.ID, l, r.units[l], refunded[l])
+			}
+		}
+		if len(refunds) > 0 && o.StatusID != 4 && o.StatusID != 14 {
+			c.problem("order %d was refunded, its status is %d", o.ID, o.StatusID)
+		}
+		for _, t := range f.ShipStation.OrderTags(r.ssID) {
+			if t == shipstationtest.TagReturnReceived {
+				c.problem("order %d still has the %s tag in ShipStation", o.ID, t)
+			}
+		}
+		// The email's key is the order: one per returned order.
+		if mailed[o.ID] != 1 {
+			c.problem("order %d: %d return emails, want 1", o.ID, mailed[o.ID])
+		}
+	}
+	return c
+}
+
+func sortedKeys[K int | string](m map[K]bool) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	return keys
 }

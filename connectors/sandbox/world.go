@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"hash/fnv"
 	"math/rand/v2"
 	"net/http"
+	"sort"
 	"strings"
 	"sync"
 	"time"
@@ -18,7 +20,13 @@ import (
 // World simulates the people around the two systems: shoppers ordering
 // (some expedited, some gift-wrapped, some unpaid, some flagged for
 // verification, some changed or cancelled afterwards) and the warehouse
-// buying labels (some for part of an order, some voided and bought again).
+// buying labels (some for part of an order, some voided and bought again),
+// holding, backordering, flagging and cancelling orders, receiving returns,
+// and restocking or recounting shelves.
+//
+// Shoppers draw from one random stream; the warehouse decides what to do
+// with each order from a stream seeded by the seed and the order's key, so
+// the same order meets the same fate whatever the timing.
 type World struct {
 	Fakes  *Fakes
 	Orders int
@@ -32,6 +40,47 @@ type World struct {
 	placed  []int
 	shipped map[int64]bool // ShipStation order ids handled by the warehouse
 	counts  map[string]int
+	tick    int
+	pending []chore // what the warehouse or the shoppers do a few ticks later
+}
+
+// chore is something done at a later warehouse tick.
+type chore struct {
+	due int
+	do  func()
+}
+
+// Warehouse ticks from a parcel leaving to its return arriving, from an
+// order flagged as an exception to its shipping, and from a voided label
+// to the one bought again.
+const (
+	returnAfter    = 5
+	exceptionAfter = 4
+	relabelAfter   = 2
+)
+
+// later schedules f for the warehouse tick n ticks from now.
+func (w *World) later(n int, f func()) {
+	w.mu.Lock()
+	w.pending = append(w.pending, chore{due: w.tick + n, do: f})
+	w.mu.Unlock()
+}
+
+// due takes the chores due at the current tick, in the order scheduled.
+func (w *World) due() []func() {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var now []func()
+	keep := w.pending[:0]
+	for _, c := range w.pending {
+		if c.due <= w.tick {
+			now = append(now, c.do)
+		} else {
+			keep = append(keep, c)
+		}
+	}
+	w.pending = keep
+	return now
 }
 
 // Counts says how many of each thing the world did.
@@ -71,7 +120,8 @@ func (w *World) Run(ctx context.Context) error {
 	}
 	w.shipped = map[int64]bool{}
 	w.counts = map[string]int{}
-	rng := rand.New(rand.NewPCG(w.Seed, w.Seed+1))
+	shoppers := rand.New(rand.NewPCG(w.Seed, w.Seed+1))
+	shelves := rand.New(rand.NewPCG(w.Seed, w.Seed+2))
 	w.stockWarehouse()
 	products := simpleProducts(w.Fakes.BigCommerce)
 	if len(products) == 0 {
@@ -82,28 +132,27 @@ func (w *World) Run(ctx context.Context) error {
 	gap := w.Over / time.Duration(max(w.Orders, 1))
 	next := time.NewTimer(0)
 	defer next.Stop()
-	var later []func()
 	for {
 		select {
 		case <-ctx.Done():
 			return nil
 		case <-warehouse.C:
-			w.work(rng)
-			for _, f := range later {
-				f()
-			}
-			later = nil
+			w.work()
 		case <-next.C:
-			if w.Placed() >= w.Orders {
+			n := w.Placed()
+			if n >= w.Orders {
 				continue
 			}
-			if w.Placed()%50 == 25 {
-				w.newProduct(w.Placed())
+			if n%50 == 25 {
+				w.newProduct(n)
 			}
-			if f, err := w.placeOne(rng, products); err != nil {
+			if n%20 == 10 {
+				w.changeStock(shelves)
+			}
+			if f, err := w.placeOne(shoppers, products); err != nil {
 				return err
 			} else if f != nil {
-				later = append(later, f)
+				w.later(1, f)
 			}
 			next.Reset(gap)
 		}
@@ -208,9 +257,22 @@ func (w *World) placeOne(rng *rand.Rand, products []int) (func(), error) {
 	return nil, nil
 }
 
-// work buys labels for what is ready to ship: most orders whole, some in
-// two parcels, a few with a label voided and bought again.
-func (w *World) work(rng *rand.Rand) {
+// orderRand is the warehouse's random stream for one order.
+func (w *World) orderRand(key string) *rand.Rand {
+	h := fnv.New64a()
+	h.Write([]byte(key))
+	return rand.New(rand.NewPCG(w.Seed, h.Sum64()))
+}
+
+// work handles what is ready to ship, then the chores due: most orders
+// ship whole, some in two parcels, some with a label voided and bought
+// again; some are held, backordered (tagged and held until the restock
+// date), flagged as exceptions (tagged, shipped a little later) or
+// cancelled; some shipped parcels come back as returns.
+func (w *World) work() {
+	w.mu.Lock()
+	w.tick++
+	w.mu.Unlock()
 	ss := w.Fakes.ShipStation
 	for _, o := range ss.Orders() {
 		if o.OrderStatus != "awaiting_shipment" {
@@ -223,43 +285,98 @@ func (w *World) work(rng *rand.Rand) {
 		if done {
 			continue
 		}
+		rng := w.orderRand(o.OrderKey)
+		// Exceptions and returns follow orders of one address, which the
+		// BigCommerce order number names alone.
+		single := strings.Count(o.OrderKey, ":") == 2
+		id := o.OrderID
 		switch r := rng.Float64(); {
-		case r < 0.04 && !strings.Contains(o.OrderKey, ":0") && strings.Count(o.OrderKey, ":") == 2:
-			// Out of stock at the shelf: held until a restock date.
-			if ss.Hold(o.OrderID, time.Now().AddDate(0, 0, 7)) == nil {
+		case r < 0.03 && single:
+			// Waiting for the customer to confirm the address.
+			if ss.Hold(id, time.Now().AddDate(0, 0, 7)) == nil {
 				w.count("held in ShipStation")
 			}
-		case r < 0.06 && strings.Count(o.OrderKey, ":") == 2:
-			if ss.Cancel(o.OrderID) == nil {
+		case r < 0.05 && single:
+			if ss.Cancel(id) == nil {
 				w.count("cancelled in ShipStation")
 			}
-		case r < 0.15 && len(o.Items) > 1 && o.Items[0].LineItemKey != nil:
-			first := shipstationtest.ShipItem{LineItemKey: *o.Items[0].LineItemKey, Quantity: o.Items[0].Quantity}
-			if _, err := ss.Ship(o.OrderID, shipstationtest.ShipRequest{CarrierCode: "ups", ServiceCode: "ups_ground", Items: []shipstationtest.ShipItem{first}}); err == nil {
-				w.count("partial shipments")
-				_, _ = ss.Ship(o.OrderID, shipstationtest.ShipRequest{CarrierCode: "stamps_com", ServiceCode: "usps_priority_mail"})
+		case r < 0.08 && single:
+			// Out of stock at the shelf: held until the supplier's date.
+			if ss.TagOrder(id, shipstationtest.TagBackorder) == nil && ss.Hold(id, time.Now().AddDate(0, 0, 10)) == nil {
+				w.count("backordered in ShipStation")
 			}
-		case r < 0.20:
-			if sh, err := ss.Ship(o.OrderID, shipstationtest.ShipRequest{CarrierCode: "fedex", ServiceCode: "fedex_ground"}); err == nil {
+		case r < 0.11 && single:
+			// A damaged item replaced from the back room: late, but it ships.
+			if ss.TagOrder(id, shipstationtest.TagException) == nil {
+				w.count("exceptions in ShipStation")
+				w.later(exceptionAfter, func() { w.shipWhole(id) })
+			}
+		case r < 0.20 && len(o.Items) > 1 && o.Items[0].LineItemKey != nil:
+			first := shipstationtest.ShipItem{LineItemKey: *o.Items[0].LineItemKey, Quantity: o.Items[0].Quantity}
+			if _, err := ss.Ship(id, shipstationtest.ShipRequest{CarrierCode: "ups", ServiceCode: "ups_ground", Items: []shipstationtest.ShipItem{first}}); err == nil {
+				w.count("partial shipments")
+				if _, err := ss.Ship(id, shipstationtest.ShipRequest{CarrierCode: "stamps_com", ServiceCode: "usps_priority_mail"}); err == nil && single {
+					w.maybeReturn(id, o, rng)
+				}
+			}
+		case r < 0.25:
+			if sh, err := ss.Ship(id, shipstationtest.ShipRequest{CarrierCode: "fedex", ServiceCode: "fedex_ground"}); err == nil {
 				if _, err := ss.VoidShipment(sh.ShipmentID); err == nil {
 					w.count("voided labels")
+					w.later(relabelAfter, func() { w.shipWhole(id) })
 				}
 			}
 		default:
-			if _, err := ss.Ship(o.OrderID, shipstationtest.ShipRequest{CarrierCode: "stamps_com", ServiceCode: "usps_ground_advantage"}); err == nil {
-				w.count("shipments")
+			if w.shipWhole(id) && single {
+				w.maybeReturn(id, o, rng)
 			}
 		}
 	}
+	for _, f := range w.due() {
+		f()
+	}
+}
+
+// shipWhole buys one label for everything left to ship on an order.
+func (w *World) shipWhole(id int64) bool {
+	_, err := w.Fakes.ShipStation.Ship(id, shipstationtest.ShipRequest{CarrierCode: "stamps_com", ServiceCode: "usps_ground_advantage"})
+	if err == nil {
+		w.count("shipments")
+	}
+	return err == nil
+}
+
+// maybeReturn has the customer send some shipped orders back a little
+// later: the whole parcel, or one unit of the first line.
+func (w *World) maybeReturn(id int64, o shipstationtest.Order, rng *rand.Rand) {
+	if rng.Float64() >= 0.10 {
+		return
+	}
+	var items []shipstationtest.ShipItem
+	if len(o.Items) > 1 && o.Items[0].LineItemKey != nil && rng.Float64() < 0.5 {
+		items = []shipstationtest.ShipItem{{LineItemKey: *o.Items[0].LineItemKey, Quantity: 1}}
+	}
+	w.later(returnAfter, func() {
+		if _, err := w.Fakes.ShipStation.ReceiveReturn(id, items); err == nil {
+			w.count("returns")
+			if items != nil {
+				w.count("partial returns")
+			}
+		}
+	})
 }
 
 func ptr[T any](v T) *T { return &v }
 
-// Idle reports whether the warehouse has nothing left to ship: every order
-// awaiting shipment in ShipStation has been handled.
+// Idle reports whether the warehouse has nothing left to do: every order
+// awaiting shipment in ShipStation has been handled and no return or late
+// label is still to come.
 func (w *World) Idle() bool {
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if len(w.pending) > 0 {
+		return false
+	}
 	for _, o := range w.Fakes.ShipStation.Orders() {
 		if o.OrderStatus == "awaiting_shipment" && !w.shipped[o.OrderID] {
 			return false
@@ -302,6 +419,39 @@ func (w *World) newProduct(n int) {
 	if resp.StatusCode < 300 {
 		w.count("new products")
 		w.say("product NEW-%04d launched", n)
+		// The first delivery of it reaches the warehouse too.
+		if w.Fakes.ShipStation.SetStock(fmt.Sprintf("NEW-%04d", n), 100) == nil {
+			w.count("stock changes")
+		}
+	}
+}
+
+// changeStock changes ShipStation's stock of two SKUs, as the warehouse
+// does when a supplier's delivery arrives or a cycle count finds a
+// difference. Only the inventory flow carries it to BigCommerce.
+func (w *World) changeStock(rng *rand.Rand) {
+	ss := w.Fakes.ShipStation
+	seen := map[string]bool{}
+	var skus []string
+	for _, l := range ss.InventoryLevels() {
+		if !seen[l.SKU] {
+			seen[l.SKU] = true
+			skus = append(skus, l.SKU)
+		}
+	}
+	sort.Strings(skus)
+	if len(skus) == 0 {
+		return
+	}
+	for range 2 {
+		sku := skus[rng.IntN(len(skus))]
+		delta := 12 + rng.IntN(25) // a delivery
+		if rng.Float64() < 0.4 {
+			delta = -1 - rng.IntN(3) // a count that came up short
+		}
+		if ss.SetStock(sku, max(ss.Stock(sku)+delta, 0)) == nil {
+			w.count("stock changes")
+		}
 	}
 }
 

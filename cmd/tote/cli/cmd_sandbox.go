@@ -57,7 +57,9 @@ func cmdSandbox(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 
-	opts := sandbox.Options{Addresses: f.addrs, Seed: f.seed, BigCommerceQuota: 3000, ShipStationPerMinute: 3000, ShipStationV2PerMinute: 3000}
+	// Raised limits keep a run to well under a minute: BigCommerce's
+	// covers the inventory sweep's reads on top of the order traffic.
+	opts := sandbox.Options{Addresses: f.addrs, Seed: f.seed, BigCommerceQuota: 6000, ShipStationPerMinute: 3000, ShipStationV2PerMinute: 3000}
 	if f.realLimits {
 		opts.BigCommerceQuota, opts.ShipStationPerMinute, opts.ShipStationV2PerMinute = 150, 40, 200
 	}
@@ -173,14 +175,14 @@ loop:
 	stopEngine()
 	<-engineDone
 	fmt.Fprintln(out)
-	writeFlowTable(out, ctx, store, fakes, world, f.orders)
+	writeFlowTable(out, ctx, store, fakes, world, pipelineNames(prog))
 	fmt.Fprintln(out)
 	for _, c := range checks {
 		status := "reconciled"
 		if !c.OK() {
 			status = fmt.Sprintf("%d problems", len(c.Problems))
 		}
-		fmt.Fprintf(out, "%-9s %4d checked  %s\n", c.Flow, c.Checked, status)
+		fmt.Fprintf(out, "%-10s %4d checked  %s\n", c.Flow, c.Checked, status)
 		for _, p := range c.Problems {
 			fmt.Fprintf(out, "            - %s\n", p)
 		}
@@ -201,7 +203,7 @@ loop:
 }
 
 // sandboxProgram compiles the embedded pipelines against the fakes, with
-// the reconcile polls shortened to a few seconds.
+// the reconcile polls and the inventory sweep shortened to a few seconds.
 func sandboxProgram(env Env, fakes *sandbox.Fakes, opts sandbox.Options, publicURL string) (*compile.Program, error) {
 	cfg, diags := config.Load(pipelines.FS, "pipelines")
 	if diags.HasErrors() {
@@ -213,12 +215,23 @@ func sandboxProgram(env Env, fakes *sandbox.Fakes, opts sandbox.Options, publicU
 	prog, diags := compile.Compile(cfg, compile.Options{
 		Registry: env.Registry, Now: env.Now,
 		Getenv: func(k string) (string, bool) { v, ok := vals[k]; return v, ok },
-		Vars:   map[string]string{"reconcile_schedule": "@every 3s", "public_url": publicURL},
+		Vars:   map[string]string{"reconcile_schedule": "@every 3s", "inventory_schedule": inventorySweep(opts), "public_url": publicURL},
 	})
 	if diags.HasErrors() {
 		return nil, fmt.Errorf("the embedded pipelines: %s", diags.Error())
 	}
 	return prog, nil
+}
+
+// inventorySweep is how often the inventory pipeline brings every SKU in
+// line: stock the world changes in ShipStation reaches BigCommerce only
+// that way. Each sweep reads every SKU's BigCommerce level, so at the real
+// rate limits it runs once a minute.
+func inventorySweep(opts sandbox.Options) string {
+	if opts.BigCommerceQuota <= 150 {
+		return "@every 1m"
+	}
+	return "@every 10s"
 }
 
 func allOK(checks []sandbox.Check) bool {
@@ -255,12 +268,40 @@ func describeCounts(m map[string]int) string {
 	return strings.Join(parts, ", ")
 }
 
+// flowOrder is the order of the flows in the summary: the order of the
+// lifecycle. Pipelines not named here follow, by name.
+var flowOrder = []string{"orders", "tracking", "inventory", "exceptions", "returns", "products"}
+
+// pipelineNames lists the program's pipelines in flowOrder.
+func pipelineNames(prog *compile.Program) []string {
+	rank := func(name string) int {
+		for i, n := range flowOrder {
+			if n == name {
+				return i
+			}
+		}
+		return len(flowOrder)
+	}
+	var names []string
+	for _, pl := range prog.Pipelines {
+		names = append(names, pl.Name)
+	}
+	sort.SliceStable(names, func(i, j int) bool {
+		if ri, rj := rank(names[i]), rank(names[j]); ri != rj {
+			return ri < rj
+		}
+		return names[i] < names[j]
+	})
+	return names
+}
+
 // writeFlowTable prints events, runs, writes, failures and latency per
-// pipeline, read back from state, and API calls per order from the fakes.
-func writeFlowTable(w io.Writer, ctx context.Context, store *state.Store, fakes *sandbox.Fakes, world *sandbox.World, orders int) {
+// pipeline, read back from state, API calls per order from the fakes, and
+// the customer emails captured.
+func writeFlowTable(w io.Writer, ctx context.Context, store *state.Store, fakes *sandbox.Fakes, world *sandbox.World, flows []string) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', tabwriter.AlignRight)
 	fmt.Fprintln(tw, "flow\tevents\truns\twrites\tfailed runs\tlatency p50\tlatency p99\t")
-	for _, name := range []string{"orders", "tracking", "inventory", "exceptions", "products"} {
+	for _, name := range flows {
 		items, _ := store.Items(ctx, state.ItemFilter{Pipeline: name})
 		runs, _ := store.Runs(ctx, state.RunFilter{Pipeline: name})
 		writes, failed := 0, 0
@@ -283,7 +324,12 @@ func writeFlowTable(w io.Writer, ctx context.Context, store *state.Store, fakes 
 	st, bc := fakes.ShipStation.Stats(), fakes.BigCommerce.Stats()
 	fmt.Fprintf(w, "\nAPI calls per order: ShipStation %.3f (%d calls, %d answered 429), BigCommerce %.3f (%d calls, %d answered 429), for %d orders\n",
 		float64(st.V1Calls)/float64(placed), st.V1Calls, st.V1TooMany, float64(bc.Calls)/float64(placed), bc.Calls, bc.TooMany, world.Placed())
-	fmt.Fprintf(w, "Customer emails sent: %d\n", len(fakes.Mail.Messages()))
+	mail := sandbox.Emails(fakes)
+	if len(mail) == 0 {
+		fmt.Fprintln(w, "Customer emails sent: 0")
+		return
+	}
+	fmt.Fprintf(w, "Customer emails sent: %d (%s)\n", len(mail), sandbox.EmailSummary(mail))
 }
 
 func percentile(d []time.Duration, p float64) string {
