@@ -1,12 +1,16 @@
-# Flow 6: a return the warehouse received (the order tagged "Return
-# Received" in ShipStation) becomes, in BigCommerce, one refund for exactly
-# the returned lines, stock put back, an order metafield and a customer
-# email; then the tag comes off. BigCommerce refunds are not idempotent: the
-# connector finds an existing refund for the same lines, and the ledger
-# guards the rest. A refund the payment provider refuses is dead at once,
-# with BigCommerce's message, for a person to handle: nothing else happens
-# for that order and the tag stays on. Stock goes back as inventory_mode
-# says (see inventory.hcl).
+# Flow 6: a return the warehouse received becomes, in BigCommerce, one
+# refund for exactly the returned lines, stock put back, an order metafield
+# and a customer email; then the "Return Received" tag comes off. A return
+# is received when the warehouse tags the order "Return Received" in
+# ShipStation, or (with SHIPSTATION_V2_API_KEY set) when a v2 return label's
+# carrier tracking shows delivered (DE). Both feed the same steps, and the
+# returned lines are worked out the same way for either, so whichever comes
+# first does the work and the other finds it done. BigCommerce refunds are
+# not idempotent: the connector finds an existing refund for the same lines,
+# and the ledger guards the rest. A refund the payment provider refuses is
+# dead at once, with BigCommerce's message, for a person to handle: nothing
+# else happens for that order and the tag stays on. Stock goes back as
+# inventory_mode says (see inventory.hcl).
 
 variable "return_tag" {
   type    = string
@@ -37,11 +41,20 @@ pipeline "returns" {
     schedule = var.reconcile_schedule
   }
 
+  # v2 return labels delivered back to the warehouse, each with the order it
+  # names (the order whose number is the label's shipment_number, else its
+  # rma_number). Quiet without a v2 key.
+  trigger "shipstation_poll" "delivered" {
+    resource = "delivered_returns"
+    schedule = var.reconcile_schedule
+  }
+
   step "store" {
     action = bigcommerce.get_store
   }
 
-  transform "tagged" {
+  # The orders with a received return, by BigCommerce order id.
+  transform "received" {
     for_each = {
       for o in coalesce(trigger.orders, []) : split(":", o.orderKey)[2] => o
       if length(regexall("^bc:${step.store.output.store_hash}:[0-9]+$", coalesce(o.orderKey, ""))) > 0
@@ -49,28 +62,40 @@ pipeline "returns" {
     value = each.value
   }
 
+  # The order's return labels (v1 return shipments and, with a v2 key, the
+  # v2 return labels naming it), whichever trigger fired: the same answer
+  # for the tag and for a delivered label. Every live return label counts,
+  # delivered yet or not.
   step "labels" {
-    action        = shipstation.list_shipments
-    for_each      = transform.tagged
-    orderId       = each.value.orderId
-    includeVoided = false
+    action      = shipstation.list_return_labels
+    for_each    = transform.received
+    orderId     = each.value.orderId
+    orderNumber = each.value.orderNumber
+  }
+
+  # The units on the return labels, by order line (lineItemKey is the
+  # BigCommerce order product id).
+  transform "units" {
+    for_each = transform.received
+    value    = { for i in flatten([for l in step.labels[each.key].output : l.items]) : i.lineItemKey => i.quantity... }
   }
 
   step "orders" {
     action = bigcommerce.get_orders
-    ids    = [for k, o in transform.tagged : tonumber(k)]
+    ids    = [for k, o in transform.received : tonumber(k)]
   }
 
-  # The returned lines: the return label's items, else every shipped line.
+  # The returned lines: the return labels' units (at most what shipped),
+  # else every shipped line.
   transform "returned" {
-    for_each = { for o in step.orders.output : tostring(o.id) => o if contains(keys(transform.tagged), tostring(o.id)) }
+    for_each = { for o in step.orders.output : tostring(o.id) => o if contains(keys(transform.received), tostring(o.id)) }
     value = {
       order_id = each.value.id
       email    = each.value.billing_address.email
       name     = each.value.billing_address.first_name
-      items = (length(flatten([for s in step.labels[each.key].output : s.shipmentItems if s.isReturnLabel])) > 0
-        ? [for i in flatten([for s in step.labels[each.key].output : s.shipmentItems if s.isReturnLabel]) :
-        { item_id = tonumber(i.lineItemKey), item_type = "PRODUCT", quantity = i.quantity, amount = null, reason = "Returned" }]
+      items = (length(transform.units[each.key]) > 0
+        ? [for l in each.value.lines : { item_id = l.id, item_type = "PRODUCT", quantity = min(sum(transform.units[each.key][tostring(l.id)]), l.quantity_shipped), amount = null, reason = "Returned" }
+        if contains(keys(transform.units[each.key]), tostring(l.id)) && l.quantity_shipped > 0]
         : [for l in each.value.lines : { item_id = l.id, item_type = "PRODUCT", quantity = l.quantity_shipped, amount = null, reason = "Returned" }
       if l.quantity_shipped > 0])
       skus = { for l in each.value.lines : tostring(l.id) => l.sku }
@@ -156,7 +181,7 @@ pipeline "returns" {
     action     = shipstation.remove_tag
     for_each   = step.refund
     depends_on = [step.set, step.restock, step.record, step.email]
-    orderId    = transform.tagged[each.key].orderId
+    orderId    = transform.received[each.key].orderId
     tag        = var.return_tag
   }
 }

@@ -22,6 +22,8 @@ func (c *conn) Read(ctx context.Context, action string, args cty.Value) (cty.Val
 		return c.getProductRead(ctx, args)
 	case "get_inventory":
 		return c.getInventoryRead(ctx, args)
+	case "list_return_labels":
+		return c.listReturnLabelsRead(ctx, args)
 	case "list_stores", "list_warehouses", "list_tags", "list_webhooks":
 		return c.accountRead(ctx, action)
 	}

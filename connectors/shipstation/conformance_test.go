@@ -78,6 +78,7 @@ func TestConformance(t *testing.T) {
 			{Action: "list_stores"},
 			{Action: "get_product", Args: obj(map[string]cty.Value{"sku": cty.StringVal("TEE-GRN-M")})},
 			{Action: "get_inventory", Args: obj(map[string]cty.Value{"skus": cty.ListVal([]cty.Value{cty.StringVal("TEE-GRN-M")})})},
+			{Action: "list_return_labels", Args: obj(map[string]cty.Value{"orderId": orderID, "orderNumber": cty.StringVal("C-1")})},
 		},
 		Writes: []conformance.Sample{
 			{Action: "upsert_order", Args: obj(map[string]cty.Value{

@@ -73,6 +73,15 @@ type conn struct {
 
 	tags, stores, warehouses *nameCache
 
+	// Return labels (see returns.go): the window watched, the last label
+	// listing, and what never changes once read (shipments, DE tracking,
+	// the order a number names while its delivery is reported).
+	returnWindow time.Duration
+	labelList    *ttlCache[string, []v2Label]
+	v2Ships      *ttlCache[string, *v2Shipment]
+	tracks       *ttlCache[string, *v2Tracking]
+	returnOrders *ttlCache[string, *Order]
+
 	ctx    context.Context // ends at Close; batches are sent under it
 	cancel context.CancelFunc
 }
@@ -143,6 +152,12 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 		}
 		v2Quota = int(q)
 	}
+	returnWindow := defaultReturnWindow
+	if d := str(v["return_window"]); d != "" {
+		if returnWindow, err = time.ParseDuration(d); err != nil || returnWindow <= 0 {
+			return nil, fmt.Errorf("shipstation: return_window %q is not a positive duration", d)
+		}
+	}
 	v2Key := str(v["v2_api_key"])
 	cl := &client{
 		v1Base: v1Base.String(), v2Base: v2Base.String(),
@@ -168,6 +183,12 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 		written: newTTLCache[string, recentWrite](writtenTTL, o.clock.now),
 		prods:   newTTLCache[string, *Product](cacheTTL, o.clock.now),
 		ctx:     ctx, cancel: cancel,
+
+		returnWindow: returnWindow,
+		labelList:    newTTLCache[string, []v2Label](cacheTTL, o.clock.now),
+		v2Ships:      newTTLCache[string, *v2Shipment](returnWindow, o.clock.now),
+		tracks:       newTTLCache[string, *v2Tracking](returnWindow, o.clock.now),
+		returnOrders: newTTLCache[string, *Order](deliveryLag, o.clock.now),
 	}
 	c.tags = &nameCache{kind: "tag", load: c.loadTags, now: o.clock.now}
 	c.stores = &nameCache{kind: "store", load: c.loadStores, now: o.clock.now}

@@ -40,6 +40,7 @@ type envOpts struct {
 	opts    options
 	timeout string
 	noToken bool
+	noV2    bool // the v2 key is empty, as when SHIPSTATION_V2_API_KEY is unset
 }
 
 // virtualAfter is time.After on the fake's clock: it moves the clock to
@@ -93,6 +94,9 @@ func newEnv(t testing.TB, eo envOpts) *env {
 	}
 	if eo.noToken {
 		vals["webhook_token"] = cty.NullVal(cty.String)
+	}
+	if eo.noV2 {
+		vals["v2_api_key"] = cty.StringVal("")
 	}
 	c, err := connector{opts: o}.Open(context.Background(), connectors.Config{Name: "main", Values: cty.ObjectVal(vals)})
 	if err != nil {

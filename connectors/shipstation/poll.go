@@ -45,7 +45,13 @@ func (c *conn) Poll(ctx context.Context, _ string, args cty.Value, w connectors.
 			from = t.Add(-pollOverlap)
 		}
 	}
-	events, err := c.pollWindow(ctx, args, from, to)
+	var events []connectors.Event
+	var err error
+	if str(args.GetAttr("resource")) == "delivered_returns" {
+		events, err = c.pollDeliveredReturns(ctx, from)
+	} else {
+		events, err = c.pollWindow(ctx, args, from, to)
+	}
 	if err != nil {
 		return nil, w.Cursor, err
 	}
@@ -77,7 +83,7 @@ func (c *conn) pollWindow(ctx context.Context, args cty.Value, from, to time.Tim
 			}
 			if !seen[key] {
 				seen[key] = true
-				events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", nil, []Shipment{s}, nil)})
+				events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", nil, []Shipment{s}, nil, nil)})
 			}
 		}
 	case "fulfillments":
@@ -90,7 +96,7 @@ func (c *conn) pollWindow(ctx context.Context, args cty.Value, from, to time.Tim
 			if deref(f.Voided) {
 				key += ":voided"
 			}
-			events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", nil, nil, []Fulfillment{f})})
+			events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", nil, nil, []Fulfillment{f}, nil)})
 		}
 	case "orders", "tagged_orders":
 		var orders []Order
@@ -116,10 +122,10 @@ func (c *conn) pollWindow(ctx context.Context, args cty.Value, from, to time.Tim
 			if o.ModifyDate != nil {
 				key += ":" + o.ModifyDate.view()
 			}
-			events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", []Order{o}, nil, nil)})
+			events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", []Order{o}, nil, nil, nil)})
 		}
 	default:
-		return nil, connectors.Permanent(fmt.Errorf("shipstation: resource %q is not shipments, fulfillments, orders or tagged_orders", resource))
+		return nil, connectors.Permanent(fmt.Errorf("shipstation: resource %q is not shipments, fulfillments, orders, tagged_orders or delivered_returns", resource))
 	}
 	return events, nil
 }

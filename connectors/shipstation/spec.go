@@ -22,13 +22,13 @@ func spec() connectors.Spec {
 	}
 	return connectors.Spec{
 		Type: "shipstation",
-		Doc: "ShipStation, API v1 (orders, shipments, products, webhooks) and v2 (inventory). Calls share a rate " +
+		Doc: "ShipStation, API v1 (orders, shipments, products, webhooks) and v2 (inventory, return labels). Calls share a rate " +
 			"budget per credential (v1: 40 a minute) with priorities orders > tracking > inventory > products. " +
 			"Times are RFC 3339 in tote and US Pacific wall time at ShipStation; the connector converts both ways.",
 		Config: schema.Object{Attrs: []schema.Attr{
 			{Name: "api_key", Type: cty.String, Required: true, Sensitive: true, Doc: "v1 API key (Basic user)."},
 			{Name: "api_secret", Type: cty.String, Required: true, Sensitive: true, Doc: "v1 API secret (Basic password)."},
-			{Name: "v2_api_key", Type: cty.String, Sensitive: true, Doc: "v2 API key, for get_inventory. Optional."},
+			{Name: "v2_api_key", Type: cty.String, Sensitive: true, Doc: "v2 API key, for get_inventory and v2 return labels. Optional."},
 			attr("api_url", cty.String, false, `v1 base URL (default "https://ssapi.shipstation.com").`),
 			attr("v2_api_url", cty.String, false, `v2 base URL (default "https://api.shipstation.com").`),
 			{Name: "webhook_token", Type: cty.String, Sensitive: true,
@@ -41,6 +41,8 @@ func spec() connectors.Spec {
 			attr("rate_share", cty.Number, false, "Part of the credential's rate limit tote may use, in (0, 1] (default 1); "+
 				"other apps using the same key keep the rest."),
 			attr("timeout", cty.String, false, `Per-request timeout (default "30s").`),
+			attr("return_window", cty.String, false, "How long after it was made a v2 return label is watched by "+
+				`delivered_returns and list_return_labels (default "720h", 30 days).`),
 		}},
 		Actions: []connectors.ActionSpec{
 			{
@@ -136,6 +138,19 @@ func spec() connectors.Spec {
 				Doc:  "v2 stock rows (per SKU and location) of the given SKUs. Needs v2_api_key.",
 				Args: schema.Object{Attrs: []schema.Attr{attr("skus", cty.List(cty.String), true, "")}},
 			},
+			{
+				Name: "list_return_labels", Kind: connectors.Read, Output: cty.List(outType[ReturnLabel]()),
+				Doc: "The return labels of an order: its v1 return shipments (not voided) and, with v2_api_key, the v2 " +
+					"return labels (not voided) that name it, one entry per tracking number. A v2 label names the order " +
+					"whose orderNumber is its shipment's shipment_number, else its rma_number (rma_number matches only " +
+					"labels made within return_window). delivered is whether v2 tracking shows DE (null for a v1 " +
+					"shipment v2 does not know); items are lines of the order (lineItemKey, sku, name, quantity), v2 " +
+					"items matched by external_order_item_id, else by SKU. Without v2_api_key, v1 only.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					orderID,
+					attr("orderNumber", cty.String, false, "The order's number (read from the order when null)."),
+				}},
+			},
 			{Name: "list_stores", Kind: connectors.Read, Output: cty.List(outType[Store]()), Doc: "The account's stores."},
 			{Name: "list_warehouses", Kind: connectors.Read, Output: cty.List(outType[Warehouse]()), Doc: "The ship-from warehouses."},
 			{Name: "list_tags", Kind: connectors.Read, Output: cty.List(outType[Tag]()), Doc: "The order tags."},
@@ -169,9 +184,13 @@ func spec() connectors.Spec {
 			{
 				Kind: "shipstation_poll", Mode: connectors.Poll, Event: eventType,
 				Doc: "Records changed since the last poll, one event per record: shipments (created or voided), " +
-					"fulfillments (created), orders (modified) or tagged_orders (currently carrying tag).",
+					"fulfillments (created), orders (modified), tagged_orders (currently carrying tag) or " +
+					"delivered_returns (v2 return labels made within return_window whose tracking shows DE, delivered " +
+					"since the last poll with 48h allowed for late carrier scans; each event has the label under " +
+					"return_labels and the order it names under orders, as list_return_labels describes). " +
+					"delivered_returns needs v2_api_key and yields nothing without it.",
 				Args: schema.Object{Attrs: []schema.Attr{
-					attr("resource", cty.String, true, "shipments, fulfillments, orders or tagged_orders."),
+					attr("resource", cty.String, true, "shipments, fulfillments, orders, tagged_orders or delivered_returns."),
 					attr("tag", cty.String, false, "Tag name, for tagged_orders."),
 					attr("status", cty.String, false, "For tagged_orders: one status (default: open and shipped orders)."),
 					attr("lookback", cty.String, false, `How far the first poll looks back (default "1h").`),

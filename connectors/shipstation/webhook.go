@@ -41,6 +41,7 @@ var eventType = cty.Object(map[string]cty.Type{
 	"orders":        cty.List(outType[Order]()),
 	"shipments":     cty.List(outType[Shipment]()),
 	"fulfillments":  cty.List(outType[Fulfillment]()),
+	"return_labels": cty.List(outType[ReturnLabel]()),
 	"order_ids":     cty.List(cty.Number),
 })
 
@@ -98,7 +99,7 @@ func (c *conn) Receive(ctx context.Context, _ string, args cty.Value, r *http.Re
 	}
 	sum := sha256.Sum256([]byte(n.ResourceURL + "\x00" + n.ResourceType))
 	key := hex.EncodeToString(sum[:16])
-	return []connectors.Event{{Key: key, Data: eventOf(n.ResourceType, n.ResourceURL, orders, shipments, fulfillments)}}, nil
+	return []connectors.Event{{Key: key, Data: eventOf(n.ResourceType, n.ResourceURL, orders, shipments, fulfillments, nil)}}, nil
 }
 
 // allowed checks a resource_url: ShipStation's API hosts over https, or the
@@ -121,7 +122,7 @@ func (c *conn) allowed(raw, path string) (*url.URL, error) {
 }
 
 // eventOf builds an event value.
-func eventOf(rtype, rurl string, orders []Order, shipments []Shipment, fulfillments []Fulfillment) cty.Value {
+func eventOf(rtype, rurl string, orders []Order, shipments []Shipment, fulfillments []Fulfillment, returns []ReturnLabel) cty.Value {
 	var ids []int64
 	add := func(id *int64) {
 		if id != nil && !slices.Contains(ids, *id) {
@@ -137,6 +138,9 @@ func eventOf(rtype, rurl string, orders []Order, shipments []Shipment, fulfillme
 	for _, f := range fulfillments {
 		add(f.OrderID)
 	}
+	for _, r := range returns {
+		add(r.OrderID)
+	}
 	idVals := make([]cty.Value, len(ids))
 	for i, id := range ids {
 		idVals[i] = cty.NumberIntVal(id)
@@ -151,6 +155,7 @@ func eventOf(rtype, rurl string, orders []Order, shipments []Shipment, fulfillme
 		"orders":        listOf(orders),
 		"shipments":     listOf(shipments),
 		"fulfillments":  listOf(fulfillments),
+		"return_labels": listOf(returns),
 		"order_ids":     idList,
 	})
 }

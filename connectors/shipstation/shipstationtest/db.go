@@ -33,6 +33,10 @@ type db struct {
 	invLocations  []*InventoryLocation
 	stock         map[stockKey]*stockLevel
 	stockOrder    []stockKey
+
+	v2Labels    map[string]*v2LabelRec
+	v2LabelIDs  []string
+	v2Shipments map[string]*V2Shipment
 }
 
 // sequences hand out ids in the ranges ShipStation's own ids live in.
@@ -58,6 +62,8 @@ func newDB() db {
 		products:      map[int64]*Product{},
 		bySKU:         map[string]int64{},
 		stock:         map[stockKey]*stockLevel{},
+		v2Labels:      map[string]*v2LabelRec{},
+		v2Shipments:   map[string]*V2Shipment{},
 	}
 }
 

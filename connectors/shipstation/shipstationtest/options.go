@@ -56,6 +56,14 @@ type Options struct {
 	// V2AllowUnknownSKU lets POST /v2/inventory change stock of a SKU that
 	// has no product record (by default that is a 400).
 	V2AllowUnknownSKU bool
+	// V2ReturnsKeepStock leaves on-hand stock alone when a v2 return label
+	// is delivered (by default its units go back, as when a return is
+	// received in the UI).
+	V2ReturnsKeepStock bool
+	// V2ReturnLabelsInV1 lists a v2 return label of a v1 order in v1
+	// /shipments too (isReturnLabel, the same tracking number); by default
+	// v1 does not list v2 labels.
+	V2ReturnLabelsInV1 bool
 }
 
 // LockPolicy is the answer to createorder(s) on a shipped or cancelled order.

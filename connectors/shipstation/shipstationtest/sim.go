@@ -24,6 +24,7 @@ func (s *Server) simRouter() *router {
 	rt.handle(post, "/_sim/orders/{}/cancel", s.simCancel)
 	rt.handle(post, "/_sim/shipments/{}/void", s.simVoid)
 	rt.handle(post, "/_sim/inventory", s.simInventory)
+	rt.handle(post, "/_sim/v2/labels/{}/track", s.simTrackV2)
 	faults := func(w http.ResponseWriter, r *http.Request, _ []string) { s.faults.ServeFaults(w, r) }
 	clock := func(w http.ResponseWriter, r *http.Request, _ []string) { s.clock.ServeClock(w, r) }
 	for _, m := range []string{http.MethodGet, post} {

@@ -28,6 +28,14 @@ func (s *Server) v2Router() *router {
 	rt.handle(http.MethodGet, "/v2/inventory_warehouses/{}", s.v2GetWarehouse)
 	rt.handle(http.MethodGet, "/v2/inventory_locations", s.v2ListLocations)
 	rt.handle(http.MethodGet, "/v2/inventory_locations/{}", s.v2GetLocation)
+	rt.handle(http.MethodGet, "/v2/labels", s.v2ListLabels)
+	rt.handle(http.MethodPost, "/v2/labels", s.v2CreateLabel)
+	rt.handle(http.MethodGet, "/v2/labels/{}", s.v2GetLabel)
+	rt.handle(http.MethodPost, "/v2/labels/{}/return", s.v2CreateReturnLabel)
+	rt.handle(http.MethodGet, "/v2/labels/{}/track", s.v2TrackLabel)
+	rt.handle(http.MethodPut, "/v2/labels/{}/void", s.v2VoidLabel)
+	rt.handle(http.MethodGet, "/v2/shipments", s.v2ListShipments)
+	rt.handle(http.MethodGet, "/v2/shipments/{}", s.v2GetShipment)
 	return rt
 }
 
