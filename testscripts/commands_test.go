@@ -33,6 +33,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"get":         cmdGet,
 		"fakes":       cmdFakes,
 		"vendor":      cmdVendor,
+		"bcdeliver":   cmdBCDeliver,
 		"waitvendor":  cmdWaitVendor,
 		"secondstore": cmdSecondStore,
 		"mailreject":  cmdMailReject,
