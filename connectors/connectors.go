@@ -160,6 +160,11 @@ type Change struct {
 	Output cty.Value
 	// Fingerprint identifies the version of the target that was read; apply
 	// refuses to write when it changed since the plan. Empty when nothing was read.
+	//
+	// A write the ledger holds as done is repeated when the target planned
+	// now differs from the one planned then, and an update is repeated
+	// whenever the target no longer shows it. An update that must never be
+	// repeated (a relative adjustment) leaves Fingerprint empty.
 	Fingerprint string
 }
 

@@ -207,3 +207,43 @@ pipeline "p" {
 		t.Fatalf("a permanent failure was retried: %+v", attempts)
 	}
 }
+
+// A record someone set back to what it was before our update is updated
+// again: it no longer shows the write, even though it looks as it did when
+// the write was planned.
+func TestUpdateOfARecordSetBackIsWrittenAgain(t *testing.T) {
+	const one = `
+connection "memory" "m" {}
+pipeline "p" {
+  step "one" {
+    action = memory.put
+    key    = "one"
+    value  = { n = 1 }
+  }
+}
+`
+	f := newFixture(t, one, run.Options{})
+	ctx := ctxT(t)
+	old := cty.ObjectVal(map[string]cty.Value{"n": cty.NumberIntVal(0)})
+	f.mem.Put("one", old)
+	for i := 0; i < 2; i++ {
+		p, err := f.eng.PlanAll(ctx, run.Selection{}, "test")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if c := p.Count(); c.Update != 1 {
+			t.Fatalf("plan %d = %+v, want 1 update", i, c)
+		}
+		if res, err := f.eng.ApplyPlan(ctx, p); err != nil || res.Failed != 0 {
+			t.Fatalf("apply %d: err=%v failed=%d", i, err, res.Failed)
+		}
+		v, _ := f.mem.Get("one")
+		if !v.GetAttr("n").RawEquals(cty.NumberIntVal(1)) {
+			t.Fatalf("after apply %d: %#v, want n = 1", i, v)
+		}
+		f.mem.Put("one", old) // someone sets it back
+	}
+	if n := len(f.mem.Writes()); n != 2 {
+		t.Fatalf("writes = %d, want 2", n)
+	}
+}

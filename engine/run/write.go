@@ -93,7 +93,7 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		return cty.NilVal, err
 	}
 	x.describe(pc, ch)
-	if found && in.Status == state.IntentDone && (ch.Op == connectors.OpNoop || ch.Fingerprint == in.Fingerprint) {
+	if found && in.Status == state.IntentDone && doneBefore(in, ch) {
 		// Applied before (a replay, a retried run, the same plan twice).
 		// The target either shows it, or cannot be read back at all (an
 		// email): either way, once is enough. Only a target that changed
@@ -302,6 +302,22 @@ func DecodeEvent(t *compile.Trigger, b []byte) (cty.Value, error) {
 	return v, nil
 }
 
+// doneBefore reports whether a done intent covers the change planned now.
+// A noop is covered, and so is a create or delete planned against the same
+// version of the target (a record not readable yet, an email). An update
+// of a readable target is not: the target no longer shows the write, even
+// if it is back where it was before it (a stock level set, then set back
+// by someone else).
+func doneBefore(in state.Intent, ch connectors.Change) bool {
+	switch {
+	case ch.Op == connectors.OpNoop:
+		return true
+	case ch.Fingerprint != in.Fingerprint:
+		return false
+	}
+	return ch.Op != connectors.OpUpdate || ch.Fingerprint == ""
+}
+
 // appliedBefore reports whether the ledger holds this exact write as done,
 // with the target unchanged since, and returns its recorded output.
 func (x *execution) appliedBefore(ctx context.Context, n *compile.Node, pc *plan.Change, ch connectors.Change) (cty.Value, bool) {
@@ -310,7 +326,7 @@ func (x *execution) appliedBefore(ctx context.Context, n *compile.Node, pc *plan
 	}
 	key := intentKey(x.pl.Name, n.Conn.Addr(), n.ActionName, pc.Identity, pc.ArgsDigest)
 	in, found, err := x.e.store.Intent(ctx, key)
-	if err != nil || !found || in.Status != state.IntentDone || ch.Fingerprint != in.Fingerprint {
+	if err != nil || !found || in.Status != state.IntentDone || !doneBefore(in, ch) {
 		return cty.NilVal, false
 	}
 	out, err := decodeOutput(in.Output, n.Type)
