@@ -1,7 +1,8 @@
 # Flow 5: holds, backorders, exceptions and cancels made in ShipStation reach
 # BigCommerce: a cancel cancels the order there; every exception leaves a
 # staff note and an order metafield with the reason and the expected date,
-# and the customer gets one email saying what happened.
+# and the customer gets one email saying what happened. Holds and cancels
+# tote made itself, following BigCommerce, are left alone.
 
 variable "backorder_tag" {
   type    = string
@@ -84,12 +85,23 @@ pipeline "exceptions" {
     ids    = [for e in transform.exceptions : e.order_id if e.reason != ""]
   }
 
+  # Holds and cancels that tote itself made in ShipStation, following
+  # BigCommerce (a status the orders pipeline maps to on_hold or cancelled),
+  # are no news to BigCommerce or the customer. A ShipStation cancel tote
+  # already noted stays in, so a failed email is still retried.
+  transform "echoes" {
+    value = [for o in step.orders.output : tostring(o.id) if contains(keys(transform.exceptions), tostring(o.id)) && (
+      (transform.exceptions[tostring(o.id)].reason == "on_hold" && contains([for k, v in var.order_status_map : tonumber(k) if v == "on_hold"], o.status_id)) ||
+      (transform.exceptions[tostring(o.id)].reason == "cancelled" && contains([for k, v in var.order_status_map : tonumber(k) if v == "cancelled"], o.status_id))
+    ) && length(regexall("\\[tote\\] ShipStation: ${transform.exceptions[tostring(o.id)].reason}", coalesce(o.staff_notes, ""))) == 0]
+  }
+
   # A hold is released when ShipStation has the order awaiting shipment
   # again after tote noted the hold in BigCommerce.
   transform "open" {
     for_each = {
       for k, e in transform.exceptions : k => (e.reason != "maybe_released" ? e : merge(e, { reason = "released", expected = null }))
-      if e.reason != "" && (e.reason != "maybe_released" || length([
+      if e.reason != "" && !contains(transform.echoes, k) && (e.reason != "maybe_released" || length([
         for o in step.orders.output : o if tostring(o.id) == k &&
         length(regexall("\\[tote\\] ShipStation: on_hold", coalesce(o.staff_notes, ""))) > 0 &&
         length(regexall("\\[tote\\] ShipStation: released", coalesce(o.staff_notes, ""))) == 0

@@ -279,6 +279,9 @@ func reconcileExceptions(f *Fakes, mail []Email) Check {
 		if found {
 			reason = exceptionReason(f.ShipStation, ss)
 		}
+		if echo(reason, o.StatusID, o.StaffNotes) {
+			reason = "" // tote's own hold or cancel, following BigCommerce
+		}
 		if reason != "" {
 			c.Checked++
 			if !strings.Contains(o.StaffNotes, "[tote] ShipStation: "+reason) {
@@ -316,6 +319,16 @@ func reconcileExceptions(f *Fakes, mail []Email) Check {
 		c.problem("an exception email names order %d, which BigCommerce does not have", id)
 	}
 	return c
+}
+
+// echo reports whether a ShipStation hold or cancel is tote's own,
+// following the BigCommerce status (as the default order_status_map
+// maps it), which the exceptions pipeline leaves alone.
+func echo(reason string, statusID int, staffNotes string) bool {
+	if reason == "" || strings.Contains(staffNotes, "[tote] ShipStation: "+reason) {
+		return false
+	}
+	return importStatus[statusID] == reason
 }
 
 // exceptionReason is the exceptions pipeline's reading of an order (with
