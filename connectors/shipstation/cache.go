@@ -56,6 +56,14 @@ func (c *ttlCache[K, V]) put(k K, v V) {
 	c.m[k] = cached[V]{v, now}
 }
 
+// olderThan reports whether the entry for k was read more than d ago.
+func (c *ttlCache[K, V]) olderThan(k K, d time.Duration) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, ok := c.m[k]
+	return ok && c.now().Sub(e.at) > d
+}
+
 // forget drops the entry for k.
 func (c *ttlCache[K, V]) forget(k K) {
 	c.mu.Lock()

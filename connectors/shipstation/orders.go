@@ -103,9 +103,12 @@ func (c *conn) desiredOrder(ctx context.Context, args cty.Value) (upsert, error)
 // is seen once the entry expires (writtenTTL) or tote itself acts on the
 // order.
 type recentWrite struct {
-	asked cty.Value
+	asked string // the request's fingerprint
 	ref   orderRef
 }
+
+// freshForUpdate is how old a read may be to base an update on.
+const freshForUpdate = 2 * time.Second
 
 // writtenTTL is how long a saved order answers unchanged requests.
 const writtenTTL = 10 * time.Minute
@@ -117,7 +120,7 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 		return connectors.Change{}, u, err
 	}
 	asked := toCty(u.desired, true)
-	if w, ok := c.written.get(u.key); ok && w.asked.RawEquals(asked) {
+	if w, ok := c.written.get(u.key); ok && w.asked != "" && w.asked == connectors.Fingerprint(asked) {
 		return connectors.Change{Op: connectors.OpNoop, Before: asked, After: asked, Output: toCty(w.ref, false)}, u, nil
 	}
 	u.current, err = c.findOrder(ctx, u.key, deref(u.desired.OrderNumber))
@@ -125,6 +128,13 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 		return connectors.Change{}, u, err
 	}
 	if u.current == nil {
+		if deref(u.desired.OrderStatus) == statusCancelled {
+			// Cancelled before ShipStation ever had it: nothing to ship, and
+			// nothing for anyone to be told about.
+			ref := orderRef{OrderKey: &u.key, OrderNumber: u.desired.OrderNumber, OrderStatus: u.desired.OrderStatus}
+			return connectors.Change{Op: connectors.OpNoop, Before: cty.NullVal(cty.DynamicPseudoType), After: cty.NullVal(cty.DynamicPseudoType),
+				Output: toCty(ref, false)}, u, nil
+		}
 		if err := checkNew(&u.desired); err != nil {
 			return connectors.Change{}, u, err
 		}
@@ -188,6 +198,11 @@ func checkNew(o *Order) error {
 // applyUpsert sends the order, merged over the current one, through the
 // createorders batcher.
 func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.Value, error) {
+	// An update replaces the order whole, so it starts from a fresh read:
+	// a hold put on in ShipStation a moment ago must not be sent away.
+	if key := str(w.Args.GetAttr("orderKey")); c.cache.olderThan(key, freshForUpdate) {
+		c.cache.forget(key)
+	}
 	ch, u, err := c.planUpsert(ctx, w.Args)
 	if err != nil {
 		return cty.NilVal, err
@@ -226,7 +241,7 @@ func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.
 	if ref.OrderStatus == nil && u.current != nil {
 		ref.OrderStatus = u.current.OrderStatus
 	}
-	c.written.put(u.key, recentWrite{asked: toCty(asked.desired, true), ref: ref})
+	c.written.put(u.key, recentWrite{asked: connectors.Fingerprint(toCty(asked.desired, true)), ref: ref})
 	return toCty(ref, false), nil
 }
 

@@ -232,3 +232,38 @@ func TestLookupsNarrowWhenAPrefixMatchesManyPages(t *testing.T) {
 		t.Fatalf("found %v, %v for a missing key", o, err)
 	}
 }
+
+func TestACancelledOrderShipStationNeverHadIsNotCreated(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	ch, out := e.upsert("bc:s:5", "5", map[string]cty.Value{"orderStatus": cty.StringVal("cancelled")})
+	if ch.Op != connectors.OpNoop || out.GetAttr("orderStatus").AsString() != "cancelled" || !out.GetAttr("id").IsNull() {
+		t.Fatalf("plan %s, output %#v; want noop, cancelled, no id", ch.Op, out)
+	}
+	if n := len(e.fake.Orders()); n != 0 {
+		t.Errorf("%d orders in ShipStation, want none", n)
+	}
+}
+
+func TestAnUpdateStartsFromAFreshRead(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	ctx := context.Background()
+	e.upsert("k", "N-7", nil)
+	edit := upsertArgs(t, "k", "N-7", map[string]cty.Value{"internalNotes": cty.StringVal("gift")})
+	ch, err := e.conn.PlanWrite(ctx, "upsert_order", edit)
+	if err != nil || ch.Op != connectors.OpUpdate {
+		t.Fatalf("plan %s, %v; want update", ch.Op, err)
+	}
+	// The warehouse holds the order after the plan read it.
+	o, _ := e.fake.OrderByKey("k")
+	if err := e.fake.Hold(o.OrderID, t0.Add(72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.clock.Now().Add(freshForUpdate + time.Second))
+	if _, err := e.conn.ApplyWrite(ctx, connectors.WriteRequest{Action: "upsert_order", Args: edit, Change: ch, Key: "k"}); err != nil {
+		t.Fatal(err)
+	}
+	o, _ = e.fake.OrderByKey("k")
+	if o.OrderStatus != "on_hold" || deref(o.InternalNotes) != "gift" {
+		t.Errorf("status %s, notes %q; want the hold kept and the edit made", o.OrderStatus, deref(o.InternalNotes))
+	}
+}

@@ -51,7 +51,8 @@ func spec() connectors.Spec {
 					"createorders calls of up to 100; each order succeeds or fails alone. The plan reads the current " +
 					"order (reads are coalesced too) and shows a field diff. Attributes left null keep ShipStation's " +
 					"value (ShipStation replaces orders whole, so tote merges); tags are only ever added. Shipped and " +
-					"cancelled orders cannot be changed in ShipStation: they plan as noop.",
+					"cancelled orders cannot be changed in ShipStation: they plan as noop, and so does a cancelled order " +
+					"ShipStation never had (it is not created).",
 				Args: schema.Object{Attrs: []schema.Attr{
 					attr("orderKey", cty.String, true, "The order's upsert key, e.g. bc:<store_hash>:<order_id>. Never change it."),
 					attr("order", inType[Order](), true, "The order in ShipStation's fields; times may be RFC 3339. "+
