@@ -222,6 +222,7 @@ pipeline "orders" {
       tags = [
         length([for m in var.expedited_methods : m if length(regexall(lower(m), each.value.method)) > 0]) > 0 ? var.priority_tag : var.standard_tag
       ]
+      hold_reason = var.order_status_map[tostring(each.value.order.status_id)] == "on_hold" ? "BigCommerce status ${each.value.order.status}" : null
     }
   }
 
@@ -236,7 +237,10 @@ pipeline "orders" {
     tags      = each.value.tags
 
     # A hold put on in ShipStation stays, unless BigCommerce lifts its own
-    # verification or dispute status.
+    # verification or dispute status. Holds tote makes for those statuses
+    # say so in ShipStation's internal notes, so that a sweep or catch-up
+    # that never saw the statusUpdated lifts them too.
     release_hold = contains([12, 13], coalesce(trigger.previous_status_id, 0))
+    hold_reason  = each.value.hold_reason
   }
 }

@@ -35,6 +35,19 @@ func isOpen(o *Order) bool {
 	return false
 }
 
+// toteHoldMark starts the internalNotes line that says tote holds an order.
+const toteHoldMark = "[tote] hold: "
+
+// toteHold reports whether an order's hold is tote's own (hold_reason).
+func toteHold(o *Order) bool {
+	for _, line := range strings.Split(deref(o.InternalNotes), "\n") {
+		if strings.HasPrefix(line, toteHoldMark) {
+			return true
+		}
+	}
+	return false
+}
+
 // upsert is a planned upsert_order.
 type upsert struct {
 	key         string
@@ -60,6 +73,14 @@ func (c *conn) desiredOrder(ctx context.Context, args cty.Value) (upsert, error)
 	o.OrderKey = &u.key
 	if r := args.GetAttr("release_hold"); !r.IsNull() && r.True() {
 		u.releaseHold = true
+	}
+	if reason := str(args.GetAttr("hold_reason")); reason != "" && deref(u.desired.OrderStatus) == statusOnHold {
+		notes := strings.TrimRight(deref(u.desired.InternalNotes), "\n")
+		if notes != "" {
+			notes += "\n"
+		}
+		notes += toteHoldMark + reason
+		u.desired.InternalNotes = &notes
 	}
 	adv := func() *AdvancedOptions {
 		if o.AdvancedOptions == nil {
@@ -140,10 +161,10 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 		}
 		return connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(cty.DynamicPseudoType), After: toCty(u.desired, true)}, u, nil
 	}
-	// A hold is kept unless the caller says to release it: a person, or
-	// an exception flow, put it there, and an edit of the order elsewhere
-	// must not undo it.
-	if deref(u.current.OrderStatus) == "on_hold" && !u.releaseHold {
+	// A hold is kept unless the caller says to release it, or it is tote's
+	// own: a person, or an exception flow, put it there, and an edit of the
+	// order elsewhere must not undo it.
+	if deref(u.current.OrderStatus) == "on_hold" && !u.releaseHold && !toteHold(u.current) {
 		if want := deref(u.desired.OrderStatus); want == "awaiting_payment" || want == "awaiting_shipment" {
 			u.desired.OrderStatus = u.current.OrderStatus
 		}

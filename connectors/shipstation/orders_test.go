@@ -267,3 +267,40 @@ func TestAnUpdateStartsFromAFreshRead(t *testing.T) {
 		t.Errorf("status %s, notes %q; want the hold kept and the edit made", o.OrderStatus, deref(o.InternalNotes))
 	}
 }
+
+func TestToteReleasesItsOwnHoldButNotAPersons(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	held := func(key, number string) {
+		a := args(t, "upsert_order", map[string]cty.Value{"orderKey": cty.StringVal(key),
+			"order":       orderVal(number, map[string]cty.Value{"orderStatus": cty.StringVal("on_hold"), "internalNotes": cty.StringVal("fragile")}),
+			"hold_reason": cty.StringVal("BigCommerce status Manual Verification Required")})
+		ch, err := e.conn.PlanWrite(context.Background(), "upsert_order", a)
+		if err == nil {
+			_, err = e.conn.ApplyWrite(context.Background(), connectors.WriteRequest{Action: "upsert_order", Args: a, Change: ch, Key: key})
+		}
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	held("tote", "H-1")
+	o, _ := e.fake.OrderByKey("tote")
+	if o.OrderStatus != "on_hold" || deref(o.InternalNotes) != "fragile\n[tote] hold: BigCommerce status Manual Verification Required" {
+		t.Fatalf("status %s, notes %q", o.OrderStatus, deref(o.InternalNotes))
+	}
+	// Verified in BigCommerce, seen by a sweep (no release_hold): released.
+	e.upsert("tote", "H-1", map[string]cty.Value{"internalNotes": cty.StringVal("fragile")})
+	if o, _ = e.fake.OrderByKey("tote"); o.OrderStatus != "awaiting_shipment" || deref(o.InternalNotes) != "fragile" {
+		t.Errorf("after verification: status %s, notes %q", o.OrderStatus, deref(o.InternalNotes))
+	}
+	// A person's hold has no such line and stays.
+	e.upsert("person", "H-2", nil)
+	o, _ = e.fake.OrderByKey("person")
+	if err := e.fake.Hold(o.OrderID, t0.Add(72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.clock.Now().Add(cacheTTL + time.Second))
+	e.upsert("person", "H-2", map[string]cty.Value{"internalNotes": cty.StringVal("call first")})
+	if o, _ = e.fake.OrderByKey("person"); o.OrderStatus != "on_hold" {
+		t.Errorf("a person's hold was lifted: %s", o.OrderStatus)
+	}
+}

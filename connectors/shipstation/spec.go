@@ -62,7 +62,11 @@ func spec() connectors.Spec {
 					attr("tags", cty.List(cty.String), false, "Tag names to add, resolved to tagIds."),
 					attr("release_hold", cty.Bool, false, "An order on hold in ShipStation keeps its hold when the desired "+
 						"status is awaiting_payment or awaiting_shipment, unless this is true (e.g. the hold came from a "+
-						"BigCommerce verification status that was lifted). Holds are people's decisions."),
+						"BigCommerce verification status that was lifted), or the hold is tote's own (see hold_reason). "+
+						"Holds are people's decisions."),
+					attr("hold_reason", cty.String, false, "Why tote itself holds the order, when the desired status is "+
+						"on_hold: written as a last line \"[tote] hold: <reason>\" of internalNotes, so staff see it. "+
+						"A hold carrying that line is tote's own and follows the desired status once it is no longer on_hold."),
 				}},
 			},
 			{
