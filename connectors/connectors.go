@@ -31,6 +31,7 @@ type Config struct {
 	// every value known and no marks. Sensitive values must never be logged
 	// or put in errors.
 	Values cty.Value
+	// Logger already names the connection; nil means discard.
 	Logger *slog.Logger
 }
 

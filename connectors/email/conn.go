@@ -28,11 +28,10 @@ type conn struct {
 }
 
 func newConn(s settings, c connector, cfg connectors.Config) *conn {
-	log := cfg.Logger
+	log := cfg.Logger // names the connection already
 	if log == nil {
 		log = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
-	log = log.With("connection", "email."+cfg.Name)
 	return &conn{
 		s:     s,
 		tls:   &tls.Config{ServerName: s.host, MinVersion: tls.VersionTLS12},

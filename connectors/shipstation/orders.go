@@ -187,7 +187,7 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 	same := connectors.Equivalent(ch.Before, after)
 	if same || locked(u.current) {
 		if !same {
-			c.log.Warn("shipstation: order not updated", "connection", c.name, "orderKey", u.key,
+			c.log.Warn("shipstation: order not updated", "orderKey", u.key,
 				"status", deref(u.current.OrderStatus), "reason", "ShipStation keeps shipped and cancelled orders as they are")
 		}
 		ch.Op, ch.After = connectors.OpNoop, ch.Before
@@ -251,7 +251,7 @@ func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.
 		if connectors.IsPermanent(err) && u.current != nil {
 			c.cache.forget(u.key)
 			if now, ferr := c.findOrder(ctx, u.key, deref(u.current.OrderNumber)); ferr == nil && now != nil && locked(now) {
-				c.log.Warn("shipstation: order not updated", "connection", c.name, "orderKey", u.key,
+				c.log.Warn("shipstation: order not updated", "orderKey", u.key,
 					"status", deref(now.OrderStatus), "reason", "it shipped or was cancelled in the meantime")
 				return toCty(refOf(now), false), nil
 			}
