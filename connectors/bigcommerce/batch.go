@@ -2,36 +2,36 @@ package bigcommerce
 
 import (
 	"context"
-	"sort"
 	"sync"
 	"time"
 )
 
-// batcher coalesces reads of orders. Ids asked for within window of the
-// first request, or while a fetch is in flight, are fetched together, so a
-// burst of runs costs as few list calls as the ranges of their ids allow.
-type batcher struct {
+// batcher coalesces reads. Keys asked for within window of the first
+// request, or while a fetch is in flight, are fetched together, so a burst
+// of runs costs as few calls as the keys allow. Nothing is kept once a
+// batch is answered.
+type batcher[K comparable, V any] struct {
 	window time.Duration
 	// base outlives any one caller: a merged fetch serves them all.
 	base  context.Context
-	fetch func(ctx context.Context, ids []int64) (map[int64]fullOrder, error)
+	fetch func(ctx context.Context, keys []K) (map[K]V, error)
 
 	mu        sync.Mutex
-	waiting   []*batchReq
+	waiting   []*batchReq[K, V]
 	scheduled bool
 	running   bool
 }
 
-type batchReq struct {
-	ids  []int64
+type batchReq[K comparable, V any] struct {
+	keys []K
 	done chan struct{}
-	res  map[int64]fullOrder
+	res  map[K]V
 	err  error
 }
 
-// get returns the orders among ids that exist, by id.
-func (b *batcher) get(ctx context.Context, ids []int64) (map[int64]fullOrder, error) {
-	r := &batchReq{ids: ids, done: make(chan struct{})}
+// get returns what was found among keys, by key.
+func (b *batcher[K, V]) get(ctx context.Context, keys []K) (map[K]V, error) {
+	r := &batchReq[K, V]{keys: keys, done: make(chan struct{})}
 	b.mu.Lock()
 	b.waiting = append(b.waiting, r)
 	if !b.scheduled && !b.running {
@@ -49,24 +49,23 @@ func (b *batcher) get(ctx context.Context, ids []int64) (map[int64]fullOrder, er
 
 // flush fetches everything waiting, then starts again at once if more
 // arrived meanwhile.
-func (b *batcher) flush() {
+func (b *batcher[K, V]) flush() {
 	b.mu.Lock()
 	batch := b.waiting
 	b.waiting, b.scheduled, b.running = nil, false, true
 	b.mu.Unlock()
 
-	seen := map[int64]bool{}
-	var ids []int64
+	seen := map[K]bool{}
+	var keys []K
 	for _, r := range batch {
-		for _, id := range r.ids {
-			if !seen[id] {
-				seen[id] = true
-				ids = append(ids, id)
+		for _, k := range r.keys {
+			if !seen[k] {
+				seen[k] = true
+				keys = append(keys, k)
 			}
 		}
 	}
-	sort.Slice(ids, func(i, j int) bool { return ids[i] < ids[j] })
-	res, err := b.fetch(b.base, ids)
+	res, err := b.fetch(b.base, keys)
 	for _, r := range batch {
 		r.res, r.err = res, err
 		close(r.done)

@@ -76,7 +76,8 @@ type conn struct {
 	clientSecret string
 	headerSecret string
 	api          *client
-	orders       *batcher
+	orders       *batcher[int64, fullOrder]
+	stock        *batcher[stockKey, stockRead]
 	actions      map[string]action
 	store        storeCache
 	clock        func() time.Time
@@ -128,7 +129,8 @@ func open(cfg connectors.Config, o options) (*conn, error) {
 			attemptTimeout: timeout, attempts: o.attempts},
 		actions: map[string]action{}, clock: o.clock, stop: stop,
 	}
-	c.orders = &batcher{window: o.batchWindow, base: base, fetch: c.fetchOrders}
+	c.orders = &batcher[int64, fullOrder]{window: o.batchWindow, base: base, fetch: c.fetchOrders}
+	c.stock = &batcher[stockKey, stockRead]{window: o.batchWindow, base: base, fetch: c.fetchStock}
 	for _, act := range allActions() {
 		c.actions[act.spec.Name] = act
 	}

@@ -52,8 +52,21 @@ func inventoryActions() []action {
 }
 
 // stockLevel reads a SKU's on-hand stock at a location; ok is false when
-// the location does not list the SKU.
+// the location does not list the SKU. Concurrent plans' reads are merged
+// (see fetchStock).
 func (c *conn) stockLevel(ctx context.Context, sku string, location int64) (int64, bool, error) {
+	k := stockKey{sku: sku, location: location}
+	res, err := c.stock.get(ctx, []stockKey{k})
+	if err != nil {
+		return 0, false, fmt.Errorf("stock of %q at location %d: %w", sku, location, err)
+	}
+	r := res[k]
+	return r.onhand, r.ok, r.err
+}
+
+// locationStock reads one SKU's stock from its location's list; an unknown
+// location is a 404.
+func (c *conn) locationStock(ctx context.Context, sku string, location int64) (int64, bool, error) {
 	items, err := v3List[locationItem](ctx, c.api, call{method: http.MethodGet,
 		path: fmt.Sprintf("/v3/inventory/locations/%d/items", location), query: url.Values{"sku:in": {sku}}, prio: budget.Inventory})
 	if err != nil {

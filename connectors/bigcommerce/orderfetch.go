@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/toteworks/tote/connectors/budget"
@@ -24,6 +25,8 @@ func orderIncludes(q url.Values) url.Values {
 // Incomplete orders are left out of unfiltered lists). Orders that do not
 // exist are absent from the result.
 func (c *conn) fetchOrders(ctx context.Context, ids []int64) (map[int64]fullOrder, error) {
+	ids = slices.Clone(ids)
+	slices.Sort(ids)
 	want := make(map[int64]bool, len(ids))
 	for _, id := range ids {
 		want[id] = true
