@@ -17,6 +17,7 @@ connection "bigcommerce" "main" {
   client_secret = secret("BIGCOMMERCE_CLIENT_SECRET")
   api_url       = env("BIGCOMMERCE_API_URL", "https://api.bigcommerce.com")
   rate_quota    = tonumber(env("BIGCOMMERCE_RATE_QUOTA", "150"))
+  timeout       = env("BIGCOMMERCE_TIMEOUT", "30s")
 }
 
 # A second BigCommerce store, whose orders the orders pipeline sends to the
@@ -40,6 +41,7 @@ connection "shipstation" "main" {
   webhook_token = secret("SHIPSTATION_WEBHOOK_TOKEN", "")
   rate_quota    = tonumber(env("SHIPSTATION_RATE_QUOTA", "40"))
   v2_rate_quota = tonumber(env("SHIPSTATION_V2_RATE_QUOTA", "200"))
+  timeout       = env("SHIPSTATION_TIMEOUT", "30s")
 
   # How long a product update waits for ShipStation to know its SKU.
   unknown_sku_retry = env("SHIPSTATION_UNKNOWN_SKU_RETRY", "15m")
