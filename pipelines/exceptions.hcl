@@ -86,12 +86,16 @@ pipeline "exceptions" {
   }
 
   # Holds and cancels that tote itself made in ShipStation, following
-  # BigCommerce (a status the orders pipeline maps to on_hold or cancelled),
-  # are no news to BigCommerce or the customer. A ShipStation cancel tote
-  # already noted stays in, so a failed email is still retried.
+  # BigCommerce (a status the orders pipeline maps to on_hold or cancelled,
+  # or holds for in hold_after_import), are no news to BigCommerce or the
+  # customer. A ShipStation cancel tote already noted stays in, so a failed
+  # email is still retried.
   transform "echoes" {
     value = [for o in step.orders.output : tostring(o.id) if contains(keys(transform.exceptions), tostring(o.id)) && (
-      (transform.exceptions[tostring(o.id)].reason == "on_hold" && contains([for k, v in var.order_status_map : tonumber(k) if v == "on_hold"], o.status_id)) ||
+      (transform.exceptions[tostring(o.id)].reason == "on_hold" && contains(concat(
+        [for k, v in var.order_status_map : tonumber(k) if v == "on_hold"],
+        [for k in var.hold_after_import : tonumber(k) if !contains(keys(var.order_status_map), k)]
+      ), o.status_id)) ||
       (transform.exceptions[tostring(o.id)].reason == "cancelled" && contains([for k, v in var.order_status_map : tonumber(k) if v == "cancelled"], o.status_id))
     ) && length(regexall("\\[tote\\] ShipStation: ${transform.exceptions[tostring(o.id)].reason}", coalesce(o.staff_notes, ""))) == 0]
   }

@@ -3,7 +3,8 @@
 # an open order are sent again whole; cancels follow.
 
 # BigCommerce status id -> ShipStation orderStatus. Statuses not listed are
-# never imported: Incomplete (0), Declined (6) and Awaiting Pickup (8).
+# never imported: Incomplete (0), Pending (1), Declined (6), Awaiting Pickup
+# (8), and those that follow shipping (2, 3, 10, 14).
 variable "order_status_map" {
   type = map(string)
   default = {
@@ -15,6 +16,19 @@ variable "order_status_map" {
     "5"  = "cancelled"         # Cancelled
     "4"  = "cancelled"         # Refunded
   }
+}
+
+# BigCommerce status ids, not in order_status_map, that must not ship: an
+# order ShipStation already has that moves to one is put on hold there, with
+# "[tote] hold: BigCommerce status <name>" in its internal notes, and the
+# hold lifts when it moves to a status the map lists. Such an order is never
+# created. Incomplete (0) and Pending (1): checkout not completed; Declined
+# (6): payment failed; Awaiting Pickup (8): the customer collects it. Those
+# that follow shipping (2, 3, 10, 14) are left out, so a parcel on its way
+# is never held.
+variable "hold_after_import" {
+  type    = list(string)
+  default = ["0", "1", "6", "8"]
 }
 
 # BigCommerce channel id -> ShipStation store name (stores are made in
@@ -133,21 +147,24 @@ pipeline "orders" {
   }
 
   # One ShipStation order per BigCommerce order and ship-to address; the
-  # first address keeps the plain order number.
+  # first address keeps the plain order number. An order at a status in
+  # hold_after_import is only held, and only if ShipStation has it.
   transform "shipments" {
     for_each = merge(concat([{}], [
       for o in transform.source.orders : {
         for i, a in o.shipping_addresses :
         (i == 0 ? tostring(o.id) : "${o.id}:${a.id}") => { order = o, address = a, index = i }
-      } if contains(keys(var.order_status_map), tostring(o.status_id))
+      } if contains(concat(keys(var.order_status_map), var.hold_after_import), tostring(o.status_id))
     ])...)
 
     value = {
-      order   = each.value.order
-      address = each.value.address
-      index   = each.value.index
-      lines   = [for l in each.value.order.lines : l if l.order_address_id == each.value.address.id || length(each.value.order.shipping_addresses) == 1]
-      method  = lower(coalesce(each.value.address.shipping_method, ""))
+      order    = each.value.order
+      address  = each.value.address
+      index    = each.value.index
+      lines    = [for l in each.value.order.lines : l if l.order_address_id == each.value.address.id || length(each.value.order.shipping_addresses) == 1]
+      method   = lower(coalesce(each.value.address.shipping_method, ""))
+      imported = contains(keys(var.order_status_map), tostring(each.value.order.status_id))
+      status   = lookup(var.order_status_map, tostring(each.value.order.status_id), "on_hold")
     }
   }
 
@@ -159,8 +176,8 @@ pipeline "orders" {
       order = {
         orderNumber      = each.value.index == 0 ? tostring(each.value.order.id) : "${each.value.order.id}-${each.value.index + 1}"
         orderDate        = each.value.order.date_created
-        paymentDate      = each.value.order.status_id == 7 ? null : each.value.order.date_created
-        orderStatus      = var.order_status_map[tostring(each.value.order.status_id)]
+        paymentDate      = contains([0, 1, 6, 7], each.value.order.status_id) ? null : each.value.order.date_created
+        orderStatus      = each.value.status
         customerUsername = each.value.order.billing_address.email
         customerEmail    = each.value.order.billing_address.email
         billTo = {
@@ -222,7 +239,8 @@ pipeline "orders" {
       tags = [
         length([for m in var.expedited_methods : m if length(regexall(lower(m), each.value.method)) > 0]) > 0 ? var.priority_tag : var.standard_tag
       ]
-      hold_reason = var.order_status_map[tostring(each.value.order.status_id)] == "on_hold" ? "BigCommerce status ${each.value.order.status}" : null
+      hold_reason = each.value.status == "on_hold" ? "BigCommerce status ${each.value.order.status}" : null
+      create      = each.value.imported
     }
   }
 
@@ -242,5 +260,8 @@ pipeline "orders" {
     # that never saw the statusUpdated lifts them too.
     release_hold = contains([12, 13], coalesce(trigger.previous_status_id, 0))
     hold_reason  = each.value.hold_reason
+    # A status in hold_after_import holds an order ShipStation has and
+    # never creates one.
+    create = each.value.create
   }
 }

@@ -54,12 +54,15 @@ type upsert struct {
 	desired     Order
 	current     *Order // nil: the order does not exist yet
 	releaseHold bool
+	create      bool    // false: only an order ShipStation has is updated
+	unheld      *string // internalNotes as asked, before the hold_reason line
+	marked      bool    // hold_reason added its line to internalNotes
 }
 
 // desiredOrder decodes upsert_order's arguments, resolving store,
 // warehouse and tag names to ids.
 func (c *conn) desiredOrder(ctx context.Context, args cty.Value) (upsert, error) {
-	u := upsert{key: str(args.GetAttr("orderKey"))}
+	u := upsert{key: str(args.GetAttr("orderKey")), create: true}
 	if u.key == "" {
 		return u, connectors.Permanent(errors.New("shipstation: upsert_order: orderKey is empty"))
 	}
@@ -74,7 +77,11 @@ func (c *conn) desiredOrder(ctx context.Context, args cty.Value) (upsert, error)
 	if r := args.GetAttr("release_hold"); !r.IsNull() && r.True() {
 		u.releaseHold = true
 	}
+	if c := args.GetAttr("create"); !c.IsNull() && c.False() {
+		u.create = false
+	}
 	if reason := str(args.GetAttr("hold_reason")); reason != "" && deref(u.desired.OrderStatus) == statusOnHold {
+		u.unheld, u.marked = u.desired.InternalNotes, true
 		notes := strings.TrimRight(deref(u.desired.InternalNotes), "\n")
 		if notes != "" {
 			notes += "\n"
@@ -149,10 +156,15 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 		return connectors.Change{}, u, err
 	}
 	if u.current == nil {
-		if deref(u.desired.OrderStatus) == statusCancelled {
+		if deref(u.desired.OrderStatus) == statusCancelled || !u.create {
 			// Cancelled before ShipStation ever had it: nothing to ship, and
-			// nothing for anyone to be told about.
-			ref := orderRef{OrderKey: &u.key, OrderNumber: u.desired.OrderNumber, OrderStatus: u.desired.OrderStatus}
+			// nothing for anyone to be told about. Likewise an order only to
+			// be updated: its status (say, a failed payment) never had it
+			// imported. The output has no id and, then, no status either.
+			ref := orderRef{OrderKey: &u.key, OrderNumber: u.desired.OrderNumber}
+			if deref(u.desired.OrderStatus) == statusCancelled {
+				ref.OrderStatus = u.desired.OrderStatus
+			}
 			return connectors.Change{Op: connectors.OpNoop, Before: cty.NullVal(cty.DynamicPseudoType), After: cty.NullVal(cty.DynamicPseudoType),
 				Output: toCty(ref, false)}, u, nil
 		}
@@ -163,10 +175,15 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 	}
 	// A hold is kept unless the caller says to release it, or it is tote's
 	// own: a person, or an exception flow, put it there, and an edit of the
-	// order elsewhere must not undo it.
-	if deref(u.current.OrderStatus) == "on_hold" && !u.releaseHold && !toteHold(u.current) {
-		if want := deref(u.desired.OrderStatus); want == "awaiting_payment" || want == "awaiting_shipment" {
+	// order elsewhere must not undo it. Nor does tote take such a hold over
+	// when it would hold the order too: no hold_reason line is added, which
+	// would make the hold tote's to lift.
+	if deref(u.current.OrderStatus) == statusOnHold && !toteHold(u.current) {
+		if want := deref(u.desired.OrderStatus); !u.releaseHold && (want == "awaiting_payment" || want == "awaiting_shipment") {
 			u.desired.OrderStatus = u.current.OrderStatus
+		}
+		if u.marked {
+			u.desired.InternalNotes = u.unheld
 		}
 	}
 	// Upserts add tags and never remove them: tags also come from people

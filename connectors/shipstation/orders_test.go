@@ -304,3 +304,100 @@ func TestToteReleasesItsOwnHoldButNotAPersons(t *testing.T) {
 		t.Errorf("a person's hold was lifted: %s", o.OrderStatus)
 	}
 }
+
+// holdArgs asks to hold an order for a BigCommerce status that is not
+// imported: on_hold with a reason, and only if ShipStation has the order.
+func holdArgs(t *testing.T, key, number, reason string) cty.Value {
+	return args(t, "upsert_order", map[string]cty.Value{"orderKey": cty.StringVal(key),
+		"order":       orderVal(number, map[string]cty.Value{"orderStatus": cty.StringVal("on_hold"), "internalNotes": cty.StringVal("fragile")}),
+		"hold_reason": cty.StringVal(reason), "create": cty.False})
+}
+
+func (e *env) apply(key string, a cty.Value) (connectors.Change, cty.Value) {
+	e.t.Helper()
+	ctx := context.Background()
+	ch, err := e.conn.PlanWrite(ctx, "upsert_order", a)
+	if err != nil {
+		e.t.Fatalf("plan %s: %v", key, err)
+	}
+	out, err := e.conn.ApplyWrite(ctx, connectors.WriteRequest{Action: "upsert_order", Args: a, Change: ch, Key: key})
+	if err != nil {
+		e.t.Fatalf("apply %s: %v", key, err)
+	}
+	return ch, out
+}
+
+func TestAnOrderOnlyToBeUpdatedIsNotCreated(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	ch, out := e.apply("bc:s:6", holdArgs(t, "bc:s:6", "6", "BigCommerce status Declined"))
+	if ch.Op != connectors.OpNoop || !out.GetAttr("id").IsNull() || !out.GetAttr("orderStatus").IsNull() {
+		t.Fatalf("plan %s, output %#v; want noop, no id, no status", ch.Op, out)
+	}
+	if n := len(e.fake.Orders()); n != 0 {
+		t.Errorf("%d orders in ShipStation, want none", n)
+	}
+}
+
+func TestToteHoldsAnOrderItHasAndReleasesItWhenTheStatusMovesOn(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	for _, c := range []struct{ key, number, status, reason string }{
+		{"pickup", "P-1", "awaiting_shipment", "BigCommerce status Awaiting Pickup"},
+		{"declined", "D-1", "awaiting_payment", "BigCommerce status Declined"},
+	} {
+		e.upsert(c.key, c.number, map[string]cty.Value{"orderStatus": cty.StringVal(c.status), "internalNotes": cty.StringVal("fragile")})
+		ch, _ := e.apply(c.key, holdArgs(t, c.key, c.number, c.reason))
+		o, _ := e.fake.OrderByKey(c.key)
+		if ch.Op != connectors.OpUpdate || o.OrderStatus != "on_hold" || deref(o.InternalNotes) != "fragile\n[tote] hold: "+c.reason {
+			t.Fatalf("%s: plan %s, status %s, notes %q; want an update to tote's hold", c.key, ch.Op, o.OrderStatus, deref(o.InternalNotes))
+		}
+		// BigCommerce moves it back to a status that is imported (no
+		// release_hold): tote's hold lifts.
+		e.upsert(c.key, c.number, map[string]cty.Value{"orderStatus": cty.StringVal(c.status), "internalNotes": cty.StringVal("fragile")})
+		if o, _ = e.fake.OrderByKey(c.key); o.OrderStatus != c.status || deref(o.InternalNotes) != "fragile" {
+			t.Errorf("%s moved on: status %s, notes %q; want %s, fragile", c.key, o.OrderStatus, deref(o.InternalNotes), c.status)
+		}
+	}
+}
+
+func TestAPersonsHoldStaysTheirsWhenToteWouldHoldToo(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.upsert("k", "H-3", map[string]cty.Value{"internalNotes": cty.StringVal("fragile")})
+	o, _ := e.fake.OrderByKey("k")
+	if err := e.fake.Hold(o.OrderID, t0.Add(72*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.clock.Now().Add(cacheTTL + time.Second))
+	e.apply("k", holdArgs(t, "k", "H-3", "BigCommerce status Awaiting Pickup"))
+	if o, _ = e.fake.OrderByKey("k"); o.OrderStatus != "on_hold" || deref(o.InternalNotes) != "fragile" {
+		t.Fatalf("status %s, notes %q; want the person's hold without tote's line", o.OrderStatus, deref(o.InternalNotes))
+	}
+	// So BigCommerce moving on does not lift it.
+	e.upsert("k", "H-3", map[string]cty.Value{"internalNotes": cty.StringVal("fragile")})
+	if o, _ = e.fake.OrderByKey("k"); o.OrderStatus != "on_hold" {
+		t.Errorf("a person's hold was lifted: %s", o.OrderStatus)
+	}
+}
+
+func TestShippedAndCancelledOrdersAreNotHeld(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.upsert("shipped", "S-1", nil)
+	e.upsert("cancelled", "C-1", nil)
+	o, _ := e.fake.OrderByKey("shipped")
+	if _, err := e.fake.Ship(o.OrderID, shipstationtest.ShipRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	o, _ = e.fake.OrderByKey("cancelled")
+	if err := e.fake.Cancel(o.OrderID); err != nil {
+		t.Fatal(err)
+	}
+	e.clock.Set(e.clock.Now().Add(cacheTTL + time.Second))
+	for key, number := range map[string]string{"shipped": "S-1", "cancelled": "C-1"} {
+		ch, out := e.apply(key, holdArgs(t, key, number, "BigCommerce status Awaiting Pickup"))
+		if ch.Op != connectors.OpNoop || out.GetAttr("orderStatus").AsString() != key {
+			t.Errorf("%s: plan %s, output %#v; want noop", key, ch.Op, out)
+		}
+		if o, _ := e.fake.OrderByKey(key); o.OrderStatus != key || o.InternalNotes != nil {
+			t.Errorf("%s: status %s, notes %q; want it untouched", key, o.OrderStatus, deref(o.InternalNotes))
+		}
+	}
+}

@@ -52,7 +52,7 @@ func spec() connectors.Spec {
 					"order (reads are coalesced too) and shows a field diff. Attributes left null keep ShipStation's " +
 					"value (ShipStation replaces orders whole, so tote merges); tags are only ever added. Shipped and " +
 					"cancelled orders cannot be changed in ShipStation: they plan as noop, and so does a cancelled order " +
-					"ShipStation never had (it is not created).",
+					"ShipStation never had (it is not created), or any order it never had when create is false.",
 				Args: schema.Object{Attrs: []schema.Attr{
 					attr("orderKey", cty.String, true, "The order's upsert key, e.g. bc:<store_hash>:<order_id>. Never change it."),
 					attr("order", inType[Order](), true, "The order in ShipStation's fields; times may be RFC 3339. "+
@@ -66,7 +66,11 @@ func spec() connectors.Spec {
 						"Holds are people's decisions."),
 					attr("hold_reason", cty.String, false, "Why tote itself holds the order, when the desired status is "+
 						"on_hold: written as a last line \"[tote] hold: <reason>\" of internalNotes, so staff see it. "+
-						"A hold carrying that line is tote's own and follows the desired status once it is no longer on_hold."),
+						"A hold carrying that line is tote's own and follows the desired status once it is no longer on_hold. "+
+						"An order a person already holds keeps their hold, without the line."),
+					attr("create", cty.Bool, false, "Whether an order ShipStation does not have is created (default true). "+
+						"When false only an existing order is updated, and one ShipStation never had plans as noop "+
+						"(its output has no id and no status), e.g. to hold orders that moved to a status tote does not import."),
 				}},
 			},
 			{
