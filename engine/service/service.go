@@ -12,8 +12,11 @@ import (
 	"net"
 	"net/http"
 	"os"
+	"strconv"
+	"strings"
 	"sync"
 	"sync/atomic"
+	"syscall"
 	"time"
 
 	"github.com/toteworks/tote/connectors"
@@ -66,6 +69,9 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	store := eng.Store()
 	holder := leaseHolder()
 	ok, err := store.AcquireLease(ctx, LeaseName, holder, time.Minute)
+	if err == nil && !ok {
+		ok, err = takeStaleLease(ctx, store, holder, opts.Logger)
+	}
 	if err != nil {
 		return fmt.Errorf("taking the state lease: %w", err)
 	}
@@ -174,9 +180,58 @@ func renewLease(ctx context.Context, store *state.Store, holder string, logger *
 	}
 }
 
+// processStart tells this process from an earlier one with the same pid;
+// runs counts the services this process started.
+var (
+	processStart = time.Now().UnixNano()
+	runs         atomic.Int64
+)
+
+// leaseHolder names this service as host:pid:process start:run.
 func leaseHolder() string {
 	host, _ := os.Hostname()
-	return fmt.Sprintf("%s:%d:%d", host, os.Getpid(), time.Now().UnixNano())
+	return fmt.Sprintf("%s:%d:%d:%d", host, os.Getpid(), processStart, runs.Add(1))
+}
+
+// takeStaleLease takes the lease over from a tote run on this host that is
+// gone without giving it up (killed, or out of memory), so that a restart
+// need not wait for the lease to expire. A holder elsewhere, or alive, keeps
+// it.
+func takeStaleLease(ctx context.Context, store *state.Store, holder string, logger *slog.Logger) (bool, error) {
+	from, _, ok, err := store.LeaseHolder(ctx, LeaseName)
+	if err != nil || !ok || !gone(from) {
+		return false, err
+	}
+	took, err := store.TakeLease(ctx, LeaseName, from, holder, time.Minute)
+	if took {
+		logger.Info("took over the state lease from a tote run that is gone", "holder", from)
+	}
+	return took, err
+}
+
+// gone reports whether a lease holder (host:pid:start:run) was a process
+// on this host that no longer runs. A holder with this process's pid but
+// another start is a former process: a container's first process always
+// has the same pid.
+func gone(holder string) bool {
+	parts := strings.Split(holder, ":")
+	if len(parts) < 3 {
+		return false
+	}
+	host, _ := os.Hostname()
+	pid, err := strconv.Atoi(parts[1])
+	if parts[0] != host || err != nil || pid <= 0 {
+		return false
+	}
+	if pid == os.Getpid() {
+		return parts[2] != strconv.FormatInt(processStart, 10)
+	}
+	p, err := os.FindProcess(pid)
+	if err != nil {
+		return true
+	}
+	err = p.Signal(syscall.Signal(0))
+	return err != nil && !errors.Is(err, syscall.EPERM)
 }
 
 // scheduler fires cron and poll triggers. Ticks are enqueued with their

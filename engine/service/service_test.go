@@ -3,9 +3,12 @@ package service_test
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -219,4 +222,33 @@ func TestOneRunPerStateFile(t *testing.T) {
 	}
 	r.cancel()
 	<-r.done
+}
+
+// A lease left by a tote run on this host that is gone (killed) is taken
+// over at once; one held elsewhere is not.
+func TestALeaseLeftByAProcessThatIsGoneIsTakenOver(t *testing.T) {
+	h := newHarness(t)
+	ctx := context.Background()
+	host, _ := os.Hostname()
+	// A child that has exited: its pid runs nothing now.
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	if err := cmd.Run(); err != nil {
+		t.Fatal(err)
+	}
+	dead := fmt.Sprintf("%s:%d:1", host, cmd.Process.Pid)
+	if ok, err := h.store.AcquireLease(ctx, service.LeaseName, dead, time.Hour); err != nil || !ok {
+		t.Fatalf("seeding the lease: %v %v", ok, err)
+	}
+	r := h.start(t) // fails the test if it cannot start
+	r.cancel()
+	<-r.done
+
+	if ok, err := h.store.AcquireLease(ctx, service.LeaseName, "elsewhere:1:1", time.Hour); err != nil || !ok {
+		t.Fatalf("seeding the lease: %v %v", ok, err)
+	}
+	eng := run.New(h.prog, h.store, run.Options{})
+	defer eng.Close()
+	if err := service.Run(ctx, eng, service.Options{Listen: "127.0.0.1:0"}); err == nil || !strings.Contains(err.Error(), "another tote run") {
+		t.Fatalf("a lease held on another host: %v", err)
+	}
 }

@@ -2,6 +2,8 @@ package state
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -33,4 +35,31 @@ func (s *Store) ReleaseLease(ctx context.Context, name, holder string) error {
 		_, err := tx.exec(`DELETE FROM leases WHERE name = ? AND holder = ?`, name, holder)
 		return err
 	})
+}
+
+// LeaseHolder returns who holds the named lease and until when; ok is
+// false when nobody does.
+func (s *Store) LeaseHolder(ctx context.Context, name string) (holder string, until time.Time, ok bool, err error) {
+	var expires int64
+	err = s.queryRow(ctx, `SELECT holder, expires_at FROM leases WHERE name = ?`, name).Scan(&holder, &expires)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", time.Time{}, false, nil
+	}
+	if err != nil {
+		return "", time.Time{}, false, fmt.Errorf("state: reading lease %s: %w", name, err)
+	}
+	return holder, time.Unix(0, expires), true, nil
+}
+
+// TakeLease gives the named lease to holder if from still holds it,
+// whatever its expiry: for a holder known to be gone.
+func (s *Store) TakeLease(ctx context.Context, name, from, holder string, ttl time.Duration) (bool, error) {
+	var n int64
+	err := s.write(ctx, "take lease "+name, func(tx *wtx) error {
+		var err error
+		n, err = tx.affected(`UPDATE leases SET holder = ?1, expires_at = ?2, updated_at = ?3 WHERE name = ?4 AND holder = ?5`,
+			holder, tx.now.Add(ttl).UnixNano(), tx.now.UnixNano(), name, from)
+		return err
+	})
+	return n == 1, err
 }
