@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"net/http"
 	"strings"
+	"sync"
 
 	"github.com/shopspring/decimal"
 	"github.com/toteworks/tote/connectors"
@@ -44,12 +45,16 @@ var refundPaymentType = obj(map[string]cty.Type{
 var refundType = obj(map[string]cty.Type{
 	"id": cty.Number, "order_id": cty.Number, "created": cty.String, "reason": cty.String,
 	"total_amount": cty.Number, "total_tax": cty.Number, "items": cty.List(refundItemType),
-	"payments": cty.List(refundPaymentType),
+	"payments": cty.List(refundPaymentType), "reference": cty.String, "declined": cty.Bool,
 })
 
 const refundItemsDoc = "What to refund: item_type PRODUCT or GIFT_WRAPPING with item_id (the order line id) and " +
 	"quantity; SHIPPING or HANDLING with item_id (the address id) and amount; ORDER with the order id and amount. " +
 	"An item may carry a reason."
+
+// maxReference bounds a refund's reference, which goes into reasons of at
+// most 1000 characters.
+const maxReference = 100
 
 func refundActions() []action {
 	return []action{
@@ -66,17 +71,35 @@ func refundActions() []action {
 		},
 		{
 			spec: connectors.ActionSpec{
+				Name: "list_refunds", Kind: connectors.Read, Output: cty.List(refundType),
+				Doc: "An order's refunds, oldest first, declined ones included (declined: the payment provider " +
+					"refused one of its payments). reference is what the refund's reason names in square brackets " +
+					"(see create_refund), else empty.",
+				Args: schema.Object{Attrs: []schema.Attr{{Name: "order_id", Type: cty.Number, Required: true}}},
+			},
+			read: readRefunds,
+		},
+		{
+			spec: connectors.ActionSpec{
 				Name: "create_refund", Kind: connectors.Write, Output: refundType, Identity: []string{"order_id", "items"},
 				Doc: "Refund items of an order. BigCommerce refunds are not idempotent, so the plan reads the order's " +
-					"refunds and plans nothing when one with the same items exists. A refund the payment provider " +
-					"declines fails for good with the provider's message, and is never sent again for the same items " +
-					"(a later apply fails with the same message): it is left for a person. Refunds never restock.",
+					"refunds and plans nothing when one standing for this one exists (see reference). A refund the " +
+					"payment provider declines fails for good with the provider's message, and is never sent again (a " +
+					"later apply fails with the same message): it is left for a person, and a refund of the same items " +
+					"made after it naming no reference (by hand, another way) stands for it. Refunds of one order are " +
+					"sent one at a time. Refunds never restock.",
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "order_id", Type: cty.Number, Required: true},
 					{Name: "items", Type: refundItemsArg, Required: true, Doc: refundItemsDoc},
 					{Name: "payments", Type: refundPaymentsArg,
 						Doc: "How to pay it (provider_id, amount, offline), matching a refund method of the quote; default the quote's first method."},
 					{Name: "reason", Type: cty.String, Doc: "Reason for items that give none (at most 1000 characters)."},
+					{Name: "reference", Type: cty.String, Doc: "Names this refund among the order's refunds, for refunds " +
+						"of the same items at different times (a return parcel's tracking number, say; at most 100 " +
+						"characters, no square brackets). Each item's reason ends with it in square brackets. A refund " +
+						"naming it is this one, whatever its items: one refund per reference. Failing that, so is a " +
+						"refund of the same items that names no reference (made by hand). Without a reference, any " +
+						"refund of the same items is this one."},
 				}},
 			},
 			plan: planRefund, apply: applyRefund,
@@ -101,8 +124,21 @@ func (a *args) decimalOf(what string, v cty.Value) *amount {
 	return &amount{d}
 }
 
-// refundItems reads the items argument.
-func refundItems(a *args) []refundItem {
+// refundReference reads the reference argument; "" when absent.
+func refundReference(a *args) string {
+	ref := strings.TrimSpace(a.str("reference"))
+	switch {
+	case strings.ContainsAny(ref, "[]"):
+		a.fail("reference must not contain square brackets")
+	case len(ref) > maxReference:
+		a.fail("reference is longer than %d characters", maxReference)
+	}
+	return ref
+}
+
+// refundItems reads the items argument. With a reference, each item's
+// reason ends with it in square brackets.
+func refundItems(a *args, ref string) []refundItem {
 	reason := a.str("reason")
 	var out []refundItem
 	for i, e := range a.elems("items") {
@@ -118,6 +154,9 @@ func refundItems(a *args) []refundItem {
 		}
 		if it.Reason == "" {
 			it.Reason = reason
+		}
+		if ref != "" && referenceOf(it.Reason) != ref {
+			it.Reason = strings.TrimSpace(it.Reason + " [" + ref + "]")
 		}
 		out = append(out, it)
 	}
@@ -172,11 +211,40 @@ func refundVal(r refund) cty.Value {
 			"is_declined": cty.BoolVal(p.IsDeclined), "declined_message": str(p.DeclinedMessage),
 		}))
 	}
+	_, refused := declined(r)
 	return cty.ObjectVal(map[string]cty.Value{
 		"id": num(r.ID), "order_id": num(r.OrderID), "created": str(formatTime(r.Created.Time)), "reason": str(r.Reason),
 		"total_amount": dec(r.TotalAmount), "total_tax": dec(r.TotalTax),
 		"items": listOf(refundItemType, items), "payments": listOf(refundPaymentType, payments),
+		"reference": str(refundRef(r)), "declined": cty.BoolVal(refused),
 	})
+}
+
+// referenceOf is the text in the last square brackets of a reason, or "".
+func referenceOf(reason string) string {
+	i := strings.LastIndex(reason, "[")
+	if i < 0 {
+		return ""
+	}
+	j := strings.Index(reason[i:], "]")
+	if j < 0 {
+		return ""
+	}
+	return strings.TrimSpace(reason[i+1 : i+j])
+}
+
+// refundRef is the reference a refund names: in its reason, else in the
+// first of its items' reasons that names one.
+func refundRef(r refund) string {
+	if ref := referenceOf(r.Reason); ref != "" {
+		return ref
+	}
+	for _, it := range r.Items {
+		if ref := referenceOf(it.Reason); ref != "" {
+			return ref
+		}
+	}
+	return ""
 }
 
 func (c *conn) quote(ctx context.Context, orderID int64, items []refundItem) (refundQuote, error) {
@@ -187,7 +255,7 @@ func (c *conn) quote(ctx context.Context, orderID int64, items []refundItem) (re
 
 func readRefundQuote(c *conn, ctx context.Context, a *args) (cty.Value, error) {
 	id := a.int("order_id")
-	items := refundItems(a)
+	items := refundItems(a, "")
 	if a.err != nil {
 		return cty.NilVal, a.err
 	}
@@ -196,6 +264,22 @@ func readRefundQuote(c *conn, ctx context.Context, a *args) (cty.Value, error) {
 		return cty.NilVal, err
 	}
 	return refundQuoteVal(q), nil
+}
+
+func readRefunds(c *conn, ctx context.Context, a *args) (cty.Value, error) {
+	id := a.int("order_id")
+	if a.err != nil {
+		return cty.NilVal, a.err
+	}
+	rs, err := c.refunds(ctx, id)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	vals := make([]cty.Value, len(rs))
+	for i, r := range rs {
+		vals[i] = refundVal(r)
+	}
+	return listOf(refundType, vals), nil
 }
 
 // itemKey identifies what a refund item takes: units of a line, or an
@@ -261,43 +345,159 @@ func declined(r refund) (string, bool) {
 	return strings.Join(msgs, "; "), refused
 }
 
-// sameRefunds finds the order's refunds of exactly the items: one that went
-// through, else one the payment provider declined.
-func (c *conn) sameRefunds(ctx context.Context, orderID int64, items []refundItem) (all []refund, done, refused *refund, err error) {
+// sameRefunds finds the order's refund that stands for this one: one that
+// went through, else one the payment provider declined. Without a
+// reference it is a refund of exactly the items. With one it is the refund
+// naming the reference, whatever its items; failing that, a refund of the
+// same items naming no reference (one made by hand, or before references
+// were given). A declined one is settled by the refund a person made for
+// it (see settlements).
+func (c *conn) sameRefunds(ctx context.Context, orderID int64, items []refundItem, ref string) (all []refund, done, refused *refund, err error) {
 	all, err = c.refunds(ctx, orderID)
 	if err != nil {
 		return nil, nil, nil, err
 	}
+	if ref == "" {
+		for i, r := range all {
+			if !sameRefund(r.Items, items) {
+				continue
+			}
+			if _, no := declined(r); !no {
+				return all, &all[i], nil, nil
+			}
+			if refused == nil {
+				refused = &all[i]
+			}
+		}
+		return all, nil, refused, nil
+	}
+	settled := settlements(all)
+	taken := map[int64]bool{}
+	for _, u := range settled {
+		taken[u.ID] = true
+	}
+	var byHand, byHandRefused *refund
 	for i, r := range all {
-		if !sameRefund(r.Items, items) {
-			continue
-		}
-		if _, no := declined(r); !no {
+		_, no := declined(r)
+		switch got := refundRef(r); {
+		case got == ref && !no:
 			return all, &all[i], nil, nil
-		}
-		if refused == nil {
+		case got == ref && refused == nil:
 			refused = &all[i]
+		case got != "" || !sameRefund(r.Items, items):
+		case !no && byHand == nil && !taken[r.ID]:
+			byHand = &all[i]
+		case no && byHandRefused == nil:
+			byHandRefused = &all[i]
+		}
+	}
+	if refused == nil && byHand != nil {
+		return all, byHand, nil, nil
+	}
+	if refused == nil {
+		refused = byHandRefused
+	}
+	if refused != nil {
+		if u, ok := settled[refused.ID]; ok {
+			return all, u, nil, nil
 		}
 	}
 	return all, nil, refused, nil
 }
 
-// planRefund plans nothing when a refund of the same items went through.
-// One the provider declined still plans a create, though apply will not
-// send it: failing here would hold back every other write of a plan.
+// settlements pairs declined refunds with the refunds a person made for
+// them: each declined refund (the first per reference), oldest first, takes
+// the oldest refund not taken yet that went through after it, names no
+// reference and took the same items.
+func settlements(all []refund) map[int64]*refund {
+	out := map[int64]*refund{}
+	taken := map[int64]bool{}
+	seen := map[string]bool{}
+	for _, d := range all {
+		if _, no := declined(d); !no {
+			continue
+		}
+		if ref := refundRef(d); ref != "" {
+			if seen[ref] {
+				continue
+			}
+			seen[ref] = true
+		}
+		for i := range all {
+			u := &all[i]
+			if _, no := declined(*u); no || u.ID <= d.ID || taken[u.ID] || refundRef(*u) != "" || !sameRefund(u.Items, d.Items) {
+				continue
+			}
+			taken[u.ID] = true
+			out[d.ID] = u
+			break
+		}
+	}
+	return out
+}
+
+// refundLocks holds a lock per order and connection: BigCommerce takes an
+// order's refunds one at a time, and a refund must see the one before it.
+var refundLocks = struct {
+	sync.Mutex
+	m map[refundLockKey]*refundLock
+}{m: map[refundLockKey]*refundLock{}}
+
+type refundLockKey struct {
+	c     *conn
+	order int64
+}
+
+type refundLock struct {
+	sync.Mutex
+	users int
+}
+
+// lockOrderRefunds takes the order's refund lock; the returned func
+// releases it.
+func (c *conn) lockOrderRefunds(orderID int64) func() {
+	k := refundLockKey{c, orderID}
+	refundLocks.Lock()
+	l := refundLocks.m[k]
+	if l == nil {
+		l = &refundLock{}
+		refundLocks.m[k] = l
+	}
+	l.users++
+	refundLocks.Unlock()
+	l.Lock()
+	return func() {
+		l.Unlock()
+		refundLocks.Lock()
+		if l.users--; l.users == 0 {
+			delete(refundLocks.m, k)
+		}
+		refundLocks.Unlock()
+	}
+}
+
+// planRefund plans nothing when a refund standing for this one went
+// through. One the provider declined still plans a create, though apply
+// will not send it: failing here would hold back every other write of a
+// plan. The fingerprint covers the order's refunds that could stand for
+// this one (with a reference, those naming it or no reference at all), so
+// that a plan's other refunds of the order do not make it stale.
 func planRefund(c *conn, ctx context.Context, a *args) (connectors.Change, error) {
 	id := a.int("order_id")
-	items := refundItems(a)
+	ref := refundReference(a)
+	items := refundItems(a, ref)
 	if a.err != nil {
 		return connectors.Change{}, a.err
 	}
-	existing, done, _, err := c.sameRefunds(ctx, id, items)
+	existing, done, _, err := c.sameRefunds(ctx, id, items, ref)
 	if err != nil {
 		return connectors.Change{}, err
 	}
-	vals := make([]cty.Value, len(existing))
-	for i, r := range existing {
-		vals[i] = refundVal(r)
+	vals := make([]cty.Value, 0, len(existing))
+	for _, r := range existing {
+		if got := refundRef(r); ref == "" || got == ref || got == "" {
+			vals = append(vals, refundVal(r))
+		}
 	}
 	ch := connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(a.v.Type()), After: a.v,
 		Fingerprint: connectors.Fingerprint(listOf(refundType, vals))}
@@ -309,7 +509,8 @@ func planRefund(c *conn, ctx context.Context, a *args) (connectors.Change, error
 
 func applyRefund(c *conn, ctx context.Context, a *args, _ connectors.Change) (cty.Value, error) {
 	id := a.int("order_id")
-	req := refundRequest{Items: refundItems(a)}
+	ref := refundReference(a)
+	req := refundRequest{Items: refundItems(a, ref)}
 	for i, e := range a.elems("payments") {
 		p := refundPayment{ProviderID: a.strOf(fmt.Sprintf("payments[%d].provider_id", i), e.GetAttr("provider_id"))}
 		if amt := a.decimalOf(fmt.Sprintf("payments[%d].amount", i), e.GetAttr("amount")); amt != nil {
@@ -323,10 +524,12 @@ func applyRefund(c *conn, ctx context.Context, a *args, _ connectors.Change) (ct
 	if a.err != nil {
 		return cty.NilVal, a.err
 	}
-	// Read the refunds again right before sending: one that went through
-	// meanwhile is the answer, and one the provider declined is for a
-	// person to deal with, never sent again.
-	_, done, refused, err := c.sameRefunds(ctx, id, req.Items)
+	// Read the refunds again right before sending, the order's other
+	// refunds held back: one that went through meanwhile is the answer, and
+	// one the provider declined is for a person to deal with, never sent
+	// again.
+	defer c.lockOrderRefunds(id)()
+	_, done, refused, err := c.sameRefunds(ctx, id, req.Items, ref)
 	if err != nil {
 		return cty.NilVal, err
 	}

@@ -463,9 +463,9 @@ func reconcileReturns(f *Fakes, mail []Email) Check {
 				c.problem("order %d still has the %s tag in ShipStation", o.ID, t)
 			}
 		}
-		// The email's key is the order: one per returned order.
-		if mailed[o.ID] != 1 {
-			c.problem("order %d: %d return emails, want 1", o.ID, mailed[o.ID])
+		// One email per parcel refunded: per return label.
+		if mailed[o.ID] != r.labels {
+			c.problem("order %d: %d return emails, want %d", o.ID, mailed[o.ID], r.labels)
 		}
 	}
 	return c
