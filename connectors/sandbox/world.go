@@ -388,23 +388,7 @@ func (w *World) Idle() bool {
 // editNotes changes an order's staff notes, as a merchant does in the
 // control panel after the order was placed.
 func (w *World) editNotes(id int, notes string) error {
-	body, _ := json.Marshal(map[string]string{"staff_notes": notes})
-	req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/stores/%s/v2/orders/%d", w.Fakes.BigCommerce.URL, StoreHash, id), bytes.NewReader(body))
-	if err != nil {
-		return err
-	}
-	req.Header.Set("X-Auth-Token", AccessToken)
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		return err
-	}
-	resp.Body.Close()
-	if resp.StatusCode >= 300 {
-		return fmt.Errorf("editing order %d: %s", id, resp.Status)
-	}
-	return nil
+	return w.Fakes.BigCommerce.UpdateOrder(id, map[string]any{"staff_notes": notes})
 }
 
 // newProduct launches a product, as a merchant does in the control panel.

@@ -213,6 +213,17 @@ func TestSimulationVerbs(t *testing.T) {
 	if got, _ := s.Order(o2.ID); got.StatusID != StatusCancelled {
 		t.Errorf("SetOrderStatus: %d", got.StatusID)
 	}
+
+	// A control-panel edit ignores injected faults and fires updated.
+	s.SetFaults(Faults{ErrorRate: 1})
+	if err := s.UpdateOrder(o2.ID, map[string]any{"staff_notes": "call first"}); err != nil {
+		t.Fatal(err)
+	}
+	s.SetFaults(Faults{})
+	if got, _ := s.Order(o2.ID); got.StaffNotes != "call first" {
+		t.Errorf("UpdateOrder: staff notes %q", got.StaffNotes)
+	}
+	waitScope(t, s, "store/order/updated", 2)
 }
 
 func itoa(n int) string { b, _ := json.Marshal(n); return string(b) }

@@ -72,6 +72,29 @@ func (s *Server) SetOrderStatus(id, status int) error {
 	return nil
 }
 
+// UpdateOrder changes an order's fields as a merchant in the control panel
+// does, with the body PUT /v2/orders/{id} takes; it fires the same webhooks
+// and is never subject to injected faults.
+func (s *Server) UpdateOrder(id int, fields map[string]any) error {
+	body := map[string]json.RawMessage{}
+	for k, v := range fields {
+		body[k] = mustJSON(v)
+	}
+	s.mu.Lock()
+	rec := s.st.orders[id]
+	if rec == nil {
+		s.mu.Unlock()
+		return fmt.Errorf("bigcommercetest: order %d not found", id)
+	}
+	events, err := s.applyOrderUpdateLocked(rec, body)
+	s.mu.Unlock()
+	if err != nil {
+		return fmt.Errorf("bigcommercetest: update order: %w", err)
+	}
+	s.emit(events)
+	return nil
+}
+
 // Order returns an order (archived ones too).
 func (s *Server) Order(id int) (Order, bool) {
 	s.mu.Lock()
