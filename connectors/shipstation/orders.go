@@ -264,10 +264,16 @@ func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.
 	if err != nil {
 		// The plan may have read the order before it shipped or was
 		// cancelled: ShipStation then refuses any change, which leaves
-		// nothing to do, as the plan would say now.
-		if connectors.IsPermanent(err) && u.current != nil {
+		// nothing to do, as the plan would say now. The order is read
+		// again by id, past every cache; if that read fails, the write is
+		// tried again later rather than given up.
+		if connectors.IsPermanent(err) && u.current != nil && u.current.OrderID != nil {
 			c.cache.forget(u.key)
-			if now, ferr := c.findOrder(ctx, u.key, deref(u.current.OrderNumber)); ferr == nil && now != nil && locked(now) {
+			now, ferr := c.getOrder(ctx, *u.current.OrderID)
+			switch {
+			case ferr != nil:
+				return cty.NilVal, fmt.Errorf("%s (and reading the order again to see why failed: %w)", err, ferr)
+			case locked(now):
 				c.log.Warn("shipstation: order not updated", "orderKey", u.key,
 					"status", deref(now.OrderStatus), "reason", "it shipped or was cancelled in the meantime")
 				return toCty(refOf(now), false), nil

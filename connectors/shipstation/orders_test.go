@@ -401,3 +401,24 @@ func TestShippedAndCancelledOrdersAreNotHeld(t *testing.T) {
 		}
 	}
 }
+
+func TestAnUpdateRefusedBecauseTheOrderShippedMeanwhileIsNothingToDo(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	ctx := context.Background()
+	e.upsert("k", "N-8", nil)
+	edit := upsertArgs(t, "k", "N-8", map[string]cty.Value{"internalNotes": cty.StringVal("late edit")})
+	ch, err := e.conn.PlanWrite(ctx, "upsert_order", edit)
+	if err != nil || ch.Op != connectors.OpUpdate {
+		t.Fatalf("plan %s, %v", ch.Op, err)
+	}
+	// The label is bought between the plan's read and the write, within
+	// the time a read is trusted for an update.
+	o, _ := e.fake.OrderByKey("k")
+	if _, err := e.fake.Ship(o.OrderID, shipstationtest.ShipRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	out, err := e.conn.ApplyWrite(ctx, connectors.WriteRequest{Action: "upsert_order", Args: edit, Change: ch, Key: "k"})
+	if err != nil || out.GetAttr("orderStatus").AsString() != "shipped" {
+		t.Fatalf("apply: %v, output %#v; want nothing done and the order shipped", err, out)
+	}
+}
