@@ -12,11 +12,9 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"io/fs"
 	"log/slog"
 	"maps"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -31,7 +29,6 @@ import (
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/config"
 	"github.com/toteworks/tote/engine/run"
-	"github.com/toteworks/tote/pipelines"
 )
 
 // Result is what a flash sale measured; -json prints it.
@@ -60,8 +57,12 @@ func main() {
 		stop()
 		os.Exit(code)
 	}
+	if len(os.Args) > 1 && os.Args[1] == "chaos" {
+		os.Exit(chaosMain(os.Args[2:]))
+	}
 	if len(os.Args) < 2 || os.Args[1] != "flash-sale" {
-		fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]")
+		fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]\n"+
+			"       tote-bench chaos [-orders N] [-seed N] [-kills N] [-timeout D]")
 		os.Exit(2)
 	}
 	flags := flag.NewFlagSet("flash-sale", flag.ExitOnError)
@@ -132,17 +133,8 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
 	// The sale exercises the orders pipeline alone, as shipped.
 	pipeDir := filepath.Join(dir, "pipelines")
-	if err := os.Mkdir(pipeDir, 0o755); err != nil {
+	if err := writePipelines(pipeDir, "connections.hcl", "orders.hcl"); err != nil {
 		return nil, err
-	}
-	for _, name := range []string{"connections.hcl", "orders.hcl"} {
-		b, err := fs.ReadFile(pipelines.FS, name)
-		if err != nil {
-			return nil, err
-		}
-		if err := os.WriteFile(filepath.Join(pipeDir, name), b, 0o644); err != nil {
-			return nil, err
-		}
 	}
 	var vars []string
 	if reconcile != "" {
@@ -153,42 +145,18 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 	}
 
 	// `tote run` is a process of its own, so its memory is measured alone.
-	args := []string{"tote", "run", "-dir", pipeDir, "-listen", listen, "-ready-file", filepath.Join(dir, "ready"),
-		"-backoff", "1s", "-max-backoff", "30s"}
+	args := []string{"-dir", pipeDir, "-listen", listen, "-backoff", "1s", "-max-backoff", "30s"}
 	if concurrency > 0 {
 		args = append(args, "-concurrency", strconv.Itoa(concurrency))
 	}
 	for _, v := range vars {
 		args = append(args, "-var", v)
 	}
-	self, err := os.Executable()
+	engine, err := startEngine(ctx, dir, filepath.Join(dir, "tote-run.log"), env, args)
 	if err != nil {
 		return nil, err
 	}
-	logFile, err := os.Create(filepath.Join(dir, "tote-run.log"))
-	if err != nil {
-		return nil, err
-	}
-	defer logFile.Close()
-	engine := exec.CommandContext(ctx, self, args...)
-	engine.Env = os.Environ()
-	for k, v := range env {
-		engine.Env = append(engine.Env, k+"="+v)
-	}
-	engine.Stdout, engine.Stderr = logFile, logFile
-	if err := engine.Start(); err != nil {
-		return nil, err
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- engine.Wait() }()
-	defer func() {
-		_ = engine.Process.Signal(syscall.SIGTERM)
-		<-exited
-	}()
-	if err := waitReady(ctx, filepath.Join(dir, "ready"), exited); err != nil {
-		log, _ := os.ReadFile(logFile.Name())
-		return nil, fmt.Errorf("tote run: %w\n%s", err, log)
-	}
+	defer func() { _ = engine.stop() }()
 
 	start := time.Now()
 	gap := window / time.Duration(n)
@@ -225,7 +193,7 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 		fmt.Fprintf(progress, "%5.0fs after the sale: %d/%d orders in ShipStation\n", time.Since(lastPlaced).Seconds(), inSS, n)
 	}
 	drain := time.Since(lastPlaced)
-	engineRSS := peakRSSMB(engine.Process.Pid)
+	engineRSS := peakRSSMB(engine.pid())
 
 	keys := map[string]int{}
 	for _, o := range fakes.ShipStation.Orders() {
@@ -280,8 +248,8 @@ func peakRSSMB(pid int) float64 {
 	return 0
 }
 
-// registerWebhooks subscribes the orders pipeline's webhook topics at url,
-// as `tote apply` with public_url set would.
+// registerWebhooks subscribes the webhook topics of the pipelines in dir at
+// url, as `tote apply` with public_url set would.
 func registerWebhooks(ctx context.Context, dir string, env map[string]string, vars []string, url string) error {
 	reg, err := cli.Registry()
 	if err != nil {
@@ -307,35 +275,13 @@ func registerWebhooks(ctx context.Context, dir string, env map[string]string, va
 	if err != nil {
 		return err
 	}
-	n := 0
-	for _, s := range subs {
-		if strings.HasPrefix(s.Topic, "store/order/") {
-			if err := eng.ApplySubscription(ctx, s); err != nil {
-				return err
-			}
-			n++
-		}
+	if len(subs) == 0 {
+		return fmt.Errorf("no webhooks to register at %s", url)
 	}
-	if n == 0 {
-		return fmt.Errorf("no order webhooks to register at %s", url)
+	for _, s := range subs {
+		if err := eng.ApplySubscription(ctx, s); err != nil {
+			return err
+		}
 	}
 	return nil
-}
-
-// waitReady waits for tote run's ready file, or for it to exit.
-func waitReady(ctx context.Context, path string, exited <-chan error) error {
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
-	for {
-		if _, err := os.Stat(path); err == nil {
-			return nil
-		}
-		select {
-		case err := <-exited:
-			return fmt.Errorf("exited before serving: %v", err)
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-tick.C:
-		}
-	}
 }

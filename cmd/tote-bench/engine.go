@@ -1,0 +1,115 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"syscall"
+	"time"
+
+	"github.com/toteworks/tote/pipelines"
+)
+
+// engineProc is `tote run` as a process of its own: this binary run as
+// `tote-bench tote run ...`, so what is measured is tote itself.
+type engineProc struct {
+	cmd    *exec.Cmd
+	exited chan error
+}
+
+// startEngine starts tote run with args after "run", the environment env
+// added to this process's, its output appended to logPath, and waits until
+// it serves (its ready file exists).
+func startEngine(ctx context.Context, dir, logPath string, env map[string]string, args []string) (*engineProc, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	ready := filepath.Join(dir, "ready")
+	_ = os.Remove(ready)
+	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
+	if err != nil {
+		return nil, err
+	}
+	defer logFile.Close() // the child keeps its own descriptor
+	cmd := exec.CommandContext(ctx, self, append([]string{"tote", "run", "-ready-file", ready}, args...)...)
+	cmd.Env = os.Environ()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	cmd.Stdout, cmd.Stderr = logFile, logFile
+	if err := cmd.Start(); err != nil {
+		return nil, err
+	}
+	p := &engineProc{cmd: cmd, exited: make(chan error, 1)}
+	go func() { p.exited <- cmd.Wait() }()
+	if err := waitReady(ctx, ready, p.exited); err != nil {
+		log, _ := os.ReadFile(logPath)
+		return nil, fmt.Errorf("tote run: %w\n%s", err, log)
+	}
+	return p, nil
+}
+
+// pid is the process id.
+func (p *engineProc) pid() int { return p.cmd.Process.Pid }
+
+// stop asks tote run to stop (SIGTERM) and waits for it.
+func (p *engineProc) stop() error {
+	_ = p.cmd.Process.Signal(syscall.SIGTERM)
+	return <-p.exited
+}
+
+// kill ends tote run at once (SIGKILL), as a crash or an OOM kill would.
+func (p *engineProc) kill() {
+	_ = p.cmd.Process.Kill()
+	<-p.exited
+}
+
+// waitReady waits for tote run's ready file, or for it to exit.
+func waitReady(ctx context.Context, path string, exited <-chan error) error {
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if _, err := os.Stat(path); err == nil {
+			return nil
+		}
+		select {
+		case err := <-exited:
+			if err == nil {
+				err = errors.New("exit status 0")
+			}
+			return fmt.Errorf("exited before serving: %w", err)
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-tick.C:
+		}
+	}
+}
+
+// writePipelines copies the named shipped pipeline files (all when names
+// is empty) into dir.
+func writePipelines(dir string, names ...string) error {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return err
+	}
+	if len(names) == 0 {
+		var err error
+		if names, err = fs.Glob(pipelines.FS, "*.hcl"); err != nil {
+			return err
+		}
+	}
+	for _, name := range names {
+		b, err := fs.ReadFile(pipelines.FS, name)
+		if err != nil {
+			return err
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), b, 0o644); err != nil {
+			return err
+		}
+	}
+	return nil
+}
