@@ -87,6 +87,26 @@ pipeline "returns" {
     value    = each.value
   }
 
+  # What left the warehouse, by order line: ShipStation's labels for the
+  # order, or BigCommerce's shipped quantities when they say more (orders
+  # marked as shipped). BigCommerce may not have recorded a shipment yet
+  # when its return comes back (tote was down, say): its return is still
+  # refunded, not taken for nothing to refund.
+  step "outbound" {
+    action        = shipstation.list_shipments
+    for_each      = transform.received
+    orderId       = each.value.orderId
+    includeVoided = false
+  }
+
+  transform "shipped" {
+    for_each = transform.order
+    value = { for l in each.value.lines : tostring(l.id) => max(l.quantity_shipped, sum(concat([0], flatten([
+      for sh in step.outbound[each.key].output : [for i in coalesce(sh.shipmentItems, []) : i.quantity if i.lineItemKey == tostring(l.id)]
+      if !coalesce(sh.isReturnLabel, false)
+    ])))) }
+  }
+
   # The order's refunds so far: a parcel's names its tracking number.
   step "refunds" {
     action   = bigcommerce.list_refunds
@@ -131,8 +151,8 @@ pipeline "returns" {
     value = merge(each.value, {
       whole = length(each.value.units) == 0
       holds = { for id, n in {
-        for l in transform.order[each.value.order].lines : tostring(l.id) => (length(each.value.units) == 0 ? l.quantity_shipped
-        : min(sum(try(each.value.units[tostring(l.id)], [])), l.quantity_shipped))
+        for l in transform.order[each.value.order].lines : tostring(l.id) => (length(each.value.units) == 0 ? transform.shipped[each.value.order][tostring(l.id)]
+        : min(sum(try(each.value.units[tostring(l.id)], [])), transform.shipped[each.value.order][tostring(l.id)]))
       } : id => n if n > 0 }
     })
   }
@@ -173,8 +193,9 @@ pipeline "returns" {
           quantity = sum([for i in transform.earlier[each.key].items : i.quantity if i.item_type == "PRODUCT" && i.item_id == l.id])
         } if contains([for i in transform.earlier[each.key].items : i.item_id if i.item_type == "PRODUCT"], l.id)]
         : [for x in [for l in transform.order[each.value.order].lines : {
-          item_id  = l.id, item_type = "PRODUCT", amount = null, reason = "Returned",
-          quantity = each.value.whole ? l.quantity_shipped - l.quantity_refunded : min(each.value.holds[tostring(l.id)], l.quantity - l.quantity_refunded)
+          item_id = l.id, item_type = "PRODUCT", amount = null, reason = "Returned",
+          quantity = (each.value.whole ? transform.shipped[each.value.order][tostring(l.id)] - l.quantity_refunded
+          : min(each.value.holds[tostring(l.id)], l.quantity - l.quantity_refunded))
       } if contains(keys(each.value.holds), tostring(l.id))] : x if x.quantity > 0])
       skus = { for l in transform.order[each.value.order].lines : tostring(l.id) => l.sku }
     }
