@@ -81,6 +81,25 @@ pipeline "tracking" {
     shipping_method   = each.value.service
   }
 
+  # A shipment recorded after a refund (a return back before tote recorded
+  # the shipment) moves BigCommerce to Shipped: a refunded order stays
+  # Refunded, or Partially Refunded.
+  step "shipped_orders" {
+    action = bigcommerce.get_orders
+    when   = length(step.ship) > 0
+    # Read after the shipments are made: their outputs are known only then.
+    ids = distinct([for k, s in step.ship : transform.shipments[k].order_id if s.output != null])
+  }
+
+  step "keep_refunded" {
+    action = bigcommerce.update_order
+    for_each = { for o in coalesce(step.shipped_orders.output, []) : tostring(o.id) => o
+    if contains([2, 3], o.status_id) && length([for l in o.lines : l if l.quantity_refunded > 0]) > 0 }
+    on_error  = "continue"
+    order_id  = each.value.id
+    status_id = length([for l in each.value.lines : l if l.quantity_refunded < l.quantity]) == 0 ? 4 : 14
+  }
+
   step "void" {
     action          = bigcommerce.delete_shipment
     for_each        = { for k, s in transform.shipments : k => s if s.voided }
