@@ -42,6 +42,7 @@ func startEngine(ctx context.Context, dir, logPath string, env map[string]string
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
+	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
