@@ -106,6 +106,8 @@ func (s *Server) Close() {
 	s.stopAll()
 	s.hooks.wait()
 	if s.httptest != nil {
+		// Requests a fault keeps hanging end with their connections.
+		s.httptest.CloseClientConnections()
 		s.httptest.Close()
 	}
 	if s.httpServer != nil {
