@@ -2,6 +2,7 @@ package shipstationtest
 
 import (
 	"net/http"
+	"net/url"
 	"slices"
 	"strings"
 	"time"
@@ -130,19 +131,9 @@ func (s *Server) v2ListLabels(w http.ResponseWriter, r *http.Request, _ []string
 		s.v2Error(w, http.StatusBadRequest, v2TypeValidation, "invalid_field_value", "label_status must be processing, completed, error or voided.")
 		return
 	}
-	var from, to time.Time
-	for _, f := range []struct {
-		name string
-		dst  *time.Time
-	}{{"created_at_start", &from}, {"created_at_end", &to}} {
-		if v := q.Get(f.name); v != "" {
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
-				s.v2Error(w, http.StatusBadRequest, v2TypeValidation, "invalid_field_value", f.name+" must be an ISO 8601 date-time.")
-				return
-			}
-			*f.dst = t
-		}
+	from, to, ok := s.v2CreatedRange(w, q)
+	if !ok {
+		return
 	}
 	sortBy, dir := q.Get("sort_by"), q.Get("sort_dir")
 	if sortBy != "" && sortBy != "created_at" && sortBy != "modified_at" {
@@ -233,19 +224,9 @@ func (s *Server) v2ListShipments(w http.ResponseWriter, r *http.Request, _ []str
 		s.v2Error(w, http.StatusBadRequest, v2TypeValidation, "invalid_field_value", "shipment_status must be pending, processing, label_purchased or cancelled.")
 		return
 	}
-	var from, to time.Time
-	for _, f := range []struct {
-		name string
-		dst  *time.Time
-	}{{"created_at_start", &from}, {"created_at_end", &to}} {
-		if v := q.Get(f.name); v != "" {
-			t, err := time.Parse(time.RFC3339Nano, v)
-			if err != nil {
-				s.v2Error(w, http.StatusBadRequest, v2TypeValidation, "invalid_field_value", f.name+" must be an ISO 8601 date-time.")
-				return
-			}
-			*f.dst = t
-		}
+	from, to, ok := s.v2CreatedRange(w, q)
+	if !ok {
+		return
 	}
 	eq := func(name string, v *string) bool { want := q.Get(name); return want == "" || (v != nil && *v == want) }
 	s.mu.Lock()
@@ -275,4 +256,23 @@ func (s *Server) v2ListShipments(w http.ResponseWriter, r *http.Request, _ []str
 		"shipments": items, "total": total, "page": pg.number, "pages": pages,
 		"links": s.v2LinksFor(r, pg, pages),
 	})
+}
+
+// v2CreatedRange reads the created_at_start and created_at_end filters;
+// ok is false once it has answered 400.
+func (s *Server) v2CreatedRange(w http.ResponseWriter, q url.Values) (from, to time.Time, ok bool) {
+	for _, f := range []struct {
+		name string
+		dst  *time.Time
+	}{{"created_at_start", &from}, {"created_at_end", &to}} {
+		if v := q.Get(f.name); v != "" {
+			t, err := time.Parse(time.RFC3339Nano, v)
+			if err != nil {
+				s.v2Error(w, http.StatusBadRequest, v2TypeValidation, "invalid_field_value", f.name+" must be an ISO 8601 date-time.")
+				return from, to, false
+			}
+			*f.dst = t
+		}
+	}
+	return from, to, true
 }
