@@ -118,18 +118,7 @@ func TestDeclinedRefundFailsForGood(t *testing.T) {
 
 	// A person refunds the items by hand (offline, in the control panel):
 	// the plan finds that refund and builds on it.
-	body := fmt.Sprintf(`{"items":[{"item_type":"PRODUCT","item_id":%d,"quantity":2}],"payments":[{"provider_id":"custom","amount":25,"offline":true}]}`, line.ID)
-	req, _ := http.NewRequest(http.MethodPost, fmt.Sprintf("%s/v3/orders/%d/payment_actions/refunds", e.fake.APIBase(), o.ID), strings.NewReader(body))
-	req.Header.Set("X-Auth-Token", e.fake.Options().AccessToken)
-	req.Header.Set("Content-Type", "application/json")
-	resp, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	resp.Body.Close()
-	if resp.StatusCode != http.StatusCreated {
-		t.Fatalf("refund by hand: %d", resp.StatusCode)
-	}
+	refundByHand(t, e, o.ID, fmt.Sprintf(`{"items":[{"item_type":"PRODUCT","item_id":%d,"quantity":2}],"payments":[{"provider_id":"custom","amount":25,"offline":true}]}`, line.ID))
 	ch := e.plan("create_refund", args)
 	if ch.Op != connectors.OpNoop || ch.Output.GetAttr("payments").Index(cty.NumberIntVal(0)).GetAttr("is_declined").True() {
 		t.Fatalf("plan after a refund by hand = %s %#v", ch.Op, ch.Output)
