@@ -5,6 +5,7 @@ package fakekit
 
 import (
 	"encoding/json"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"sync"
@@ -135,6 +136,10 @@ func (in *Injector) Wrap(next http.Handler, resp Responders) http.Handler {
 			}
 		}
 		if d.Hang {
+			// Reading the body first lets the server notice the connection
+			// closing (by the client giving up, or the fake's Close), which
+			// ends the request's context.
+			_, _ = io.Copy(io.Discard, r.Body)
 			<-r.Context().Done()
 			return
 		}
