@@ -130,7 +130,7 @@ func chaos(ctx context.Context, orders int, seed uint64, kills int, timeout time
 			} else {
 				fmt.Fprintf(out, "\nNot reconciled %s after the faults stopped.\n", time.Since(faultsOff).Round(time.Second))
 			}
-			printChecks(out, checks)
+			sandbox.WriteChecks(out, checks)
 			_ = engine.stop()
 			engine = nil
 			printDead(ctx, out, env["TOTE_STATE"])
@@ -163,7 +163,7 @@ func chaos(ctx context.Context, orders int, seed uint64, kills int, timeout time
 			continue
 		}
 		checks = sandbox.Reconcile(fakes)
-		if allReconciled(checks) {
+		if sandbox.AllOK(checks) {
 			stable++
 		} else {
 			stable = 0
@@ -175,7 +175,7 @@ func chaos(ctx context.Context, orders int, seed uint64, kills int, timeout time
 	if err != nil {
 		return false, fmt.Errorf("tote run: %w", err)
 	}
-	printChecks(out, checks)
+	sandbox.WriteChecks(out, checks)
 	bc, ss := fakes.BigCommerce.Stats(), fakes.ShipStation.Stats()
 	fmt.Fprintf(out, "\nrequests: BigCommerce %d (%d answered 429), ShipStation %d (%d answered 429); webhook deliveries duplicated: %d\n",
 		bc.Calls, bc.TooMany, ss.V1Calls+ss.V2Calls, ss.V1TooMany+ss.V2TooMany, duplicatedDeliveries(fakes))
@@ -197,28 +197,6 @@ func printDead(ctx context.Context, out io.Writer, path string) int {
 		fmt.Fprintf(out, "  dead: %s\n", d)
 	}
 	return len(dead)
-}
-
-func allReconciled(checks []sandbox.Check) bool {
-	for _, c := range checks {
-		if !c.OK() {
-			return false
-		}
-	}
-	return len(checks) > 0
-}
-
-func printChecks(out io.Writer, checks []sandbox.Check) {
-	for _, c := range checks {
-		status := "reconciled"
-		if !c.OK() {
-			status = fmt.Sprintf("%d problems", len(c.Problems))
-		}
-		fmt.Fprintf(out, "%-10s %4d checked  %s\n", c.Flow, c.Checked, status)
-		for _, p := range c.Problems {
-			fmt.Fprintf(out, "            - %s\n", p)
-		}
-	}
 }
 
 // deadItems lists the events that exhausted their attempts, with why.

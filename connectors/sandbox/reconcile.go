@@ -3,6 +3,7 @@ package sandbox
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"math"
 	"regexp"
 	"sort"
@@ -21,6 +22,30 @@ type Check struct {
 
 // OK reports whether the flow reconciled.
 func (c Check) OK() bool { return len(c.Problems) == 0 }
+
+// AllOK reports whether there are checks and every one passed.
+func AllOK(checks []Check) bool {
+	for _, c := range checks {
+		if !c.OK() {
+			return false
+		}
+	}
+	return len(checks) > 0
+}
+
+// WriteChecks prints each check's flow, count and problems, a line each.
+func WriteChecks(w io.Writer, checks []Check) {
+	for _, c := range checks {
+		status := "reconciled"
+		if !c.OK() {
+			status = fmt.Sprintf("%d problems", len(c.Problems))
+		}
+		fmt.Fprintf(w, "%-10s %4d checked  %s\n", c.Flow, c.Checked, status)
+		for _, p := range c.Problems {
+			fmt.Fprintf(w, "            - %s\n", p)
+		}
+	}
+}
 
 // importStatus is the orders pipeline's default status gate: BigCommerce
 // status id -> the ShipStation status an open order has.

@@ -162,7 +162,7 @@ loop:
 		done := f.noSimulate || (world.Placed() >= f.orders && world.Idle())
 		// Updates waiting for ShipStation to know a SKU wait for an order
 		// that may never come: they do not hold the verdict up.
-		if done && counts[state.ItemPending]+counts[state.ItemRunning]-waiting == 0 && allOK(checks) {
+		if done && counts[state.ItemPending]+counts[state.ItemRunning]-waiting == 0 && sandbox.AllOK(checks) {
 			stable++
 		} else {
 			stable = 0
@@ -177,17 +177,8 @@ loop:
 	fmt.Fprintln(out)
 	writeFlowTable(out, ctx, store, fakes, world, pipelineNames(prog))
 	fmt.Fprintln(out)
-	for _, c := range checks {
-		status := "reconciled"
-		if !c.OK() {
-			status = fmt.Sprintf("%d problems", len(c.Problems))
-		}
-		fmt.Fprintf(out, "%-10s %4d checked  %s\n", c.Flow, c.Checked, status)
-		for _, p := range c.Problems {
-			fmt.Fprintf(out, "            - %s\n", p)
-		}
-	}
-	if !reconciled && !allOK(checks) {
+	sandbox.WriteChecks(out, checks)
+	if !reconciled && !sandbox.AllOK(checks) {
 		fmt.Fprintln(out, "\nNot reconciled.")
 		return exitError
 	}
@@ -232,15 +223,6 @@ func inventorySweep(opts sandbox.Options) string {
 		return "@every 1m"
 	}
 	return "@every 10s"
-}
-
-func allOK(checks []sandbox.Check) bool {
-	for _, c := range checks {
-		if !c.OK() {
-			return false
-		}
-	}
-	return len(checks) > 0
 }
 
 func verdictLine(checks []sandbox.Check) string {
