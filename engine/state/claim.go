@@ -82,7 +82,7 @@ func (s *Store) Bury(ctx context.Context, id int64, lastError string) error {
 // an item in any other status.
 func (s *Store) Requeue(ctx context.Context, id int64) error {
 	return s.write(ctx, fmt.Sprintf("requeue item %d", id), func(tx *wtx) error {
-		n, err := tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, not_before = ?1, lease_until = NULL, updated_at = ?1
+		n, err := tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, generation = generation + 1, not_before = ?1, lease_until = NULL, updated_at = ?1
 			WHERE id = ?2 AND status IN ('dead', 'done')`, tx.now.UnixNano(), id)
 		if err != nil || n == 1 {
 			return err
@@ -101,7 +101,7 @@ func (s *Store) RequeueDead(ctx context.Context) (int, error) {
 	var n int64
 	err := s.write(ctx, "requeue dead items", func(tx *wtx) error {
 		var err error
-		n, err = tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, not_before = ?1, lease_until = NULL, updated_at = ?1
+		n, err = tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, generation = generation + 1, not_before = ?1, lease_until = NULL, updated_at = ?1
 			WHERE status = 'dead'`, tx.now.UnixNano())
 		return err
 	})

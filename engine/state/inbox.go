@@ -37,6 +37,7 @@ type Item struct {
 	Payload    []byte
 	Status     ItemStatus
 	Attempts   int       // how many times it was claimed
+	Generation int       // 1, plus one each time its attempts started afresh
 	NotBefore  time.Time // when it becomes (or became) claimable
 	LeaseUntil time.Time // while running: when its claim expires
 	LastError  string
@@ -46,12 +47,12 @@ type Item struct {
 }
 
 // itemCols are the columns scanItem reads, in order.
-const itemCols = `id, pipeline, trigger_name, COALESCE(event_key, ''), payload, status, attempts,
+const itemCols = `id, pipeline, trigger_name, COALESCE(event_key, ''), payload, status, attempts, generation,
 	not_before, lease_until, last_error, run_id, created_at, updated_at`
 
 func scanItem(sc scanner) (Item, error) {
 	var it Item
-	err := sc.Scan(&it.ID, &it.Pipeline, &it.Trigger, &it.Key, &it.Payload, &it.Status, &it.Attempts,
+	err := sc.Scan(&it.ID, &it.Pipeline, &it.Trigger, &it.Key, &it.Payload, &it.Status, &it.Attempts, &it.Generation,
 		timeCol{&it.NotBefore}, timeCol{&it.LeaseUntil}, &it.LastError, &it.RunID,
 		timeCol{&it.CreatedAt}, timeCol{&it.UpdatedAt})
 	return it, err

@@ -15,7 +15,7 @@ func TestEnqueueStoresItem(t *testing.T) {
 	got := mustItem(t, s, res[0].ID)
 	now := clock.Now()
 	want := Item{ID: res[0].ID, Pipeline: "orders", Trigger: "changed", Key: "h1", Payload: []byte(`{"id":1}`),
-		Status: ItemPending, NotBefore: now, CreatedAt: now, UpdatedAt: now}
+		Status: ItemPending, Generation: 1, NotBefore: now, CreatedAt: now, UpdatedAt: now}
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("item (-want +got):\n%s", diff)
 	}

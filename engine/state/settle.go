@@ -72,7 +72,7 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 			nb = tx.now
 		}
 		if st.ResetAttempts {
-			return mustAffect(tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
+			return mustAffect(tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, generation = generation + 1, not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
 				WHERE id = ?`, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID))
 		}
 		return mustAffect(tx.affected(`UPDATE inbox SET status = 'pending', not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?

@@ -6,7 +6,6 @@ package worker
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -157,16 +156,13 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 }
 
 // RunID names the run of one attempt of one item, "<item>.<attempt>". An
-// item requeued with tote retry counts its attempts afresh; its runs are
-// then "<item>.<attempt>.r<N>" so earlier runs keep their records.
-func (w *Worker) RunID(ctx context.Context, it state.Item) string {
-	id := fmt.Sprintf("%d.%d", it.ID, it.Attempts)
-	for gen := 2; ; gen++ {
-		if _, _, err := w.Store.Run(ctx, id); errors.Is(err, state.ErrNotFound) || err != nil {
-			return id
-		}
-		id = fmt.Sprintf("%d.%d.r%d", it.ID, it.Attempts, gen)
+// item whose attempts started afresh (tote retry, a wait) names its runs
+// "<item>.<attempt>.r<generation>", so earlier runs keep their records.
+func (w *Worker) RunID(it state.Item) string {
+	if it.Generation > 1 {
+		return fmt.Sprintf("%d.%d.r%d", it.ID, it.Attempts, it.Generation)
 	}
+	return fmt.Sprintf("%d.%d", it.ID, it.Attempts)
 }
 
 func (w *Worker) process(ctx context.Context, it state.Item) {
@@ -236,7 +232,7 @@ func (w *Worker) runItem(ctx context.Context, it state.Item) *run.Result {
 			ev.Data = data
 		}
 	}
-	return w.Engine.ExecuteDeferred(ctx, ev, w.RunID(ctx, it))
+	return w.Engine.ExecuteDeferred(ctx, ev, w.RunID(it))
 }
 
 func waitingText(res *run.Result) string {

@@ -147,3 +147,13 @@ func TestDeferredWritesWaitWithoutFailing(t *testing.T) {
 		t.Fatalf("item %s, %d writes", it.Status, len(mem.Writes()))
 	}
 }
+
+func TestRunIDsNameEachGenerationApart(t *testing.T) {
+	var w worker.Worker
+	if got := w.RunID(state.Item{ID: 7, Attempts: 2, Generation: 1}); got != "7.2" {
+		t.Errorf("first generation: %s, want 7.2", got)
+	}
+	if got := w.RunID(state.Item{ID: 7, Attempts: 1, Generation: 3}); got != "7.1.r3" {
+		t.Errorf("third generation: %s, want 7.1.r3", got)
+	}
+}
