@@ -79,19 +79,3 @@ func (b *batcher[K, V]) flush() {
 	}
 	b.mu.Unlock()
 }
-
-// idRanges splits sorted ids into the fewest [first, last] ranges of at most
-// pageLimit ids each, so every range is one list call of one page.
-func idRanges(sorted []int64) [][2]int64 {
-	var out [][2]int64
-	for i := 0; i < len(sorted); {
-		first := sorted[i]
-		j := i
-		for j+1 < len(sorted) && sorted[j+1]-first < pageLimit {
-			j++
-		}
-		out = append(out, [2]int64{first, sorted[j]})
-		i = j + 1
-	}
-	return out
-}

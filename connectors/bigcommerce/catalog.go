@@ -109,6 +109,36 @@ func (c *conn) products(ctx context.Context, q url.Values) ([]product, error) {
 	return v3List[product](ctx, c.api, call{method: http.MethodGet, path: "/v3/catalog/products", query: q, prio: budget.Products})
 }
 
+// idFilters returns one "key in ids" filter per page of ids.
+func idFilters(key string, ids []int64) []url.Values {
+	var out []url.Values
+	for _, part := range chunks(ids, pageLimit) {
+		out = append(out, url.Values{key: {joinInts(part)}})
+	}
+	return out
+}
+
+// readDistinct lists under each filter in turn and returns the records as one
+// list of typ, each id once, in the order first seen.
+func readDistinct[T any](ctx context.Context, filters []url.Values, list func(context.Context, url.Values) ([]T, error),
+	id func(T) int64, val func(T) cty.Value, typ cty.Type) (cty.Value, error) {
+	seen := map[int64]bool{}
+	var vals []cty.Value
+	for _, q := range filters {
+		xs, err := list(ctx, q)
+		if err != nil {
+			return cty.NilVal, err
+		}
+		for _, x := range xs {
+			if !seen[id(x)] {
+				seen[id(x)] = true
+				vals = append(vals, val(x))
+			}
+		}
+	}
+	return listOf(typ, vals), nil
+}
+
 func readProducts(c *conn, ctx context.Context, a *args) (cty.Value, error) {
 	ids, skus := a.ints("ids"), a.strs("skus")
 	if a.err != nil {
@@ -118,27 +148,11 @@ func readProducts(c *conn, ctx context.Context, a *args) (cty.Value, error) {
 	if all := a.get("all"); !all.IsNull() && all.True() {
 		filters = append(filters, url.Values{})
 	}
-	for _, part := range chunks(ids, pageLimit) {
-		filters = append(filters, url.Values{"id:in": {joinInts(part)}})
-	}
+	filters = append(filters, idFilters("id:in", ids)...)
 	for _, part := range chunks(skus, 50) {
 		filters = append(filters, url.Values{"sku:in": {strings.Join(part, ",")}})
 	}
-	seen := map[int64]bool{}
-	var vals []cty.Value
-	for _, q := range filters {
-		ps, err := c.products(ctx, q)
-		if err != nil {
-			return cty.NilVal, err
-		}
-		for _, p := range ps {
-			if !seen[p.ID] {
-				seen[p.ID] = true
-				vals = append(vals, productVal(p))
-			}
-		}
-	}
-	return listOf(productType, vals), nil
+	return readDistinct(ctx, filters, c.products, func(p product) int64 { return p.ID }, productVal, productType)
 }
 
 func (c *conn) variants(ctx context.Context, q url.Values) ([]variant, error) {
@@ -150,32 +164,10 @@ func readVariants(c *conn, ctx context.Context, a *args) (cty.Value, error) {
 	if a.err != nil {
 		return cty.NilVal, a.err
 	}
-	var filters []url.Values
-	if all := a.get("all"); !all.IsNull() && all.True() {
-		filters = append(filters, url.Values{})
-	}
-	for _, part := range chunks(ids, pageLimit) {
-		filters = append(filters, url.Values{"id:in": {joinInts(part)}})
-	}
+	filters := idFilters("id:in", ids)
 	for _, sku := range skus {
 		filters = append(filters, url.Values{"sku": {sku}})
 	}
-	for _, part := range chunks(pids, pageLimit) {
-		filters = append(filters, url.Values{"product_id:in": {joinInts(part)}})
-	}
-	seen := map[int64]bool{}
-	var vals []cty.Value
-	for _, q := range filters {
-		vs, err := c.variants(ctx, q)
-		if err != nil {
-			return cty.NilVal, err
-		}
-		for _, v := range vs {
-			if !seen[v.ID] {
-				seen[v.ID] = true
-				vals = append(vals, variantVal(v))
-			}
-		}
-	}
-	return listOf(variantType, vals), nil
+	filters = append(filters, idFilters("product_id:in", pids)...)
+	return readDistinct(ctx, filters, c.variants, func(v variant) int64 { return v.ID }, variantVal, variantType)
 }

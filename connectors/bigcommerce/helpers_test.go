@@ -44,13 +44,7 @@ func (r *recorder) wrap(next http.Handler) http.Handler {
 func (r *recorder) count(request string) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	n := 0
-	for _, q := range r.requests {
-		if q == request {
-			n++
-		}
-	}
-	return n
+	return occurrences(r.requests, request)
 }
 
 func (r *recorder) total() int {
@@ -62,9 +56,14 @@ func (r *recorder) total() int {
 func (r *recorder) withStatus(status int) int {
 	r.mu.Lock()
 	defer r.mu.Unlock()
+	return occurrences(r.statuses, status)
+}
+
+// occurrences counts the elements of xs equal to x.
+func occurrences[T comparable](xs []T, x T) int {
 	n := 0
-	for _, s := range r.statuses {
-		if s == status {
+	for _, y := range xs {
+		if y == x {
 			n++
 		}
 	}

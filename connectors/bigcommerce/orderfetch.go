@@ -66,6 +66,22 @@ func (c *conn) fetchOrders(ctx context.Context, ids []int64) (map[int64]fullOrde
 	return found, nil
 }
 
+// idRanges splits sorted ids into the fewest [first, last] ranges of at most
+// pageLimit ids each, so every range is one list call of one page.
+func idRanges(sorted []int64) [][2]int64 {
+	var out [][2]int64
+	for i := 0; i < len(sorted); {
+		first := sorted[i]
+		j := i
+		for j+1 < len(sorted) && sorted[j+1]-first < pageLimit {
+			j++
+		}
+		out = append(out, [2]int64{first, sorted[j]})
+		i = j + 1
+	}
+	return out
+}
+
 // fetchOrder reads one order with its lines and addresses; ok is false when
 // it does not exist.
 func (c *conn) fetchOrder(ctx context.Context, id int64) (fullOrder, bool, error) {
