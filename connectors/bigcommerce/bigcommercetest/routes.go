@@ -63,7 +63,7 @@ func (s *Server) gate(next http.Handler) http.Handler {
 		}
 		s.calls.Add(1)
 		_, after, _ := strings.Cut(rest, "/")
-		s.countRequest(r.Method, "/"+after)
+		s.requests.Count(r.Method, "/"+after)
 		st := s.limiter.take(s.clock.Now())
 		h := w.Header()
 		h.Set("X-Rate-Limit-Time-Window-Ms", strconv.FormatInt(st.windowMs, 10))

@@ -12,12 +12,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
 	"net/http/httptest"
-	"regexp"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -32,8 +30,7 @@ type Server struct {
 	URL string
 
 	calls, tooMany atomic.Int64 // API requests past auth, and those answered 429
-	byReqMu        sync.Mutex
-	byReq          map[string]int64 // "GET /v2/orders" -> requests
+	requests       fakekit.RequestCounts
 
 	opts    Options
 	clock   *fakekit.Clock
@@ -146,20 +143,5 @@ type Stats struct {
 
 // Stats returns the counters.
 func (s *Server) Stats() Stats {
-	s.byReqMu.Lock()
-	defer s.byReqMu.Unlock()
-	return Stats{Calls: s.calls.Load(), TooMany: s.tooMany.Load(), ByRequest: maps.Clone(s.byReq)}
-}
-
-var idSegment = regexp.MustCompile(`/[0-9]+(/|$)`)
-
-// countRequest tallies an API request by method and id-free path.
-func (s *Server) countRequest(method, path string) {
-	path = idSegment.ReplaceAllString(idSegment.ReplaceAllString(path, "/{id}$1"), "/{id}$1")
-	s.byReqMu.Lock()
-	defer s.byReqMu.Unlock()
-	if s.byReq == nil {
-		s.byReq = map[string]int64{}
-	}
-	s.byReq[method+" "+path]++
+	return Stats{Calls: s.calls.Load(), TooMany: s.tooMany.Load(), ByRequest: s.requests.Snapshot()}
 }

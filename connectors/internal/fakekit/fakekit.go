@@ -1,6 +1,7 @@
 // Package fakekit holds what the fake vendor servers share: run-time fault
-// injection that is deterministic under a seed, a settable clock, and the
-// /_sim/faults and /_sim/clock handlers. It knows nothing of any vendor.
+// injection that is deterministic under a seed, a settable clock, the
+// /_sim/faults and /_sim/clock handlers, and a tally of requests by method and
+// path. It knows nothing of any vendor.
 package fakekit
 
 import (

@@ -2,7 +2,6 @@ package shipstationtest
 
 import (
 	"fmt"
-	"maps"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -41,20 +40,7 @@ type Server struct {
 // counters are the request statistics benchmarks read.
 type counters struct {
 	v1Calls, v2Calls, v1TooMany, v2TooMany atomic.Int64
-
-	mu   sync.Mutex
-	byOp map[string]int64 // "GET /orders" -> requests
-}
-
-// count adds a request to its method and path's tally.
-func (c *counters) count(r *http.Request) {
-	op := r.Method + " " + r.URL.Path
-	c.mu.Lock()
-	if c.byOp == nil {
-		c.byOp = map[string]int64{}
-	}
-	c.byOp[op]++
-	c.mu.Unlock()
+	requests                               fakekit.RequestCounts
 }
 
 // Stats counts API requests (simulation verbs excluded).
@@ -63,7 +49,8 @@ type Stats struct {
 	V2Calls   int64 // v2 requests received
 	V1TooMany int64 // v1 requests answered 429
 	V2TooMany int64 // v2 requests answered 429
-	// ByRequest counts API requests by method and path, as "GET /orders".
+	// ByRequest counts API requests by method and path, as "GET /orders"
+	// or "GET /orders/{id}" (numeric ids collapsed).
 	ByRequest map[string]int64
 }
 
@@ -139,14 +126,8 @@ func (s *Server) Stats() Stats {
 		V2Calls:   s.stats.v2Calls.Load(),
 		V1TooMany: s.stats.v1TooMany.Load(),
 		V2TooMany: s.stats.v2TooMany.Load(),
-		ByRequest: s.stats.byRequest(),
+		ByRequest: s.stats.requests.Snapshot(),
 	}
-}
-
-func (c *counters) byRequest() map[string]int64 {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	return maps.Clone(c.byOp)
 }
 
 func (s *Server) now() time.Time { return s.clock.Now() }
@@ -184,7 +165,7 @@ func (s *Server) buildHandler() http.Handler {
 			sim.ServeHTTP(w, r)
 		case lower == "/v2" || strings.HasPrefix(lower, "/v2/"):
 			s.stats.v2Calls.Add(1)
-			s.stats.count(r)
+			s.stats.requests.Count(r.Method, r.URL.Path)
 			sw := &statusWriter{ResponseWriter: w}
 			v2.ServeHTTP(sw, r)
 			if sw.status == http.StatusTooManyRequests {
@@ -192,7 +173,7 @@ func (s *Server) buildHandler() http.Handler {
 			}
 		default:
 			s.stats.v1Calls.Add(1)
-			s.stats.count(r)
+			s.stats.requests.Count(r.Method, r.URL.Path)
 			sw := &statusWriter{ResponseWriter: w}
 			v1.ServeHTTP(sw, r)
 			if sw.status == http.StatusTooManyRequests {
