@@ -90,6 +90,15 @@ func (s *Server) v2LinksFor(r *http.Request, pg page, pages int) v2Links {
 	return l
 }
 
+// writeV2List answers a v2 list with page pg of all, the items under field.
+func writeV2List[T any](s *Server, w http.ResponseWriter, r *http.Request, field string, all []T, pg page) {
+	items, total, pages := paginate(all, pg)
+	writeJSON(w, http.StatusOK, map[string]any{
+		field: items, "total": total, "page": pg.number, "pages": pages,
+		"links": s.v2LinksFor(r, pg, pages),
+	})
+}
+
 func (s *Server) v2ListInventory(w http.ResponseWriter, r *http.Request, _ []string) {
 	q := r.URL.Query()
 	pg, ok := s.v2Page(w, q)
@@ -113,11 +122,7 @@ func (s *Server) v2ListInventory(w http.ResponseWriter, r *http.Request, _ []str
 		return (len(skus) == 0 || skus[sku]) && (whID == "" || wh == whID) && (locID == "" || loc == locID)
 	})
 	s.mu.Unlock()
-	items, total, pages := paginate(rows, pg)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"inventory": items, "total": total, "page": pg.number, "pages": pages,
-		"links": s.v2LinksFor(r, pg, pages),
-	})
+	writeV2List(s, w, r, "inventory", rows, pg)
 }
 
 // inventoryChange is the body of POST /v2/inventory.
@@ -259,11 +264,7 @@ func (s *Server) v2ListWarehouses(w http.ResponseWriter, r *http.Request, _ []st
 		all[i] = *wh
 	}
 	s.mu.Unlock()
-	items, total, pages := paginate(all, pg)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"inventory_warehouses": items, "total": total, "page": pg.number, "pages": pages,
-		"links": s.v2LinksFor(r, pg, pages),
-	})
+	writeV2List(s, w, r, "inventory_warehouses", all, pg)
 }
 
 func (s *Server) v2GetWarehouse(w http.ResponseWriter, r *http.Request, p []string) {
@@ -294,11 +295,7 @@ func (s *Server) v2ListLocations(w http.ResponseWriter, r *http.Request, _ []str
 		all[i] = *l
 	}
 	s.mu.Unlock()
-	items, total, pages := paginate(all, pg)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"inventory_locations": items, "total": total, "page": pg.number, "pages": pages,
-		"links": s.v2LinksFor(r, pg, pages),
-	})
+	writeV2List(s, w, r, "inventory_locations", all, pg)
 }
 
 func (s *Server) v2GetLocation(w http.ResponseWriter, r *http.Request, p []string) {

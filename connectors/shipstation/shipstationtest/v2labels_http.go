@@ -8,7 +8,8 @@ import (
 	"time"
 )
 
-// v2LabelsDefaultPageSize is the spec's page size of GET /v2/labels.
+// v2LabelsDefaultPageSize is the spec's page size of GET /v2/labels (and,
+// here, of GET /v2/shipments).
 const v2LabelsDefaultPageSize = 25
 
 func (s *Server) v2CreateLabel(w http.ResponseWriter, r *http.Request, _ []string) {
@@ -119,19 +120,7 @@ func (s *Server) v2GetShipment(w http.ResponseWriter, _ *http.Request, p []strin
 // v2ListLabels is GET /v2/labels: filters, newest first unless sort_dir=asc.
 func (s *Server) v2ListLabels(w http.ResponseWriter, r *http.Request, _ []string) {
 	q := r.URL.Query()
-	pg, ok := s.v2Page(w, q)
-	if !ok {
-		return
-	}
-	if q.Get("page_size") == "" && q.Get("limit") == "" {
-		pg.size = v2LabelsDefaultPageSize
-	}
-	status := q.Get("label_status")
-	if status != "" && !slices.Contains([]string{"processing", "completed", "error", "voided"}, status) {
-		s.v2Error(w, http.StatusBadRequest, v2TypeValidation, "invalid_field_value", "label_status must be processing, completed, error or voided.")
-		return
-	}
-	from, to, ok := s.v2CreatedRange(w, q)
+	f, ok := s.v2ListFilter(w, q, "label_status", "processing", "completed", "error", "voided")
 	if !ok {
 		return
 	}
@@ -154,9 +143,9 @@ func (s *Server) v2ListLabels(w http.ResponseWriter, r *http.Request, _ []string
 		if sh := s.v2Shipments[l.ShipmentID]; sh != nil && sh.WarehouseID != nil {
 			wh = *sh.WarehouseID
 		}
-		if (status != "" && l.Status != status) || !eq("service_code", l.ServiceCode) || !eq("carrier_id", l.CarrierID) ||
+		if !f.has(l.Status, l.CreatedAt.Time) || !eq("service_code", l.ServiceCode) || !eq("carrier_id", l.CarrierID) ||
 			!eq("tracking_number", l.TrackingNumber) || !eq("batch_id", l.BatchID) || !eq("shipment_id", l.ShipmentID) ||
-			!eq("warehouse_id", wh) || (!from.IsZero() && l.CreatedAt.Before(from)) || (!to.IsZero() && l.CreatedAt.After(to)) {
+			!eq("warehouse_id", wh) {
 			continue
 		}
 		recs = append(recs, rec)
@@ -178,11 +167,7 @@ func (s *Server) v2ListLabels(w http.ResponseWriter, r *http.Request, _ []string
 		all[i] = rec.label
 	}
 	s.mu.Unlock()
-	items, total, pages := paginate(all, pg)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"labels": items, "total": total, "page": pg.number, "pages": pages,
-		"links": s.v2LinksFor(r, pg, pages),
-	})
+	writeV2List(s, w, r, "labels", all, f.pg)
 }
 
 // simTrackV2 is POST /_sim/v2/labels/{label_id}/track with
@@ -212,19 +197,7 @@ func (s *Server) simTrackV2(w http.ResponseWriter, r *http.Request, p []string) 
 // range; newest first unless sort_dir=asc.
 func (s *Server) v2ListShipments(w http.ResponseWriter, r *http.Request, _ []string) {
 	q := r.URL.Query()
-	pg, ok := s.v2Page(w, q)
-	if !ok {
-		return
-	}
-	if q.Get("page_size") == "" && q.Get("limit") == "" {
-		pg.size = v2LabelsDefaultPageSize
-	}
-	status := q.Get("shipment_status")
-	if status != "" && !slices.Contains([]string{"pending", "processing", "label_purchased", "cancelled"}, status) {
-		s.v2Error(w, http.StatusBadRequest, v2TypeValidation, "invalid_field_value", "shipment_status must be pending, processing, label_purchased or cancelled.")
-		return
-	}
-	from, to, ok := s.v2CreatedRange(w, q)
+	f, ok := s.v2ListFilter(w, q, "shipment_status", "pending", "processing", "label_purchased", "cancelled")
 	if !ok {
 		return
 	}
@@ -232,9 +205,8 @@ func (s *Server) v2ListShipments(w http.ResponseWriter, r *http.Request, _ []str
 	s.mu.Lock()
 	var all []V2Shipment
 	for _, sh := range s.v2Shipments {
-		if !eq("shipment_number", sh.ShipmentNumber) || !eq("external_shipment_id", sh.ExternalShipmentID) ||
-			(status != "" && sh.ShipmentStatus != status) ||
-			(!from.IsZero() && sh.CreatedAt.Before(from)) || (!to.IsZero() && sh.CreatedAt.After(to)) {
+		if !f.has(sh.ShipmentStatus, sh.CreatedAt.Time) ||
+			!eq("shipment_number", sh.ShipmentNumber) || !eq("external_shipment_id", sh.ExternalShipmentID) {
 			continue
 		}
 		all = append(all, *sh)
@@ -251,28 +223,53 @@ func (s *Server) v2ListShipments(w http.ResponseWriter, r *http.Request, _ []str
 		}
 		return -c
 	})
-	items, total, pages := paginate(all, pg)
-	writeJSON(w, http.StatusOK, map[string]any{
-		"shipments": items, "total": total, "page": pg.number, "pages": pages,
-		"links": s.v2LinksFor(r, pg, pages),
-	})
+	writeV2List(s, w, r, "shipments", all, f.pg)
 }
 
-// v2CreatedRange reads the created_at_start and created_at_end filters;
-// ok is false once it has answered 400.
-func (s *Server) v2CreatedRange(w http.ResponseWriter, q url.Values) (from, to time.Time, ok bool) {
-	for _, f := range []struct {
+// v2Filter is what the lists of labels and of shipments share: the page,
+// a status filter and a created_at range.
+type v2Filter struct {
+	pg       page
+	status   string
+	from, to time.Time
+}
+
+// v2ListFilter reads page and page_size (v2LabelsDefaultPageSize when not
+// asked), the status filter named param (one of statuses), and
+// created_at_start and created_at_end; ok is false once it has answered 400.
+func (s *Server) v2ListFilter(w http.ResponseWriter, q url.Values, param string, statuses ...string) (f v2Filter, ok bool) {
+	if f.pg, ok = s.v2Page(w, q); !ok {
+		return f, false
+	}
+	if q.Get("page_size") == "" && q.Get("limit") == "" {
+		f.pg.size = v2LabelsDefaultPageSize
+	}
+	f.status = q.Get(param)
+	if f.status != "" && !slices.Contains(statuses, f.status) {
+		last := len(statuses) - 1
+		s.v2Error(w, http.StatusBadRequest, v2TypeValidation, "invalid_field_value",
+			param+" must be "+strings.Join(statuses[:last], ", ")+" or "+statuses[last]+".")
+		return f, false
+	}
+	for _, r := range []struct {
 		name string
 		dst  *time.Time
-	}{{"created_at_start", &from}, {"created_at_end", &to}} {
-		if v := q.Get(f.name); v != "" {
+	}{{"created_at_start", &f.from}, {"created_at_end", &f.to}} {
+		if v := q.Get(r.name); v != "" {
 			t, err := time.Parse(time.RFC3339Nano, v)
 			if err != nil {
-				s.v2Error(w, http.StatusBadRequest, v2TypeValidation, "invalid_field_value", f.name+" must be an ISO 8601 date-time.")
-				return from, to, false
+				s.v2Error(w, http.StatusBadRequest, v2TypeValidation, "invalid_field_value", r.name+" must be an ISO 8601 date-time.")
+				return f, false
 			}
-			*f.dst = t
+			*r.dst = t
 		}
 	}
-	return from, to, true
+	return f, true
+}
+
+// has reports whether an item of this status, created at created, passes
+// the status filter and the created_at range.
+func (f *v2Filter) has(status string, created time.Time) bool {
+	return (f.status == "" || status == f.status) &&
+		(f.from.IsZero() || !created.Before(f.from)) && (f.to.IsZero() || !created.After(f.to))
 }
