@@ -77,6 +77,23 @@ func TestOrderWrites(t *testing.T) {
 	}
 }
 
+// An order action makes tote forget what it knew of the order: asking
+// again for the order as saved before is planned on a fresh read.
+func TestAnOrderActionForgetsTheSavedOrder(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	_, out := e.upsert("k", "F-1", nil)
+	a := upsertArgs(t, "k", "F-1", nil)
+	ch, err := e.conn.PlanWrite(context.Background(), "upsert_order", a)
+	if err != nil || ch.Op != connectors.OpNoop || ch.Output.GetAttr("orderStatus").AsString() != "awaiting_shipment" {
+		t.Fatalf("before the hold: %v %s %#v", err, ch.Op, ch.Output)
+	}
+	e.write("hold_order", map[string]cty.Value{"orderId": out.GetAttr("id"), "holdUntilDate": cty.StringVal("2024-06-20")})
+	ch, err = e.conn.PlanWrite(context.Background(), "upsert_order", a)
+	if err != nil || ch.Output.GetAttr("orderStatus").AsString() != "on_hold" {
+		t.Errorf("after the hold: %v %s %#v", err, ch.Op, ch.Output)
+	}
+}
+
 func TestOrderReads(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	_, out := e.upsert("k1", "R-10", nil)

@@ -71,17 +71,6 @@ func (c *ttlCache[K, V]) forget(k K) {
 	delete(c.m, k)
 }
 
-// drop forgets the entries for which match is true.
-func (c *ttlCache[K, V]) drop(match func(K, V) bool) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	for k, e := range c.m {
-		if match(k, e.v) {
-			delete(c.m, k)
-		}
-	}
-}
-
 // nameCache resolves names (of tags, stores, warehouses) to ids. It
 // reloads when stale, or when a name is missing and the last load is not
 // recent, so a tag made in the UI a minute ago is found.

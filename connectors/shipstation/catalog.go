@@ -98,7 +98,7 @@ func (c *conn) applyProduct(ctx context.Context, w connectors.WriteRequest) (cty
 	var ans actionAnswer
 	path := "/products/" + strconv.FormatInt(deref(u.current.ProductID), 10)
 	err = c.c.do(ctx, call{api: v1, method: http.MethodPut, path: path, body: json.RawMessage(body), prio: budget.Products}, &ans)
-	c.prods.drop(func(k string, _ *Product) bool { return k == sku })
+	c.prods.forget(sku)
 	if err != nil {
 		return cty.NilVal, err
 	}

@@ -291,3 +291,14 @@ func scaledClock(t testing.TB, clk *fakekit.Clock, scale float64) clock {
 		return time.After(time.Duration(float64(d)/scale) + 200*time.Microsecond)
 	}}
 }
+
+// drop forgets the entries for which match is true.
+func (c *ttlCache[K, V]) drop(match func(K, V) bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	for k, e := range c.m {
+		if match(k, e.v) {
+			delete(c.m, k)
+		}
+	}
+}

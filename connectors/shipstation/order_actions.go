@@ -28,8 +28,9 @@ func (c *conn) getOrder(ctx context.Context, id int64) (*Order, error) {
 // orderAction is a planned small order write.
 type orderAction struct {
 	id    int64
-	day   Day   // hold_order
-	tagID int64 // add_tag, remove_tag
+	key   string // the order's orderKey, as the caches know it
+	day   Day    // hold_order
+	tagID int64  // add_tag, remove_tag
 }
 
 func (c *conn) planOrderAction(ctx context.Context, action string, args cty.Value) (connectors.Change, orderAction, error) {
@@ -38,6 +39,7 @@ func (c *conn) planOrderAction(ctx context.Context, action string, args cty.Valu
 	if err != nil {
 		return connectors.Change{}, a, err
 	}
+	a.key = deref(o.OrderKey)
 	status := deref(o.OrderStatus)
 	before := map[string]cty.Value{"orderStatus": cty.StringVal(status)}
 	after := map[string]cty.Value{"orderStatus": cty.StringVal(status)}
@@ -103,8 +105,8 @@ func (c *conn) applyOrderAction(ctx context.Context, w connectors.WriteRequest) 
 	}
 	var ans actionAnswer
 	err = c.c.do(ctx, call{api: v1, method: http.MethodPost, path: path, body: body, prio: budget.Orders}, &ans)
-	c.cache.drop(func(_ string, o *Order) bool { return o != nil && deref(o.OrderID) == a.id })
-	c.written.drop(func(_ string, w recentWrite) bool { return deref(w.ref.ID) == a.id })
+	c.cache.forget(a.key)
+	c.written.forget(a.key)
 	if err != nil {
 		return cty.NilVal, err
 	}

@@ -52,6 +52,7 @@ func toteHold(o *Order) bool {
 type upsert struct {
 	key         string
 	desired     Order
+	asked       string // fingerprint of desired as asked, before merging with current
 	current     *Order // nil: the order does not exist yet
 	releaseHold bool
 	create      bool    // false: only an order ShipStation has is updated
@@ -148,7 +149,8 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 		return connectors.Change{}, u, err
 	}
 	asked := toCty(u.desired, true)
-	if w, ok := c.written.get(u.key); ok && w.asked != "" && w.asked == connectors.Fingerprint(asked) {
+	u.asked = connectors.Fingerprint(asked)
+	if w, ok := c.written.get(u.key); ok && w.asked != "" && w.asked == u.asked {
 		return connectors.Change{Op: connectors.OpNoop, Before: asked, After: asked, Output: toCty(w.ref, false)}, u, nil
 	}
 	u.current, err = c.findOrder(ctx, u.key, deref(u.desired.OrderNumber))
@@ -257,7 +259,6 @@ func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.
 	if err != nil {
 		return cty.NilVal, connectors.Permanent(fmt.Errorf("shipstation: encoding order %s: %w", u.key, err))
 	}
-	asked, _ := c.desiredOrder(ctx, w.Args) // as asked: before merging with the current order
 	c.written.forget(u.key)
 	c.index.writing(u.key, deref(u.desired.OrderNumber), u.current == nil)
 	res, err := c.upsertOrder(ctx, u.key, body)
@@ -285,7 +286,7 @@ func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.
 	if ref.OrderStatus == nil && u.current != nil {
 		ref.OrderStatus = u.current.OrderStatus
 	}
-	c.written.put(u.key, recentWrite{asked: connectors.Fingerprint(toCty(asked.desired, true)), ref: ref})
+	c.written.put(u.key, recentWrite{asked: u.asked, ref: ref})
 	return toCty(ref, false), nil
 }
 

@@ -75,7 +75,6 @@ type v2Label struct {
 type v2Shipment struct {
 	ShipmentID     *string          `json:"shipment_id"`
 	ShipmentNumber *string          `json:"shipment_number"`
-	IsReturn       *bool            `json:"is_return"`
 	Items          []v2ShipmentItem `json:"items"`
 }
 
