@@ -112,7 +112,7 @@ func TestConformance(t *testing.T) {
 	if ms := fake.Metafields(order.ID); len(ms) != 1 || ms[0].Value != "424242" {
 		t.Errorf("metafields = %+v", ms)
 	}
-	if hs := fake.Hooks(); len(hs) != 1 || !hs[0].IsActive || hs[0].Headers[secretHeader] != conformanceHeaderSecret {
+	if hs := fake.Hooks(); len(hs) != 1 || !hs[0].IsActive || hs[0].Headers[tokenHeader] == "" || hs[0].Headers[tokenHeader] == conformanceHeaderSecret {
 		t.Errorf("hooks = %+v", hs)
 	}
 }

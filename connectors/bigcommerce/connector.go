@@ -31,7 +31,8 @@ var configSchema = schema.Object{Attrs: []schema.Attr{
 		Doc: "The API account's client secret; verifies the Standard Webhooks signatures of deliveries."},
 	{Name: "api_url", Type: cty.String, Doc: `The API gateway (default "` + DefaultAPIURL + `").`},
 	{Name: "webhook_header_secret", Type: cty.String, Sensitive: true,
-		Doc: "A shared secret sent by every hook tote registers, in the " + secretHeader + " header, and required of every delivery."},
+		Doc: "The key each hook's " + tokenHeader + " header is derived from (default: client_secret, else access_token); " +
+			"set it to rotate hook tokens on their own. Unsigned deliveries must carry the header."},
 	{Name: "rate_share", Type: cty.Number,
 		Doc: "The share of the store's request quota tote may use (default 0.8); other apps on the store keep the rest."},
 	{Name: "rate_quota", Type: cty.Number,
@@ -74,7 +75,7 @@ type conn struct {
 	name         string
 	storeHash    string
 	clientSecret string
-	headerSecret string
+	tokenKey     string // derives the hooks' tokens; never sent
 	api          *client
 	orders       *batcher[int64, fullOrder]
 	stock        *batcher[stockKey, stockRead]
@@ -124,7 +125,8 @@ func open(cfg connectors.Config, o options) (*conn, error) {
 	})
 	base, stop := context.WithCancel(context.Background())
 	c := &conn{
-		name: cfg.Name, storeHash: store, clientSecret: a.str("client_secret"), headerSecret: a.str("webhook_header_secret"),
+		name: cfg.Name, storeHash: store, clientSecret: a.str("client_secret"),
+		tokenKey: firstOf(a.str("webhook_header_secret"), a.str("client_secret"), token),
 		api: &client{base: apiURL + "/stores/" + store, token: token, http: o.httpClient, budget: b, after: o.after,
 			attemptTimeout: timeout, attempts: o.attempts},
 		actions: map[string]action{}, clock: o.clock, stop: stop,
@@ -135,6 +137,15 @@ func open(cfg connectors.Config, o options) (*conn, error) {
 		c.actions[act.spec.Name] = act
 	}
 	return c, nil
+}
+
+func firstOf(s ...string) string {
+	for _, v := range s {
+		if v != "" {
+			return v
+		}
+	}
+	return ""
 }
 
 func (c *conn) Close() error {

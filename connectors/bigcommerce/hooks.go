@@ -2,10 +2,15 @@ package bigcommerce
 
 import (
 	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"crypto/subtle"
+	"encoding/base64"
 	"fmt"
 	"net/http"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/toteworks/tote/connectors"
@@ -14,9 +19,30 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-// secretHeader carries webhook_header_secret on every delivery of the hooks
-// tote registers.
-const secretHeader = "X-Tote-Webhook-Secret"
+// tokenHeader carries a hook's token on every delivery of the hooks tote
+// registers: BigCommerce sends a hook's custom headers back on each callback,
+// while its signatures are not documented for every kind of API account.
+const tokenHeader = "X-Tote-Hook-Token"
+
+// hookToken is the token of tote's hooks for scope: an HMAC of the store and
+// scope under the connection's token key, so it survives restarts, is
+// checkable at delivery and is never stored.
+func (c *conn) hookToken(scope string) string {
+	mac := hmac.New(sha256.New, []byte(c.tokenKey))
+	mac.Write([]byte("tote hook token\x00" + c.storeHash + "\x00" + scope))
+	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// headerValue reads a hook's header case-insensitively, as BigCommerce may
+// hand names back in another case.
+func headerValue(h map[string]string, name string) string {
+	for k, v := range h {
+		if strings.EqualFold(k, name) {
+			return v
+		}
+	}
+	return ""
+}
 
 // hookType leaves header values out: they may hold the shared secret.
 var hookType = obj(map[string]cty.Type{
@@ -38,7 +64,7 @@ func hookActions() []action {
 			spec: connectors.ActionSpec{
 				Name: "ensure_hook", Kind: connectors.Write, Output: hookType, Identity: []string{"scope", "destination"},
 				Doc: "Make sure a webhook exists and is active (BigCommerce deactivates a hook after 48 h of failed " +
-					"deliveries). Sends the connection's webhook_header_secret when set. Webhook triggers do this " +
+					"deliveries) and carries its " + tokenHeader + " header, which deliveries are checked against. Webhook triggers do this " +
 					"through `tote plan`/`apply` subscriptions; this action is for hooks outside them.",
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "scope", Type: cty.String, Required: true, Doc: "e.g. store/order/created or store/order/*."},
@@ -85,12 +111,9 @@ func readHooks(c *conn, ctx context.Context, _ *args) (cty.Value, error) {
 	return listOf(hookType, vals), nil
 }
 
-// hookHeaders are the headers tote's hooks carry.
-func (c *conn) hookHeaders() map[string]string {
-	if c.headerSecret == "" {
-		return nil
-	}
-	return map[string]string{secretHeader: c.headerSecret}
+// hookHeaders are the headers tote's hook for scope carries.
+func (c *conn) hookHeaders(scope string) map[string]string {
+	return map[string]string{tokenHeader: c.hookToken(scope)}
 }
 
 // hookProblem says why an existing hook needs an update, or "".
@@ -98,8 +121,8 @@ func (c *conn) hookProblem(h hook) string {
 	switch {
 	case !h.IsActive:
 		return "inactive (BigCommerce deactivates a hook after 48 h of failed deliveries); re-activate"
-	case c.headerSecret != "" && h.Headers[secretHeader] != c.headerSecret:
-		return "its " + secretHeader + " header is missing or out of date"
+	case subtle.ConstantTimeCompare([]byte(headerValue(h.Headers, tokenHeader)), []byte(c.hookToken(h.Scope))) != 1:
+		return "its " + tokenHeader + " header is missing or out of date"
 	}
 	return ""
 }
@@ -155,7 +178,7 @@ func applyEnsureHook(c *conn, ctx context.Context, a *args, _ connectors.Change)
 	if h == nil {
 		out, err = c.createHook(ctx, scope, dest)
 	} else {
-		out, err = c.repairHook(ctx, h.ID)
+		out, err = c.repairHook(ctx, h.ID, scope)
 	}
 	if err != nil {
 		return cty.NilVal, err
@@ -168,11 +191,13 @@ func (c *conn) createHook(ctx context.Context, scope, dest string) (hook, error)
 	// Not resent: BigCommerce refuses a second hook with the same scope and
 	// destination, and the next plan finds the first.
 	return v3Data[hook](ctx, c.api, call{method: http.MethodPost, path: "/v3/hooks",
-		body: hookInput{Scope: scope, Destination: dest, IsActive: &active, Headers: c.hookHeaders()}, prio: budget.Orders})
+		body: hookInput{Scope: scope, Destination: dest, IsActive: &active, Headers: c.hookHeaders(scope)}, prio: budget.Orders})
 }
 
-func (c *conn) repairHook(ctx context.Context, id int64) (hook, error) {
+// repairHook re-activates hook id and sets its token; the headers object
+// replaces the hook's, so a header tote once sent is gone.
+func (c *conn) repairHook(ctx context.Context, id int64, scope string) (hook, error) {
 	active := true
 	return v3Data[hook](ctx, c.api, call{method: http.MethodPut, path: fmt.Sprintf("/v3/hooks/%d", id),
-		body: hookInput{IsActive: &active, Headers: c.hookHeaders()}, prio: budget.Orders, replayable: true})
+		body: hookInput{IsActive: &active, Headers: c.hookHeaders(scope)}, prio: budget.Orders, replayable: true})
 }

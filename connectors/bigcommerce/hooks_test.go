@@ -5,6 +5,7 @@ import (
 	"context"
 	"net/http"
 	"strconv"
+	"strings"
 	"testing"
 
 	"github.com/toteworks/tote/connectors"
@@ -52,7 +53,7 @@ func TestSubscriptionsCreateRepairAndRemoveHooks(t *testing.T) {
 		}
 	}
 	hooks := e.fake.Hooks()
-	if len(hooks) != 3 || hooks[0].Headers[secretHeader] != "s3cr3t" || !hooks[0].IsActive {
+	if len(hooks) != 3 || hooks[0].Headers[tokenHeader] != e.conn.hookToken(hooks[0].Scope) || !hooks[0].IsActive {
 		t.Fatalf("hooks = %+v", hooks)
 	}
 	changes, _ = e.conn.PlanSubscriptions(ctx, want, prefix)
@@ -88,6 +89,57 @@ func TestSubscriptionsCreateRepairAndRemoveHooks(t *testing.T) {
 	}
 	if !e.fake.Hooks()[0].IsActive {
 		t.Fatal("hook not re-activated")
+	}
+}
+
+// putHook registers a hook as another tool (or an older tote) would.
+func (e *env) putHook(method, path, body string) {
+	e.t.Helper()
+	req, _ := http.NewRequest(method, e.fake.APIBase()+path, bytes.NewReader([]byte(body)))
+	req.Header.Set("X-Auth-Token", e.fake.Options().AccessToken)
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil || resp.StatusCode != http.StatusOK {
+		e.t.Fatalf("%s %s: %v %v", method, path, err, resp)
+	}
+	resp.Body.Close()
+}
+
+// A hook without the token header (made before tote sent one, or by hand)
+// is planned as an update and gets the header; so is one whose token was
+// derived from another key.
+func TestSubscriptionsGiveHooksTheirToken(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	ctx := context.Background()
+	const dest = "http://127.0.0.1:9/hooks/orders/changed"
+	e.putHook(http.MethodPost, "/v3/hooks", `{"scope":"store/order/created","destination":"`+dest+`","headers":{"X-Tote-Webhook-Secret":"old"}}`)
+	want := []connectors.Subscription{{Trigger: webhookKind, Args: scopesVal("store/order/created"), URL: dest}}
+	changes, err := e.conn.PlanSubscriptions(ctx, want, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(changes) != 1 || changes[0].Op != connectors.OpUpdate || !strings.Contains(changes[0].Reason, tokenHeader) {
+		t.Fatalf("changes = %+v, want an update for the header", changes)
+	}
+	if err := e.conn.ApplySubscription(ctx, changes[0]); err != nil {
+		t.Fatal(err)
+	}
+	h := e.fake.Hooks()[0]
+	if len(h.Headers) != 1 || h.Headers[tokenHeader] != e.conn.hookToken("store/order/created") {
+		t.Fatalf("headers after apply = %v", h.Headers)
+	}
+	if changes, _ := e.conn.PlanSubscriptions(ctx, want, ""); len(changes) != 1 || changes[0].Op != connectors.OpNoop {
+		t.Fatalf("after apply: %+v, want noop", changes)
+	}
+
+	// The hook's header survives a case change; a token of another key does not.
+	e.putHook(http.MethodPut, "/v3/hooks/"+strconv.Itoa(h.ID), `{"headers":{"x-tote-hook-token":"`+e.conn.hookToken("store/order/created")+`"}}`)
+	if changes, _ := e.conn.PlanSubscriptions(ctx, want, ""); len(changes) != 1 || changes[0].Op != connectors.OpNoop {
+		t.Fatalf("lower-case header: %+v, want noop", changes)
+	}
+	e.conn.tokenKey = "rotated"
+	if changes, _ := e.conn.PlanSubscriptions(ctx, want, ""); len(changes) != 1 || changes[0].Op != connectors.OpUpdate {
+		t.Fatalf("after a key change: %+v, want update", changes)
 	}
 }
 

@@ -83,7 +83,7 @@ func (c *conn) ApplySubscription(ctx context.Context, ch connectors.Subscription
 	case connectors.OpUpdate:
 		var id int64
 		if id, err = strconv.ParseInt(ch.ID, 10, 64); err == nil {
-			_, err = c.repairHook(ctx, id)
+			_, err = c.repairHook(ctx, id, ch.Topic)
 		}
 	case connectors.OpDelete:
 		_, err = c.api.do(ctx, call{method: http.MethodDelete, path: "/v3/hooks/" + url.PathEscape(ch.ID),

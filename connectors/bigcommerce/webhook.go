@@ -27,9 +27,9 @@ var webhookTrigger = connectors.TriggerSpec{
 	Kind: webhookKind, Mode: connectors.Webhook, Event: eventType,
 	Doc: "BigCommerce webhook deliveries for the given scopes, reduced to ids: order events give order_ids " +
 		"(statusUpdated also previous_status_id and new_status_id), shipment events order_ids and shipment_ids, " +
-		"product and sku events product_ids and variant_ids. Deliveries must carry a valid Standard Webhooks " +
-		"signature (client_secret, timestamp within 5 minutes) and/or the webhook_header_secret header, and come " +
-		"from the connection's store. `tote plan`/`apply` register the hooks.",
+		"product and sku events product_ids and variant_ids. A signed delivery must carry a valid Standard Webhooks " +
+		"signature (client_secret, timestamp within 5 minutes); an unsigned one the " + tokenHeader + " header " +
+		"that `tote plan`/`apply` give the hooks they register. Deliveries must come from the connection's store.",
 	Args: schema.Object{Attrs: []schema.Attr{
 		{Name: "scopes", Type: cty.List(cty.String), Required: true,
 			Doc: "Scopes to subscribe to and accept, e.g. store/order/created; a trailing /* covers a family."},
@@ -82,23 +82,39 @@ func (c *conn) Receive(_ context.Context, trigger string, v cty.Value, r *http.R
 	return []connectors.Event{{Key: key, Data: eventVal(p.Scope, c.storeHash, p.Hash, time.Unix(p.CreatedAt, 0), ids)}}, nil
 }
 
-// verify checks the shared header secret when configured, and the Standard
-// Webhooks signature when the delivery is signed or no header secret is
-// configured. The reasons name what failed, never a secret.
+// verify authenticates a delivery by its Standard Webhooks signature when it
+// is signed and the connection has the client_secret to check it (a bad one
+// is refused, whatever headers come with it), else by the hook token the
+// hooks tote registers carry. The reasons name what failed, never a secret.
 func (c *conn) verify(r *http.Request, body []byte) error {
-	if c.clientSecret == "" && c.headerSecret == "" {
-		return reject(http.StatusUnauthorized, "the connection has no client_secret or webhook_header_secret to verify deliveries with")
+	if r.Header.Get("webhook-signature") != "" && c.clientSecret != "" {
+		return c.verifySignature(r, body)
 	}
-	if c.headerSecret != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get(secretHeader)), []byte(c.headerSecret)) != 1 {
-		return reject(http.StatusUnauthorized, "missing or wrong %s header", secretHeader)
+	token := r.Header.Get(tokenHeader)
+	if token == "" {
+		return reject(http.StatusUnauthorized, "an unsigned delivery without the %s header", tokenHeader)
 	}
+	// The token is per scope: read the scope the body claims.
+	var p struct {
+		Scope string `json:"scope"`
+	}
+	if json.Unmarshal(body, &p) != nil || p.Scope == "" {
+		return reject(http.StatusBadRequest, "the body is not a BigCommerce webhook payload with a scope")
+	}
+	if subtle.ConstantTimeCompare([]byte(token), []byte(c.hookToken(p.Scope))) != 1 {
+		return reject(http.StatusUnauthorized, "wrong %s header for %s", tokenHeader, p.Scope)
+	}
+	return nil
+}
+
+// verifySignature checks a Standard Webhooks signature: HMAC-SHA256 under
+// the client secret over id.timestamp.body, with the timestamp within
+// signatureWindow of now.
+func (c *conn) verifySignature(r *http.Request, body []byte) error {
 	signature := r.Header.Get("webhook-signature")
-	if c.clientSecret == "" || (signature == "" && c.headerSecret != "") {
-		return nil
-	}
 	id, ts := r.Header.Get("webhook-id"), r.Header.Get("webhook-timestamp")
-	if signature == "" || id == "" || ts == "" {
-		return reject(http.StatusUnauthorized, "missing webhook-id, webhook-timestamp or webhook-signature header")
+	if id == "" || ts == "" {
+		return reject(http.StatusUnauthorized, "a signed delivery without webhook-id or webhook-timestamp header")
 	}
 	secs, err := strconv.ParseInt(ts, 10, 64)
 	if err != nil {

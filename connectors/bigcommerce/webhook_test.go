@@ -62,7 +62,7 @@ func wantRejected(t *testing.T, err error, status int, reason string) {
 }
 
 func TestWebhookAcceptsSignedDeliveriesAsIDs(t *testing.T) {
-	e := newEnv(t, envConfig{extra: map[string]cty.Value{"client_secret": cty.StringVal("sandbox-secret")}})
+	e := newEnv(t, envConfig{fake: bigcommercetest.Options{SignWebhooks: true}, extra: map[string]cty.Value{"client_secret": cty.StringVal("sandbox-secret")}})
 	e.subscribe("store/order/*")
 	o := e.placeOrder()
 	if err := e.fake.SetOrderStatus(o.ID, 9); err != nil {
@@ -113,7 +113,7 @@ func checkEvent(v cty.Value) error {
 }
 
 func TestWebhookShipmentDeliveryNamesOrderAndShipment(t *testing.T) {
-	e := newEnv(t, envConfig{extra: map[string]cty.Value{"client_secret": cty.StringVal("sandbox-secret")}})
+	e := newEnv(t, envConfig{fake: bigcommercetest.Options{SignWebhooks: true}, extra: map[string]cty.Value{"client_secret": cty.StringVal("sandbox-secret")}})
 	e.subscribe("store/shipment/created")
 	o := e.placeOrder()
 	line := e.fake.OrderProducts(o.ID)[0]
@@ -132,7 +132,7 @@ func TestWebhookShipmentDeliveryNamesOrderAndShipment(t *testing.T) {
 }
 
 func TestWebhookRejectsForgedStaleAndForeignDeliveries(t *testing.T) {
-	e := newEnv(t, envConfig{extra: map[string]cty.Value{"client_secret": cty.StringVal("sandbox-secret")}})
+	e := newEnv(t, envConfig{fake: bigcommercetest.Options{SignWebhooks: true}, extra: map[string]cty.Value{"client_secret": cty.StringVal("sandbox-secret")}})
 	e.subscribe("store/order/created")
 	e.placeOrder()
 	d := e.deliveries(1, "store/order/created")[0]
@@ -142,10 +142,25 @@ func TestWebhookRejectsForgedStaleAndForeignDeliveries(t *testing.T) {
 	_, err := e.receive(scopes, request(d, forged), forged)
 	wantRejected(t, err, http.StatusUnauthorized, "signature does not match")
 
+	// A bad signature is refused even with the right hook token.
+	if d.Header.Get(tokenHeader) == "" {
+		t.Fatalf("the delivery lacks %s: %v", tokenHeader, d.Header)
+	}
+	badSig := request(d, d.Body)
+	badSig.Header.Set("webhook-signature", "v1,"+bigcommercetest.Sign("not-the-secret", d.Header.Get("webhook-id"), d.Header.Get("webhook-timestamp"), d.Body))
+	_, err = e.receive(scopes, badSig, d.Body)
+	wantRejected(t, err, http.StatusUnauthorized, "signature does not match")
+
 	unsigned := request(d, d.Body)
 	unsigned.Header.Del("webhook-signature")
+	unsigned.Header.Del(tokenHeader)
 	_, err = e.receive(scopes, unsigned, d.Body)
-	wantRejected(t, err, http.StatusUnauthorized, "missing webhook-id")
+	wantRejected(t, err, http.StatusUnauthorized, "unsigned delivery without the "+tokenHeader)
+
+	noID := request(d, d.Body)
+	noID.Header.Del("webhook-id")
+	_, err = e.receive(scopes, noID, d.Body)
+	wantRejected(t, err, http.StatusUnauthorized, "without webhook-id or webhook-timestamp")
 
 	// A signed body that is not a payload.
 	id, ts := d.Header.Get("webhook-id"), d.Header.Get("webhook-timestamp")
@@ -156,7 +171,7 @@ func TestWebhookRejectsForgedStaleAndForeignDeliveries(t *testing.T) {
 	wantRejected(t, err, http.StatusBadRequest, "not a BigCommerce webhook payload")
 
 	// Another store of the same app signs with the same secret.
-	other := newEnv(t, envConfig{fake: bigcommercetest.Options{StoreHash: "otherstore"}})
+	other := newEnv(t, envConfig{fake: bigcommercetest.Options{StoreHash: "otherstore", SignWebhooks: true}})
 	other.subscribe("store/order/created")
 	other.placeOrder()
 	od := other.deliveries(1, "store/order/created")[0]
@@ -169,26 +184,75 @@ func TestWebhookRejectsForgedStaleAndForeignDeliveries(t *testing.T) {
 	wantRejected(t, err, http.StatusUnauthorized, "outside the 5-minute window")
 }
 
-func TestWebhookHeaderSecret(t *testing.T) {
-	e := newEnv(t, envConfig{fake: bigcommercetest.Options{DisableWebhookSignatures: true},
-		extra: map[string]cty.Value{"webhook_header_secret": cty.StringVal("s3cr3t")}})
+// BigCommerce may not sign deliveries (the fake's default): an unsigned
+// delivery is accepted only with the token tote gave the hook, which a
+// restarted connection derives again and another scope or key does not share.
+func TestWebhookUnsignedDeliveriesNeedTheHookToken(t *testing.T) {
+	secrets := map[string]cty.Value{"client_secret": cty.StringVal("sandbox-secret")}
+	e := newEnv(t, envConfig{extra: secrets})
 	e.subscribe("store/order/created")
 	e.placeOrder()
 	d := e.deliveries(1, "store/order/created")[0]
-	if d.Header.Get(secretHeader) != "s3cr3t" {
-		t.Fatalf("the hook does not send the secret header: %v", d.Header)
+	scopes := []string{"store/order/created"}
+	token := d.Header.Get(tokenHeader)
+	if token == "" || d.Header.Get("webhook-signature") != "" {
+		t.Fatalf("want an unsigned delivery with %s: %v", tokenHeader, d.Header)
 	}
-	if evs, err := e.receive([]string{"store/order/created"}, request(d, d.Body), d.Body); err != nil || len(evs) != 1 {
+	for _, secret := range []string{"sandbox-secret", e.fake.Options().AccessToken} {
+		if strings.Contains(token, secret) {
+			t.Fatal("the hook token contains a connection secret")
+		}
+	}
+	if evs, err := e.receive(scopes, request(d, d.Body), d.Body); err != nil || len(evs) != 1 {
 		t.Fatalf("events %v err %v", evs, err)
 	}
-	r := request(d, d.Body)
-	r.Header.Set(secretHeader, "guess")
-	_, err := e.receive([]string{"store/order/created"}, r, d.Body)
-	wantRejected(t, err, http.StatusUnauthorized, secretHeader)
 
-	none := newEnv(t, envConfig{})
-	_, err = none.receive([]string{"store/order/created"}, request(d, d.Body), d.Body)
-	wantRejected(t, err, http.StatusUnauthorized, "no client_secret or webhook_header_secret")
+	// After a restart the same token is accepted: it is derived, not stored.
+	values := map[string]cty.Value{"store_hash": cty.StringVal(e.fake.Options().StoreHash),
+		"access_token": cty.StringVal(e.fake.Options().AccessToken), "api_url": cty.StringVal(e.url), "client_secret": secrets["client_secret"]}
+	restarted, err := open(configVal(values), defaultOptions())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer restarted.Close()
+	if evs, err := restarted.Receive(context.Background(), webhookKind, scopesVal(scopes...), request(d, d.Body), d.Body); err != nil || len(evs) != 1 {
+		t.Fatalf("after a restart: events %v err %v", evs, err)
+	}
+
+	none := request(d, d.Body)
+	none.Header.Del(tokenHeader)
+	_, err = e.receive(scopes, none, d.Body)
+	wantRejected(t, err, http.StatusUnauthorized, "unsigned delivery without the "+tokenHeader)
+
+	wrong := request(d, d.Body)
+	wrong.Header.Set(tokenHeader, "guess")
+	_, err = e.receive(scopes, wrong, d.Body)
+	wantRejected(t, err, http.StatusUnauthorized, "wrong "+tokenHeader)
+
+	// One scope's token does not admit another scope's payload.
+	other := bytes.Replace(d.Body, []byte(`"store/order/created"`), []byte(`"store/order/updated"`), 1)
+	_, err = e.receive([]string{"store/order/*"}, request(d, other), other)
+	wantRejected(t, err, http.StatusUnauthorized, "wrong "+tokenHeader+" header for store/order/updated")
+
+	// A connection with another key (webhook_header_secret) refuses it.
+	rotated := newEnv(t, envConfig{extra: map[string]cty.Value{"client_secret": cty.StringVal("sandbox-secret"),
+		"webhook_header_secret": cty.StringVal("rotated")}})
+	_, err = rotated.receive(scopes, request(d, d.Body), d.Body)
+	wantRejected(t, err, http.StatusUnauthorized, "wrong "+tokenHeader)
+}
+
+// Signed deliveries from a hook tote did not register (no token header) are
+// accepted on their signature alone.
+func TestWebhookSignedDeliveryWithoutToken(t *testing.T) {
+	e := newEnv(t, envConfig{fake: bigcommercetest.Options{SignWebhooks: true}, extra: map[string]cty.Value{"client_secret": cty.StringVal("sandbox-secret")}})
+	e.subscribe("store/order/created")
+	e.placeOrder()
+	d := e.deliveries(1, "store/order/created")[0]
+	r := request(d, d.Body)
+	r.Header.Del(tokenHeader)
+	if evs, err := e.receive([]string{"store/order/created"}, r, d.Body); err != nil || len(evs) != 1 {
+		t.Fatalf("events %v err %v", evs, err)
+	}
 }
 
 func TestNormalisePayloadShapes(t *testing.T) {

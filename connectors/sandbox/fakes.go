@@ -64,6 +64,8 @@ type Options struct {
 	ShipStationWindow time.Duration
 	// ShipStationV2PerMinute is v2 requests per window (default 200, the real limit).
 	ShipStationV2PerMinute int
+	// SignWebhooks makes fake BigCommerce sign its deliveries.
+	SignWebhooks bool
 }
 
 // StartFakes starts the three fakes, seeded with the default catalog,
@@ -74,7 +76,7 @@ func StartFakes(opts Options) (*Fakes, error) {
 	var err error
 	f.BigCommerce, err = bigcommercetest.Start(addrs.BigCommerce, bigcommercetest.Options{
 		StoreHash: StoreHash, AccessToken: AccessToken, ClientSecret: ClientSecret, Seed: seed,
-		AllowHTTPWebhooks: true, RateLimit: bigcommercetest.RateLimit{Quota: opts.BigCommerceQuota},
+		AllowHTTPWebhooks: true, RateLimit: bigcommercetest.RateLimit{Quota: opts.BigCommerceQuota}, SignWebhooks: opts.SignWebhooks,
 	})
 	if err != nil {
 		return nil, err
@@ -117,7 +119,7 @@ func (f *Fakes) Close() error {
 // Describe writes where the fakes are and how to reach them.
 func (f *Fakes) Describe(w io.Writer) {
 	fmt.Fprintf(w, "BigCommerce  %s/stores/%s/v2|v3/...\n", f.BigCommerce.URL, StoreHash)
-	fmt.Fprintf(w, "             X-Auth-Token: %s  (client secret %s signs webhooks)\n", AccessToken, ClientSecret)
+	fmt.Fprintf(w, "             X-Auth-Token: %s  (client secret %s signs webhooks with -sign-webhooks)\n", AccessToken, ClientSecret)
 	fmt.Fprintf(w, "             simulate a shopper: POST %s/_sim/orders\n", f.BigCommerce.URL)
 	fmt.Fprintf(w, "ShipStation  %s (v1, Basic %s:%s)  %s/v2 (API-Key %s)\n", f.ShipStation.URL, ShipStationKey, ShipStationPass, f.ShipStation.URL, ShipStationV2)
 	fmt.Fprintf(w, "             simulate the warehouse: POST %s/_sim/orders/{orderId}/ship\n", f.ShipStation.URL)

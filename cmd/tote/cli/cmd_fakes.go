@@ -12,6 +12,7 @@ import (
 type fakeFlags struct {
 	addrs sandbox.Addresses
 	seed  uint64
+	sign  bool
 }
 
 func (f *fakeFlags) register(fs *flag.FlagSet) {
@@ -21,6 +22,7 @@ func (f *fakeFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&f.addrs.SMTP, "smtp-listen", d.SMTP, "SMTP capture address")
 	fs.StringVar(&f.addrs.Mail, "mail-listen", d.Mail, "captured mail over HTTP (GET /messages)")
 	fs.Uint64Var(&f.seed, "seed", 1, "seed for generated data and fault decisions")
+	fs.BoolVar(&f.sign, "sign-webhooks", false, "fake BigCommerce signs its deliveries (Standard Webhooks); by default only the hooks' headers authenticate them")
 }
 
 func cmdFakes(ctx context.Context, env Env, args []string) int {
@@ -30,7 +32,7 @@ func cmdFakes(ctx context.Context, env Env, args []string) int {
 	if _, err := parse(fs, args); err != nil {
 		return exitError
 	}
-	fakes, err := sandbox.StartFakes(sandbox.Options{Addresses: f.addrs, Seed: f.seed})
+	fakes, err := sandbox.StartFakes(sandbox.Options{Addresses: f.addrs, Seed: f.seed, SignWebhooks: f.sign})
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "Error:", err)
 		return exitError

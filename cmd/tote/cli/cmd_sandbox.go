@@ -59,7 +59,7 @@ func cmdSandbox(ctx context.Context, env Env, args []string) int {
 
 	// Raised limits keep a run to well under a minute: BigCommerce's
 	// covers the inventory sweep's reads on top of the order traffic.
-	opts := sandbox.Options{Addresses: f.addrs, Seed: f.seed, BigCommerceQuota: 6000, ShipStationPerMinute: 3000, ShipStationV2PerMinute: 3000}
+	opts := sandbox.Options{Addresses: f.addrs, Seed: f.seed, SignWebhooks: f.sign, BigCommerceQuota: 6000, ShipStationPerMinute: 3000, ShipStationV2PerMinute: 3000}
 	if f.realLimits {
 		opts.BigCommerceQuota, opts.ShipStationPerMinute, opts.ShipStationV2PerMinute = 150, 40, 200
 	}

@@ -46,9 +46,11 @@ type Options struct {
 	AllowHTTPWebhooks bool
 	// WebhookClient sends deliveries; nil uses a plain client with WebhookTimeout.
 	WebhookClient *http.Client
-	// DisableWebhookSignatures omits the Standard Webhooks headers (their
-	// presence for store-level API accounts is unverified).
-	DisableWebhookSignatures bool
+	// SignWebhooks adds the Standard Webhooks headers (webhook-id,
+	// webhook-timestamp, webhook-signature) to deliveries. Off by default:
+	// their presence for store-level API accounts is unverified, and a
+	// receiver must then rely on the hook's custom headers.
+	SignWebhooks bool
 
 	WeightUnits    string // /v2/store weight_units; default "Ounces"
 	DimensionUnits string // /v2/store dimension_units; default "Inches"

@@ -199,7 +199,7 @@ func (d *deliverer) attempt(m *message, n int, dup bool) {
 		for k, v := range headers {
 			req.Header.Set(k, v)
 		}
-		if !s.opts.DisableWebhookSignatures {
+		if s.opts.SignWebhooks {
 			ts := strconv.FormatInt(s.clock.Now().Unix(), 10)
 			req.Header.Set("webhook-id", m.id)
 			req.Header.Set("webhook-timestamp", ts)

@@ -46,7 +46,7 @@ func verifyStandardWebhook(secret string, h http.Header, body []byte, now time.T
 }
 
 func TestWebhookPayloadsAndSignature(t *testing.T) {
-	s := newTestServer(t, Options{StoreHash: "k7x2qa9d1m", StoreID: "1001234567", ClientSecret: "s3cret"})
+	s := newTestServer(t, Options{StoreHash: "k7x2qa9d1m", StoreID: "1001234567", ClientSecret: "s3cret", SignWebhooks: true})
 	rc := newReceiver(t)
 	subscribe(t, s, rc, "store/order/*", map[string]string{"X-Integration-Secret": "abc"})
 	subscribe(t, s, rc, "store/shipment/*", nil)
@@ -256,15 +256,15 @@ func TestWebhookFaults(t *testing.T) {
 	}
 }
 
-func TestWebhookWildcardAndDisabledSignatures(t *testing.T) {
-	s := newTestServer(t, Options{DisableWebhookSignatures: true})
+func TestWebhookWildcardAndUnsignedByDefault(t *testing.T) {
+	s := newTestServer(t, Options{})
 	rc := newReceiver(t)
 	subscribe(t, s, rc, "store/sku/*", nil)
 	v := s.Products()[0].Variants[0]
 	wantStatus(t, call(t, s, "PUT", "/v3/inventory/adjustments/absolute", map[string]any{"items": []map[string]any{{"location_id": 1, "variant_id": v.ID, "quantity": 9}}}), http.StatusOK)
 	d := waitScope(t, s, "store/sku/inventory/updated", 1)[0]
 	if d.Header.Get("webhook-signature") != "" {
-		t.Error("signature sent while disabled")
+		t.Error("signature sent without SignWebhooks")
 	}
 	if !strings.Contains(string(d.Body), `"method":"absolute"`) || !strings.Contains(string(d.Body), fmt.Sprintf(`"variant_id":%d`, v.ID)) {
 		t.Errorf("sku inventory payload %s", d.Body)
