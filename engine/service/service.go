@@ -50,6 +50,11 @@ type Options struct {
 	// and missing or deactivated ones are created or re-activated.
 	PublicURL         string
 	SubscriptionEvery time.Duration
+	// Since, when set, makes each poll trigger without a cursor (a first
+	// start, or a pipeline new to this state) poll that far back at once.
+	// Without it, such triggers are named in a warning with the command
+	// that catches up.
+	Since time.Duration
 }
 
 // LeaseName is the state lease that makes one `tote run` per state file.
@@ -109,6 +114,10 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
+		if err := firstStart(ctx, eng, store, opts, signalWake(wake)); err != nil {
+			errs <- err
+			return
+		}
 		if err := sched.Run(ctx); err != nil {
 			errs <- fmt.Errorf("scheduler: %w", err)
 		}
@@ -255,12 +264,7 @@ func scheduler(eng *run.Engine, store *state.Store, opts Options, wake chan stru
 			entries = append(entries, schedule.Entry{Name: name, Schedule: t.Schedule, MaxCatchUp: t.CatchUp, Policy: t.Overlap})
 		}
 	}
-	signal := func() {
-		select {
-		case wake <- struct{}{}:
-		default:
-		}
-	}
+	signal := signalWake(wake)
 	return &schedule.Scheduler{
 		Entries:    entries,
 		Clock:      schedule.Clock(opts.Clock),
@@ -293,6 +297,77 @@ func scheduler(eng *run.Engine, store *state.Store, opts Options, wake chan stru
 			return nil
 		},
 	}
+}
+
+func signalWake(wake chan struct{}) func() {
+	return func() {
+		select {
+		case wake <- struct{}{}:
+		default:
+		}
+	}
+}
+
+// firstStart finds the poll triggers without a cursor. With opts.Since it
+// polls each over [now-Since, now] and enqueues what it finds together with
+// the cursor, before the schedules start; without it, it warns that what
+// happened before their lookback is not caught up, and names the commands
+// that do it.
+func firstStart(ctx context.Context, eng *run.Engine, store *state.Store, opts Options, signal func()) error {
+	type fresh struct {
+		pl *compile.Pipeline
+		t  *compile.Trigger
+	}
+	var todo []fresh
+	var names []string
+	for _, pl := range eng.Program().Pipelines {
+		for _, t := range pl.Triggers {
+			if t.Mode != compile.ModePoll {
+				continue
+			}
+			name := run.CursorName(pl.Name, t.Name)
+			if _, ok, err := store.Cursor(ctx, name); err != nil {
+				return fmt.Errorf("reading the cursor of %s: %w", name, err)
+			} else if !ok {
+				todo = append(todo, fresh{pl, t})
+				names = append(names, name)
+			}
+		}
+	}
+	if len(todo) == 0 {
+		return nil
+	}
+	if opts.Since <= 0 {
+		opts.Logger.Warn("first start: these polls have no cursor and reach back only their lookback, so older changes are not caught up; "+
+			"run `tote plan -since 72h` and `tote apply`, or start with `tote run -since 72h`", "polls", strings.Join(names, ","))
+		return nil
+	}
+	now := opts.Clock()
+	from := now.Add(-opts.Since)
+	for _, f := range todo {
+		name := run.CursorName(f.pl.Name, f.t.Name)
+		events, cursor, err := eng.Poll(ctx, f.pl, f.t, from, now)
+		if err != nil {
+			if ctx.Err() != nil {
+				return nil
+			}
+			// The schedule polls it again from its lookback.
+			opts.Logger.Error("first start: catching up failed", "poll", name, "err", eng.Redact(err.Error()))
+			continue
+		}
+		items := make([]state.NewItem, 0, len(events))
+		for _, ev := range events {
+			items = append(items, state.NewItem{Pipeline: f.pl.Name, Trigger: f.t.Name, Key: ev.Key, Payload: run.EncodeEvent(f.t, ev.Data)})
+		}
+		if _, err := store.EnqueueAndSetCursor(ctx, name, cursor, items...); err != nil {
+			return fmt.Errorf("first start: enqueueing the catch-up of %s: %w", name, err)
+		}
+		opts.Logger.Info("first start: caught up", "poll", name, "since", from.UTC().Format(time.RFC3339), "events", len(items))
+		if len(items) > 0 {
+			signal()
+		}
+	}
+	return nil
 }
 
 func overlap(p schedule.Policy) state.Overlap {
