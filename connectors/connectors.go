@@ -167,6 +167,12 @@ type Change struct {
 	// whenever the target no longer shows it. An update that must never be
 	// repeated (a relative adjustment) leaves Fingerprint empty.
 	Fingerprint string
+	// Observed says a create was planned from a read of the target made
+	// just now (under FreshReads): the target is not there, even if the
+	// ledger holds the write as done (it was deleted since), so the write
+	// is made again. Set it only where writing again is safe, as for an
+	// upsert by key.
+	Observed bool
 }
 
 // Event is one trigger event.

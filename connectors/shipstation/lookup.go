@@ -35,12 +35,15 @@ type lookupResult struct {
 }
 
 // findOrder returns the live order with orderKey key (nil when there is
-// none); number is its orderNumber, or what it starts with.
+// none); number is its orderNumber, or what it starts with. Under
+// connectors.FreshReads it always asks ShipStation, past the cache and the
+// index's proofs of absence.
 func (c *conn) findOrder(ctx context.Context, key, number string) (*Order, error) {
-	if o, ok := c.cache.get(key); ok {
+	fresh := connectors.FreshReads(ctx)
+	if o, ok := c.cache.get(key); ok && !fresh {
 		return o, nil
 	}
-	if number != "" && c.index.absent(key, number) {
+	if number != "" && !fresh && c.index.absent(key, number) {
 		return nil, nil
 	}
 	if number == "" {

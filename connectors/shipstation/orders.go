@@ -150,7 +150,8 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 	}
 	asked := toCty(u.desired, true)
 	u.asked = connectors.Fingerprint(asked)
-	if w, ok := c.written.get(u.key); ok && w.asked != "" && w.asked == u.asked {
+	fresh := connectors.FreshReads(ctx) // tote plan and apply read past the memory
+	if w, ok := c.written.get(u.key); ok && !fresh && w.asked != "" && w.asked == u.asked {
 		return connectors.Change{Op: connectors.OpNoop, Before: asked, After: asked, Output: toCty(w.ref, false)}, u, nil
 	}
 	u.current, err = c.findOrder(ctx, u.key, deref(u.desired.OrderNumber))
@@ -173,7 +174,10 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 		if err := checkNew(&u.desired); err != nil {
 			return connectors.Change{}, u, err
 		}
-		return connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(cty.DynamicPseudoType), After: toCty(u.desired, true)}, u, nil
+		// createorders upserts by orderKey: an order read as absent just
+		// now (deleted in ShipStation since tote made it) is safe to make again.
+		return connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(cty.DynamicPseudoType), After: toCty(u.desired, true),
+			Observed: fresh}, u, nil
 	}
 	// A hold is kept unless the caller says to release it, or it is tote's
 	// own: a person, or an exception flow, put it there, and an edit of the

@@ -107,6 +107,7 @@ func (e *Engine) Poll(ctx context.Context, pl *compile.Pipeline, t *compile.Trig
 
 // PlanAll plans every selected pipeline for every event it covers.
 func (e *Engine) PlanAll(ctx context.Context, sel Selection, version string) (*plan.Plan, error) {
+	ctx = connectors.WithFreshReads(ctx) // a plan shows the vendors' truth
 	p := &plan.Plan{FormatVersion: plan.FormatVersion, ToteVersion: version, ConfigHash: e.prog.Config.Hash,
 		CreatedAt: e.opts.Clock().UTC(), Cursors: map[string]string{}}
 	for _, pl := range e.prog.Pipelines {
@@ -155,6 +156,7 @@ type ApplyResult struct {
 // from other configuration. Poll cursors advance only when every run of
 // their trigger succeeded.
 func (e *Engine) ApplyPlan(ctx context.Context, p *plan.Plan) (*ApplyResult, error) {
+	ctx = connectors.WithFreshReads(ctx) // checked against the plan's reads
 	if p.ConfigHash != e.prog.Config.Hash {
 		return nil, errors.New("the plan was made from other pipeline files; run tote plan again")
 	}

@@ -304,7 +304,8 @@ func DecodeEvent(t *compile.Trigger, b []byte) (cty.Value, error) {
 
 // doneBefore reports whether a done intent covers the change planned now.
 // A noop is covered, and so is a create or delete planned against the same
-// version of the target (a record not readable yet, an email). An update
+// version of the target (a record not readable yet, an email), unless the
+// connector observed the target absent just now. An update
 // of a readable target is not: the target no longer shows the write, even
 // if it is back where it was before it (a stock level set, then set back
 // by someone else).
@@ -312,6 +313,9 @@ func doneBefore(in state.Intent, ch connectors.Change) bool {
 	switch {
 	case ch.Op == connectors.OpNoop:
 		return true
+	case ch.Op == connectors.OpCreate && ch.Observed:
+		// The target was read and is gone: the ledger's write was undone.
+		return false
 	case ch.Fingerprint != in.Fingerprint:
 		return false
 	}
