@@ -64,6 +64,11 @@ type Options struct {
 	// /shipments too (isReturnLabel, the same tracking number); by default
 	// v1 does not list v2 labels.
 	V2ReturnLabelsInV1 bool
+	// FreeDeletedKeys lets createorder(s) with the orderKey of a deleted
+	// order create a new order. By default the key stays with the deleted
+	// order: the upsert replaces it and it stays deleted (hidden). The
+	// reference does not say which (§7.3 "found", §7.7 soft delete).
+	FreeDeletedKeys bool
 }
 
 // LockPolicy is the answer to createorder(s) on a shipped or cancelled order.

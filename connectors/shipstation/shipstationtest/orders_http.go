@@ -155,7 +155,9 @@ func (s *Server) deleteOrder(w http.ResponseWriter, r *http.Request, p []string)
 	}
 	rec.deleted = true
 	rec.order.ModifyDate = orderTimePtr(s.now())
-	delete(s.byKey, rec.order.OrderKey) // the key may be used again by a new order
+	if s.opts.FreeDeletedKeys {
+		delete(s.byKey, rec.order.OrderKey) // the key may be used again by a new order
+	}
 	s.trackHoldLocked(rec)
 	writeJSON(w, http.StatusOK, actionResult{true, "The requested order has been deleted."})
 }

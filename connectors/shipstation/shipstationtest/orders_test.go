@@ -400,6 +400,25 @@ func TestDeleteIsSoft(t *testing.T) {
 	}
 }
 
+// Whether a deleted order's key is free again is not documented: by default
+// an upsert with it replaces the deleted order, which stays hidden; with
+// FreeDeletedKeys it makes a new order.
+func TestUpsertWithTheKeyOfADeletedOrder(t *testing.T) {
+	for _, free := range []bool{false, true} {
+		s := newTestServer(t, Options{FreeDeletedKeys: free})
+		id := idOf(createOrder(t, s, orderJSON("k", "N")), "orderId")
+		mustStatus(t, api(t, s, "DELETE", fmt.Sprintf("/orders/%d", id), nil), 200)
+		again := idOf(createOrder(t, s, orderJSON("k", "N")), "orderId")
+		total := api(t, s, "GET", "/orders", nil).json(t)["total"]
+		switch {
+		case !free && (again != id || total != 0.0 || !s.IsDeleted(id)):
+			t.Errorf("key kept: upsert answered order %d (deleted %d), %v listed", again, id, total)
+		case free && (again == id || total != 1.0):
+			t.Errorf("key freed: upsert answered order %d (deleted %d), %v listed", again, id, total)
+		}
+	}
+}
+
 func TestHoldRestoreAndTags(t *testing.T) {
 	s := newTestServer(t, Options{})
 	o := createOrder(t, s, orderJSON("k", "N"))

@@ -85,7 +85,7 @@ func (s *Server) upsertLocked(in Order, now time.Time) (upsert, error) {
 	switch {
 	case in.OrderKey != "":
 		if id, ok := s.byKey[in.OrderKey]; ok {
-			prev = s.liveOrder(id)
+			prev = s.orders[id] // deleted, unless FreeDeletedKeys freed its key
 		}
 	case in.OrderID != 0:
 		if prev = s.liveOrder(in.OrderID); prev == nil {
