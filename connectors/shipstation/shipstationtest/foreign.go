@@ -186,7 +186,7 @@ func (s *Server) SeedForeign(first int) (ForeignSeed, error) {
 			}
 			return s.ReturnForeign(id)
 		}},
-		{ForeignOrder{Number: num(7), Key: "bc:other-store:" + num(7), Store: "ShipStation Manual Store"}, &seed.OtherTote, func(id int64) error {
+		{ForeignOrder{Number: num(7), Key: "bc:other-store:" + num(7), Store: "Wholesale Store"}, &seed.OtherTote, func(id int64) error {
 			_, err := s.ShipForeign(id, "usps")
 			return err
 		}},
