@@ -72,7 +72,7 @@ func (w *World) workForeign(o shipstationtest.Order) {
 // warehouse has no shipment, and a cancel, backorder or exception noted
 // in BigCommerce is one of tote's order.
 func reconcileForeign(f *Fakes) Check {
-	c := Check{Flow: "other channels"}
+	c := Check{Flow: "foreign"}
 	ss := f.ShipStation
 	theirs := map[string]int64{} // tracking number -> their order
 	numbers := map[int]bool{}    // BigCommerce ids their numbers collide with

@@ -263,7 +263,7 @@ func TestReconcileForeign(t *testing.T) {
 	if f.Foreign.Shipped.OrderNumber != strconv.Itoa(o.ID) {
 		t.Fatalf("the other channel's shipped order is numbered %s, BigCommerce's first order %d", f.Foreign.Shipped.OrderNumber, o.ID)
 	}
-	if got := problems(t, f, "other channels"); got != "" {
+	if got := problems(t, f, "foreign"); got != "" {
 		t.Fatalf("nothing touched, problems: %s", got)
 	}
 	var theirs string
@@ -277,7 +277,7 @@ func TestReconcileForeign(t *testing.T) {
 		"order_address_id": f.BigCommerce.ShippingAddresses(o.ID)[0].ID, "tracking_number": theirs,
 		"items": []map[string]any{{"order_product_id": line.ID, "quantity": 2}}}, bcAuth)
 	call(t, http.MethodPut, base, map[string]string{"staff_notes": "[tote] ShipStation: cancelled"}, bcAuth)
-	got := problems(t, f, "other channels")
+	got := problems(t, f, "foreign")
 	wantProblem(t, got, fmt.Sprintf("order %d has a shipment (%s) of another channel's order %d", o.ID, theirs, f.Foreign.Shipped.OrderID))
 	wantProblem(t, got, fmt.Sprintf("order %d has 1 shipments; tote's order of it never left the warehouse", o.ID))
 	wantProblem(t, got, fmt.Sprintf("order %d is noted cancelled; tote's order of it is not", o.ID))
