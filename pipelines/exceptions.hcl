@@ -65,8 +65,8 @@ pipeline "exceptions" {
   # backordered or exceptional, or cancelled.
   transform "exceptions" {
     for_each = {
-      for o in coalesce(trigger.orders, []) : split(":", o.orderKey)[2] => {
-        order_id = tonumber(split(":", o.orderKey)[2])
+      for o in coalesce(trigger.orders, []) : tostring(o.bigcommerce.order_id) => {
+        order_id = o.bigcommerce.order_id
         email    = o.customerEmail
         name     = o.shipTo.name
         expected = o.holdUntilDate
@@ -75,7 +75,7 @@ pipeline "exceptions" {
           length(setintersection(toset(coalesce(o.tagIds, [])), toset([for t in step.tags.output : t.tagId if t.name == var.exception_tag]))) > 0 ? "exception" :
           o.orderStatus == "on_hold" ? "on_hold" :
         o.orderStatus == "awaiting_shipment" ? "maybe_released" : "")
-      } if length(regexall("^bc:${step.store.output.store_hash}:[0-9]+$", coalesce(o.orderKey, ""))) > 0
+      } if try(o.bigcommerce.store_hash == step.store.output.store_hash && o.bigcommerce.address_id == null, false)
     }
     value = each.value
   }

@@ -47,7 +47,7 @@ pipeline "inventory" {
   transform "shipped" {
     value = [
       for s in coalesce(trigger.shipments, []) : s
-      if length(regexall("^bc:${step.store.output.store_hash}:", coalesce(s.orderKey, ""))) > 0 && !coalesce(s.isReturnLabel, false)
+      if try(s.bigcommerce.store_hash, "") == step.store.output.store_hash && !coalesce(s.isReturnLabel, false)
     ]
   }
 

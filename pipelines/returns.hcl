@@ -61,8 +61,8 @@ pipeline "returns" {
   # The orders with a received return, by BigCommerce order id.
   transform "received" {
     for_each = {
-      for o in coalesce(trigger.orders, []) : split(":", o.orderKey)[2] => o
-      if length(regexall("^bc:${step.store.output.store_hash}:[0-9]+$", coalesce(o.orderKey, ""))) > 0
+      for o in coalesce(trigger.orders, []) : tostring(o.bigcommerce.order_id) => o
+      if try(o.bigcommerce.store_hash == step.store.output.store_hash && o.bigcommerce.address_id == null, false)
     }
     value = each.value
   }

@@ -39,17 +39,17 @@ pipeline "tracking" {
     action = bigcommerce.get_store
   }
 
-  # Shipments of orders tote imported from this store; return labels are
-  # not shipments to the customer.
+  # Shipments of orders tote imported from this store (their orderKey says
+  # so: other channels' order numbers may equal BigCommerce ids); return
+  # labels are not shipments to the customer.
   transform "shipments" {
     for_each = {
-      for s in coalesce(trigger.shipments, []) : tostring(s.shipmentId) => merge(s, {
-        key_parts = split(":", s.orderKey)
-      }) if length(regexall("^bc:${step.store.output.store_hash}:", coalesce(s.orderKey, ""))) > 0 && !coalesce(s.isReturnLabel, false)
+      for s in coalesce(trigger.shipments, []) : tostring(s.shipmentId) => s
+      if try(s.bigcommerce.store_hash, "") == step.store.output.store_hash && !coalesce(s.isReturnLabel, false)
     }
     value = {
-      order_id         = tonumber(each.value.key_parts[2])
-      order_address_id = length(each.value.key_parts) > 3 ? tonumber(each.value.key_parts[3]) : null
+      order_id         = each.value.bigcommerce.order_id
+      order_address_id = each.value.bigcommerce.address_id
       tracking_number  = each.value.trackingNumber
       voided           = coalesce(each.value.voided, false)
       items            = [for i in coalesce(each.value.shipmentItems, []) : { order_product_id = tonumber(i.lineItemKey), quantity = i.quantity } if can(tonumber(i.lineItemKey))]
@@ -120,26 +120,28 @@ pipeline "tracking" {
 
   # Marked as shipped in ShipStation: no label, no items; the order's lines
   # not shipped yet go out under the fulfillment's tracking number.
+  # Only fulfillments of orders tote imported from this store, by their
+  # order's orderKey, never by orderNumber.
   step "fulfilled_orders" {
     action = bigcommerce.get_orders
-    ids = [for f in coalesce(trigger.fulfillments, []) : tonumber(split("-", f.orderNumber)[0])
-    if !coalesce(f.voided, false) && can(tonumber(split("-", f.orderNumber)[0]))]
+    ids = [for f in coalesce(trigger.fulfillments, []) : f.bigcommerce.order_id
+    if !coalesce(f.voided, false) && try(f.bigcommerce.store_hash, "") == step.store.output.store_hash]
   }
 
   transform "fulfillments" {
     for_each = {
       for f in coalesce(trigger.fulfillments, []) : tostring(f.fulfillmentId) => f
-      if !coalesce(f.voided, false) && can(tonumber(split("-", f.orderNumber)[0]))
+      if !coalesce(f.voided, false) && try(f.bigcommerce.store_hash, "") == step.store.output.store_hash
     }
     value = {
-      order_id        = tonumber(split("-", each.value.orderNumber)[0])
+      order_id        = each.value.bigcommerce.order_id
       tracking_number = coalesce(each.value.trackingNumber, "ss-fulfillment-${each.value.fulfillmentId}")
       provider        = lookup(var.carrier_providers, coalesce(each.value.carrierCode, ""), "")
       carrier         = coalesce(each.value.carrierCode, "")
       items = flatten([for o in step.fulfilled_orders.output : [
         for l in o.lines : { order_product_id = l.id, quantity = l.quantity - l.quantity_shipped }
         if l.quantity > l.quantity_shipped
-      ] if tostring(o.id) == split("-", each.value.orderNumber)[0]])
+      ] if o.id == each.value.bigcommerce.order_id])
     }
   }
 

@@ -46,7 +46,13 @@ type Fakes struct {
 	BigCommerce *bigcommercetest.Server
 	ShipStation *shipstationtest.Server
 	Mail        *emailtest.Server
+	// Foreign are other channels' orders in the ShipStation account, whose
+	// numbers equal the first BigCommerce order ids.
+	Foreign shipstationtest.ForeignSeed
 }
+
+// firstOrderID is the id the fake BigCommerce gives its first order.
+const firstOrderID = 100
 
 // Options configure the fakes.
 type Options struct {
@@ -69,7 +75,8 @@ type Options struct {
 }
 
 // StartFakes starts the three fakes, seeded with the default catalog,
-// channels, warehouses and tags.
+// channels, warehouses and tags, and other channels' orders in ShipStation
+// whose numbers collide with BigCommerce's first order ids.
 func StartFakes(opts Options) (*Fakes, error) {
 	addrs, seed := opts.Addresses, opts.Seed
 	f := &Fakes{}
@@ -92,6 +99,10 @@ func StartFakes(opts Options) (*Fakes, error) {
 	if err != nil {
 		f.Close()
 		return nil, err
+	}
+	if f.Foreign, err = f.ShipStation.SeedForeign(firstOrderID); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("seeding the ShipStation fake's other channels: %w", err)
 	}
 	f.Mail, err = emailtest.Start(addrs.SMTP, addrs.Mail, emailtest.Options{Seed: seed})
 	if err != nil {

@@ -61,11 +61,12 @@ var importStatus = map[int]string{
 // one is not; BigCommerce's stock is ShipStation's; holds, backorders,
 // exceptions and cancels made in ShipStation are noted in BigCommerce and
 // mailed once; every return is refunded once, untagged and mailed once;
-// and ShipStation's products carry BigCommerce's names and weights.
+// ShipStation's products carry BigCommerce's names and weights; and other
+// channels' orders, whatever their numbers, touched no BigCommerce order.
 func Reconcile(f *Fakes) []Check {
 	mail := Emails(f)
 	return []Check{reconcileOrders(f), reconcileTracking(f), reconcileInventory(f),
-		reconcileExceptions(f, mail), reconcileReturns(f, mail), reconcileProducts(f)}
+		reconcileExceptions(f, mail), reconcileReturns(f, mail), reconcileProducts(f), reconcileForeign(f)}
 }
 
 func (c *Check) problem(format string, args ...any) {

@@ -254,3 +254,31 @@ func TestReconcileExceptions(t *testing.T) {
 	wantProblem(t, got, fmt.Sprintf(`order %d: 2 "backorder" emails for 1 noted events`, o.ID))
 	wantProblem(t, got, fmt.Sprintf(`order %d: 1 "cancelled" emails for 0 noted events`, o.ID))
 }
+
+// A BigCommerce order that another channel's order of the same number
+// shipped or cancelled does not reconcile.
+func TestReconcileForeign(t *testing.T) {
+	f := startTestFakes(t)
+	o, line, _ := orderInBoth(t, f)
+	if f.Foreign.Shipped.OrderNumber != strconv.Itoa(o.ID) {
+		t.Fatalf("the other channel's shipped order is numbered %s, BigCommerce's first order %d", f.Foreign.Shipped.OrderNumber, o.ID)
+	}
+	if got := problems(t, f, "foreign"); got != "" {
+		t.Fatalf("nothing touched, problems: %s", got)
+	}
+	var theirs string
+	for _, s := range f.ShipStation.Shipments() {
+		if s.OrderID != nil && *s.OrderID == f.Foreign.Shipped.OrderID {
+			theirs = s.TrackingNumber
+		}
+	}
+	base := fmt.Sprintf("%s/stores/%s/v2/orders/%d", f.BigCommerce.URL, StoreHash, o.ID)
+	call(t, http.MethodPost, base+"/shipments", map[string]any{
+		"order_address_id": f.BigCommerce.ShippingAddresses(o.ID)[0].ID, "tracking_number": theirs,
+		"items": []map[string]any{{"order_product_id": line.ID, "quantity": 2}}}, bcAuth)
+	call(t, http.MethodPut, base, map[string]string{"staff_notes": "[tote] ShipStation: cancelled"}, bcAuth)
+	got := problems(t, f, "foreign")
+	wantProblem(t, got, fmt.Sprintf("order %d has a shipment (%s) of another channel's order %d", o.ID, theirs, f.Foreign.Shipped.OrderID))
+	wantProblem(t, got, fmt.Sprintf("order %d has 1 shipments; tote's order of it never left the warehouse", o.ID))
+	wantProblem(t, got, fmt.Sprintf("order %d is noted cancelled; tote's order of it is not", o.ID))
+}

@@ -122,6 +122,7 @@ func (w *World) Run(ctx context.Context) error {
 	w.counts = map[string]int{}
 	shoppers := rand.New(rand.NewPCG(w.Seed, w.Seed+1))
 	shelves := rand.New(rand.NewPCG(w.Seed, w.Seed+2))
+	channels := rand.New(rand.NewPCG(w.Seed, w.Seed+3))
 	w.stockWarehouse()
 	products := simpleProducts(w.Fakes.BigCommerce)
 	if len(products) == 0 {
@@ -153,6 +154,17 @@ func (w *World) Run(ctx context.Context) error {
 				return err
 			} else if f != nil {
 				w.later(1, f)
+			}
+			if n%foreignEvery == foreignEvery/2 {
+				w.mu.Lock()
+				id := 0
+				if len(w.placed) > 0 {
+					id = w.placed[channels.IntN(len(w.placed))]
+				}
+				w.mu.Unlock()
+				if id != 0 {
+					w.placeForeign(id, channels)
+				}
 			}
 			next.Reset(gap)
 		}
@@ -283,6 +295,10 @@ func (w *World) work() {
 		w.shipped[o.OrderID] = true
 		w.mu.Unlock()
 		if done {
+			continue
+		}
+		if ss.IsForeign(o.OrderID) {
+			w.workForeign(o)
 			continue
 		}
 		rng := w.orderRand(o.OrderKey)

@@ -52,6 +52,7 @@ type client struct {
 	v1Budget       *budget.Budget
 	v2Budget       *budget.Budget
 	clk            clock
+	keys           *orderKeys // orderId -> orderKey of every order read
 }
 
 // call is one request.
@@ -251,6 +252,9 @@ func listAll[T any](ctx context.Context, c *client, prio budget.Priority, path s
 		var pages int
 		if err := decodeEnvelope(env, field, &items, &pages); err != nil {
 			return nil, fmt.Errorf("shipstation: GET %s: %w", display(path), err)
+		}
+		if orders, ok := any(items).([]Order); ok {
+			c.keys.note(orders)
 		}
 		all = append(all, items...)
 		if page >= pages || len(items) == 0 {

@@ -167,6 +167,7 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 		timeout: timeout,
 		backoff: o.backoff,
 		clk:     o.clock,
+		keys:    newOrderKeys(),
 		// Budgets are shared by every connection using the credential,
 		// keyed by a digest: the credential itself is never a map key.
 		v1Budget: budget.Shared(digest("v1", key, secret), budget.Config{

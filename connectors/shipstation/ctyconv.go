@@ -21,8 +21,12 @@ var (
 	dayGo   = reflect.TypeFor[Day]()
 )
 
-// jsonName is a struct field's JSON name, "" when it has none.
+// jsonName is a struct field's attribute name: its cty tag, else its JSON
+// name; "" when it has none.
 func jsonName(f reflect.StructField) string {
+	if name := f.Tag.Get("cty"); name != "" && f.IsExported() {
+		return name
+	}
 	name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 	if name == "-" || !f.IsExported() {
 		return ""
@@ -79,7 +83,7 @@ func inType[T any]() cty.Type  { return typeOf(reflect.TypeFor[T](), true) }
 
 // toCty converts a model value to cty: times become RFC 3339 in UTC,
 // amounts exact numbers. With input set, read-only fields are left out.
-func toCty(v any, input bool) cty.Value { return valueOf(reflect.ValueOf(v), input) }
+func toCty(v any, input bool) cty.Value { return valueOf(reflect.ValueOf(proven(v)), input) }
 
 func valueOf(v reflect.Value, input bool) cty.Value {
 	t := v.Type()

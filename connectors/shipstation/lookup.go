@@ -123,6 +123,7 @@ func (c *conn) resolve(ctx context.Context, group []*lookupReq) {
 
 // remember caches orders read from ShipStation, by orderKey.
 func (c *conn) remember(orders []Order) map[string]*Order {
+	c.c.keys.note(orders)
 	byKey := map[string]*Order{}
 	for i := range orders {
 		if o := &orders[i]; o.OrderKey != nil {

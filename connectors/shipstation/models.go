@@ -148,6 +148,9 @@ type Order struct {
 	UserID                   *string               `json:"userId,omitempty"`
 	ExternallyFulfilled      *bool                 `json:"externallyFulfilled,omitempty" ss:"ro"`
 	ExternallyFulfilledBy    *string               `json:"externallyFulfilledBy,omitempty" ss:"ro"`
+	// BigCommerce is the BigCommerce order orderKey names, when tote wrote
+	// the key (see orderkey.go); never sent to or read from ShipStation.
+	BigCommerce *BigCommerceOrder `json:"-" cty:"bigcommerce" ss:"ro"`
 }
 
 // orderPage is the envelope of GET /orders and /orders/listbytag.
@@ -208,13 +211,19 @@ type Shipment struct {
 	Dimensions          *Dimensions       `json:"dimensions,omitempty"`
 	InsuranceOptions    *InsuranceOptions `json:"insuranceOptions,omitempty"`
 	ShipmentItems       []OrderItem       `json:"shipmentItems,omitempty"`
+	// BigCommerce is the BigCommerce order orderKey names, when tote wrote
+	// the key (see orderkey.go); never sent to or read from ShipStation.
+	BigCommerce *BigCommerceOrder `json:"-" cty:"bigcommerce" ss:"ro"`
 }
 
 // Fulfillment is an order marked shipped without a ShipStation label.
 type Fulfillment struct {
-	FulfillmentID           *int64   `json:"fulfillmentId,omitempty"`
-	OrderID                 *int64   `json:"orderId,omitempty"`
-	OrderNumber             *string  `json:"orderNumber,omitempty"`
+	FulfillmentID *int64  `json:"fulfillmentId,omitempty"`
+	OrderID       *int64  `json:"orderId,omitempty"`
+	OrderNumber   *string `json:"orderNumber,omitempty"`
+	// OrderKey is not in ShipStation's fulfillments: the connector reads it
+	// from the order (orderId) before pipelines see the fulfillment.
+	OrderKey                *string  `json:"-" cty:"orderKey"`
 	UserID                  *string  `json:"userId,omitempty"`
 	CustomerEmail           *string  `json:"customerEmail,omitempty"`
 	TrackingNumber          *string  `json:"trackingNumber,omitempty"`
@@ -231,6 +240,9 @@ type Fulfillment struct {
 	MarketplaceNotified     *bool    `json:"marketplaceNotified,omitempty"`
 	NotifyErrorMessage      *string  `json:"notifyErrorMessage,omitempty"`
 	ShipTo                  *Address `json:"shipTo,omitempty"`
+	// BigCommerce is the BigCommerce order orderKey names, when tote wrote
+	// the key (see orderkey.go); never sent to or read from ShipStation.
+	BigCommerce *BigCommerceOrder `json:"-" cty:"bigcommerce" ss:"ro"`
 }
 
 // ProductCategory is a product's category.

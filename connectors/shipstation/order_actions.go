@@ -22,6 +22,7 @@ func (c *conn) getOrder(ctx context.Context, id int64) (*Order, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.c.keys.note([]Order{o})
 	return &o, nil
 }
 

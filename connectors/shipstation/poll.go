@@ -88,6 +88,9 @@ func (c *conn) pollWindow(ctx context.Context, args cty.Value, from, to time.Tim
 		}
 	case "fulfillments":
 		all, err := listAll[Fulfillment](ctx, c.c, budget.Tracking, "/fulfillments", span("createDate", from, to), "fulfillments")
+		if err == nil {
+			err = c.keyFulfillments(ctx, all)
+		}
 		if err != nil {
 			return nil, err
 		}

@@ -146,6 +146,9 @@ func (c *conn) listFulfillmentsRead(ctx context.Context, args cty.Value) (cty.Va
 		q.Set("orderId", strconv.FormatInt(intArg(args, "orderId"), 10))
 	}
 	all, err := listAll[Fulfillment](ctx, c.c, budget.Tracking, "/fulfillments", q, "fulfillments")
+	if err == nil {
+		err = c.keyFulfillments(ctx, all)
+	}
 	if err != nil {
 		return cty.NilVal, err
 	}

@@ -55,6 +55,9 @@ type ReturnLabel struct {
 	OrderKey       *string     `json:"orderKey"`
 	OrderNumber    *string     `json:"orderNumber"`
 	Items          []OrderItem `json:"items"`
+	// BigCommerce is the BigCommerce order orderKey names, when tote wrote
+	// the key (see orderkey.go); never sent to or read from ShipStation.
+	BigCommerce *BigCommerceOrder `json:"-" cty:"bigcommerce" ss:"ro"`
 }
 
 // v2Label is a v2 label as GET /v2/labels lists it (the fields tote reads).
@@ -195,11 +198,15 @@ func (c *conn) orderByNumber(ctx context.Context, number string) (*Order, error)
 	if err != nil {
 		return nil, err
 	}
+	// Other channels' orders may have the same number: tote's (by its
+	// key) comes first.
 	var found *Order
 	for i := range orders {
-		if deref(orders[i].OrderNumber) == number {
+		if deref(orders[i].OrderNumber) != number {
+			continue
+		}
+		if found == nil || (refOfKey(found.OrderKey) == nil && refOfKey(orders[i].OrderKey) != nil) {
 			found = &orders[i]
-			break
 		}
 	}
 	if found != nil {

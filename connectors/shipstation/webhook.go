@@ -93,6 +93,9 @@ func (c *conn) Receive(ctx context.Context, _ string, args cty.Value, r *http.Re
 		shipments, err = listAll[Shipment](ctx, c.c, budget.Tracking, u.String(), q, "shipments")
 	default:
 		fulfillments, err = listAll[Fulfillment](ctx, c.c, budget.Tracking, u.String(), q, "fulfillments")
+		if err == nil {
+			err = c.keyFulfillments(ctx, fulfillments)
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -81,6 +81,10 @@ func (s *Server) shipLocked(orderID int64, req ShipRequest) (*Shipment, error) {
 func (s *Server) ReceiveReturn(orderID int64, items []ShipItem) (Shipment, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	return s.receiveReturnLocked(orderID, items)
+}
+
+func (s *Server) receiveReturnLocked(orderID int64, items []ShipItem) (Shipment, error) {
 	rec := s.liveOrder(orderID)
 	if rec == nil {
 		return Shipment{}, fmt.Errorf("order %d was not found", orderID)

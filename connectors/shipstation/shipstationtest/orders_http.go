@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"strconv"
+	"time"
 )
 
 // maxBulkOrders is the createorders ceiling per request.
@@ -281,10 +282,21 @@ func (s *Server) markAsShipped(w http.ResponseWriter, r *http.Request, _ []strin
 		v1Message(w, http.StatusBadRequest, "A cancelled order cannot be marked as shipped.")
 		return
 	}
+	var ship *time.Time
+	if body.ShipDate != nil {
+		ship = &body.ShipDate.Time
+	}
+	s.markShippedLocked(rec, body.CarrierCode, body.TrackingNumber, ship)
+	writeJSON(w, http.StatusOK, map[string]any{"orderId": rec.order.OrderID, "orderNumber": rec.order.OrderNumber})
+}
+
+// markShippedLocked records a fulfillment for an order and marks it
+// shipped, as POST /orders/markasshipped does (no webhook fires).
+func (s *Server) markShippedLocked(rec *orderRec, carrier string, tracking *string, shipDate *time.Time) {
 	now := s.now()
 	ship := pacificMidnight(now)
-	if body.ShipDate != nil {
-		ship = body.ShipDate.Time
+	if shipDate != nil {
+		ship = *shipDate
 	}
 	o := &rec.order
 	s.fulfillments = append(s.fulfillments, &Fulfillment{
@@ -293,10 +305,10 @@ func (s *Server) markAsShipped(w http.ResponseWriter, r *http.Request, _ []strin
 		OrderNumber:    o.OrderNumber,
 		UserID:         o.UserID,
 		CustomerEmail:  o.CustomerEmail,
-		TrackingNumber: body.TrackingNumber,
+		TrackingNumber: tracking,
 		CreateDate:     Time{now},
 		ShipDate:       Time{ship},
-		CarrierCode:    body.CarrierCode,
+		CarrierCode:    carrier,
 		ShipTo:         o.ShipTo,
 	})
 	o.OrderStatus = StatusShipped
@@ -304,5 +316,4 @@ func (s *Server) markAsShipped(w http.ResponseWriter, r *http.Request, _ []strin
 	o.HoldUntilDate = nil
 	o.ModifyDate = orderTimePtr(now)
 	s.trackHoldLocked(rec)
-	writeJSON(w, http.StatusOK, map[string]any{"orderId": o.OrderID, "orderNumber": o.OrderNumber})
 }

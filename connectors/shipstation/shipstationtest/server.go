@@ -34,6 +34,13 @@ type Server struct {
 	mu     sync.Mutex // guards everything below
 	rng    *rand.Rand
 	seeded bool
+
+	// Other channels' orders (foreign.go): their own id sequences and
+	// random source, and which orders are theirs.
+	foreignSeeded bool
+	foreignSeq    sequences
+	foreignRng    *rand.Rand
+	foreignIDs    map[int64]bool
 	db
 }
 
