@@ -29,6 +29,13 @@ pipeline "inventory" {
     events = ["SHIP_NOTIFY"]
   }
 
+  # Shipments whose notification never came (tote was down, or ShipStation
+  # gave up): relative mode takes their units off too.
+  trigger "shipstation_poll" "shipments" {
+    resource = "shipments"
+    schedule = var.reconcile_schedule
+  }
+
   trigger "cron" "sweep" {
     schedule = var.inventory_schedule
   }
@@ -84,18 +91,19 @@ pipeline "inventory" {
     reason      = "ShipStation stock"
   }
 
-  # Relative mode: each shipped line once, keyed by its shipment.
+  # Relative mode: each shipped SKU is taken off once per shipment, all of
+  # the shipment's lines of it together.
   step "take" {
     action = bigcommerce.adjust_stock
     for_each = var.inventory_mode != "relative" ? {} : {
-      for pair in flatten([for s in transform.shipped : [for i in coalesce(s.shipmentItems, []) : {
-        key = "${s.shipmentId}:${i.sku}", sku = i.sku, quantity = i.quantity, shipment = s.shipmentId, voided = coalesce(s.voided, false)
-      }]]) : pair.key => pair if !pair.voided
+      for line in flatten([for s in transform.shipped : [for i in coalesce(s.shipmentItems, []) : {
+        key = "${s.shipmentId}:${i.sku}", sku = i.sku, quantity = i.quantity, shipment = s.shipmentId
+      } if coalesce(i.sku, "") != ""] if !coalesce(s.voided, false)]) : line.key => line...
     }
     on_error    = "continue"
-    sku         = each.value.sku
+    sku         = each.value[0].sku
     location_id = var.inventory_location
-    quantity    = -each.value.quantity
-    reference   = "shipstation shipment ${each.value.shipment}"
+    quantity    = -sum([for l in each.value : l.quantity])
+    reference   = "shipstation shipment ${each.value[0].shipment}"
   }
 }

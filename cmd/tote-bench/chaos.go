@@ -5,10 +5,14 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
+	"os/exec"
 	"os/signal"
 	"path/filepath"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
@@ -18,19 +22,52 @@ import (
 
 // chaosFaults are the faults both fake vendors inject while the world
 // trades: 20 % of API requests fail (5xx, 429 or no answer until the
-// request times out) and 10 % of webhook deliveries come twice.
-var chaosFaults = bigcommercetest.Faults{ErrorRate: 0.10, RateLimitStorm: 0.05, HangRate: 0.05, DuplicateWebhookRate: 0.10}
+// request times out), 5 % of writes are made but their answer is lost
+// (the connection drops or the body is cut after the vendor committed)
+// and 10 % of webhook deliveries come twice.
+var chaosFaults = bigcommercetest.Faults{ErrorRate: 0.10, RateLimitStorm: 0.05, HangRate: 0.05,
+	LostAnswerRate: 0.05, DuplicateWebhookRate: 0.10}
+
+// chaosOptions shape a chaos run.
+type chaosOptions struct {
+	orders  int
+	seed    uint64
+	kills   int
+	timeout time.Duration
+	// relative runs the inventory and returns pipelines with
+	// inventory_mode = "relative": stock deltas that must never be taken
+	// twice, instead of levels that can be set again.
+	relative bool
+	// applyEvery runs `tote apply -auto-approve` on the same state beside
+	// tote run this often while the world trades (0: never).
+	applyEvery time.Duration
+	// pause stops tote run with SIGSTOP once, past its state lease,
+	// starts another, then lets the first go on.
+	pause bool
+}
 
 func chaosMain(args []string) int {
 	flags := flag.NewFlagSet("chaos", flag.ExitOnError)
-	orders := flags.Int("orders", 200, "orders the simulated shoppers place")
-	seed := flags.Uint64("seed", 1, "the world's and the faults' seed")
-	kills := flags.Int("kills", 5, "times tote run is killed with SIGKILL and started again")
-	timeout := flags.Duration("timeout", 10*time.Minute, "give up when not reconciled by then")
+	var o chaosOptions
+	flags.IntVar(&o.orders, "orders", 200, "orders the simulated shoppers place")
+	flags.Uint64Var(&o.seed, "seed", 1, "the world's and the faults' seed")
+	flags.IntVar(&o.kills, "kills", 5, "times tote run is killed with SIGKILL and started again")
+	flags.DurationVar(&o.timeout, "timeout", 15*time.Minute, "give up when not reconciled by then")
+	inventory := flags.String("inventory", "absolute", `inventory_mode of the pipelines: "absolute" or "relative"`)
+	flags.DurationVar(&o.applyEvery, "apply-every", 20*time.Second, "run tote apply beside tote run this often (0: never)")
+	flags.BoolVar(&o.pause, "pause", true, "pause tote run past its lease once, with another started meanwhile")
 	_ = flags.Parse(args)
+	switch *inventory {
+	case "absolute":
+	case "relative":
+		o.relative = true
+	default:
+		fmt.Fprintf(os.Stderr, "Error: -inventory is %q, want absolute or relative\n", *inventory)
+		return 2
+	}
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
-	ok, err := chaos(ctx, *orders, *seed, *kills, *timeout, os.Stdout)
+	ok, err := chaos(ctx, o, os.Stdout)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		return 1
@@ -42,15 +79,17 @@ func chaosMain(args []string) int {
 }
 
 // chaos runs every shipped pipeline under `tote run` while the sandbox's
-// world trades against the fakes with chaosFaults on, and kills tote run
-// with SIGKILL kills times along the way, starting it again on the same
-// state each time. Once the world has done its business the faults stop,
-// and the sandbox's verdict must hold: no order, shipment, refund, stock
-// level or email lost or doubled, and no event dead.
-func chaos(ctx context.Context, orders int, seed uint64, kills int, timeout time.Duration, out io.Writer) (bool, error) {
+// world trades against the fakes with chaosFaults on; kills tote run with
+// SIGKILL o.kills times along the way, starting it again on the same
+// state each time; pauses it past its lease once while another starts;
+// and runs tote apply beside it. Once the world has done its business the
+// faults stop, and the sandbox's verdict must hold: no order, shipment,
+// refund, stock delta or email lost or doubled, counted where the vendors
+// hold them, and no event dead or parked.
+func chaos(ctx context.Context, o chaosOptions, out io.Writer) (bool, error) {
 	any := "127.0.0.1:0"
 	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
-		Seed: seed, BigCommerceQuota: 6000, ShipStationPerMinute: 3000, ShipStationV2PerMinute: 3000}
+		Seed: o.seed, BigCommerceQuota: 6000, ShipStationPerMinute: 3000, ShipStationV2PerMinute: 3000}
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {
 		return false, err
@@ -84,13 +123,21 @@ func chaos(ctx context.Context, orders int, seed uint64, kills int, timeout time
 	// retried.
 	env["BIGCOMMERCE_TIMEOUT"], env["SHIPSTATION_TIMEOUT"] = "3s", "3s"
 	vars := []string{"reconcile_schedule=@every 3s", "inventory_schedule=@every 10s", "public_url=http://" + listen}
+	expect := sandbox.Expectations{RelativeInventory: o.relative}
+	if o.relative {
+		vars = append(vars, "inventory_mode=relative")
+	}
 	if err := registerWebhooks(ctx, pipeDir, env, vars, "http://"+listen); err != nil {
 		return false, err
 	}
-	args := []string{"-dir", pipeDir, "-listen", listen, "-backoff", "200ms", "-max-backoff", "5s", "-max-attempts", "20"}
+	var varArgs []string
 	for _, v := range vars {
-		args = append(args, "-var", v)
+		varArgs = append(varArgs, "-var", v)
 	}
+	argsAt := func(addr string) []string {
+		return append([]string{"-dir", pipeDir, "-listen", addr, "-backoff", "200ms", "-max-backoff", "5s", "-max-attempts", "20"}, varArgs...)
+	}
+	args := argsAt(listen)
 	logPath := filepath.Join(dir, "tote-run.log")
 	engine, err := startEngine(ctx, dir, logPath, env, args)
 	if err != nil {
@@ -101,24 +148,38 @@ func chaos(ctx context.Context, orders int, seed uint64, kills int, timeout time
 			_ = engine.stop()
 		}
 	}()
+	applier := &sideApply{dir: dir, env: env, args: append([]string{"-dir", pipeDir, "-auto-approve"}, varArgs...)}
+	defer applier.wait()
 
-	fmt.Fprintf(out, "tote-bench chaos: %d orders, seed %d; %.0f%% of requests fail (5xx %.0f%%, 429 %.0f%%, no answer %.0f%%), %.0f%% of webhooks come twice; tote run is killed %d times\n",
-		orders, seed, 100*(chaosFaults.ErrorRate+chaosFaults.RateLimitStorm+chaosFaults.HangRate), 100*chaosFaults.ErrorRate,
-		100*chaosFaults.RateLimitStorm, 100*chaosFaults.HangRate, 100*chaosFaults.DuplicateWebhookRate, kills)
+	inventory := "absolute"
+	if o.relative {
+		inventory = "relative"
+	}
+	fmt.Fprintf(out, "tote-bench chaos: %d orders, seed %d, inventory %s; %.0f%% of requests fail (5xx %.0f%%, 429 %.0f%%, no answer %.0f%%), %.0f%% of writes lose their answer, %.0f%% of webhooks come twice; tote run is killed %d times",
+		o.orders, o.seed, inventory, 100*(chaosFaults.ErrorRate+chaosFaults.RateLimitStorm+chaosFaults.HangRate), 100*chaosFaults.ErrorRate,
+		100*chaosFaults.RateLimitStorm, 100*chaosFaults.HangRate, 100*chaosFaults.LostAnswerRate, 100*chaosFaults.DuplicateWebhookRate, o.kills)
+	if o.pause {
+		fmt.Fprint(out, " and paused past its lease once")
+	}
+	if o.applyEvery > 0 {
+		fmt.Fprintf(out, "; tote apply runs beside it every %s", o.applyEvery)
+	}
+	fmt.Fprintln(out)
 	fakes.BigCommerce.SetFaults(chaosFaults)
 	fakes.ShipStation.SetFaults(chaosFaults)
 
-	world := &sandbox.World{Fakes: fakes, Orders: orders, Seed: seed}
+	world := &sandbox.World{Fakes: fakes, Orders: o.orders, Seed: o.seed}
 	worldCtx, stopWorld := context.WithCancel(ctx)
 	defer stopWorld()
 	worldDone := make(chan error, 1)
 	go func() { worldDone <- world.Run(worldCtx) }()
 
 	started := time.Now()
-	deadline := time.After(timeout)
+	deadline := time.After(o.timeout)
 	tick := time.NewTicker(time.Second)
 	defer tick.Stop()
-	killed, faultsOff, stable := 0, time.Time{}, 0
+	lastApply := time.Now()
+	killed, paused, faultsOff, stable := 0, !o.pause, time.Time{}, 0
 	var checks []sandbox.Check
 	for stable < 3 {
 		select {
@@ -126,14 +187,16 @@ func chaos(ctx context.Context, orders int, seed uint64, kills int, timeout time
 			return false, ctx.Err()
 		case <-deadline:
 			if faultsOff.IsZero() {
-				fmt.Fprintf(out, "\nThe world was not done after %s (%d of %d orders placed).\n", timeout, world.Placed(), orders)
+				fmt.Fprintf(out, "\nThe world was not done after %s (%d of %d orders placed).\n", o.timeout, world.Placed(), o.orders)
 			} else {
 				fmt.Fprintf(out, "\nNot reconciled %s after the faults stopped.\n", time.Since(faultsOff).Round(time.Second))
 			}
 			sandbox.WriteChecks(out, checks)
 			_ = engine.stop()
 			engine = nil
-			printDead(ctx, out, env["TOTE_STATE"])
+			applier.wait()
+			applier.report(out)
+			printStuck(ctx, out, env["TOTE_STATE"])
 			return false, nil
 		case err := <-worldDone:
 			if err != nil {
@@ -142,27 +205,38 @@ func chaos(ctx context.Context, orders int, seed uint64, kills int, timeout time
 			worldDone = nil
 		case <-tick.C:
 		}
+		elapsed := time.Since(started).Seconds()
 		// Kills are spread over the trading: one each time another share
 		// of the orders has been placed.
-		if killed < kills && world.Placed() >= (killed+1)*orders/(kills+1) {
+		if killed < o.kills && world.Placed() >= (killed+1)*o.orders/(o.kills+1) {
 			engine.kill()
 			killed++
 			fmt.Fprintf(out, "%5.0fs  killed tote run (%d/%d) with %d orders placed; starting it again\n",
-				time.Since(started).Seconds(), killed, kills, world.Placed())
+				elapsed, killed, o.kills, world.Placed())
 			if engine, err = startEngine(ctx, dir, logPath, env, args); err != nil {
 				return false, err
 			}
 		}
-		if faultsOff.IsZero() && killed == kills && world.Placed() >= orders && world.Idle() {
+		if !paused && world.Placed() >= o.orders/2 {
+			paused = true
+			if engine, err = pauseHolder(ctx, engine, dir, logPath, env, listen, argsAt, out, started); err != nil {
+				return false, err
+			}
+		}
+		if o.applyEvery > 0 && faultsOff.IsZero() && time.Since(lastApply) >= o.applyEvery {
+			lastApply = time.Now()
+			applier.start(ctx)
+		}
+		if faultsOff.IsZero() && killed == o.kills && paused && world.Placed() >= o.orders && world.Idle() {
 			fakes.BigCommerce.SetFaults(bigcommercetest.Faults{})
 			fakes.ShipStation.SetFaults(bigcommercetest.Faults{})
 			faultsOff = time.Now()
-			fmt.Fprintf(out, "%5.0fs  the world is done; faults off\n", time.Since(started).Seconds())
+			fmt.Fprintf(out, "%5.0fs  the world is done; faults off\n", elapsed)
 		}
 		if faultsOff.IsZero() {
 			continue
 		}
-		checks = sandbox.Reconcile(fakes)
+		checks = sandbox.ReconcileWith(fakes, expect)
 		if sandbox.AllOK(checks) {
 			stable++
 		} else {
@@ -175,18 +249,162 @@ func chaos(ctx context.Context, orders int, seed uint64, kills int, timeout time
 	if err != nil {
 		return false, fmt.Errorf("tote run: %w", err)
 	}
+	applier.wait()
 	sandbox.WriteChecks(out, checks)
 	bc, ss := fakes.BigCommerce.Stats(), fakes.ShipStation.Stats()
 	fmt.Fprintf(out, "\nrequests: BigCommerce %d (%d answered 429), ShipStation %d (%d answered 429); webhook deliveries duplicated: %d\n",
 		bc.Calls, bc.TooMany, ss.V1Calls+ss.V2Calls, ss.V1TooMany+ss.V2TooMany, duplicatedDeliveries(fakes))
 	fmt.Fprintf(out, "tote run killed %d times\n", killed)
-	passed = printDead(ctx, out, env["TOTE_STATE"]) == 0
+	applier.report(out)
+	passed = printStuck(ctx, out, env["TOTE_STATE"]) == 0
 	return passed, nil
 }
 
-// printDead prints the events that exhausted their attempts, with why, and
-// returns how many there are.
-func printDead(ctx context.Context, out io.Writer, path string) int {
+// pauseHolder stops the tote run holding the state lease with SIGSTOP,
+// starts another on the same state (which can serve only once the lease
+// has expired), then lets the first go on: it must notice that its lease
+// is gone and stop claiming and writing. The paused one keeps its
+// listening socket, so the other serves elsewhere meanwhile (deliveries to
+// the registered address wait or fail, and the polls catch up); once the
+// first has stopped, it is started again on the registered address. It
+// returns the tote run that serves from then on.
+func pauseHolder(ctx context.Context, holder *engineProc, dir, logPath string, env map[string]string, home string, argsAt func(string) []string, out io.Writer, started time.Time) (*engineProc, error) {
+	since := func() float64 { return time.Since(started).Seconds() }
+	if err := holder.pause(); err != nil {
+		return holder, err
+	}
+	elsewhere, err := freeAddr()
+	if err != nil {
+		return holder, err
+	}
+	fmt.Fprintf(out, "%5.0fs  paused tote run (pid %d); starting another on the same state\n", since(), holder.pid())
+	var next *engineProc
+	for next == nil {
+		p, err := startEngine(ctx, dir, logPath, env, argsAt(elsewhere))
+		switch {
+		case err == nil:
+			next = p
+		case ctx.Err() != nil:
+			_ = holder.resume()
+			return holder, ctx.Err()
+		default:
+			// The lease is still the paused holder's: try again.
+			select {
+			case <-ctx.Done():
+			case <-time.After(2 * time.Second):
+			}
+		}
+	}
+	fmt.Fprintf(out, "%5.0fs  another tote run (pid %d) serves; resuming the paused one\n", since(), next.pid())
+	if err := holder.resume(); err != nil {
+		return next, err
+	}
+	select {
+	case err := <-holder.exited:
+		fmt.Fprintf(out, "%5.0fs  the resumed tote run stopped by itself (%s)\n", since(), exitText(err))
+	case <-time.After(90 * time.Second):
+		fmt.Fprintf(out, "%5.0fs  the resumed tote run was still going after 90s; killing it\n", since())
+		holder.kill()
+	}
+	if err := next.stop(); err != nil {
+		fmt.Fprintf(out, "%5.0fs  the other tote run stopped: %v\n", since(), err)
+	}
+	return startEngine(ctx, dir, logPath, env, argsAt(home))
+}
+
+func exitText(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
+}
+
+// sideApply runs `tote apply -auto-approve` beside tote run, one at a
+// time, and tallies how each ended.
+type sideApply struct {
+	dir  string
+	env  map[string]string
+	args []string
+
+	mu      sync.Mutex
+	running bool
+	done    sync.WaitGroup
+	ok      int
+	failed  map[string]int // first line of the output -> times
+}
+
+// start runs tote apply unless one still runs.
+func (a *sideApply) start(ctx context.Context) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	if a.running {
+		return
+	}
+	self, err := os.Executable()
+	if err != nil {
+		return
+	}
+	a.running = true
+	a.done.Add(1)
+	go func() {
+		defer a.done.Done()
+		cmd := exec.CommandContext(ctx, self, append([]string{"tote", "apply"}, a.args...)...)
+		cmd.Env = os.Environ()
+		for k, v := range a.env {
+			cmd.Env = append(cmd.Env, k+"="+v)
+		}
+		dieWithParent(cmd)
+		outb, err := cmd.CombinedOutput()
+		a.mu.Lock()
+		defer a.mu.Unlock()
+		a.running = false
+		if err == nil {
+			a.ok++
+			return
+		}
+		if a.failed == nil {
+			a.failed = map[string]int{}
+		}
+		a.failed[firstLine(string(outb), err)]++
+	}()
+}
+
+func (a *sideApply) wait() { a.done.Wait() }
+
+func (a *sideApply) report(out io.Writer) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	n := a.ok
+	for _, c := range a.failed {
+		n += c
+	}
+	if n == 0 {
+		return
+	}
+	fmt.Fprintf(out, "tote apply beside tote run: %d runs, %d succeeded\n", n, a.ok)
+	for _, line := range slices.Sorted(maps.Keys(a.failed)) {
+		fmt.Fprintf(out, "  %dx %s\n", a.failed[line], line)
+	}
+}
+
+// firstLine is the line of an output that says why it failed: the first
+// one starting with "Error", else the first.
+func firstLine(s string, err error) string {
+	lines := strings.Split(strings.TrimSpace(s), "\n")
+	for _, l := range lines {
+		if strings.HasPrefix(strings.TrimSpace(l), "Error") {
+			return strings.TrimSpace(l)
+		}
+	}
+	if len(lines) > 0 && lines[0] != "" {
+		return strings.TrimSpace(lines[0])
+	}
+	return err.Error()
+}
+
+// printStuck prints the events that exhausted their attempts or were
+// parked, with why, and returns how many there are.
+func printStuck(ctx context.Context, out io.Writer, path string) int {
 	dead, err := deadItems(ctx, path)
 	if err != nil {
 		fmt.Fprintln(out, "reading the dead events:", err)

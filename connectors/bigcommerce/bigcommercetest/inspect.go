@@ -4,7 +4,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/url"
+	"slices"
 	"strings"
+	"time"
 )
 
 // The Go-side seeding and inspection API. Every method is safe for
@@ -228,6 +230,27 @@ func (s *Server) Stock(sku string, location int) (onhand int, ok bool) {
 		return s.st.onhand(stockKey{pid, 0, location}), true
 	}
 	return 0, false
+}
+
+// StockAdjustment is one item of an adjustment made through the Inventory
+// API, as the store's inventory log keeps it.
+type StockAdjustment struct {
+	SKU        string
+	LocationID int
+	// Relative adjustments add Quantity; absolute ones set it.
+	Relative bool
+	Quantity int
+	Reason   string
+	At       time.Time
+}
+
+// StockAdjustments returns every adjustment made through the Inventory
+// API, oldest first: the effects to count when a relative adjustment must
+// happen once.
+func (s *Server) StockAdjustments() []StockAdjustment {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.Clone(s.st.moves)
 }
 
 // Hooks returns the registered webhooks.

@@ -164,6 +164,7 @@ func (s *Server) adjust(w http.ResponseWriter, r *http.Request, relative bool) {
 	type change struct {
 		key stockKey
 		qty int
+		sku string
 	}
 	var changes []change
 	var needAbsolute []string
@@ -179,7 +180,7 @@ func (s *Server) adjust(w http.ResponseWriter, r *http.Request, relative bool) {
 			writeProblem(w, http.StatusUnprocessableEntity, fmt.Sprintf("[Location with id %d does not exist]", *it.LocationID))
 			return
 		}
-		_, key, msg := s.resolveItem(it)
+		pr, key, msg := s.resolveItem(it)
 		if msg != "" {
 			s.mu.Unlock()
 			writeProblem(w, http.StatusUnprocessableEntity, msg)
@@ -194,7 +195,7 @@ func (s *Server) adjust(w http.ResponseWriter, r *http.Request, relative bool) {
 				return
 			}
 			pending[key] = q
-			changes = append(changes, change{key, q})
+			changes = append(changes, change{key, q, s.skuOfLocked(pr, key)})
 			continue
 		}
 		rec := s.st.stock[key]
@@ -217,7 +218,7 @@ func (s *Server) adjust(w http.ResponseWriter, r *http.Request, relative bool) {
 			return
 		}
 		pending[key] = next
-		changes = append(changes, change{key, q})
+		changes = append(changes, change{key, q, s.skuOfLocked(pr, key)})
 	}
 	if len(needAbsolute) > 0 {
 		s.mu.Unlock()
@@ -226,6 +227,8 @@ func (s *Server) adjust(w http.ResponseWriter, r *http.Request, relative bool) {
 	}
 	var events []event
 	for _, c := range changes {
+		s.st.moves = append(s.st.moves, StockAdjustment{SKU: c.sku, LocationID: c.key.location, Relative: relative,
+			Quantity: c.qty, Reason: body.Reason, At: s.now()})
 		if relative {
 			events = append(events, s.moveStockLocked(c.key, c.qty, false)...)
 		} else {
@@ -239,6 +242,19 @@ func (s *Server) adjust(w http.ResponseWriter, r *http.Request, relative bool) {
 	s.mu.Unlock()
 	s.emit(events)
 	fakekit.WriteJSON(w, http.StatusOK, map[string]string{"transaction_id": tx})
+}
+
+// skuOfLocked is the SKU of the item whose stock lives at k.
+func (s *Server) skuOfLocked(pr *productRec, k stockKey) string {
+	if k.variant != 0 {
+		if v := s.st.variants[k.variant]; v != nil {
+			return v.SKU
+		}
+	}
+	if pr != nil {
+		return pr.p.SKU
+	}
+	return ""
 }
 
 func (s *Server) newUUIDLocked() string {

@@ -17,6 +17,7 @@ type state struct {
 	skuProduct map[string]int // lower-cased SKU -> product id
 
 	stock     map[stockKey]*stockRec
+	moves     []StockAdjustment // every API adjustment, in order
 	locations []*Location
 	channels  []*Channel
 

@@ -5,10 +5,13 @@
 package fakekit
 
 import (
+	"bytes"
 	"encoding/json"
+	"fmt"
 	"io"
 	"math/rand/v2"
 	"net/http"
+	"strconv"
 	"sync"
 	"time"
 )
@@ -31,6 +34,12 @@ type Faults struct {
 	DuplicateWebhookRate float64 `json:"duplicate_webhook_rate"`
 	// DropWebhookRate is the share of webhook deliveries silently never sent.
 	DropWebhookRate float64 `json:"drop_webhook_rate"`
+	// LostAnswerRate is the share of writes (requests other than GET and
+	// HEAD) that the vendor performs and commits but whose answer never
+	// reaches the client: half of them have their connection closed before
+	// any answer, half get a status line and a body cut short. The client
+	// cannot tell a lost answer from a write that never happened.
+	LostAnswerRate float64 `json:"lost_answer_rate"`
 }
 
 // Injector decides, request by request, which fault to inject. Decisions come
@@ -155,8 +164,65 @@ func (in *Injector) Wrap(next http.Handler, resp Responders) http.Handler {
 		if d.Malformed {
 			w = &truncatingWriter{ResponseWriter: w}
 		}
+		if r.Method != http.MethodGet && r.Method != http.MethodHead && in.Roll(in.Get().LostAnswerRate) {
+			loseAnswer(w, r, next, in.Roll(0.5))
+			return
+		}
 		next.ServeHTTP(w, r)
 	})
+}
+
+// loseAnswer lets next perform the request in full, then drops its answer:
+// the connection is closed before a byte of it is sent or, with cut set,
+// after the status line, the headers and half of the body.
+func loseAnswer(w http.ResponseWriter, r *http.Request, next http.Handler, cut bool) {
+	rec := &recorder{header: http.Header{}, status: http.StatusOK}
+	next.ServeHTTP(rec, r)
+	hj, ok := w.(http.Hijacker)
+	if !ok {
+		// Not an HTTP/1 connection: a body cut short is the most we can do.
+		w.Header().Set("Content-Type", rec.header.Get("Content-Type"))
+		w.WriteHeader(rec.status)
+		_, _ = w.Write(rec.body.Bytes()[:rec.body.Len()/2])
+		return
+	}
+	conn, buf, err := hj.Hijack()
+	if err != nil {
+		return
+	}
+	defer conn.Close()
+	if !cut {
+		return
+	}
+	body := rec.body.Bytes()
+	fmt.Fprintf(buf, "HTTP/1.1 %d %s\r\n", rec.status, http.StatusText(rec.status))
+	rec.header.Set("Content-Length", strconv.Itoa(len(body)))
+	rec.header.Set("Connection", "close")
+	_ = rec.header.Write(buf)
+	_, _ = buf.WriteString("\r\n")
+	_, _ = buf.Write(body[:len(body)/2])
+	_ = buf.Flush()
+}
+
+// recorder keeps an answer instead of sending it.
+type recorder struct {
+	header http.Header
+	status int
+	wrote  bool
+	body   bytes.Buffer
+}
+
+func (r *recorder) Header() http.Header { return r.header }
+
+func (r *recorder) WriteHeader(code int) {
+	if !r.wrote {
+		r.status, r.wrote = code, true
+	}
+}
+
+func (r *recorder) Write(b []byte) (int, error) {
+	r.wrote = true
+	return r.body.Write(b)
 }
 
 // truncatingWriter drops the second half of a successful body, leaving JSON

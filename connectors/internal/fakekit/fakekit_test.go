@@ -1,0 +1,59 @@
+package fakekit
+
+import (
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"sync/atomic"
+	"testing"
+)
+
+// A lost answer is a write the vendor made: the handler ran to the end,
+// yet the client sees no complete answer.
+func TestLostAnswerCommitsTheWriteAndLosesTheAnswer(t *testing.T) {
+	var writes atomic.Int64
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost {
+			writes.Add(1)
+		}
+		WriteJSON(w, http.StatusCreated, map[string]string{"id": "1", "padding": strings.Repeat("x", 64)})
+	})
+	in := NewInjector(7)
+	in.Set(Faults{LostAnswerRate: 1})
+	srv := httptest.NewServer(in.Wrap(handler, Responders{}))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+
+	const n = 20
+	dropped, cut := 0, 0
+	for range n {
+		resp, err := client.Post(srv.URL+"/orders", "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			dropped++
+			continue
+		}
+		_, err = io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if err == nil {
+			t.Fatalf("a write's answer arrived whole (status %d)", resp.StatusCode)
+		}
+		cut++
+	}
+	if got := writes.Load(); got != n {
+		t.Errorf("the vendor made %d writes, want %d: every lost answer is a write made", got, n)
+	}
+	if dropped == 0 || cut == 0 {
+		t.Errorf("%d answers dropped and %d cut: want both kinds", dropped, cut)
+	}
+
+	// Reads are never lost.
+	resp, err := client.Get(srv.URL + "/orders")
+	if err != nil {
+		t.Fatalf("a read was lost: %v", err)
+	}
+	if _, err := io.ReadAll(resp.Body); err != nil {
+		t.Errorf("a read's body was cut: %v", err)
+	}
+	resp.Body.Close()
+}

@@ -1,0 +1,114 @@
+package sandbox
+
+import (
+	"sort"
+	"strconv"
+	"strings"
+)
+
+// reconcileEffects counts the effects each vendor holds, one by one, so
+// that a write made twice shows even where the other checks look records
+// up by a key (an orderKey, a tracking number) and would find one of the
+// two: ShipStation orders per order number, BigCommerce shipments per
+// tracking number, refunds per parcel and relative stock adjustments per
+// shipment or return and SKU. In relative inventory mode it also checks
+// that every label of tote's orders was taken off BigCommerce's stock
+// once, for exactly its units.
+func reconcileEffects(f *Fakes, relative bool) Check {
+	c := Check{Flow: "effects"}
+	prefix := "bc:" + StoreHash + ":"
+
+	numbers := map[string]int{}
+	for _, o := range f.ShipStation.Orders() {
+		if strings.HasPrefix(o.OrderKey, prefix) {
+			numbers[o.OrderNumber]++
+		}
+	}
+	for _, n := range sortedCounts(numbers) {
+		c.Checked++
+		if numbers[n] > 1 {
+			c.problem("order number %s is in ShipStation %d times", n, numbers[n])
+		}
+	}
+
+	for _, o := range f.BigCommerce.Orders() {
+		tracking := map[string]int{}
+		for _, s := range f.BigCommerce.Shipments(o.ID) {
+			tracking[s.TrackingNumber]++
+		}
+		for _, t := range sortedCounts(tracking) {
+			c.Checked++
+			if tracking[t] > 1 {
+				c.problem("order %d has %d BigCommerce shipments with tracking number %q", o.ID, tracking[t], t)
+			}
+		}
+		reasons := map[string]int{}
+		for _, r := range f.BigCommerce.Refunds(o.ID) {
+			reasons[r.Reason]++
+		}
+		for _, r := range sortedCounts(reasons) {
+			c.Checked++
+			if reasons[r] > 1 {
+				c.problem("order %d has %d refunds for %q", o.ID, reasons[r], r)
+			}
+		}
+	}
+
+	// Relative adjustments, by what they are for and SKU.
+	type moveKey struct{ reason, sku string }
+	moves := map[moveKey][]int{}
+	for _, a := range f.BigCommerce.StockAdjustments() {
+		if a.Relative {
+			k := moveKey{a.Reason, strings.ToLower(a.SKU)}
+			moves[k] = append(moves[k], a.Quantity)
+		}
+	}
+	keys := make([]moveKey, 0, len(moves))
+	for k := range moves {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool {
+		return keys[i].reason < keys[j].reason || keys[i].reason == keys[j].reason && keys[i].sku < keys[j].sku
+	})
+	for _, k := range keys {
+		c.Checked++
+		if n := len(moves[k]); n > 1 {
+			c.problem("SKU %s was adjusted %d times for %q: %v", k.sku, n, k.reason, moves[k])
+		}
+	}
+	if !relative {
+		return c
+	}
+	for _, s := range f.ShipStation.Shipments() {
+		if s.OrderKey == nil || !strings.HasPrefix(*s.OrderKey, prefix) || s.IsReturnLabel {
+			continue
+		}
+		units := map[string]int{}
+		for _, it := range s.ShipmentItems {
+			units[strings.ToLower(it.SKU)] += it.Quantity
+		}
+		reason := "shipstation shipment " + strconv.FormatInt(s.ShipmentID, 10)
+		for _, sku := range sortedCounts(units) {
+			got := moves[moveKey{reason, sku}]
+			switch {
+			case s.Voided && len(got) <= 1:
+				// Voided before or after its stock was taken: either is right.
+			case len(got) == 0:
+				c.problem("label %s's %d units of %s were never taken off BigCommerce's stock", s.TrackingNumber, units[sku], sku)
+			case len(got) == 1 && got[0] != -units[sku]:
+				c.problem("label %s took %d units of %s off BigCommerce's stock, it shipped %d", s.TrackingNumber, -got[0], sku, units[sku])
+			}
+		}
+	}
+	return c
+}
+
+// sortedCounts returns a tally's keys in order.
+func sortedCounts[K int | string](m map[K]int) []K {
+	keys := make([]K, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	return keys
+}

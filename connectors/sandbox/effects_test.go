@@ -1,0 +1,71 @@
+package sandbox
+
+import (
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"testing"
+
+	"github.com/toteworks/tote/connectors/shipstation/shipstationtest"
+)
+
+// effects runs the effects check with e and returns its problems.
+func effects(t *testing.T, f *Fakes, e Expectations) string {
+	t.Helper()
+	for _, c := range ReconcileWith(f, e) {
+		if c.Flow == "effects" {
+			return strings.Join(c.Problems, "\n")
+		}
+	}
+	t.Fatal("no effects check")
+	return ""
+}
+
+// Effects are counted one by one where the vendors hold them: an order
+// in ShipStation twice under two keys, a BigCommerce shipment made twice
+// for one label and a stock delta taken twice for one shipment are each
+// a problem, though every lookup by key finds what it looks for.
+func TestReconcileEffectsCountsWritesMadeTwice(t *testing.T) {
+	f := startTestFakes(t)
+	o, line, ss := orderInBoth(t, f)
+	label, err := f.ShipStation.Ship(ss.OrderID, shipstationtest.ShipRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	relative := Expectations{RelativeInventory: true}
+	if got := effects(t, f, Expectations{}); got != "" {
+		t.Fatalf("nothing doubled yet, problems: %s", got)
+	}
+	wantProblem(t, effects(t, f, relative), fmt.Sprintf("label %s's 2 units of %s were never taken off", label.TrackingNumber, strings.ToLower(line.SKU)))
+
+	dup := ss
+	dup.OrderID, dup.OrderKey = 0, ss.OrderKey+":again"
+	if _, err := f.ShipStation.UpsertOrder(dup); err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, effects(t, f, Expectations{}), fmt.Sprintf("order number %d is in ShipStation 2 times", o.ID))
+
+	// A label's units shipped in BigCommerce in two shipments (BigCommerce
+	// refuses more units than remain unshipped, so a double is partial).
+	addr := f.BigCommerce.ShippingAddresses(o.ID)[0]
+	shipment := map[string]any{"order_address_id": addr.ID, "tracking_number": label.TrackingNumber,
+		"items": []map[string]any{{"order_product_id": line.ID, "quantity": 1}}}
+	shipments := fmt.Sprintf("%s/stores/%s/v2/orders/%d/shipments", f.BigCommerce.URL, StoreHash, o.ID)
+	call(t, http.MethodPost, shipments, shipment, bcAuth)
+	if got := effects(t, f, Expectations{}); strings.Contains(got, "BigCommerce shipments") {
+		t.Fatalf("one shipment per label, problems: %s", got)
+	}
+	call(t, http.MethodPost, shipments, shipment, bcAuth)
+	wantProblem(t, effects(t, f, Expectations{}), fmt.Sprintf("order %d has 2 BigCommerce shipments with tracking number %q", o.ID, label.TrackingNumber))
+
+	take := map[string]any{"reason": "shipstation shipment " + strconv.FormatInt(label.ShipmentID, 10),
+		"items": []map[string]any{{"location_id": inventoryLocation, "sku": line.SKU, "quantity": -2}}}
+	adjust := fmt.Sprintf("%s/stores/%s/v3/inventory/adjustments/relative", f.BigCommerce.URL, StoreHash)
+	call(t, http.MethodPost, adjust, take, bcAuth)
+	if got := effects(t, f, relative); strings.Contains(got, "adjusted") || strings.Contains(got, "never taken off") {
+		t.Fatalf("the shipment's units were taken once, problems: %s", got)
+	}
+	call(t, http.MethodPost, adjust, take, bcAuth)
+	wantProblem(t, effects(t, f, Expectations{}), fmt.Sprintf("SKU %s was adjusted 2 times for %q", strings.ToLower(line.SKU), take["reason"]))
+}
