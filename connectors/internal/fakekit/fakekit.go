@@ -31,6 +31,12 @@ type Faults struct {
 	DuplicateWebhookRate float64 `json:"duplicate_webhook_rate"`
 	// DropWebhookRate is the share of webhook deliveries silently never sent.
 	DropWebhookRate float64 `json:"drop_webhook_rate"`
+	// BrokenPaging makes every list ignore the page asked for: each answer
+	// is the first page, and its metadata claims another page follows
+	// (BigCommerce v3 meta.pagination without current_page, as seen in the
+	// field; ShipStation "pages" past the page asked for). BigCommerce v2
+	// lists, which carry no metadata, repeat their first page.
+	BrokenPaging bool `json:"broken_paging"`
 }
 
 // Injector decides, request by request, which fault to inject. Decisions come
