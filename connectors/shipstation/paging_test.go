@@ -55,6 +55,23 @@ func TestListsEndWhenPagingIsBroken(t *testing.T) {
 	}
 }
 
+// TestV2ListsEndWhenPagingIsBroken: the generic v2 list reader (return
+// labels, shipments) ends as the other lists do.
+func TestV2ListsEndWhenPagingIsBroken(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	e.fake.SetFaults(shipstationtest.Faults{BrokenPaging: true})
+	ctx, cancel := context.WithTimeout(context.Background(), pagingDeadline)
+	defer cancel()
+	before := e.fake.Stats().ByRequest["GET /v2/inventory_locations"]
+	_, err := listV2[map[string]any](ctx, e.conn.c, "/v2/inventory_locations", nil, "inventory_locations")
+	if err == nil || errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "page 2 repeats page 1") {
+		t.Fatalf("read = %v, want a paging error", err)
+	}
+	if n := e.fake.Stats().ByRequest["GET /v2/inventory_locations"] - before; n != 2 {
+		t.Fatalf("%d GET /v2/inventory_locations, want 2", n)
+	}
+}
+
 // TestListsStopAtThePageCap reads a list longer than the cap: the read
 // ends with a permanent error once the cap is reached.
 func TestListsStopAtThePageCap(t *testing.T) {
