@@ -16,6 +16,8 @@ import (
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/budget"
+	"github.com/toteworks/tote/connectors/internal/pager"
+	"github.com/toteworks/tote/connectors/internal/redirect"
 )
 
 // pageLimit is the largest page both API versions serve.
@@ -33,6 +35,7 @@ type client struct {
 	// attemptTimeout bounds one request; attempts bounds the tries of a call.
 	attemptTimeout time.Duration
 	attempts       int
+	maxPages       int // the most pages one list reads; 0: pager.DefaultMax
 }
 
 // call is one API request.
@@ -119,7 +122,11 @@ func (c *client) once(ctx context.Context, cl call, payload []byte, out any, rep
 			return outcome{err: ctx.Err()}
 		}
 		// net/http errors name the URL, which holds no credential.
-		return outcome{err: fmt.Errorf("bigcommerce: %s %s: %w", cl.method, cl.path, unwrapURLError(err)), retry: replayable}
+		err = fmt.Errorf("bigcommerce: %s %s: %w", cl.method, cl.path, unwrapURLError(err))
+		if redirect.Is(err) {
+			return outcome{err: connectors.Permanent(err)}
+		}
+		return outcome{err: err, retry: replayable}
 	}
 	defer resp.Body.Close()
 	c.observe(resp.Header)
@@ -203,22 +210,39 @@ func unwrapURLError(err error) error {
 }
 
 // v2List fetches a v2 list page by page (limit 250) until a short page or
-// a 204, stopping early once it holds max items (0: no limit).
+// a 204, stopping early once it holds max items (0: no limit). v2 pages
+// carry no metadata, so a page that repeats the one before ends the read
+// with an error, as does a list longer than the client's page cap.
 func v2List[T any](ctx context.Context, c *client, cl call, max int) ([]T, error) {
 	var all []T
-	for page := 1; ; page++ {
+	pages := pager.New("bigcommerce: "+cl.method+" "+cl.path, c.maxPages)
+	for {
+		page, err := pages.Next()
+		if err != nil {
+			return nil, err
+		}
 		q := cloneQuery(cl.query)
 		q.Set("limit", strconv.Itoa(pageLimit))
 		q.Set("page", strconv.Itoa(page))
 		pc := cl
 		pc.query = q
-		var items []T
-		status, err := c.do(ctx, pc, &items)
+		var raw json.RawMessage
+		status, err := c.do(ctx, pc, &raw)
 		if err != nil {
 			return nil, err
 		}
-		if status == http.StatusNoContent || len(items) == 0 {
+		if status == http.StatusNoContent || len(bytes.TrimSpace(raw)) == 0 {
 			return all, nil
+		}
+		var items []T
+		if err := json.Unmarshal(raw, &items); err != nil {
+			return nil, fmt.Errorf("bigcommerce: %s %s: malformed answer: %w", cl.method, cl.path, err)
+		}
+		if len(items) == 0 {
+			return all, nil
+		}
+		if err := pages.Check(0, raw); err != nil {
+			return nil, err
 		}
 		all = append(all, items...)
 		if len(items) < pageLimit || (max > 0 && len(all) >= max) {
@@ -227,10 +251,18 @@ func v2List[T any](ctx context.Context, c *client, cl call, max int) ([]T, error
 	}
 }
 
-// v3List fetches every page of a v3 list, following meta.pagination.
+// v3List fetches every page of a v3 list. Its own page counter decides
+// which page comes next and meta.pagination.total_pages when to stop; a
+// current_page other than the one asked for, a page that repeats the one
+// before, or more pages than the client's cap end the read with an error.
 func v3List[T any](ctx context.Context, c *client, cl call) ([]T, error) {
 	var all []T
-	for page := 1; ; page++ {
+	pages := pager.New("bigcommerce: "+cl.method+" "+cl.path, c.maxPages)
+	for {
+		page, err := pages.Next()
+		if err != nil {
+			return nil, err
+		}
 		q := cloneQuery(cl.query)
 		if q.Get("limit") == "" {
 			q.Set("limit", strconv.Itoa(pageLimit))
@@ -239,7 +271,7 @@ func v3List[T any](ctx context.Context, c *client, cl call) ([]T, error) {
 		pc := cl
 		pc.query = q
 		var env struct {
-			Data []T `json:"data"`
+			Data json.RawMessage `json:"data"`
 			Meta struct {
 				Pagination *v3Pagination `json:"pagination"`
 			} `json:"meta"`
@@ -247,9 +279,24 @@ func v3List[T any](ctx context.Context, c *client, cl call) ([]T, error) {
 		if _, err := c.do(ctx, pc, &env); err != nil {
 			return nil, err
 		}
-		all = append(all, env.Data...)
+		var items []T
+		if len(env.Data) > 0 {
+			if err := json.Unmarshal(env.Data, &items); err != nil {
+				return nil, fmt.Errorf("bigcommerce: %s %s: malformed answer: %w", cl.method, cl.path, err)
+			}
+		}
 		p := env.Meta.Pagination
-		if p == nil || len(env.Data) == 0 || p.CurrentPage >= p.TotalPages {
+		if len(items) > 0 {
+			answered := 0
+			if p != nil {
+				answered = p.CurrentPage
+			}
+			if err := pages.Check(answered, env.Data); err != nil {
+				return nil, err
+			}
+		}
+		all = append(all, items...)
+		if p == nil || len(items) == 0 || page >= p.TotalPages {
 			return all, nil
 		}
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/budget"
+	"github.com/toteworks/tote/connectors/internal/redirect"
 	"github.com/toteworks/tote/connectors/schema"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -60,6 +61,7 @@ type options struct {
 	after       func(time.Duration) <-chan time.Time
 	batchWindow time.Duration
 	attempts    int
+	maxPages    int // the most pages one list reads; 0: pager.DefaultMax
 }
 
 func defaultOptions() options {
@@ -127,8 +129,8 @@ func open(cfg connectors.Config, o options) (*conn, error) {
 	c := &conn{
 		name: cfg.Name, storeHash: store, clientSecret: a.str("client_secret"),
 		tokenKey: firstOf(a.str("webhook_header_secret"), a.str("client_secret"), token),
-		api: &client{base: apiURL + "/stores/" + store, token: token, http: o.httpClient, budget: b, after: o.after,
-			attemptTimeout: timeout, attempts: o.attempts},
+		api: &client{base: apiURL + "/stores/" + store, token: token, http: redirect.SameOrigin(o.httpClient), budget: b, after: o.after,
+			attemptTimeout: timeout, attempts: o.attempts, maxPages: o.maxPages},
 		actions: map[string]action{}, clock: o.clock, stop: stop,
 	}
 	c.orders = &batcher[int64, fullOrder]{window: o.batchWindow, base: base, fetch: c.fetchOrders}

@@ -1,6 +1,11 @@
 package bigcommerce
 
-import "encoding/json"
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+)
 
 // The v2 models, written from the BigCommerce reference (orders, lines,
 // addresses, consignments, shipments). Only the fields tote uses are kept.
@@ -130,11 +135,68 @@ type shippingAddress struct {
 	ShippingZoneName   string `json:"shipping_zone_name"`
 }
 
-// consignments is the object form of an order's consignments.
+// consignments is the object form of an order's consignments. A shape
+// tote cannot read is kept in odd instead of failing the decode of the
+// page the order came in; completeOrder then refuses that one order.
 type consignments struct {
 	Shipping  []consignment `json:"shipping"`
 	Pickups   []consignment `json:"pickups"`
 	Downloads []consignment `json:"downloads"`
+	odd       error
+}
+
+func (cs *consignments) UnmarshalJSON(b []byte) error {
+	*cs = consignments{}
+	var groups map[string]json.RawMessage
+	if err := json.Unmarshal(b, &groups); err != nil {
+		cs.odd = fmt.Errorf("consignments is %s, not an object", jsonKind(b))
+		return nil
+	}
+	found := false
+	for _, g := range []struct {
+		name string
+		dst  *[]consignment
+	}{{"shipping", &cs.Shipping}, {"pickups", &cs.Pickups}, {"downloads", &cs.Downloads}} {
+		raw, ok := groups[g.name]
+		if !ok || string(raw) == "null" {
+			continue
+		}
+		found = true
+		if err := json.Unmarshal(raw, g.dst); err != nil {
+			why := fmt.Sprintf("is %s where a list is expected", jsonKind(raw))
+			if jsonKind(raw) == "a list" {
+				why = fmt.Sprintf("holds something other than consignments (%v)", err)
+			}
+			*cs = consignments{odd: fmt.Errorf("consignments.%s %s", g.name, why)}
+			return nil
+		}
+	}
+	if !found {
+		// The legacy shape (a link) or something new: no addresses to trust.
+		cs.odd = errors.New("consignments has none of shipping, pickups and downloads")
+	}
+	return nil
+}
+
+// jsonKind names the kind of a JSON value for messages.
+func jsonKind(raw []byte) string {
+	t := bytes.TrimSpace(raw)
+	if len(t) == 0 {
+		return "empty"
+	}
+	switch t[0] {
+	case '{':
+		return "an object"
+	case '[':
+		return "a list"
+	case '"':
+		return "a string"
+	case 't', 'f':
+		return "a boolean"
+	case 'n':
+		return "null"
+	}
+	return "a number"
 }
 
 // consignment is one shipping (or pickup, or download) consignment. Its

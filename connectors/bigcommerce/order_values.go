@@ -59,6 +59,9 @@ type fullOrder struct {
 	order
 	lines []orderProduct
 	addrs []shippingAddress
+	// odd, when set, says why the order cannot be read; it is left out of
+	// outputs and named in the read's error.
+	odd error
 }
 
 func addressAttrVals(a addressFields) map[string]cty.Value {

@@ -3,13 +3,16 @@ package bigcommerce
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
 	"strconv"
 
+	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/budget"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // orderIncludes asks for consignments with their lines in object form, so
@@ -99,9 +102,16 @@ func (c *conn) fetchOrder(ctx context.Context, id int64) (fullOrder, bool, error
 }
 
 // completeOrder fills in lines and addresses: from the consignments when
-// they are present and account for every unit, else from the sub-lists.
+// they are present and account for every unit, else from the sub-lists. An
+// order whose consignments are in a shape tote cannot read comes back with
+// odd set, and no error: the orders read with it go on.
 func (c *conn) completeOrder(ctx context.Context, o order) (fullOrder, error) {
 	fo := fullOrder{order: o}
+	if o.Consignments != nil && o.Consignments.odd != nil {
+		fo.odd = connectors.Permanent(fmt.Errorf("bigcommerce: order %d cannot be read: %w; "+
+			"it is left out until BigCommerce sends it in the documented shape", o.ID, o.Consignments.odd))
+		return fo, nil
+	}
 	haveAddrs := false
 	if o.Consignments != nil {
 		haveAddrs = true
@@ -149,4 +159,23 @@ func consignmentLines(o order) ([]orderProduct, bool) {
 		}
 	}
 	return lines, units == o.ItemsTotal
+}
+
+// partialOrders is the output of an order read: the orders read, and a
+// partial read's error naming the orders left out, if any.
+func partialOrders(orders []fullOrder, storeHash string) (cty.Value, error) {
+	var vals []cty.Value
+	var odd []error
+	for _, o := range orders {
+		if o.odd != nil {
+			odd = append(odd, o.odd)
+			continue
+		}
+		vals = append(vals, orderVal(o, storeHash))
+	}
+	out := listOf(orderType, vals)
+	if len(odd) > 0 {
+		return cty.NilVal, &connectors.PartialError{Value: out, Err: connectors.Permanent(errors.Join(odd...))}
+	}
+	return out, nil
 }

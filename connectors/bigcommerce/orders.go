@@ -74,15 +74,15 @@ func readOrders(c *conn, ctx context.Context, a *args) (cty.Value, error) {
 	if err != nil {
 		return cty.NilVal, err
 	}
-	var vals []cty.Value
+	var orders []fullOrder
 	seen := map[int64]bool{}
 	for _, id := range ids {
 		if o, ok := found[id]; ok && !seen[id] {
 			seen[id] = true
-			vals = append(vals, orderVal(o, c.storeHash))
+			orders = append(orders, o)
 		}
 	}
-	return listOf(orderType, vals), nil
+	return partialOrders(orders, c.storeHash)
 }
 
 func listOrders(c *conn, ctx context.Context, a *args) (cty.Value, error) {
@@ -112,7 +112,7 @@ func listOrders(c *conn, ctx context.Context, a *args) (cty.Value, error) {
 	if err != nil {
 		return cty.NilVal, err
 	}
-	var vals []cty.Value
+	var full []fullOrder
 	for i, o := range orders {
 		if int64(i) >= limit {
 			break
@@ -121,9 +121,9 @@ func listOrders(c *conn, ctx context.Context, a *args) (cty.Value, error) {
 		if err != nil {
 			return cty.NilVal, err
 		}
-		vals = append(vals, orderVal(fo, c.storeHash))
+		full = append(full, fo)
 	}
-	return listOf(orderType, vals), nil
+	return partialOrders(full, c.storeHash)
 }
 
 // orderUpdate reads update_order's arguments: the order and the fields to set.

@@ -224,6 +224,9 @@ func (c *conn) addressOfItems(ctx context.Context, orderID int64, items []shipme
 	if !ok {
 		return 0, connectors.Permanent(fmt.Errorf("bigcommerce: order %d: %w", orderID, connectors.ErrNotFound))
 	}
+	if o.odd != nil {
+		return 0, o.odd
+	}
 	addrOf := map[int64]int64{}
 	for _, l := range o.lines {
 		addrOf[l.ID] = l.OrderAddressID

@@ -52,6 +52,10 @@ type Faults struct {
 	RetryAfterDelay time.Duration
 	// FailReads fails the next N reads with a retryable error.
 	FailReads int
+	// PartialReads answers the next N reads with a partial read
+	// (connectors.PartialError): the record's output, and a permanent error
+	// saying a part of it was left out.
+	PartialReads int
 	// DeferPlans makes the next N write plans wait (the target is not ready).
 	DeferPlans int
 }
@@ -181,6 +185,11 @@ func (c conn) Read(ctx context.Context, action string, args cty.Value) (cty.Valu
 	}
 	c.s.reads++
 	key := args.GetAttr("key").AsString()
+	if c.s.faults.PartialReads > 0 {
+		c.s.faults.PartialReads--
+		return cty.NilVal, &connectors.PartialError{Value: c.s.outputLocked(key),
+			Err: connectors.Permanent(fmt.Errorf("memory: a part of %s could not be read (injected)", key))}
+	}
 	return c.s.outputLocked(key), nil
 }
 

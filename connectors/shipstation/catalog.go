@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -112,33 +111,59 @@ func (c *conn) applyProduct(ctx context.Context, w connectors.WriteRequest) (cty
 	return toCty(saved, false), nil
 }
 
-// getInventoryRead is get_inventory: v2 stock rows of the given SKUs.
+// A get_inventory request names at most inventorySKUsPerCall SKUs in at
+// most inventorySKUBytes of encoded filter, so its URL stays far below the
+// 8 KiB a gateway commonly accepts (docs/vendor-notes.md), and a chunk's
+// rows usually fit one page.
+const (
+	inventorySKUsPerCall = v2PageSize
+	inventorySKUBytes    = 4096
+)
+
+// getInventoryRead is get_inventory: v2 stock rows of the given SKUs, read
+// in chunks of SKUs.
 func (c *conn) getInventoryRead(ctx context.Context, args cty.Value) (cty.Value, error) {
 	var skus []string
+	want := map[string]bool{}
 	for _, v := range args.GetAttr("skus").AsValueSlice() {
-		if s := str(v); s != "" && !slices.Contains(skus, s) {
+		if s := str(v); s != "" && !want[s] {
+			want[s] = true
 			skus = append(skus, s)
 		}
 	}
-	if len(skus) == 0 {
-		return listOf[InventoryLevel](nil), nil
-	}
 	var rows []InventoryLevel
-	for page := 1; ; page++ {
-		q := url.Values{"sku": {strings.Join(skus, ",")}, "page_size": {"100"}, "page": {strconv.Itoa(page)}}
-		var p inventoryPage
-		if err := c.c.do(ctx, call{api: v2, method: http.MethodGet, path: "/v2/inventory", query: q, prio: budget.Inventory}, &p); err != nil {
+	for _, part := range skuChunks(skus, inventorySKUsPerCall, inventorySKUBytes) {
+		q := url.Values{"sku": {strings.Join(part, ",")}, "page_size": {strconv.Itoa(v2PageSize)}}
+		got, err := pageThrough[InventoryLevel](ctx, c.c, call{api: v2, method: http.MethodGet, path: "/v2/inventory", query: q, prio: budget.Inventory}, "inventory")
+		if err != nil {
 			return cty.NilVal, err
 		}
-		for _, r := range p.Inventory {
-			if slices.Contains(skus, deref(r.SKU)) {
+		for _, r := range got {
+			if want[deref(r.SKU)] {
 				rows = append(rows, r)
 			}
 		}
-		if page >= p.Pages || len(p.Inventory) == 0 {
-			return listOf(rows), nil
-		}
 	}
+	return listOf(rows), nil
+}
+
+// skuChunks splits skus into runs of at most n SKUs whose comma-joined,
+// query-encoded form takes at most size bytes (a longer SKU goes alone).
+func skuChunks(skus []string, n, size int) [][]string {
+	var out [][]string
+	var cur []string
+	used := 0
+	for _, s := range skus {
+		l := len(url.QueryEscape(s)) + len(url.QueryEscape(","))
+		if len(cur) > 0 && (len(cur) >= n || used+l > size) {
+			out, cur, used = append(out, cur), nil, 0
+		}
+		cur, used = append(cur, s), used+l
+	}
+	if len(cur) > 0 {
+		out = append(out, cur)
+	}
+	return out
 }
 
 // listWebhooks reads the subscriptions; the list comes wrapped in

@@ -16,6 +16,8 @@ import (
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/budget"
+	"github.com/toteworks/tote/connectors/internal/pager"
+	"github.com/toteworks/tote/connectors/internal/redirect"
 )
 
 // api says which ShipStation API a call goes to.
@@ -53,6 +55,7 @@ type client struct {
 	v2Budget       *budget.Budget
 	clk            clock
 	keys           *orderKeys // orderId -> orderKey of every order read
+	maxPages       int        // the most pages one list reads; 0: pager.DefaultMax
 }
 
 // call is one request.
@@ -121,6 +124,8 @@ func (c *client) do(ctx context.Context, r call, out any) error {
 		}
 		var failure error
 		switch {
+		case err != nil && redirect.Is(err):
+			return connectors.Permanent(fmt.Errorf("shipstation: %s %s: %w", r.method, display(r.path), err))
 		case err != nil:
 			failure = fmt.Errorf("shipstation: %s %s: %w", r.method, display(r.path), err)
 		case status >= 500:
@@ -237,33 +242,56 @@ func display(p string) string {
 const pageSize = 500
 
 // listAll fetches every page of a v1 list whose envelope holds the items
-// under field.
+// under field, bounded by the client's page cap (see pageThrough).
 func listAll[T any](ctx context.Context, c *client, prio budget.Priority, path string, q url.Values, field string) ([]T, error) {
 	q = cloneQuery(q)
 	q.Set("pageSize", strconv.Itoa(pageSize))
+	return pageThrough[T](ctx, c, call{api: v1, method: http.MethodGet, path: path, query: q, prio: prio}, field)
+}
+
+// pageThrough reads every page of a list (v1 or v2) whose envelope holds
+// the items under field and the page count under "pages". Its own counter decides which
+// page comes next and "pages" when to stop; a "page" other than the one
+// asked for, a page that repeats the one before, or more pages than the
+// client's cap end the read with an error.
+func pageThrough[T any](ctx context.Context, c *client, r call, field string) ([]T, error) {
 	var all []T
-	for page := 1; ; page++ {
-		q.Set("page", strconv.Itoa(page))
+	pages := pager.New("shipstation: GET "+display(r.path), c.maxPages)
+	for {
+		page, err := pages.Next()
+		if err != nil {
+			return nil, err
+		}
+		pc := r
+		pc.query = cloneQuery(r.query)
+		pc.query.Set("page", strconv.Itoa(page))
 		var env map[string]json.RawMessage
-		if err := c.do(ctx, call{api: v1, method: http.MethodGet, path: path, query: q, prio: prio}, &env); err != nil {
+		if err := c.do(ctx, pc, &env); err != nil {
 			return nil, err
 		}
 		var items []T
-		var pages int
-		if err := decodeEnvelope(env, field, &items, &pages); err != nil {
-			return nil, fmt.Errorf("shipstation: GET %s: %w", display(path), err)
+		var last, answered int
+		if err := decodeEnvelope(env, field, &items, &last, &answered); err != nil {
+			return nil, fmt.Errorf("shipstation: GET %s: %w", display(r.path), err)
+		}
+		if len(items) > 0 {
+			if err := pages.Check(answered, env[field]); err != nil {
+				return nil, err
+			}
 		}
 		if orders, ok := any(items).([]Order); ok {
 			c.keys.note(orders)
 		}
 		all = append(all, items...)
-		if page >= pages || len(items) == 0 {
+		if page >= last || len(items) == 0 {
 			return all, nil
 		}
 	}
 }
 
-func decodeEnvelope[T any](env map[string]json.RawMessage, field string, items *[]T, pages *int) error {
+// decodeEnvelope reads a list envelope: the items under field, the page
+// count ("pages") and the page it says it is ("page"), each 0 when absent.
+func decodeEnvelope[T any](env map[string]json.RawMessage, field string, items *[]T, pages, page *int) error {
 	raw, ok := env[field]
 	if !ok {
 		return fmt.Errorf("the answer has no %q list", field)
@@ -271,9 +299,11 @@ func decodeEnvelope[T any](env map[string]json.RawMessage, field string, items *
 	if err := json.Unmarshal(raw, items); err != nil {
 		return fmt.Errorf("%s: %w", field, err)
 	}
-	if p, ok := env["pages"]; ok {
-		if err := json.Unmarshal(p, pages); err != nil {
-			return fmt.Errorf("pages: %w", err)
+	for name, dst := range map[string]*int{"pages": pages, "page": page} {
+		if p, ok := env[name]; ok && string(p) != "null" {
+			if err := json.Unmarshal(p, dst); err != nil {
+				return fmt.Errorf("%s: %w", name, err)
+			}
 		}
 	}
 	return nil

@@ -16,6 +16,7 @@ import (
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/budget"
+	"github.com/toteworks/tote/connectors/internal/redirect"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -47,6 +48,7 @@ type options struct {
 	backoff    time.Duration                        // first retry wait (default 1s)
 	queued     func(kind string)                    // called when an order or a lookup is queued
 	httpClient *http.Client
+	maxPages   int // the most pages one list reads; 0: pager.DefaultMax
 }
 
 type connector struct{ opts options }
@@ -161,13 +163,14 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 	v2Key := str(v["v2_api_key"])
 	cl := &client{
 		v1Base: v1Base.String(), v2Base: v2Base.String(),
-		v1Auth:  "Basic " + base64.StdEncoding.EncodeToString([]byte(key+":"+secret)),
-		v2Key:   v2Key,
-		http:    o.httpClient,
-		timeout: timeout,
-		backoff: o.backoff,
-		clk:     o.clock,
-		keys:    newOrderKeys(),
+		v1Auth:   "Basic " + base64.StdEncoding.EncodeToString([]byte(key+":"+secret)),
+		v2Key:    v2Key,
+		http:     redirect.SameOrigin(o.httpClient),
+		maxPages: o.maxPages,
+		timeout:  timeout,
+		backoff:  o.backoff,
+		clk:      o.clock,
+		keys:     newOrderKeys(),
 		// Budgets are shared by every connection using the credential,
 		// keyed by a digest: the credential itself is never a map key.
 		v1Budget: budget.Shared(digest("v1", key, secret), budget.Config{

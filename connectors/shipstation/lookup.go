@@ -140,8 +140,15 @@ func (c *conn) orderPage(ctx context.Context, prefix string, page int) (orderPag
 		q.Set("orderNumber", prefix)
 	}
 	var out orderPage
-	err := c.c.do(ctx, call{api: v1, method: http.MethodGet, path: "/orders", query: q, prio: budget.Orders}, &out)
-	return out, err
+	if err := c.c.do(ctx, call{api: v1, method: http.MethodGet, path: "/orders", query: q, prio: budget.Orders}, &out); err != nil {
+		return out, err
+	}
+	// The pages read here are bounded by maxLookupPages; a vendor that
+	// names another page than the one asked for is not advancing.
+	if out.Page != 0 && out.Page != page {
+		return out, fmt.Errorf("shipstation: GET /orders: asked for page %d, the answer is page %d; the vendor's paging is not advancing", page, out.Page)
+	}
+	return out, nil
 }
 
 func fail(group []*lookupReq, err error) {

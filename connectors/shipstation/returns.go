@@ -2,9 +2,7 @@ package shipstation
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
-	"fmt"
 	"net/http"
 	"net/url"
 	"slices"
@@ -104,23 +102,7 @@ func (l *v2Label) usable() bool {
 func listV2[T any](ctx context.Context, c *client, path string, q url.Values, field string) ([]T, error) {
 	q = cloneQuery(q)
 	q.Set("page_size", strconv.Itoa(v2PageSize))
-	var all []T
-	for page := 1; ; page++ {
-		q.Set("page", strconv.Itoa(page))
-		var env map[string]json.RawMessage
-		if err := c.do(ctx, call{api: v2, method: http.MethodGet, path: path, query: q, prio: budget.Tracking}, &env); err != nil {
-			return nil, err
-		}
-		var items []T
-		var pages int
-		if err := decodeEnvelope(env, field, &items, &pages); err != nil {
-			return nil, fmt.Errorf("shipstation: GET %s: %w", path, err)
-		}
-		all = append(all, items...)
-		if page >= pages || len(items) == 0 {
-			return all, nil
-		}
-	}
+	return pageThrough[T](ctx, c, call{api: v2, method: http.MethodGet, path: path, query: q, prio: budget.Tracking}, field)
 }
 
 // recentLabels lists the labels made in the return window up to now that

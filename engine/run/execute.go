@@ -434,6 +434,11 @@ func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args
 		out = v
 		return err
 	})
+	if p, ok := connectors.Partial(err); ok {
+		// The records read go on; the run fails with those left out.
+		x.fail(addr, p)
+		out, err = p.Value, nil
+	}
 	if err != nil {
 		return cty.NilVal, err
 	}

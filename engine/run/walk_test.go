@@ -125,6 +125,37 @@ pipeline "p" {
 	}
 }
 
+// A partial read goes on with what was read, and the run ends failed,
+// permanently, naming what was left out.
+func TestPartialReadGoesOnAndFailsTheRun(t *testing.T) {
+	f := newFixture(t, `
+connection "memory" "m" {}
+pipeline "p" {
+  step "orders" {
+    action = memory.get
+    key    = "orders"
+  }
+  step "push" {
+    action = memory.put
+    key    = "pushed"
+    value  = step.orders.output.value
+  }
+}
+`, run.Options{})
+	f.mem.Put("orders", cty.StringVal("read"))
+	f.mem.SetFaults(conntest.Faults{PartialReads: 1})
+	res := f.eng.Execute(ctxT(t), run.Apply, run.Event{Pipeline: "p"}, nil, "r1")
+	if v, ok := f.mem.Get("pushed"); !ok || v.AsString() != "read" {
+		t.Fatalf("pushed = %#v, %v: the write after a partial read must go on", v, ok)
+	}
+	if res.Err == nil || !res.Permanent || !strings.Contains(res.Err.Error(), "a part of orders could not be read") {
+		t.Fatalf("result = %v (permanent %v), want a permanent failure naming what was left out", res.Err, res.Permanent)
+	}
+	if n := len(res.Plan.Errors); n != 1 || res.Plan.Errors[0].Address != "step.orders" {
+		t.Fatalf("failures = %+v, want exactly step.orders", res.Plan.Errors)
+	}
+}
+
 // for_each expands into instances addressed step.name["key"], each with its
 // own output, which later steps index by key.
 func TestForEachInstances(t *testing.T) {

@@ -119,6 +119,17 @@ func (s *Server) Orders() []Order {
 	return out
 }
 
+// SetDownloadsAsObject makes an order's consignments (include=consignments
+// with consignment_structure=object) give its downloads consignment as one
+// object where the OAS has a list, the odd shape a digital consignment has
+// been reported in (docs/vendor-notes.md). It reports false when there is
+// no such order.
+func (s *Server) SetDownloadsAsObject(id int, on bool) bool {
+	found := false
+	s.withOrder(id, func(rec *orderRec) { rec.downloadsAsObject, found = on, true })
+	return found
+}
+
 // withOrder runs f on an order's record under the lock.
 func (s *Server) withOrder(id int, f func(*orderRec)) {
 	s.mu.Lock()

@@ -302,7 +302,11 @@ func itemFilter(r *http.Request) (func(ItemIdentity) bool, error) {
 }
 
 // inventoryPaging reads page and limit; inventory reads allow 1000 per page.
-func inventoryPaging(r *http.Request) paging { return readPaging(r.URL.Query(), 1000) }
+func (s *Server) inventoryPaging(r *http.Request) paging {
+	p := readPaging(r.URL.Query(), 1000)
+	p.broken = s.faults.Get().BrokenPaging
+	return p
+}
 
 func (s *Server) itemLocation(l *Location, key stockKey) ItemLocation {
 	key.location = l.ID
@@ -330,7 +334,7 @@ func (s *Server) listInventoryItems(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	locCodes, hasCode := queryStrings(q, "location_code:in")
-	p := inventoryPaging(r)
+	p := s.inventoryPaging(r)
 	s.mu.Lock()
 	var out []InventoryItem
 	for _, it := range s.inventoryItemsLocked() {
@@ -357,7 +361,7 @@ func (s *Server) listLocationItems(w http.ResponseWriter, r *http.Request) {
 		writeProblem(w, http.StatusUnprocessableEntity, err.Error())
 		return
 	}
-	p := inventoryPaging(r)
+	p := s.inventoryPaging(r)
 	s.mu.Lock()
 	l := s.st.location(lid)
 	if l == nil {

@@ -80,7 +80,11 @@ func (s *Server) consignments(rec *orderRec, base string, withLines bool) map[st
 		c["line_items"] = lines
 		shipping = append(shipping, c)
 	}
-	return map[string]any{"shipping": shipping, "pickups": []any{}, "downloads": []any{},
+	var downloads any = []any{}
+	if rec.downloadsAsObject {
+		downloads = map[string]any{"id": rec.o.ID, "recipient_email": rec.o.BillingAddress.Email, "line_items": []any{}}
+	}
+	return map[string]any{"shipping": shipping, "pickups": []any{}, "downloads": downloads,
 		"email": map[string]any{"gift_certificates": []any{}}}
 }
 

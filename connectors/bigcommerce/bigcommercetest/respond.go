@@ -95,18 +95,23 @@ type pagination struct {
 	Total       int       `json:"total"`
 	Count       int       `json:"count"`
 	PerPage     int       `json:"per_page"`
-	CurrentPage int       `json:"current_page"`
+	CurrentPage int       `json:"current_page,omitzero"` // absent only under the broken_paging fault
 	TotalPages  int       `json:"total_pages"`
 	Links       pageLinks `json:"links"`
 }
 
-// paging is a parsed page/limit pair.
-type paging struct{ page, limit int }
+// paging is a parsed page/limit pair. broken is the broken_paging fault:
+// the page asked for is ignored.
+type paging struct {
+	page, limit int
+	broken      bool
+}
 
 // parsePaging reads page and limit (default 50, max 250). It reports false
 // after answering 413 when the limit is over 250 and the knob asks for it.
 func (s *Server) parsePaging(w http.ResponseWriter, r *http.Request, v3 bool) (paging, bool) {
 	p := readPaging(r.URL.Query(), 0)
+	p.broken = s.faults.Get().BrokenPaging
 	if p.limit > 250 {
 		if s.opts.RejectLimitOver250 {
 			if v3 {
@@ -139,6 +144,9 @@ func readPaging(q url.Values, maxLimit int) paging {
 
 // pageOf cuts one page out of items.
 func pageOf[T any](items []T, p paging) []T {
+	if p.broken {
+		p.page = 1
+	}
 	start := (p.page - 1) * p.limit
 	if start >= len(items) {
 		return nil
@@ -161,6 +169,10 @@ func writeV3Page[T any](w http.ResponseWriter, all []T, p paging) {
 		pg.Links.Previous = link(p.page - 1)
 	}
 	if p.page < pages {
+		pg.Links.Next = link(p.page + 1)
+	}
+	if p.broken {
+		pg.CurrentPage, pg.TotalPages = 0, max(pages, p.page+1)
 		pg.Links.Next = link(p.page + 1)
 	}
 	fakekit.WriteJSON(w, http.StatusOK, envelope{Data: items, Meta: v3Meta{Pagination: pg}})

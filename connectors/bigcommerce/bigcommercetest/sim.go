@@ -14,6 +14,7 @@ func (s *Server) registerSim(mux *http.ServeMux) {
 	mux.HandleFunc("/_sim/clock", s.clock.ServeClock)
 	mux.HandleFunc("POST /_sim/orders", s.simPlaceOrder)
 	mux.HandleFunc("POST /_sim/orders/{id}/status", s.simSetStatus)
+	mux.HandleFunc("POST /_sim/orders/{id}/downloads-as-object", s.simDownloadsAsObject)
 	mux.HandleFunc("/_sim/refund-declines", s.simRefundDeclines)
 	mux.HandleFunc("/_sim/orders/{id}/refund-declines", s.simRefundDeclines)
 	mux.HandleFunc("POST /_sim/products", s.simAddProduct)
@@ -58,6 +59,28 @@ func (s *Server) simSetStatus(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 	s.emit(events)
 	fakekit.WriteJSON(w, http.StatusOK, o)
+}
+
+// simDownloadsAsObject makes an order's consignments give its downloads
+// consignment as an object where a list is expected (SetDownloadsAsObject):
+// body {"on": true|false}.
+func (s *Server) simDownloadsAsObject(w http.ResponseWriter, r *http.Request) {
+	var body struct {
+		On *bool `json:"on"`
+	}
+	if err := decodeBody(r, &body); err != nil || body.On == nil {
+		writeV2Invalid(w, "on", "Send {\"on\": true} or {\"on\": false}.")
+		return
+	}
+	s.mu.Lock()
+	rec := s.orderFor(w, r, false)
+	if rec != nil {
+		rec.downloadsAsObject = *body.On
+	}
+	s.mu.Unlock()
+	if rec != nil {
+		w.WriteHeader(http.StatusNoContent)
+	}
 }
 
 // simAddProduct adds a product as a merchant does in the control panel

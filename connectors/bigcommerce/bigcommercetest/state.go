@@ -40,6 +40,9 @@ type orderRec struct {
 	providerID      string
 	refundBusyUntil time.Time
 	stockTaken      []stockMove
+	// downloadsAsObject renders the downloads consignment as one object
+	// where the OAS has a list (SetDownloadsAsObject).
+	downloadsAsObject bool
 }
 
 // stockMove records stock an order took, to give it back on cancel.

@@ -40,6 +40,12 @@ type Faults struct {
 	// any answer, half get a status line and a body cut short. The client
 	// cannot tell a lost answer from a write that never happened.
 	LostAnswerRate float64 `json:"lost_answer_rate"`
+	// BrokenPaging makes every list ignore the page asked for: each answer
+	// is the first page, and its metadata claims another page follows
+	// (BigCommerce v3 meta.pagination without current_page, as seen in the
+	// field; ShipStation "pages" past the page asked for). BigCommerce v2
+	// lists, which carry no metadata, repeat their first page.
+	BrokenPaging bool `json:"broken_paging"`
 }
 
 // Injector decides, request by request, which fault to inject. Decisions come

@@ -37,6 +37,13 @@ type Options struct {
 	// WebhookTimeout bounds one webhook POST (default 10s).
 	WebhookTimeout time.Duration
 
+	// MaxRequestURI is the longest request URI (path and query, in bytes)
+	// the gateway in front of both APIs accepts; a longer one is answered
+	// 414 before it reaches the API. ShipStation documents no limit; the
+	// default 8192 is the common gateway limit (see docs/vendor-notes.md).
+	// Negative: no limit.
+	MaxRequestURI int
+
 	// DefaultPageSize is the v1 page size when none is asked (default 100).
 	DefaultPageSize int
 	// ClampPageSize clamps a v1 pageSize above 500 instead of answering 400.
@@ -118,6 +125,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.WebhookTimeout <= 0 {
 		o.WebhookTimeout = 10 * time.Second
+	}
+	if o.MaxRequestURI == 0 {
+		o.MaxRequestURI = 8192
 	}
 	if o.DefaultPageSize <= 0 {
 		o.DefaultPageSize = 100

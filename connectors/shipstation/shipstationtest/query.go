@@ -108,10 +108,15 @@ func (r dateRange) holds(t *time.Time) bool {
 }
 
 // page is a validated page request.
-type page struct{ number, size int }
+// page is a parsed page and page size. broken is the broken_paging fault:
+// the page asked for is ignored.
+type page struct {
+	number, size int
+	broken       bool
+}
 
 func (s *Server) pageOf(p params) (page, error) {
-	pg := page{number: 1, size: s.opts.DefaultPageSize}
+	pg := page{number: 1, size: s.opts.DefaultPageSize, broken: s.faults.Get().BrokenPaging}
 	if n, ok, err := p.int64("page"); err != nil {
 		return pg, err
 	} else if ok {
@@ -141,6 +146,9 @@ func paginate[T any](items []T, pg page) (out []T, total, pages int) {
 	total = len(items)
 	pages = (total + pg.size - 1) / pg.size
 	from := (pg.number - 1) * pg.size
+	if pg.broken {
+		from, pages = 0, max(pages, pg.number+1)
+	}
 	if from >= total {
 		return []T{}, total, pages
 	}

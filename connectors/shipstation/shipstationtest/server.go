@@ -47,6 +47,7 @@ type Server struct {
 // counters are the request statistics benchmarks read.
 type counters struct {
 	v1Calls, v2Calls, v1TooMany, v2TooMany atomic.Int64
+	uriTooLong                             atomic.Int64
 	requests                               fakekit.RequestCounts
 }
 
@@ -56,6 +57,9 @@ type Stats struct {
 	V2Calls   int64 // v2 requests received
 	V1TooMany int64 // v1 requests answered 429
 	V2TooMany int64 // v2 requests answered 429
+	// URITooLong counts requests the gateway refused (414) for a request
+	// URI over Options.MaxRequestURI; they reach neither API.
+	URITooLong int64
 	// ByRequest counts API requests by method and path, as "GET /orders"
 	// or "GET /orders/{id}" (numeric ids collapsed).
 	ByRequest map[string]int64
@@ -129,11 +133,12 @@ func (s *Server) Faults() Faults { return s.faults.Get() }
 // Stats returns the request counters.
 func (s *Server) Stats() Stats {
 	return Stats{
-		V1Calls:   s.stats.v1Calls.Load(),
-		V2Calls:   s.stats.v2Calls.Load(),
-		V1TooMany: s.stats.v1TooMany.Load(),
-		V2TooMany: s.stats.v2TooMany.Load(),
-		ByRequest: s.stats.requests.Snapshot(),
+		V1Calls:    s.stats.v1Calls.Load(),
+		V2Calls:    s.stats.v2Calls.Load(),
+		V1TooMany:  s.stats.v1TooMany.Load(),
+		V2TooMany:  s.stats.v2TooMany.Load(),
+		URITooLong: s.stats.uriTooLong.Load(),
+		ByRequest:  s.stats.requests.Snapshot(),
 	}
 }
 
@@ -170,6 +175,12 @@ func (s *Server) buildHandler() http.Handler {
 		switch {
 		case strings.HasPrefix(lower, "/_sim/"):
 			sim.ServeHTTP(w, r)
+		case s.opts.MaxRequestURI > 0 && len(r.RequestURI) > s.opts.MaxRequestURI:
+			// The gateway refuses it; the API never sees it.
+			s.stats.uriTooLong.Add(1)
+			w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+			w.WriteHeader(http.StatusRequestURITooLong)
+			_, _ = w.Write([]byte("414 Request-URI Too Large\n"))
 		case lower == "/v2" || strings.HasPrefix(lower, "/v2/"):
 			s.stats.v2Calls.Add(1)
 			s.stats.requests.Count(r.Method, r.URL.Path)

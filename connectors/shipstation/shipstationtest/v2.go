@@ -52,7 +52,7 @@ type v2Links struct {
 
 // v2Page reads page and page_size (limit is accepted as page_size).
 func (s *Server) v2Page(w http.ResponseWriter, q url.Values) (page, bool) {
-	pg := page{number: 1, size: v2DefaultPageSize}
+	pg := page{number: 1, size: v2DefaultPageSize, broken: s.faults.Get().BrokenPaging}
 	for _, f := range []struct {
 		name string
 		dst  *int
