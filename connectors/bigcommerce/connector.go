@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"strings"
@@ -81,6 +82,7 @@ type conn struct {
 	actions      map[string]action
 	store        storeCache
 	clock        func() time.Time
+	log          *slog.Logger
 	stop         context.CancelFunc
 }
 
@@ -127,7 +129,10 @@ func open(cfg connectors.Config, o options) (*conn, error) {
 		name: cfg.Name, storeHash: store, clientSecret: a.str("client_secret"), headerSecret: a.str("webhook_header_secret"),
 		api: &client{base: apiURL + "/stores/" + store, token: token, http: o.httpClient, budget: b, after: o.after,
 			attemptTimeout: timeout, attempts: o.attempts},
-		actions: map[string]action{}, clock: o.clock, stop: stop,
+		actions: map[string]action{}, clock: o.clock, log: cfg.Logger, stop: stop,
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.orders = &batcher[int64, fullOrder]{window: o.batchWindow, base: base, fetch: c.fetchOrders}
 	c.stock = &batcher[stockKey, stockRead]{window: o.batchWindow, base: base, fetch: c.fetchStock}
