@@ -64,6 +64,11 @@ type Options struct {
 	// /shipments too (isReturnLabel, the same tracking number); by default
 	// v1 does not list v2 labels.
 	V2ReturnLabelsInV1 bool
+	// V2NoAllocation leaves open orders' units unallocated, so v2
+	// available equals on_hand less what was allocated by hand. By default
+	// the unshipped units of awaiting_shipment and on_hold orders are
+	// allocated, and available = on_hand - allocated may be negative.
+	V2NoAllocation bool
 }
 
 // LockPolicy is the answer to createorder(s) on a shipped or cancelled order.

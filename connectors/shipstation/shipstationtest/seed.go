@@ -226,6 +226,22 @@ func (s *Server) AddInventoryLocation(warehouseID, name string) (InventoryLocati
 	return *l, nil
 }
 
+// SetAllocatedAt sets the units of a SKU at a location allocated to orders
+// the fake does not hold (other channels); the fake's own open orders add
+// theirs. An empty locationID means the SKU's primary location.
+func (s *Server) SetAllocatedAt(sku, locationID string, allocated int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if locationID == "" {
+		locationID = s.primaryLocationLocked(sku)
+	}
+	if s.locationByID(locationID) == nil {
+		return fmt.Errorf("inventory location %q was not found", locationID)
+	}
+	s.stockAtLocked(sku, locationID).allocated = allocated
+	return nil
+}
+
 // SetStock sets the v2 on-hand units of a SKU at its primary location (the
 // first location holding it, else the first location).
 func (s *Server) SetStock(sku string, onHand int) error { return s.SetStockAt(sku, "", onHand) }
