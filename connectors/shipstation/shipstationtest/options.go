@@ -56,6 +56,11 @@ type Options struct {
 	// V2AllowUnknownSKU lets POST /v2/inventory change stock of a SKU that
 	// has no product record (by default that is a 400).
 	V2AllowUnknownSKU bool
+	// V2NoAllocation leaves open orders' units unallocated, so v2
+	// available equals on_hand less what was allocated by hand. By default
+	// the unshipped units of awaiting_shipment and on_hold orders are
+	// allocated, and available = on_hand - allocated may be negative.
+	V2NoAllocation bool
 	// V2ReturnsKeepStock leaves on-hand stock alone when a v2 return label
 	// is delivered (by default its units go back, as when a return is
 	// received in the UI).
@@ -64,11 +69,6 @@ type Options struct {
 	// /shipments too (isReturnLabel, the same tracking number); by default
 	// v1 does not list v2 labels.
 	V2ReturnLabelsInV1 bool
-	// V2NoAllocation leaves open orders' units unallocated, so v2
-	// available equals on_hand less what was allocated by hand. By default
-	// the unshipped units of awaiting_shipment and on_hold orders are
-	// allocated, and available = on_hand - allocated may be negative.
-	V2NoAllocation bool
 }
 
 // LockPolicy is the answer to createorder(s) on a shipped or cancelled order.
