@@ -186,7 +186,7 @@ pipeline "orders" {
           street1    = each.value.order.billing_address.street_1
           street2    = each.value.order.billing_address.street_2
           city       = each.value.order.billing_address.city
-          state      = each.value.order.billing_address.state
+          state      = state_code(each.value.order.billing_address.country_iso2, each.value.order.billing_address.state)
           postalCode = each.value.order.billing_address.zip
           country    = each.value.order.billing_address.country_iso2
           phone      = each.value.order.billing_address.phone
@@ -197,7 +197,7 @@ pipeline "orders" {
           street1     = each.value.address.street_1
           street2     = each.value.address.street_2
           city        = each.value.address.city
-          state       = each.value.address.state
+          state       = state_code(each.value.address.country_iso2, each.value.address.state)
           postalCode  = each.value.address.zip
           country     = each.value.address.country_iso2
           phone       = each.value.address.phone

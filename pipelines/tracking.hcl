@@ -4,18 +4,14 @@
 # in order metafields for reporting. Marked-as-shipped orders (fulfillments)
 # ship their remaining lines.
 
-# ShipStation carrierCode -> BigCommerce shipping_provider. Carriers not
-# listed are sent as tracking_carrier (an AfterShip slug) instead.
-variable "carrier_providers" {
-  type = map(string)
-  default = {
-    "stamps_com"   = "usps"
-    "usps"         = "usps"
-    "ups"          = "ups"
-    "ups_walleted" = "ups"
-    "fedex"        = "fedex"
-    "dhl_express"  = "dhlexpress"
-  }
+# The BigCommerce connector maps ShipStation carrier codes to a
+# shipping_provider or an AfterShip tracking_carrier slug (a code it does not
+# know ships with neither, named in the shipment's comments). Entries here
+# replace its mapping for a carrier code, e.g.
+# { "my_courier" = { provider = "", slug = "ontrac" } }.
+variable "carrier_overrides" {
+  type    = map(object({ provider = string, slug = string }))
+  default = {}
 }
 
 pipeline "tracking" {
@@ -53,7 +49,6 @@ pipeline "tracking" {
       tracking_number  = each.value.trackingNumber
       voided           = coalesce(each.value.voided, false)
       items            = [for i in coalesce(each.value.shipmentItems, []) : { order_product_id = tonumber(i.lineItemKey), quantity = i.quantity } if can(tonumber(i.lineItemKey))]
-      provider         = lookup(var.carrier_providers, coalesce(each.value.carrierCode, ""), "")
       carrier          = coalesce(each.value.carrierCode, "")
       service          = coalesce(each.value.serviceCode, "")
       report = jsonencode({
@@ -76,8 +71,9 @@ pipeline "tracking" {
     order_address_id  = each.value.order_address_id
     tracking_number   = each.value.tracking_number
     items             = each.value.items
-    shipping_provider = each.value.provider
-    tracking_carrier  = each.value.provider == "" ? each.value.carrier : null
+    carrier_code      = each.value.carrier
+    shipping_provider = try(var.carrier_overrides[each.value.carrier].provider, null)
+    tracking_carrier  = try(var.carrier_overrides[each.value.carrier].slug, null)
     shipping_method   = each.value.service
   }
 
@@ -136,7 +132,6 @@ pipeline "tracking" {
     value = {
       order_id        = each.value.bigcommerce.order_id
       tracking_number = coalesce(each.value.trackingNumber, "ss-fulfillment-${each.value.fulfillmentId}")
-      provider        = lookup(var.carrier_providers, coalesce(each.value.carrierCode, ""), "")
       carrier         = coalesce(each.value.carrierCode, "")
       items = flatten([for o in step.fulfilled_orders.output : [
         for l in o.lines : { order_product_id = l.id, quantity = l.quantity - l.quantity_shipped }
@@ -152,7 +147,8 @@ pipeline "tracking" {
     order_id          = each.value.order_id
     tracking_number   = each.value.tracking_number
     items             = each.value.items
-    shipping_provider = each.value.provider
-    tracking_carrier  = each.value.provider == "" ? each.value.carrier : null
+    carrier_code      = each.value.carrier
+    shipping_provider = try(var.carrier_overrides[each.value.carrier].provider, null)
+    tracking_carrier  = try(var.carrier_overrides[each.value.carrier].slug, null)
   }
 }

@@ -5,6 +5,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"log/slog"
 	"math/big"
 	"net/http"
 	"strings"
@@ -84,6 +85,7 @@ type conn struct {
 	actions      map[string]action
 	store        storeCache
 	clock        func() time.Time
+	log          *slog.Logger
 	stop         context.CancelFunc
 }
 
@@ -131,7 +133,10 @@ func open(cfg connectors.Config, o options) (*conn, error) {
 		tokenKey: firstOf(a.str("webhook_header_secret"), a.str("client_secret"), token),
 		api: &client{base: apiURL + "/stores/" + store, token: token, http: redirect.SameOrigin(o.httpClient), budget: b, after: o.after,
 			attemptTimeout: timeout, attempts: o.attempts, maxPages: o.maxPages},
-		actions: map[string]action{}, clock: o.clock, stop: stop,
+		actions: map[string]action{}, clock: o.clock, log: cfg.Logger, stop: stop,
+	}
+	if c.log == nil {
+		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.orders = &batcher[int64, fullOrder]{window: o.batchWindow, base: base, fetch: c.fetchOrders}
 	c.stock = &batcher[stockKey, stockRead]{window: o.batchWindow, base: base, fetch: c.fetchStock}

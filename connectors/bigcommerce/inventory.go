@@ -14,10 +14,12 @@ import (
 )
 
 var stockType = obj(map[string]cty.Type{
-	"sku": cty.String, "location_id": cty.Number, "quantity": cty.Number, "transaction_id": cty.String,
+	"sku": cty.String, "location_id": cty.Number, "quantity": cty.Number, "transaction_id": cty.String, "note": cty.String,
 })
 
-var levelType = obj(map[string]cty.Type{"level": cty.Number})
+// levelType is the record a stock write targets; note says why the level
+// written differs from the one asked for.
+var levelType = obj(map[string]cty.Type{"level": cty.Number, "note": cty.String})
 
 func inventoryActions() []action {
 	sku := schema.Attr{Name: "sku", Type: cty.String, Required: true, Doc: "The variant's (or simple product's) SKU."}
@@ -28,7 +30,9 @@ func inventoryActions() []action {
 				Name: "set_stock", Kind: connectors.Write, Output: stockType, Identity: []string{"sku", "location_id"},
 				Doc: "Set a SKU's on-hand stock at a location (an absolute adjustment). Plans nothing when the level already matches.",
 				Args: schema.Object{Attrs: []schema.Attr{sku, loc,
-					{Name: "quantity", Type: cty.Number, Required: true, Doc: "The new on-hand level."},
+					{Name: "quantity", Type: cty.Number, Required: true, Doc: "The new on-hand level. A negative level " +
+						"(e.g. a source's available stock with more allocated than on hand) is written as 0, with a note " +
+						"in the plan, the output and a warning in the log."},
 					{Name: "reason", Type: cty.String},
 				}},
 			},
@@ -80,18 +84,46 @@ func (c *conn) locationStock(ctx context.Context, sku string, location int64) (i
 	return 0, false, nil
 }
 
-func stockVal(sku string, location, quantity int64, tx string) cty.Value {
-	return cty.ObjectVal(map[string]cty.Value{"sku": str(sku), "location_id": num(location), "quantity": num(quantity), "transaction_id": str(tx)})
+func stockVal(sku string, location, quantity int64, tx, note string) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{"sku": str(sku), "location_id": num(location), "quantity": num(quantity),
+		"transaction_id": str(tx), "note": nullStr(note)})
 }
 
-func levelVal(n int64) cty.Value { return cty.ObjectVal(map[string]cty.Value{"level": num(n)}) }
+func levelVal(n int64, note string) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{"level": num(n), "note": nullStr(note)})
+}
+
+// nullStr is s, or null when empty.
+func nullStr(s string) cty.Value {
+	if s == "" {
+		return cty.NullVal(cty.String)
+	}
+	return cty.StringVal(s)
+}
+
+// setStockArgs reads set_stock's arguments. BigCommerce holds no negative
+// stock: a negative quantity becomes 0 and note says so.
+func setStockArgs(a *args) (sku string, loc, qty int64, note string, err error) {
+	sku, loc, qty = a.str("sku"), a.int("location_id"), a.int("quantity")
+	if a.err != nil {
+		return "", 0, 0, "", a.err
+	}
+	if qty < 0 {
+		note = fmt.Sprintf("quantity %d written as 0: stock cannot be negative", qty)
+		qty = 0
+	}
+	return sku, loc, qty, note, nil
+}
 
 func planSetStock(c *conn, ctx context.Context, a *args) (connectors.Change, error) {
-	sku, loc, qty := a.str("sku"), a.int("location_id"), a.int("quantity")
-	if a.err != nil {
-		return connectors.Change{}, a.err
+	sku, loc, qty, note, err := setStockArgs(a)
+	if err != nil {
+		return connectors.Change{}, err
 	}
-	after := levelVal(qty)
+	if note != "" {
+		c.log.Warn("bigcommerce: negative stock written as 0", "sku", sku, "location_id", loc, "quantity", a.int("quantity"))
+	}
+	after := levelVal(qty, note)
 	cur, ok, err := c.stockLevel(ctx, sku, loc)
 	if err != nil {
 		return connectors.Change{}, err
@@ -99,9 +131,9 @@ func planSetStock(c *conn, ctx context.Context, a *args) (connectors.Change, err
 	if !ok {
 		return connectors.Change{Op: connectors.OpUpdate, Before: cty.NullVal(levelType), After: after}, nil
 	}
-	ch := connectors.Change{Op: connectors.OpUpdate, Before: levelVal(cur), After: after, Fingerprint: connectors.Fingerprint(levelVal(cur))}
+	ch := connectors.Change{Op: connectors.OpUpdate, Before: levelVal(cur, ""), After: after, Fingerprint: connectors.Fingerprint(levelVal(cur, ""))}
 	if cur == qty {
-		ch.Op, ch.Output = connectors.OpNoop, stockVal(sku, loc, qty, "")
+		ch.Op, ch.Output = connectors.OpNoop, stockVal(sku, loc, qty, "", note)
 	}
 	return ch, nil
 }
@@ -115,9 +147,13 @@ func (c *conn) adjust(ctx context.Context, method, path string, body adjustment,
 }
 
 func applySetStock(c *conn, ctx context.Context, a *args, _ connectors.Change) (cty.Value, error) {
-	sku, loc, qty, reason := a.str("sku"), a.int("location_id"), a.int("quantity"), a.str("reason")
-	if a.err != nil {
-		return cty.NilVal, a.err
+	sku, loc, qty, note, err := setStockArgs(a)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	reason := a.str("reason")
+	if note != "" {
+		reason = strings.TrimSpace(reason + " (" + note + ")")
 	}
 	// Setting an absolute level is safe to resend.
 	tx, err := c.adjust(ctx, http.MethodPut, "/v3/inventory/adjustments/absolute",
@@ -125,7 +161,7 @@ func applySetStock(c *conn, ctx context.Context, a *args, _ connectors.Change) (
 	if err != nil {
 		return cty.NilVal, err
 	}
-	return stockVal(sku, loc, qty, tx), nil
+	return stockVal(sku, loc, qty, tx, note), nil
 }
 
 func planAdjustStock(c *conn, ctx context.Context, a *args) (connectors.Change, error) {
@@ -143,7 +179,7 @@ func planAdjustStock(c *conn, ctx context.Context, a *args) (connectors.Change, 
 	// No fingerprint: a delta does not depend on the level it meets, and
 	// the level our own adjustment moved must not make a replay of it look
 	// like a change to write again. The ledger alone guards it.
-	return connectors.Change{Op: connectors.OpUpdate, Before: levelVal(cur), After: levelVal(cur + delta)}, nil
+	return connectors.Change{Op: connectors.OpUpdate, Before: levelVal(cur, ""), After: levelVal(cur+delta, "")}, nil
 }
 
 func applyAdjustStock(c *conn, ctx context.Context, a *args, _ connectors.Change) (cty.Value, error) {
@@ -158,5 +194,5 @@ func applyAdjustStock(c *conn, ctx context.Context, a *args, _ connectors.Change
 	if err != nil {
 		return cty.NilVal, err
 	}
-	return stockVal(sku, loc, delta, tx), nil
+	return stockVal(sku, loc, delta, tx, ""), nil
 }

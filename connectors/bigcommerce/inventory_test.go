@@ -1,9 +1,11 @@
 package bigcommerce
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"runtime"
 	"strings"
@@ -144,7 +146,7 @@ func TestConcurrentStockPlansShareFewReads(t *testing.T) {
 		if p.err != nil {
 			t.Fatalf("plan %s: %v", sku, p.err)
 		}
-		lv := levelVal(levels[sku])
+		lv := levelVal(levels[sku], "")
 		if !p.ch.Before.RawEquals(lv) || num64(p.ch.After.GetAttr("level")) != want[p] || p.ch.Fingerprint != connectors.Fingerprint(lv) {
 			t.Fatalf("plan %s: %s %#v -> %#v (fingerprint %q), want level %d -> %d", sku, p.ch.Op, p.ch.Before, p.ch.After, p.ch.Fingerprint, levels[sku], want[p])
 		}
@@ -306,5 +308,38 @@ func TestSKUChunksBoundCountAndLength(t *testing.T) {
 	}
 	if fmt.Sprint(sizes) != "[200 200 50 1 1]" {
 		t.Fatalf("chunk sizes %v", sizes)
+	}
+}
+
+// A negative level (a source's available stock with more allocated than on
+// hand) is written as 0, with a note in the plan, the output, the reason
+// BigCommerce records and a warning in the log.
+func TestSetStockWritesANegativeLevelAsZero(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	var logged bytes.Buffer
+	e.conn.log = slog.New(slog.NewTextHandler(&logged, nil))
+	simple, _ := seeded(t, e)
+	before, _ := e.fake.Stock(simple.SKU, 1)
+	if before <= 0 {
+		t.Fatalf("seeded stock %d", before)
+	}
+	args := map[string]cty.Value{"sku": cty.StringVal(simple.SKU), "location_id": cty.NumberIntVal(1),
+		"quantity": cty.NumberIntVal(-3), "reason": cty.StringVal("ShipStation stock")}
+	ch, out := e.write("set_stock", args)
+	const note = "quantity -3 written as 0: stock cannot be negative"
+	if ch.Op != connectors.OpUpdate || num64(ch.After.GetAttr("level")) != 0 || ch.After.GetAttr("note") != cty.StringVal(note) {
+		t.Fatalf("plan %s %#v -> %#v", ch.Op, ch.Before, ch.After)
+	}
+	if got, _ := e.fake.Stock(simple.SKU, 1); got != 0 {
+		t.Fatalf("stock %d, want 0", got)
+	}
+	if num64(out.GetAttr("quantity")) != 0 || out.GetAttr("note") != cty.StringVal(note) {
+		t.Errorf("output %#v", out)
+	}
+	if !strings.Contains(logged.String(), "level=WARN") || !strings.Contains(logged.String(), "quantity=-3") {
+		t.Errorf("log %q", logged.String())
+	}
+	if ch := e.plan("set_stock", args); ch.Op != connectors.OpNoop {
+		t.Fatalf("second plan = %s, want noop", ch.Op)
 	}
 }

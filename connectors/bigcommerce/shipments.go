@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"net/http"
+	"strings"
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/budget"
@@ -41,7 +42,10 @@ func shipmentActions() []action {
 					{Name: "tracking_number", Type: cty.String, Required: true, Doc: "At most 50 characters."},
 					{Name: "items", Type: shipmentItemsArg, Required: true, Doc: "The order lines (order_product_id) and quantities shipped."},
 					{Name: "order_address_id", Type: cty.Number, Doc: "The ship-to address; default the address of the items' lines."},
-					{Name: "shipping_provider", Type: cty.String, Doc: `e.g. "usps", "ups", "fedex", or "" with tracking_carrier.`},
+					{Name: "carrier_code", Type: cty.String, Doc: "A ShipStation carrier code (e.g. stamps_com, dhl_express): " +
+						"sets shipping_provider, or tracking_carrier when BigCommerce has no provider for the carrier. " +
+						`A code tote does not know sets neither and is kept in comments ("Carrier: <code>") when comments is not given.`},
+					{Name: "shipping_provider", Type: cty.String, Doc: `e.g. "usps", "ups", "fedex", or "" with tracking_carrier. Either one given replaces carrier_code's mapping.`},
 					{Name: "tracking_carrier", Type: cty.String, Doc: "An AfterShip courier slug, e.g. dhl."},
 					{Name: "tracking_link", Type: cty.String, Doc: "A custom tracking URL."},
 					{Name: "shipping_method", Type: cty.String, Doc: "Free text, e.g. USPS Ground Advantage."},
@@ -140,6 +144,14 @@ func shipmentRequest(a *args) (int64, shipmentInput, error) {
 		OrderAddressID: a.int("order_address_id"), TrackingNumber: a.str("tracking_number"),
 		ShippingProvider: a.str("shipping_provider"), TrackingCarrier: a.str("tracking_carrier"),
 		TrackingLink: a.str("tracking_link"), ShippingMethod: a.str("shipping_method"), Comments: a.str("comments"),
+	}
+	// An explicit shipping_provider or tracking_carrier replaces the mapping.
+	if code := strings.TrimSpace(a.str("carrier_code")); code != "" && !a.has("shipping_provider") && !a.has("tracking_carrier") {
+		var known bool
+		in.ShippingProvider, in.TrackingCarrier, known = shipmentCarrier(code)
+		if !known && !a.has("comments") {
+			in.Comments = "Carrier: " + code
+		}
 	}
 	for i, e := range a.elems("items") {
 		it := shipmentItem{

@@ -353,9 +353,18 @@ func (w *World) work() {
 	}
 }
 
+// wholeLabels are the labels shipWhole buys, one order in ten by DHL
+// Express (no BigCommerce shipping provider) and one in ten by walleted UPS.
+var wholeLabels = []shipstationtest.ShipRequest{
+	{CarrierCode: "dhl_express", ServiceCode: "dhl_express_worldwide"},
+	{CarrierCode: "ups_walleted", ServiceCode: "ups_ground"},
+	{CarrierCode: "stamps_com", ServiceCode: "usps_ground_advantage"},
+}
+
 // shipWhole buys one label for everything left to ship on an order.
 func (w *World) shipWhole(id int64) bool {
-	_, err := w.Fakes.ShipStation.Ship(id, shipstationtest.ShipRequest{CarrierCode: "stamps_com", ServiceCode: "usps_ground_advantage"})
+	label := wholeLabels[min(id%10, 2)]
+	_, err := w.Fakes.ShipStation.Ship(id, label)
 	if err == nil {
 		w.count("shipments")
 	}

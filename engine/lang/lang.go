@@ -4,7 +4,7 @@
 // Every hcl.EvalContext tote builds gets Functions(...): the go-cty standard
 // library under the names Terraform users know, try and can, and tote's own
 // functions for environment variables and secrets, times with explicit
-// zones, unit conversions and exact decimal rounding.
+// zones, unit conversions, exact decimal rounding and state codes.
 //
 // A function given a sensitive argument returns a sensitive result, and when
 // it fails its error message is replaced so that it cannot quote a secret.
@@ -86,6 +86,9 @@ func Functions(o Options) map[string]function.Function {
 		// units
 		"weight_oz": convertFunc(weights, "oz"), "weight_g": convertFunc(weights, "g"),
 		"length_in": convertFunc(lengths, "in"), "length_cm": convertFunc(lengths, "cm"),
+
+		// addresses
+		"state_code": stateCodeFunc,
 
 		// environment
 		"env": envFunc(getenv, false), "secret": envFunc(getenv, true),

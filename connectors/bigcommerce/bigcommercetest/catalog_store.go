@@ -231,6 +231,12 @@ func (st *state) renderVariant(pr *productRec, v *Variant) Variant {
 		weight = v.Weight.Decimal
 	}
 	out.CalculatedWeight = number(weight)
+	// cost_price is not inherited from the product: BigCommerce answers 0
+	// for a cost never set (and for one set to null), never null.
+	if out.CostPrice == nil {
+		zero := number(decimal.Zero)
+		out.CostPrice = &zero
+	}
 	switch {
 	case pr.p.InventoryTracking == "variant":
 		out.InventoryLevel = st.onhand(stockKey{pr.p.ID, v.ID, 1})

@@ -16,10 +16,18 @@ var productShape = map[string]string{
 	"base_variant_id": "int|null", "date_created": "iso", "date_modified": "iso", "total_sold": "int",
 }
 
+// variantShape follows productVariant_Full (specs/bigcommerce/
+// product-variants_catalog.v3.yml) as BigCommerce fills it: the prices and
+// dimensions a variant inherits from its product are null, cost_price is
+// a number (0 when never set), the calculated values always numbers.
 var variantShape = map[string]string{
-	"id": "int", "product_id": "int", "sku": "string", "sku_id": "int|null", "price": "number|null", "weight": "number|null",
-	"width": "number|null", "calculated_price": "number", "calculated_weight": "number", "inventory_level": "int",
-	"inventory_warning_level": "int", "bin_picking_number": "string", "upc": "string", "purchasing_disabled": "bool",
+	"id": "int", "product_id": "int", "sku": "string", "sku_id": "int|null", "price": "number|null",
+	"sale_price": "number|null", "retail_price": "number|null", "map_price": "number|null", "cost_price": "number",
+	"weight": "number|null", "width": "number|null", "height": "number|null", "depth": "number|null",
+	"fixed_cost_shipping_price": "number|null", "is_free_shipping": "bool",
+	"calculated_price": "number", "calculated_weight": "number", "inventory_level": "int",
+	"inventory_warning_level": "int", "bin_picking_number": "string", "upc": "string", "mpn": "string", "gtin": "string",
+	"purchasing_disabled": "bool", "purchasing_disabled_message": "string", "image_url": "string",
 	"option_values": "array",
 }
 
@@ -87,7 +95,12 @@ func TestCatalogProductsAndVariants(t *testing.T) {
 		t.Fatalf("sku filter gave %d", len(data))
 	}
 	vs := data[0]["variants"].([]any)
-	checkShape(t, "variant", vs[0].(map[string]any), variantShape)
+	for _, v := range vs {
+		checkShape(t, "variant", v.(map[string]any), variantShape)
+		if cost := v.(map[string]any)["cost_price"]; cost != 0.0 {
+			t.Errorf("variant cost_price = %#v, want 0", cost)
+		}
+	}
 	if data[0]["base_variant_id"] != nil {
 		t.Errorf("multi-variant product has base_variant_id %v", data[0]["base_variant_id"])
 	}

@@ -85,6 +85,13 @@ type Options struct {
 	// with RefundBusyStatus (default 422). Zero means refunds settle at once.
 	RefundBusyFor    time.Duration
 	RefundBusyStatus int
+	// TrackingCarriers are the tracking_carrier slugs a shipment may name;
+	// nil means DefaultTrackingCarriers. BigCommerce accepts AfterShip's
+	// courier slugs; the fake refuses anything else with 400, as a wrong
+	// slug is the likelier failure for tote.
+	TrackingCarriers []string
+	// AnyTrackingCarrier accepts every tracking_carrier value.
+	AnyTrackingCarrier bool
 }
 
 func (o Options) withDefaults() Options {

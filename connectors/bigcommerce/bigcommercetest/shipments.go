@@ -65,6 +65,36 @@ var providerLinks = map[string]string{
 	"endicia":    "https://tools.usps.com/go/TrackConfirmAction?tLabels=",
 }
 
+// DefaultTrackingCarriers are the AfterShip courier slugs the fake accepts
+// as tracking_carrier by default: the carriers a ShipStation account
+// commonly ships with and their neighbours. AfterShip lists over 1,000;
+// Options.TrackingCarriers replaces this list.
+var DefaultTrackingCarriers = []string{
+	"usps", "ups", "fedex", "fedex-uk", "fedex-freight", "dhl", "dhl-express", "dhl-global-mail", "dhl-germany",
+	"dhlparcel-uk", "canada-post", "purolator", "purolator-international", "canpar", "ontrac", "lasership",
+	"asendia-usa", "asendia-uk", "asendia-de", "apc", "apc-overnight", "globegistics", "royal-mail",
+	"parcel-force", "australia-post", "sendle", "new-zealand-post", "gls", "gls-us", "dpd", "dpd-uk",
+	"tnt", "yodel", "myhermes-uk", "hermes-de", "postnl", "postnord", "la-poste-colissimo", "deutsch-post",
+	"newgistics", "pitney-bowes", "osm-worldwide", "firstmile", "amazon-fba-us", "i-parcel", "landmark-global",
+}
+
+// validTrackingCarrier reports whether a tracking_carrier slug is accepted.
+func (s *Server) validTrackingCarrier(slug string) bool {
+	if slug == "" || s.opts.AnyTrackingCarrier {
+		return true
+	}
+	list := s.opts.TrackingCarriers
+	if list == nil {
+		list = DefaultTrackingCarriers
+	}
+	for _, c := range list {
+		if c == slug {
+			return true
+		}
+	}
+	return false
+}
+
 func validProvider(p string) bool {
 	if _, ok := providers[p]; ok {
 		return true
@@ -90,7 +120,7 @@ func fillTracking(sh *Shipment) {
 }
 
 // applyShipmentFields copies the editable fields of in onto sh, checking them.
-func applyShipmentFields(sh *Shipment, in ShipmentInput) *inputError {
+func (s *Server) applyShipmentFields(sh *Shipment, in ShipmentInput) *inputError {
 	set := func(dst *string, v *string) {
 		if v != nil {
 			*dst = *v
@@ -112,6 +142,8 @@ func applyShipmentFields(sh *Shipment, in ShipmentInput) *inputError {
 		return &inputError{"tracking_link", "The tracking link may be at most 500 characters."}
 	case !validProvider(sh.ShippingProvider):
 		return &inputError{"shipping_provider", fmt.Sprintf("%q is not a valid shipping provider.", sh.ShippingProvider)}
+	case !s.validTrackingCarrier(sh.TrackingCarrier):
+		return &inputError{"tracking_carrier", fmt.Sprintf("%q is not a valid tracking carrier.", sh.TrackingCarrier)}
 	}
 	fillTracking(sh)
 	return nil
@@ -205,7 +237,7 @@ func (s *Server) createShipmentLocked(rec *orderRec, in ShipmentInput) (*Shipmen
 	}
 	sh := &Shipment{OrderID: rec.o.ID, CustomerID: rec.o.CustomerID, OrderAddressID: addr.ID,
 		DateCreated: Date2822{s.now()}, BillingAddress: rec.o.BillingAddress.AddressFields, ShippingAddress: addr.AddressFields}
-	if ierr := applyShipmentFields(sh, in); ierr != nil {
+	if ierr := s.applyShipmentFields(sh, in); ierr != nil {
 		return nil, nil, ierr
 	}
 	sh.ID = s.st.nextID("shipment")
@@ -322,7 +354,7 @@ func (s *Server) updateShipment(w http.ResponseWriter, r *http.Request) {
 		}
 		next.OrderAddressID, next.ShippingAddress = a.ID, a.AddressFields
 	}
-	if ierr := applyShipmentFields(&next, in); ierr != nil {
+	if ierr := s.applyShipmentFields(&next, in); ierr != nil {
 		s.mu.Unlock()
 		ierr.write(w)
 		return

@@ -111,3 +111,53 @@ func TestShipmentDeleteKeepsQuantityKnob(t *testing.T) {
 		t.Errorf("quantity_shipped %d, want kept at 1", l.QuantityShipped)
 	}
 }
+
+// shipping_provider takes only BigCommerce's enum; tracking_carrier only
+// AfterShip slugs (a ShipStation carrier code is neither), unless the fake
+// is told to accept any slug. A refused shipment changes nothing.
+func TestShipmentProviderAndCarrierValues(t *testing.T) {
+	cases := []struct {
+		name     string
+		opts     Options
+		field    string
+		value    string
+		accepted bool
+	}{
+		{"provider in the enum", Options{}, "shipping_provider", "canadapost", true},
+		{"third-party provider", Options{}, "shipping_provider", "carrier_1234567", true},
+		{"provider not in the enum", Options{}, "shipping_provider", "dhlexpress", false},
+		{"AfterShip slug", Options{}, "tracking_carrier", "dhl", true},
+		{"AfterShip slug with a dash", Options{}, "tracking_carrier", "dhl-global-mail", true},
+		{"ShipStation carrier code as slug", Options{}, "tracking_carrier", "dhl_express", false},
+		{"walleted code as slug", Options{}, "tracking_carrier", "ups_walleted", false},
+		{"custom slug list", Options{TrackingCarriers: []string{"pigeon-post"}}, "tracking_carrier", "pigeon-post", true},
+		{"custom slug list replaces the default", Options{TrackingCarriers: []string{"pigeon-post"}}, "tracking_carrier", "dhl", false},
+		{"any slug", Options{AnyTrackingCarrier: true}, "tracking_carrier", "dhl_express", true},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s := newTestServer(t, c.opts)
+			id, lines := createOrder(t, s)
+			addr := s.ShippingAddresses(id)[0].ID
+			r := call(t, s, "POST", fmt.Sprintf("/v2/orders/%d/shipments", id), map[string]any{"order_address_id": addr,
+				"tracking_number": "1234567890", c.field: c.value,
+				"items": []map[string]any{{"order_product_id": lines[0].ID, "quantity": 1}}})
+			if c.accepted {
+				wantStatus(t, r, http.StatusCreated)
+				if got := r.object(t)[c.field]; got != c.value {
+					t.Errorf("%s = %v, want %q", c.field, got, c.value)
+				}
+				return
+			}
+			wantStatus(t, r, http.StatusBadRequest)
+			e := r.array(t)[0]
+			checkShape(t, "error", e, map[string]string{"status": "int", "message": "string", "details": "object"})
+			if e["message"] != fmt.Sprintf("The field '%s' is invalid.", c.field) {
+				t.Errorf("message %v", e["message"])
+			}
+			if n := len(s.Shipments(id)); n != 0 {
+				t.Errorf("%d shipments after a refused one", n)
+			}
+		})
+	}
+}

@@ -121,6 +121,13 @@ func TestAccountLists(t *testing.T) {
 			t.Errorf("carrier field %s missing", f)
 		}
 	}
+	var codes []string
+	for _, c := range carriers {
+		codes = append(codes, c.(map[string]any)["code"].(string))
+	}
+	if fmt.Sprint(codes) != "[stamps_com ups fedex dhl_express ups_walleted]" {
+		t.Errorf("carrier codes = %v", codes)
+	}
 	svc := mustStatus(t, api(t, s, "GET", "/carriers/listservices?carrierCode=ups", nil), 200).list(t)
 	if m := svc[0].(map[string]any); m["carrierCode"] != "ups" || m["code"] != "ups_ground" {
 		t.Errorf("service = %v", m)

@@ -62,12 +62,47 @@ type InventoryLevel struct {
 
 type stockKey struct{ sku, location string }
 
-// stockLevel is the stock of one SKU at one location. Nothing in the fake
-// allocates stock to orders, so available always equals on hand.
+// stockLevel is the stock of one SKU at one location. Its allocated units
+// are those set by hand (orders of channels the fake does not hold); the
+// fake's own open orders add theirs when listed (allocationsLocked).
 type stockLevel struct {
 	onHand    int
+	allocated int
 	cost      V2Money
 	condition string
+}
+
+// allocatingStatuses are the order statuses whose unshipped units are
+// allocated (inferred: reference/shipstation-api.md §12.2 says only
+// "committed to open orders").
+var allocatingStatuses = map[string]bool{StatusAwaitingShipment: true, StatusOnHold: true}
+
+// allocationsLocked returns the units open orders allocate, per SKU at its
+// primary location; none under Options.V2NoAllocation.
+func (s *Server) allocationsLocked() map[stockKey]int {
+	if s.opts.V2NoAllocation {
+		return nil
+	}
+	primary := map[string]string{}
+	for _, k := range s.stockOrder {
+		if _, ok := primary[k.sku]; !ok {
+			primary[k.sku] = k.location
+		}
+	}
+	out := map[stockKey]int{}
+	for _, id := range s.orderIDs {
+		rec := s.orders[id]
+		if rec == nil || rec.deleted || !allocatingStatuses[rec.order.OrderStatus] {
+			continue
+		}
+		for _, it := range rec.order.Items {
+			loc, ok := primary[it.SKU]
+			if left := it.Quantity - rec.shipped[it.OrderItemID]; ok && left > 0 {
+				out[stockKey{it.SKU, loc}] += left
+			}
+		}
+	}
+	return out
 }
 
 func (s *Server) locationByID(id string) *InventoryLocation {
@@ -124,8 +159,10 @@ func (s *Server) changeStockLocked(sku string, delta int) {
 func (s *Server) levelsLocked(byWarehouse bool, keep func(sku, warehouse, location string) bool) []InventoryLevel {
 	var out []InventoryLevel
 	index := map[[2]string]int{}
+	alloc := s.allocationsLocked()
 	for _, k := range s.stockOrder {
 		lv := s.stock[k]
+		allocated := lv.allocated + alloc[k]
 		wh := ""
 		if loc := s.locationByID(k.location); loc != nil {
 			wh = loc.InventoryWarehouseID
@@ -134,14 +171,15 @@ func (s *Server) levelsLocked(byWarehouse bool, keep func(sku, warehouse, locati
 			continue
 		}
 		row := InventoryLevel{
-			SKU: k.sku, OnHand: lv.onHand, Available: lv.onHand, AverageCost: lv.cost,
+			SKU: k.sku, OnHand: lv.onHand, Allocated: allocated, Available: lv.onHand - allocated, AverageCost: lv.cost,
 			InventoryWarehouseID: wh, InventoryLocationID: k.location,
 		}
 		if byWarehouse {
 			row.InventoryLocationID = ""
 			if i, ok := index[[2]string{k.sku, wh}]; ok {
 				out[i].OnHand += lv.onHand
-				out[i].Available += lv.onHand
+				out[i].Allocated += allocated
+				out[i].Available += lv.onHand - allocated
 				continue
 			}
 			index[[2]string{k.sku, wh}] = len(out)

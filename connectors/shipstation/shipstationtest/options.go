@@ -63,6 +63,11 @@ type Options struct {
 	// V2AllowUnknownSKU lets POST /v2/inventory change stock of a SKU that
 	// has no product record (by default that is a 400).
 	V2AllowUnknownSKU bool
+	// V2NoAllocation leaves open orders' units unallocated, so v2
+	// available equals on_hand less what was allocated by hand. By default
+	// the unshipped units of awaiting_shipment and on_hold orders are
+	// allocated, and available = on_hand - allocated may be negative.
+	V2NoAllocation bool
 	// V2ReturnsKeepStock leaves on-hand stock alone when a v2 return label
 	// is delivered (by default its units go back, as when a return is
 	// received in the UI).

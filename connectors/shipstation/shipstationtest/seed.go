@@ -17,7 +17,8 @@ const (
 
 // SeedDefault loads the default account: two manual stores, two ship-from
 // warehouses (Denver, the default, and Reno), the tags Priority, Standard,
-// Backorder, Exception and Return Received, three carriers, and two v2
+// Backorder, Exception and Return Received, five carriers (Stamps.com, UPS,
+// FedEx, DHL Express and the walleted UPS by ShipStation), and two v2
 // inventory warehouses with one location each. NewServer calls it unless
 // Options.Bare; calling it again does nothing.
 func (s *Server) SeedDefault() {
@@ -60,6 +61,17 @@ func (s *Server) SeedDefault() {
 		[]CarrierService{{Code: "fedex_ground", Name: "FedEx Ground®", Domestic: true},
 			{Code: "fedex_2day", Name: "FedEx 2Day®", Domestic: true},
 			{Code: "fedex_international_economy", Name: "FedEx International Economy®", International: true}},
+		[]CarrierService{{Code: "package", Name: "Package", Domestic: true, International: true}}))
+	// A carrier BigCommerce has no shipping provider for, and one billed
+	// through ShipStation's own account (the _walleted codes).
+	s.AddCarrier(carrier("DHL Express", "dhl_express", 4, false,
+		[]CarrierService{{Code: "dhl_express_worldwide", Name: "DHL Express Worldwide", Domestic: true, International: true},
+			{Code: "dhl_express_12_00", Name: "DHL Express 12:00", International: true}},
+		[]CarrierService{{Code: "package", Name: "Package", Domestic: true, International: true}}))
+	s.AddCarrier(carrier("UPS by ShipStation", "ups_walleted", 5, true,
+		[]CarrierService{{Code: "ups_ground", Name: "UPS® Ground", Domestic: true},
+			{Code: "ups_2nd_day_air", Name: "UPS 2nd Day Air®", Domestic: true},
+			{Code: "ups_worldwide_saver", Name: "UPS Worldwide Saver®", International: true}},
 		[]CarrierService{{Code: "package", Name: "Package", Domestic: true, International: true}}))
 	for _, name := range []string{"Denver DC", "Reno DC"} {
 		wh := s.AddInventoryWarehouse(name)
@@ -212,6 +224,22 @@ func (s *Server) AddInventoryLocation(warehouseID, name string) (InventoryLocati
 	}
 	s.invLocations = append(s.invLocations, l)
 	return *l, nil
+}
+
+// SetAllocatedAt sets the units of a SKU at a location allocated to orders
+// the fake does not hold (other channels); the fake's own open orders add
+// theirs. An empty locationID means the SKU's primary location.
+func (s *Server) SetAllocatedAt(sku, locationID string, allocated int) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if locationID == "" {
+		locationID = s.primaryLocationLocked(sku)
+	}
+	if s.locationByID(locationID) == nil {
+		return fmt.Errorf("inventory location %q was not found", locationID)
+	}
+	s.stockAtLocked(sku, locationID).allocated = allocated
+	return nil
 }
 
 // SetStock sets the v2 on-hand units of a SKU at its primary location (the

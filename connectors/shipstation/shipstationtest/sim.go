@@ -136,22 +136,36 @@ func (s *Server) writeSimOrder(w http.ResponseWriter, id int64) {
 	writeJSON(w, http.StatusOK, o)
 }
 
+// simInventory sets a SKU's on-hand units ("on_hand", or "available" as
+// older scripts say) and, optionally, the units allocated to orders the
+// fake does not hold ("allocated").
 func (s *Server) simInventory(w http.ResponseWriter, r *http.Request, _ []string) {
 	var req struct {
 		SKU        string `json:"sku"`
+		OnHand     *int   `json:"on_hand"`
 		Available  *int   `json:"available"`
+		Allocated  *int   `json:"allocated"`
 		LocationID string `json:"inventory_location_id"`
 	}
 	if !simBody(w, r, &req) {
 		return
 	}
-	if req.SKU == "" || req.Available == nil || *req.Available < 0 {
-		simError(w, http.StatusBadRequest, "sku and a non-negative available are required")
+	if req.OnHand == nil {
+		req.OnHand = req.Available
+	}
+	if req.SKU == "" || req.OnHand == nil || *req.OnHand < 0 || (req.Allocated != nil && *req.Allocated < 0) {
+		simError(w, http.StatusBadRequest, "sku and a non-negative on_hand are required; allocated may not be negative")
 		return
 	}
-	if err := s.SetStockAt(req.SKU, req.LocationID, *req.Available); err != nil {
+	if err := s.SetStockAt(req.SKU, req.LocationID, *req.OnHand); err != nil {
 		simError(w, http.StatusBadRequest, err.Error())
 		return
+	}
+	if req.Allocated != nil {
+		if err := s.SetAllocatedAt(req.SKU, req.LocationID, *req.Allocated); err != nil {
+			simError(w, http.StatusBadRequest, err.Error())
+			return
+		}
 	}
 	writeJSON(w, http.StatusOK, map[string]any{"sku": req.SKU, "on_hand": s.Stock(req.SKU)})
 }

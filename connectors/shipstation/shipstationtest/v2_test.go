@@ -3,6 +3,7 @@ package shipstationtest
 import (
 	"strings"
 	"testing"
+	"time"
 )
 
 func TestV2Inventory(t *testing.T) {
@@ -48,7 +49,8 @@ func TestV2Inventory(t *testing.T) {
 		t.Fatalf("inventory = %v", inv)
 	}
 	mug := rows[0].(map[string]any)
-	if mug["on_hand"] != 7.0 || mug["available"] != 7.0 || mug["allocated"] != 0.0 || mug["inventory_location_id"] != loc {
+	// The open order allocates its one MUG.
+	if mug["on_hand"] != 7.0 || mug["allocated"] != 1.0 || mug["available"] != 6.0 || mug["inventory_location_id"] != loc {
 		t.Errorf("MUG = %v", mug)
 	}
 	if cost := mug["average_cost"].(map[string]any); cost["amount"] != 6.1 || cost["currency"] != "USD" {
@@ -128,4 +130,61 @@ func TestV2Auth(t *testing.T) {
 	if req.status != 404 {
 		t.Errorf("v1 has no inventory: %d", req.status)
 	}
+}
+
+// available = on_hand - allocated, where the unshipped units of
+// awaiting_shipment and on_hold orders are allocated (plus units set by
+// hand), and it goes negative when orders want more than the shelf holds.
+// Shipping and cancelling release their units; V2NoAllocation turns the
+// orders' allocation off.
+func TestV2InventoryAllocation(t *testing.T) {
+	level := func(t *testing.T, s *Server, sku string, query string) map[string]any {
+		t.Helper()
+		rows := mustStatus(t, api(t, s, "GET", "/v2/inventory?sku="+sku+query, nil), 200).json(t)["inventory"].([]any)
+		if len(rows) != 1 {
+			t.Fatalf("%s: %d rows", sku, len(rows))
+		}
+		return rows[0].(map[string]any)
+	}
+	want := func(t *testing.T, row map[string]any, onHand, allocated, available float64) {
+		t.Helper()
+		if row["on_hand"] != onHand || row["allocated"] != allocated || row["available"] != available {
+			t.Errorf("got on_hand %v allocated %v available %v, want %v %v %v",
+				row["on_hand"], row["allocated"], row["available"], onHand, allocated, available)
+		}
+	}
+
+	s := newTestServer(t, Options{})
+	if err := s.SetStock("MUG", 3); err != nil {
+		t.Fatal(err)
+	}
+	a := idOf(createOrder(t, s, orderJSON("a", "1", line("l1", "MUG", 2, 10))), "orderId")
+	b := idOf(createOrder(t, s, orderJSON("b", "2", line("l1", "MUG", 4, 10))), "orderId")
+	want(t, level(t, s, "MUG", ""), 3, 6, -3)
+	want(t, level(t, s, "MUG", "&group_by=warehouse"), 3, 6, -3)
+
+	if err := s.Hold(b, time.Now().Add(24*time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	want(t, level(t, s, "MUG", ""), 3, 6, -3) // held units stay allocated
+	if _, err := s.Ship(a, ShipRequest{}); err != nil {
+		t.Fatal(err)
+	}
+	want(t, level(t, s, "MUG", ""), 1, 4, -3) // shipped: off the shelf and no longer allocated
+	if err := s.Cancel(b); err != nil {
+		t.Fatal(err)
+	}
+	want(t, level(t, s, "MUG", ""), 1, 0, 1)
+
+	// Units allocated to orders of other channels, by hand.
+	mustStatus(t, api(t, s, "POST", "/_sim/inventory", map[string]any{"sku": "MUG", "on_hand": 5, "allocated": 7}), 200)
+	want(t, level(t, s, "MUG", ""), 5, 7, -2)
+	mustStatus(t, api(t, s, "POST", "/_sim/inventory", map[string]any{"sku": "MUG", "on_hand": 5, "allocated": -1}), 400)
+
+	off := newTestServer(t, Options{V2NoAllocation: true})
+	if err := off.SetStock("MUG", 3); err != nil {
+		t.Fatal(err)
+	}
+	createOrder(t, off, orderJSON("a", "1", line("l1", "MUG", 2, 10)))
+	want(t, level(t, off, "MUG", ""), 3, 0, 3)
 }
