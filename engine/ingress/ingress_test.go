@@ -2,6 +2,7 @@ package ingress_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -119,6 +120,8 @@ pipeline "p" {
 	defer never.Close()
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
+	// The client only gives up once its body does.
+	context.AfterFunc(ctx, func() { never.CloseWithError(errors.New("no answer before the body")) })
 	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/hooks/p/hook", body)
 	req.Header.Set("X-Tote-Secret", "guess")
 	resp, err := http.DefaultClient.Do(req)
