@@ -190,6 +190,26 @@ type WebhookReceiver interface {
 	Receive(ctx context.Context, trigger string, args cty.Value, r *http.Request, body []byte) ([]Event, error)
 }
 
+// RequestVerifier is implemented by webhook receivers that can check a
+// delivery from its URL and headers alone (a token). The ingress calls it
+// before it reads the body, so a caller without the token costs nothing
+// but its headers; Receive still runs for deliveries that pass.
+type RequestVerifier interface {
+	// VerifyRequest returns a *RequestError for a request to refuse.
+	VerifyRequest(trigger string, args cty.Value, r *http.Request) error
+}
+
+// EventResolver is implemented by connections whose webhook deliveries
+// only point at the records (a URL to fetch) instead of carrying them:
+// Receive enqueues the pointer at once, and the run fetches the records
+// when it starts, with the run's retries.
+type EventResolver interface {
+	// ResolveEvent returns the event data of a webhook trigger with the
+	// records filled in. Errors are ordinary run errors: retryable unless
+	// marked Permanent.
+	ResolveEvent(ctx context.Context, trigger string, args, data cty.Value) (cty.Value, error)
+}
+
 // Window bounds a poll.
 type Window struct {
 	// Cursor is where the previous poll stopped ("" on the first).

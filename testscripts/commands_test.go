@@ -39,6 +39,8 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"mailreject":  cmdMailReject,
 		"waitcount":   cmdWaitCount,
 		"waitinbox":   cmdWaitInbox,
+		"waitfailed":  cmdWaitFailed,
+		"ssdelivered": cmdSSDelivered,
 		"signal":      cmdSignal,
 	}
 }
@@ -306,6 +308,34 @@ func cmdWaitCount(ts *testscript.TestScript, neg bool, args []string) {
 		case <-changed:
 		case <-ctx.Done():
 			ts.Fatalf("waitcount: %d documents under %s within 30s, want %d", count, args[1], n)
+		}
+	}
+}
+
+// waitfailed PIPELINE: wait until an inbox item of PIPELINE has failed an
+// attempt and waits for its next; print its last error.
+func cmdWaitFailed(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: waitfailed PIPELINE")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := state.Open(ctx, ts.Getenv("TOTE_STATE"))
+	ts.Check(err)
+	defer st.Close()
+	for {
+		items, err := st.Items(ctx, state.ItemFilter{Status: state.ItemPending})
+		ts.Check(err)
+		for _, it := range items {
+			if it.Pipeline == args[0] && it.Attempts > 0 && it.LastError != "" {
+				fmt.Fprintf(ts.Stdout(), "%s attempt %d: %s\n", it.Pipeline, it.Attempts, it.LastError)
+				return
+			}
+		}
+		select {
+		case <-time.After(20 * time.Millisecond): // polling another process's writes
+		case <-ctx.Done():
+			ts.Fatalf("waitfailed: no failed attempt of %s within 30s", args[0])
 		}
 	}
 }

@@ -2,6 +2,7 @@ package testscripts
 
 import (
 	"bytes"
+	"context"
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
@@ -17,6 +18,23 @@ import (
 	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
 	"github.com/toteworks/tote/connectors/sandbox"
 )
+
+// ssdelivered N: wait until the fake ShipStation has made N webhook
+// deliveries; print each as "EVENT STATUS" (0 when dropped or failed).
+func cmdSSDelivered(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: ssdelivered N")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ds, err := fakesOf(ts).ShipStation.WaitDeliveries(ctx, n)
+	ts.Check(err)
+	for _, d := range ds {
+		fmt.Fprintf(ts.Stdout(), "%s %d\n", d.Event, d.StatusCode)
+	}
+}
 
 var fakesByScript sync.Map // script -> *sandbox.Fakes
 

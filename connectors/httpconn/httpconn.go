@@ -270,9 +270,17 @@ func (c *conn) url(raw string, query map[string]string) (string, error) {
 
 // Receive accepts a webhook delivery: the shared secret when one is set, a
 // JSON body, and a dedupe key.
-func (c *conn) Receive(_ context.Context, trigger string, args cty.Value, r *http.Request, body []byte) ([]connectors.Event, error) {
+// VerifyRequest checks the X-Tote-Secret header before the body is read.
+func (c *conn) VerifyRequest(_ string, _ cty.Value, r *http.Request) error {
 	if c.secret != "" && subtle.ConstantTimeCompare([]byte(r.Header.Get("X-Tote-Secret")), []byte(c.secret)) != 1 {
-		return nil, &connectors.RequestError{Status: http.StatusUnauthorized, Reason: "missing or wrong X-Tote-Secret"}
+		return &connectors.RequestError{Status: http.StatusUnauthorized, Reason: "missing or wrong X-Tote-Secret"}
+	}
+	return nil
+}
+
+func (c *conn) Receive(_ context.Context, trigger string, args cty.Value, r *http.Request, body []byte) ([]connectors.Event, error) {
+	if err := c.VerifyRequest(trigger, args, r); err != nil {
+		return nil, err
 	}
 	doc, err := connectors.FromJSON(body)
 	if err != nil || !json.Valid(body) {

@@ -181,8 +181,11 @@ func spec() connectors.Spec {
 			{
 				Kind: "shipstation_webhook", Mode: connectors.Webhook, Event: eventType,
 				Doc: "ShipStation notifications. The delivery must carry the connection's webhook_token (query " +
-					"parameter token, or the X-Tote-Token header); its resource_url is fetched (only from " +
-					"ssapi*.shipstation.com or api_url's host) with items, and the records become one event. " +
+					"parameter token, or the X-Tote-Token header), checked before the body is read. Its resource_url " +
+					"must be a ShipStation API host (ssapi*.shipstation.com or api_url's host), the path of its " +
+					"event's list and only the query parameters ShipStation sends for it; the delivery is stored and " +
+					"acknowledged at once, and the run fetches resource_url (with items, and with the run's retries) " +
+					"into one event, so a slow or failing ShipStation API loses no notification. " +
 					"SHIP_NOTIFY gives shipments, ORDER_NOTIFY orders, FULFILLMENT_* fulfillments. ShipStation sends " +
 					"nothing for edits, holds, voids or mark-as-shipped: pair it with shipstation_poll.",
 				Args: schema.Object{Attrs: []schema.Attr{

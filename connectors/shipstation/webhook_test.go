@@ -73,11 +73,34 @@ func TestWebhookDelivery(t *testing.T) {
 		t.Fatal(err)
 	}
 	d := ds[0]
+	// ShipStation's API is failing: the delivery is still accepted, as
+	// ShipStation would not deliver it again, and its records are fetched
+	// when the run starts.
+	e.fake.SetFaults(shipstationtest.Faults{ErrorRate: 1})
+	calls := e.fake.Stats().V1Calls
 	evs, err := e.conn.Receive(ctx, "shipstation_webhook", shipArgs(t), httpReq(t, d.TargetURL, nil), d.Body)
 	if err != nil || len(evs) != 1 {
 		t.Fatalf("events %v, %v", evs, err)
 	}
-	ev := evs[0].Data
+	if n := e.fake.Stats().V1Calls - calls; n != 0 {
+		t.Errorf("Receive made %d API calls, want none", n)
+	}
+	if evs[0].Data.GetAttr("shipments").LengthInt() != 0 || evs[0].Data.GetAttr("resource_url").AsString() != d.ResourceURL {
+		t.Errorf("received event = %#v", evs[0].Data)
+	}
+	if _, err := e.conn.ResolveEvent(ctx, "shipstation_webhook", shipArgs(t), evs[0].Data); err == nil || connectors.IsPermanent(err) {
+		t.Fatalf("resolving while ShipStation fails: %v, want a retryable error", err)
+	}
+	e.fake.SetFaults(shipstationtest.Faults{})
+	ev, err := e.conn.ResolveEvent(ctx, "shipstation_webhook", shipArgs(t), evs[0].Data)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// An event that already carries its records is not fetched again.
+	calls = e.fake.Stats().V1Calls
+	if again, err := e.conn.ResolveEvent(ctx, "shipstation_webhook", shipArgs(t), ev); err != nil || !again.RawEquals(ev) || e.fake.Stats().V1Calls != calls {
+		t.Errorf("resolving a resolved event: %v, %d calls", err, e.fake.Stats().V1Calls-calls)
+	}
 	sh := ev.GetAttr("shipments").Index(cty.NumberIntVal(0))
 	if sh.GetAttr("orderKey").AsString() != "bc:s:7" || sh.GetAttr("shipmentItems").LengthInt() != 1 {
 		t.Errorf("shipment = %#v", sh)
@@ -104,6 +127,8 @@ func TestWebhookDelivery(t *testing.T) {
 		"wrong token":   {hookURL + "?token=guess", string(d.Body), 401},
 		"not json":      {d.TargetURL, `{"resource_url": `, 400},
 		"other fields":  {d.TargetURL, `{"orders": []}`, 400},
+		"not an object": {d.TargetURL, `["x"]`, 400},
+		"whole account": {d.TargetURL, `{"resource_url": "` + e.fake.URL + `/shipments?shipDateStart=2000-01-01", "resource_type": "SHIP_NOTIFY"}`, 400},
 		"unknown event": {d.TargetURL, `{"resource_url": "https://ssapi.shipstation.com/shipments", "resource_type": "NOPE"}`, 400},
 		"foreign host":  {d.TargetURL, `{"resource_url": "https://evil.example/shipments?batchId=1", "resource_type": "SHIP_NOTIFY"}`, 400},
 		"lookalike":     {d.TargetURL, `{"resource_url": "https://ssapi.shipstation.com.evil.example/shipments", "resource_type": "SHIP_NOTIFY"}`, 400},
@@ -129,6 +154,68 @@ func TestResourceHostAllowList(t *testing.T) {
 	} {
 		if _, err := c.allowed(raw, "/shipments"); (err == nil) != ok {
 			t.Errorf("%s: allowed=%v, want %v", raw, err == nil, ok)
+		}
+	}
+}
+
+// ShipStation may add fields to its notification at any time; a delivery
+// with one is still read.
+func TestWebhookIgnoresUnknownFields(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	body := `{"resource_url": "` + e.fake.URL + `/shipments?batchId=7&includeShipmentItems=False", "resource_type": "SHIP_NOTIFY",` +
+		` "resource_version": 2, "account": {"id": 1}}`
+	evs, err := e.conn.Receive(context.Background(), "shipstation_webhook", shipArgs(t), httpReq(t, hookURL+"?token=s3cret-token", nil), []byte(body))
+	if err != nil || len(evs) != 1 {
+		t.Fatalf("events %v, %v", evs, err)
+	}
+}
+
+// A resource_url is checked whole: only the list its event points at, and
+// only the query parameters ShipStation sends for that event.
+func TestResourceURLChecked(t *testing.T) {
+	c := &conn{v1Host: "ssapi.shipstation.com", v1TLS: true}
+	const base = "https://ssapi.shipstation.com"
+	for _, tc := range []struct {
+		rtype, url string
+		ok         bool
+		reason     string
+	}{
+		{"SHIP_NOTIFY", base + "/shipments?batchId=190671332&includeShipmentItems=False", true, ""},
+		{"ITEM_SHIP_NOTIFY", base + "/shipments?batchId=190671332&includeShipmentItems=True", true, ""},
+		{"SHIP_NOTIFY", "https://ssapi6.shipstation.com/Shipments?BatchId=1&includeshipmentitems=false", true, ""},
+		{"ORDER_NOTIFY", base + "/orders?importBatch=5b7a3f0e-1c2d-4e5f-8a9b-0c1d2e3f4a5b", true, ""},
+		{"ITEM_ORDER_NOTIFY", base + "/orders?importBatch=abc123", true, ""},
+		{"FULFILLMENT_SHIPPED", base + "/fulfillments?fulfillmentId=33", true, ""},
+		{"FULFILLMENT_REJECTED", base + "/fulfillments?batchId=9&orderId=12", true, ""},
+
+		{"SHIP_NOTIFY", base + "/shipments?shipDateStart=2000-01-01", false, `"shipDateStart" is not one ShipStation sends for SHIP_NOTIFY`},
+		{"SHIP_NOTIFY", base + "/shipments?batchId=1&shipDateStart=2000-01-01", false, `"shipDateStart" is not one`},
+		{"SHIP_NOTIFY", base + "/shipments", false, "no batchId parameter"},
+		{"SHIP_NOTIFY", base + "/shipments?includeShipmentItems=True", false, "no batchId parameter"},
+		{"SHIP_NOTIFY", base + "/shipments?batchId=1&batchId=2", false, "more than once"},
+		{"SHIP_NOTIFY", base + "/shipments?batchId=1&BatchId=2", false, "more than once"},
+		{"SHIP_NOTIFY", base + "/shipments?batchId=1%20OR%201", false, "unexpected value"},
+		{"SHIP_NOTIFY", base + "/shipments?batchId=", false, "unexpected value"},
+		{"SHIP_NOTIFY", base + "/shipments?batchId=1&includeShipmentItems=maybe", false, "unexpected value"},
+		{"SHIP_NOTIFY", base + "/shipments?batchId=1&page=2", false, `"page" is not one`},
+		{"SHIP_NOTIFY", base + "/shipments?batchId=1&pageSize=500", false, `"pageSize" is not one`},
+		{"SHIP_NOTIFY", base + "/shipments?batchId=1#x", false, "fragment"},
+		{"SHIP_NOTIFY", base + "/orders?importBatch=abc", false, "is not /shipments"},
+		{"ORDER_NOTIFY", base + "/orders?modifyDateStart=2000-01-01", false, `"modifyDateStart" is not one`},
+		{"ORDER_NOTIFY", base + "/orders?importBatch=abc&orderStatus=shipped", false, `"orderStatus" is not one`},
+		{"ORDER_NOTIFY", base + "/orders?importBatch=../x", false, "unexpected value"},
+		{"FULFILLMENT_SHIPPED", base + "/fulfillments", false, "names no records"},
+		{"FULFILLMENT_SHIPPED", base + "/fulfillments?createDateStart=2000-01-01", false, `"createDateStart" is not one`},
+		{"SHIP_NOTIFY", "https://evil.example/shipments?batchId=1", false, "not a ShipStation API host"},
+	} {
+		_, q, err := c.resource(tc.url, tc.rtype)
+		switch {
+		case tc.ok && err != nil:
+			t.Errorf("%s %s: %v", tc.rtype, tc.url, err)
+		case !tc.ok && (err == nil || !strings.Contains(err.Error(), tc.reason)):
+			t.Errorf("%s %s: %v, want %q", tc.rtype, tc.url, err, tc.reason)
+		case tc.ok && tc.rtype == "SHIP_NOTIFY" && q.Get("batchId") == "":
+			t.Errorf("%s: query %v not canonical", tc.url, q)
 		}
 	}
 }

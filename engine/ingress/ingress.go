@@ -77,16 +77,6 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, http.StatusNotFound, "no such webhook")
 		return
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
-	if err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			h.reject(w, r, http.StatusRequestEntityTooLarge, "the body is over 1 MiB")
-			return
-		}
-		h.reject(w, r, http.StatusBadRequest, "reading the body failed")
-		return
-	}
 	conn, err := h.Engine.Conn(r.Context(), t.Conn)
 	if err != nil {
 		h.logger().Error("opening connection for webhook", "trigger", pl.Name+"."+t.Name, "err", h.Engine.Redact(err.Error()))
@@ -99,14 +89,30 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	args, _ := t.Args.UnmarkDeep()
-	events, err := recv.Receive(r.Context(), t.Kind, args, r, body)
-	if err != nil {
-		var re *connectors.RequestError
-		if errors.As(err, &re) {
-			h.reject(w, r, re.Status, re.Reason)
+	// A token in the URL or a header is checked before the body is read:
+	// a caller without it is not worth a read.
+	if v, ok := conn.(connectors.RequestVerifier); ok {
+		if err := v.VerifyRequest(t.Kind, args, r); err != nil {
+			// Without this, net/http would read the unread body before
+			// answering, to keep the connection.
+			w.Header().Set("Connection", "close")
+			h.refuse(w, r, err)
 			return
 		}
-		h.reject(w, r, http.StatusBadRequest, "the delivery could not be read")
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBody))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			h.reject(w, r, http.StatusRequestEntityTooLarge, "the body is over 1 MiB")
+			return
+		}
+		h.reject(w, r, http.StatusBadRequest, "reading the body failed")
+		return
+	}
+	events, err := recv.Receive(r.Context(), t.Kind, args, r, body)
+	if err != nil {
+		h.refuse(w, r, err)
 		return
 	}
 	items := make([]state.NewItem, 0, len(events))
@@ -149,6 +155,16 @@ func (h *Handler) trigger(pipeline, name string) (*compile.Trigger, *compile.Pip
 		return nil, nil
 	}
 	return t, pl
+}
+
+// refuse answers a receiver's error: its own status for a RequestError.
+func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
+	var re *connectors.RequestError
+	if errors.As(err, &re) {
+		h.reject(w, r, re.Status, re.Reason)
+		return
+	}
+	h.reject(w, r, http.StatusBadRequest, "the delivery could not be read")
 }
 
 func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int, reason string) {

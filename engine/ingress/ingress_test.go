@@ -2,12 +2,14 @@ package ingress_test
 
 import (
 	"context"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/conntest"
@@ -76,5 +78,58 @@ func TestRejectedDeliveriesEnqueueNothing(t *testing.T) {
 	}
 	if got := do(http.MethodPost, "/hooks/p/hook", `{"id": "1"}`); got != http.StatusAccepted {
 		t.Fatalf("a good delivery: %d", got)
+	}
+}
+
+// A delivery without its URL or header token is refused before its body is
+// read: a caller that never sends the body gets its answer all the same.
+func TestTokenCheckedBeforeBody(t *testing.T) {
+	const pl = `
+connection "http" "in" {
+  webhook_secret = "s3cret"
+}
+connection "memory" "m" {}
+pipeline "p" {
+  trigger "http_webhook" "hook" {
+    key = "id"
+  }
+  step "w" {
+    action = memory.put
+    key    = trigger.key
+    value  = trigger.body
+  }
+}
+`
+	cfg, _ := config.Parse(map[string][]byte{"main.hcl": []byte(pl)})
+	prog, diags := compile.Compile(cfg, compile.Options{Registry: connectors.MustRegistry(httpconn.New, conntest.NewStore().Connector())})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	st, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	eng := run.New(prog, st, run.Options{})
+	defer eng.Close()
+	srv := httptest.NewServer(&ingress.Handler{Engine: eng, Store: st})
+	defer srv.Close()
+
+	// The body never comes; the deadline only turns a hang into a failure.
+	body, never := io.Pipe()
+	defer never.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	// The client only gives up once its body does.
+	context.AfterFunc(ctx, func() { never.CloseWithError(errors.New("no answer before the body")) })
+	req, _ := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/hooks/p/hook", body)
+	req.Header.Set("X-Tote-Secret", "guess")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatalf("no answer without the body: %v", err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusUnauthorized {
+		t.Fatalf("status %d, want 401", resp.StatusCode)
 	}
 }

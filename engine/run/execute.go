@@ -92,6 +92,10 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	if data == cty.NilVal {
 		data = cty.NullVal(cty.DynamicPseudoType)
 	}
+	resolved, resolveErr := e.resolveEvent(ctx, trig, data)
+	if resolveErr == nil {
+		data = resolved
+	}
 	if trig != nil && !data.IsNull() {
 		res.Plan.Event = EncodeEvent(trig, data)
 	}
@@ -119,6 +123,11 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		}
 	}
 
+	if resolveErr != nil {
+		x.fail("trigger."+trig.Name, resolveErr)
+		x.finish(ctx, walked{})
+		return res
+	}
 	walk := pl.Graph.Walk(ctx, e.opts.Parallelism, x.node)
 	x.finish(ctx, walk)
 	return res

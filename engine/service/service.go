@@ -21,6 +21,7 @@ import (
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/connlimit"
 	"github.com/toteworks/tote/engine/ingress"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/schedule"
@@ -55,6 +56,8 @@ type Options struct {
 	// Without it, such triggers are named in a warning with the command
 	// that catches up.
 	Since time.Duration
+	// HTTP bounds the webhook server's clients.
+	HTTP HTTPLimits
 }
 
 // LeaseName is the state lease that makes one `tote run` per state file.
@@ -97,7 +100,9 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
 	}
-	srv := &http.Server{Handler: h, ReadHeaderTimeout: 10 * time.Second}
+	limits := opts.HTTP.withDefaults()
+	ln = connlimit.Listen(ln, limits.MaxConns)
+	srv := newServer(h, limits)
 
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
@@ -158,7 +163,16 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	ready.Store(false)
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.Grace)
 	defer cancel()
-	_ = srv.Shutdown(shutdownCtx)
+	// The server drains beside the runs, so clients that hold their
+	// requests open (until their timeout, or the grace period's end, when
+	// they are cut) take none of the runs' time.
+	served := make(chan struct{})
+	go func() {
+		defer close(served)
+		if err := srv.Shutdown(shutdownCtx); err != nil {
+			_ = srv.Close()
+		}
+	}()
 	select {
 	case <-workerDone:
 	case <-shutdownCtx.Done():
@@ -166,6 +180,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		cancelRuns()
 		<-workerDone
 	}
+	<-served
 	if failure == nil {
 		wg.Wait()
 	}

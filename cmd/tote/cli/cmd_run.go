@@ -27,6 +27,12 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	public := fs.String("public-url", "", "where vendors reach this process; webhook subscriptions there are kept in repair ($TOTE_PUBLIC_URL, else var.public_url)")
 	subEvery := fs.Duration("subscription-check", 5*time.Minute, "how often webhook subscriptions are checked")
 	since := fs.Duration("since", 0, "on first start, polls without a cursor catch up this far back, e.g. 72h")
+	lim := service.DefaultHTTPLimits()
+	fs.DurationVar(&lim.ReadHeaderTimeout, "read-header-timeout", lim.ReadHeaderTimeout, "a client must send a request's headers within this")
+	fs.DurationVar(&lim.ReadTimeout, "read-timeout", lim.ReadTimeout, "a client must send a whole request, body included, within this")
+	fs.DurationVar(&lim.WriteTimeout, "write-timeout", lim.WriteTimeout, "an answer must be written within this after the request's headers")
+	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", lim.IdleTimeout, "a kept-alive connection is closed after this without a request")
+	fs.IntVar(&lim.MaxConns, "max-conns", lim.MaxConns, "connections open at once; more wait to be accepted")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return exitError
@@ -51,7 +57,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	err = service.Run(ctx, eng, service.Options{
 		Listen: *listen, Grace: *grace, Concurrency: *concurrency, MaxAttempts: *attempts,
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
-		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since,
+		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim,
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
