@@ -197,15 +197,41 @@ func vendorCall(ts *testscript.TestScript, vendor, method, path string, body io.
 	default:
 		ts.Fatalf("vendor: unknown vendor %q", vendor)
 	}
-	req, err := http.NewRequest(method, base+path, body)
-	ts.Check(err)
-	req.Header = header
-	if vendor == "shipstation" {
-		req.SetBasicAuth(sandbox.ShipStationKey, sandbox.ShipStationPass)
+	var payload []byte
+	if body != nil {
+		var err error
+		payload, err = io.ReadAll(body)
+		ts.Check(err)
 	}
-	resp, err := http.DefaultClient.Do(req)
-	ts.Check(err)
-	defer resp.Body.Close()
-	out, _ := io.ReadAll(resp.Body)
-	return resp.StatusCode, out
+	// The script shares the fakes' rate limits with the tote under test: a
+	// 429 is waited out as any client would, a few times at most.
+	for attempt := 1; ; attempt++ {
+		req, err := http.NewRequest(method, base+path, bytes.NewReader(payload))
+		ts.Check(err)
+		req.Header = header.Clone()
+		if vendor == "shipstation" {
+			req.SetBasicAuth(sandbox.ShipStationKey, sandbox.ShipStationPass)
+		}
+		resp, err := http.DefaultClient.Do(req)
+		ts.Check(err)
+		out, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusTooManyRequests || attempt == 5 {
+			return resp.StatusCode, out
+		}
+		time.Sleep(rateLimitWait(resp.Header))
+	}
+}
+
+// rateLimitWait is how long a 429 asks to wait: ShipStation's
+// X-Rate-Limit-Reset or BigCommerce's X-Rate-Limit-Time-Reset-Ms, at most
+// a minute; a second when neither says.
+func rateLimitWait(h http.Header) time.Duration {
+	if s, err := strconv.Atoi(h.Get("X-Rate-Limit-Reset")); err == nil && s >= 0 {
+		return min(time.Duration(s)*time.Second+50*time.Millisecond, time.Minute)
+	}
+	if ms, err := strconv.Atoi(h.Get("X-Rate-Limit-Time-Reset-Ms")); err == nil && ms >= 0 {
+		return min(time.Duration(ms)*time.Millisecond+50*time.Millisecond, time.Minute)
+	}
+	return time.Second
 }
