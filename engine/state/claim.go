@@ -16,16 +16,37 @@ import (
 // RecoverRunning. If ctx ends while Claim waits for its commit, items may be
 // claimed without being returned; their leases expire in the same way.
 func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]Item, error) {
+	return s.claim(ctx, nil, limit, lease)
+}
+
+// ClaimFenced is Claim for the holder of f, in the same transaction that
+// verifies f still holds its lease (ErrLeaseLost otherwise). The items
+// carry f's token, and a settlement naming them is refused once another
+// claim took them over.
+func (s *Store) ClaimFenced(ctx context.Context, f Fence, limit int, lease time.Duration) ([]Item, error) {
+	return s.claim(ctx, &f, limit, lease)
+}
+
+func (s *Store) claim(ctx context.Context, f *Fence, limit int, lease time.Duration) ([]Item, error) {
 	if limit <= 0 || lease <= 0 {
 		return nil, fmt.Errorf("state: claim: limit (%d) and lease (%s) must be positive", limit, lease)
 	}
+	var token int64
+	if f != nil {
+		token = f.Token
+	}
 	var items []Item
 	err := s.write(ctx, "claim", func(tx *wtx) error {
+		if f != nil {
+			if err := checkFence(tx, *f); err != nil {
+				return err
+			}
+		}
 		now := tx.now.UnixNano()
-		rows, err := tx.query(`UPDATE inbox SET status = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
+		rows, err := tx.query(`UPDATE inbox SET status = 'running', attempts = attempts + 1, lease_until = ?, claim_token = ?, updated_at = ?
 			WHERE id IN (SELECT id FROM inbox WHERE status = 'pending' AND not_before <= ? ORDER BY not_before, id LIMIT ?)
 			RETURNING `+itemCols,
-			tx.now.Add(lease).UnixNano(), now, now, limit)
+			tx.now.Add(lease).UnixNano(), token, now, now, limit)
 		if err != nil {
 			return err
 		}

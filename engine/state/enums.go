@@ -36,7 +36,10 @@ type IntentStatus string
 const (
 	IntentPending IntentStatus = "pending" // committed before the external write
 	IntentDone    IntentStatus = "done"    // the write happened; output recorded
-	IntentFailed  IntentStatus = "failed"  // the write was refused by the target
+	IntentFailed  IntentStatus = "failed"  // the write was refused by the target, or did not happen
+	// IntentUnknown is a write that may or may not have happened and cannot
+	// be read back; it waits for a person (tote retry).
+	IntentUnknown IntentStatus = "unknown"
 )
 
 // Overlap says what Enqueue does when items of the same pipeline and trigger
