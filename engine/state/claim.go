@@ -162,3 +162,20 @@ func notFound(err error) error {
 	}
 	return err
 }
+
+// ExtendClaims renews the leases of items still running under the claims
+// given (same token, same attempt) until now+lease: their runs are alive.
+func (s *Store) ExtendClaims(ctx context.Context, lease time.Duration, claims []Item) error {
+	if len(claims) == 0 {
+		return nil
+	}
+	return s.write(ctx, "extend claims", func(tx *wtx) error {
+		for _, c := range claims {
+			if _, err := tx.exec(`UPDATE inbox SET lease_until = ? WHERE id = ? AND status = 'running' AND claim_token = ? AND attempts = ?`,
+				tx.now.Add(lease).UnixNano(), c.ID, c.ClaimToken, c.Attempts); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

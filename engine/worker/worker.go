@@ -57,6 +57,11 @@ type Worker struct {
 	// backoff from SettleBackoff (default 100ms) up to 5s.
 	SettleAttempts int
 	SettleBackoff  time.Duration
+	// SettleFunc commits a settlement (Store.Settle; tests inject faults).
+	SettleFunc func(context.Context, state.Settlement) error
+
+	mu       sync.Mutex
+	inFlight map[int64]state.Item
 }
 
 // Outcome is how an item settled.
@@ -109,6 +114,9 @@ func (w *Worker) defaults() {
 	if w.SettleAttempts <= 0 {
 		w.SettleAttempts = 6
 	}
+	if w.SettleFunc == nil {
+		w.SettleFunc = w.Store.Settle
+	}
 	if w.SettleBackoff <= 0 {
 		w.SettleBackoff = 100 * time.Millisecond
 	}
@@ -147,9 +155,11 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 		for _, it := range items {
 			slots <- struct{}{}
 			wg.Add(1)
+			w.track(it, true)
 			go func() {
 				defer wg.Done()
 				defer func() {
+					w.track(it, false)
 					<-slots
 					select {
 					case done <- struct{}{}:
@@ -193,11 +203,37 @@ func (w *Worker) claim(ctx context.Context, n int) ([]state.Item, error) {
 // settlement of such an item is refused (its claim is gone), so it never
 // overwrites the outcome of the run that follows.
 func (w *Worker) Reclaim(ctx context.Context) {
+	// The items this worker is running are alive: their leases go on.
+	w.mu.Lock()
+	live := make([]state.Item, 0, len(w.inFlight))
+	for _, it := range w.inFlight {
+		live = append(live, it)
+	}
+	w.mu.Unlock()
+	if err := w.Store.ExtendClaims(ctx, w.Lease, live); err != nil {
+		if ctx.Err() == nil {
+			w.Logger.Error("extending the leases of running items", "err", err)
+		}
+		return
+	}
 	n, err := w.Store.RecoverRunning(ctx, false)
 	if err != nil && ctx.Err() == nil {
 		w.Logger.Error("reclaiming expired items", "err", err)
 	} else if n > 0 {
 		w.Logger.Warn("reclaimed items whose lease expired", "items", n)
+	}
+}
+
+func (w *Worker) track(it state.Item, running bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.inFlight == nil {
+		w.inFlight = map[int64]state.Item{}
+	}
+	if running {
+		w.inFlight[it.ID] = it
+	} else {
+		delete(w.inFlight, it.ID)
 	}
 }
 
@@ -207,7 +243,7 @@ func (w *Worker) Reclaim(ctx context.Context) {
 func (w *Worker) settle(ctx context.Context, st state.Settlement) error {
 	var err error
 	for i := 1; ; i++ {
-		err = w.Store.Settle(ctx, st)
+		err = w.SettleFunc(ctx, st)
 		if err == nil || errors.Is(err, state.ErrClaimLost) || i >= w.SettleAttempts {
 			return err
 		}
