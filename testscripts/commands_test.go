@@ -37,6 +37,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"waitvendor":  cmdWaitVendor,
 		"secondstore": cmdSecondStore,
 		"mailreject":  cmdMailReject,
+		"maildrop":    cmdMailDrop,
 		"waitcount":   cmdWaitCount,
 		"waitinbox":   cmdWaitInbox,
 		"signal":      cmdSignal,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -15,6 +16,7 @@ import (
 	"github.com/toteworks/tote/engine/config"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/state"
+	"github.com/toteworks/tote/engine/worker"
 )
 
 // ledgerFakes starts the fakes and returns them with the environment a
@@ -127,5 +129,220 @@ func TestTwoProcessesMakeOneRefund(t *testing.T) {
 	}
 	if w := results[0].Writes + results[1].Writes; w != 1 {
 		t.Errorf("writes = %d, want 1", w)
+	}
+}
+
+// parkingWorld is one pipeline on a cron trigger, run by a worker on fresh
+// state against the fakes.
+type parkingWorld struct {
+	mu    sync.Mutex
+	now   time.Time
+	fakes *sandbox.Fakes
+	store *state.Store
+	w     *worker.Worker
+	out   chan worker.Outcome
+}
+
+func newParkingWorld(t *testing.T, src string) *parkingWorld {
+	t.Helper()
+	f, env := ledgerFakes(t)
+	prog := compileSrc(t, src, env)
+	pw := &parkingWorld{fakes: f, out: make(chan worker.Outcome, 4), now: time.Now()}
+	st, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"), state.WithClock(pw.clock))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { st.Close() })
+	pw.store = st
+	eng := run.New(prog, st, run.Options{Clock: pw.clock})
+	t.Cleanup(func() { eng.Close() })
+	// Retries wait an hour of the test's clock: nothing runs again until
+	// the test moves it.
+	pw.w = &worker.Worker{Engine: eng, Store: st, Concurrency: 1, Clock: pw.clock, Backoff: time.Hour, MaxBackoff: time.Hour,
+		OnSettled: func(_ state.Item, _ *run.Result, o worker.Outcome) { pw.out <- o }}
+	return pw
+}
+
+func (pw *parkingWorld) clock() time.Time {
+	pw.mu.Lock()
+	defer pw.mu.Unlock()
+	return pw.now
+}
+
+func (pw *parkingWorld) advance(d time.Duration) {
+	pw.mu.Lock()
+	pw.now = pw.now.Add(d)
+	pw.mu.Unlock()
+}
+
+// settle runs the worker until one item settles and returns its outcome.
+func (pw *parkingWorld) settle(t *testing.T) worker.Outcome {
+	t.Helper()
+	intake, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = pw.w.Run(intake, context.Background()) }()
+	defer func() { stop(); <-done }()
+	select {
+	case o := <-pw.out:
+		return o
+	case <-time.After(30 * time.Second):
+		its, _ := pw.store.Items(context.Background(), state.ItemFilter{})
+		t.Fatalf("no item settled: %+v", its)
+		return ""
+	}
+}
+
+func (pw *parkingWorld) enqueue(t *testing.T) int64 {
+	t.Helper()
+	res, err := pw.store.Enqueue(context.Background(), state.NewItem{Pipeline: "p", Trigger: "tick", Key: "t1",
+		Payload: []byte(`{"tick":"2026-12-01T10:00:00Z"}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return res[0].ID
+}
+
+// checkParked asserts the item and its run are parked with one write of
+// unknown outcome, and that the worker leaves a parked item alone.
+func (pw *parkingWorld) checkParked(t *testing.T, id int64) {
+	t.Helper()
+	ctx := context.Background()
+	it, err := pw.store.Item(ctx, id)
+	if err != nil || it.Status != state.ItemParked || !strings.Contains(it.LastError, "outcome unknown") {
+		t.Fatalf("item = %+v, %v; want parked with an unknown outcome", it, err)
+	}
+	runs, err := pw.store.Runs(ctx, state.RunFilter{Status: state.RunParked})
+	if err != nil || len(runs) != 1 {
+		t.Fatalf("parked runs = %v, %v", runs, err)
+	}
+	if unknown, err := pw.store.UnknownIntents(ctx, runs[0].ID); err != nil || len(unknown) != 1 {
+		t.Fatalf("unknown writes of run %s = %v, %v", runs[0].ID, unknown, err)
+	}
+	if n, ok, _ := pw.store.NextDue(ctx); ok {
+		t.Fatalf("a parked item is due again at %v (%v)", n, ok)
+	}
+}
+
+const emailPipeline = `
+connection "email" "customers" {
+  host     = env("SMTP_HOST")
+  port     = tonumber(env("SMTP_PORT"))
+  from     = "Orders <orders@example.com>"
+  starttls = "none"
+}
+
+pipeline "p" {
+  trigger "cron" "tick" {
+    schedule = "@hourly"
+  }
+  step "notice" {
+    action  = email.send
+    key     = "notice:${trigger.tick}"
+    to      = "ana@example.com"
+    subject = "Your parcel is delayed"
+    text    = "Sorry."
+  }
+}
+`
+
+// An email whose SMTP connection is lost after the final dot may have been
+// sent: it is not sent again. The item is parked, and only a person's
+// retry (tote retry: Requeue) sends it once more.
+func TestAnEmailWhoseAnswerIsLostIsParkedNotResent(t *testing.T) {
+	pw := newParkingWorld(t, emailPipeline)
+	pw.fakes.Mail.DropAnswers(1)
+	id := pw.enqueue(t)
+	if o := pw.settle(t); o != worker.Parked {
+		t.Fatalf("outcome = %s, want parked", o)
+	}
+	if n := len(pw.fakes.Mail.Messages()); n != 1 {
+		t.Fatalf("messages = %d, want 1", n)
+	}
+	pw.checkParked(t, id)
+
+	if err := pw.store.Requeue(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if o := pw.settle(t); o != worker.Finished {
+		t.Fatalf("outcome after retry = %s, want done", o)
+	}
+	if n := len(pw.fakes.Mail.Messages()); n != 2 {
+		t.Fatalf("messages after retry = %d, want 2", n)
+	}
+}
+
+// A message the server refuses before taking it (a 451 after DATA) was
+// provably not sent: the event is retried on its own, and sent once.
+func TestARefusedEmailIsRetriedNotParked(t *testing.T) {
+	pw := newParkingWorld(t, emailPipeline)
+	pw.fakes.Mail.SetRejectRate(1)
+	pw.w.MaxAttempts = 5
+	id := pw.enqueue(t)
+	if o := pw.settle(t); o != worker.Rescheduled {
+		t.Fatalf("outcome = %s, want retry", o)
+	}
+	pw.fakes.Mail.SetRejectRate(0)
+	pw.advance(2 * time.Hour)
+	if o := pw.settle(t); o != worker.Finished {
+		t.Fatalf("outcome = %s, want done", o)
+	}
+	if n := len(pw.fakes.Mail.Messages()); n != 1 {
+		t.Fatalf("messages = %d, want 1", n)
+	}
+	if it, _ := pw.store.Item(context.Background(), id); it.Status != state.ItemDone {
+		t.Fatalf("item = %s, want done", it.Status)
+	}
+}
+
+const adjustPipeline = `
+connection "bigcommerce" "main" {
+  store_hash    = env("BIGCOMMERCE_STORE_HASH")
+  access_token  = secret("BIGCOMMERCE_ACCESS_TOKEN")
+  client_secret = secret("BIGCOMMERCE_CLIENT_SECRET")
+  api_url       = env("BIGCOMMERCE_API_URL")
+  rate_quota    = 3000
+}
+
+pipeline "p" {
+  trigger "cron" "tick" {
+    schedule = "@hourly"
+  }
+  step "take" {
+    action      = bigcommerce.adjust_stock
+    sku         = "SKU-0003"
+    location_id = 1
+    quantity    = -1
+    reference   = "shipstation shipment 1"
+  }
+}
+`
+
+// A relative stock change whose answer is lost after BigCommerce applied
+// it is not sent again: one unit comes off, the item is parked, and a
+// person's retry takes one more.
+func TestARelativeStockChangeWhoseAnswerIsLostIsParked(t *testing.T) {
+	pw := newParkingWorld(t, adjustPipeline)
+	before, ok := pw.fakes.BigCommerce.Stock("SKU-0003", 1)
+	if !ok {
+		t.Fatal("SKU-0003 has no stock at location 1")
+	}
+	pw.fakes.BigCommerce.LoseAnswers(1)
+	id := pw.enqueue(t)
+	if o := pw.settle(t); o != worker.Parked {
+		t.Fatalf("outcome = %s, want parked", o)
+	}
+	if now, _ := pw.fakes.BigCommerce.Stock("SKU-0003", 1); now != before-1 {
+		t.Fatalf("stock = %d, want %d (one unit off)", now, before-1)
+	}
+	pw.checkParked(t, id)
+
+	if err := pw.store.Requeue(context.Background(), id); err != nil {
+		t.Fatal(err)
+	}
+	if o := pw.settle(t); o != worker.Finished {
+		t.Fatalf("outcome after retry = %s, want done", o)
+	}
+	if now, _ := pw.fakes.BigCommerce.Stock("SKU-0003", 1); now != before-2 {
+		t.Fatalf("stock after retry = %d, want %d", now, before-2)
 	}
 }

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -83,7 +84,13 @@ func (c *client) do(ctx context.Context, cl call, out any) (int, error) {
 		}
 	}
 	if last.tooMany {
-		return 0, &connectors.RetryAfterError{After: last.wait, Err: last.err}
+		err := last.err
+		if !replayable {
+			// Only 429s are tried again when a call is not replayable:
+			// the vendor never acted on any attempt.
+			err = connectors.NotApplied(err)
+		}
+		return 0, &connectors.RetryAfterError{After: last.wait, Err: err}
 	}
 	return 0, last.err
 }
@@ -91,7 +98,7 @@ func (c *client) do(ctx context.Context, cl call, out any) (int, error) {
 // once makes one attempt.
 func (c *client) once(ctx context.Context, cl call, payload []byte, out any, replayable bool) outcome {
 	if err := c.budget.Wait(ctx, cl.prio); err != nil {
-		return outcome{err: err}
+		return outcome{err: connectors.NotApplied(err)} // nothing was sent
 	}
 	actx, cancel := context.WithTimeout(ctx, c.attemptTimeout)
 	defer cancel()
@@ -119,7 +126,11 @@ func (c *client) once(ctx context.Context, cl call, payload []byte, out any, rep
 			return outcome{err: ctx.Err()}
 		}
 		// net/http errors name the URL, which holds no credential.
-		return outcome{err: fmt.Errorf("bigcommerce: %s %s: %w", cl.method, cl.path, unwrapURLError(err)), retry: replayable}
+		err = fmt.Errorf("bigcommerce: %s %s: %w", cl.method, cl.path, unwrapURLError(err))
+		if notSent(err) {
+			return outcome{err: connectors.NotApplied(err), retry: true}
+		}
+		return outcome{err: err, retry: replayable}
 	}
 	defer resp.Body.Close()
 	c.observe(resp.Header)
@@ -192,6 +203,12 @@ func (c *client) sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// notSent reports a failure to connect: the request never left.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 func unwrapURLError(err error) error {

@@ -147,8 +147,9 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		return cty.NilVal, &state.IntentClaimedError{Key: key, Owner: in.Owner, Until: in.ClaimUntil}
 	}
 	if found && in.Status == state.IntentUnknown {
-		return cty.NilVal, connectors.Permanent(state.ErrIntentUnknown)
+		return cty.NilVal, parked(key, errors.New(in.Error))
 	}
+	atMostOnce := n.Action.Guarantee == connectors.AtMostOnce
 	ch, err := conn.PlanWrite(ctx, n.Action.Name, raw)
 	if err != nil {
 		return cty.NilVal, err
@@ -179,6 +180,11 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 	if err := x.checkConstraint(n, pc); err != nil {
 		return cty.NilVal, err
 	}
+	if found && in.Status == state.IntentPending && atMostOnce {
+		// An earlier attempt (this process's before a timeout, or one that
+		// died) may have made this write, and it cannot be read back.
+		return cty.NilVal, x.markUnknown(ctx, key, fmt.Errorf("an earlier attempt (run %s) ended without an answer", in.RunID))
+	}
 	// The intent is opened only if nobody touched it since we read it (a
 	// writer that finished meanwhile made the very write we planned), only
 	// while no other owner claims it, and only while this process still
@@ -192,19 +198,27 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		Action: pc.Action, Identity: pc.Identity, Fingerprint: ch.Fingerprint, Owner: x.e.opts.Owner,
 	}, state.OpenOptions{TTL: x.e.opts.IntentClaim, Compare: true, Seen: seen, Fence: x.e.fence.Load()}); err != nil {
 		if errors.Is(err, state.ErrIntentUnknown) {
-			return cty.NilVal, connectors.Permanent(err)
+			return cty.NilVal, parked(key, err)
 		}
 		return cty.NilVal, fmt.Errorf("opening the intent: %w", err)
 	}
 	v, err := conn.ApplyWrite(ctx, connectors.WriteRequest{Action: n.Action.Name, Args: raw, Change: ch, Key: key})
 	if err != nil {
-		if connectors.IsPermanent(err) {
+		switch {
+		case connectors.IsPermanent(err) || connectors.IsNotApplied(err):
+			// Refused, or provably never made: a later attempt may write.
 			if cerr := store.CloseIntent(context.WithoutCancel(ctx), key, state.IntentFailed, nil, x.redact.String(err.Error())); cerr != nil {
 				return cty.NilVal, errors.Join(err, cerr)
 			}
+		case atMostOnce:
+			return cty.NilVal, x.markUnknown(ctx, key, err)
 		}
 		// Otherwise the intent stays pending: the write may have landed,
-		// and the next attempt finds out by planning again.
+		// and the next attempt finds out by planning again. Nothing is in
+		// flight any more, so the claim ends.
+		if cerr := store.ReleaseIntentClaim(context.WithoutCancel(ctx), key, x.e.opts.Owner); cerr != nil {
+			return cty.NilVal, errors.Join(err, cerr)
+		}
 		return cty.NilVal, err
 	}
 	out, err := conform(v, n.Type, n.ActionName)
@@ -222,6 +236,35 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 	x.res.Writes++
 	x.mu.Unlock()
 	return out, nil
+}
+
+// markUnknown records that an at-most-once write may or may not have been
+// made, and parks its run.
+func (x *execution) markUnknown(ctx context.Context, key string, cause error) error {
+	msg := x.redact.String(cause.Error())
+	if _, err := x.e.store.MarkIntentUnknown(context.WithoutCancel(ctx), key, msg); err != nil {
+		return errors.Join(cause, fmt.Errorf("recording the unknown outcome: %w", err))
+	}
+	return parked(key, cause)
+}
+
+// UnknownOutcomeError is a write that cannot be read back and may or may
+// not have been made. Its run is parked: only a person (tote retry) has it
+// made again.
+type UnknownOutcomeError struct {
+	Key string
+	Err error
+}
+
+func (e *UnknownOutcomeError) Error() string {
+	return fmt.Sprintf("outcome unknown, not sent again until tote retry: %v", e.Err)
+}
+
+func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
+
+// parked is an UnknownOutcomeError, permanent so that no retry makes it.
+func parked(key string, err error) error {
+	return connectors.Permanent(&UnknownOutcomeError{Key: key, Err: err})
 }
 
 // checkConstraint refuses a write that a saved plan did not contain, or

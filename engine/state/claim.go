@@ -98,14 +98,20 @@ func (s *Store) Bury(ctx context.Context, id int64, lastError string) error {
 	})
 }
 
-// Requeue returns a dead or done item to pending, due now, with its attempts
-// reset. It fails with ErrNotFound for an unknown id and ErrInvalidStatus for
+// Requeue returns a dead, parked or done item to pending, due now, with its
+// attempts reset. The writes of its runs whose outcome is unknown are
+// released in the same transaction: a person asked for them to be made
+// again. It fails with ErrNotFound for an unknown id and ErrInvalidStatus for
 // an item in any other status.
 func (s *Store) Requeue(ctx context.Context, id int64) error {
 	return s.write(ctx, fmt.Sprintf("requeue item %d", id), func(tx *wtx) error {
 		n, err := tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, generation = generation + 1, not_before = ?1, lease_until = NULL, updated_at = ?1
-			WHERE id = ?2 AND status IN ('dead', 'done')`, tx.now.UnixNano(), id)
-		if err != nil || n == 1 {
+			WHERE id = ?2 AND status IN ('dead', 'done', 'parked')`, tx.now.UnixNano(), id)
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			_, err := releaseUnknown(tx, id)
 			return err
 		}
 		var status ItemStatus

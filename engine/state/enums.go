@@ -11,10 +11,13 @@ const (
 	ItemDone       ItemStatus = "done"       // its run finished
 	ItemDead       ItemStatus = "dead"       // retries exhausted or a permanent error
 	ItemSuperseded ItemStatus = "superseded" // replaced by a newer item (OverlapLatest)
+	// ItemParked: a write of its run has an unknown outcome and cannot be
+	// read back; it waits for a person (tote retry), never retried alone.
+	ItemParked ItemStatus = "parked"
 )
 
 // itemStatuses lists every ItemStatus, in lifecycle order.
-var itemStatuses = []ItemStatus{ItemPending, ItemRunning, ItemDone, ItemDead, ItemSuperseded}
+var itemStatuses = []ItemStatus{ItemPending, ItemRunning, ItemDone, ItemDead, ItemParked, ItemSuperseded}
 
 // RunStatus is the state of a run. The string values are persisted in the
 // runs.status column and must never change.
@@ -26,6 +29,9 @@ const (
 	RunSucceeded RunStatus = "succeeded"
 	RunFailed    RunStatus = "failed" // this attempt failed; the item may be retried
 	RunDead      RunStatus = "dead"   // failed for good; replayable with `tote retry`
+	// RunParked made a write whose outcome is unknown and cannot be read
+	// back; only `tote retry` makes it again.
+	RunParked RunStatus = "parked"
 )
 
 // IntentStatus is the state of a write in the ledger. The string values are

@@ -106,3 +106,28 @@ func TestUnknownIntentIsHeldUntilReleased(t *testing.T) {
 		t.Fatalf("open after release: %v", err)
 	}
 }
+
+// A write that failed is no longer in flight: its owner releases the claim,
+// and another owner may reconcile the pending intent at once.
+func TestAReleasedClaimLetsAnotherOwnerOpen(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	if err := s.OpenIntentWith(ctx, Intent{Key: "k", Owner: "a"}, OpenOptions{TTL: time.Hour}); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.ReleaseIntentClaim(ctx, "k", "b"); err != nil { // not b's: no effect
+		t.Fatal(err)
+	}
+	if err := s.OpenIntent(ctx, Intent{Key: "k", Owner: "b"}); !errors.Is(err, ErrIntentClaimed) {
+		t.Fatalf("open by b = %v, want ErrIntentClaimed", err)
+	}
+	if err := s.ReleaseIntentClaim(ctx, "k", "a"); err != nil {
+		t.Fatal(err)
+	}
+	if in, _, _ := s.Intent(ctx, "k"); in.Status != IntentPending {
+		t.Fatalf("status = %s, want still pending", in.Status)
+	}
+	if err := s.OpenIntent(ctx, Intent{Key: "k", Owner: "b"}); err != nil {
+		t.Fatalf("open by b after a released its claim: %v", err)
+	}
+}

@@ -158,6 +158,16 @@ func sameVersion(seen *Intent, cur Intent, found bool) bool {
 	return seen.Status == cur.Status && seen.Owner == cur.Owner && seen.UpdatedAt.Equal(cur.UpdatedAt)
 }
 
+// ReleaseIntentClaim ends owner's claim on a pending intent whose write
+// failed: nothing is in flight any more, so another process need not wait
+// for it (it reconciles the pending write by reading the target).
+func (s *Store) ReleaseIntentClaim(ctx context.Context, key, owner string) error {
+	return s.write(ctx, "release intent claim "+key, func(tx *wtx) error {
+		_, err := tx.exec(`UPDATE intents SET claim_until = 0 WHERE idem_key = ? AND owner = ? AND status = 'pending'`, key, owner)
+		return err
+	})
+}
+
 // MarkIntentUnknown turns a pending intent into one whose outcome is
 // unknown: its write may or may not have happened and cannot be read back,
 // so it is not sent again until a person releases it. It reports false when
@@ -180,11 +190,15 @@ func (s *Store) ReleaseUnknownIntents(ctx context.Context, itemID int64) (int, e
 	var n int64
 	err := s.write(ctx, fmt.Sprintf("release unknown intents of item %d", itemID), func(tx *wtx) error {
 		var err error
-		n, err = tx.affected(`UPDATE intents SET status = 'failed', error = 'released by tote retry: ' || error, updated_at = ?
-			WHERE status = 'unknown' AND run_id IN (SELECT id FROM runs WHERE item_id = ?)`, tx.now.UnixNano(), itemID)
+		n, err = releaseUnknown(tx, itemID)
 		return err
 	})
 	return int(n), err
+}
+
+func releaseUnknown(tx *wtx, itemID int64) (int64, error) {
+	return tx.affected(`UPDATE intents SET status = 'failed', error = 'released by tote retry: ' || error, updated_at = ?
+		WHERE status = 'unknown' AND run_id IN (SELECT id FROM runs WHERE item_id = ?)`, tx.now.UnixNano(), itemID)
 }
 
 // UnknownIntents returns the intents of a run whose outcome is unknown.

@@ -13,7 +13,8 @@ type Settlement struct {
 	Run      Run
 	Attempts []StepAttempt
 	ItemID   int64
-	// Outcome is ItemDone, ItemPending (retry from NotBefore) or ItemDead.
+	// Outcome is ItemDone, ItemPending (retry from NotBefore), ItemDead or
+	// ItemParked.
 	Outcome   ItemStatus
 	NotBefore time.Time
 	LastError string
@@ -35,7 +36,7 @@ var ErrClaimLost = errors.New("state: the item is no longer held by this claim")
 // transaction: the worker's one commit per event besides the write ledger.
 func (s *Store) Settle(ctx context.Context, st Settlement) error {
 	switch st.Outcome {
-	case ItemDone, ItemPending, ItemDead:
+	case ItemDone, ItemPending, ItemDead, ItemParked:
 	default:
 		return fmt.Errorf("state: settle: outcome %q", st.Outcome)
 	}
@@ -83,9 +84,9 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 		case ItemDone:
 			return mustAffect(tx.affected(`UPDATE inbox SET status = 'done', run_id = ?, lease_until = NULL, last_error = '', updated_at = ?
 				WHERE id = ?`, r.ID, tx.now.UnixNano(), st.ItemID))
-		case ItemDead:
-			return mustAffect(tx.affected(`UPDATE inbox SET status = 'dead', run_id = ?, lease_until = NULL, last_error = ?, updated_at = ?
-				WHERE id = ?`, r.ID, st.LastError, tx.now.UnixNano(), st.ItemID))
+		case ItemDead, ItemParked:
+			return mustAffect(tx.affected(`UPDATE inbox SET status = ?, run_id = ?, lease_until = NULL, last_error = ?, updated_at = ?
+				WHERE id = ?`, string(st.Outcome), r.ID, st.LastError, tx.now.UnixNano(), st.ItemID))
 		}
 		nb := st.NotBefore
 		if nb.IsZero() {

@@ -72,6 +72,9 @@ const (
 	Finished    Outcome = "done"
 	Rescheduled Outcome = "retry"
 	Buried      Outcome = "dead"
+	// Parked: a write's outcome is unknown and cannot be read back; the
+	// item waits for a person (tote retry).
+	Parked Outcome = "parked"
 )
 
 func (w *Worker) defaults() {
@@ -280,6 +283,11 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 		st.Outcome, st.NotBefore, st.ResetAttempts = state.ItemPending, w.Clock().Add(res.Deferred), true
 		st.LastError = "waiting: " + waitingText(res)
 	case res.Err == nil:
+	case res.Parked:
+		outcome = Parked
+		msg := res.Err.Error()
+		st.Outcome, st.LastError = state.ItemParked, msg
+		st.Run.Status, st.Run.Error = state.RunParked, msg
 	case ctx.Err() != nil:
 		// Shutting down: the item goes back to the queue for the next start.
 		outcome = Rescheduled
