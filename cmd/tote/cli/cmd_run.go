@@ -26,6 +26,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	logFormat := fs.String("log-format", "text", "text or json")
 	public := fs.String("public-url", "", "where vendors reach this process; webhook subscriptions there are kept in repair ($TOTE_PUBLIC_URL, else var.public_url)")
 	subEvery := fs.Duration("subscription-check", 5*time.Minute, "how often webhook subscriptions are checked")
+	leaseTTL := fs.Duration("lease-ttl", time.Minute, "how long the state lease lasts unrenewed (renewed every third of it); past it without a renewal, tote run stops")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return exitError
@@ -50,7 +51,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	err = service.Run(ctx, eng, service.Options{
 		Listen: *listen, Grace: *grace, Concurrency: *concurrency, MaxAttempts: *attempts,
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
-		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery,
+		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, LeaseTTL: *leaseTTL,
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
