@@ -16,6 +16,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/state"
 )
 
@@ -24,9 +25,6 @@ const Name = "tote-run"
 
 // DefaultTTL is how long the lease lasts without renewal.
 const DefaultTTL = time.Minute
-
-// processStart tells this process from an earlier one with the same pid.
-var processStart = time.Now().UnixNano()
 
 // Options configure Acquire.
 type Options struct {
@@ -100,8 +98,7 @@ func Acquire(ctx context.Context, store *state.Store, opts Options) (*Held, erro
 	}
 	h := &Held{store: store, opts: opts, lost: make(chan struct{})}
 	h.lock = tryLock(store.Path() + ".lock")
-	host, _ := os.Hostname()
-	holder := fmt.Sprintf("%s:%s:%d:%d", opts.Kind, strings.ReplaceAll(host, ":", "_"), os.Getpid(), processStart)
+	holder := opts.Kind + ":" + run.ProcessOwner()
 	if h.lock != nil {
 		holder += ":locked"
 	}
@@ -130,10 +127,18 @@ func (h *Held) takeFromDead(ctx context.Context, holder string) (state.Fence, bo
 		return state.Fence{}, false, err
 	}
 	f, took, err := h.store.TakeLease(ctx, Name, from, holder, h.opts.TTL)
-	if took {
-		h.opts.Logger.Info("took over the state lease from a tote that is gone", "holder", from)
+	if !took || err != nil {
+		return f, took, err
 	}
-	return f, took, err
+	h.opts.Logger.Info("took over the state lease from a tote that is gone", "holder", from)
+	// Its writes are no longer in flight: their claims need not be waited
+	// for (their pending intents are reconciled as usual).
+	if p := strings.Split(from, ":"); len(p) >= 4 {
+		if err := h.store.ReleaseClaimsOf(ctx, strings.Join(p[1:4], ":")); err != nil {
+			return f, took, err
+		}
+	}
+	return f, took, nil
 }
 
 // Fence is the held lease, for claims and writes to check.

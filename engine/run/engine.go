@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -76,6 +77,13 @@ type Engine struct {
 // processStart tells this process from an earlier one with the same pid.
 var processStart = time.Now().UnixNano()
 
+// ProcessOwner names this process in the ledger and in the state lease:
+// host:pid:start.
+func ProcessOwner() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d:%d", strings.ReplaceAll(host, ":", "_"), os.Getpid(), processStart)
+}
+
 // SetFence makes every later write check, in the transaction that opens
 // its intent, that f still holds its lease; nil stops the checks.
 func (e *Engine) SetFence(f *state.Fence) { e.fence.Store(f) }
@@ -95,8 +103,7 @@ func New(prog *compile.Program, store *state.Store, opts Options) *Engine {
 		opts.Clock = time.Now
 	}
 	if opts.Owner == "" {
-		host, _ := os.Hostname()
-		opts.Owner = fmt.Sprintf("%s:%d:%d", host, os.Getpid(), processStart)
+		opts.Owner = ProcessOwner()
 	}
 	if opts.IntentClaim <= 0 {
 		opts.IntentClaim = state.DefaultIntentClaim

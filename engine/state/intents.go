@@ -168,6 +168,14 @@ func (s *Store) ReleaseIntentClaim(ctx context.Context, key, owner string) error
 	})
 }
 
+// ReleaseClaimsOf ends every claim of owner, a process known to be gone.
+func (s *Store) ReleaseClaimsOf(ctx context.Context, owner string) error {
+	return s.write(ctx, "release the claims of "+owner, func(tx *wtx) error {
+		_, err := tx.exec(`UPDATE intents SET claim_until = 0 WHERE owner = ? AND status = 'pending' AND claim_until > 0`, owner)
+		return err
+	})
+}
+
 // MarkIntentUnknown turns a pending intent into one whose outcome is
 // unknown: its write may or may not have happened and cannot be read back,
 // so it is not sent again until a person releases it. It reports false when
