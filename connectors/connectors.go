@@ -88,6 +88,39 @@ type ActionSpec struct {
 	// Writes with equal identities touch the same record; the engine derives
 	// idempotency keys and links from them. Required for writes.
 	Identity []string
+	// Guarantee says what a write promises when its outcome is unknown (a
+	// timeout, a lost answer, a crash). Required for writes.
+	Guarantee Guarantee
+}
+
+// Guarantee is what a write action promises about repeats.
+type Guarantee string
+
+// Guarantees.
+const (
+	// Idempotent: the write sets its target to a value; making it twice is
+	// the same as once, so an unknown outcome is simply planned again.
+	Idempotent Guarantee = "idempotent"
+	// ReadBack: the plan reads the target and finds an earlier write, so a
+	// write whose answer was lost is recognised and made exactly once.
+	ReadBack Guarantee = "read-back"
+	// AtMostOnce: the write cannot be read back (an email, a relative stock
+	// change). When its outcome is unknown it is not sent again: its run is
+	// parked until a person retries it.
+	AtMostOnce Guarantee = "at-most-once"
+)
+
+// Describe is a one-line explanation of the guarantee, for docs and views.
+func (g Guarantee) Describe() string {
+	switch g {
+	case Idempotent:
+		return "idempotent upsert: repeating it changes nothing"
+	case ReadBack:
+		return "exactly once by reading back: an earlier write is found before writing again"
+	case AtMostOnce:
+		return "at most once: an attempt whose outcome is unknown is parked for tote retry, never repeated"
+	}
+	return ""
 }
 
 // TriggerMode says how a trigger's events arrive.

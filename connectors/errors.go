@@ -86,3 +86,29 @@ func Deferred(err error) (time.Duration, bool) {
 	}
 	return 0, false
 }
+
+// NotAppliedError marks a failed write that provably did not reach the
+// vendor, or that the vendor refused before acting: a 429, a connection
+// refused before the request was sent, an SMTP reply refusing the message
+// before its final dot, a 4xx validation error. The engine then closes the
+// write's intent as not applied, and a retry is safe even for at-most-once
+// actions. Connectors mark only what they can prove; anything else (a
+// timeout, a lost connection after sending) stays unknown.
+type NotAppliedError struct{ Err error }
+
+func (e *NotAppliedError) Error() string { return e.Err.Error() }
+func (e *NotAppliedError) Unwrap() error { return e.Err }
+
+// NotApplied wraps err as not applied.
+func NotApplied(err error) error {
+	if err == nil {
+		return nil
+	}
+	return &NotAppliedError{Err: err}
+}
+
+// IsNotApplied reports whether err, or anything it wraps, is not applied.
+func IsNotApplied(err error) bool {
+	var na *NotAppliedError
+	return errors.As(err, &na)
+}

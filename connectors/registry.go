@@ -116,6 +116,12 @@ func checkSpec(s Spec) error {
 		if a.Kind == Write && len(a.Identity) == 0 {
 			return fmt.Errorf("action %q: a write needs identity arguments", a.Name)
 		}
+		switch {
+		case a.Kind == Write && a.Guarantee.Describe() == "":
+			return fmt.Errorf("action %q: a write needs a guarantee (idempotent, read-back or at-most-once), not %q", a.Name, a.Guarantee)
+		case a.Kind == Read && a.Guarantee != "":
+			return fmt.Errorf("action %q: a read has no guarantee", a.Name)
+		}
 		for _, id := range a.Identity {
 			if attr, ok := a.Args.Attr(id); !ok || !attr.Required {
 				return fmt.Errorf("action %q: identity %q must be a required argument", a.Name, id)

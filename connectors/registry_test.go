@@ -23,7 +23,7 @@ func valid() connectors.Spec {
 		Actions: []connectors.ActionSpec{
 			{Name: "get", Kind: connectors.Read, Output: cty.String,
 				Args: schema.Object{Attrs: []schema.Attr{{Name: "id", Type: cty.String, Required: true}}}},
-			{Name: "put", Kind: connectors.Write, Output: cty.String, Identity: []string{"id"},
+			{Name: "put", Kind: connectors.Write, Output: cty.String, Identity: []string{"id"}, Guarantee: connectors.ReadBack,
 				Args: schema.Object{Attrs: []schema.Attr{{Name: "id", Type: cty.String, Required: true}}}},
 		},
 		Triggers: []connectors.TriggerSpec{{Kind: "shop_hook", Mode: connectors.Webhook,
@@ -40,6 +40,8 @@ func TestRegistryRejectsMalformedSpecs(t *testing.T) {
 		"no output type":               func(s *connectors.Spec) { s.Actions[0].Output = cty.NilType },
 		"needs identity arguments":     func(s *connectors.Spec) { s.Actions[1].Identity = nil },
 		"must be a required argument":  func(s *connectors.Spec) { s.Actions[1].Identity = []string{"nope"} },
+		"a write needs a guarantee":    func(s *connectors.Spec) { s.Actions[1].Guarantee = "" },
+		"a read has no guarantee":      func(s *connectors.Spec) { s.Actions[0].Guarantee = connectors.Idempotent },
 		"kind must be shop_<name>":     func(s *connectors.Spec) { s.Triggers[0].Kind = "hook" },
 		"mode must be webhook or poll": func(s *connectors.Spec) { s.Triggers[0].Mode = "push" },
 		"is reserved": func(s *connectors.Spec) {

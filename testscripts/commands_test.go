@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/toteworks/tote/engine/lease"
 	"github.com/toteworks/tote/engine/state"
 )
 
@@ -37,10 +38,12 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"waitvendor":  cmdWaitVendor,
 		"secondstore": cmdSecondStore,
 		"mailreject":  cmdMailReject,
+		"maildrop":    cmdMailDrop,
 		"waitcount":   cmdWaitCount,
 		"waitinbox":   cmdWaitInbox,
 		"waitfailed":  cmdWaitFailed,
 		"ssdelivered": cmdSSDelivered,
+		"waitlease":   cmdWaitLease,
 		"signal":      cmdSignal,
 	}
 }
@@ -265,7 +268,7 @@ func cmdGet(ts *testscript.TestScript, neg bool, args []string) {
 // on the second line of its ready file.
 func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
-		ts.Fatalf("usage: signal READYFILE TERM|INT")
+		ts.Fatalf("usage: signal READYFILE TERM|INT|STOP|CONT")
 	}
 	lines := strings.Split(ts.ReadFile(args[0]), "\n")
 	if len(lines) < 2 {
@@ -273,11 +276,36 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	pid, err := strconv.Atoi(strings.TrimSpace(lines[1]))
 	ts.Check(err)
-	sig := map[string]syscall.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT}[args[1]]
+	sig := map[string]syscall.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT, "STOP": syscall.SIGSTOP, "CONT": syscall.SIGCONT}[args[1]]
 	if sig == 0 {
 		ts.Fatalf("signal: unknown signal %s", args[1])
 	}
 	ts.Check(syscall.Kill(pid, sig))
+}
+
+// waitlease: wait until the state lease has expired (its holder stopped
+// renewing it).
+func cmdWaitLease(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 0 {
+		ts.Fatalf("usage: waitlease")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	st, err := state.Open(ctx, ts.Getenv("TOTE_STATE"))
+	ts.Check(err)
+	defer st.Close()
+	for {
+		_, until, ok, err := st.LeaseHolder(ctx, lease.Name)
+		ts.Check(err)
+		if !ok || !until.After(time.Now()) {
+			return
+		}
+		select {
+		case <-time.After(20 * time.Millisecond): // polling another process's lease
+		case <-ctx.Done():
+			ts.Fatalf("waitlease: the lease is still held until %s", until)
+		}
+	}
 }
 
 // waitcount NAME prefix N: wait until the recorder holds at least N

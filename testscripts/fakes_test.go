@@ -72,6 +72,17 @@ func cmdMailReject(ts *testscript.TestScript, neg bool, args []string) {
 	fakesOf(ts).Mail.SetRejectRate(rate)
 }
 
+// maildrop N: the SMTP capture server keeps the next N messages and then
+// closes their connection before answering the final dot.
+func cmdMailDrop(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 1 {
+		ts.Fatalf("usage: maildrop N")
+	}
+	n, err := strconv.Atoi(args[0])
+	ts.Check(err)
+	fakesOf(ts).Mail.DropAnswers(n)
+}
+
 // secondstore: start a second fake BigCommerce store (hash "outlet") and
 // export BIGCOMMERCE2_STORE_HASH, BIGCOMMERCE2_ACCESS_TOKEN,
 // BIGCOMMERCE2_CLIENT_SECRET and BIGCOMMERCE2_API_URL.

@@ -402,29 +402,38 @@ func firstLine(s string, err error) string {
 	return err.Error()
 }
 
-// printStuck prints the events that exhausted their attempts or were
-// parked, with why, and returns how many there are.
+// printStuck prints the events that exhausted their attempts and those
+// parked (a write of unknown outcome, left for a person), with why, and
+// returns how many are dead: parked events are not failures.
 func printStuck(ctx context.Context, out io.Writer, path string) int {
-	dead, err := deadItems(ctx, path)
+	dead, err := itemsIn(ctx, path, state.ItemDead)
 	if err != nil {
 		fmt.Fprintln(out, "reading the dead events:", err)
 		return -1
 	}
-	fmt.Fprintf(out, "%d events dead\n", len(dead))
+	parked, err := itemsIn(ctx, path, state.ItemParked)
+	if err != nil {
+		fmt.Fprintln(out, "reading the parked events:", err)
+		return -1
+	}
+	fmt.Fprintf(out, "%d events dead, %d parked (outcome unknown)\n", len(dead), len(parked))
 	for _, d := range dead {
 		fmt.Fprintf(out, "  dead: %s\n", d)
+	}
+	for _, p := range parked {
+		fmt.Fprintf(out, "  parked: %s\n", p)
 	}
 	return len(dead)
 }
 
-// deadItems lists the events that exhausted their attempts, with why.
-func deadItems(ctx context.Context, path string) ([]string, error) {
+// itemsIn lists the events in status, with why.
+func itemsIn(ctx context.Context, path string, status state.ItemStatus) ([]string, error) {
 	st, err := state.Open(ctx, path)
 	if err != nil {
 		return nil, err
 	}
 	defer st.Close()
-	items, err := st.Items(ctx, state.ItemFilter{Status: state.ItemDead})
+	items, err := st.Items(ctx, state.ItemFilter{Status: status})
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"net"
 	"net/http"
 	"net/url"
 	"strconv"
@@ -86,7 +87,13 @@ func (c *client) do(ctx context.Context, cl call, out any) (int, error) {
 		}
 	}
 	if last.tooMany {
-		return 0, &connectors.RetryAfterError{After: last.wait, Err: last.err}
+		err := last.err
+		if !replayable {
+			// Only 429s are tried again when a call is not replayable:
+			// the vendor never acted on any attempt.
+			err = connectors.NotApplied(err)
+		}
+		return 0, &connectors.RetryAfterError{After: last.wait, Err: err}
 	}
 	return 0, last.err
 }
@@ -94,7 +101,7 @@ func (c *client) do(ctx context.Context, cl call, out any) (int, error) {
 // once makes one attempt.
 func (c *client) once(ctx context.Context, cl call, payload []byte, out any, replayable bool) outcome {
 	if err := c.budget.Wait(ctx, cl.prio); err != nil {
-		return outcome{err: err}
+		return outcome{err: connectors.NotApplied(err)} // nothing was sent
 	}
 	actx, cancel := context.WithTimeout(ctx, c.attemptTimeout)
 	defer cancel()
@@ -125,6 +132,9 @@ func (c *client) once(ctx context.Context, cl call, payload []byte, out any, rep
 		err = fmt.Errorf("bigcommerce: %s %s: %w", cl.method, cl.path, unwrapURLError(err))
 		if redirect.Is(err) {
 			return outcome{err: connectors.Permanent(err)}
+		}
+		if notSent(err) {
+			return outcome{err: connectors.NotApplied(err), retry: true}
 		}
 		return outcome{err: err, retry: replayable}
 	}
@@ -199,6 +209,12 @@ func (c *client) sleep(ctx context.Context, d time.Duration) error {
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// notSent reports a failure to connect: the request never left.
+func notSent(err error) bool {
+	var op *net.OpError
+	return errors.As(err, &op) && op.Op == "dial"
 }
 
 func unwrapURLError(err error) error {

@@ -62,7 +62,7 @@ func hookActions() []action {
 		},
 		{
 			spec: connectors.ActionSpec{
-				Name: "ensure_hook", Kind: connectors.Write, Output: hookType, Identity: []string{"scope", "destination"},
+				Name: "ensure_hook", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: hookType, Identity: []string{"scope", "destination"},
 				Doc: "Make sure a webhook exists and is active (BigCommerce deactivates a hook after 48 h of failed " +
 					"deliveries) and carries its " + tokenHeader + " header, which deliveries are checked against. Webhook triggers do this " +
 					"through `tote plan`/`apply` subscriptions; this action is for hooks outside them.",

@@ -27,7 +27,7 @@ func inventoryActions() []action {
 	return []action{
 		{
 			spec: connectors.ActionSpec{
-				Name: "set_stock", Kind: connectors.Write, Output: stockType, Identity: []string{"sku", "location_id"},
+				Name: "set_stock", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: stockType, Identity: []string{"sku", "location_id"},
 				Doc: "Set a SKU's on-hand stock at a location (an absolute adjustment). Plans nothing when the level already matches.",
 				Args: schema.Object{Attrs: []schema.Attr{sku, loc,
 					{Name: "quantity", Type: cty.Number, Required: true, Doc: "The new on-hand level. A negative level " +
@@ -40,10 +40,11 @@ func inventoryActions() []action {
 		},
 		{
 			spec: connectors.ActionSpec{
-				Name: "adjust_stock", Kind: connectors.Write, Output: stockType, Identity: []string{"sku", "location_id", "reference"},
+				Name: "adjust_stock", Kind: connectors.Write, Guarantee: connectors.AtMostOnce, Output: stockType, Identity: []string{"sku", "location_id", "reference"},
 				Doc: "Change a SKU's on-hand stock at a location by a delta (a relative adjustment). The API has no way " +
 					"to tell whether an adjustment landed, so reference names what it is for (e.g. a shipment id): " +
-					"with sku and location it identifies the adjustment, and the ledger never makes it twice.",
+					"with sku and location it identifies the adjustment, and the ledger makes it at most once: an adjustment whose " +
+					"answer was lost (it may have landed) is parked for tote retry, never sent again on its own.",
 				Args: schema.Object{Attrs: []schema.Attr{sku, loc,
 					{Name: "quantity", Type: cty.Number, Required: true, Doc: "The change, negative to take stock away."},
 					{Name: "reference", Type: cty.String, Required: true, Doc: "What the adjustment is for; the default reason."},

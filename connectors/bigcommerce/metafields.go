@@ -23,7 +23,7 @@ var metafieldType = obj(map[string]cty.Type{
 func metafieldActions() []action {
 	return []action{{
 		spec: connectors.ActionSpec{
-			Name: "upsert_order_metafield", Kind: connectors.Write, Output: metafieldType,
+			Name: "upsert_order_metafield", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: metafieldType,
 			Identity: []string{"order_id", "key"},
 			Doc:      "Create or update an order metafield (namespace tote by default). Plans nothing when it already holds the value.",
 			Args: schema.Object{Attrs: []schema.Attr{

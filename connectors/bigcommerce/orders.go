@@ -48,7 +48,7 @@ func orderActions() []action {
 		},
 		{
 			spec: connectors.ActionSpec{
-				Name: "update_order", Kind: connectors.Write, Output: orderSummaryType, Identity: []string{"order_id"},
+				Name: "update_order", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: orderSummaryType, Identity: []string{"order_id"},
 				Doc: "Set an order's status and/or staff notes. Plans nothing when the order already has them.",
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "order_id", Type: cty.Number, Required: true},

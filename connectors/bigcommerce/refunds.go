@@ -81,7 +81,7 @@ func refundActions() []action {
 		},
 		{
 			spec: connectors.ActionSpec{
-				Name: "create_refund", Kind: connectors.Write, Output: refundType, Identity: []string{"order_id", "items"},
+				Name: "create_refund", Kind: connectors.Write, Guarantee: connectors.ReadBack, Output: refundType, Identity: []string{"order_id", "items"},
 				Doc: "Refund items of an order. BigCommerce refunds are not idempotent, so the plan reads the order's " +
 					"refunds and plans nothing when one standing for this one exists (see reference). A refund the " +
 					"payment provider declines fails for good with the provider's message, and is never sent again (a " +

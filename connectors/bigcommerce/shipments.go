@@ -32,7 +32,7 @@ func shipmentActions() []action {
 	return []action{
 		{
 			spec: connectors.ActionSpec{
-				Name: "create_shipment", Kind: connectors.Write, Output: shipmentType,
+				Name: "create_shipment", Kind: connectors.Write, Guarantee: connectors.ReadBack, Output: shipmentType,
 				Identity: []string{"order_id", "tracking_number"},
 				Doc: "Ship items of an order with a tracking number (BigCommerce then moves the order to Shipped or " +
 					"Partially Shipped and may email the customer). Plans nothing when the order already has a " +
@@ -56,7 +56,7 @@ func shipmentActions() []action {
 		},
 		{
 			spec: connectors.ActionSpec{
-				Name: "delete_shipment", Kind: connectors.Write, Output: deletedShipmentsType,
+				Name: "delete_shipment", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: deletedShipmentsType,
 				Identity: []string{"order_id", "tracking_number"},
 				Doc:      "Remove the order's shipments with a tracking number (a voided label). The order keeps its status.",
 				Args: schema.Object{Attrs: []schema.Attr{

@@ -60,7 +60,7 @@ func (f *fake) Spec() connectors.Spec {
 		Actions: []connectors.ActionSpec{
 			{Name: "get", Kind: connectors.Read, Output: fakeOutput, Doc: "Read a record.",
 				Args: schema.Object{Attrs: []schema.Attr{{Name: "key", Type: cty.String, Required: true}}}},
-			{Name: name, Kind: connectors.Write, Output: fakeOutput, Identity: []string{"key"}, Doc: actionDoc,
+			{Name: name, Kind: connectors.Write, Guarantee: connectors.ReadBack, Output: fakeOutput, Identity: []string{"key"}, Doc: actionDoc,
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "key", Type: cty.String, Required: true},
 					{Name: "value", Type: cty.String, Required: true},

@@ -131,7 +131,13 @@ func (c connector) Spec() connectors.Spec {
 		Actions: []connectors.ActionSpec{
 			{Name: "get", Kind: connectors.Read, Output: Output, Doc: "Read a record (null value when absent).",
 				Args: schema.Object{Attrs: []schema.Attr{{Name: "key", Type: cty.String, Required: true}}}},
-			{Name: "put", Kind: connectors.Write, Output: Output, Identity: []string{"key"}, Doc: "Write a record.",
+			{Name: "put", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: Output, Identity: []string{"key"}, Doc: "Write a record.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					{Name: "key", Type: cty.String, Required: true},
+					{Name: "value", Type: cty.DynamicPseudoType, Required: true},
+				}}},
+			{Name: "append", Kind: connectors.Write, Guarantee: connectors.AtMostOnce, Output: Output, Identity: []string{"key"},
+				Doc: "Append a value to a record's log, which cannot be read back (as an email).",
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "key", Type: cty.String, Required: true},
 					{Name: "value", Type: cty.DynamicPseudoType, Required: true},
@@ -223,6 +229,10 @@ func (c conn) PlanWrite(ctx context.Context, action string, args cty.Value) (con
 	if c.s.faults.DeferPlans > 0 {
 		c.s.faults.DeferPlans--
 		return connectors.Change{}, connectors.Defer(time.Minute, fmt.Errorf("memory: %s is not ready (injected)", key))
+	}
+	if action == "append" {
+		// Nothing to read back: every append is a create.
+		return connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(cty.DynamicPseudoType), After: args}, nil
 	}
 	desired := args.GetAttr("value")
 	current, ok := c.s.records[key]

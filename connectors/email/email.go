@@ -47,12 +47,13 @@ func (connector) Spec() connectors.Spec {
 			{Name: "timeout", Type: cty.String, Doc: `Timeout for connecting and for each SMTP command, e.g. "30s" (default).`},
 		}},
 		Actions: []connectors.ActionSpec{{
-			Name: "send", Kind: connectors.Write, Output: sendOutput, Identity: []string{"key"},
+			Name: "send", Kind: connectors.Write, Guarantee: connectors.AtMostOnce, Output: sendOutput, Identity: []string{"key"},
 			Doc: "Send one message. subject and text (and html) are Go templates over data; a template error fails the step " +
 				"with the template's line. Mail cannot be read back, so the plan always shows the rendered message as a create; " +
-				"the ledger sends each key once.",
+				"the ledger sends each key at most once: a message whose outcome is unknown (the connection lost after the final dot) " +
+				"is parked for tote retry, never sent again on its own.",
 			Args: schema.Object{Attrs: []schema.Attr{
-				{Name: "key", Type: cty.String, Required: true, Doc: `Identifies the message, e.g. "return:<order id>": one key is sent once.`},
+				{Name: "key", Type: cty.String, Required: true, Doc: `Identifies the message, e.g. "return:<order id>": one key is sent at most once.`},
 				{Name: "to", Type: cty.String, Required: true, Doc: "Recipients: one address or a comma-separated list."},
 				{Name: "cc", Type: cty.String, Doc: "Copy recipients: one address or a comma-separated list."},
 				{Name: "reply_to", Type: cty.String, Doc: "Where replies go, if not to from."},

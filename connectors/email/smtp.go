@@ -36,6 +36,11 @@ func (c *conn) submit(ctx context.Context, rcpts []string, msg []byte) error {
 		}
 		err = classify(ctx, err)
 		if connectors.IsPermanent(err) || handedOver || attempt == maxAttempts || ctx.Err() != nil {
+			if !handedOver {
+				// Refused, or cut off before the final dot: the server
+				// discards a message it did not receive whole.
+				err = connectors.NotApplied(err)
+			}
 			return err
 		}
 		d := backoffBase << (attempt - 1)

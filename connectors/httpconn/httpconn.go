@@ -60,7 +60,7 @@ func (connector) Spec() connectors.Spec {
 				}},
 			},
 			{
-				Name: "put", Kind: connectors.Write, Output: response, Identity: []string{"url"},
+				Name: "put", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: response, Identity: []string{"url"},
 				Doc: "Send a JSON document (PUT by default). The plan reads read_url (default url): 404 plans a create, " +
 					"a body that already holds every field plans nothing, anything else an update.",
 				Args: schema.Object{Attrs: []schema.Attr{

@@ -46,7 +46,7 @@ func spec() connectors.Spec {
 		}},
 		Actions: []connectors.ActionSpec{
 			{
-				Name: "upsert_order", Kind: connectors.Write, Output: ref, Identity: []string{"orderKey"},
+				Name: "upsert_order", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: ref, Identity: []string{"orderKey"},
 				Doc: "Create or update an order by orderKey. Upserts from concurrent runs are sent together in " +
 					"createorders calls of up to 100; each order succeeds or fails alone. The plan reads the current " +
 					"order (reads are coalesced too) and shows a field diff. Attributes left null keep ShipStation's " +
@@ -74,23 +74,23 @@ func spec() connectors.Spec {
 				}},
 			},
 			{
-				Name: "hold_order", Kind: connectors.Write, Output: ref, Identity: []string{"orderId"},
+				Name: "hold_order", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: ref, Identity: []string{"orderId"},
 				Doc: "Put an open order on hold until a date; ShipStation releases it on that day. Noop when already so held.",
 				Args: schema.Object{Attrs: []schema.Attr{orderID,
 					attr("holdUntilDate", cty.String, true, `Date "2006-01-02", or an RFC 3339 time whose Pacific date is taken.`)}},
 			},
 			{
-				Name: "restore_order", Kind: connectors.Write, Output: ref, Identity: []string{"orderId"},
+				Name: "restore_order", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: ref, Identity: []string{"orderId"},
 				Doc:  "Release an order from hold (to awaiting_shipment). Noop when it is not on hold.",
 				Args: schema.Object{Attrs: []schema.Attr{orderID}},
 			},
 			{
-				Name: "add_tag", Kind: connectors.Write, Output: ref, Identity: []string{"orderId", "tag"},
+				Name: "add_tag", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: ref, Identity: []string{"orderId", "tag"},
 				Doc:  "Tag an order. Noop when it has the tag.",
 				Args: schema.Object{Attrs: []schema.Attr{orderID, attr("tag", cty.String, true, "Tag name (tags are made in the ShipStation UI).")}},
 			},
 			{
-				Name: "remove_tag", Kind: connectors.Write, Output: ref, Identity: []string{"orderId", "tag"},
+				Name: "remove_tag", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: ref, Identity: []string{"orderId", "tag"},
 				Doc:  "Take a tag off an order. Noop when it does not have it.",
 				Args: schema.Object{Attrs: []schema.Attr{orderID, attr("tag", cty.String, true, "Tag name.")}},
 			},
@@ -133,7 +133,7 @@ func spec() connectors.Spec {
 				Args: schema.Object{Attrs: []schema.Attr{attr("sku", cty.String, true, "")}},
 			},
 			{
-				Name: "update_product", Kind: connectors.Write, Output: outType[Product](), Identity: []string{"sku"},
+				Name: "update_product", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: outType[Product](), Identity: []string{"sku"},
 				Doc: "Update the product with this SKU; null attributes keep ShipStation's value. Noop when equal. " +
 					"ShipStation's API cannot create products: an unknown SKU is an error (not permanent) until an " +
 					"order with it arrives.",
@@ -166,7 +166,7 @@ func spec() connectors.Spec {
 			{Name: "list_webhooks", Kind: connectors.Read, Output: cty.List(outType[webhookView]()),
 				Doc: "The webhook subscriptions (URLs without their token)."},
 			{
-				Name: "ensure_webhook", Kind: connectors.Write, Output: outType[webhookView](), Identity: []string{"event", "url"},
+				Name: "ensure_webhook", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: outType[webhookView](), Identity: []string{"event", "url"},
 				Doc: "Make sure a webhook subscription exists and is active (an inactive one is replaced). Webhook " +
 					"triggers get theirs from tote plan/apply; this is for anything else.",
 				Args: schema.Object{Attrs: []schema.Attr{

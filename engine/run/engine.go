@@ -8,7 +8,10 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
+	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/toteworks/tote/connectors"
@@ -40,6 +43,17 @@ type Options struct {
 	Logger      *slog.Logger
 	Clock       func() time.Time
 	Hooks       Hooks
+	// Owner names this engine in the ledger: an intent it opens is its
+	// claim on the record until the write is closed or IntentClaim passes.
+	// The default names this process (host, pid, start time): engines of
+	// one process share it, since they share its fate.
+	Owner string
+	// IntentClaim is how long an opened intent stays claimed (default
+	// state.DefaultIntentClaim): longer than a write can take.
+	IntentClaim time.Duration
+	// ClaimWait bounds how long a write waits for another owner to finish
+	// the same write before the run gives up with a retry-after (30s).
+	ClaimWait time.Duration
 }
 
 // Engine runs a program's pipelines. It opens each connection once, on first
@@ -56,7 +70,26 @@ type Engine struct {
 	// secrets are the program's secret values, scrubbed from what leaves
 	// the engine; each run clones it and adds its own.
 	secrets *redactor
+	// fence, when set, is the state lease this engine's writes depend on.
+	fence atomic.Pointer[state.Fence]
 }
+
+// processStart tells this process from an earlier one with the same pid.
+var processStart = time.Now().UnixNano()
+
+// ProcessOwner names this process in the ledger and in the state lease:
+// host:pid:start.
+func ProcessOwner() string {
+	host, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d:%d", strings.ReplaceAll(host, ":", "_"), os.Getpid(), processStart)
+}
+
+// SetFence makes every later write check, in the transaction that opens
+// its intent, that f still holds its lease; nil stops the checks.
+func (e *Engine) SetFence(f *state.Fence) { e.fence.Store(f) }
+
+// Owner is the name this engine's intents are claimed under.
+func (e *Engine) Owner() string { return e.opts.Owner }
 
 // New returns an engine. store may be nil for plan-only use.
 func New(prog *compile.Program, store *state.Store, opts Options) *Engine {
@@ -68,6 +101,15 @@ func New(prog *compile.Program, store *state.Store, opts Options) *Engine {
 	}
 	if opts.Clock == nil {
 		opts.Clock = time.Now
+	}
+	if opts.Owner == "" {
+		opts.Owner = ProcessOwner()
+	}
+	if opts.IntentClaim <= 0 {
+		opts.IntentClaim = state.DefaultIntentClaim
+	}
+	if opts.ClaimWait <= 0 {
+		opts.ClaimWait = 30 * time.Second
 	}
 	return &Engine{prog: prog, store: store, opts: opts, conns: map[string]connectors.Conn{}, secrets: newRedactor(prog)}
 }

@@ -44,6 +44,9 @@ type Result struct {
 	// Permanent is true when every failure is permanent: retrying the run
 	// cannot help.
 	Permanent bool
+	// Parked is true when a write's outcome is unknown and cannot be read
+	// back (UnknownOutcomeError): the event waits for tote retry.
+	Parked bool
 	// Deferred, when positive, says some writes wait for their target to
 	// be ready: the event should run again after it.
 	Deferred time.Duration
@@ -173,6 +176,10 @@ func (x *execution) finish(ctx context.Context, walk interface {
 			continue
 		}
 		res.Plan.Errors = append(res.Plan.Errors, plan.Failure{Address: f.addr, Error: msg})
+		var unknown *UnknownOutcomeError
+		if errors.As(f.err, &unknown) {
+			res.Parked = true
+		}
 		errs = append(errs, fmt.Errorf("%s: %s", f.addr, msg))
 		if !connectors.IsPermanent(f.err) {
 			permanent = false

@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"time"
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
@@ -71,7 +72,7 @@ func (x *execution) write(ctx context.Context, n *compile.Node, addr string, arg
 	defer x.e.records.Lock(n.Conn.Addr() + "\x00" + identity)()
 	var out cty.Value
 	err = x.retry(ctx, n, addr, func(ctx context.Context) error {
-		v, err := x.applyOnce(ctx, n, conn, pc, key, raw)
+		v, err := x.applyClaimed(ctx, n, conn, pc, key, raw)
 		out = v
 		return err
 	})
@@ -82,12 +83,73 @@ func (x *execution) write(ctx context.Context, n *compile.Node, addr string, arg
 	return out, nil
 }
 
+// applyClaimed is applyOnce, planned again when another writer changed the
+// write's intent between our reading and our opening it, and after waiting
+// for another owner (another tote process) that is making the same write.
+// A write another owner holds for longer than ClaimWait is given up with a
+// retry-after: it is never made a second time meanwhile.
+func (x *execution) applyClaimed(ctx context.Context, n *compile.Node, conn connectors.Conn, pc *plan.Change, key string, raw cty.Value) (cty.Value, error) {
+	deadline := time.Now().Add(x.e.opts.ClaimWait)
+	for changed := 0; ; {
+		v, err := x.applyOnce(ctx, n, conn, pc, key, raw)
+		var claimed *state.IntentClaimedError
+		switch {
+		case errors.Is(err, state.ErrIntentChanged) && changed < 5:
+			changed++
+			continue
+		case errors.As(err, &claimed):
+			if !time.Now().Before(deadline) {
+				return cty.NilVal, &connectors.RetryAfterError{After: max(time.Second, time.Until(claimed.Until)),
+					Err: fmt.Errorf("another tote (%s) is making this write: %w", claimed.Owner, err)}
+			}
+			if err := x.waitClaim(ctx, key, claimed, deadline); err != nil {
+				return cty.NilVal, err
+			}
+			continue
+		}
+		return v, err
+	}
+}
+
+// waitClaim waits until another owner's claim on an intent ends (it closed
+// the write, or its claim expired) or deadline passes.
+func (x *execution) waitClaim(ctx context.Context, key string, c *state.IntentClaimedError, deadline time.Time) error {
+	t := time.NewTimer(0)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-t.C:
+		}
+		in, found, err := x.e.store.Intent(ctx, key)
+		if err != nil {
+			return fmt.Errorf("reading the ledger: %w", err)
+		}
+		if !found || in.Status != state.IntentPending || in.Owner != c.Owner || !in.ClaimUntil.After(x.e.opts.Clock()) || !time.Now().Before(deadline) {
+			return nil
+		}
+		t.Reset(claimPoll)
+	}
+}
+
+// claimPoll is how often a write waiting for another owner looks again.
+const claimPoll = 20 * time.Millisecond
+
 func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connectors.Conn, pc *plan.Change, key string, raw cty.Value) (cty.Value, error) {
 	store := x.e.store
 	in, found, err := store.Intent(ctx, key)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("reading the ledger: %w", err)
 	}
+	if found && in.Status == state.IntentPending && in.Owner != x.e.opts.Owner && in.ClaimUntil.After(x.e.opts.Clock()) {
+		// Another process is making this write now: its outcome decides.
+		return cty.NilVal, &state.IntentClaimedError{Key: key, Owner: in.Owner, Until: in.ClaimUntil}
+	}
+	if found && in.Status == state.IntentUnknown {
+		return cty.NilVal, parked(key, errors.New(in.Error))
+	}
+	atMostOnce := n.Action.Guarantee == connectors.AtMostOnce
 	ch, err := conn.PlanWrite(ctx, n.Action.Name, raw)
 	if err != nil {
 		return cty.NilVal, err
@@ -118,21 +180,45 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 	if err := x.checkConstraint(n, pc); err != nil {
 		return cty.NilVal, err
 	}
-	if err := store.OpenIntent(ctx, state.Intent{
+	if found && in.Status == state.IntentPending && atMostOnce {
+		// An earlier attempt (this process's before a timeout, or one that
+		// died) may have made this write, and it cannot be read back.
+		return cty.NilVal, x.markUnknown(ctx, key, fmt.Errorf("an earlier attempt (run %s) ended without an answer", in.RunID))
+	}
+	// The intent is opened only if nobody touched it since we read it (a
+	// writer that finished meanwhile made the very write we planned), only
+	// while no other owner claims it, and only while this process still
+	// holds the state lease it works under.
+	var seen *state.Intent
+	if found {
+		seen = &in
+	}
+	if err := store.OpenIntentWith(ctx, state.Intent{
 		Key: key, RunID: x.runID, Pipeline: x.pl.Name, Step: pc.Address, Connection: pc.Connection,
-		Action: pc.Action, Identity: pc.Identity, Fingerprint: ch.Fingerprint, Status: state.IntentPending,
-	}); err != nil {
+		Action: pc.Action, Identity: pc.Identity, Fingerprint: ch.Fingerprint, Owner: x.e.opts.Owner,
+	}, state.OpenOptions{TTL: x.e.opts.IntentClaim, Compare: true, Seen: seen, Fence: x.e.fence.Load()}); err != nil {
+		if errors.Is(err, state.ErrIntentUnknown) {
+			return cty.NilVal, parked(key, err)
+		}
 		return cty.NilVal, fmt.Errorf("opening the intent: %w", err)
 	}
 	v, err := conn.ApplyWrite(ctx, connectors.WriteRequest{Action: n.Action.Name, Args: raw, Change: ch, Key: key})
 	if err != nil {
-		if connectors.IsPermanent(err) {
+		switch {
+		case connectors.IsPermanent(err) || connectors.IsNotApplied(err):
+			// Refused, or provably never made: a later attempt may write.
 			if cerr := store.CloseIntent(context.WithoutCancel(ctx), key, state.IntentFailed, nil, x.redact.String(err.Error())); cerr != nil {
 				return cty.NilVal, errors.Join(err, cerr)
 			}
+		case atMostOnce:
+			return cty.NilVal, x.markUnknown(ctx, key, err)
 		}
 		// Otherwise the intent stays pending: the write may have landed,
-		// and the next attempt finds out by planning again.
+		// and the next attempt finds out by planning again. Nothing is in
+		// flight any more, so the claim ends.
+		if cerr := store.ReleaseIntentClaim(context.WithoutCancel(ctx), key, x.e.opts.Owner); cerr != nil {
+			return cty.NilVal, errors.Join(err, cerr)
+		}
 		return cty.NilVal, err
 	}
 	out, err := conform(v, n.Type, n.ActionName)
@@ -150,6 +236,35 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 	x.res.Writes++
 	x.mu.Unlock()
 	return out, nil
+}
+
+// markUnknown records that an at-most-once write may or may not have been
+// made, and parks its run.
+func (x *execution) markUnknown(ctx context.Context, key string, cause error) error {
+	msg := x.redact.String(cause.Error())
+	if _, err := x.e.store.MarkIntentUnknown(context.WithoutCancel(ctx), key, msg); err != nil {
+		return errors.Join(cause, fmt.Errorf("recording the unknown outcome: %w", err))
+	}
+	return parked(key, cause)
+}
+
+// UnknownOutcomeError is a write that cannot be read back and may or may
+// not have been made. Its run is parked: only a person (tote retry) has it
+// made again.
+type UnknownOutcomeError struct {
+	Key string
+	Err error
+}
+
+func (e *UnknownOutcomeError) Error() string {
+	return fmt.Sprintf("outcome unknown, not sent again until tote retry: %v", e.Err)
+}
+
+func (e *UnknownOutcomeError) Unwrap() error { return e.Err }
+
+// parked is an UnknownOutcomeError, permanent so that no retry makes it.
+func parked(key string, err error) error {
+	return connectors.Permanent(&UnknownOutcomeError{Key: key, Err: err})
 }
 
 // checkConstraint refuses a write that a saved plan did not contain, or

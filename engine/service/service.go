@@ -11,18 +11,16 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
-	"os"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/connlimit"
 	"github.com/toteworks/tote/engine/ingress"
+	"github.com/toteworks/tote/engine/lease"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/schedule"
 	"github.com/toteworks/tote/engine/state"
@@ -58,12 +56,16 @@ type Options struct {
 	Since time.Duration
 	// HTTP bounds the webhook server's clients.
 	HTTP HTTPLimits
+	// LeaseTTL is how long the state lease lasts without renewal (1m); it
+	// is renewed every third of it.
+	LeaseTTL time.Duration
 }
 
 // LeaseName is the state lease that makes one `tote run` per state file.
-const LeaseName = "tote-run"
+const LeaseName = lease.Name
 
-// Run serves until ctx is done.
+// Run serves until ctx is done, or until the state lease is lost (then it
+// stops claiming and writing at once and returns an error).
 func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
@@ -75,23 +77,30 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		opts.Grace = 30 * time.Second
 	}
 	store := eng.Store()
-	holder := leaseHolder()
-	ok, err := store.AcquireLease(ctx, LeaseName, holder, time.Minute)
-	if err == nil && !ok {
-		ok, err = takeStaleLease(ctx, store, holder, opts.Logger)
-	}
+	held, err := lease.Acquire(ctx, store, lease.Options{Kind: "run", TTL: opts.LeaseTTL, Clock: opts.Clock, Logger: opts.Logger})
 	if err != nil {
 		return fmt.Errorf("taking the state lease: %w", err)
 	}
-	if !ok {
-		return errors.New("another tote run holds this state file")
-	}
-	defer func() { _ = store.ReleaseLease(context.WithoutCancel(ctx), LeaseName, holder) }()
+	defer func() { _ = held.Release(context.WithoutCancel(ctx)) }()
+	fence := held.Fence()
+	eng.SetFence(&fence)
+	defer eng.SetFence(nil)
+	// Claims from before this lease are void: their holder is gone, or is
+	// fenced off and can neither write nor settle.
 	if n, err := store.RecoverRunning(ctx, true); err != nil {
 		return fmt.Errorf("recovering interrupted items: %w", err)
 	} else if n > 0 {
 		opts.Logger.Info("requeued items interrupted by the last stop", "items", n)
 	}
+	ctx, stopOnLoss := context.WithCancelCause(ctx)
+	defer stopOnLoss(nil)
+	go func() {
+		select {
+		case <-held.Lost():
+			stopOnLoss(errLeaseLost)
+		case <-ctx.Done():
+		}
+	}()
 
 	wake := make(chan struct{}, 1)
 	var ready atomic.Bool
@@ -129,7 +138,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	}()
 	w := &worker.Worker{Engine: eng, Store: store, Concurrency: opts.Concurrency, MaxAttempts: opts.MaxAttempts,
 		Backoff: opts.Backoff, MaxBackoff: opts.MaxBackoff, Clock: opts.Clock, Logger: opts.Logger, Wake: wake,
-		OnSettled: opts.OnSettled}
+		OnSettled: opts.OnSettled, Fence: &fence}
 	workerDone := make(chan struct{})
 	go func() {
 		defer close(workerDone)
@@ -138,7 +147,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		renewLease(ctx, store, holder, opts.Logger)
+		held.Keep(ctx)
 	}()
 	if opts.PublicURL != "" {
 		wg.Add(1)
@@ -157,6 +166,12 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	var failure error
 	select {
 	case <-ctx.Done():
+		if errors.Is(context.Cause(ctx), errLeaseLost) {
+			// Runs in flight cannot write any more (their fence fails);
+			// they end at once and another process takes the items over.
+			failure = errLeaseLost
+			cancelRuns()
+		}
 	case failure = <-errs:
 	}
 	// Stop intake first: no new deliveries, no new ticks, no new claims.
@@ -189,74 +204,8 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	return failure
 }
 
-func renewLease(ctx context.Context, store *state.Store, holder string, logger *slog.Logger) {
-	t := time.NewTicker(20 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			if ok, err := store.AcquireLease(ctx, LeaseName, holder, time.Minute); err != nil || !ok {
-				logger.Error("renewing the state lease failed", "err", err)
-			}
-		}
-	}
-}
-
-// processStart tells this process from an earlier one with the same pid;
-// runs counts the services this process started.
-var (
-	processStart = time.Now().UnixNano()
-	runs         atomic.Int64
-)
-
-// leaseHolder names this service as host:pid:process start:run.
-func leaseHolder() string {
-	host, _ := os.Hostname()
-	return fmt.Sprintf("%s:%d:%d:%d", host, os.Getpid(), processStart, runs.Add(1))
-}
-
-// takeStaleLease takes the lease over from a tote run on this host that is
-// gone without giving it up (killed, or out of memory), so that a restart
-// need not wait for the lease to expire. A holder elsewhere, or alive, keeps
-// it.
-func takeStaleLease(ctx context.Context, store *state.Store, holder string, logger *slog.Logger) (bool, error) {
-	from, _, ok, err := store.LeaseHolder(ctx, LeaseName)
-	if err != nil || !ok || !gone(from) {
-		return false, err
-	}
-	took, err := store.TakeLease(ctx, LeaseName, from, holder, time.Minute)
-	if took {
-		logger.Info("took over the state lease from a tote run that is gone", "holder", from)
-	}
-	return took, err
-}
-
-// gone reports whether a lease holder (host:pid:start:run) was a process
-// on this host that no longer runs. A holder with this process's pid but
-// another start is a former process: a container's first process always
-// has the same pid.
-func gone(holder string) bool {
-	parts := strings.Split(holder, ":")
-	if len(parts) < 3 {
-		return false
-	}
-	host, _ := os.Hostname()
-	pid, err := strconv.Atoi(parts[1])
-	if parts[0] != host || err != nil || pid <= 0 {
-		return false
-	}
-	if pid == os.Getpid() {
-		return parts[2] != strconv.FormatInt(processStart, 10)
-	}
-	p, err := os.FindProcess(pid)
-	if err != nil {
-		return true
-	}
-	err = p.Signal(syscall.Signal(0))
-	return err != nil && !errors.Is(err, syscall.EPERM)
-}
+// errLeaseLost ends a service whose state lease was lost.
+var errLeaseLost = errors.New("lost the state lease (a renewal failed or came too late); stopped claiming and writing")
 
 // scheduler fires cron and poll triggers. Ticks are enqueued with their
 // time as key, so a double dispatch is a no-op; polls enqueue what they find

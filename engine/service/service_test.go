@@ -8,7 +8,6 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -217,25 +216,23 @@ func TestOneRunPerStateFile(t *testing.T) {
 	eng := run.New(h.prog, h.store, run.Options{})
 	defer eng.Close()
 	err := service.Run(context.Background(), eng, service.Options{Listen: "127.0.0.1:0"})
-	if err == nil || !strings.Contains(err.Error(), "another tote run") {
+	if err == nil || !strings.Contains(err.Error(), "the state file is in use by tote run (pid") {
 		t.Fatalf("second run: %v", err)
 	}
 	r.cancel()
 	<-r.done
 }
 
-// A lease left by a tote run on this host that is gone (killed) is taken
-// over at once; one held elsewhere is not.
+// A lease left by a tote run that is gone (killed) is taken over at once
+// when that is provable: it held the state file's flock, which is free now.
+// A holder whose liveness cannot be proven (same hostname and pid, but no
+// flock: another container) keeps the lease until it expires, and the
+// refusal names it.
 func TestALeaseLeftByAProcessThatIsGoneIsTakenOver(t *testing.T) {
 	h := newHarness(t)
 	ctx := context.Background()
 	host, _ := os.Hostname()
-	// A child that has exited: its pid runs nothing now.
-	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	if err := cmd.Run(); err != nil {
-		t.Fatal(err)
-	}
-	dead := fmt.Sprintf("%s:%d:1", host, cmd.Process.Pid)
+	dead := fmt.Sprintf("run:%s:%d:1:locked", host, os.Getpid())
 	if ok, err := h.store.AcquireLease(ctx, service.LeaseName, dead, time.Hour); err != nil || !ok {
 		t.Fatalf("seeding the lease: %v %v", ok, err)
 	}
@@ -243,12 +240,14 @@ func TestALeaseLeftByAProcessThatIsGoneIsTakenOver(t *testing.T) {
 	r.cancel()
 	<-r.done
 
-	if ok, err := h.store.AcquireLease(ctx, service.LeaseName, "elsewhere:1:1", time.Hour); err != nil || !ok {
+	unproven := fmt.Sprintf("run:%s:%d:1", host, os.Getpid())
+	if ok, err := h.store.AcquireLease(ctx, service.LeaseName, unproven, time.Hour); err != nil || !ok {
 		t.Fatalf("seeding the lease: %v %v", ok, err)
 	}
 	eng := run.New(h.prog, h.store, run.Options{})
 	defer eng.Close()
-	if err := service.Run(ctx, eng, service.Options{Listen: "127.0.0.1:0"}); err == nil || !strings.Contains(err.Error(), "another tote run") {
-		t.Fatalf("a lease held on another host: %v", err)
+	err := service.Run(ctx, eng, service.Options{Listen: "127.0.0.1:0"})
+	if want := fmt.Sprintf("in use by tote run (pid %d on host %s)", os.Getpid(), host); err == nil || !strings.Contains(err.Error(), want) {
+		t.Fatalf("a lease held by a process not proven gone: %v, want %q", err, want)
 	}
 }

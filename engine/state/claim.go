@@ -16,16 +16,37 @@ import (
 // RecoverRunning. If ctx ends while Claim waits for its commit, items may be
 // claimed without being returned; their leases expire in the same way.
 func (s *Store) Claim(ctx context.Context, limit int, lease time.Duration) ([]Item, error) {
+	return s.claim(ctx, nil, limit, lease)
+}
+
+// ClaimFenced is Claim for the holder of f, in the same transaction that
+// verifies f still holds its lease (ErrLeaseLost otherwise). The items
+// carry f's token, and a settlement naming them is refused once another
+// claim took them over.
+func (s *Store) ClaimFenced(ctx context.Context, f Fence, limit int, lease time.Duration) ([]Item, error) {
+	return s.claim(ctx, &f, limit, lease)
+}
+
+func (s *Store) claim(ctx context.Context, f *Fence, limit int, lease time.Duration) ([]Item, error) {
 	if limit <= 0 || lease <= 0 {
 		return nil, fmt.Errorf("state: claim: limit (%d) and lease (%s) must be positive", limit, lease)
 	}
+	var token int64
+	if f != nil {
+		token = f.Token
+	}
 	var items []Item
 	err := s.write(ctx, "claim", func(tx *wtx) error {
+		if f != nil {
+			if err := checkFence(tx, *f); err != nil {
+				return err
+			}
+		}
 		now := tx.now.UnixNano()
-		rows, err := tx.query(`UPDATE inbox SET status = 'running', attempts = attempts + 1, lease_until = ?, updated_at = ?
+		rows, err := tx.query(`UPDATE inbox SET status = 'running', attempts = attempts + 1, lease_until = ?, claim_token = ?, updated_at = ?
 			WHERE id IN (SELECT id FROM inbox WHERE status = 'pending' AND not_before <= ? ORDER BY not_before, id LIMIT ?)
 			RETURNING `+itemCols,
-			tx.now.Add(lease).UnixNano(), now, now, limit)
+			tx.now.Add(lease).UnixNano(), token, now, now, limit)
 		if err != nil {
 			return err
 		}
@@ -77,14 +98,20 @@ func (s *Store) Bury(ctx context.Context, id int64, lastError string) error {
 	})
 }
 
-// Requeue returns a dead or done item to pending, due now, with its attempts
-// reset. It fails with ErrNotFound for an unknown id and ErrInvalidStatus for
+// Requeue returns a dead, parked or done item to pending, due now, with its
+// attempts reset. The writes of its runs whose outcome is unknown are
+// released in the same transaction: a person asked for them to be made
+// again. It fails with ErrNotFound for an unknown id and ErrInvalidStatus for
 // an item in any other status.
 func (s *Store) Requeue(ctx context.Context, id int64) error {
 	return s.write(ctx, fmt.Sprintf("requeue item %d", id), func(tx *wtx) error {
 		n, err := tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, generation = generation + 1, not_before = ?1, lease_until = NULL, updated_at = ?1
-			WHERE id = ?2 AND status IN ('dead', 'done')`, tx.now.UnixNano(), id)
-		if err != nil || n == 1 {
+			WHERE id = ?2 AND status IN ('dead', 'done', 'parked')`, tx.now.UnixNano(), id)
+		if err != nil {
+			return err
+		}
+		if n == 1 {
+			_, err := releaseUnknown(tx, id)
 			return err
 		}
 		var status ItemStatus
@@ -140,4 +167,21 @@ func notFound(err error) error {
 		return ErrNotFound
 	}
 	return err
+}
+
+// ExtendClaims renews the leases of items still running under the claims
+// given (same token, same attempt) until now+lease: their runs are alive.
+func (s *Store) ExtendClaims(ctx context.Context, lease time.Duration, claims []Item) error {
+	if len(claims) == 0 {
+		return nil
+	}
+	return s.write(ctx, "extend claims", func(tx *wtx) error {
+		for _, c := range claims {
+			if _, err := tx.exec(`UPDATE inbox SET lease_until = ? WHERE id = ? AND status = 'running' AND claim_token = ? AND attempts = ?`,
+				tx.now.Add(lease).UnixNano(), c.ID, c.ClaimToken, c.Attempts); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }

@@ -11,10 +11,13 @@ const (
 	ItemDone       ItemStatus = "done"       // its run finished
 	ItemDead       ItemStatus = "dead"       // retries exhausted or a permanent error
 	ItemSuperseded ItemStatus = "superseded" // replaced by a newer item (OverlapLatest)
+	// ItemParked: a write of its run has an unknown outcome and cannot be
+	// read back; it waits for a person (tote retry), never retried alone.
+	ItemParked ItemStatus = "parked"
 )
 
 // itemStatuses lists every ItemStatus, in lifecycle order.
-var itemStatuses = []ItemStatus{ItemPending, ItemRunning, ItemDone, ItemDead, ItemSuperseded}
+var itemStatuses = []ItemStatus{ItemPending, ItemRunning, ItemDone, ItemDead, ItemParked, ItemSuperseded}
 
 // RunStatus is the state of a run. The string values are persisted in the
 // runs.status column and must never change.
@@ -26,6 +29,9 @@ const (
 	RunSucceeded RunStatus = "succeeded"
 	RunFailed    RunStatus = "failed" // this attempt failed; the item may be retried
 	RunDead      RunStatus = "dead"   // failed for good; replayable with `tote retry`
+	// RunParked made a write whose outcome is unknown and cannot be read
+	// back; only `tote retry` makes it again.
+	RunParked RunStatus = "parked"
 )
 
 // IntentStatus is the state of a write in the ledger. The string values are
@@ -36,7 +42,10 @@ type IntentStatus string
 const (
 	IntentPending IntentStatus = "pending" // committed before the external write
 	IntentDone    IntentStatus = "done"    // the write happened; output recorded
-	IntentFailed  IntentStatus = "failed"  // the write was refused by the target
+	IntentFailed  IntentStatus = "failed"  // the write was refused by the target, or did not happen
+	// IntentUnknown is a write that may or may not have happened and cannot
+	// be read back; it waits for a person (tote retry).
+	IntentUnknown IntentStatus = "unknown"
 )
 
 // Overlap says what Enqueue does when items of the same pipeline and trigger

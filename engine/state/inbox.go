@@ -42,18 +42,19 @@ type Item struct {
 	LeaseUntil time.Time // while running: when its claim expires
 	LastError  string
 	RunID      string // the run that finished it
+	ClaimToken int64  // the lease token of its latest claim (0: unfenced)
 	CreatedAt  time.Time
 	UpdatedAt  time.Time
 }
 
 // itemCols are the columns scanItem reads, in order.
 const itemCols = `id, pipeline, trigger_name, COALESCE(event_key, ''), payload, status, attempts, generation,
-	not_before, lease_until, last_error, run_id, created_at, updated_at`
+	not_before, lease_until, last_error, run_id, claim_token, created_at, updated_at`
 
 func scanItem(sc scanner) (Item, error) {
 	var it Item
 	err := sc.Scan(&it.ID, &it.Pipeline, &it.Trigger, &it.Key, &it.Payload, &it.Status, &it.Attempts, &it.Generation,
-		timeCol{&it.NotBefore}, timeCol{&it.LeaseUntil}, &it.LastError, &it.RunID,
+		timeCol{&it.NotBefore}, timeCol{&it.LeaseUntil}, &it.LastError, &it.RunID, &it.ClaimToken,
 		timeCol{&it.CreatedAt}, timeCol{&it.UpdatedAt})
 	return it, err
 }

@@ -429,7 +429,7 @@ func TestItemsAndCounts(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[ItemStatus]int{ItemPending: 3, ItemRunning: 0, ItemDone: 0, ItemDead: 1, ItemSuperseded: 0}
+	want := map[ItemStatus]int{ItemPending: 3, ItemRunning: 0, ItemDone: 0, ItemDead: 1, ItemParked: 0, ItemSuperseded: 0}
 	if diff := cmp.Diff(want, counts); diff != "" {
 		t.Errorf("InboxCounts (-want +got):\n%s", diff)
 	}

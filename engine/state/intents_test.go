@@ -27,6 +27,7 @@ func TestIntentOpenClose(t *testing.T) {
 	}
 	want := in
 	want.Status, want.CreatedAt, want.UpdatedAt = IntentPending, t0, t0 // the status given is ignored
+	want.ClaimUntil = t0.Add(DefaultIntentClaim)
 	if diff := cmp.Diff(want, got); diff != "" {
 		t.Errorf("opened intent (-want +got):\n%s", diff)
 	}

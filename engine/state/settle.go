@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -12,25 +13,45 @@ type Settlement struct {
 	Run      Run
 	Attempts []StepAttempt
 	ItemID   int64
-	// Outcome is ItemDone, ItemPending (retry from NotBefore) or ItemDead.
+	// Outcome is ItemDone, ItemPending (retry from NotBefore), ItemDead or
+	// ItemParked.
 	Outcome   ItemStatus
 	NotBefore time.Time
 	LastError string
 	// ResetAttempts starts the item's attempts afresh: it waits for its
 	// target to be ready, which is not a failed attempt.
 	ResetAttempts bool
+	// Claimed, when set, is the item as its claim returned it: the
+	// settlement is refused (ErrClaimLost) unless the item is still running
+	// under that very claim (same lease token, same attempt).
+	Claimed *Item
 }
+
+// ErrClaimLost means an item is no longer claimed by the claim settling it:
+// its lease expired and it was claimed again, by another process or by this
+// one. The run's outcome is not recorded; the newer claim's is.
+var ErrClaimLost = errors.New("state: the item is no longer held by this claim")
 
 // Settle records a run, its step attempts and its item's outcome in one
 // transaction: the worker's one commit per event besides the write ledger.
 func (s *Store) Settle(ctx context.Context, st Settlement) error {
 	switch st.Outcome {
-	case ItemDone, ItemPending, ItemDead:
+	case ItemDone, ItemPending, ItemDead, ItemParked:
 	default:
 		return fmt.Errorf("state: settle: outcome %q", st.Outcome)
 	}
 	r := st.Run
 	return s.write(ctx, fmt.Sprintf("settle item %d", st.ItemID), func(tx *wtx) error {
+		if c := st.Claimed; c != nil {
+			var held int
+			if err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM inbox WHERE id = ? AND status = 'running' AND claim_token = ? AND attempts = ?)`,
+				st.ItemID, c.ClaimToken, c.Attempts).Scan(&held); err != nil {
+				return err
+			}
+			if held == 0 {
+				return ErrClaimLost
+			}
+		}
 		if r.ID != "" {
 			var itemID any
 			if r.ItemID != 0 {
@@ -63,9 +84,9 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 		case ItemDone:
 			return mustAffect(tx.affected(`UPDATE inbox SET status = 'done', run_id = ?, lease_until = NULL, last_error = '', updated_at = ?
 				WHERE id = ?`, r.ID, tx.now.UnixNano(), st.ItemID))
-		case ItemDead:
-			return mustAffect(tx.affected(`UPDATE inbox SET status = 'dead', run_id = ?, lease_until = NULL, last_error = ?, updated_at = ?
-				WHERE id = ?`, r.ID, st.LastError, tx.now.UnixNano(), st.ItemID))
+		case ItemDead, ItemParked:
+			return mustAffect(tx.affected(`UPDATE inbox SET status = ?, run_id = ?, lease_until = NULL, last_error = ?, updated_at = ?
+				WHERE id = ?`, string(st.Outcome), r.ID, st.LastError, tx.now.UnixNano(), st.ItemID))
 		}
 		nb := st.NotBefore
 		if nb.IsZero() {

@@ -6,6 +6,7 @@ package worker
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -45,6 +46,22 @@ type Worker struct {
 	Wake chan struct{}
 	// OnSettled, if set, is called after each item settles (tests, metrics).
 	OnSettled func(item state.Item, res *run.Result, outcome Outcome)
+	// Fence, when set, is the state lease this worker claims under: a claim
+	// fails once it is lost, and an item settles only under its own claim.
+	Fence *state.Fence
+	// ReclaimEvery is how often items whose lease expired (their run hung,
+	// or their settlement failed for good) go back to pending (default
+	// Lease/2).
+	ReclaimEvery time.Duration
+	// SettleAttempts bounds the tries of one settlement (default 6), with
+	// backoff from SettleBackoff (default 100ms) up to 5s.
+	SettleAttempts int
+	SettleBackoff  time.Duration
+	// SettleFunc commits a settlement (Store.Settle; tests inject faults).
+	SettleFunc func(context.Context, state.Settlement) error
+
+	mu       sync.Mutex
+	inFlight map[int64]state.Item
 }
 
 // Outcome is how an item settled.
@@ -55,6 +72,9 @@ const (
 	Finished    Outcome = "done"
 	Rescheduled Outcome = "retry"
 	Buried      Outcome = "dead"
+	// Parked: a write's outcome is unknown and cannot be read back; the
+	// item waits for a person (tote retry).
+	Parked Outcome = "parked"
 )
 
 func (w *Worker) defaults() {
@@ -91,6 +111,18 @@ func (w *Worker) defaults() {
 	if w.Wake == nil {
 		w.Wake = make(chan struct{}, 1)
 	}
+	if w.ReclaimEvery <= 0 {
+		w.ReclaimEvery = w.Lease / 2
+	}
+	if w.SettleAttempts <= 0 {
+		w.SettleAttempts = 6
+	}
+	if w.SettleFunc == nil {
+		w.SettleFunc = w.Store.Settle
+	}
+	if w.SettleBackoff <= 0 {
+		w.SettleBackoff = 100 * time.Millisecond
+	}
 }
 
 // Run claims and runs items until intake is cancelled, then waits for the
@@ -105,15 +137,20 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	// done wakes the loop when a run frees its slot; a pending wake-up is
 	// enough, so senders never block.
 	done := make(chan struct{}, 1)
+	lastReclaim := w.Clock()
 	for {
 		if intake.Err() != nil {
 			return nil
+		}
+		if now := w.Clock(); now.Sub(lastReclaim) >= w.ReclaimEvery {
+			lastReclaim = now
+			w.Reclaim(intake)
 		}
 		free := w.Concurrency - len(slots)
 		var items []state.Item
 		if free > 0 {
 			var err error
-			items, err = w.Store.Claim(intake, free, w.Lease)
+			items, err = w.claim(intake, free)
 			if err != nil && intake.Err() == nil {
 				w.Logger.Error("claiming inbox items", "err", err)
 			}
@@ -121,9 +158,11 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 		for _, it := range items {
 			slots <- struct{}{}
 			wg.Add(1)
+			w.track(it, true)
 			go func() {
 				defer wg.Done()
 				defer func() {
+					w.track(it, false)
 					<-slots
 					select {
 					case done <- struct{}{}:
@@ -138,7 +177,7 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 		}
 		// Look again when the next item falls due, and at least every
 		// PollInterval: another process (tote retry) may have queued work.
-		wait := w.PollInterval
+		wait := min(w.PollInterval, max(lastReclaim.Add(w.ReclaimEvery).Sub(w.Clock()), time.Millisecond))
 		if next, ok, err := w.Store.NextDue(intake); err == nil && ok {
 			wait = min(wait, max(next.Sub(w.Clock()), time.Millisecond))
 		} else if err != nil && intake.Err() == nil {
@@ -155,6 +194,67 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	}
 }
 
+func (w *Worker) claim(ctx context.Context, n int) ([]state.Item, error) {
+	if w.Fence != nil {
+		return w.Store.ClaimFenced(ctx, *w.Fence, n, w.Lease)
+	}
+	return w.Store.Claim(ctx, n, w.Lease)
+}
+
+// Reclaim returns items whose lease has expired to pending: their run
+// hung past its lease, or their settlement failed for good. A late
+// settlement of such an item is refused (its claim is gone), so it never
+// overwrites the outcome of the run that follows.
+func (w *Worker) Reclaim(ctx context.Context) {
+	// The items this worker is running are alive: their leases go on.
+	w.mu.Lock()
+	live := make([]state.Item, 0, len(w.inFlight))
+	for _, it := range w.inFlight {
+		live = append(live, it)
+	}
+	w.mu.Unlock()
+	if err := w.Store.ExtendClaims(ctx, w.Lease, live); err != nil {
+		if ctx.Err() == nil {
+			w.Logger.Error("extending the leases of running items", "err", err)
+		}
+		return
+	}
+	n, err := w.Store.RecoverRunning(ctx, false)
+	if err != nil && ctx.Err() == nil {
+		w.Logger.Error("reclaiming expired items", "err", err)
+	} else if n > 0 {
+		w.Logger.Warn("reclaimed items whose lease expired", "items", n)
+	}
+}
+
+func (w *Worker) track(it state.Item, running bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if w.inFlight == nil {
+		w.inFlight = map[int64]state.Item{}
+	}
+	if running {
+		w.inFlight[it.ID] = it
+	} else {
+		delete(w.inFlight, it.ID)
+	}
+}
+
+// settle commits a settlement, trying again with backoff when the store
+// fails, a bounded number of times. A settlement whose claim is gone is
+// dropped at once: a newer claim owns the item.
+func (w *Worker) settle(ctx context.Context, st state.Settlement) error {
+	var err error
+	for i := 1; ; i++ {
+		err = w.SettleFunc(ctx, st)
+		if err == nil || errors.Is(err, state.ErrClaimLost) || i >= w.SettleAttempts {
+			return err
+		}
+		w.Logger.Warn("settling inbox item failed; trying again", "item", st.ItemID, "attempt", i, "err", err)
+		<-w.After(run.Backoff(w.SettleBackoff, 5*time.Second, i))
+	}
+}
+
 // RunID names the run of one attempt of one item, "<item>.<attempt>". An
 // item whose attempts started afresh (tote retry, a wait) names its runs
 // "<item>.<attempt>.r<generation>", so earlier runs keep their records.
@@ -168,7 +268,7 @@ func (w *Worker) RunID(it state.Item) string {
 func (w *Worker) process(ctx context.Context, it state.Item) {
 	res := w.runItem(ctx, it)
 	outcome := Finished
-	st := state.Settlement{Run: res.Record, Attempts: res.Attempts, ItemID: it.ID, Outcome: state.ItemDone}
+	st := state.Settlement{Run: res.Record, Attempts: res.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: &it}
 	st.Run.ItemID, st.Run.Attempt = it.ID, it.Attempts
 	switch {
 	case res.Err == nil && res.Deferred > 0 && w.Clock().Sub(it.CreatedAt) > w.MaxWait:
@@ -183,6 +283,11 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 		st.Outcome, st.NotBefore, st.ResetAttempts = state.ItemPending, w.Clock().Add(res.Deferred), true
 		st.LastError = "waiting: " + waitingText(res)
 	case res.Err == nil:
+	case res.Parked:
+		outcome = Parked
+		msg := res.Err.Error()
+		st.Outcome, st.LastError = state.ItemParked, msg
+		st.Run.Status, st.Run.Error = state.RunParked, msg
 	case ctx.Err() != nil:
 		// Shutting down: the item goes back to the queue for the next start.
 		outcome = Rescheduled
@@ -203,9 +308,10 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 	if st.Run.ID == "" {
 		st.Run = state.Run{} // the event never became a run (it could not be decoded)
 	}
-	err := w.Store.Settle(context.WithoutCancel(ctx), st)
-	if err != nil {
-		w.Logger.Error("settling inbox item", "item", it.ID, "err", err)
+	if err := w.settle(context.WithoutCancel(ctx), st); errors.Is(err, state.ErrClaimLost) {
+		w.Logger.Warn("the item was claimed again meanwhile; this run's outcome is not recorded", "item", it.ID, "run", st.Run.ID)
+	} else if err != nil {
+		w.Logger.Error("settling inbox item failed; it runs again once its lease expires", "item", it.ID, "err", err)
 	}
 	if res.Err == nil && res.Deferred > 0 {
 		w.Logger.Info("run waits", "pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID, "retry_in", res.Deferred.String(),

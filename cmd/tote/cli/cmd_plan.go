@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/lease"
 	"github.com/toteworks/tote/engine/plan"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/state"
@@ -227,6 +228,11 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 			return exitError
 		}
 	}
+	release, ok := holdLease(ctx, env, eng, p)
+	if !ok {
+		return exitError
+	}
+	defer release()
 	res, err := eng.ApplyPlan(ctx, p)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "Error:", err)
@@ -248,6 +254,35 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 	return exitOK
+}
+
+// holdLease takes the state lease for the apply, so that apply and tote
+// run never write beside each other: while another process holds it, apply
+// refuses, naming the holder. A plan that only changes webhook
+// subscriptions (registrations at the vendors, which tote run repairs
+// itself) goes ahead without it.
+func holdLease(ctx context.Context, env Env, eng *run.Engine, p *plan.Plan) (release func(), ok bool) {
+	held, err := lease.Acquire(ctx, eng.Store(), lease.Options{Kind: "apply", Clock: env.Now})
+	var busy *lease.HeldError
+	switch {
+	case errors.As(err, &busy) && p.Count().Changes() == 0:
+		return func() {}, true
+	case errors.As(err, &busy):
+		fmt.Fprintf(env.Stderr, "Error: %s.\ntote apply does not write beside it: let it make these changes (it runs the same pipelines), or stop it and apply again.\n", busy)
+		return nil, false
+	case err != nil:
+		fmt.Fprintln(env.Stderr, "Error: taking the state lease:", err)
+		return nil, false
+	}
+	fence := held.Fence()
+	eng.SetFence(&fence)
+	keep, stop := context.WithCancel(ctx)
+	go held.Keep(keep)
+	return func() {
+		stop()
+		eng.SetFence(nil)
+		_ = held.Release(context.WithoutCancel(ctx))
+	}, true
 }
 
 func confirm(env Env) bool {

@@ -33,6 +33,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	fs.DurationVar(&lim.WriteTimeout, "write-timeout", lim.WriteTimeout, "an answer must be written within this after the request's headers")
 	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", lim.IdleTimeout, "a kept-alive connection is closed after this without a request")
 	fs.IntVar(&lim.MaxConns, "max-conns", lim.MaxConns, "connections open at once; more wait to be accepted")
+	leaseTTL := fs.Duration("lease-ttl", time.Minute, "how long the state lease lasts unrenewed (renewed every third of it); past it without a renewal, tote run stops")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return exitError
@@ -57,7 +58,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	err = service.Run(ctx, eng, service.Options{
 		Listen: *listen, Grace: *grace, Concurrency: *concurrency, MaxAttempts: *attempts,
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
-		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim,
+		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim, LeaseTTL: *leaseTTL,
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {

@@ -17,7 +17,7 @@ func cmdRuns(ctx context.Context, env Env, args []string) int {
 	var c common
 	c.register(fs, env, true)
 	pipeline := fs.String("pipeline", "", "only this pipeline")
-	status := fs.String("status", "", "only runs with this status: running, succeeded, failed, dead")
+	status := fs.String("status", "", "only runs with this status: running, succeeded, failed, dead, parked")
 	limit := fs.Int("limit", 50, "at most this many runs")
 	asJSON := fs.Bool("json", false, "print as JSON")
 	pos, err := parse(fs, args)
@@ -56,8 +56,12 @@ func cmdRuns(ctx context.Context, env Env, args []string) int {
 				r.StartedAt.UTC().Format(time.RFC3339), oneLine(r.Error, 60))
 		}
 		tw.Flush()
-		fmt.Fprintf(env.Stdout, "\nInbox: %d pending, %d running, %d done, %d dead.\n",
-			counts[state.ItemPending], counts[state.ItemRunning], counts[state.ItemDone], counts[state.ItemDead])
+		fmt.Fprintf(env.Stdout, "\nInbox: %d pending, %d running, %d done, %d dead, %d parked.\n",
+			counts[state.ItemPending], counts[state.ItemRunning], counts[state.ItemDone], counts[state.ItemDead], counts[state.ItemParked])
+		if n := counts[state.ItemParked]; n > 0 {
+			fmt.Fprintf(env.Stdout, "%d event%s parked: a write's outcome is unknown and cannot be read back. Check the vendor, then tote retry ITEM to make it again.\n",
+				n, plural(n, " is", "s are"))
+		}
 		return exitOK
 	case "show":
 		if len(pos) != 2 {
@@ -73,8 +77,13 @@ func cmdRuns(ctx context.Context, env Env, args []string) int {
 			fmt.Fprintln(env.Stderr, "Error:", err)
 			return exitError
 		}
+		unknown, err := store.UnknownIntents(ctx, r.ID)
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
 		if *asJSON {
-			writeJSON(env.Stdout, map[string]any{"run": r, "attempts": attempts})
+			writeJSON(env.Stdout, map[string]any{"run": r, "attempts": attempts, "unknown_writes": unknownView(unknown)})
 			return exitOK
 		}
 		fmt.Fprintf(env.Stdout, "Run %s\n  pipeline: %s\n  trigger:  %s\n  event:    %s\n  status:   %s\n  writes:   %d\n  started:  %s\n",
@@ -84,6 +93,15 @@ func cmdRuns(ctx context.Context, env Env, args []string) int {
 		}
 		if r.Error != "" {
 			fmt.Fprintf(env.Stdout, "  error:    %s\n", r.Error)
+		}
+		if len(unknown) > 0 {
+			fmt.Fprintln(env.Stdout, "\nWrites whose outcome is unknown (not made again until tote retry):")
+			for _, in := range unknown {
+				fmt.Fprintf(env.Stdout, "  %s: %s %s via %s: %s\n", in.Step, in.Action, in.Identity, in.Connection, in.Error)
+			}
+			if r.ItemID != 0 {
+				fmt.Fprintf(env.Stdout, "  Check the vendor; if it was not made, tote retry %d makes it again.\n", r.ItemID)
+			}
 		}
 		fmt.Fprintln(env.Stdout, "\nSteps:")
 		for _, a := range attempts {
@@ -145,6 +163,15 @@ func cmdRetry(ctx context.Context, env Env, args []string) int {
 	}
 	fmt.Fprintf(env.Stdout, "Requeued event %d; tote run will process it.\n", id)
 	return exitOK
+}
+
+func unknownView(ins []state.Intent) []map[string]string {
+	out := []map[string]string{}
+	for _, in := range ins {
+		out = append(out, map[string]string{"step": in.Step, "connection": in.Connection, "action": in.Action,
+			"identity": in.Identity, "error": in.Error})
+	}
+	return out
 }
 
 func existingState(ctx context.Context, env Env, path string) (*state.Store, int) {

@@ -156,9 +156,9 @@ loop:
 		checks = sandbox.Reconcile(fakes)
 		counts, _ := store.InboxCounts(ctx)
 		waiting := waitingItems(ctx, store)
-		fmt.Fprintf(out, "%5.0fs  orders placed %d/%d · in ShipStation %d · labels %d · inbox %d pending, %d done, %d dead · %s\n",
+		fmt.Fprintf(out, "%5.0fs  orders placed %d/%d · in ShipStation %d · labels %d · inbox %d pending, %d done, %d dead, %d parked · %s\n",
 			time.Since(started).Seconds(), world.Placed(), f.orders, len(fakes.ShipStation.Orders()), len(fakes.ShipStation.Shipments()),
-			counts[state.ItemPending]+counts[state.ItemRunning], counts[state.ItemDone], counts[state.ItemDead], verdictLine(checks))
+			counts[state.ItemPending]+counts[state.ItemRunning], counts[state.ItemDone], counts[state.ItemDead], counts[state.ItemParked], verdictLine(checks))
 		done := f.noSimulate || (world.Placed() >= f.orders && world.Idle())
 		// Updates waiting for ShipStation to know a SKU wait for an order
 		// that may never come: they do not hold the verdict up.

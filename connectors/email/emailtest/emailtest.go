@@ -64,11 +64,12 @@ type Server struct {
 	closeErr error
 	close    sync.Once
 
-	mu         sync.Mutex
-	msgs       []Message
-	changed    chan struct{} // closed and replaced whenever msgs changes
-	rejectRate float64
-	rng        *rand.Rand
+	mu          sync.Mutex
+	msgs        []Message
+	changed     chan struct{} // closed and replaced whenever msgs changes
+	rejectRate  float64
+	dropAnswers int
+	rng         *rand.Rand
 }
 
 // NewServer starts a Server on two free loopback ports. It panics if it
@@ -152,6 +153,26 @@ func (s *Server) SetRejectRate(r float64) {
 	s.mu.Lock()
 	s.rejectRate = r
 	s.mu.Unlock()
+}
+
+// DropAnswers makes the next n messages be kept and their connection then
+// closed before the reply to the final dot: the client cannot know whether
+// they were sent (a connection lost after the final dot).
+func (s *Server) DropAnswers(n int) {
+	s.mu.Lock()
+	s.dropAnswers = n
+	s.mu.Unlock()
+}
+
+// dropAnswer decides whether the message just kept loses its answer.
+func (s *Server) dropAnswer() bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.dropAnswers > 0 {
+		s.dropAnswers--
+		return true
+	}
+	return false
 }
 
 // Messages returns a copy of the captured messages, oldest first.

@@ -17,14 +17,15 @@ var errRejected = &smtp.SMTPError{
 
 type backend struct{ s *Server }
 
-func (b backend) NewSession(*smtp.Conn) (smtp.Session, error) {
-	return &session{s: b.s}, nil
+func (b backend) NewSession(c *smtp.Conn) (smtp.Session, error) {
+	return &session{s: b.s, conn: c}, nil
 }
 
 // session is one SMTP connection. It implements smtp.AuthSession; with no
 // Username configured it offers no mechanism, so AUTH is not advertised.
 type session struct {
 	s      *Server
+	conn   *smtp.Conn
 	authed bool
 	from   string
 	to     []string
@@ -88,6 +89,10 @@ func (ss *session) Data(r io.Reader) error {
 	m.To = append([]string(nil), ss.to...)
 	m.ReceivedAt = ss.s.opts.Clock()
 	ss.s.store(m)
+	if ss.s.dropAnswer() {
+		// The message is kept, but the client never hears so.
+		ss.conn.Conn().Close()
+	}
 	return nil
 }
 

@@ -1,0 +1,211 @@
+// Package lease holds the state lease: one writer process per state file
+// (tote run, or tote apply while no tote run holds it). The lease carries
+// a fencing token; a holder that fails to renew it in time stops claiming
+// and writing at once, and every claim and every write checks the token in
+// the transaction that makes it, so a process paused past its lease (SIGSTOP,
+// a long GC or swap) can never act beside the one that took over.
+package lease
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/toteworks/tote/engine/run"
+	"github.com/toteworks/tote/engine/state"
+)
+
+// Name is the state lease.
+const Name = "tote-run"
+
+// DefaultTTL is how long the lease lasts without renewal.
+const DefaultTTL = time.Minute
+
+// Options configure Acquire.
+type Options struct {
+	// Kind says what holds the lease ("run", "apply"), for messages.
+	Kind string
+	TTL  time.Duration
+	// Clock is the clock renewals are judged by (time.Now).
+	Clock  func() time.Time
+	Logger *slog.Logger
+	// After is time.After, injectable.
+	After func(time.Duration) <-chan time.Time
+}
+
+// HeldError says another process holds the lease.
+type HeldError struct {
+	Holder string
+	Until  time.Time
+}
+
+func (e *HeldError) Error() string {
+	return fmt.Sprintf("the state file is in use by %s until %s (its lease is renewed while it runs)", Describe(e.Holder), e.Until.Local().Format(time.TimeOnly))
+}
+
+// Describe renders a holder name (kind:host:pid:start[:locked]) for people.
+func Describe(holder string) string {
+	p := strings.Split(holder, ":")
+	if len(p) < 4 {
+		return holder
+	}
+	return fmt.Sprintf("tote %s (pid %s on host %s)", p[0], p[2], p[1])
+}
+
+// Held is a lease this process holds.
+type Held struct {
+	store *state.Store
+	opts  Options
+	fence state.Fence
+	lock  *os.File
+
+	mu      sync.Mutex
+	expires time.Time
+	lost    chan struct{}
+	once    sync.Once
+}
+
+// Acquire takes the lease, or fails with a *HeldError naming the holder.
+//
+// A holder that is gone without releasing the lease (kill -9) is taken over
+// at once only when that is provably safe: every holder keeps an exclusive
+// flock on "<state file>.lock" for as long as it runs, and marks its name
+// ":locked" when it has it. SQLite's WAL mode needs every process using the
+// state file to run on one kernel (it shares memory), so when this process
+// gets the flock, no process holding it is alive, wherever its hostname or
+// pid namespace says it runs. Otherwise the lease is taken only once it has
+// expired.
+func Acquire(ctx context.Context, store *state.Store, opts Options) (*Held, error) {
+	if opts.TTL <= 0 {
+		opts.TTL = DefaultTTL
+	}
+	if opts.Clock == nil {
+		opts.Clock = time.Now
+	}
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	if opts.After == nil {
+		opts.After = time.After
+	}
+	if opts.Kind == "" {
+		opts.Kind = "run"
+	}
+	h := &Held{store: store, opts: opts, lost: make(chan struct{})}
+	h.lock = tryLock(store.Path() + ".lock")
+	holder := opts.Kind + ":" + run.ProcessOwner()
+	if h.lock != nil {
+		holder += ":locked"
+	}
+	start := opts.Clock()
+	f, ok, err := store.AcquireFence(ctx, Name, holder, opts.TTL)
+	if err == nil && !ok && h.lock != nil {
+		f, ok, err = h.takeFromDead(ctx, holder)
+	}
+	if err == nil && !ok {
+		from, until, _, rerr := store.LeaseHolder(ctx, Name)
+		err = errors.Join(&HeldError{Holder: from, Until: until}, rerr)
+	}
+	if err != nil {
+		h.unlock()
+		return nil, err
+	}
+	h.fence, h.expires = f, start.Add(opts.TTL)
+	return h, nil
+}
+
+// takeFromDead takes the lease from a holder that held the flock, which we
+// now hold: it is gone.
+func (h *Held) takeFromDead(ctx context.Context, holder string) (state.Fence, bool, error) {
+	from, _, ok, err := h.store.LeaseHolder(ctx, Name)
+	if err != nil || !ok || !strings.HasSuffix(from, ":locked") {
+		return state.Fence{}, false, err
+	}
+	f, took, err := h.store.TakeLease(ctx, Name, from, holder, h.opts.TTL)
+	if !took || err != nil {
+		return f, took, err
+	}
+	h.opts.Logger.Info("took over the state lease from a tote that is gone", "holder", from)
+	// Its writes are no longer in flight: their claims need not be waited
+	// for (their pending intents are reconciled as usual).
+	if p := strings.Split(from, ":"); len(p) >= 4 {
+		if err := h.store.ReleaseClaimsOf(ctx, strings.Join(p[1:4], ":")); err != nil {
+			return f, took, err
+		}
+	}
+	return f, took, nil
+}
+
+// Fence is the held lease, for claims and writes to check.
+func (h *Held) Fence() state.Fence { return h.fence }
+
+// Lost is closed once the lease is lost: a renewal failed, or its expiry
+// passed without one.
+func (h *Held) Lost() <-chan struct{} { return h.lost }
+
+func (h *Held) lose(why string, err error) {
+	h.once.Do(func() {
+		h.opts.Logger.Error("lost the state lease; stopping claims and writes", "why", why, "err", err)
+		close(h.lost)
+	})
+}
+
+// Keep renews the lease every TTL/3 until ctx ends or the lease is lost.
+func (h *Held) Keep(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-h.lost:
+			return
+		case <-h.opts.After(h.opts.TTL / 3):
+		}
+		h.Renew(ctx)
+	}
+}
+
+// Renew renews the lease once. The lease is lost when its expiry has passed
+// (this process was paused or starved: another may hold it now, and must
+// not be second-guessed), or when the store says another holds it.
+func (h *Held) Renew(ctx context.Context) {
+	now := h.opts.Clock()
+	h.mu.Lock()
+	expired := !now.Before(h.expires)
+	h.mu.Unlock()
+	if expired {
+		h.lose("its expiry passed before it was renewed", nil)
+		return
+	}
+	err := h.store.RenewFence(ctx, h.fence, h.opts.TTL)
+	switch {
+	case errors.Is(err, state.ErrLeaseLost):
+		h.lose("another process holds it", err)
+	case err != nil:
+		// A busy or failing store: try again at the next tick, and give up
+		// if the expiry passes first.
+		h.opts.Logger.Warn("renewing the state lease failed", "err", err)
+	default:
+		h.mu.Lock()
+		h.expires = now.Add(h.opts.TTL)
+		h.mu.Unlock()
+	}
+}
+
+// Release gives the lease up and drops the flock.
+func (h *Held) Release(ctx context.Context) error {
+	err := h.store.ReleaseLease(ctx, Name, h.fence.Holder)
+	h.unlock()
+	return err
+}
+
+func (h *Held) unlock() {
+	if h.lock != nil {
+		h.lock.Close() // closing the file drops its flock
+		h.lock = nil
+	}
+}
