@@ -28,6 +28,10 @@ import (
 var chaosFaults = bigcommercetest.Faults{ErrorRate: 0.10, RateLimitStorm: 0.05, HangRate: 0.05,
 	LostAnswerRate: 0.05, DuplicateWebhookRate: 0.10}
 
+// chaosLeaseTTL is tote run's state lease in the bench: short, so that a
+// paused holder loses it, and another takes over, within seconds.
+const chaosLeaseTTL = 15 * time.Second
+
 // chaosOptions shape a chaos run.
 type chaosOptions struct {
 	orders  int
@@ -135,7 +139,8 @@ func chaos(ctx context.Context, o chaosOptions, out io.Writer) (bool, error) {
 		varArgs = append(varArgs, "-var", v)
 	}
 	argsAt := func(addr string) []string {
-		return append([]string{"-dir", pipeDir, "-listen", addr, "-backoff", "200ms", "-max-backoff", "5s", "-max-attempts", "20"}, varArgs...)
+		return append([]string{"-dir", pipeDir, "-listen", addr, "-backoff", "200ms", "-max-backoff", "5s", "-max-attempts", "20",
+			"-lease-ttl", chaosLeaseTTL.String()}, varArgs...)
 	}
 	args := argsAt(listen)
 	logPath := filepath.Join(dir, "tote-run.log")
