@@ -40,6 +40,10 @@ type Options struct {
 	Logger      *slog.Logger
 	Clock       func() time.Time
 	Hooks       Hooks
+	// Progress, when set, receives a snapshot each time PlanAll or
+	// ApplyPlan advances (an event, a step, a vendor call). Calls are
+	// serialised; it must return quickly.
+	Progress func(Progress)
 }
 
 // Engine runs a program's pipelines. It opens each connection once, on first
