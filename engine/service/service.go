@@ -55,6 +55,13 @@ type Options struct {
 	// Without it, such triggers are named in a warning with the command
 	// that catches up.
 	Since time.Duration
+	// SummaryEvery is how often a one-line summary is logged (events done,
+	// failed and dead since the last, the queue, vendor calls, 429s);
+	// default a minute, negative for never.
+	SummaryEvery time.Duration
+	// Status, when set, serves the status page: every path but the
+	// webhooks' and the probes' goes to it.
+	Status http.Handler
 }
 
 // LeaseName is the state lease that makes one `tote run` per state file.
@@ -72,6 +79,8 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		opts.Grace = 30 * time.Second
 	}
 	store := eng.Store()
+	sum := &summary{}
+	ctx = connectors.WithCallObserver(ctx, sum)
 	holder := leaseHolder()
 	ok, err := store.AcquireLease(ctx, LeaseName, holder, time.Minute)
 	if err == nil && !ok {
@@ -92,7 +101,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 
 	wake := make(chan struct{}, 1)
 	var ready atomic.Bool
-	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load}
+	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load, Status: opts.Status}
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
@@ -124,7 +133,12 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	}()
 	w := &worker.Worker{Engine: eng, Store: store, Concurrency: opts.Concurrency, MaxAttempts: opts.MaxAttempts,
 		Backoff: opts.Backoff, MaxBackoff: opts.MaxBackoff, Clock: opts.Clock, Logger: opts.Logger, Wake: wake,
-		OnSettled: opts.OnSettled}
+		OnSettled: func(item state.Item, res *run.Result, outcome worker.Outcome) {
+			sum.settled(outcome)
+			if opts.OnSettled != nil {
+				opts.OnSettled(item, res, outcome)
+			}
+		}}
 	workerDone := make(chan struct{})
 	go func() {
 		defer close(workerDone)
@@ -135,6 +149,18 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		defer wg.Done()
 		renewLease(ctx, store, holder, opts.Logger)
 	}()
+	if every := opts.SummaryEvery; every >= 0 {
+		if every == 0 {
+			every = time.Minute
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sum.loop(ctx, t.C, store, opts.Clock, opts.Logger)
+		}()
+	}
 	if opts.PublicURL != "" {
 		wg.Add(1)
 		go func() {

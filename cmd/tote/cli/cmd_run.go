@@ -27,6 +27,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	public := fs.String("public-url", "", "where vendors reach this process; webhook subscriptions there are kept in repair ($TOTE_PUBLIC_URL, else var.public_url)")
 	subEvery := fs.Duration("subscription-check", 5*time.Minute, "how often webhook subscriptions are checked")
 	since := fs.Duration("since", 0, "on first start, polls without a cursor catch up this far back, e.g. 72h")
+	summaryEvery := fs.Duration("summary-every", time.Minute, "how often to log a one-line summary (events, queue, vendor calls, 429s); 0 for never")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return exitError
@@ -52,6 +53,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		Listen: *listen, Grace: *grace, Concurrency: *concurrency, MaxAttempts: *attempts,
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since,
+		SummaryEvery: summaryInterval(*summaryEvery),
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
@@ -65,6 +67,14 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 	return exitOK
+}
+
+// summaryInterval maps the flag's 0 (never) to the service's negative.
+func summaryInterval(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
 }
 
 func newLogger(env Env, format string) *slog.Logger {
