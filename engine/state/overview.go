@@ -159,9 +159,9 @@ func (s *Store) IntentsOfRuns(ctx context.Context, runIDs []string) ([]Intent, e
 }
 
 // IntentsByIdentity returns the writes whose target identity is one of
-// identities or ends with one of suffixes, oldest first.
-func (s *Store) IntentsByIdentity(ctx context.Context, identities, suffixes []string) ([]Intent, error) {
-	conds, args := identityConds("identity", identities, suffixes)
+// identities or contains one of parts, oldest first.
+func (s *Store) IntentsByIdentity(ctx context.Context, identities, parts []string) ([]Intent, error) {
+	conds, args := identityConds("identity", identities, parts)
 	if len(conds) == 0 {
 		return nil, nil
 	}
@@ -188,10 +188,10 @@ func (s *Store) intents(ctx context.Context, where string, args ...any) ([]Inten
 	return out, nil
 }
 
-// LinksByKey returns the links whose key is one of keys or ends with one
-// of suffixes.
-func (s *Store) LinksByKey(ctx context.Context, keys, suffixes []string) ([]Link, error) {
-	conds, args := identityConds("link_key", keys, suffixes)
+// LinksByKey returns the links whose key is one of keys or contains one of
+// parts.
+func (s *Store) LinksByKey(ctx context.Context, keys, parts []string) ([]Link, error) {
+	conds, args := identityConds("link_key", keys, parts)
 	if len(conds) == 0 {
 		return nil, nil
 	}
@@ -242,16 +242,16 @@ func (s *Store) ItemsContaining(ctx context.Context, text string, limit int) ([]
 	return out, nil
 }
 
-func identityConds(col string, exact, suffixes []string) ([]string, []any) {
+func identityConds(col string, exact, parts []string) ([]string, []any) {
 	var conds []string
 	var args []any
 	for _, v := range exact {
 		conds = append(conds, col+" = ?")
 		args = append(args, v)
 	}
-	for _, v := range suffixes {
+	for _, v := range parts {
 		conds = append(conds, col+` LIKE ? ESCAPE '\'`)
-		args = append(args, "%"+likeEscape(v))
+		args = append(args, "%"+likeEscape(v)+"%")
 	}
 	return conds, args
 }

@@ -7,15 +7,18 @@ import (
 	"os"
 	"time"
 
+	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/service"
+	"github.com/toteworks/tote/engine/state"
+	"github.com/toteworks/tote/engine/status"
 )
 
 func cmdRun(ctx context.Context, env Env, args []string) int {
 	fs := newFlags("run", "run [-listen ADDR] [flags]", env.Stderr)
 	var c common
 	c.register(fs, env, true)
-	listen := fs.String("listen", envOr(env, "TOTE_LISTEN", "127.0.0.1:7400"), "address for webhooks, /healthz and /readyz ($TOTE_LISTEN)")
+	listen := fs.String("listen", envOr(env, "TOTE_LISTEN", "127.0.0.1:7400"), "address for webhooks, /healthz, /readyz and the status page ($TOTE_LISTEN)")
 	concurrency := fs.Int("concurrency", 256, "runs at once (most wait on a vendor: batching needs many in flight)")
 	parallelism := fs.Int("parallelism", 10, "steps and instances at once within a run")
 	grace := fs.Duration("grace", 30*time.Second, "how long runs in flight may finish after SIGTERM")
@@ -27,6 +30,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	public := fs.String("public-url", "", "where vendors reach this process; webhook subscriptions there are kept in repair ($TOTE_PUBLIC_URL, else var.public_url)")
 	subEvery := fs.Duration("subscription-check", 5*time.Minute, "how often webhook subscriptions are checked")
 	since := fs.Duration("since", 0, "on first start, polls without a cursor catch up this far back, e.g. 72h")
+	statusToken := fs.String("status-token", envOr(env, "TOTE_STATUS_TOKEN", ""), "lets clients other than loopback see the status page at / (open it once with ?token=...) ($TOTE_STATUS_TOKEN)")
 	summaryEvery := fs.Duration("summary-every", time.Minute, "how often to log a one-line summary (events, queue, vendor calls, 429s); 0 for never")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -50,6 +54,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	eng := run.New(prog, store, run.Options{Parallelism: *parallelism, Clock: env.Now, Logger: logger})
 	defer eng.Close()
 	err = service.Run(ctx, eng, service.Options{
+		Status: statusPage(prog, store, *statusToken, env.Now, logger),
 		Listen: *listen, Grace: *grace, Concurrency: *concurrency, MaxAttempts: *attempts,
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since,
@@ -67,6 +72,19 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 	return exitOK
+}
+
+// statusPage is the status page of tote run, for the program's pipelines
+// and connections.
+func statusPage(prog *compile.Program, store *state.Store, token string, now func() time.Time, logger *slog.Logger) *status.Handler {
+	var pipelines, conns []string
+	for _, pl := range prog.Pipelines {
+		pipelines = append(pipelines, pl.Name)
+	}
+	for _, c := range prog.Connections {
+		conns = append(conns, c.Addr())
+	}
+	return status.New(status.Options{Store: store, Pipelines: pipelines, Connections: conns, Token: token, Clock: now, Logger: logger})
 }
 
 // summaryInterval maps the flag's 0 (never) to the service's negative.
