@@ -30,7 +30,8 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	public := fs.String("public-url", "", "where vendors reach this process; webhook subscriptions there are kept in repair ($TOTE_PUBLIC_URL, else var.public_url)")
 	subEvery := fs.Duration("subscription-check", 5*time.Minute, "how often webhook subscriptions are checked")
 	since := fs.Duration("since", 0, "on first start, polls without a cursor catch up this far back, e.g. 72h")
-	statusToken := fs.String("status-token", envOr(env, "TOTE_STATUS_TOKEN", ""), "lets clients other than loopback see the status page at / (open it once with ?token=...) ($TOTE_STATUS_TOKEN)")
+	// The token's default is read after parsing, so -h never prints it.
+	statusToken := fs.String("status-token", "", "lets clients other than loopback see the status page at / (open it once with ?token=...) ($TOTE_STATUS_TOKEN)")
 	summaryEvery := fs.Duration("summary-every", time.Minute, "how often to log a one-line summary (events, queue, vendor calls, 429s); 0 for never")
 	pos, err := parse(fs, args)
 	if err != nil {
@@ -39,6 +40,9 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	if len(pos) > 0 {
 		fmt.Fprintf(env.Stderr, "Error: unexpected argument %q\n", pos[0])
 		return exitError
+	}
+	if *statusToken == "" {
+		*statusToken = envOr(env, "TOTE_STATUS_TOKEN", "")
 	}
 	prog, ok := load(env, c.dir, c.vars, false)
 	if !ok {
