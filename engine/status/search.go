@@ -64,7 +64,7 @@ func Search(ctx context.Context, store *state.Store, q string) (Found, error) {
 	}
 	// Writes made by plan and apply have no inbox item: find them by the
 	// record they wrote.
-	more, err := store.IntentsByIdentity(ctx, []string{q}, []string{":" + q})
+	more, err := store.IntentsByIdentity(ctx, []string{q}, []string{q})
 	if err != nil {
 		return f, err
 	}
@@ -74,7 +74,7 @@ func Search(ctx context.Context, store *state.Store, q string) (Found, error) {
 		}
 	}
 	f.Writes = writes
-	links, err := store.LinksByKey(ctx, []string{q}, []string{":" + q})
+	links, err := store.LinksByKey(ctx, []string{q}, []string{q})
 	if err != nil {
 		return f, err
 	}
@@ -86,18 +86,34 @@ func Search(ctx context.Context, store *state.Store, q string) (Found, error) {
 	return f, nil
 }
 
-// identityNames reports whether a record identity or link key names q: it
-// is q, or one of its colon-separated parts after the namespace is, as in
-// bc:<store_hash>:<order_id>[:<address_id>] or <location>:<sku>.
+// identityNames reports whether a record identity (the key of its link)
+// names q: an identity is JSON, such as {"orderKey":"bc:<store_hash>:<id>"}
+// or {"order_id":101,"tracking_number":"..."}, whose fields are matched as
+// an event's are, and whose order keys name the order id; or a plain
+// string that is q or such an order key.
 func identityNames(id, q string) bool {
-	if id == q {
-		return true
+	var fields map[string]any
+	d := json.NewDecoder(strings.NewReader(id))
+	d.UseNumber()
+	if d.Decode(&fields) != nil {
+		return id == q || orderKeyNames(id, q)
 	}
-	parts := strings.Split(id, ":")
-	if parts[0] == "bc" && len(parts) >= 3 {
-		return parts[2] == q
+	for k, v := range fields {
+		if s, ok := v.(string); ok && orderKeyNames(s, q) {
+			return true
+		}
+		if mentions(v, k, q) {
+			return true
+		}
 	}
-	return len(parts) > 1 && parts[len(parts)-1] == q
+	return false
+}
+
+// orderKeyNames reports whether s is an order key of BigCommerce order q:
+// bc:<store_hash>:<order_id>[:<address_id>].
+func orderKeyNames(s, q string) bool {
+	parts := strings.Split(s, ":")
+	return len(parts) >= 3 && parts[0] == "bc" && parts[2] == q
 }
 
 // payloadMentions reports whether an event payload (JSON) holds q in one
