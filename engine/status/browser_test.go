@@ -159,8 +159,13 @@ func TestStatusPageInBrowser(t *testing.T) {
 	if !strings.Contains(notice, fmt.Sprint(deadID)) {
 		t.Errorf("notice %q", notice)
 	}
-	if o := <-r.settled; o != worker.Finished {
-		t.Fatalf("the retried event settled as %s", o)
+	select {
+	case o := <-r.settled:
+		if o != worker.Finished {
+			t.Fatalf("the retried event settled as %s", o)
+		}
+	case <-time.After(30 * time.Second):
+		t.Fatal("the retried event was not run")
 	}
 	it, err := h.store.Item(context.Background(), deadID)
 	if err != nil || it.Status != state.ItemDone {
