@@ -56,7 +56,7 @@ func get(h http.Handler, remote, target string, header http.Header, cookies ...*
 }
 
 // Loopback clients see the page; others only with the token, given once as
-// ?token= for a session cookie. A proxy in front is not loopback.
+// ?token= for a login cookie. A proxy in front is not loopback.
 func TestAccess(t *testing.T) {
 	st, _ := deadStore(t)
 	open := status.New(status.Options{Store: st})
@@ -85,27 +85,27 @@ func TestAccess(t *testing.T) {
 	if res.StatusCode != http.StatusSeeOther || res.Header.Get("Location") != "/?q=101" {
 		t.Fatalf("login: %d to %q", res.StatusCode, res.Header.Get("Location"))
 	}
-	var session *http.Cookie
+	var login *http.Cookie
 	for _, c := range res.Cookies() {
 		if c.Name == "tote_status" {
-			session = c
+			login = c
 		}
 	}
-	if session == nil || !session.HttpOnly || session.SameSite != http.SameSiteStrictMode || strings.Contains(session.Value, statusToken) {
-		t.Fatalf("session cookie %+v", session)
+	if login == nil || !login.HttpOnly || login.SameSite != http.SameSiteStrictMode || strings.Contains(login.Value, statusToken) {
+		t.Fatalf("login cookie %+v", login)
 	}
-	res = get(h, remote, "/?q=101", nil, session)
+	res = get(h, remote, "/?q=101", nil, login)
 	body, _ := io.ReadAll(res.Body)
 	if res.StatusCode != 200 || !strings.Contains(string(body), "e-1") {
-		t.Fatalf("with the session: %d", res.StatusCode)
+		t.Fatalf("with the login: %d", res.StatusCode)
 	}
 	if strings.Contains(string(body), statusToken) {
 		t.Fatal("the page shows the token")
 	}
-	// A session of another process (a restart) is not valid.
+	// A login of another process (a restart) is not valid.
 	other := status.New(status.Options{Store: st, Token: statusToken})
-	if res := get(other, remote, "/", nil, session); res.StatusCode != http.StatusForbidden {
-		t.Fatalf("another process's session: %d", res.StatusCode)
+	if res := get(other, remote, "/", nil, login); res.StatusCode != http.StatusForbidden {
+		t.Fatalf("another process's login: %d", res.StatusCode)
 	}
 }
 

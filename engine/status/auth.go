@@ -41,7 +41,7 @@ func loopback(r *http.Request) bool {
 }
 
 // authorized reports whether r may see the page: a loopback client, or
-// one with the session cookie a ?token= login set.
+// one with the login cookie a ?token= login set.
 func (h *Handler) authorized(r *http.Request) bool {
 	if loopback(r) {
 		return true
@@ -50,10 +50,10 @@ func (h *Handler) authorized(r *http.Request) bool {
 		return false
 	}
 	c, err := r.Cookie(authCookie)
-	return err == nil && hmac.Equal([]byte(c.Value), []byte(h.mac("session", h.token)))
+	return err == nil && hmac.Equal([]byte(c.Value), []byte(h.mac("login", h.token)))
 }
 
-// login checks a ?token= and, when it is right, sets the session cookie
+// login checks a ?token= and, when it is right, sets the login cookie
 // and redirects to the same page without the token in its address.
 func (h *Handler) login(w http.ResponseWriter, r *http.Request) bool {
 	given := r.URL.Query().Get("token")
@@ -64,7 +64,7 @@ func (h *Handler) login(w http.ResponseWriter, r *http.Request) bool {
 	if subtle.ConstantTimeCompare(a[:], b[:]) != 1 {
 		return false
 	}
-	http.SetCookie(w, &http.Cookie{Name: authCookie, Value: h.mac("session", h.token), Path: "/",
+	http.SetCookie(w, &http.Cookie{Name: authCookie, Value: h.mac("login", h.token), Path: "/",
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: r.TLS != nil || r.Header.Get("X-Forwarded-Proto") == "https"})
 	q := r.URL.Query()
 	q.Del("token")

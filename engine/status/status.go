@@ -2,7 +2,7 @@
 // and connection, the queue, recent failures, dead events with a retry
 // button, and a search by BigCommerce order id or SKU. It is server-rendered
 // HTML with embedded assets. Loopback clients see it; others need the
-// status token, given once as ?token= for a session cookie. The retry form
+// status token, given once as ?token= for a login cookie. The retry form
 // is protected by an HMAC token bound to a SameSite cookie and an Origin
 // check.
 package status
@@ -52,7 +52,7 @@ type Options struct {
 type Handler struct {
 	opts   Options
 	token  string
-	secret []byte // per process: sessions and form tokens end with it
+	secret []byte // per process: logins and form tokens end with it
 	static http.Handler
 }
 
