@@ -157,6 +157,7 @@ func (c *client) once(ctx context.Context, cl call, payload []byte, out any, rep
 			wait = backoff(1)
 		}
 		c.budget.Throttled(wait)
+		connectors.ObserveThrottled(ctx)
 		// A 429 was never acted on, so even creating writes may be resent.
 		return outcome{err: fail, retry: true, wait: wait, tooMany: true}
 	case status >= 500:

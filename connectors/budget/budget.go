@@ -8,6 +8,8 @@ import (
 	"context"
 	"sync"
 	"time"
+
+	"github.com/toteworks/tote/connectors"
 )
 
 // Priority orders waiting callers; lower values go first.
@@ -79,10 +81,17 @@ func New(cfg Config) *Budget {
 func (b *Budget) Limit() int { return b.limit }
 
 // Wait blocks until a call may be made at priority p, and takes its token.
+// The call, and how long it waited, is reported to ctx's CallObserver.
 func (b *Budget) Wait(ctx context.Context, p Priority) error {
 	if p < 0 || p >= levels {
 		p = Products
 	}
+	start := b.cfg.Clock()
+	defer func() {
+		if ctx.Err() == nil {
+			connectors.ObserveCall(ctx, b.cfg.Clock().Sub(start))
+		}
+	}()
 	w := &waiter{ready: make(chan struct{})}
 	b.mu.Lock()
 	b.queue[p] = append(b.queue[p], w)

@@ -116,6 +116,7 @@ func (c *client) do(ctx context.Context, r call, out any) error {
 		if err == nil && status == http.StatusTooManyRequests {
 			wait := resetOf(r.api, header)
 			b.Throttled(wait)
+			connectors.ObserveThrottled(ctx)
 			if throttled++; throttled >= maxThrottled {
 				return &connectors.RetryAfterError{After: wait,
 					Err: fmt.Errorf("shipstation: %s %s: rate limited %d times in a row", r.method, display(r.path), throttled)}

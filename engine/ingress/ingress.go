@@ -30,6 +30,8 @@ type Handler struct {
 	Wake chan struct{}
 	// Ready reports whether the service is ready to take traffic.
 	Ready func() bool
+	// Status, when set, serves every other path (the status page).
+	Status http.Handler
 
 	accepted, duplicates, rejected atomic.Int64
 }
@@ -56,6 +58,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	case strings.HasPrefix(r.URL.Path, "/hooks/"):
 		h.hook(w, r)
+	case h.Status != nil:
+		h.Status.ServeHTTP(w, r)
 	default:
 		writeJSON(w, http.StatusNotFound, map[string]string{"error": "not found"})
 	}

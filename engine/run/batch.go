@@ -110,6 +110,14 @@ func (e *Engine) PlanAll(ctx context.Context, sel Selection, version string) (*p
 	ctx = connectors.WithFreshReads(ctx) // a plan shows the vendors' truth
 	p := &plan.Plan{FormatVersion: plan.FormatVersion, ToteVersion: version, ConfigHash: e.prog.Config.Hash,
 		CreatedAt: e.opts.Clock().UTC(), Cursors: map[string]string{}}
+	selected := 0
+	for _, pl := range e.prog.Pipelines {
+		if sel.includes(pl.Name) {
+			selected++
+		}
+	}
+	ctx, pr := e.startProgress(ctx, Plan, selected)
+	defer pr.update(func(p *Progress) { p.Finished = true })
 	for _, pl := range e.prog.Pipelines {
 		if !sel.includes(pl.Name) {
 			continue
@@ -121,10 +129,18 @@ func (e *Engine) PlanAll(ctx context.Context, sel Selection, version string) (*p
 		for k, v := range cursors {
 			p.Cursors[k] = v
 		}
+		pr.update(func(p *Progress) { p.Events += len(events) })
 		for _, ev := range events {
 			res := e.Execute(ctx, Plan, ev, nil, "")
 			p.Runs = append(p.Runs, res.Plan)
+			pr.update(func(p *Progress) {
+				p.EventsDone++
+				if len(res.Plan.Errors) > 0 {
+					p.Failed++
+				}
+			})
 		}
+		pr.update(func(p *Progress) { p.PipelinesDone++ })
 	}
 	for _, name := range sel.Pipelines {
 		if e.prog.Pipeline(name) == nil {
@@ -161,6 +177,23 @@ func (e *Engine) ApplyPlan(ctx context.Context, p *plan.Plan) (*ApplyResult, err
 		return nil, errors.New("the plan was made from other pipeline files; run tote plan again")
 	}
 	out := &ApplyResult{}
+	pipelines := map[string]bool{}
+	todo := 0
+	for _, rp := range p.Runs {
+		if len(rp.Errors) == 0 && hasWrites(rp) {
+			pipelines[rp.Pipeline] = true
+			todo++
+		}
+	}
+	ctx, pr := e.startProgress(ctx, Apply, len(pipelines))
+	pr.update(func(p *Progress) { p.Events = todo })
+	defer pr.update(func(p *Progress) { p.Finished = true })
+	left := map[string]int{} // runs left per pipeline
+	for _, rp := range p.Runs {
+		if len(rp.Errors) == 0 && hasWrites(rp) {
+			left[rp.Pipeline]++
+		}
+	}
 	for _, s := range p.Subscriptions {
 		if s.Op == connectors.OpNoop {
 			continue
@@ -192,6 +225,16 @@ func (e *Engine) ApplyPlan(ctx context.Context, p *plan.Plan) (*ApplyResult, err
 			out.Failed++
 			failedTriggers[CursorName(rp.Pipeline, rp.Trigger)] = true
 		}
+		left[rp.Pipeline]--
+		pr.update(func(p *Progress) {
+			p.EventsDone++
+			if res.Err != nil {
+				p.Failed++
+			}
+			if left[rp.Pipeline] == 0 {
+				p.PipelinesDone++
+			}
+		})
 	}
 	for name, cursor := range p.Cursors {
 		if failedTriggers[name] || cursor == "" {

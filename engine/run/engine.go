@@ -54,6 +54,10 @@ type Options struct {
 	// ClaimWait bounds how long a write waits for another owner to finish
 	// the same write before the run gives up with a retry-after (30s).
 	ClaimWait time.Duration
+	// Progress, when set, receives a snapshot each time PlanAll or
+	// ApplyPlan advances (an event, a step, a vendor call). Calls are
+	// serialised; it must return quickly.
+	Progress func(Progress)
 }
 
 // Engine runs a program's pipelines. It opens each connection once, on first

@@ -261,7 +261,10 @@ func (x *execution) set(n *compile.Node, v cty.Value) {
 func (x *execution) node(ctx context.Context, addr string) (err error) {
 	n := x.pl.Nodes[addr]
 	x.e.hookStart(x.pl.Name, addr)
-	defer func() { x.e.hookFinish(x.pl.Name, addr, err) }()
+	defer func() {
+		x.e.hookFinish(x.pl.Name, addr, err)
+		stepDone(ctx)
+	}()
 	sc := x.scope()
 	if n.ForEach == nil {
 		v, _, err := x.instance(ctx, n, sc, nil, addr)

@@ -59,6 +59,13 @@ type Options struct {
 	// LeaseTTL is how long the state lease lasts without renewal (1m); it
 	// is renewed every third of it.
 	LeaseTTL time.Duration
+	// SummaryEvery is how often a one-line summary is logged (events done,
+	// failed and dead since the last, the queue, vendor calls, 429s);
+	// default a minute, negative for never.
+	SummaryEvery time.Duration
+	// Status, when set, serves the status page: every path but the
+	// webhooks' and the probes' goes to it.
+	Status http.Handler
 }
 
 // LeaseName is the state lease that makes one `tote run` per state file.
@@ -77,6 +84,8 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		opts.Grace = 30 * time.Second
 	}
 	store := eng.Store()
+	sum := &summary{}
+	ctx = connectors.WithCallObserver(ctx, sum)
 	held, err := lease.Acquire(ctx, store, lease.Options{Kind: "run", TTL: opts.LeaseTTL, Clock: opts.Clock, Logger: opts.Logger})
 	if err != nil {
 		return fmt.Errorf("taking the state lease: %w", err)
@@ -104,7 +113,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 
 	wake := make(chan struct{}, 1)
 	var ready atomic.Bool
-	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load}
+	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load, Status: opts.Status}
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
@@ -138,7 +147,13 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	}()
 	w := &worker.Worker{Engine: eng, Store: store, Concurrency: opts.Concurrency, MaxAttempts: opts.MaxAttempts,
 		Backoff: opts.Backoff, MaxBackoff: opts.MaxBackoff, Clock: opts.Clock, Logger: opts.Logger, Wake: wake,
-		OnSettled: opts.OnSettled, Fence: &fence}
+		OnSettled: func(item state.Item, res *run.Result, outcome worker.Outcome) {
+			sum.settled(outcome)
+			if opts.OnSettled != nil {
+				opts.OnSettled(item, res, outcome)
+			}
+		},
+		Fence: &fence}
 	workerDone := make(chan struct{})
 	go func() {
 		defer close(workerDone)
@@ -149,6 +164,18 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		defer wg.Done()
 		held.Keep(ctx)
 	}()
+	if every := opts.SummaryEvery; every >= 0 {
+		if every == 0 {
+			every = time.Minute
+		}
+		t := time.NewTicker(every)
+		defer t.Stop()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			sum.loop(ctx, t.C, store, opts.Clock, opts.Logger)
+		}()
+	}
 	if opts.PublicURL != "" {
 		wg.Add(1)
 		go func() {

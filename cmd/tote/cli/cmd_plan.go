@@ -158,7 +158,8 @@ func engineFor(ctx context.Context, env Env, f *planFlags, apply bool) (*run.Eng
 		}
 		store = st
 	}
-	eng := run.New(prog, store, run.Options{Parallelism: f.parallelism, Clock: env.Now, Logger: slog.New(slog.DiscardHandler)})
+	eng := run.New(prog, store, run.Options{Parallelism: f.parallelism, Clock: env.Now, Logger: slog.New(slog.DiscardHandler),
+		Progress: newProgressLine(env.Stderr, env.Now).callback()})
 	return eng, func() {
 		_ = eng.Close()
 		if store != nil {

@@ -7,15 +7,18 @@ import (
 	"os"
 	"time"
 
+	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/service"
+	"github.com/toteworks/tote/engine/state"
+	"github.com/toteworks/tote/engine/status"
 )
 
 func cmdRun(ctx context.Context, env Env, args []string) int {
 	fs := newFlags("run", "run [-listen ADDR] [flags]", env.Stderr)
 	var c common
 	c.register(fs, env, true)
-	listen := fs.String("listen", envOr(env, "TOTE_LISTEN", "127.0.0.1:7400"), "address for webhooks, /healthz and /readyz ($TOTE_LISTEN)")
+	listen := fs.String("listen", envOr(env, "TOTE_LISTEN", "127.0.0.1:7400"), "address for webhooks, /healthz, /readyz and the status page ($TOTE_LISTEN)")
 	concurrency := fs.Int("concurrency", 256, "runs at once (most wait on a vendor: batching needs many in flight)")
 	parallelism := fs.Int("parallelism", 10, "steps and instances at once within a run")
 	grace := fs.Duration("grace", 30*time.Second, "how long runs in flight may finish after SIGTERM")
@@ -34,6 +37,9 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", lim.IdleTimeout, "a kept-alive connection is closed after this without a request")
 	fs.IntVar(&lim.MaxConns, "max-conns", lim.MaxConns, "connections open at once; more wait to be accepted")
 	leaseTTL := fs.Duration("lease-ttl", time.Minute, "how long the state lease lasts unrenewed (renewed every third of it); past it without a renewal, tote run stops")
+	// The token's default is read after parsing, so -h never prints it.
+	statusToken := fs.String("status-token", "", "lets clients other than loopback see the status page at / (open it once with ?token=...) ($TOTE_STATUS_TOKEN)")
+	summaryEvery := fs.Duration("summary-every", time.Minute, "how often to log a one-line summary (events, queue, vendor calls, 429s); 0 for never")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return exitError
@@ -41,6 +47,9 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	if len(pos) > 0 {
 		fmt.Fprintf(env.Stderr, "Error: unexpected argument %q\n", pos[0])
 		return exitError
+	}
+	if *statusToken == "" {
+		*statusToken = envOr(env, "TOTE_STATUS_TOKEN", "")
 	}
 	prog, ok := load(env, c.dir, c.vars, false)
 	if !ok {
@@ -56,9 +65,11 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	eng := run.New(prog, store, run.Options{Parallelism: *parallelism, Clock: env.Now, Logger: logger})
 	defer eng.Close()
 	err = service.Run(ctx, eng, service.Options{
+		Status: statusPage(prog, store, *statusToken, env.Now, logger),
 		Listen: *listen, Grace: *grace, Concurrency: *concurrency, MaxAttempts: *attempts,
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim, LeaseTTL: *leaseTTL,
+		SummaryEvery: summaryInterval(*summaryEvery),
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
@@ -72,6 +83,27 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 	return exitOK
+}
+
+// statusPage is the status page of tote run, for the program's pipelines
+// and connections.
+func statusPage(prog *compile.Program, store *state.Store, token string, now func() time.Time, logger *slog.Logger) *status.Handler {
+	var pipelines, conns []string
+	for _, pl := range prog.Pipelines {
+		pipelines = append(pipelines, pl.Name)
+	}
+	for _, c := range prog.Connections {
+		conns = append(conns, c.Addr())
+	}
+	return status.New(status.Options{Store: store, Pipelines: pipelines, Connections: conns, Token: token, Clock: now, Logger: logger})
+}
+
+// summaryInterval maps the flag's 0 (never) to the service's negative.
+func summaryInterval(d time.Duration) time.Duration {
+	if d <= 0 {
+		return -1
+	}
+	return d
 }
 
 func newLogger(env Env, format string) *slog.Logger {

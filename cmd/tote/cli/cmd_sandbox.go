@@ -107,7 +107,8 @@ func cmdSandbox(ctx context.Context, env Env, args []string) int {
 			return fail(err)
 		}
 	}
-	fmt.Fprintf(out, "Engine       %s (%d webhook subscriptions registered; log %s)\n\n", publicURL, len(subs), logFile.Name())
+	fmt.Fprintf(out, "Engine       %s (%d webhook subscriptions registered; log %s)\n", publicURL, len(subs), logFile.Name())
+	fmt.Fprintf(out, "Status page  %s/\n\n", publicURL)
 
 	runCtx, stopEngine := context.WithCancel(ctx)
 	defer stopEngine()
@@ -116,7 +117,7 @@ func cmdSandbox(ctx context.Context, env Env, args []string) int {
 	go func() {
 		engineDone <- service.Run(runCtx, eng, service.Options{Listen: f.listen, Logger: logger, Concurrency: 32,
 			Backoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second, Grace: 10 * time.Second,
-			Ready: func(string) { close(ready) }})
+			Ready: func(string) { close(ready) }, Status: statusPage(eng.Program(), store, "", env.Now, logger)})
 	}()
 	select {
 	case <-ready:
