@@ -50,6 +50,10 @@ type Options struct {
 	// and missing or deactivated ones are created or re-activated.
 	PublicURL         string
 	SubscriptionEvery time.Duration
+	// Retention, when its Records period is set, prunes the state at start
+	// and every PruneEvery (default 1h).
+	Retention  state.Retention
+	PruneEvery time.Duration
 }
 
 // LeaseName is the state lease that makes one `tote run` per state file.
@@ -131,6 +135,14 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		go func() {
 			defer wg.Done()
 			repairSubscriptions(ctx, eng, opts)
+		}()
+	}
+
+	if opts.Retention.Records > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			prunePeriodically(ctx, store, opts.Retention, opts.PruneEvery, opts.Logger)
 		}()
 	}
 

@@ -9,6 +9,7 @@ import (
 
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/service"
+	"github.com/toteworks/tote/engine/state"
 )
 
 func cmdRun(ctx context.Context, env Env, args []string) int {
@@ -26,8 +27,14 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	logFormat := fs.String("log-format", "text", "text or json")
 	public := fs.String("public-url", "", "where vendors reach this process; webhook subscriptions there are kept in repair ($TOTE_PUBLIC_URL, else var.public_url)")
 	subEvery := fs.Duration("subscription-check", 5*time.Minute, "how often webhook subscriptions are checked")
+	var ret retention // pruned hourly; -retain 0 keeps everything
+	ret.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
+		return exitError
+	}
+	if msg := ret.check(); msg != "" {
+		fmt.Fprintln(env.Stderr, "Error:", msg)
 		return exitError
 	}
 	if len(pos) > 0 {
@@ -51,6 +58,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		Listen: *listen, Grace: *grace, Concurrency: *concurrency, MaxAttempts: *attempts,
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery,
+		Retention: state.Retention{Records: ret.records, Intents: ret.intents},
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
