@@ -100,7 +100,7 @@ func FuzzDecodeModels(f *testing.F) {
 			}
 		case 4:
 			var page struct {
-				Data []product   `json:"data"`
+				Data []product    `json:"data"`
 				Meta v3Pagination `json:"meta"`
 			}
 			if json.Unmarshal(body, &page) == nil {
