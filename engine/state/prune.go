@@ -25,7 +25,8 @@ type Retention struct {
 	// attempts, finished longer ago than this. Default DefaultRetain.
 	Records time.Duration
 	// Intents: done and failed intents closed longer ago than this; never
-	// shorter than Records. Default DefaultRetainIntents.
+	// shorter than Records. Default DefaultRetainIntents, or Records when
+	// that is longer.
 	Intents time.Duration
 	// Batch bounds the rows one write removes, so the writer is never held
 	// for long. Default 200.
@@ -41,9 +42,6 @@ type PruneResult struct {
 	Attempts int // step attempts of those runs
 	Intents  int // closed intents, with their outputs
 }
-
-// Total is the number of rows removed.
-func (r PruneResult) Total() int { return r.Items + r.Runs + r.Attempts + r.Intents }
 
 // Prune removes what is older than the retention periods:
 //
@@ -66,12 +64,15 @@ func (s *Store) Prune(ctx context.Context, r Retention) (PruneResult, error) {
 		r.Records = DefaultRetain
 	}
 	if r.Intents == 0 {
-		r.Intents = DefaultRetainIntents
+		r.Intents = max(DefaultRetainIntents, r.Records)
 	}
 	if r.Batch <= 0 {
 		r.Batch = 200
 	}
-	if r.Records < 0 || r.Intents < r.Records {
+	if r.Records < 0 {
+		return PruneResult{}, fmt.Errorf("state: prune: negative retention %s", r.Records)
+	}
+	if r.Intents < r.Records {
 		return PruneResult{}, fmt.Errorf("state: prune: retention %s for intents is shorter than %s for runs and items "+
 			"(an intent must outlive every run that could repeat its write)", r.Intents, r.Records)
 	}

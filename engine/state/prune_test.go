@@ -398,3 +398,13 @@ func settleSoak(ctx context.Context, s *Store, it Item, now time.Time) error {
 		ItemID: it.ID, Outcome: ItemDone,
 	})
 }
+
+func TestPruneKeepsIntentsAsLongAsRecordsByDefault(t *testing.T) {
+	s, clock := openTest(t)
+	closedIntent(t, s, "k", IntentDone, "")
+	clock.Advance(100 * day)
+	res, err := s.Prune(context.Background(), Retention{Records: 120 * day})
+	if err != nil || res.Intents != 0 || !intentExists(t, s, "k") {
+		t.Fatalf("Prune keeping records 120 days removed %d intents of 100 days (%v); want them kept as long", res.Intents, err)
+	}
+}

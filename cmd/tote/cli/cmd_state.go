@@ -85,16 +85,24 @@ func cmdState(ctx context.Context, env Env, args []string) int {
 // tote state prune.
 type retention struct {
 	records, intents time.Duration
+	fs               *flag.FlagSet
 }
 
 func (r *retention) register(fs *flag.FlagSet) {
+	r.fs = fs
 	r.records, r.intents = state.DefaultRetain, state.DefaultRetainIntents
 	fs.Var((*days)(&r.records), "retain", "keep finished events, runs and step attempts this long, e.g. 30d or 720h (tote run: 0 keeps everything)")
-	fs.Var((*days)(&r.intents), "retain-intents", "keep the record of finished writes this long; never shorter than -retain")
+	fs.Var((*days)(&r.intents), "retain-intents", "keep the ledger of finished writes this long; never shorter than -retain (the default follows a longer -retain)")
 }
 
-// check reports a retention that would let a write be repeated.
+// check reports a retention that would let a write be repeated. Unless
+// -retain-intents was given, intents are kept at least as long as runs.
 func (r *retention) check() string {
+	given := false
+	r.fs.Visit(func(f *flag.Flag) { given = given || f.Name == "retain-intents" })
+	if !given {
+		r.intents = max(r.intents, r.records)
+	}
 	if r.records > 0 && r.intents < r.records {
 		return fmt.Sprintf("-retain-intents (%s) is shorter than -retain (%s): a retried event could repeat a write it made",
 			days(r.intents), days(r.records))

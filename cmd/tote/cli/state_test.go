@@ -76,6 +76,11 @@ func TestStatePrune(t *testing.T) {
 		!strings.Contains(out, "closed intents since 2026-03-03T12:00:00Z") {
 		t.Fatalf("prune: exit %d\n%s%s", code, out, errOut)
 	}
+	// A -retain past the default 90 days of intents takes them along.
+	code, out, errOut = tote(t, now, "state", "prune", "-state", path, "-retain", "100d", "-dry-run")
+	if code != 0 || !strings.Contains(out, "closed intents since 2026-02-21T12:00:00Z") {
+		t.Fatalf("prune -retain 100d: exit %d\n%s%s", code, out, errOut)
+	}
 	code, out, errOut = tote(t, now, "state", "prune", "-state", path, "-retain", "720h", "-retain-intents", "30d", "-json")
 	var got struct {
 		DryRun  bool           `json:"dry_run"`
