@@ -18,8 +18,7 @@ func cmdState(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 	fs := newFlags("state prune", "state prune [-retain 30d] [-retain-intents 90d] [-dry-run] [-json]", env.Stderr)
-	var c common
-	c.register(fs, env, true)
+	statePath := fs.String("state", envOr(env, "TOTE_STATE", ".tote/state.db"), "state file ($TOTE_STATE)")
 	var ret retention
 	ret.register(fs)
 	dry := fs.Bool("dry-run", false, "count what would be removed; remove nothing")
@@ -40,7 +39,7 @@ func cmdState(ctx context.Context, env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "Error:", msg)
 		return exitError
 	}
-	store, code := existingStateAt(ctx, env, c.state, state.WithClock(env.Now))
+	store, code := existingStateAt(ctx, env, *statePath, state.WithClock(env.Now))
 	if store == nil {
 		return code
 	}
