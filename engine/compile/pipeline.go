@@ -355,9 +355,12 @@ func (p *Program) checkTypes(pl *Pipeline) hcl.Diagnostics {
 		}
 		switch n.Kind {
 		case TransformNode:
-			v, d := n.Transform.Value.Value(ctx)
-			diags = append(diags, suppressRepeats(diags, d)...)
-			n.Type = v.Type()
+			n.Type = cty.DynamicPseudoType
+			if n.Transform.Value != nil { // a missing value is diagnosed already
+				v, d := n.Transform.Value.Value(ctx)
+				diags = append(diags, suppressRepeats(diags, d)...)
+				n.Type = v.Type()
+			}
 			sc.Transforms[n.Name] = cty.UnknownVal(wrapForEach(n.Type, n.ForEach != nil))
 		case StepNode:
 			if n.Args != nil {

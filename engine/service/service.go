@@ -66,6 +66,10 @@ type Options struct {
 	// Status, when set, serves the status page: every path but the
 	// webhooks' and the probes' goes to it.
 	Status http.Handler
+	// Retention, when its Records period is set, prunes the state at start
+	// and every PruneEvery (default 1h).
+	Retention  state.Retention
+	PruneEvery time.Duration
 }
 
 // LeaseName is the state lease that makes one `tote run` per state file.
@@ -181,6 +185,14 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		go func() {
 			defer wg.Done()
 			repairSubscriptions(ctx, eng, opts)
+		}()
+	}
+
+	if opts.Retention.Records > 0 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			prunePeriodically(ctx, store, opts.Retention, opts.PruneEvery, opts.Logger)
 		}()
 	}
 

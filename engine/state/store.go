@@ -73,7 +73,10 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 		return nil, err
 	}
 
-	wdb, err := sql.Open("sqlite", path+"?_journal_mode=WAL&"+dsnCommon)
+	// secure_delete: what the writer deletes or overwrites (a pruned
+	// payload, a cleared error) is zeroed in the file, not left in free
+	// space where a copy of the file would still carry it.
+	wdb, err := sql.Open("sqlite", path+"?_journal_mode=WAL&_pragma=secure_delete(1)&"+dsnCommon)
 	if err != nil {
 		return nil, fmt.Errorf("state: open %s: %w", path, err)
 	}

@@ -65,6 +65,7 @@ func commands() []command {
 		{"run", "Serve webhooks, fire schedules and run pipelines until stopped", cmdRun},
 		{"runs", "List runs, or show one (runs list | runs show ID)", cmdRuns},
 		{"retry", "Requeue a dead event (retry ID | retry -dead)", cmdRetry},
+		{"state", "Remove finished events, runs and writes past their retention (state prune)", cmdState},
 		{"connectors", "List connectors with their actions and triggers", cmdConnectors},
 		{"export", "Write ShipStation's product import CSV from the BigCommerce catalog (export products)", cmdExport},
 		{"sandbox", "Run the shipped pipelines against simulated stores, end to end", cmdSandbox},

@@ -40,8 +40,14 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	// The token's default is read after parsing, so -h never prints it.
 	statusToken := fs.String("status-token", "", "lets clients other than loopback see the status page at / (open it once with ?token=...) ($TOTE_STATUS_TOKEN)")
 	summaryEvery := fs.Duration("summary-every", time.Minute, "how often to log a one-line summary (events, queue, vendor calls, 429s); 0 for never")
+	var ret retention // pruned hourly; -retain 0 keeps everything
+	ret.register(fs)
 	pos, err := parse(fs, args)
 	if err != nil {
+		return exitError
+	}
+	if msg := ret.check(); msg != "" {
+		fmt.Fprintln(env.Stderr, "Error:", msg)
 		return exitError
 	}
 	if len(pos) > 0 {
@@ -70,6 +76,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim, LeaseTTL: *leaseTTL,
 		SummaryEvery: summaryInterval(*summaryEvery),
+		Retention:    state.Retention{Records: ret.records, Intents: ret.intents},
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
