@@ -107,6 +107,9 @@ func (c *conn) applyOrderAction(ctx context.Context, w connectors.WriteRequest) 
 	err = c.c.do(ctx, call{api: v1, method: http.MethodPost, path: path, body: body, prio: budget.Orders}, &ans)
 	c.cache.forget(a.key)
 	c.written.forget(a.key)
+	if a.tagID != 0 {
+		c.forgetTag(a.tagID)
+	}
 	if err != nil {
 		return cty.NilVal, err
 	}

@@ -64,6 +64,10 @@ type Options struct {
 	// /shipments too (isReturnLabel, the same tracking number); by default
 	// v1 does not list v2 labels.
 	V2ReturnLabelsInV1 bool
+	// TagsMoveModifyDate makes adding or removing an order's tag move its
+	// modifyDate. By default it does not, so only /orders/listbytag finds
+	// a newly tagged order (a modifyDate poll does not).
+	TagsMoveModifyDate bool
 }
 
 // LockPolicy is the answer to createorder(s) on a shipped or cancelled order.
