@@ -60,9 +60,17 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "chaos" {
 		os.Exit(chaosMain(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "catalog" {
+		os.Exit(catalogMain(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "idle" {
+		os.Exit(idleMain(os.Args[2:]))
+	}
 	if len(os.Args) < 2 || os.Args[1] != "flash-sale" {
 		fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]\n"+
-			"       tote-bench chaos [-orders N] [-seed N] [-kills N] [-timeout D]")
+			"       tote-bench chaos [-orders N] [-seed N] [-kills N] [-timeout D]\n"+
+			"       tote-bench catalog [-skus N] [-orders N] [-speedup N] [-for D] [-json]\n"+
+			"       tote-bench idle [-json]")
 		os.Exit(2)
 	}
 	flags := flag.NewFlagSet("flash-sale", flag.ExitOnError)
