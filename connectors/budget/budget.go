@@ -135,7 +135,7 @@ func (b *Budget) grant() time.Duration {
 		return b.blocked.Sub(now)
 	}
 	for p := range b.queue {
-		for len(b.queue[p]) > 0 && b.remaining > 0 {
+		for len(b.queue[p]) > 0 && b.remaining > b.reserved(Priority(p)) {
 			w := b.queue[p][0]
 			b.queue[p] = b.queue[p][1:]
 			b.remaining--
@@ -148,6 +148,17 @@ func (b *Budget) grant() time.Duration {
 		if len(b.queue[p]) > 0 {
 			return b.resetAt.Sub(now)
 		}
+	}
+	return 0
+}
+
+// reserved is how many of a window's tokens priority p leaves to the
+// others: products, background work that can fill whole windows, leave an
+// eighth of each, so an order that arrives mid-window is sent at once
+// instead of after the reset.
+func (b *Budget) reserved(p Priority) int {
+	if p == Products {
+		return b.limit / 8
 	}
 	return 0
 }

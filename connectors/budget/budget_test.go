@@ -155,3 +155,43 @@ func TestCancelledWaitReturnsItsToken(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Products leave an eighth of each window to the other priorities: an
+// order arriving after a products sweep took what it could goes at once.
+func TestProductsLeaveOrdersHeadroom(t *testing.T) {
+	ft := newFakeTime()
+	b := New(Config{Quota: 40, Window: time.Minute, Clock: ft.Now, After: ft.After})
+	ctx := context.Background()
+	for i := 0; i < 35; i++ {
+		if err := b.Wait(ctx, Products); err != nil {
+			t.Fatal(err)
+		}
+	}
+	product := make(chan error)
+	go func() { product <- b.Wait(ctx, Products) }()
+	select {
+	case d := <-ft.ch:
+		if d != time.Minute {
+			t.Fatalf("the 36th product call waits %s, want the reset", d)
+		}
+	case <-product:
+		t.Fatal("the 36th product call took a token left for orders")
+	}
+	for i := 0; i < 5; i++ {
+		done := make(chan error)
+		go func() { done <- b.Wait(ctx, Orders) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case d := <-ft.ch:
+			t.Fatalf("order %d waits %s after the products' 35 calls", i, d)
+		}
+	}
+	ft.advance(time.Minute)
+	b.signal()
+	if err := <-product; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/budget"
@@ -21,10 +22,7 @@ import (
 func (c *conn) findProduct(ctx context.Context, sku string) (*Product, error) {
 	w, written := c.prodWrites.get(sku)
 	if idx, started, ok := c.catalog.listing.fresh(""); ok {
-		if written && !w.at.Before(started) {
-			return w.p, nil
-		}
-		return idx[sku], nil
+		return c.fromListing(ctx, sku, idx, started)
 	}
 	if written {
 		return w.p, nil
@@ -37,10 +35,22 @@ func (c *conn) findProduct(ctx context.Context, sku string) (*Product, error) {
 		if err != nil {
 			return nil, err
 		}
-		if w, ok := c.prodWrites.get(sku); ok && !w.at.Before(started) {
-			return w.p, nil
-		}
-		return idx[sku], nil
+		return c.fromListing(ctx, sku, idx, started)
+	}
+	return c.lookupProduct(ctx, sku)
+}
+
+// fromListing answers from a listing begun at started, unless tote wrote
+// the product since, or sent an order that may have created it.
+func (c *conn) fromListing(ctx context.Context, sku string, idx map[string]*Product, started time.Time) (*Product, error) {
+	if w, ok := c.prodWrites.get(sku); ok && !w.at.Before(started) {
+		return w.p, nil
+	}
+	if p := idx[sku]; p != nil || c.catalog.absentFrom(sku, started) {
+		return p, nil
+	}
+	if p, ok := c.prods.get(sku); ok {
+		return p, nil
 	}
 	return c.lookupProduct(ctx, sku)
 }

@@ -23,10 +23,11 @@ type productCatalog struct {
 	listing *sharedRead[map[string]*Product]
 	now     func() time.Time
 
-	mu     sync.Mutex
-	pages  int       // pages the last complete listing took; 0: none yet
-	misses int       // SKUs looked up one by one since window began
-	window time.Time // start of the current count of misses
+	mu      sync.Mutex
+	ordered map[string]time.Time // SKU -> when an order tote sent with it was answered
+	pages   int                  // pages the last complete listing took; 0: none yet
+	misses  int                  // SKUs looked up one by one since window began
+	window  time.Time            // start of the current count of misses
 }
 
 // writtenProduct is a product as tote last wrote it.
@@ -49,6 +50,34 @@ func (pc *productCatalog) wantsListing() bool {
 	}
 	pc.misses++
 	return pc.misses >= max(2, pc.pages/4)
+}
+
+// sentInOrder notes that an order with sku was sent: ShipStation makes a
+// product for a SKU it does not know when an order brings it, so a listing
+// read before then cannot prove the SKU absent.
+func (pc *productCatalog) sentInOrder(sku string) {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	now := pc.now()
+	if pc.ordered == nil || len(pc.ordered) > 10000 {
+		fresh := map[string]time.Time{}
+		for k, at := range pc.ordered {
+			if now.Sub(at) < productsTTL {
+				fresh[k] = at
+			}
+		}
+		pc.ordered = fresh
+	}
+	pc.ordered[sku] = now
+}
+
+// absentFrom reports whether a listing begun at started proves that sku
+// has no product: no order brought the SKU since.
+func (pc *productCatalog) absentFrom(sku string, started time.Time) bool {
+	pc.mu.Lock()
+	defer pc.mu.Unlock()
+	at, ok := pc.ordered[sku]
+	return !ok || at.Before(started)
 }
 
 // listed records the size of a complete listing.
