@@ -75,6 +75,7 @@ type conn struct {
 	prodWrites *ttlCache[string, writtenProduct]
 	// Listings of tagged orders, by tag and status (see tagged.go).
 	tagged *sharedRead[[]Order]
+	seen   *tagSeen
 
 	tags, stores, warehouses *nameCache
 
@@ -198,6 +199,7 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 	c.catalog = &productCatalog{listing: newSharedRead[map[string]*Product](ctx, productsTTL, o.clock.now), now: o.clock.now}
 	c.prodWrites = newTTLCache[string, writtenProduct](productsTTL, o.clock.now)
 	c.tagged = newSharedRead[[]Order](ctx, taggedTTL, o.clock.now)
+	c.seen = newTagSeen(o.clock.now)
 	c.tags = &nameCache{kind: "tag", load: c.loadTags, now: o.clock.now}
 	c.stores = &nameCache{kind: "store", load: c.loadStores, now: o.clock.now}
 	c.warehouses = &nameCache{kind: "warehouse", load: c.loadWarehouses, now: o.clock.now}

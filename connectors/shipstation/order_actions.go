@@ -116,6 +116,9 @@ func (c *conn) applyOrderAction(ctx context.Context, w connectors.WriteRequest) 
 	if !ans.Success {
 		return cty.NilVal, connectors.Permanent(fmt.Errorf("shipstation: %s order %d: %s", w.Action, a.id, ans.Message))
 	}
+	if w.Action == "remove_tag" {
+		c.seen.untagged(a.tagID, a.id)
+	}
 	return ch.Output, nil
 }
 
