@@ -53,7 +53,8 @@ func catalogMain(args []string) int {
 	skus := flags.Int("skus", 10000, "products in both BigCommerce and ShipStation, each with a changed weight")
 	orders := flags.Int("orders", 20, "orders placed while the products are written")
 	gap := flags.Duration("order-gap", 3*time.Second, "time between those orders")
-	speedup := flags.Int("speedup", 1, "run ShipStation's rate window this many times faster (1: the real 40 calls a minute)")
+	speedup := flags.Int("speedup", 1, "run ShipStation's rate window this many times faster (1: the real 40 calls a minute); "+
+		"for counting the writes of a whole sweep: tote's budget then meets 429s, so order latencies mean little")
 	applyFor := flags.Duration("for", 0, "stop the apply after this long, finished or not (0: when every product is written)")
 	timeout := flags.Duration("timeout", 6*time.Hour, "give up after")
 	asJSON := flags.Bool("json", false, "print the result as JSON")

@@ -4,6 +4,10 @@
 // reports how long after the last webhook every order is in ShipStation,
 // calls per order at each vendor, 429s, duplicates, missing orders and the
 // peak memory of `tote run`, which runs as a process of its own.
+// `tote-bench catalog -skus 10000` plans and applies the products sweep of
+// a catalog whose every product changed while orders arrive, and `tote-bench
+// idle` works out what the shipped pipelines cost ShipStation in an hour on
+// an idle store.
 package main
 
 import (
