@@ -53,6 +53,20 @@ pipeline "exceptions" {
     schedule = var.reconcile_schedule
   }
 
+  # Tagging an order need not move its modifyDate, so the tags are also
+  # looked up by name.
+  trigger "shipstation_poll" "backorder" {
+    resource = "tagged_orders"
+    tag      = var.backorder_tag
+    schedule = var.reconcile_schedule
+  }
+
+  trigger "shipstation_poll" "exception" {
+    resource = "tagged_orders"
+    tag      = var.exception_tag
+    schedule = var.reconcile_schedule
+  }
+
   step "store" {
     action = bigcommerce.get_store
   }

@@ -4,6 +4,10 @@
 // reports how long after the last webhook every order is in ShipStation,
 // calls per order at each vendor, 429s, duplicates, missing orders and the
 // peak memory of `tote run`, which runs as a process of its own.
+// `tote-bench catalog -skus 10000` plans and applies the products sweep of
+// a catalog whose every product changed while orders arrive, and `tote-bench
+// idle` works out what the shipped pipelines cost ShipStation in an hour on
+// an idle store.
 package main
 
 import (
@@ -60,9 +64,17 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "chaos" {
 		os.Exit(chaosMain(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "catalog" {
+		os.Exit(catalogMain(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "idle" {
+		os.Exit(idleMain(os.Args[2:]))
+	}
 	if len(os.Args) < 2 || os.Args[1] != "flash-sale" {
 		fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]\n"+
-			"       tote-bench chaos [-orders N] [-seed N] [-kills N] [-timeout D]")
+			"       tote-bench chaos [-orders N] [-seed N] [-kills N] [-timeout D]\n"+
+			"       tote-bench catalog [-skus N] [-orders N] [-speedup N] [-for D] [-json]\n"+
+			"       tote-bench idle [-json]")
 		os.Exit(2)
 	}
 	flags := flag.NewFlagSet("flash-sale", flag.ExitOnError)

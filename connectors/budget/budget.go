@@ -144,7 +144,7 @@ func (b *Budget) grant() time.Duration {
 		return b.blocked.Sub(now)
 	}
 	for p := range b.queue {
-		for len(b.queue[p]) > 0 && b.remaining > 0 {
+		for len(b.queue[p]) > 0 && b.remaining > b.reserved(Priority(p), now) {
 			w := b.queue[p][0]
 			b.queue[p] = b.queue[p][1:]
 			b.remaining--
@@ -155,10 +155,30 @@ func (b *Budget) grant() time.Duration {
 	}
 	for p := range b.queue {
 		if len(b.queue[p]) > 0 {
+			if b.remaining > 0 {
+				// Held back by the reserve, which shrinks as the window ends.
+				return min(b.cfg.Window/time.Duration(b.limit), b.resetAt.Sub(now))
+			}
 			return b.resetAt.Sub(now)
 		}
 	}
 	return 0
+}
+
+// reserved is how many of the window's remaining tokens priority p leaves
+// to the others at now. Products, background work that can fill whole
+// windows, leave up to a quarter of the window, shrinking to nothing as
+// the window ends: an order that arrives mid-window is sent at once
+// instead of after the reset, and an idle window still goes to products.
+func (b *Budget) reserved(p Priority, now time.Time) int {
+	if p != Products {
+		return 0
+	}
+	left := b.resetAt.Sub(now)
+	if left <= 0 || b.cfg.Window <= 0 {
+		return 0
+	}
+	return int((int64(b.limit/4)*int64(left) + int64(b.cfg.Window) - 1) / int64(b.cfg.Window))
 }
 
 func (b *Budget) remove(w *waiter) {

@@ -155,3 +155,45 @@ func TestCancelledWaitReturnsItsToken(t *testing.T) {
 		t.Fatal(err)
 	}
 }
+
+// Products leave a quarter of a fresh window to the other priorities: an
+// order arriving after a products sweep took what it could goes at once.
+// As the window ends the reserve goes to products too.
+func TestProductsLeaveOrdersHeadroom(t *testing.T) {
+	ft := newFakeTime()
+	b := New(Config{Quota: 40, Window: time.Minute, Clock: ft.Now, After: ft.After})
+	ctx := context.Background()
+	for i := 0; i < 30; i++ {
+		if err := b.Wait(ctx, Products); err != nil {
+			t.Fatal(err)
+		}
+	}
+	product := make(chan error)
+	go func() { product <- b.Wait(ctx, Products) }()
+	select {
+	case d := <-ft.ch:
+		if d <= 0 || d > time.Minute {
+			t.Fatalf("the 31st product call waits %s", d)
+		}
+	case <-product:
+		t.Fatal("the 31st product call took a token left for orders")
+	}
+	for i := 0; i < 5; i++ {
+		done := make(chan error)
+		go func() { done <- b.Wait(ctx, Orders) }()
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case d := <-ft.ch:
+			t.Fatalf("order %d waits %s after the products' 30 calls", i, d)
+		}
+	}
+	// Near the window's end the products take what is left.
+	ft.advance(59 * time.Second)
+	b.signal()
+	if err := <-product; err != nil {
+		t.Fatal(err)
+	}
+}

@@ -8,18 +8,55 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/budget"
 	"github.com/zclconf/go-cty/cty"
 )
 
-// findProduct returns the product with exactly this SKU (nil when none).
-// The list's sku filter is not exact, so the match is made here.
+// findProduct returns the product with exactly this SKU (nil when none):
+// what tote itself last wrote, else the catalog listing (see products.go),
+// else a lookup of the one SKU.
 func (c *conn) findProduct(ctx context.Context, sku string) (*Product, error) {
+	w, written := c.prodWrites.get(sku)
+	if idx, started, ok := c.catalog.listing.fresh(""); ok {
+		return c.fromListing(ctx, sku, idx, started)
+	}
+	if written {
+		return w.p, nil
+	}
 	if p, ok := c.prods.get(sku); ok {
 		return p, nil
 	}
+	if c.catalog.wantsListing() {
+		idx, started, err := c.catalog.listing.get(ctx, "", c.listCatalog)
+		if err != nil {
+			return nil, err
+		}
+		return c.fromListing(ctx, sku, idx, started)
+	}
+	return c.lookupProduct(ctx, sku)
+}
+
+// fromListing answers from a listing begun at started, unless tote wrote
+// the product since, or sent an order that may have created it.
+func (c *conn) fromListing(ctx context.Context, sku string, idx map[string]*Product, started time.Time) (*Product, error) {
+	if w, ok := c.prodWrites.get(sku); ok && !w.at.Before(started) {
+		return w.p, nil
+	}
+	if p := idx[sku]; p != nil || c.catalog.absentFrom(sku, started) {
+		return p, nil
+	}
+	if p, ok := c.prods.get(sku); ok {
+		return p, nil
+	}
+	return c.lookupProduct(ctx, sku)
+}
+
+// lookupProduct reads the product with exactly this SKU. The list's sku
+// filter is not exact, so the match is made here.
+func (c *conn) lookupProduct(ctx context.Context, sku string) (*Product, error) {
 	q := url.Values{"sku": {sku}, "showInactive": {"true"}}
 	all, err := listAll[Product](ctx, c.c, budget.Products, "/products", q, "products")
 	if err != nil {
@@ -98,6 +135,7 @@ func (c *conn) applyProduct(ctx context.Context, w connectors.WriteRequest) (cty
 	path := "/products/" + strconv.FormatInt(deref(u.current.ProductID), 10)
 	err = c.c.do(ctx, call{api: v1, method: http.MethodPut, path: path, body: json.RawMessage(body), prio: budget.Products}, &ans)
 	c.prods.forget(sku)
+	c.prodWrites.forget(sku)
 	if err != nil {
 		return cty.NilVal, err
 	}
@@ -108,6 +146,9 @@ func (c *conn) applyProduct(ctx context.Context, w connectors.WriteRequest) (cty
 	if err := json.Unmarshal(body, &saved); err != nil {
 		return cty.NilVal, err
 	}
+	// What ShipStation now holds answers later lookups of the SKU, ahead of
+	// a catalog listing read before the write.
+	c.prodWrites.put(sku, writtenProduct{p: &saved, at: c.c.clk.now()})
 	return toCty(saved, false), nil
 }
 

@@ -72,6 +72,12 @@ type conn struct {
 	written *ttlCache[string, recentWrite]
 	cache   *ttlCache[string, *Order]
 	prods   *ttlCache[string, *Product]
+	// The product catalog, and what tote wrote to it lately.
+	catalog    *productCatalog
+	prodWrites *ttlCache[string, writtenProduct]
+	// Listings of tagged orders, by tag and status (see tagged.go).
+	tagged *sharedRead[[]Order]
+	seen   *tagSeen
 
 	tags, stores, warehouses *nameCache
 
@@ -194,6 +200,10 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 		tracks:       newTTLCache[string, *v2Tracking](returnWindow, o.clock.now),
 		returnOrders: newTTLCache[string, *Order](deliveryLag, o.clock.now),
 	}
+	c.catalog = &productCatalog{listing: newSharedRead[map[string]*Product](ctx, productsTTL, o.clock.now), now: o.clock.now}
+	c.prodWrites = newTTLCache[string, writtenProduct](productsTTL, o.clock.now)
+	c.tagged = newSharedRead[[]Order](ctx, taggedTTL, o.clock.now)
+	c.seen = newTagSeen(o.clock.now)
 	c.tags = &nameCache{kind: "tag", load: c.loadTags, now: o.clock.now}
 	c.stores = &nameCache{kind: "store", load: c.loadStores, now: o.clock.now}
 	c.warehouses = &nameCache{kind: "warehouse", load: c.loadWarehouses, now: o.clock.now}

@@ -108,11 +108,17 @@ func (c *conn) applyOrderAction(ctx context.Context, w connectors.WriteRequest) 
 	err = c.c.do(ctx, call{api: v1, method: http.MethodPost, path: path, body: body, prio: budget.Orders}, &ans)
 	c.cache.forget(a.key)
 	c.written.forget(a.key)
+	if a.tagID != 0 {
+		c.forgetTag(a.tagID)
+	}
 	if err != nil {
 		return cty.NilVal, err
 	}
 	if !ans.Success {
 		return cty.NilVal, connectors.Permanent(fmt.Errorf("shipstation: %s order %d: %s", w.Action, a.id, ans.Message))
+	}
+	if w.Action == "remove_tag" {
+		c.seen.untagged(a.tagID, a.id)
 	}
 	return ch.Output, nil
 }

@@ -266,6 +266,11 @@ func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.
 	c.written.forget(u.key)
 	c.index.writing(u.key, deref(u.desired.OrderNumber), u.current == nil)
 	res, err := c.upsertOrder(ctx, u.key, body)
+	for _, it := range u.desired.Items {
+		if sku := deref(it.SKU); sku != "" {
+			c.catalog.sentInOrder(sku)
+		}
+	}
 	if err != nil {
 		// The plan may have read the order before it shipped or was
 		// cancelled: ShipStation then refuses any change, which leaves

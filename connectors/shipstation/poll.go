@@ -103,6 +103,7 @@ func (c *conn) pollWindow(ctx context.Context, args cty.Value, from, to time.Tim
 		}
 	case "orders", "tagged_orders":
 		var orders []Order
+		var gens []string
 		var err error
 		prefix := "order:"
 		if resource == "orders" {
@@ -115,15 +116,18 @@ func (c *conn) pollWindow(ctx context.Context, args cty.Value, from, to time.Tim
 				return nil, connectors.Permanent(errors.New(`shipstation: resource "tagged_orders" needs tag`))
 			}
 			prefix = "tagged:" + tag + ":"
-			orders, err = c.listByTag(ctx, tag, str(args.GetAttr("status")))
+			orders, gens, err = c.pollTagged(ctx, tag, str(args.GetAttr("status")))
 		}
 		if err != nil {
 			return nil, err
 		}
-		for _, o := range orders {
+		for i, o := range orders {
 			key := prefix + strconv.FormatInt(deref(o.OrderID), 10)
 			if o.ModifyDate != nil {
 				key += ":" + o.ModifyDate.view()
+			}
+			if i < len(gens) && gens[i] != "" {
+				key += ":" + gens[i] // tagged again since tote last saw the tag
 			}
 			events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", []Order{o}, nil, nil, nil)})
 		}

@@ -81,29 +81,6 @@ func (c *conn) listOrdersRead(ctx context.Context, args cty.Value) (cty.Value, e
 	return listOf(orders), nil
 }
 
-// listByTag lists the orders carrying a tag, in one status or in the open
-// and shipped ones.
-func (c *conn) listByTag(ctx context.Context, tag, status string) ([]Order, error) {
-	id, err := c.tags.id(ctx, tag)
-	if err != nil {
-		return nil, err
-	}
-	statuses := openStatuses
-	if status != "" {
-		statuses = []string{status}
-	}
-	var all []Order
-	for _, s := range statuses {
-		q := url.Values{"tagId": {strconv.FormatInt(id, 10)}, "orderStatus": {s}}
-		orders, err := listAll[Order](ctx, c.c, budget.Orders, "/orders/listbytag", q, "orders")
-		if err != nil {
-			return nil, err
-		}
-		all = append(all, orders...)
-	}
-	return all, nil
-}
-
 // listShipments lists labels with their items, voided ones only when asked.
 func (c *conn) listShipments(ctx context.Context, q url.Values, withVoided bool) ([]Shipment, error) {
 	q = cloneQuery(q)

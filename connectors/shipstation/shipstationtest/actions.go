@@ -84,5 +84,7 @@ func (s *Server) tagLocked(rec *orderRec, tagID int64, add bool) {
 	default:
 		return
 	}
-	o.ModifyDate = orderTimePtr(s.now())
+	if s.opts.TagsMoveModifyDate {
+		o.ModifyDate = orderTimePtr(s.now())
+	}
 }

@@ -37,6 +37,9 @@ func TestProductsGetAndPutFullReplace(t *testing.T) {
 	}
 	mustStatus(t, api(t, s, "PUT", "/products/1", map[string]any{"sku": "X", "name": "X"}), 404)
 	mustStatus(t, api(t, s, "PUT", path, map[string]any{"name": "no sku"}), 400)
+	if u := s.ProductUpdates(); len(u) != 1 || u["MUG-BLK-12"] != 1 {
+		t.Errorf("ProductUpdates = %v, want one replace of MUG-BLK-12", u)
+	}
 	mustStatus(t, api(t, s, "GET", "/products/1", nil), 404)
 	mustStatus(t, api(t, s, "POST", "/products", nil), 405)
 }

@@ -22,6 +22,7 @@ type db struct {
 	products   map[int64]*Product
 	productIDs []int64
 	bySKU      map[string]int64
+	productPut map[int64]int // PUT /products/{id} that replaced the product
 
 	stores     []*Store
 	warehouses []*Warehouse
@@ -61,6 +62,7 @@ func newDB() db {
 		shipBatches:   map[int64][]int64{},
 		products:      map[int64]*Product{},
 		bySKU:         map[string]int64{},
+		productPut:    map[int64]int{},
 		stock:         map[stockKey]*stockLevel{},
 		v2Labels:      map[string]*v2LabelRec{},
 		v2Shipments:   map[string]*V2Shipment{},

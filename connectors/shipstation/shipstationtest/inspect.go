@@ -113,6 +113,20 @@ func (s *Server) Products() []Product {
 	return out
 }
 
+// ProductUpdates counts, by SKU, the PUT /products/{id} requests that
+// replaced each product.
+func (s *Server) ProductUpdates() map[string]int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := map[string]int{}
+	for id, n := range s.productPut {
+		if p := s.products[id]; p != nil {
+			out[p.SKU] += n
+		}
+	}
+	return out
+}
+
 // ProductBySKU returns the product record of a SKU.
 func (s *Server) ProductBySKU(sku string) (Product, bool) {
 	s.mu.Lock()

@@ -81,6 +81,10 @@ type Options struct {
 	// order: the upsert replaces it and it stays deleted (hidden). The
 	// reference does not say which (§7.3 "found", §7.7 soft delete).
 	FreeDeletedKeys bool
+	// TagsMoveModifyDate makes adding or removing an order's tag move its
+	// modifyDate. By default it does not, so only /orders/listbytag finds
+	// a newly tagged order (a modifyDate poll does not).
+	TagsMoveModifyDate bool
 }
 
 // LockPolicy is the answer to createorder(s) on a shipped or cancelled order.

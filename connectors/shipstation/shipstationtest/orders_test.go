@@ -485,3 +485,19 @@ func TestSimHoldAndCancel(t *testing.T) {
 		t.Errorf("sim verbs counted as API calls: %+v", st)
 	}
 }
+
+// A tag change leaves modifyDate alone unless TagsMoveModifyDate is set.
+func TestTagModifyDateKnob(t *testing.T) {
+	for _, moves := range []bool{false, true} {
+		s := newTestServer(t, Options{TagsMoveModifyDate: moves})
+		id := idOf(createOrder(t, s, orderJSON("k", "N")), "orderId")
+		before := api(t, s, "GET", fmt.Sprintf("/orders/%d", id), nil).json(t)["modifyDate"]
+		s.Clock().Advance(time.Hour)
+		backorder, _ := s.TagID(TagBackorder)
+		mustStatus(t, api(t, s, "POST", "/orders/addtag", map[string]any{"orderId": id, "tagId": backorder}), 200)
+		after := api(t, s, "GET", fmt.Sprintf("/orders/%d", id), nil).json(t)["modifyDate"]
+		if (after != before) != moves {
+			t.Errorf("TagsMoveModifyDate=%v: modifyDate %v -> %v", moves, before, after)
+		}
+	}
+}

@@ -187,5 +187,6 @@ func (s *Server) putProduct(w http.ResponseWriter, r *http.Request, p []string) 
 	in.CreateDate = old.CreateDate
 	in.ModifyDate = timePtr(s.now())
 	s.putProductLocked(&in)
+	s.productPut[id]++
 	writeJSON(w, http.StatusOK, actionResult{true, "The requested product has been updated"})
 }

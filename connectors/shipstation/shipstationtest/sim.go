@@ -22,6 +22,7 @@ func (s *Server) simRouter() *router {
 	rt.handle(post, "/_sim/orders/{}/return-received", s.simReturn)
 	rt.handle(post, "/_sim/orders/{}/hold", s.simHold)
 	rt.handle(post, "/_sim/orders/{}/cancel", s.simCancel)
+	rt.handle(post, "/_sim/orders/{}/tag", s.simTag)
 	rt.handle(post, "/_sim/shipments/{}/void", s.simVoid)
 	rt.handle(post, "/_sim/inventory", s.simInventory)
 	rt.handle(post, "/_sim/v2/labels/{}/track", s.simTrackV2)
@@ -125,6 +126,23 @@ func (s *Server) simCancel(w http.ResponseWriter, _ *http.Request, p []string) {
 		return
 	}
 	if err := s.Cancel(id); err != nil {
+		simError(w, http.StatusBadRequest, err.Error())
+		return
+	}
+	s.writeSimOrder(w, id)
+}
+
+// simTag adds a tag by name ({"tag": "Backorder"}), as a person does in
+// the UI.
+func (s *Server) simTag(w http.ResponseWriter, r *http.Request, p []string) {
+	id, ok := simID(w, p[0])
+	var req struct {
+		Tag string `json:"tag"`
+	}
+	if !ok || !simBody(w, r, &req) {
+		return
+	}
+	if err := s.TagOrder(id, req.Tag); err != nil {
 		simError(w, http.StatusBadRequest, err.Error())
 		return
 	}
