@@ -93,7 +93,7 @@ func TestCompletionCoversEveryCommandAndFlag(t *testing.T) {
 				t.Errorf("%s completion lacks command %s", shell, c.name)
 			}
 			for _, f := range c.flags {
-				if !regexp.MustCompile(`[ "(]-`+f+`[ ")]|-o `+f+`\n`).MatchString(out) {
+				if !regexp.MustCompile(`[ "(]-` + f + `[ ")]|-o ` + f + `\n`).MatchString(out) {
 					t.Errorf("%s completion lacks %s -%s", shell, c.name, f)
 				}
 			}

@@ -3,9 +3,9 @@ package cli
 import (
 	"context"
 	"flag"
-	"sort"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
