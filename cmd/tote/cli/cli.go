@@ -71,6 +71,7 @@ func commands() []command {
 		{"sandbox", "Run the shipped pipelines against simulated stores, end to end", cmdSandbox},
 		{"fakes", "Serve the fake BigCommerce, ShipStation and SMTP servers for testing", cmdFakes},
 		{"show", "Print a saved plan as tote plan did (show PLANFILE)", cmdShow},
+		{"doctor", "Check each connection's credentials and base URL, and the webhook settings", cmdDoctor},
 		{"completion", "Print a shell completion script (completion bash|zsh|fish)", cmdCompletion},
 		{"version", "Print the version and VCS revision", cmdVersion},
 	}
