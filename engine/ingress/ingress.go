@@ -30,6 +30,9 @@ type Handler struct {
 	Wake chan struct{}
 	// Ready reports whether the service is ready to take traffic.
 	Ready func() bool
+	// NotReady, if set, returns why the service cannot do its work (a
+	// connection's credentials refused), or "".
+	NotReady func() string
 
 	accepted, duplicates, rejected atomic.Int64
 }
@@ -51,6 +54,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/readyz":
 		if h.Ready != nil && !h.Ready() {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
+			return
+		}
+		if reason := notReady(h.NotReady); reason != "" {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": reason})
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
@@ -168,4 +175,11 @@ func (h *Handler) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return h.Logger
+}
+
+func notReady(f func() string) string {
+	if f == nil {
+		return ""
+	}
+	return f()
 }

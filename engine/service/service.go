@@ -55,6 +55,8 @@ type Options struct {
 	// Without it, such triggers are named in a warning with the command
 	// that catches up.
 	Since time.Duration
+	// HealthEvery is how often connections are checked (default 5m); see Health.
+	HealthEvery time.Duration
 }
 
 // LeaseName is the state lease that makes one `tote run` per state file.
@@ -92,7 +94,8 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 
 	wake := make(chan struct{}, 1)
 	var ready atomic.Bool
-	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load}
+	health := NewHealth(eng, opts.Logger)
+	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load, NotReady: health.NotReady}
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
@@ -135,6 +138,8 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		defer wg.Done()
 		renewLease(ctx, store, holder, opts.Logger)
 	}()
+	wg.Add(1)
+	go func() { defer wg.Done(); health.Run(ctx, opts.HealthEvery) }()
 	if opts.PublicURL != "" {
 		wg.Add(1)
 		go func() {
