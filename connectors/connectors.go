@@ -206,6 +206,11 @@ type Change struct {
 	// is made again. Set it only where writing again is safe, as for an
 	// upsert by key.
 	Observed bool
+	// Names are display names of vendor ids in Before and After, keyed by
+	// the id as text (e.g. "12345" -> "Wholesale Store"), for ids the
+	// connector already knows; plans print them beside the ids of fields
+	// named like ids (storeId, tagIds, warehouse_id).
+	Names map[string]string
 }
 
 // Event is one trigger event.

@@ -96,6 +96,9 @@ func open(cfg connectors.Config, o options) (*conn, error) {
 	if apiURL == "" {
 		apiURL = DefaultAPIURL
 	}
+	if err := checkAPIURL(apiURL); err != nil {
+		return nil, fmt.Errorf("bigcommerce: connection %s: %w", cfg.Name, err)
+	}
 	share := 0.8
 	if v := a.get("rate_share"); !v.IsNull() && v.Type() == cty.Number {
 		share, _ = v.AsBigFloat().Float64()

@@ -108,6 +108,12 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 	if err != nil {
 		return nil, fmt.Errorf("shipstation: v2_api_url: %w", err)
 	}
+	if err := checkBase("api_url", v1Base, defaultAPIURL); err != nil {
+		return nil, fmt.Errorf("shipstation: %w", err)
+	}
+	if err := checkBase("v2_api_url", v2Base, defaultV2APIURL); err != nil {
+		return nil, fmt.Errorf("shipstation: %w", err)
+	}
 	share := 1.0
 	if n := v["rate_share"]; n != cty.NilVal && !n.IsNull() {
 		share, _ = n.AsBigFloat().Float64()

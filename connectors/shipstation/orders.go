@@ -177,7 +177,7 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 		// createorders upserts by orderKey: an order read as absent just
 		// now (deleted in ShipStation since tote made it) is safe to make again.
 		return connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(cty.DynamicPseudoType), After: toCty(u.desired, true),
-			Observed: fresh}, u, nil
+			Observed: fresh, Names: c.idNames(&u.desired)}, u, nil
 	}
 	// A hold is kept unless the caller says to release it, or it is tote's
 	// own: a person, or an exception flow, put it there, and an edit of the
@@ -206,7 +206,7 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 	current := toCty(*u.current, false)
 	after := toCty(u.desired, true)
 	ch := connectors.Change{Op: connectors.OpUpdate, Before: project(current, after), After: after,
-		Fingerprint: connectors.Fingerprint(current)}
+		Fingerprint: connectors.Fingerprint(current), Names: c.idNames(&u.desired, u.current)}
 	same := connectors.Equivalent(ch.Before, after)
 	if same || locked(u.current) {
 		if !same {

@@ -32,6 +32,9 @@ type Handler struct {
 	Ready func() bool
 	// Status, when set, serves every other path (the status page).
 	Status http.Handler
+	// NotReady, if set, returns why the service cannot do its work (a
+	// connection's credentials refused), or "".
+	NotReady func() string
 
 	accepted, duplicates, rejected atomic.Int64
 }
@@ -53,6 +56,10 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	case r.URL.Path == "/readyz":
 		if h.Ready != nil && !h.Ready() {
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready"})
+			return
+		}
+		if reason := notReady(h.NotReady); reason != "" {
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "not ready", "reason": reason})
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
@@ -188,4 +195,11 @@ func (h *Handler) logger() *slog.Logger {
 		return slog.New(slog.DiscardHandler)
 	}
 	return h.Logger
+}
+
+func notReady(f func() string) string {
+	if f == nil {
+		return ""
+	}
+	return f()
 }

@@ -87,6 +87,8 @@ type Change struct {
 	// ArgsDigest identifies the exact arguments; empty when some were unknown.
 	ArgsDigest string  `json:"args_digest,omitempty"`
 	Fields     []Field `json:"fields"`
+	// Names are display names of vendor ids in Fields (see connectors.Change).
+	Names map[string]string `json:"names,omitempty"`
 }
 
 // Field is one leaf of a write's record.

@@ -306,6 +306,7 @@ func (x *execution) describe(pc *plan.Change, ch connectors.Change) {
 		after = cty.NullVal(cty.DynamicPseudoType)
 	}
 	pc.Fields = x.redact.Fields(plan.Diff(before, after))
+	pc.Names = ch.Names
 }
 
 // identityOf renders the identity arguments as canonical JSON. It is shown

@@ -70,6 +70,8 @@ type Options struct {
 	// and every PruneEvery (default 1h).
 	Retention  state.Retention
 	PruneEvery time.Duration
+	// HealthEvery is how often connections are checked (default 5m); see Health.
+	HealthEvery time.Duration
 }
 
 // LeaseName is the state lease that makes one `tote run` per state file.
@@ -117,7 +119,9 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 
 	wake := make(chan struct{}, 1)
 	var ready atomic.Bool
-	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load, Status: opts.Status}
+	health := NewHealth(eng, opts.Logger)
+	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load, Status: opts.Status,
+		NotReady: health.NotReady}
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
@@ -180,6 +184,8 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 			sum.loop(ctx, t.C, store, opts.Clock, opts.Logger)
 		}()
 	}
+	wg.Add(1)
+	go func() { defer wg.Done(); health.Run(ctx, opts.HealthEvery) }()
 	if opts.PublicURL != "" {
 		wg.Add(1)
 		go func() {

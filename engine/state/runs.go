@@ -8,30 +8,30 @@ import (
 
 // Run records one execution of a pipeline for one event.
 type Run struct {
-	ID       string
-	Pipeline string
-	Trigger  string
-	EventKey string
-	ItemID   int64  // the inbox item it ran for; 0 when none (plan, apply)
-	Mode     string // how it was started, e.g. "plan", "apply", "run"
-	Status   RunStatus
-	Attempt  int // the item's attempt this run is
-	Writes   int // external writes performed
-	Error    string
+	ID       string    `json:"id"`
+	Pipeline string    `json:"pipeline"`
+	Trigger  string    `json:"trigger"`
+	EventKey string    `json:"event_key"`
+	ItemID   int64     `json:"item_id"` // the inbox item it ran for; 0 when none (plan, apply)
+	Mode     string    `json:"mode"`    // how it was started, e.g. "plan", "apply", "run"
+	Status   RunStatus `json:"status"`
+	Attempt  int       `json:"attempt"` // the item's attempt this run is
+	Writes   int       `json:"writes"`  // external writes performed
+	Error    string    `json:"error,omitempty"`
 	// StartedAt defaults to the store's clock when zero.
-	StartedAt  time.Time
-	FinishedAt time.Time
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
 }
 
 // StepAttempt records one attempt of one step (or step instance) of a run.
 type StepAttempt struct {
-	RunID      string
-	Step       string
-	Attempt    int
-	Status     string
-	Error      string
-	StartedAt  time.Time
-	FinishedAt time.Time
+	RunID      string    `json:"run_id"`
+	Step       string    `json:"step"`
+	Attempt    int       `json:"attempt"`
+	Status     string    `json:"status"`
+	Error      string    `json:"error,omitempty"`
+	StartedAt  time.Time `json:"started_at"`
+	FinishedAt time.Time `json:"finished_at"`
 }
 
 // RunFilter selects runs. Empty fields match everything; Limit <= 0 means no

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/agext/levenshtein"
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/bigcommerce"
 	"github.com/toteworks/tote/connectors/email"
@@ -70,7 +71,10 @@ func commands() []command {
 		{"export", "Write ShipStation's product import CSV from the BigCommerce catalog (export products)", cmdExport},
 		{"sandbox", "Run the shipped pipelines against simulated stores, end to end", cmdSandbox},
 		{"fakes", "Serve the fake BigCommerce, ShipStation and SMTP servers for testing", cmdFakes},
-		{"version", "Print the version", cmdVersion},
+		{"show", "Print a saved plan as tote plan did (show PLANFILE)", cmdShow},
+		{"doctor", "Check each connection's credentials and base URL, and the webhook settings", cmdDoctor},
+		{"completion", "Print a shell completion script (completion bash|zsh|fish)", cmdCompletion},
+		{"version", "Print the version and VCS revision", cmdVersion},
 	}
 }
 
@@ -102,11 +106,52 @@ func Main(ctx context.Context, args []string, env Env) int {
 	}
 	for _, c := range commands() {
 		if c.name == args[0] {
+			if wantsHelp(args[1:]) {
+				// Asked-for help is output, not an error: usage goes to
+				// stdout and the status is 0, whatever the command.
+				env.Stderr = env.Stdout
+				c.run(ctx, env, args[1:])
+				return exitOK
+			}
 			return c.run(ctx, env, args[1:])
 		}
 	}
-	fmt.Fprintf(env.Stderr, "Error: tote has no command %q. Run tote --help for the list.\n", args[0])
+	fmt.Fprintf(env.Stderr, "Error: tote has no command %q.", args[0])
+	if s := suggest(args[0]); s != "" {
+		fmt.Fprintf(env.Stderr, " Did you mean %q?", s)
+	}
+	fmt.Fprintln(env.Stderr, " Run tote --help for the list.")
 	return exitError
+}
+
+// wantsHelp reports whether the arguments ask for help before any "--".
+// Every command parses its flags before doing anything, so a help flag
+// stops it at once.
+func wantsHelp(args []string) bool {
+	for _, a := range args {
+		switch a {
+		case "--":
+			return false
+		case "-h", "-help", "--help":
+			return true
+		}
+	}
+	return false
+}
+
+// suggest returns the command nearest to a mistyped name, or "" when
+// none is near enough to be what was meant.
+func suggest(name string) string {
+	best, bestDist := "", -1
+	for _, c := range commands() {
+		if d := levenshtein.Distance(name, c.name, nil); bestDist < 0 || d < bestDist {
+			best, bestDist = c.name, d
+		}
+	}
+	if bestDist < 0 || bestDist > 2 || bestDist*2 > len(best) {
+		return ""
+	}
+	return best
 }
 
 func usage(w io.Writer) {
@@ -124,16 +169,52 @@ func usage(w io.Writer) {
 }
 
 func version() string {
-	if Version != "" {
-		return Version
-	}
-	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
-		return bi.Main.Version
-	}
-	return "dev"
+	bi, ok := debug.ReadBuildInfo()
+	v, _ := versionInfo(Version, bi, ok)
+	return v
 }
 
-func cmdVersion(_ context.Context, env Env, _ []string) int {
-	fmt.Fprintf(env.Stdout, "tote %s\n", version())
+// versionInfo returns the module version and the VCS revision of a build.
+// A build from a work tree has version "(devel)", shown as "devel"; a build
+// without VCS information (go run, go test) has revision "unknown".
+func versionInfo(stamped string, bi *debug.BuildInfo, ok bool) (ver, rev string) {
+	ver, rev = stamped, "unknown"
+	if !ok || bi == nil {
+		if ver == "" {
+			ver = "devel"
+		}
+		return ver, rev
+	}
+	if ver == "" {
+		ver = bi.Main.Version
+	}
+	if ver == "" || ver == "(devel)" {
+		ver = "devel"
+	}
+	var modified bool
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision":
+			if s.Value != "" {
+				rev = s.Value
+			}
+		case "vcs.modified":
+			modified = s.Value == "true"
+		}
+	}
+	if modified && rev != "unknown" {
+		rev += " (modified)"
+	}
+	return ver, rev
+}
+
+func cmdVersion(_ context.Context, env Env, args []string) int {
+	fs := newFlags("version", "version", env.Stderr)
+	if _, err := parse(fs, args); err != nil {
+		return exitError
+	}
+	bi, ok := debug.ReadBuildInfo()
+	ver, rev := versionInfo(Version, bi, ok)
+	fmt.Fprintf(env.Stdout, "tote %s\nrevision %s\n", ver, rev)
 	return exitOK
 }

@@ -14,7 +14,7 @@ import (
 )
 
 func cmdFmt(_ context.Context, env Env, args []string) int {
-	fs := newFlags("fmt", "fmt [-check] [DIR]", env.Stderr)
+	fs := newFlags("fmt", "fmt [-check] [DIR | FILE ...]", env.Stderr)
 	check := fs.Bool("check", false, "change nothing; list unformatted files and exit 3 if there are any")
 	var c common
 	c.register(fs, env, false)
@@ -22,15 +22,14 @@ func cmdFmt(_ context.Context, env Env, args []string) int {
 	if err != nil {
 		return exitError
 	}
-	if len(pos) == 1 {
-		c.dir = pos[0]
+	if len(pos) == 0 {
+		pos = []string{c.dir}
 	}
-	names, err := filepath.Glob(filepath.Join(c.dir, "*.hcl"))
+	names, err := fmtTargets(pos)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "Error:", err)
 		return exitError
 	}
-	sort.Strings(names)
 	unformatted, broken := 0, false
 	for _, name := range names {
 		src, err := os.ReadFile(name)
@@ -72,4 +71,27 @@ func cmdFmt(_ context.Context, env Env, args []string) int {
 		return 3
 	}
 	return exitOK
+}
+
+// fmtTargets expands the arguments: a directory stands for its *.hcl
+// files, a file for itself, whatever its name.
+func fmtTargets(args []string) ([]string, error) {
+	var names []string
+	for _, a := range args {
+		info, err := os.Stat(a)
+		if err != nil {
+			return nil, err
+		}
+		if !info.IsDir() {
+			names = append(names, a)
+			continue
+		}
+		inDir, err := filepath.Glob(filepath.Join(a, "*.hcl"))
+		if err != nil {
+			return nil, err
+		}
+		sort.Strings(inDir)
+		names = append(names, inDir...)
+	}
+	return names, nil
 }

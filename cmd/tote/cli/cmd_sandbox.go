@@ -29,7 +29,6 @@ type sandboxFlags struct {
 	keepRunning bool
 	listen      string
 	timeout     time.Duration
-	realLimits  bool
 	stateDir    string
 }
 
@@ -40,7 +39,6 @@ func (f *sandboxFlags) register(fs *flag.FlagSet) {
 	fs.BoolVar(&f.keepRunning, "keep-running", false, "keep serving after the run reconciles, until interrupted")
 	fs.StringVar(&f.listen, "listen", "127.0.0.1:7400", "where the engine receives webhooks")
 	fs.DurationVar(&f.timeout, "timeout", 3*time.Minute, "give up when not reconciled by then")
-	fs.BoolVar(&f.realLimits, "real-limits", false, "run the fakes at the vendors' real rate limits (ShipStation 40/min, BigCommerce 150/30s)")
 	fs.StringVar(&f.stateDir, "state-dir", "", "keep state and the engine's log here (default a temporary directory)")
 }
 
@@ -57,12 +55,7 @@ func cmdSandbox(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 
-	// Raised limits keep a run to well under a minute: BigCommerce's
-	// covers the inventory sweep's reads on top of the order traffic.
-	opts := sandbox.Options{Addresses: f.addrs, Seed: f.seed, SignWebhooks: f.sign, BigCommerceQuota: 6000, ShipStationPerMinute: 3000, ShipStationV2PerMinute: 3000}
-	if f.realLimits {
-		opts.BigCommerceQuota, opts.ShipStationPerMinute, opts.ShipStationV2PerMinute = 150, 40, 200
-	}
+	opts := f.options()
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {
 		return fail(err)

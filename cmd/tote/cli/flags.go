@@ -1,9 +1,11 @@
 package cli
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
+	"sort"
 	"strings"
 )
 
@@ -11,6 +13,9 @@ import (
 // commands print their own usage line.
 func newFlags(name, usageLine string, stderr io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	if p, ok := stderr.(*flagProbe); ok {
+		p.fs = fs
+	}
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
 		fmt.Fprintf(stderr, "Usage: tote %s\n\nFlags:\n", usageLine)
@@ -72,4 +77,25 @@ func (c *common) register(fs *flag.FlagSet, env Env, withState bool) {
 		}
 		fs.StringVar(&c.state, "state", st, "state file ($TOTE_STATE)")
 	}
+}
+
+// flagProbe is a stderr that catches the flag set a command builds, so the
+// command table can list each command's flags (for completion) without a
+// second table to keep in step.
+type flagProbe struct{ fs *flag.FlagSet }
+
+func (*flagProbe) Write(b []byte) (int, error) { return len(b), nil }
+
+// commandFlags returns the names of a command's flags, sorted.
+func commandFlags(ctx context.Context, c command) []string {
+	probe := &flagProbe{}
+	env := Env{Stdin: strings.NewReader(""), Stdout: io.Discard, Stderr: probe, Getenv: func(string) (string, bool) { return "", false }}
+	c.run(ctx, env, []string{"-h"})
+	if probe.fs == nil {
+		return nil
+	}
+	var names []string
+	probe.fs.VisitAll(func(f *flag.Flag) { names = append(names, f.Name) })
+	sort.Strings(names)
+	return names
 }

@@ -3,6 +3,7 @@ package cli
 import (
 	"fmt"
 	"io"
+	"regexp"
 	"strings"
 
 	"github.com/toteworks/tote/connectors"
@@ -123,34 +124,46 @@ func renderChange(w io.Writer, ch *plan.Change) {
 	}
 	fmt.Fprintf(w, "\n  # %s %s\n", ch.Address, verb)
 	fmt.Fprintf(w, "  %s %s (%s, %s) {\n", sym, ch.Address, ch.Action, ch.Connection)
+	// A new record's unset fields say nothing: they are counted, not shown.
+	shown := func(f plan.Field) bool {
+		if ch.Op == connectors.OpCreate {
+			return f.After != nil || f.AfterUnknown || f.Sensitive
+		}
+		return f.Changed
+	}
 	width := 0
 	for _, f := range ch.Fields {
-		if f.Changed || ch.Op == connectors.OpCreate {
+		if shown(f) {
 			width = max(width, len(f.Path))
 		}
 	}
 	hidden := 0
 	for _, f := range ch.Fields {
-		if !f.Changed && ch.Op != connectors.OpCreate {
+		if !shown(f) {
 			hidden++
 			continue
 		}
 		pad := strings.Repeat(" ", width-len(f.Path))
+		after, before := named(f, afterText(f), f.After, ch.Names), named(f, beforeText(f), f.Before, ch.Names)
 		switch {
 		case ch.Op == connectors.OpCreate:
-			fmt.Fprintf(w, "      + %s%s = %s\n", f.Path, pad, afterText(f))
+			fmt.Fprintf(w, "      + %s%s = %s\n", f.Path, pad, after)
 		case ch.Op == connectors.OpDelete:
-			fmt.Fprintf(w, "      - %s%s = %s\n", f.Path, pad, beforeText(f))
+			fmt.Fprintf(w, "      - %s%s = %s\n", f.Path, pad, before)
 		case f.Before == nil && !f.Sensitive:
-			fmt.Fprintf(w, "      + %s%s = %s\n", f.Path, pad, afterText(f))
+			fmt.Fprintf(w, "      + %s%s = %s\n", f.Path, pad, after)
 		case f.After == nil && !f.AfterUnknown && !f.Sensitive:
-			fmt.Fprintf(w, "      - %s%s = %s -> null\n", f.Path, pad, beforeText(f))
+			fmt.Fprintf(w, "      - %s%s = %s -> null\n", f.Path, pad, before)
 		default:
-			fmt.Fprintf(w, "      ~ %s%s = %s -> %s\n", f.Path, pad, beforeText(f), afterText(f))
+			fmt.Fprintf(w, "      ~ %s%s = %s -> %s\n", f.Path, pad, before, after)
 		}
 	}
 	if hidden > 0 {
-		fmt.Fprintf(w, "        # (%d unchanged field%s hidden)\n", hidden, plural(hidden, "", "s"))
+		what := plural(hidden, "unchanged field", "unchanged fields")
+		if ch.Op == connectors.OpCreate {
+			what = plural(hidden, "null field", "null fields")
+		}
+		fmt.Fprintf(w, "        # (%d %s hidden)\n", hidden, what)
 	}
 	fmt.Fprintln(w, "    }")
 }
@@ -175,4 +188,20 @@ func beforeText(f plan.Field) string {
 		return "null"
 	}
 	return string(f.Before)
+}
+
+// idField matches the last segment of a field path that holds vendor ids:
+// storeId, tagIds[2], warehouse_id.
+var idField = regexp.MustCompile(`(?i)(id|ids)(\[\d+\])?$`)
+
+// named appends the display name the connector gave for an id value:
+// 12345 (Wholesale Store).
+func named(f plan.Field, text string, value []byte, names map[string]string) string {
+	if len(names) == 0 || value == nil || f.Sensitive || !idField.MatchString(f.Path) {
+		return text
+	}
+	if name, ok := names[strings.Trim(string(value), `"`)]; ok {
+		return text + " (" + name + ")"
+	}
+	return text
 }
