@@ -250,7 +250,9 @@ func (p *Program) checkRoot(pl *Pipeline, n *Node, trav hcl.Traversal) (string, 
 			return "", errf("Reference to each in a block without for_each", "each.key and each.value exist only in a block that sets for_each.")
 		}
 		return "", nil
-	case "trigger", "run":
+	case "trigger":
+		return "", checkTriggerAttr(pl, trav)
+	case "run":
 		return "", nil
 	}
 	return "", errf("Unknown reference", "%q is not something a pipeline can refer to.%s", root, suggest(root, roots, "References start with: "))
