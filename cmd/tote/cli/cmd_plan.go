@@ -26,6 +26,8 @@ type planFlags struct {
 	from, to    string
 	parallelism int
 	publicURL   string
+	// pinned are a saved plan's variable values (apply PLANFILE).
+	pinned map[string]cty.Value
 }
 
 func (f *planFlags) register(fs *flag.FlagSet, env Env) {
@@ -144,7 +146,7 @@ func reportFailures(env Env, p *plan.Plan) bool {
 // engineFor loads the pipelines and opens state. Plan opens state only
 // when it exists (a plan never creates it); apply creates it.
 func engineFor(ctx context.Context, env Env, f *planFlags, apply bool) (*run.Engine, func(), int) {
-	prog, ok := load(env, f.dir, f.vars, false)
+	prog, ok := loadPinned(env, f.dir, f.vars, f.pinned)
 	if !ok {
 		return nil, nil, exitError
 	}
@@ -194,18 +196,27 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "Error: apply takes at most one plan file")
 		return exitError
 	}
+	var p *plan.Plan
+	if len(pos) == 1 {
+		if len(f.vars) > 0 {
+			fmt.Fprintf(env.Stderr, "Error: -var cannot be used with a saved plan\n\n%s holds the variable values it was made with. To use other values, make a new plan with tote plan -var ... -out FILE.\n", pos[0])
+			return exitError
+		}
+		p, err = plan.Load(pos[0])
+		if err == nil {
+			f.pinned, err = p.PinnedValues()
+		}
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
+	}
 	eng, closeAll, code := engineFor(ctx, env, &f, true)
 	if eng == nil {
 		return code
 	}
 	defer closeAll()
-	var p *plan.Plan
-	if len(pos) == 1 {
-		p, err = plan.Load(pos[0])
-		if err != nil {
-			fmt.Fprintln(env.Stderr, "Error:", err)
-			return exitError
-		}
+	if p != nil {
 		if p.ConfigHash != eng.Program().Config.Hash {
 			fmt.Fprintf(env.Stderr, "Error: %s was made from other pipeline files than those in %s; run tote plan again.\n", pos[0], f.dir)
 			return exitError
