@@ -105,6 +105,8 @@ type Field struct {
 type Failure struct {
 	Address string `json:"address"`
 	Error   string `json:"error"`
+	// Diagnostics locate a failed expression in the pipeline files.
+	Diagnostics []Diagnostic `json:"diagnostics,omitempty"`
 }
 
 // Counts tallies changes by op.

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/plan"
 	"github.com/toteworks/tote/engine/run"
@@ -112,7 +113,7 @@ func cmdPlan(ctx context.Context, env Env, args []string) int {
 			fmt.Fprintf(env.Stdout, "\nSaved the plan to %s. Apply exactly this plan with:\n    tote apply %s\n", *out, *out)
 		}
 	}
-	if reportFailures(env, p) {
+	if reportFailures(env, p, eng.Program().Config.Files) {
 		return exitError
 	}
 	if *detailed && (p.Count().Changes() > 0 || p.SubscriptionChanges() > 0) {
@@ -132,15 +133,31 @@ func planJSON(p *plan.Plan) map[string]any {
 }
 
 // reportFailures prints the nodes that failed to plan; true if any did.
-func reportFailures(env Env, p *plan.Plan) bool {
+func reportFailures(env Env, p *plan.Plan, files map[string]*hcl.File) bool {
 	failed := false
 	for _, r := range p.Runs {
 		for _, f := range r.Errors {
 			failed = true
-			fmt.Fprintf(env.Stderr, "Error: pipeline %q, %s: %s: %s\n", r.Pipeline, eventLabel(r), f.Address, f.Error)
+			writeFailure(env, r, f, files)
 		}
 	}
 	return failed
+}
+
+// writeFailure prints one node's failure; a failed expression is shown in
+// its source, as validate shows mistakes.
+func writeFailure(env Env, r *plan.Run, f plan.Failure, files map[string]*hcl.File) {
+	if len(f.Diagnostics) == 0 {
+		fmt.Fprintf(env.Stderr, "Error: pipeline %q, %s: %s: %s\n", r.Pipeline, eventLabel(r), f.Address, f.Error)
+		return
+	}
+	var diags hcl.Diagnostics
+	for _, d := range f.Diagnostics {
+		hd := d.HCL()
+		hd.Summary = fmt.Sprintf("pipeline %q, %s: %s: %s", r.Pipeline, eventLabel(r), f.Address, hd.Summary)
+		diags = append(diags, hd)
+	}
+	writeDiagnostics(env.Stderr, diags, files)
 }
 
 // engineFor loads the pipelines and opens state. Plan opens state only
@@ -227,7 +244,7 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 			return code
 		}
 		renderPlan(env.Stdout, p)
-		if reportFailures(env, p) {
+		if reportFailures(env, p, eng.Program().Config.Files) {
 			return exitError
 		}
 		if p.Count().Changes() == 0 && p.SubscriptionChanges() == 0 {
@@ -248,7 +265,7 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 	}
 	for _, r := range res.Runs {
 		for _, f := range r.Plan.Errors {
-			fmt.Fprintf(env.Stderr, "Error: pipeline %q, %s: %s: %s\n", r.Plan.Pipeline, eventLabel(r.Plan), f.Address, f.Error)
+			writeFailure(env, r.Plan, f, eng.Program().Config.Files)
 		}
 	}
 	if res.Subscriptions > 0 {
