@@ -11,15 +11,6 @@ func attr(name string, t cty.Type, required bool, doc string) schema.Attr {
 }
 
 func spec() connectors.Spec {
-	ref := outType[orderRef]()
-	orderID := attr("orderId", cty.Number, true, "ShipStation's order id (e.g. step.upsert[k].output.id).")
-	window := func(what string) []schema.Attr {
-		return []schema.Attr{
-			attr("from", cty.String, false, "RFC 3339 time: "+what+" on or after it."),
-			attr("to", cty.String, false, "RFC 3339 time: "+what+" on or before it."),
-			attr("orderId", cty.Number, false, "Only this order's."),
-		}
-	}
 	return connectors.Spec{
 		Type: "shipstation",
 		Doc: "ShipStation, API v1 (orders, shipments, products, webhooks) and v2 (inventory, return labels). Calls share a rate " +
@@ -44,139 +35,7 @@ func spec() connectors.Spec {
 			attr("return_window", cty.String, false, "How long after it was made a v2 return label is watched by "+
 				`delivered_returns and list_return_labels (default "720h", 30 days).`),
 		}},
-		Actions: []connectors.ActionSpec{
-			{
-				Name: "upsert_order", Kind: connectors.Write, Output: ref, Identity: []string{"orderKey"},
-				Doc: "Create or update an order by orderKey. Upserts from concurrent runs are sent together in " +
-					"createorders calls of up to 100; each order succeeds or fails alone. The plan reads the current " +
-					"order (reads are coalesced too) and shows a field diff. Attributes left null keep ShipStation's " +
-					"value (ShipStation replaces orders whole, so tote merges); tags are only ever added. Shipped and " +
-					"cancelled orders cannot be changed in ShipStation: they plan as noop, and so does a cancelled order " +
-					"ShipStation never had (it is not created), or any order it never had when create is false.",
-				Args: schema.Object{Attrs: []schema.Attr{
-					attr("orderKey", cty.String, true, "The order's upsert key, e.g. bc:<store_hash>:<order_id>. Never change it."),
-					attr("order", inType[Order](), true, "The order in ShipStation's fields; times may be RFC 3339. "+
-						"orderNumber is required (orders are found by it), and for a new order orderDate, orderStatus, billTo and shipTo.name."),
-					attr("store", cty.String, false, "Store name, resolved to advancedOptions.storeId (only applies on creation)."),
-					attr("warehouse", cty.String, false, "Ship-from warehouse name, resolved to advancedOptions.warehouseId."),
-					attr("tags", cty.List(cty.String), false, "Tag names to add, resolved to tagIds."),
-					attr("release_hold", cty.Bool, false, "An order on hold in ShipStation keeps its hold when the desired "+
-						"status is awaiting_payment or awaiting_shipment, unless this is true (e.g. the hold came from a "+
-						"BigCommerce verification status that was lifted), or the hold is tote's own (see hold_reason). "+
-						"Holds are people's decisions."),
-					attr("hold_reason", cty.String, false, "Why tote itself holds the order, when the desired status is "+
-						"on_hold: written as a last line \"[tote] hold: <reason>\" of internalNotes, so staff see it. "+
-						"A hold carrying that line is tote's own and follows the desired status once it is no longer on_hold. "+
-						"An order a person already holds keeps their hold, without the line."),
-					attr("create", cty.Bool, false, "Whether an order ShipStation does not have is created (default true). "+
-						"When false only an existing order is updated, and one ShipStation never had plans as noop "+
-						"(its output has no id and no status), e.g. to hold orders that moved to a status tote does not import."),
-				}},
-			},
-			{
-				Name: "hold_order", Kind: connectors.Write, Output: ref, Identity: []string{"orderId"},
-				Doc: "Put an open order on hold until a date; ShipStation releases it on that day. Noop when already so held.",
-				Args: schema.Object{Attrs: []schema.Attr{orderID,
-					attr("holdUntilDate", cty.String, true, `Date "2006-01-02", or an RFC 3339 time whose Pacific date is taken.`)}},
-			},
-			{
-				Name: "restore_order", Kind: connectors.Write, Output: ref, Identity: []string{"orderId"},
-				Doc:  "Release an order from hold (to awaiting_shipment). Noop when it is not on hold.",
-				Args: schema.Object{Attrs: []schema.Attr{orderID}},
-			},
-			{
-				Name: "add_tag", Kind: connectors.Write, Output: ref, Identity: []string{"orderId", "tag"},
-				Doc:  "Tag an order. Noop when it has the tag.",
-				Args: schema.Object{Attrs: []schema.Attr{orderID, attr("tag", cty.String, true, "Tag name (tags are made in the ShipStation UI).")}},
-			},
-			{
-				Name: "remove_tag", Kind: connectors.Write, Output: ref, Identity: []string{"orderId", "tag"},
-				Doc:  "Take a tag off an order. Noop when it does not have it.",
-				Args: schema.Object{Attrs: []schema.Attr{orderID, attr("tag", cty.String, true, "Tag name.")}},
-			},
-			{
-				Name: "get_order", Kind: connectors.Read, Output: outType[Order](),
-				Doc: "One order, or null: by orderId, by orderKey (with orderNumber, which ShipStation searches by prefix), " +
-					"or by exact orderNumber (the oldest such order).",
-				Args: schema.Object{Attrs: []schema.Attr{
-					attr("orderId", cty.Number, false, "ShipStation's order id."),
-					attr("orderKey", cty.String, false, "The order's key; needs orderNumber."),
-					attr("orderNumber", cty.String, false, "The order's number."),
-				}},
-			},
-			{
-				Name: "list_orders", Kind: connectors.Read, Output: cty.List(outType[Order]()),
-				Doc: "Orders by status, tag, store and modification window, every page.",
-				Args: schema.Object{Attrs: []schema.Attr{
-					attr("status", cty.String, false, "awaiting_payment, awaiting_shipment, on_hold, shipped, cancelled, ..."),
-					attr("tag", cty.String, false, "Tag name. Without status: open and shipped orders."),
-					attr("store", cty.String, false, "Store name."),
-					attr("modifiedAfter", cty.String, false, "RFC 3339 time."),
-					attr("modifiedBefore", cty.String, false, "RFC 3339 time."),
-				}},
-			},
-			{
-				Name: "list_shipments", Kind: connectors.Read, Output: cty.List(outType[Shipment]()),
-				Doc: "Labels bought in ShipStation, with their items, created in a window. Orders marked as shipped " +
-					"are under list_fulfillments instead.",
-				Args: schema.Object{Attrs: append(window("created"),
-					attr("includeVoided", cty.Bool, false, "Include voided labels (default false)."))},
-			},
-			{
-				Name: "list_fulfillments", Kind: connectors.Read, Output: cty.List(outType[Fulfillment]()),
-				Doc:  "Orders marked as shipped (and fulfillment-provider shipments) created in a window.",
-				Args: schema.Object{Attrs: window("created")},
-			},
-			{
-				Name: "get_product", Kind: connectors.Read, Output: outType[Product](),
-				Doc:  "The product with exactly this SKU, or null.",
-				Args: schema.Object{Attrs: []schema.Attr{attr("sku", cty.String, true, "")}},
-			},
-			{
-				Name: "update_product", Kind: connectors.Write, Output: outType[Product](), Identity: []string{"sku"},
-				Doc: "Update the product with this SKU; null attributes keep ShipStation's value. Noop when equal. " +
-					"ShipStation's API cannot create products: an unknown SKU is an error (not permanent) until an " +
-					"order with it arrives.",
-				Args: schema.Object{Attrs: []schema.Attr{
-					attr("sku", cty.String, true, ""),
-					attr("product", inType[Product](), true, "The product in ShipStation's fields (weightOz in ounces)."),
-				}},
-			},
-			{
-				Name: "get_inventory", Kind: connectors.Read, Output: cty.List(outType[InventoryLevel]()),
-				Doc:  "v2 stock rows (per SKU and location) of the given SKUs. Needs v2_api_key.",
-				Args: schema.Object{Attrs: []schema.Attr{attr("skus", cty.List(cty.String), true, "")}},
-			},
-			{
-				Name: "list_return_labels", Kind: connectors.Read, Output: cty.List(outType[ReturnLabel]()),
-				Doc: "The return labels of an order: its v1 return shipments (not voided) and, with v2_api_key, the v2 " +
-					"return labels (not voided) that name it, one entry per tracking number. A v2 label names the order " +
-					"whose orderNumber is its shipment's shipment_number, else its rma_number (rma_number matches only " +
-					"labels made within return_window). delivered is whether v2 tracking shows DE (null for a v1 " +
-					"shipment v2 does not know); items are lines of the order (lineItemKey, sku, name, quantity), v2 " +
-					"items matched by external_order_item_id, else by SKU. Without v2_api_key, v1 only.",
-				Args: schema.Object{Attrs: []schema.Attr{
-					orderID,
-					attr("orderNumber", cty.String, false, "The order's number (read from the order when null)."),
-				}},
-			},
-			{Name: "list_stores", Kind: connectors.Read, Output: cty.List(outType[Store]()), Doc: "The account's stores."},
-			{Name: "list_warehouses", Kind: connectors.Read, Output: cty.List(outType[Warehouse]()), Doc: "The ship-from warehouses."},
-			{Name: "list_tags", Kind: connectors.Read, Output: cty.List(outType[Tag]()), Doc: "The order tags."},
-			{Name: "list_webhooks", Kind: connectors.Read, Output: cty.List(outType[webhookView]()),
-				Doc: "The webhook subscriptions (URLs without their token)."},
-			{
-				Name: "ensure_webhook", Kind: connectors.Write, Output: outType[webhookView](), Identity: []string{"event", "url"},
-				Doc: "Make sure a webhook subscription exists and is active (an inactive one is replaced). Webhook " +
-					"triggers get theirs from tote plan/apply; this is for anything else.",
-				Args: schema.Object{Attrs: []schema.Attr{
-					attr("event", cty.String, true, "ORDER_NOTIFY, ITEM_ORDER_NOTIFY, SHIP_NOTIFY, ITEM_SHIP_NOTIFY, FULFILLMENT_SHIPPED or FULFILLMENT_REJECTED."),
-					{Name: "url", Type: cty.String, Required: true, Sensitive: true, Doc: "Target URL (often carries a secret)."},
-					attr("storeId", cty.Number, false, "Only this store's events."),
-					attr("name", cty.String, false, "Friendly name."),
-				}},
-			},
-		},
+		Actions: actionTable.Specs(),
 		Triggers: []connectors.TriggerSpec{
 			{
 				Kind: "shipstation_webhook", Mode: connectors.Webhook, Event: eventType,
@@ -205,6 +64,197 @@ func spec() connectors.Spec {
 					attr("lookback", cty.String, false, `How far the first poll looks back (default "1h").`),
 				}},
 			},
+		},
+	}
+}
+
+// actionList is every action: its spec bound to its implementation.
+func actionList() []action {
+	ref := outType[orderRef]()
+	orderID := attr("orderId", cty.Number, true, "ShipStation's order id (e.g. step.upsert[k].output.id).")
+	window := func(what string) []schema.Attr {
+		return []schema.Attr{
+			attr("from", cty.String, false, "RFC 3339 time: "+what+" on or after it."),
+			attr("to", cty.String, false, "RFC 3339 time: "+what+" on or before it."),
+			attr("orderId", cty.Number, false, "Only this order's."),
+		}
+	}
+	return []action{
+		{
+			Spec: connectors.ActionSpec{
+				Name: "upsert_order", Kind: connectors.Write, Output: ref, Identity: []string{"orderKey"},
+				Doc: "Create or update an order by orderKey. Upserts from concurrent runs are sent together in " +
+					"createorders calls of up to 100; each order succeeds or fails alone. The plan reads the current " +
+					"order (reads are coalesced too) and shows a field diff. Attributes left null keep ShipStation's " +
+					"value (ShipStation replaces orders whole, so tote merges); tags are only ever added. Shipped and " +
+					"cancelled orders cannot be changed in ShipStation: they plan as noop, and so does a cancelled order " +
+					"ShipStation never had (it is not created), or any order it never had when create is false.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					attr("orderKey", cty.String, true, "The order's upsert key, e.g. bc:<store_hash>:<order_id>. Never change it."),
+					attr("order", inType[Order](), true, "The order in ShipStation's fields; times may be RFC 3339. "+
+						"orderNumber is required (orders are found by it), and for a new order orderDate, orderStatus, billTo and shipTo.name."),
+					attr("store", cty.String, false, "Store name, resolved to advancedOptions.storeId (only applies on creation)."),
+					attr("warehouse", cty.String, false, "Ship-from warehouse name, resolved to advancedOptions.warehouseId."),
+					attr("tags", cty.List(cty.String), false, "Tag names to add, resolved to tagIds."),
+					attr("release_hold", cty.Bool, false, "An order on hold in ShipStation keeps its hold when the desired "+
+						"status is awaiting_payment or awaiting_shipment, unless this is true (e.g. the hold came from a "+
+						"BigCommerce verification status that was lifted), or the hold is tote's own (see hold_reason). "+
+						"Holds are people's decisions."),
+					attr("hold_reason", cty.String, false, "Why tote itself holds the order, when the desired status is "+
+						"on_hold: written as a last line \"[tote] hold: <reason>\" of internalNotes, so staff see it. "+
+						"A hold carrying that line is tote's own and follows the desired status once it is no longer on_hold. "+
+						"An order a person already holds keeps their hold, without the line."),
+					attr("create", cty.Bool, false, "Whether an order ShipStation does not have is created (default true). "+
+						"When false only an existing order is updated, and one ShipStation never had plans as noop "+
+						"(its output has no id and no status), e.g. to hold orders that moved to a status tote does not import."),
+				}},
+			},
+			Plan: planUpsertAction, Apply: (*conn).applyUpsert,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "hold_order", Kind: connectors.Write, Output: ref, Identity: []string{"orderId"},
+				Doc: "Put an open order on hold until a date; ShipStation releases it on that day. Noop when already so held.",
+				Args: schema.Object{Attrs: []schema.Attr{orderID,
+					attr("holdUntilDate", cty.String, true, `Date "2006-01-02", or an RFC 3339 time whose Pacific date is taken.`)}},
+			},
+			Plan: planOrderActionOf("hold_order"), Apply: (*conn).applyOrderAction,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "restore_order", Kind: connectors.Write, Output: ref, Identity: []string{"orderId"},
+				Doc:  "Release an order from hold (to awaiting_shipment). Noop when it is not on hold.",
+				Args: schema.Object{Attrs: []schema.Attr{orderID}},
+			},
+			Plan: planOrderActionOf("restore_order"), Apply: (*conn).applyOrderAction,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "add_tag", Kind: connectors.Write, Output: ref, Identity: []string{"orderId", "tag"},
+				Doc:  "Tag an order. Noop when it has the tag.",
+				Args: schema.Object{Attrs: []schema.Attr{orderID, attr("tag", cty.String, true, "Tag name (tags are made in the ShipStation UI).")}},
+			},
+			Plan: planOrderActionOf("add_tag"), Apply: (*conn).applyOrderAction,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "remove_tag", Kind: connectors.Write, Output: ref, Identity: []string{"orderId", "tag"},
+				Doc:  "Take a tag off an order. Noop when it does not have it.",
+				Args: schema.Object{Attrs: []schema.Attr{orderID, attr("tag", cty.String, true, "Tag name.")}},
+			},
+			Plan: planOrderActionOf("remove_tag"), Apply: (*conn).applyOrderAction,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "get_order", Kind: connectors.Read, Output: outType[Order](),
+				Doc: "One order, or null: by orderId, by orderKey (with orderNumber, which ShipStation searches by prefix), " +
+					"or by exact orderNumber (the oldest such order).",
+				Args: schema.Object{Attrs: []schema.Attr{
+					attr("orderId", cty.Number, false, "ShipStation's order id."),
+					attr("orderKey", cty.String, false, "The order's key; needs orderNumber."),
+					attr("orderNumber", cty.String, false, "The order's number."),
+				}},
+			},
+			Read: (*conn).getOrderRead,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "list_orders", Kind: connectors.Read, Output: cty.List(outType[Order]()),
+				Doc: "Orders by status, tag, store and modification window, every page.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					attr("status", cty.String, false, "awaiting_payment, awaiting_shipment, on_hold, shipped, cancelled, ..."),
+					attr("tag", cty.String, false, "Tag name. Without status: open and shipped orders."),
+					attr("store", cty.String, false, "Store name."),
+					attr("modifiedAfter", cty.String, false, "RFC 3339 time."),
+					attr("modifiedBefore", cty.String, false, "RFC 3339 time."),
+				}},
+			},
+			Read: (*conn).listOrdersRead,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "list_shipments", Kind: connectors.Read, Output: cty.List(outType[Shipment]()),
+				Doc: "Labels bought in ShipStation, with their items, created in a window. Orders marked as shipped " +
+					"are under list_fulfillments instead.",
+				Args: schema.Object{Attrs: append(window("created"),
+					attr("includeVoided", cty.Bool, false, "Include voided labels (default false)."))},
+			},
+			Read: (*conn).listShipmentsRead,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "list_fulfillments", Kind: connectors.Read, Output: cty.List(outType[Fulfillment]()),
+				Doc:  "Orders marked as shipped (and fulfillment-provider shipments) created in a window.",
+				Args: schema.Object{Attrs: window("created")},
+			},
+			Read: (*conn).listFulfillmentsRead,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "get_product", Kind: connectors.Read, Output: outType[Product](),
+				Doc:  "The product with exactly this SKU, or null.",
+				Args: schema.Object{Attrs: []schema.Attr{attr("sku", cty.String, true, "")}},
+			},
+			Read: (*conn).getProductRead,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "update_product", Kind: connectors.Write, Output: outType[Product](), Identity: []string{"sku"},
+				Doc: "Update the product with this SKU; null attributes keep ShipStation's value. Noop when equal. " +
+					"ShipStation's API cannot create products: an unknown SKU is an error (not permanent) until an " +
+					"order with it arrives.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					attr("sku", cty.String, true, ""),
+					attr("product", inType[Product](), true, "The product in ShipStation's fields (weightOz in ounces)."),
+				}},
+			},
+			Plan: planProductAction, Apply: (*conn).applyProduct,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "get_inventory", Kind: connectors.Read, Output: cty.List(outType[InventoryLevel]()),
+				Doc:  "v2 stock rows (per SKU and location) of the given SKUs. Needs v2_api_key.",
+				Args: schema.Object{Attrs: []schema.Attr{attr("skus", cty.List(cty.String), true, "")}},
+			},
+			Read: (*conn).getInventoryRead,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "list_return_labels", Kind: connectors.Read, Output: cty.List(outType[ReturnLabel]()),
+				Doc: "The return labels of an order: its v1 return shipments (not voided) and, with v2_api_key, the v2 " +
+					"return labels (not voided) that name it, one entry per tracking number. A v2 label names the order " +
+					"whose orderNumber is its shipment's shipment_number, else its rma_number (rma_number matches only " +
+					"labels made within return_window). delivered is whether v2 tracking shows DE (null for a v1 " +
+					"shipment v2 does not know); items are lines of the order (lineItemKey, sku, name, quantity), v2 " +
+					"items matched by external_order_item_id, else by SKU. Without v2_api_key, v1 only.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					orderID,
+					attr("orderNumber", cty.String, false, "The order's number (read from the order when null)."),
+				}},
+			},
+			Read: (*conn).listReturnLabelsRead,
+		},
+		{Spec: connectors.ActionSpec{Name: "list_stores", Kind: connectors.Read, Output: cty.List(outType[Store]()), Doc: "The account's stores."}, Read: accountAction("list_stores")},
+		{Spec: connectors.ActionSpec{Name: "list_warehouses", Kind: connectors.Read, Output: cty.List(outType[Warehouse]()), Doc: "The ship-from warehouses."}, Read: accountAction("list_warehouses")},
+		{Spec: connectors.ActionSpec{Name: "list_tags", Kind: connectors.Read, Output: cty.List(outType[Tag]()), Doc: "The order tags."}, Read: accountAction("list_tags")},
+		{
+			Spec: connectors.ActionSpec{Name: "list_webhooks", Kind: connectors.Read, Output: cty.List(outType[webhookView]()),
+				Doc: "The webhook subscriptions (URLs without their token)."},
+			Read: accountAction("list_webhooks"),
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "ensure_webhook", Kind: connectors.Write, Output: outType[webhookView](), Identity: []string{"event", "url"},
+				Doc: "Make sure a webhook subscription exists and is active (an inactive one is replaced). Webhook " +
+					"triggers get theirs from tote plan/apply; this is for anything else.",
+				Args: schema.Object{Attrs: []schema.Attr{
+					attr("event", cty.String, true, "ORDER_NOTIFY, ITEM_ORDER_NOTIFY, SHIP_NOTIFY, ITEM_SHIP_NOTIFY, FULFILLMENT_SHIPPED or FULFILLMENT_REJECTED."),
+					{Name: "url", Type: cty.String, Required: true, Sensitive: true, Doc: "Target URL (often carries a secret)."},
+					attr("storeId", cty.Number, false, "Only this store's events."),
+					attr("name", cty.String, false, "Friendly name."),
+				}},
+			},
+			Plan: planEnsureWebhookAction, Apply: (*conn).applyEnsureWebhook,
 		},
 	}
 }
