@@ -10,6 +10,12 @@ func attr(name string, t cty.Type, required bool, doc string) schema.Attr {
 	return schema.Attr{Name: name, Type: t, Required: required, Doc: doc}
 }
 
+// orderStatuses are ShipStation's order statuses (shipstation-api.md 7.2).
+var orderStatuses = []string{"awaiting_payment", "awaiting_shipment", "pending_fulfillment", "shipped", "on_hold", "cancelled", "rejected_fulfillment"}
+
+// webhookEvents are the events a webhook subscription takes (shipstation-api.md 9.1).
+var webhookEvents = []string{"ORDER_NOTIFY", "ITEM_ORDER_NOTIFY", "SHIP_NOTIFY", "ITEM_SHIP_NOTIFY", "FULFILLMENT_SHIPPED", "FULFILLMENT_REJECTED"}
+
 func spec() connectors.Spec {
 	return connectors.Spec{
 		Type: "shipstation",
@@ -45,7 +51,8 @@ func spec() connectors.Spec {
 					"SHIP_NOTIFY gives shipments, ORDER_NOTIFY orders, FULFILLMENT_* fulfillments. ShipStation sends " +
 					"nothing for edits, holds, voids or mark-as-shipped: pair it with shipstation_poll.",
 				Args: schema.Object{Attrs: []schema.Attr{
-					attr("events", cty.List(cty.String), true, "Events to subscribe to, e.g. [\"SHIP_NOTIFY\"]."),
+					{Name: "events", Type: cty.List(cty.String), Required: true, Doc: "Events to subscribe to.",
+						Enum: webhookEvents, Example: `["SHIP_NOTIFY"]`},
 					attr("storeId", cty.Number, false, "Only this store's events."),
 				}},
 			},
@@ -58,10 +65,12 @@ func spec() connectors.Spec {
 					"return_labels and the order it names under orders, as list_return_labels describes). " +
 					"delivered_returns needs v2_api_key and yields nothing without it.",
 				Args: schema.Object{Attrs: []schema.Attr{
-					attr("resource", cty.String, true, "shipments, fulfillments, orders, tagged_orders or delivered_returns."),
+					{Name: "resource", Type: cty.String, Required: true, Doc: "What to poll for.",
+						Enum: []string{"shipments", "fulfillments", "orders", "tagged_orders", "delivered_returns"}, Example: `"shipments"`},
 					attr("tag", cty.String, false, "Tag name, for tagged_orders."),
-					attr("status", cty.String, false, "For tagged_orders: one status (default: open and shipped orders)."),
-					attr("lookback", cty.String, false, `How far the first poll looks back (default "1h").`),
+					{Name: "status", Type: cty.String, Doc: "For tagged_orders: only orders in this status (default: open and shipped orders).",
+						Enum: orderStatuses, Example: `"on_hold"`},
+					{Name: "lookback", Type: cty.String, Doc: "How far the first poll looks back.", Default: `"1h"`, Example: `"72h"`},
 				}},
 			},
 		},
@@ -162,7 +171,7 @@ func actionList() []action {
 				Name: "list_orders", Kind: connectors.Read, Output: cty.List(outType[Order]()),
 				Doc: "Orders by status, tag, store and modification window, every page.",
 				Args: schema.Object{Attrs: []schema.Attr{
-					attr("status", cty.String, false, "awaiting_payment, awaiting_shipment, on_hold, shipped, cancelled, ..."),
+					{Name: "status", Type: cty.String, Doc: "Only orders in this status.", Enum: orderStatuses, Example: `"awaiting_shipment"`},
 					attr("tag", cty.String, false, "Tag name. Without status: open and shipped orders."),
 					attr("store", cty.String, false, "Store name."),
 					attr("modifiedAfter", cty.String, false, "RFC 3339 time."),
@@ -248,7 +257,7 @@ func actionList() []action {
 				Doc: "Make sure a webhook subscription exists and is active (an inactive one is replaced). Webhook " +
 					"triggers get theirs from tote plan/apply; this is for anything else.",
 				Args: schema.Object{Attrs: []schema.Attr{
-					attr("event", cty.String, true, "ORDER_NOTIFY, ITEM_ORDER_NOTIFY, SHIP_NOTIFY, ITEM_SHIP_NOTIFY, FULFILLMENT_SHIPPED or FULFILLMENT_REJECTED."),
+					{Name: "event", Type: cty.String, Required: true, Doc: "The event to subscribe to.", Enum: webhookEvents, Example: `"SHIP_NOTIFY"`},
 					{Name: "url", Type: cty.String, Required: true, Sensitive: true, Doc: "Target URL (often carries a secret)."},
 					attr("storeId", cty.Number, false, "Only this store's events."),
 					attr("name", cty.String, false, "Friendly name."),

@@ -363,8 +363,11 @@ func (p *Program) checkTypes(pl *Pipeline) hcl.Diagnostics {
 			sc.Transforms[n.Name] = cty.UnknownVal(wrapForEach(n.Type, n.ForEach != nil))
 		case StepNode:
 			if n.Args != nil {
-				_, d := hcldec.Decode(n.Step.Body, n.Args, ctx)
+				v, d := hcldec.Decode(n.Step.Body, n.Args, ctx)
 				diags = append(diags, suggestMeta(suppressRepeats(diags, d))...)
+				if !d.HasErrors() {
+					diags = append(diags, checkEnums(n.Step.Body, n.Action.Args, v)...)
+				}
 			}
 			out := cty.Object(map[string]cty.Type{"output": n.Type})
 			sc.Steps[n.Name] = cty.UnknownVal(wrapForEach(out, n.ForEach != nil))
