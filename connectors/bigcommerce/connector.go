@@ -32,15 +32,15 @@ var configSchema = schema.Object{Attrs: []schema.Attr{
 	{Name: "access_token", Type: cty.String, Required: true, Sensitive: true, Doc: "The API account's access token (X-Auth-Token)."},
 	{Name: "client_secret", Type: cty.String, Sensitive: true,
 		Doc: "The API account's client secret; verifies the Standard Webhooks signatures of deliveries."},
-	{Name: "api_url", Type: cty.String, Doc: `The API gateway (default "` + DefaultAPIURL + `").`},
+	{Name: "api_url", Type: cty.String, Doc: "The API gateway.", Default: `"` + DefaultAPIURL + `"`},
 	{Name: "webhook_header_secret", Type: cty.String, Sensitive: true,
 		Doc: "The key each hook's " + tokenHeader + " header is derived from (default: client_secret, else access_token); " +
 			"set it to rotate hook tokens on their own. Unsigned deliveries must carry the header."},
 	{Name: "rate_share", Type: cty.Number,
-		Doc: "The share of the store's request quota tote may use (default 0.8); other apps on the store keep the rest."},
+		Doc: "The share of the store's request quota tote may use; other apps on the store keep the rest.", Default: "0.8"},
 	{Name: "rate_quota", Type: cty.Number,
-		Doc: "Requests per 30 s window of the store's plan (default 150, Standard and Plus; Pro has 450)."},
-	{Name: "timeout", Type: cty.String, Doc: `Timeout of one request, e.g. "30s" (default).`},
+		Doc: "Requests per 30 s window of the store's plan (150 on Standard and Plus; Pro has 450).", Default: "150", Example: "450"},
+	{Name: "timeout", Type: cty.String, Doc: "Timeout of one request.", Default: `"30s"`},
 }}
 
 func (connector) Spec() connectors.Spec {

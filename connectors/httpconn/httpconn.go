@@ -45,7 +45,7 @@ func (connector) Spec() connectors.Spec {
 		Config: schema.Object{Attrs: []schema.Attr{
 			{Name: "base_url", Type: cty.String, Doc: "Prefix for relative URLs in actions and triggers."},
 			headersAttr,
-			{Name: "timeout", Type: cty.String, Doc: `Per-request timeout, e.g. "30s" (default).`},
+			{Name: "timeout", Type: cty.String, Doc: "Per-request timeout.", Default: `"30s"`},
 			{Name: "webhook_secret", Type: cty.String, Sensitive: true,
 				Doc: "When set, webhook deliveries must carry it in the X-Tote-Secret header."},
 		}},
@@ -85,7 +85,7 @@ func (connector) Spec() connectors.Spec {
 				Doc: "GET a JSON array on a schedule; each element is an event keyed by its key field.",
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "url", Type: cty.String, Required: true},
-					{Name: "key", Type: cty.String, Doc: `Element field used as the event key (default "id").`},
+					{Name: "key", Type: cty.String, Doc: "Element field used as the event key.", Default: `"id"`},
 				}},
 			},
 		},

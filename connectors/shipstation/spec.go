@@ -26,20 +26,20 @@ func spec() connectors.Spec {
 			{Name: "api_key", Type: cty.String, Required: true, Sensitive: true, Doc: "v1 API key (Basic user)."},
 			{Name: "api_secret", Type: cty.String, Required: true, Sensitive: true, Doc: "v1 API secret (Basic password)."},
 			{Name: "v2_api_key", Type: cty.String, Sensitive: true, Doc: "v2 API key, for get_inventory and v2 return labels. Optional."},
-			attr("api_url", cty.String, false, `v1 base URL (default "https://ssapi.shipstation.com").`),
-			attr("v2_api_url", cty.String, false, `v2 base URL (default "https://api.shipstation.com").`),
+			{Name: "api_url", Type: cty.String, Doc: "v1 base URL.", Default: `"` + defaultAPIURL + `"`},
+			{Name: "v2_api_url", Type: cty.String, Doc: "v2 base URL.", Default: `"` + defaultV2APIURL + `"`},
 			{Name: "webhook_token", Type: cty.String, Sensitive: true,
 				Doc: "Secret that shipstation_webhook deliveries must carry as the query parameter token (subscriptions " +
 					"put it there; a proxy may send it as the X-Tote-Token header instead). ShipStation signs nothing, so " +
 					"webhook triggers need it."},
-			attr("rate_quota", cty.Number, false, "v1 requests per minute of the account (default 40, ShipStation's documented limit)."),
-			attr("v2_rate_quota", cty.Number, false, "v2 requests per minute (default 200, ShipStation's documented v2 limit)."),
-			attr("unknown_sku_retry", cty.String, false, "How long an update_product of a SKU ShipStation does not know yet waits before it is tried again (default \"15m\")."),
-			attr("rate_share", cty.Number, false, "Part of the credential's rate limit tote may use, in (0, 1] (default 1); "+
-				"other apps using the same key keep the rest."),
-			attr("timeout", cty.String, false, `Per-request timeout (default "30s").`),
-			attr("return_window", cty.String, false, "How long after it was made a v2 return label is watched by "+
-				`delivered_returns and list_return_labels (default "720h", 30 days).`),
+			{Name: "rate_quota", Type: cty.Number, Doc: "v1 requests per minute of the account (ShipStation's documented limit).", Default: "40"},
+			{Name: "v2_rate_quota", Type: cty.Number, Doc: "v2 requests per minute (ShipStation's documented v2 limit).", Default: "200"},
+			{Name: "unknown_sku_retry", Type: cty.String, Doc: "How long an update_product of a SKU ShipStation does not know yet waits before it is tried again.", Default: `"15m"`},
+			{Name: "rate_share", Type: cty.Number, Doc: "Part of the credential's rate limit tote may use, in (0, 1]; " +
+				"other apps using the same key keep the rest.", Default: "1", Example: "0.5"},
+			{Name: "timeout", Type: cty.String, Doc: "Per-request timeout.", Default: `"30s"`},
+			{Name: "return_window", Type: cty.String, Doc: "How long after it was made a v2 return label is watched by " +
+				"delivered_returns and list_return_labels (30 days).", Default: `"720h"`},
 		}},
 		Actions: actionTable.Specs(),
 		Triggers: []connectors.TriggerSpec{
