@@ -127,7 +127,7 @@ func planJSON(p *plan.Plan) map[string]any {
 	return map[string]any{
 		"format_version": p.FormatVersion, "tote_version": p.ToteVersion, "config_hash": p.ConfigHash,
 		"created_at": p.CreatedAt, "runs": p.Runs, "cursors": p.Cursors,
-		"public_url": p.PublicURL, "subscriptions": p.Subscriptions,
+		"public_url": p.PublicURL, "subscriptions": p.Subscriptions, "variables": p.Variables,
 		"summary": map[string]int{"create": c.Create, "update": c.Update, "delete": c.Delete, "unchanged": c.Noop},
 	}
 }
