@@ -79,7 +79,7 @@ pipeline "exceptions" {
   # backordered or exceptional, or cancelled.
   transform "exceptions" {
     for_each = {
-      for o in coalesce(trigger.orders, []) : tostring(o.bigcommerce.order_id) => {
+      for o in trigger.orders : tostring(o.bigcommerce.order_id) => {
         order_id = o.bigcommerce.order_id
         email    = o.customerEmail
         name     = o.shipTo.name

@@ -53,7 +53,7 @@ pipeline "inventory" {
 
   transform "shipped" {
     value = [
-      for s in coalesce(trigger.shipments, []) : s
+      for s in trigger.kind == "cron" ? [] : trigger.shipments : s
       if try(s.bigcommerce.store_hash, "") == step.store.output.store_hash && !coalesce(s.isReturnLabel, false)
     ]
   }

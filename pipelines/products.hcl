@@ -22,7 +22,7 @@ pipeline "products" {
 
   step "products" {
     action = bigcommerce.get_products
-    ids    = distinct(concat(coalesce(trigger.product_ids, []), []))
+    ids    = distinct(trigger.product_ids)
   }
 
   # One entry per SKU: each variant of a product with variants, else the

@@ -61,7 +61,7 @@ pipeline "returns" {
   # The orders with a received return, by BigCommerce order id.
   transform "received" {
     for_each = {
-      for o in coalesce(trigger.orders, []) : tostring(o.bigcommerce.order_id) => o
+      for o in trigger.orders : tostring(o.bigcommerce.order_id) => o
       if try(o.bigcommerce.store_hash == step.store.output.store_hash && o.bigcommerce.address_id == null, false)
     }
     value = each.value
@@ -117,9 +117,9 @@ pipeline "returns" {
   # The delivered labels this run is for; none when the tag fired.
   transform "delivered" {
     value = {
-      any      = length(coalesce(trigger.return_labels, [])) > 0
-      ids      = [for t in coalesce(trigger.return_labels, []) : t.labelId if coalesce(t.labelId, "") != ""]
-      tracking = [for t in coalesce(trigger.return_labels, []) : t.trackingNumber if coalesce(t.trackingNumber, "") != ""]
+      any      = length(trigger.return_labels) > 0
+      ids      = [for t in trigger.return_labels : t.labelId if coalesce(t.labelId, "") != ""]
+      tracking = [for t in trigger.return_labels : t.trackingNumber if coalesce(t.trackingNumber, "") != ""]
     }
   }
 

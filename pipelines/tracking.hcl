@@ -40,7 +40,7 @@ pipeline "tracking" {
   # labels are not shipments to the customer.
   transform "shipments" {
     for_each = {
-      for s in coalesce(trigger.shipments, []) : tostring(s.shipmentId) => s
+      for s in trigger.shipments : tostring(s.shipmentId) => s
       if try(s.bigcommerce.store_hash, "") == step.store.output.store_hash && !coalesce(s.isReturnLabel, false)
     }
     value = {
@@ -120,13 +120,13 @@ pipeline "tracking" {
   # order's orderKey, never by orderNumber.
   step "fulfilled_orders" {
     action = bigcommerce.get_orders
-    ids = [for f in coalesce(trigger.fulfillments, []) : f.bigcommerce.order_id
+    ids = [for f in trigger.fulfillments : f.bigcommerce.order_id
     if !coalesce(f.voided, false) && try(f.bigcommerce.store_hash, "") == step.store.output.store_hash]
   }
 
   transform "fulfillments" {
     for_each = {
-      for f in coalesce(trigger.fulfillments, []) : tostring(f.fulfillmentId) => f
+      for f in trigger.fulfillments : tostring(f.fulfillmentId) => f
       if !coalesce(f.voided, false) && try(f.bigcommerce.store_hash, "") == step.store.output.store_hash
     }
     value = {

@@ -32,7 +32,7 @@ var productType = obj(map[string]cty.Type{
 func catalogActions() []action {
 	return []action{
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "get_products", Kind: connectors.Read, Output: cty.List(productType),
 				Doc: "Catalog products with their variants, by id and/or product (base) SKU; weights and dimensions " +
 					"in the store's units (see get_store). Variant SKUs are found with get_variants.",
@@ -42,10 +42,10 @@ func catalogActions() []action {
 					{Name: "all", Type: cty.Bool, Doc: "Every product in the catalog, page by page (for exports and full sweeps)."},
 				}},
 			},
-			read: readProducts,
+			Read: readArgs(readProducts),
 		},
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "get_variants", Kind: connectors.Read, Output: cty.List(variantType),
 				Doc: "Catalog variants by id, SKU and/or product id. A null price or measure inherits the product's; " +
 					"calculated_price and calculated_weight are what applies.",
@@ -55,7 +55,7 @@ func catalogActions() []action {
 					{Name: "product_ids", Type: cty.List(cty.Number), Doc: "Every variant of these products."},
 				}},
 			},
-			read: readVariants,
+			Read: readArgs(readVariants),
 		},
 	}
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/budget"
+	"github.com/toteworks/tote/connectors/internal/actions"
 	"github.com/toteworks/tote/connectors/internal/redirect"
 	"github.com/toteworks/tote/connectors/schema"
 	"github.com/zclconf/go-cty/cty"
@@ -31,15 +32,15 @@ var configSchema = schema.Object{Attrs: []schema.Attr{
 	{Name: "access_token", Type: cty.String, Required: true, Sensitive: true, Doc: "The API account's access token (X-Auth-Token)."},
 	{Name: "client_secret", Type: cty.String, Sensitive: true,
 		Doc: "The API account's client secret; verifies the Standard Webhooks signatures of deliveries."},
-	{Name: "api_url", Type: cty.String, Doc: `The API gateway (default "` + DefaultAPIURL + `").`},
+	{Name: "api_url", Type: cty.String, Doc: "The API gateway.", Default: `"` + DefaultAPIURL + `"`},
 	{Name: "webhook_header_secret", Type: cty.String, Sensitive: true,
 		Doc: "The key each hook's " + tokenHeader + " header is derived from (default: client_secret, else access_token); " +
 			"set it to rotate hook tokens on their own. Unsigned deliveries must carry the header."},
 	{Name: "rate_share", Type: cty.Number,
-		Doc: "The share of the store's request quota tote may use (default 0.8); other apps on the store keep the rest."},
+		Doc: "The share of the store's request quota tote may use; other apps on the store keep the rest.", Default: "0.8"},
 	{Name: "rate_quota", Type: cty.Number,
-		Doc: "Requests per 30 s window of the store's plan (default 150, Standard and Plus; Pro has 450)."},
-	{Name: "timeout", Type: cty.String, Doc: `Timeout of one request, e.g. "30s" (default).`},
+		Doc: "Requests per 30 s window of the store's plan (150 on Standard and Plus; Pro has 450).", Default: "150", Example: "450"},
+	{Name: "timeout", Type: cty.String, Doc: "Timeout of one request.", Default: `"30s"`},
 }}
 
 func (connector) Spec() connectors.Spec {
@@ -49,9 +50,7 @@ func (connector) Spec() connectors.Spec {
 		Config:   configSchema,
 		Triggers: []connectors.TriggerSpec{webhookTrigger, pollTrigger},
 	}
-	for _, a := range allActions() {
-		spec.Actions = append(spec.Actions, a.spec)
-	}
+	spec.Actions = actionTable.Specs()
 	return spec
 }
 
@@ -82,7 +81,6 @@ type conn struct {
 	api          *client
 	orders       *batcher[int64, fullOrder]
 	stock        *batcher[stockKey, stockRead]
-	actions      map[string]action
 	store        storeCache
 	clock        func() time.Time
 	log          *slog.Logger
@@ -136,16 +134,13 @@ func open(cfg connectors.Config, o options) (*conn, error) {
 		tokenKey: firstOf(a.str("webhook_header_secret"), a.str("client_secret"), token),
 		api: &client{base: apiURL + "/stores/" + store, token: token, http: redirect.SameOrigin(o.httpClient), budget: b, after: o.after,
 			attemptTimeout: timeout, attempts: o.attempts, maxPages: o.maxPages},
-		actions: map[string]action{}, clock: o.clock, log: cfg.Logger, stop: stop,
+		clock: o.clock, log: cfg.Logger, stop: stop,
 	}
 	if c.log == nil {
 		c.log = slog.New(slog.DiscardHandler)
 	}
 	c.orders = &batcher[int64, fullOrder]{window: o.batchWindow, base: base, fetch: c.fetchOrders}
 	c.stock = &batcher[stockKey, stockRead]{window: o.batchWindow, base: base, fetch: c.fetchStock}
-	for _, act := range allActions() {
-		c.actions[act.spec.Name] = act
-	}
 	return c, nil
 }
 
@@ -164,43 +159,39 @@ func (c *conn) Close() error {
 }
 
 // action is one action: its spec and how it runs.
-type action struct {
-	spec  connectors.ActionSpec
-	read  func(c *conn, ctx context.Context, a *args) (cty.Value, error)
-	plan  func(c *conn, ctx context.Context, a *args) (connectors.Change, error)
-	apply func(c *conn, ctx context.Context, a *args, ch connectors.Change) (cty.Value, error)
-}
+// action is one action: its spec bound to its implementation.
+type action = actions.Action[*conn]
 
-// allActions lists every action, by group.
-func allActions() []action {
-	var all []action
-	for _, group := range [][]action{orderActions(), shipmentActions(), metafieldActions(), refundActions(),
-		catalogActions(), inventoryActions(), hookActions(), storeActions()} {
-		all = append(all, group...)
-	}
-	return all
-}
+// actionTable is every action, by group.
+var actionTable = actions.New("bigcommerce", orderActions(), shipmentActions(), metafieldActions(), refundActions(),
+	catalogActions(), inventoryActions(), hookActions(), storeActions())
 
 func (c *conn) Read(ctx context.Context, name string, v cty.Value) (cty.Value, error) {
-	act, ok := c.actions[name]
-	if !ok || act.read == nil {
-		return cty.NilVal, connectors.Permanent(fmt.Errorf("bigcommerce: no read action %q", name))
-	}
-	return act.read(c, ctx, argsOf(v))
+	return actionTable.Read(c, ctx, name, v)
 }
 
 func (c *conn) PlanWrite(ctx context.Context, name string, v cty.Value) (connectors.Change, error) {
-	act, ok := c.actions[name]
-	if !ok || act.plan == nil {
-		return connectors.Change{}, connectors.Permanent(fmt.Errorf("bigcommerce: no write action %q", name))
-	}
-	return act.plan(c, ctx, argsOf(v))
+	return actionTable.Plan(c, ctx, name, v)
 }
 
 func (c *conn) ApplyWrite(ctx context.Context, w connectors.WriteRequest) (cty.Value, error) {
-	act, ok := c.actions[w.Action]
-	if !ok || act.apply == nil {
-		return cty.NilVal, connectors.Permanent(fmt.Errorf("bigcommerce: no write action %q", w.Action))
+	return actionTable.Apply(c, ctx, w)
+}
+
+// readArgs, planArgs and applyArgs give the actions their arguments
+// through args, which collects conversion errors.
+func readArgs(f func(*conn, context.Context, *args) (cty.Value, error)) func(*conn, context.Context, cty.Value) (cty.Value, error) {
+	return func(c *conn, ctx context.Context, v cty.Value) (cty.Value, error) { return f(c, ctx, argsOf(v)) }
+}
+
+func planArgs(f func(*conn, context.Context, *args) (connectors.Change, error)) func(*conn, context.Context, cty.Value) (connectors.Change, error) {
+	return func(c *conn, ctx context.Context, v cty.Value) (connectors.Change, error) {
+		return f(c, ctx, argsOf(v))
 	}
-	return act.apply(c, ctx, argsOf(w.Args), w.Change)
+}
+
+func applyArgs(f func(*conn, context.Context, *args, connectors.Change) (cty.Value, error)) func(*conn, context.Context, connectors.WriteRequest) (cty.Value, error) {
+	return func(c *conn, ctx context.Context, w connectors.WriteRequest) (cty.Value, error) {
+		return f(c, ctx, argsOf(w.Args), w.Change)
+	}
 }

@@ -53,15 +53,15 @@ var hookType = obj(map[string]cty.Type{
 func hookActions() []action {
 	return []action{
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "list_hooks", Kind: connectors.Read, Output: cty.List(hookType),
 				Doc:  "The webhooks this API account registered at the store (header values are not shown).",
 				Args: schema.Object{},
 			},
-			read: readHooks,
+			Read: readArgs(readHooks),
 		},
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "ensure_hook", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: hookType, Identity: []string{"scope", "destination"},
 				Doc: "Make sure a webhook exists and is active (BigCommerce deactivates a hook after 48 h of failed " +
 					"deliveries) and carries its " + tokenHeader + " header, which deliveries are checked against. Webhook triggers do this " +
@@ -71,7 +71,7 @@ func hookActions() []action {
 					{Name: "destination", Type: cty.String, Required: true, Doc: "An https URL on port 443."},
 				}},
 			},
-			plan: planEnsureHook, apply: applyEnsureHook,
+			Plan: planArgs(planEnsureHook), Apply: applyArgs(applyEnsureHook),
 		},
 	}
 }

@@ -26,7 +26,7 @@ func inventoryActions() []action {
 	loc := schema.Attr{Name: "location_id", Type: cty.Number, Required: true, Doc: "The inventory location (the default location is usually 1)."}
 	return []action{
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "set_stock", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: stockType, Identity: []string{"sku", "location_id"},
 				Doc: "Set a SKU's on-hand stock at a location (an absolute adjustment). Plans nothing when the level already matches.",
 				Args: schema.Object{Attrs: []schema.Attr{sku, loc,
@@ -36,10 +36,10 @@ func inventoryActions() []action {
 					{Name: "reason", Type: cty.String},
 				}},
 			},
-			plan: planSetStock, apply: applySetStock,
+			Plan: planArgs(planSetStock), Apply: applyArgs(applySetStock),
 		},
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "adjust_stock", Kind: connectors.Write, Guarantee: connectors.AtMostOnce, Output: stockType, Identity: []string{"sku", "location_id", "reference"},
 				Doc: "Change a SKU's on-hand stock at a location by a delta (a relative adjustment). The API has no way " +
 					"to tell whether an adjustment landed, so reference names what it is for (e.g. a shipment id): " +
@@ -51,7 +51,7 @@ func inventoryActions() []action {
 					{Name: "reason", Type: cty.String},
 				}},
 			},
-			plan: planAdjustStock, apply: applyAdjustStock,
+			Plan: planArgs(planAdjustStock), Apply: applyArgs(applyAdjustStock),
 		},
 	}
 }

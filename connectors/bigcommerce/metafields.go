@@ -22,7 +22,7 @@ var metafieldType = obj(map[string]cty.Type{
 
 func metafieldActions() []action {
 	return []action{{
-		spec: connectors.ActionSpec{
+		Spec: connectors.ActionSpec{
 			Name: "upsert_order_metafield", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: metafieldType,
 			Identity: []string{"order_id", "key"},
 			Doc:      "Create or update an order metafield (namespace tote by default). Plans nothing when it already holds the value.",
@@ -35,7 +35,7 @@ func metafieldActions() []action {
 				{Name: "permission_set", Type: cty.String, Doc: `Who may see it: "app_only" (default), "read", "write", ...`},
 			}},
 		},
-		plan: planMetafield, apply: applyMetafield,
+		Plan: planArgs(planMetafield), Apply: applyArgs(applyMetafield),
 	}}
 }
 

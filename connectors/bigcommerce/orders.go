@@ -23,7 +23,7 @@ var orderSummaryType = obj(map[string]cty.Type{
 func orderActions() []action {
 	return []action{
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "get_orders", Kind: connectors.Read, Output: cty.List(orderType),
 				Doc: "Orders by id, each with its lines, ship-to addresses and amounts (v2 money as 4-decimal strings). " +
 					"Ids asked for by concurrent runs are merged into list calls of up to 250 orders. Ids that do not exist are left out.",
@@ -31,10 +31,10 @@ func orderActions() []action {
 					{Name: "ids", Type: cty.List(cty.Number), Required: true, Doc: "Order ids."},
 				}},
 			},
-			read: readOrders,
+			Read: readArgs(readOrders),
 		},
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "list_orders", Kind: connectors.Read, Output: cty.List(orderType),
 				Doc: "Orders modified in a window, oldest change first, with lines and addresses.",
 				Args: schema.Object{Attrs: []schema.Attr{
@@ -44,10 +44,10 @@ func orderActions() []action {
 					{Name: "max", Type: cty.Number, Doc: "At most this many orders (default 1000)."},
 				}},
 			},
-			read: listOrders,
+			Read: readArgs(listOrders),
 		},
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "update_order", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: orderSummaryType, Identity: []string{"order_id"},
 				Doc: "Set an order's status and/or staff notes. Plans nothing when the order already has them.",
 				Args: schema.Object{Attrs: []schema.Attr{
@@ -57,7 +57,7 @@ func orderActions() []action {
 					{Name: "customer_message", Type: cty.String, Doc: "The customer's message, replaced whole."},
 				}},
 			},
-			plan: planUpdateOrder, apply: applyUpdateOrder,
+			Plan: planArgs(planUpdateOrder), Apply: applyArgs(applyUpdateOrder),
 		},
 	}
 }

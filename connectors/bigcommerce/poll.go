@@ -29,8 +29,9 @@ var pollTrigger = connectors.TriggerSpec{
 		"modified with shipped items). Events have the webhook trigger's shape, with up to 250 ids each, so " +
 		"one run handles a page. Catches what webhooks missed.",
 	Args: schema.Object{Attrs: []schema.Attr{
-		{Name: "resource", Type: cty.String, Required: true, Doc: `"orders", "products" or "shipments".`},
-		{Name: "lookback", Type: cty.String, Doc: `How far back the first poll reaches, e.g. "24h" (default).`},
+		{Name: "resource", Type: cty.String, Required: true, Doc: "What to sweep.",
+			Enum: []string{"orders", "products", "shipments"}, Example: `"orders"`},
+		{Name: "lookback", Type: cty.String, Doc: "How far back the first poll reaches.", Default: `"24h"`, Example: `"72h"`},
 	}},
 }
 

@@ -59,7 +59,7 @@ const maxReference = 100
 func refundActions() []action {
 	return []action{
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "refund_quote", Kind: connectors.Read, Output: refundQuoteType,
 				Doc: "What refunding items would come to, and the ways it can be paid (refund_methods; each inner list is one way).",
 				Args: schema.Object{Attrs: []schema.Attr{
@@ -67,20 +67,20 @@ func refundActions() []action {
 					{Name: "items", Type: refundItemsArg, Required: true, Doc: refundItemsDoc},
 				}},
 			},
-			read: readRefundQuote,
+			Read: readArgs(readRefundQuote),
 		},
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "list_refunds", Kind: connectors.Read, Output: cty.List(refundType),
 				Doc: "An order's refunds, oldest first, declined ones included (declined: the payment provider " +
 					"refused one of its payments). reference is what the refund's reason names in square brackets " +
 					"(see create_refund), else empty.",
 				Args: schema.Object{Attrs: []schema.Attr{{Name: "order_id", Type: cty.Number, Required: true}}},
 			},
-			read: readRefunds,
+			Read: readArgs(readRefunds),
 		},
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "create_refund", Kind: connectors.Write, Guarantee: connectors.ReadBack, Output: refundType, Identity: []string{"order_id", "items"},
 				Doc: "Refund items of an order. BigCommerce refunds are not idempotent, so the plan reads the order's " +
 					"refunds and plans nothing when one standing for this one exists (see reference). A refund the " +
@@ -102,7 +102,7 @@ func refundActions() []action {
 						"refund of the same items is this one."},
 				}},
 			},
-			plan: planRefund, apply: applyRefund,
+			Plan: planArgs(planRefund), Apply: applyArgs(applyRefund),
 		},
 	}
 }

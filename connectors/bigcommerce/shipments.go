@@ -31,7 +31,7 @@ func shipmentActions() []action {
 	orderArg := schema.Attr{Name: "order_id", Type: cty.Number, Required: true}
 	return []action{
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "create_shipment", Kind: connectors.Write, Guarantee: connectors.ReadBack, Output: shipmentType,
 				Identity: []string{"order_id", "tracking_number"},
 				Doc: "Ship items of an order with a tracking number (BigCommerce then moves the order to Shipped or " +
@@ -52,10 +52,10 @@ func shipmentActions() []action {
 					{Name: "comments", Type: cty.String},
 				}},
 			},
-			plan: planCreateShipment, apply: applyCreateShipment,
+			Plan: planArgs(planCreateShipment), Apply: applyArgs(applyCreateShipment),
 		},
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "delete_shipment", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: deletedShipmentsType,
 				Identity: []string{"order_id", "tracking_number"},
 				Doc:      "Remove the order's shipments with a tracking number (a voided label). The order keeps its status.",
@@ -64,15 +64,15 @@ func shipmentActions() []action {
 					{Name: "tracking_number", Type: cty.String, Required: true},
 				}},
 			},
-			plan: planDeleteShipment, apply: applyDeleteShipment,
+			Plan: planArgs(planDeleteShipment), Apply: applyArgs(applyDeleteShipment),
 		},
 		{
-			spec: connectors.ActionSpec{
+			Spec: connectors.ActionSpec{
 				Name: "list_shipments", Kind: connectors.Read, Output: cty.List(shipmentType),
 				Doc:  "An order's shipments.",
 				Args: schema.Object{Attrs: []schema.Attr{orderArg}},
 			},
-			read: readShipments,
+			Read: readArgs(readShipments),
 		},
 	}
 }

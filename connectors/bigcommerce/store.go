@@ -24,13 +24,13 @@ var storeType = obj(map[string]cty.Type{
 
 func storeActions() []action {
 	return []action{{
-		spec: connectors.ActionSpec{
+		Spec: connectors.ActionSpec{
 			Name: "get_store", Kind: connectors.Read, Output: storeType,
 			Doc: "The store's settings: weight_units (e.g. Ounces) and dimension_units (e.g. Inches) that catalog " +
 				"and order measures are in, currency, timezone, default channel. Kept for an hour.",
 			Args: schema.Object{},
 		},
-		read: readStore,
+		Read: readArgs(readStore),
 	}}
 }
 

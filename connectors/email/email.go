@@ -38,12 +38,14 @@ func (connector) Spec() connectors.Spec {
 		Doc:  "Customer notifications over SMTP.",
 		Config: schema.Object{Attrs: []schema.Attr{
 			{Name: "host", Type: cty.String, Required: true, Doc: "The SMTP submission server."},
-			{Name: "port", Type: cty.Number, Doc: "The server's port (default 587)."},
+			{Name: "port", Type: cty.Number, Doc: "The server's port.", Default: "587"},
 			{Name: "username", Type: cty.String, Doc: "Authenticate as this user (AUTH PLAIN or LOGIN). Without it tote does not authenticate."},
 			{Name: "password", Type: cty.String, Sensitive: true, Doc: "The user's password."},
-			{Name: "auth", Type: cty.String, Doc: `"plain" or "login"; by default PLAIN when the server offers it, else LOGIN.`},
+			{Name: "auth", Type: cty.String, Doc: "How to authenticate; by default PLAIN when the server offers it, else LOGIN.",
+				Enum: []string{"plain", "login"}},
 			{Name: "from", Type: cty.String, Required: true, Doc: `The sender, e.g. "Shop <shop@example.com>"; also the envelope sender.`},
-			{Name: "starttls", Type: cty.String, Doc: `"required" (default), "opportunistic" (TLS when offered; credentials are then only sent in clear to a loopback server) or "none".`},
+			{Name: "starttls", Type: cty.String, Doc: `Whether to use TLS: "opportunistic" uses it when offered (credentials are then only sent in clear to a loopback server).`,
+				Enum: []string{"required", "opportunistic", "none"}, Default: `"required"`},
 			{Name: "timeout", Type: cty.String, Doc: `Timeout for connecting and for each SMTP command, e.g. "30s" (default).`},
 		}},
 		Actions: []connectors.ActionSpec{{

@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/internal/actions"
 	"github.com/toteworks/tote/connectors/schema"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -45,33 +46,11 @@ func (connector) Spec() connectors.Spec {
 		Config: schema.Object{Attrs: []schema.Attr{
 			{Name: "base_url", Type: cty.String, Doc: "Prefix for relative URLs in actions and triggers."},
 			headersAttr,
-			{Name: "timeout", Type: cty.String, Doc: `Per-request timeout, e.g. "30s" (default).`},
+			{Name: "timeout", Type: cty.String, Doc: "Per-request timeout.", Default: `"30s"`},
 			{Name: "webhook_secret", Type: cty.String, Sensitive: true,
 				Doc: "When set, webhook deliveries must carry it in the X-Tote-Secret header."},
 		}},
-		Actions: []connectors.ActionSpec{
-			{
-				Name: "get", Kind: connectors.Read, Output: response,
-				Doc: "GET a JSON document. A 404 is an output with status 404 and a null body, not an error.",
-				Args: schema.Object{Attrs: []schema.Attr{
-					{Name: "url", Type: cty.String, Required: true, Doc: "Absolute, or relative to base_url."},
-					{Name: "query", Type: cty.Map(cty.String), Doc: "Query parameters."},
-					headersAttr,
-				}},
-			},
-			{
-				Name: "put", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: response, Identity: []string{"url"},
-				Doc: "Send a JSON document (PUT by default). The plan reads read_url (default url): 404 plans a create, " +
-					"a body that already holds every field plans nothing, anything else an update.",
-				Args: schema.Object{Attrs: []schema.Attr{
-					{Name: "url", Type: cty.String, Required: true, Doc: "Where to send the document; identifies the record."},
-					{Name: "body", Type: cty.DynamicPseudoType, Required: true, Doc: "The document."},
-					{Name: "method", Type: cty.String, Doc: `PUT (default), POST or PATCH.`},
-					{Name: "read_url", Type: cty.String, Doc: "Where the current record is read from (default url)."},
-					headersAttr,
-				}},
-			},
-		},
+		Actions: actionTable.Specs(),
 		Triggers: []connectors.TriggerSpec{
 			{
 				Kind: "http_webhook", Mode: connectors.Webhook, Event: event,
@@ -85,7 +64,7 @@ func (connector) Spec() connectors.Spec {
 				Doc: "GET a JSON array on a schedule; each element is an event keyed by its key field.",
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "url", Type: cty.String, Required: true},
-					{Name: "key", Type: cty.String, Doc: `Element field used as the event key (default "id").`},
+					{Name: "key", Type: cty.String, Doc: "Element field used as the event key.", Default: `"id"`},
 				}},
 			},
 		},
@@ -121,10 +100,51 @@ func (connector) Open(_ context.Context, cfg connectors.Config) (connectors.Conn
 
 func (c *conn) Close() error { return nil }
 
+// actionTable binds each action's spec to its implementation.
+var actionTable = actions.New("http", []actions.Action[*conn]{
+	{
+		Spec: connectors.ActionSpec{
+			Name: "get", Kind: connectors.Read, Output: response,
+			Doc: "GET a JSON document. A 404 is an output with status 404 and a null body, not an error.",
+			Args: schema.Object{Attrs: []schema.Attr{
+				{Name: "url", Type: cty.String, Required: true, Doc: "Absolute, or relative to base_url."},
+				{Name: "query", Type: cty.Map(cty.String), Doc: "Query parameters."},
+				headersAttr,
+			}},
+		},
+		Read: (*conn).get,
+	},
+	{
+		Spec: connectors.ActionSpec{
+			Name: "put", Kind: connectors.Write, Guarantee: connectors.Idempotent, Output: response, Identity: []string{"url"},
+			Doc: "Send a JSON document (PUT by default). The plan reads read_url (default url): 404 plans a create, " +
+				"a body that already holds every field plans nothing, anything else an update.",
+			Args: schema.Object{Attrs: []schema.Attr{
+				{Name: "url", Type: cty.String, Required: true, Doc: "Where to send the document; identifies the record."},
+				{Name: "body", Type: cty.DynamicPseudoType, Required: true, Doc: "The document."},
+				{Name: "method", Type: cty.String, Doc: "PUT, POST or PATCH.", Default: `"PUT"`},
+				{Name: "read_url", Type: cty.String, Doc: "Where the current record is read from (default url)."},
+				headersAttr,
+			}},
+		},
+		Plan:  (*conn).planPut,
+		Apply: (*conn).applyPut,
+	},
+})
+
 func (c *conn) Read(ctx context.Context, action string, args cty.Value) (cty.Value, error) {
-	if action != "get" {
-		return cty.NilVal, fmt.Errorf("http: no read action %q", action)
-	}
+	return actionTable.Read(c, ctx, action, args)
+}
+
+func (c *conn) PlanWrite(ctx context.Context, action string, args cty.Value) (connectors.Change, error) {
+	return actionTable.Plan(c, ctx, action, args)
+}
+
+func (c *conn) ApplyWrite(ctx context.Context, w connectors.WriteRequest) (cty.Value, error) {
+	return actionTable.Apply(c, ctx, w)
+}
+
+func (c *conn) get(ctx context.Context, args cty.Value) (cty.Value, error) {
 	a := args.AsValueMap()
 	u, err := c.url(str(a["url"]), strMap(a["query"]))
 	if err != nil {
@@ -137,10 +157,7 @@ func (c *conn) Read(ctx context.Context, action string, args cty.Value) (cty.Val
 	return responseVal(status, body)
 }
 
-func (c *conn) PlanWrite(ctx context.Context, action string, args cty.Value) (connectors.Change, error) {
-	if action != "put" {
-		return connectors.Change{}, fmt.Errorf("http: no write action %q", action)
-	}
+func (c *conn) planPut(ctx context.Context, args cty.Value) (connectors.Change, error) {
 	a := args.AsValueMap()
 	desired := a["body"]
 	readURL := str(a["read_url"])
@@ -171,7 +188,7 @@ func (c *conn) PlanWrite(ctx context.Context, action string, args cty.Value) (co
 	return ch, nil
 }
 
-func (c *conn) ApplyWrite(ctx context.Context, w connectors.WriteRequest) (cty.Value, error) {
+func (c *conn) applyPut(ctx context.Context, w connectors.WriteRequest) (cty.Value, error) {
 	a := w.Args.AsValueMap()
 	u, err := c.url(str(a["url"]), nil)
 	if err != nil {

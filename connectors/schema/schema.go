@@ -7,6 +7,7 @@ package schema
 import (
 	"fmt"
 	"sort"
+	"strconv"
 
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/hashicorp/hcl/v2/hclsyntax"
@@ -22,6 +23,29 @@ type Attr struct {
 	// treated as secret even if it was not produced by secret().
 	Sensitive bool
 	Doc       string
+	// Enum lists the values a string attribute, or each element of a list
+	// of strings, may take; tote validate checks them.
+	Enum []string
+	// Default is the value the connector uses when the attribute is left
+	// out, as the language writes it (`"1h"`, `0.8`). It documents; the
+	// connector applies it.
+	Default string
+	// Example is a typical value, as the language writes it.
+	Example string
+}
+
+// Allows reports whether v (a string) is one of the attribute's Enum
+// values; any value is allowed when there is no Enum.
+func (a Attr) Allows(v string) bool {
+	if len(a.Enum) == 0 {
+		return true
+	}
+	for _, e := range a.Enum {
+		if e == v {
+			return true
+		}
+	}
+	return false
 }
 
 // Object is a set of attributes, decoded into one cty object value.
@@ -78,6 +102,14 @@ func (o Object) Validate() error {
 		seen[a.Name] = true
 		if a.Type == cty.NilType {
 			return fmt.Errorf("attribute %q: no type", a.Name)
+		}
+		if len(a.Enum) > 0 && a.Type != cty.String && !a.Type.Equals(cty.List(cty.String)) {
+			return fmt.Errorf("attribute %q: an enum needs a string or a list of strings, not %s", a.Name, TypeString(a.Type))
+		}
+		for _, v := range []string{a.Default, a.Example} {
+			if q, err := strconv.Unquote(v); a.Type == cty.String && err == nil && !a.Allows(q) {
+				return fmt.Errorf("attribute %q: %s is not one of its values", a.Name, v)
+			}
 		}
 	}
 	return nil

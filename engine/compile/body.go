@@ -3,10 +3,12 @@ package compile
 import (
 	"fmt"
 	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/toteworks/tote/connectors/schema"
 	"github.com/toteworks/tote/engine/lang"
 	"github.com/zclconf/go-cty/cty"
@@ -19,7 +21,60 @@ func decodeBody(body hcl.Body, obj schema.Object, ctx *hcl.EvalContext) (cty.Val
 	if diags.HasErrors() {
 		return cty.UnknownVal(obj.ImpliedType()), diags
 	}
-	return val, diags
+	return val, append(diags, checkEnums(body, obj, val)...)
+}
+
+// checkEnums reports known values of enum attributes that the schema does
+// not allow, at the attribute's expression, with the value meant.
+func checkEnums(body hcl.Body, obj schema.Object, val cty.Value) hcl.Diagnostics {
+	if val.IsNull() || !val.IsKnown() || !val.Type().IsObjectType() {
+		return nil
+	}
+	var diags hcl.Diagnostics
+	for _, a := range obj.Attrs {
+		if len(a.Enum) == 0 || !val.Type().HasAttribute(a.Name) {
+			continue
+		}
+		v, _ := val.GetAttr(a.Name).UnmarkDeep()
+		var given []string
+		switch {
+		case v.IsNull() || !v.IsKnown():
+		case v.Type() == cty.String:
+			given = append(given, v.AsString())
+		case v.Type().IsListType() && v.IsWhollyKnown():
+			for _, e := range v.AsValueSlice() {
+				if !e.IsNull() && e.Type() == cty.String {
+					given = append(given, e.AsString())
+				}
+			}
+		}
+		for i, g := range given {
+			if a.Allows(g) {
+				continue
+			}
+			var subject *hcl.Range
+			if content, _, _ := body.PartialContent(&hcl.BodySchema{Attributes: []hcl.AttributeSchema{{Name: a.Name}}}); content != nil {
+				if attr := content.Attributes[a.Name]; attr != nil {
+					subject = attr.Expr.Range().Ptr()
+					// A list written out points at the element.
+					if tuple, ok := attr.Expr.(*hclsyntax.TupleConsExpr); ok && len(tuple.Exprs) == len(given) {
+						subject = tuple.Exprs[i].Range().Ptr()
+					}
+				}
+			}
+			quoted := make([]string, len(a.Enum))
+			for i, e := range a.Enum {
+				quoted[i] = strconv.Quote(e)
+			}
+			hint := suggest(g, a.Enum, "")
+			if hint == "" {
+				hint = " It is one of " + strings.Join(quoted, ", ") + "."
+			}
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for " + a.Name,
+				Detail: fmt.Sprintf("%q is not a value %s takes.%s", g, a.Name, hint), Subject: subject})
+		}
+	}
+	return diags
 }
 
 // markSensitiveAttrs marks the attributes a schema declares sensitive.

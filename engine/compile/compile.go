@@ -30,7 +30,10 @@ type Options struct {
 	Offline bool
 	// Vars are variable values given on the command line, as HCL expressions
 	// (a bare word is taken as a string).
-	Vars   map[string]string
+	Vars map[string]string
+	// Pinned are the values a saved plan was made with. They take the
+	// place of -var, the environment and the defaults.
+	Pinned map[string]cty.Value
 	Getenv func(string) (string, bool)
 	Now    func() time.Time
 }
@@ -74,6 +77,16 @@ func (p *Program) Pipeline(name string) *Pipeline {
 		}
 	}
 	return nil
+}
+
+// SensitiveVariable reports whether the variable name is declared sensitive.
+func (p *Program) SensitiveVariable(name string) bool {
+	for _, v := range p.Config.Variables {
+		if v.Name == name {
+			return v.Sensitive
+		}
+	}
+	return false
 }
 
 // Connection returns the connection with the given type and name, or nil.
@@ -161,7 +174,15 @@ func evalVariables(cfg *config.Config, opts Options) (cty.Value, hcl.Diagnostics
 		declared[v.Name] = true
 		val := v.Default
 		raw, fromFlag := opts.Vars[v.Name]
-		if !fromFlag && !opts.Offline {
+		if pinned, ok := opts.Pinned[v.Name]; ok {
+			conv, err := convert.Convert(pinned, v.Type)
+			if err != nil {
+				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
+					Detail: fmt.Sprintf("The saved plan's value for variable %q is not valid: %s.", v.Name, err), Subject: v.DeclRange.Ptr()})
+				continue
+			}
+			val, fromFlag = conv, false
+		} else if !fromFlag && !opts.Offline {
 			raw, fromFlag = opts.Getenv("TOTE_VAR_" + v.Name)
 		}
 		if fromFlag {

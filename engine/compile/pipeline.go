@@ -250,7 +250,9 @@ func (p *Program) checkRoot(pl *Pipeline, n *Node, trav hcl.Traversal) (string, 
 			return "", errf("Reference to each in a block without for_each", "each.key and each.value exist only in a block that sets for_each.")
 		}
 		return "", nil
-	case "trigger", "run":
+	case "trigger":
+		return "", checkTriggerAttr(pl, trav)
+	case "run":
 		return "", nil
 	}
 	return "", errf("Unknown reference", "%q is not something a pipeline can refer to.%s", root, suggest(root, roots, "References start with: "))
@@ -364,8 +366,11 @@ func (p *Program) checkTypes(pl *Pipeline) hcl.Diagnostics {
 			sc.Transforms[n.Name] = cty.UnknownVal(wrapForEach(n.Type, n.ForEach != nil))
 		case StepNode:
 			if n.Args != nil {
-				_, d := hcldec.Decode(n.Step.Body, n.Args, ctx)
+				v, d := hcldec.Decode(n.Step.Body, n.Args, ctx)
 				diags = append(diags, suggestMeta(suppressRepeats(diags, d))...)
+				if !d.HasErrors() {
+					diags = append(diags, checkEnums(n.Step.Body, n.Action.Args, v)...)
+				}
 			}
 			out := cty.Object(map[string]cty.Type{"output": n.Type})
 			sc.Steps[n.Name] = cty.UnknownVal(wrapForEach(out, n.ForEach != nil))

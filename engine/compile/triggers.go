@@ -2,6 +2,8 @@ package compile
 
 import (
 	"fmt"
+	"sort"
+	"strconv"
 	"strings"
 
 	"github.com/hashicorp/hcl/v2"
@@ -161,8 +163,49 @@ func triggerType(triggers []*Trigger) cty.Type {
 	return cty.Object(attrs)
 }
 
+// checkTriggerAttr reports a reference to an attribute of `trigger` that no
+// trigger of the pipeline gives its events.
+func checkTriggerAttr(pl *Pipeline, trav hcl.Traversal) hcl.Diagnostics {
+	if !pl.TriggerType.IsObjectType() || len(trav) < 2 {
+		return nil
+	}
+	var name string
+	switch step := trav[1].(type) {
+	case hcl.TraverseAttr:
+		name = step.Name
+	case hcl.TraverseIndex:
+		if step.Key.Type() != cty.String || !step.Key.IsKnown() || step.Key.IsNull() {
+			return nil
+		}
+		name = step.Key.AsString()
+	default:
+		return nil
+	}
+	if pl.TriggerType.HasAttribute(name) {
+		return nil
+	}
+	names := make([]string, 0, len(pl.TriggerType.AttributeTypes()))
+	for n := range pl.TriggerType.AttributeTypes() {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	var kinds []string
+	for _, t := range pl.Triggers {
+		kinds = append(kinds, t.Kind+" "+strconv.Quote(t.Name))
+	}
+	what := "A run started by hand"
+	if len(kinds) > 0 {
+		what = "No trigger of this pipeline (" + strings.Join(kinds, ", ") + ")"
+	}
+	return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Unsupported trigger attribute",
+		Detail:  fmt.Sprintf("%s gives events an attribute %q.%s", what, name, suggest(name, names, "trigger has: ")),
+		Subject: hcl.RangeBetween(trav[0].SourceRange(), trav[1].SourceRange()).Ptr()}}
+}
+
 // EventValue builds the value of `trigger` for one event of t: the event's
-// attributes, null for attributes only other triggers have.
+// attributes, null for attributes only other triggers have. A collection
+// attribute of t's event type that the event leaves null is empty, so a
+// pipeline can iterate it without guarding against null.
 func (pl *Pipeline) EventValue(t *Trigger, data cty.Value) cty.Value {
 	attrs := map[string]cty.Value{}
 	for name, at := range pl.TriggerType.AttributeTypes() {
@@ -178,11 +221,30 @@ func (pl *Pipeline) EventValue(t *Trigger, data cty.Value) cty.Value {
 				}
 			}
 		}
+		for name, at := range t.Event().AttributeTypes() {
+			if v, ok := attrs[name]; ok && v.IsNull() {
+				attrs[name] = emptyCollection(at, v)
+			}
+		}
 	} else {
 		attrs["name"] = cty.StringVal("manual")
 		attrs["kind"] = cty.StringVal("manual")
 	}
 	return cty.ObjectVal(attrs)
+}
+
+// emptyCollection is the empty value of a list, set or map type t, or v
+// for any other type.
+func emptyCollection(t cty.Type, v cty.Value) cty.Value {
+	switch {
+	case t.IsListType():
+		return cty.ListValEmpty(t.ElementType())
+	case t.IsSetType():
+		return cty.SetValEmpty(t.ElementType())
+	case t.IsMapType():
+		return cty.MapValEmpty(t.ElementType())
+	}
+	return v
 }
 
 // DefaultConnection is the connection of type typ that steps and triggers

@@ -30,6 +30,8 @@ type Plan struct {
 	// webhook registrations the triggers need there.
 	PublicURL     string          `json:"public_url,omitempty"`
 	Subscriptions []*Subscription `json:"subscriptions,omitempty"`
+	// Variables are the values the plan was made with; apply uses them.
+	Variables map[string]Variable `json:"variables,omitempty"`
 }
 
 // Subscription is one planned change to a vendor's webhook registrations.
@@ -105,6 +107,8 @@ type Field struct {
 type Failure struct {
 	Address string `json:"address"`
 	Error   string `json:"error"`
+	// Diagnostics locate a failed expression in the pipeline files.
+	Diagnostics []Diagnostic `json:"diagnostics,omitempty"`
 }
 
 // Counts tallies changes by op.

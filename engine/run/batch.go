@@ -147,6 +147,11 @@ func (e *Engine) PlanAll(ctx context.Context, sel Selection, version string) (*p
 			return nil, fmt.Errorf("no pipeline %q", name)
 		}
 	}
+	vars, err := plan.PinVariables(e.prog.Vars, e.prog.SensitiveVariable)
+	if err != nil {
+		return nil, err
+	}
+	p.Variables = vars
 	if sel.PublicURL != "" {
 		subs, err := e.PlanSubscriptions(ctx, sel.PublicURL)
 		if err != nil {
@@ -175,6 +180,9 @@ func (e *Engine) ApplyPlan(ctx context.Context, p *plan.Plan) (*ApplyResult, err
 	ctx = connectors.WithFreshReads(ctx) // checked against the plan's reads
 	if p.ConfigHash != e.prog.Config.Hash {
 		return nil, errors.New("the plan was made from other pipeline files; run tote plan again")
+	}
+	if err := p.CheckSensitive(e.prog.Vars); err != nil {
+		return nil, err
 	}
 	out := &ApplyResult{}
 	pipelines := map[string]bool{}

@@ -5,11 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"sort"
-	"strings"
 	"sync"
 	"time"
 
-	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
@@ -175,7 +173,7 @@ func (x *execution) finish(ctx context.Context, walk interface {
 			res.Deferred = max(res.Deferred, d)
 			continue
 		}
-		res.Plan.Errors = append(res.Plan.Errors, plan.Failure{Address: f.addr, Error: msg})
+		res.Plan.Errors = append(res.Plan.Errors, plan.Failure{Address: f.addr, Error: msg, Diagnostics: diagnosticsOf(f.err, x.redact.String)})
 		var unknown *UnknownOutcomeError
 		if errors.As(f.err, &unknown) {
 			res.Parked = true
@@ -486,24 +484,6 @@ func (x *execution) addChange(c *plan.Change) {
 	x.mu.Lock()
 	x.res.Plan.Changes = append(x.res.Plan.Changes, c)
 	x.mu.Unlock()
-}
-
-func diagError(diags hcl.Diagnostics) error {
-	var msgs []string
-	for _, d := range diags {
-		if d.Severity != hcl.DiagError {
-			continue
-		}
-		m := d.Summary
-		if d.Detail != "" {
-			m += ": " + d.Detail
-		}
-		if d.Subject != nil {
-			m = d.Subject.String() + ": " + m
-		}
-		msgs = append(msgs, m)
-	}
-	return connectors.Permanent(errors.New(strings.Join(msgs, "; ")))
 }
 
 func objectOf(m map[string]cty.Value) cty.Value {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/schema"
@@ -24,17 +25,20 @@ func cmdConnectors(_ context.Context, env Env, args []string) int {
 }
 
 type attrJSON struct {
-	Name      string `json:"name"`
-	Type      string `json:"type"`
-	Required  bool   `json:"required"`
-	Sensitive bool   `json:"sensitive,omitempty"`
-	Doc       string `json:"doc,omitempty"`
+	Name      string   `json:"name"`
+	Type      string   `json:"type"`
+	Required  bool     `json:"required"`
+	Sensitive bool     `json:"sensitive,omitempty"`
+	Doc       string   `json:"doc,omitempty"`
+	Enum      []string `json:"enum,omitempty"`
+	Default   string   `json:"default,omitempty"`
+	Example   string   `json:"example,omitempty"`
 }
 
 func attrsJSON(o schema.Object) []attrJSON {
 	out := []attrJSON{}
 	for _, a := range o.Attrs {
-		out = append(out, attrJSON{a.Name, schema.TypeString(a.Type), a.Required, a.Sensitive, a.Doc})
+		out = append(out, attrJSON{a.Name, schema.TypeString(a.Type), a.Required, a.Sensitive, a.Doc, a.Enum, a.Default, a.Example})
 	}
 	return out
 }
@@ -110,9 +114,28 @@ func writeAttrs(w io.Writer, o schema.Object) {
 			req = "yes"
 		}
 		doc := a.Doc
+		if len(a.Enum) > 0 {
+			doc += " One of " + quoteAll(a.Enum) + "."
+		}
+		if a.Default != "" {
+			doc += " Default: `" + a.Default + "`."
+		}
+		if a.Example != "" {
+			doc += " Example: `" + a.Example + "`."
+		}
 		if a.Sensitive {
 			doc += " (sensitive)"
 		}
+		doc = strings.TrimSpace(doc)
 		fmt.Fprintf(w, "| `%s` | `%s` | %s | %s |\n", a.Name, schema.TypeString(a.Type), req, doc)
 	}
+}
+
+// quoteAll renders values as a list of code spans.
+func quoteAll(vals []string) string {
+	q := make([]string, len(vals))
+	for i, v := range vals {
+		q[i] = "`\"" + v + "\"`"
+	}
+	return strings.Join(q, ", ")
 }

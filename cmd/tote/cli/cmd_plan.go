@@ -11,6 +11,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/lease"
 	"github.com/toteworks/tote/engine/plan"
@@ -27,6 +28,8 @@ type planFlags struct {
 	from, to    string
 	parallelism int
 	publicURL   string
+	// pinned are a saved plan's variable values (apply PLANFILE).
+	pinned map[string]cty.Value
 }
 
 func (f *planFlags) register(fs *flag.FlagSet, env Env) {
@@ -111,7 +114,7 @@ func cmdPlan(ctx context.Context, env Env, args []string) int {
 			fmt.Fprintf(env.Stdout, "\nSaved the plan to %s. Apply exactly this plan with:\n    tote apply %s\n", *out, *out)
 		}
 	}
-	if reportFailures(env, p) {
+	if reportFailures(env, p, eng.Program().Config.Files) {
 		return exitError
 	}
 	if *detailed && (p.Count().Changes() > 0 || p.SubscriptionChanges() > 0) {
@@ -125,27 +128,43 @@ func planJSON(p *plan.Plan) map[string]any {
 	return map[string]any{
 		"format_version": p.FormatVersion, "tote_version": p.ToteVersion, "config_hash": p.ConfigHash,
 		"created_at": p.CreatedAt, "runs": p.Runs, "cursors": p.Cursors,
-		"public_url": p.PublicURL, "subscriptions": p.Subscriptions,
+		"public_url": p.PublicURL, "subscriptions": p.Subscriptions, "variables": p.Variables,
 		"summary": map[string]int{"create": c.Create, "update": c.Update, "delete": c.Delete, "unchanged": c.Noop},
 	}
 }
 
 // reportFailures prints the nodes that failed to plan; true if any did.
-func reportFailures(env Env, p *plan.Plan) bool {
+func reportFailures(env Env, p *plan.Plan, files map[string]*hcl.File) bool {
 	failed := false
 	for _, r := range p.Runs {
 		for _, f := range r.Errors {
 			failed = true
-			fmt.Fprintf(env.Stderr, "Error: pipeline %q, %s: %s: %s\n", r.Pipeline, eventLabel(r), f.Address, f.Error)
+			writeFailure(env, r, f, files)
 		}
 	}
 	return failed
 }
 
+// writeFailure prints one node's failure; a failed expression is shown in
+// its source, as validate shows mistakes.
+func writeFailure(env Env, r *plan.Run, f plan.Failure, files map[string]*hcl.File) {
+	if len(f.Diagnostics) == 0 {
+		fmt.Fprintf(env.Stderr, "Error: pipeline %q, %s: %s: %s\n", r.Pipeline, eventLabel(r), f.Address, f.Error)
+		return
+	}
+	var diags hcl.Diagnostics
+	for _, d := range f.Diagnostics {
+		hd := d.HCL()
+		hd.Summary = fmt.Sprintf("pipeline %q, %s: %s: %s", r.Pipeline, eventLabel(r), f.Address, hd.Summary)
+		diags = append(diags, hd)
+	}
+	writeDiagnostics(env.Stderr, diags, files)
+}
+
 // engineFor loads the pipelines and opens state. Plan opens state only
 // when it exists (a plan never creates it); apply creates it.
 func engineFor(ctx context.Context, env Env, f *planFlags, apply bool) (*run.Engine, func(), int) {
-	prog, ok := load(env, f.dir, f.vars, false)
+	prog, ok := loadPinned(env, f.dir, f.vars, f.pinned)
 	if !ok {
 		return nil, nil, exitError
 	}
@@ -196,18 +215,27 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "Error: apply takes at most one plan file")
 		return exitError
 	}
+	var p *plan.Plan
+	if len(pos) == 1 {
+		if len(f.vars) > 0 {
+			fmt.Fprintf(env.Stderr, "Error: -var cannot be used with a saved plan\n\n%s holds the variable values it was made with. To use other values, make a new plan with tote plan -var ... -out FILE.\n", pos[0])
+			return exitError
+		}
+		p, err = plan.Load(pos[0])
+		if err == nil {
+			f.pinned, err = p.PinnedValues()
+		}
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
+	}
 	eng, closeAll, code := engineFor(ctx, env, &f, true)
 	if eng == nil {
 		return code
 	}
 	defer closeAll()
-	var p *plan.Plan
-	if len(pos) == 1 {
-		p, err = plan.Load(pos[0])
-		if err != nil {
-			fmt.Fprintln(env.Stderr, "Error:", err)
-			return exitError
-		}
+	if p != nil {
 		if p.ConfigHash != eng.Program().Config.Hash {
 			fmt.Fprintf(env.Stderr, "Error: %s was made from other pipeline files than those in %s; run tote plan again.\n", pos[0], f.dir)
 			return exitError
@@ -218,7 +246,7 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 			return code
 		}
 		renderPlan(env.Stdout, p)
-		if reportFailures(env, p) {
+		if reportFailures(env, p, eng.Program().Config.Files) {
 			return exitError
 		}
 		if p.Count().Changes() == 0 && p.SubscriptionChanges() == 0 {
@@ -244,7 +272,7 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 	}
 	for _, r := range res.Runs {
 		for _, f := range r.Plan.Errors {
-			fmt.Fprintf(env.Stderr, "Error: pipeline %q, %s: %s: %s\n", r.Plan.Pipeline, eventLabel(r.Plan), f.Address, f.Error)
+			writeFailure(env, r.Plan, f, eng.Program().Config.Files)
 		}
 	}
 	if res.Subscriptions > 0 {

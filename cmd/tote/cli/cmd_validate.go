@@ -3,6 +3,8 @@ package cli
 import (
 	"context"
 	"fmt"
+
+	"github.com/toteworks/tote/engine/compile"
 )
 
 func cmdValidate(_ context.Context, env Env, args []string) int {
@@ -21,7 +23,7 @@ func cmdValidate(_ context.Context, env Env, args []string) int {
 	if len(pos) == 1 {
 		c.dir = pos[0]
 	}
-	l, diags := loadProgram(env, c.dir, c.vars, true)
+	l, diags := loadProgram(env, c.dir, compile.Options{Vars: c.vars, Offline: true})
 	if *asJSON {
 		writeJSON(env.Stdout, map[string]any{
 			"format_version": "1",

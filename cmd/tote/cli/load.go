@@ -10,12 +10,23 @@ import (
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/config"
 	"github.com/toteworks/tote/engine/state"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // load parses and compiles the pipelines in dir. Diagnostics are printed
 // to stderr; ok is false when there were errors.
 func load(env Env, dir string, vars map[string]string, offline bool) (*compile.Program, bool) {
-	prog, diags := loadProgram(env, dir, vars, offline)
+	prog, diags := loadProgram(env, dir, compile.Options{Vars: vars, Offline: offline})
+	if len(diags) > 0 {
+		writeDiagnostics(env.Stderr, diags, prog.files())
+	}
+	return prog.prog, !diags.HasErrors()
+}
+
+// loadPinned is load for plan and apply: pinned, a saved plan's variable
+// values, take the place of every other source of values.
+func loadPinned(env Env, dir string, vars map[string]string, pinned map[string]cty.Value) (*compile.Program, bool) {
+	prog, diags := loadProgram(env, dir, compile.Options{Vars: vars, Pinned: pinned})
 	if len(diags) > 0 {
 		writeDiagnostics(env.Stderr, diags, prog.files())
 	}
@@ -34,7 +45,9 @@ func (l loaded) files() map[string]*hcl.File {
 	return l.cfg.Files
 }
 
-func loadProgram(env Env, dir string, vars map[string]string, offline bool) (loaded, hcl.Diagnostics) {
+// loadProgram compiles dir with opts; the registry, environment and clock
+// come from env.
+func loadProgram(env Env, dir string, opts compile.Options) (loaded, hcl.Diagnostics) {
 	info, err := os.Stat(dir)
 	if err != nil || !info.IsDir() {
 		return loaded{}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No pipelines directory",
@@ -48,7 +61,8 @@ func loadProgram(env Env, dir string, vars map[string]string, offline bool) (loa
 		return loaded{cfg: cfg}, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "No pipeline files",
 			Detail: fmt.Sprintf("%s holds no *.hcl files.", dir)}}
 	}
-	prog, d := compile.Compile(cfg, compile.Options{Registry: env.Registry, Offline: offline, Vars: vars, Getenv: env.Getenv, Now: env.Now})
+	opts.Registry, opts.Getenv, opts.Now = env.Registry, env.Getenv, env.Now
+	prog, d := compile.Compile(cfg, opts)
 	return loaded{prog: prog, cfg: cfg}, append(diags, d...)
 }
 
