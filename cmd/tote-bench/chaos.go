@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -241,6 +242,9 @@ func chaos(ctx context.Context, o chaosOptions, out io.Writer) (bool, error) {
 		if faultsOff.IsZero() {
 			continue
 		}
+		if expect.Parked, err = parkedWrites(ctx, env["TOTE_STATE"]); err != nil {
+			return false, err
+		}
 		checks = sandbox.ReconcileWith(fakes, expect)
 		if sandbox.AllOK(checks) {
 			stable++
@@ -429,6 +433,36 @@ func printStuck(ctx context.Context, out io.Writer, path string) int {
 		fmt.Fprintf(out, "  parked: %s\n", p)
 	}
 	return len(dead)
+}
+
+// parkedWrites reads the writes tote parked as of unknown outcome, for
+// the verdict to count as parked rather than lost.
+func parkedWrites(ctx context.Context, path string) ([]sandbox.ParkedWrite, error) {
+	st, err := state.Open(ctx, path)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+	runs, err := st.Runs(ctx, state.RunFilter{Status: state.RunParked})
+	if err != nil {
+		return nil, err
+	}
+	var out []sandbox.ParkedWrite
+	for _, r := range runs {
+		intents, err := st.UnknownIntents(ctx, r.ID)
+		if err != nil {
+			return nil, err
+		}
+		for _, in := range intents {
+			// The ledger names actions with their connector's type.
+			w := sandbox.ParkedWrite{Action: in.Action[strings.LastIndex(in.Action, ".")+1:]}
+			if err := json.Unmarshal([]byte(in.Identity), &w.Identity); err != nil {
+				return nil, fmt.Errorf("intent %s: identity: %w", in.Key, err)
+			}
+			out = append(out, w)
+		}
+	}
+	return out, nil
 }
 
 // itemsIn lists the events in status, with why.

@@ -69,3 +69,44 @@ func TestReconcileEffectsCountsWritesMadeTwice(t *testing.T) {
 	call(t, http.MethodPost, adjust, take, bcAuth)
 	wantProblem(t, effects(t, f, Expectations{}), fmt.Sprintf("SKU %s was adjusted 2 times for %q", strings.ToLower(line.SKU), take["reason"]))
 }
+
+// A missing effect whose write tote parked (outcome unknown, left to a
+// person) is parked, not lost; any other missing effect is still a
+// problem.
+func TestReconcileCountsParkedWritesAsParkedNotLost(t *testing.T) {
+	f := startTestFakes(t)
+	o, line, ss := orderInBoth(t, f)
+	label, err := f.ShipStation.Ship(ss.OrderID, shipstationtest.ShipRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	reason := "shipstation shipment " + strconv.FormatInt(label.ShipmentID, 10)
+	take := ParkedWrite{Action: "adjust_stock", Identity: map[string]any{"sku": line.SKU, "location_id": 1.0, "reference": reason}}
+	if got := effects(t, f, Expectations{RelativeInventory: true, Parked: []ParkedWrite{take}}); got != "" {
+		t.Errorf("the only missing take is parked, problems: %s", got)
+	}
+	other := take
+	other.Identity = map[string]any{"sku": line.SKU, "reference": "shipstation shipment 1"}
+	wantProblem(t, effects(t, f, Expectations{RelativeInventory: true, Parked: []ParkedWrite{other}}), "were never taken off")
+
+	if err := f.ShipStation.TagOrder(ss.OrderID, shipstationtest.TagBackorder); err != nil {
+		t.Fatal(err)
+	}
+	orderURL := fmt.Sprintf("%s/stores/%s/v2/orders/%d", f.BigCommerce.URL, StoreHash, o.ID)
+	call(t, http.MethodPut, orderURL, map[string]string{"staff_notes": "[tote] ShipStation: backorder"}, bcAuth)
+	call(t, http.MethodPost, fmt.Sprintf("%s/stores/%s/v3/orders/%d/metafields", f.BigCommerce.URL, StoreHash, o.ID),
+		map[string]string{"namespace": "tote", "key": "exception", "value": `{"reason":"backorder","expected":null}`, "permission_set": "app_only"}, bcAuth)
+	exceptions := func(e Expectations) string {
+		for _, c := range ReconcileWith(f, e) {
+			if c.Flow == "exceptions" {
+				return strings.Join(c.Problems, "\n")
+			}
+		}
+		return "no exceptions check"
+	}
+	wantProblem(t, exceptions(Expectations{}), `0 "backorder" emails for 1 noted events`)
+	mail := ParkedWrite{Action: "send", Identity: map[string]any{"key": fmt.Sprintf("exception:%d:backorder:", o.ID)}}
+	if got := exceptions(Expectations{Parked: []ParkedWrite{mail}}); got != "" {
+		t.Errorf("the missing email is parked, problems: %s", got)
+	}
+}
