@@ -250,6 +250,9 @@ func chaos(ctx context.Context, o chaosOptions, out io.Writer) (bool, error) {
 			stable++
 		} else {
 			stable = 0
+			if waited := time.Since(faultsOff); waited >= 30*time.Second && int(waited.Seconds())%30 == 0 {
+				fmt.Fprintf(out, "%5.0fs  not reconciled yet: %s\n", elapsed, firstProblem(checks))
+			}
 		}
 	}
 	fmt.Fprintf(out, "%5.0fs  reconciled %s after the faults stopped\n\n", time.Since(started).Seconds(), time.Since(faultsOff).Round(time.Second))
@@ -319,6 +322,17 @@ func pauseHolder(ctx context.Context, holder *engineProc, dir, logPath string, e
 		fmt.Fprintf(out, "%5.0fs  the other tote run stopped: %v\n", since(), err)
 	}
 	return startEngine(ctx, dir, logPath, env, argsAt(home))
+}
+
+// firstProblem names the first flow that does not reconcile and its
+// first problem.
+func firstProblem(checks []sandbox.Check) string {
+	for _, c := range checks {
+		if !c.OK() {
+			return fmt.Sprintf("%s (%d problems): %s", c.Flow, len(c.Problems), c.Problems[0])
+		}
+	}
+	return "no checks"
 }
 
 func exitText(err error) string {
