@@ -14,6 +14,11 @@ import (
 
 func cmdState(ctx context.Context, env Env, args []string) int {
 	if len(args) == 0 || args[0] != "prune" {
+		if wantsHelp(args) {
+			fmt.Fprintln(env.Stderr, "Usage: tote state prune [-retain 30d] [-retain-intents 90d] [-dry-run] [-json]")
+			fmt.Fprintln(env.Stderr, "\nRemoves finished events, runs and old ledger entries past their retention; tote state prune -h for its flags.")
+			return exitOK
+		}
 		fmt.Fprintln(env.Stderr, "Error: tote state has one subcommand: tote state prune [-retain D] [-retain-intents D] [-dry-run] [-json]")
 		return exitError
 	}
