@@ -33,6 +33,8 @@ type Config struct {
 	Values cty.Value
 	// Logger already names the connection; nil means discard.
 	Logger *slog.Logger
+	// Observer, when not nil, is told about each vendor request.
+	Observer Observer
 }
 
 // ActionKind says whether an action reads or writes.

@@ -30,8 +30,19 @@ type Handler struct {
 	Wake chan struct{}
 	// Ready reports whether the service is ready to take traffic.
 	Ready func() bool
+	// Observer, when not nil, hears about each delivery.
+	Observer Observer
+	// Metrics, when not nil, serves GET /metrics.
+	Metrics http.Handler
 
 	accepted, duplicates, rejected atomic.Int64
+}
+
+// Observer hears about deliveries: metrics, the log of rejections. It is
+// called on the request path and must be quick and safe for concurrent use.
+type Observer interface {
+	Delivered(pipeline, trigger string, accepted, duplicates int)
+	Rejected(path string, status int, reason string)
 }
 
 // Stats are counters since start.
@@ -54,6 +65,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	case r.URL.Path == "/metrics" && h.Metrics != nil:
+		h.Metrics.ServeHTTP(w, r)
 	case strings.HasPrefix(r.URL.Path, "/hooks/"):
 		h.hook(w, r)
 	default:
@@ -130,6 +143,9 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
 	}
 	h.accepted.Add(acc)
 	h.duplicates.Add(dup)
+	if h.Observer != nil {
+		h.Observer.Delivered(pl.Name, t.Name, int(acc), int(dup))
+	}
 	if acc > 0 && h.Wake != nil {
 		select {
 		case h.Wake <- struct{}{}:
@@ -153,6 +169,9 @@ func (h *Handler) trigger(pipeline, name string) (*compile.Trigger, *compile.Pip
 
 func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int, reason string) {
 	h.rejected.Add(1)
+	if h.Observer != nil {
+		h.Observer.Rejected(r.URL.Path, status, reason)
+	}
 	h.logger().Warn("webhook rejected", "path", r.URL.Path, "status", status, "reason", reason)
 	writeJSON(w, status, map[string]string{"error": reason})
 }

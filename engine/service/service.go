@@ -22,6 +22,7 @@ import (
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/ingress"
+	"github.com/toteworks/tote/engine/metrics"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/schedule"
 	"github.com/toteworks/tote/engine/state"
@@ -55,6 +56,9 @@ type Options struct {
 	// Without it, such triggers are named in a warning with the command
 	// that catches up.
 	Since time.Duration
+	// Metrics, when set, are served at /metrics and fed by the ingress and
+	// the worker. Vendor calls reach them through run.Options.Observer.
+	Metrics *metrics.Metrics
 }
 
 // LeaseName is the state lease that makes one `tote run` per state file.
@@ -93,6 +97,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	wake := make(chan struct{}, 1)
 	var ready atomic.Bool
 	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load}
+	observe(h, &opts)
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)

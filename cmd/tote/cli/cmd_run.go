@@ -7,6 +7,7 @@ import (
 	"os"
 	"time"
 
+	"github.com/toteworks/tote/engine/metrics"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/service"
 )
@@ -15,7 +16,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	fs := newFlags("run", "run [-listen ADDR] [flags]", env.Stderr)
 	var c common
 	c.register(fs, env, true)
-	listen := fs.String("listen", envOr(env, "TOTE_LISTEN", "127.0.0.1:7400"), "address for webhooks, /healthz and /readyz ($TOTE_LISTEN)")
+	listen := fs.String("listen", envOr(env, "TOTE_LISTEN", "127.0.0.1:7400"), "address for webhooks, /healthz, /readyz and /metrics ($TOTE_LISTEN)")
 	concurrency := fs.Int("concurrency", 256, "runs at once (most wait on a vendor: batching needs many in flight)")
 	parallelism := fs.Int("parallelism", 10, "steps and instances at once within a run")
 	grace := fs.Duration("grace", 30*time.Second, "how long runs in flight may finish after SIGTERM")
@@ -46,12 +47,13 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	}
 	defer store.Close()
 	logger := newLogger(env, *logFormat)
-	eng := run.New(prog, store, run.Options{Parallelism: *parallelism, Clock: env.Now, Logger: logger})
+	m := metrics.New(metrics.Options{Store: store, Lease: service.LeaseName, Clock: env.Now})
+	eng := run.New(prog, store, run.Options{Parallelism: *parallelism, Clock: env.Now, Logger: logger, Observer: m})
 	defer eng.Close()
 	err = service.Run(ctx, eng, service.Options{
 		Listen: *listen, Grace: *grace, Concurrency: *concurrency, MaxAttempts: *attempts,
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
-		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since,
+		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, Metrics: m,
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
