@@ -85,7 +85,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		return fmt.Errorf("taking the state lease: %w", err)
 	}
 	if !ok {
-		return errors.New("another tote run holds this state file")
+		return leaseHeld(ctx, store)
 	}
 	defer func() { _ = store.ReleaseLease(context.WithoutCancel(ctx), LeaseName, holder) }()
 	if n, err := store.RecoverRunning(ctx, true); err != nil {
