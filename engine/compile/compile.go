@@ -150,7 +150,7 @@ func Compile(cfg *config.Config, opts Options) (*Program, hcl.Diagnostics) {
 			p.Pipelines = append(p.Pipelines, pl)
 		}
 	}
-	return p, dedupe(diags)
+	return p, quench(dedupe(diags))
 }
 
 func evalVariables(cfg *config.Config, opts Options) (cty.Value, hcl.Diagnostics) {
