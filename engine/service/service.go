@@ -414,7 +414,7 @@ func repairSubscriptions(ctx context.Context, eng *run.Engine, opts Options) {
 		every = 5 * time.Minute
 	}
 	repaired := 0
-	for {
+	for first := true; ; first = false {
 		subs, err := eng.PlanSubscriptions(ctx, opts.PublicURL)
 		if err != nil && ctx.Err() == nil {
 			opts.Logger.Error("checking webhook subscriptions", "err", eng.Redact(err.Error()))
@@ -425,6 +425,11 @@ func repairSubscriptions(ctx context.Context, eng *run.Engine, opts Options) {
 			}
 			if err := eng.ApplySubscription(ctx, s); err != nil {
 				opts.Logger.Error("repairing a webhook subscription", "connection", s.Connection, "topic", s.Topic, "err", eng.Redact(err.Error()))
+				continue
+			}
+			if first && s.Op == connectors.OpCreate {
+				// Registering what the pipelines need on start is no repair.
+				opts.Logger.Info("created a webhook subscription", "connection", s.Connection, "topic", s.Topic)
 				continue
 			}
 			repaired++
