@@ -114,6 +114,9 @@ type TriggerSpec struct {
 	Args schema.Object
 	// Event is the object type of `trigger` for this trigger's events.
 	Event cty.Type
+	// Subjects, when set, names the orders and SKUs an event concerns
+	// (see SubjectsOf). It is given an unmarked, wholly known event.
+	Subjects SubjectFunc
 }
 
 // Conn is an open connection. It must be safe for concurrent use.

@@ -124,7 +124,7 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
 	}
 	items := make([]state.NewItem, 0, len(events))
 	for _, ev := range events {
-		items = append(items, state.NewItem{Pipeline: pl.Name, Trigger: t.Name, Key: ev.Key, Payload: run.EncodeEvent(t, ev.Data)})
+		items = append(items, run.NewItem(pl.Name, t, ev.Key, ev.Data))
 	}
 	res, err := h.Store.Enqueue(r.Context(), items...)
 	if err != nil {

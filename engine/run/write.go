@@ -120,7 +120,7 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 	}
 	if err := store.OpenIntent(ctx, state.Intent{
 		Key: key, RunID: x.runID, Pipeline: x.pl.Name, Step: pc.Address, Connection: pc.Connection,
-		Action: pc.Action, Identity: pc.Identity, Fingerprint: ch.Fingerprint, Status: state.IntentPending,
+		Action: pc.Action, Identity: pc.Identity, Fingerprint: ch.Fingerprint, Status: state.IntentPending, Op: string(pc.Op),
 	}); err != nil {
 		return cty.NilVal, fmt.Errorf("opening the intent: %w", err)
 	}

@@ -1,6 +1,8 @@
 package service
 
 import (
+	"context"
+	"log/slog"
 	"time"
 
 	"github.com/toteworks/tote/engine/ingress"
@@ -10,15 +12,16 @@ import (
 	"github.com/toteworks/tote/engine/worker"
 )
 
-// observe connects the service's metrics, when it has them, to the
-// ingress and to the worker's settlements.
+// observe keeps refused deliveries in the state, and connects the
+// service's metrics, when it has them, to the ingress and to the worker's
+// settlements.
 func observe(h *ingress.Handler, opts *Options) {
 	m := opts.Metrics
+	h.Observer = deliveries{m: m, store: h.Store, clock: opts.Clock, log: opts.Logger}
 	if m == nil {
 		return
 	}
 	h.Metrics = m.Handler()
-	h.Observer = deliveries{m}
 	next := opts.OnSettled
 	opts.OnSettled = func(it state.Item, res *run.Result, outcome worker.Outcome) {
 		m.RunSettled(it.Pipeline, runOutcome(res, outcome), runTook(res))
@@ -48,11 +51,28 @@ func runTook(res *run.Result) (d time.Duration) {
 	return res.Record.FinishedAt.Sub(res.Record.StartedAt)
 }
 
-// deliveries feeds the ingress's deliveries to the metrics.
-type deliveries struct{ m *metrics.Metrics }
-
-func (d deliveries) Delivered(pipeline, trigger string, accepted, duplicates int) {
-	d.m.Delivered(pipeline, trigger, accepted, duplicates)
+// deliveries counts the ingress's deliveries and keeps the refused ones.
+type deliveries struct {
+	m     *metrics.Metrics // nil: not counted
+	store *state.Store
+	clock func() time.Time
+	log   *slog.Logger
 }
 
-func (d deliveries) Rejected(_ string, status int, _ string) { d.m.Rejected(status) }
+func (d deliveries) Delivered(pipeline, trigger string, accepted, duplicates int) {
+	if d.m != nil {
+		d.m.Delivered(pipeline, trigger, accepted, duplicates)
+	}
+}
+
+func (d deliveries) Rejected(path string, status int, reason string) {
+	if d.m != nil {
+		d.m.Rejected(status)
+	}
+	// The table is bounded; a write that fails loses only this record.
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.store.RecordRejection(ctx, state.Rejection{At: d.clock(), Path: path, Status: status, Reason: reason}); err != nil {
+		d.log.Error("recording a refused webhook delivery", "err", err)
+	}
+}

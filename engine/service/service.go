@@ -291,7 +291,7 @@ func scheduler(eng *run.Engine, store *state.Store, opts Options, wake chan stru
 			}
 			items := make([]state.NewItem, 0, len(events))
 			for _, ev := range events {
-				items = append(items, state.NewItem{Pipeline: tg.pl.Name, Trigger: tg.t.Name, Key: ev.Key, Payload: run.EncodeEvent(tg.t, ev.Data)})
+				items = append(items, run.NewItem(tg.pl.Name, tg.t, ev.Key, ev.Data))
 			}
 			if _, err := store.EnqueueAndSetCursor(ctx, e.Name, cursor, items...); err != nil {
 				return err
@@ -362,7 +362,7 @@ func firstStart(ctx context.Context, eng *run.Engine, store *state.Store, opts O
 		}
 		items := make([]state.NewItem, 0, len(events))
 		for _, ev := range events {
-			items = append(items, state.NewItem{Pipeline: f.pl.Name, Trigger: f.t.Name, Key: ev.Key, Payload: run.EncodeEvent(f.t, ev.Data)})
+			items = append(items, run.NewItem(f.pl.Name, f.t, ev.Key, ev.Data))
 		}
 		if _, err := store.EnqueueAndSetCursor(ctx, name, cursor, items...); err != nil {
 			return fmt.Errorf("first start: enqueueing the catch-up of %s: %w", name, err)

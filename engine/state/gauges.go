@@ -80,3 +80,14 @@ func (s *Store) IntentCounts(ctx context.Context, statuses ...IntentStatus) (map
 	}
 	return out, nil
 }
+
+// WaitingToRetry counts pending items that ran before and wait for their
+// next attempt (after a failure, or for a target that was not ready).
+func (s *Store) WaitingToRetry(ctx context.Context) (int, error) {
+	var n int
+	err := s.queryRow(ctx, `SELECT COUNT(*) FROM inbox WHERE status = 'pending' AND (attempts > 0 OR last_error != '')`).Scan(&n)
+	if err != nil {
+		return 0, fmt.Errorf("state: items waiting to retry: %w", err)
+	}
+	return n, nil
+}

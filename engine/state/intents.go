@@ -19,6 +19,7 @@ type Intent struct {
 	Action      string
 	Identity    string // the record written, as the target knows it
 	Fingerprint string // of the planned change, to detect drift
+	Op          string // what the write was planned as: create, update, delete
 	Status      IntentStatus
 	Output      []byte
 	Error       string
@@ -56,12 +57,13 @@ func (s *Store) OpenIntent(ctx context.Context, in Intent) error {
 	}
 	return s.write(ctx, "open intent "+in.Key, func(tx *wtx) error {
 		now := tx.now.UnixNano()
-		_, err := tx.exec(`INSERT INTO intents (idem_key, run_id, pipeline, step, connection, action, identity, fingerprint, status, output, error, created_at, updated_at)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', NULL, '', ?9, ?9)
+		_, err := tx.exec(`INSERT INTO intents (idem_key, run_id, pipeline, step, connection, action, identity, fingerprint, status, output, error, created_at, updated_at, op)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', NULL, '', ?9, ?9, ?10)
 			ON CONFLICT (idem_key) DO UPDATE SET run_id = excluded.run_id, pipeline = excluded.pipeline, step = excluded.step,
 				connection = excluded.connection, action = excluded.action, identity = excluded.identity,
-				fingerprint = excluded.fingerprint, status = 'pending', output = NULL, error = '', updated_at = excluded.updated_at`,
-			in.Key, in.RunID, in.Pipeline, in.Step, in.Connection, in.Action, in.Identity, in.Fingerprint, now)
+				fingerprint = excluded.fingerprint, status = 'pending', output = NULL, error = '', updated_at = excluded.updated_at,
+				op = excluded.op`,
+			in.Key, in.RunID, in.Pipeline, in.Step, in.Connection, in.Action, in.Identity, in.Fingerprint, now, in.Op)
 		return err
 	})
 }

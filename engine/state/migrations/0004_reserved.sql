@@ -1,0 +1,2 @@
+-- Reserved for another change's migration; renumbered when merged.
+SELECT 1;
