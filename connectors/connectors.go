@@ -33,6 +33,8 @@ type Config struct {
 	Values cty.Value
 	// Logger already names the connection; nil means discard.
 	Logger *slog.Logger
+	// Observer, when not nil, is told about each vendor request.
+	Observer Observer
 }
 
 // ActionKind says whether an action reads or writes.
@@ -145,6 +147,9 @@ type TriggerSpec struct {
 	Args schema.Object
 	// Event is the object type of `trigger` for this trigger's events.
 	Event cty.Type
+	// Subjects, when set, names the orders and SKUs an event concerns
+	// (see SubjectsOf). It is given an unmarked, wholly known event.
+	Subjects SubjectFunc
 }
 
 // Conn is an open connection. It must be safe for concurrent use.

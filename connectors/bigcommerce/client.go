@@ -37,6 +37,7 @@ type client struct {
 	attemptTimeout time.Duration
 	attempts       int
 	maxPages       int // the most pages one list reads; 0: pager.DefaultMax
+	observer       connectors.Observer
 }
 
 // call is one API request.
@@ -125,6 +126,7 @@ func (c *client) once(ctx context.Context, cl call, payload []byte, out any, rep
 	}
 	resp, err := c.http.Do(req)
 	if err != nil {
+		c.notify(cl, 0)
 		if ctx.Err() != nil {
 			return outcome{err: ctx.Err()}
 		}
@@ -140,6 +142,7 @@ func (c *client) once(ctx context.Context, cl call, payload []byte, out any, rep
 	}
 	defer resp.Body.Close()
 	c.observe(resp.Header)
+	c.notify(cl, resp.StatusCode)
 	body, err := io.ReadAll(io.LimitReader(resp.Body, 64<<20))
 	if err != nil {
 		if ctx.Err() != nil {
@@ -171,6 +174,15 @@ func (c *client) once(ctx context.Context, cl call, payload []byte, out any, rep
 		}
 	}
 	return outcome{status: status}
+}
+
+// notify tells the connection's observer about one request.
+func (c *client) notify(cl call, status int) {
+	if c.observer == nil {
+		return
+	}
+	c.observer.VendorCall(connectors.VendorCall{Method: cl.method, Endpoint: connectors.Endpoint(cl.path),
+		Status: status, BudgetRemaining: c.budget.Remaining()})
 }
 
 // observe feeds the rate-limit headers to the budget.

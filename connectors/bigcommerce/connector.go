@@ -133,7 +133,7 @@ func open(cfg connectors.Config, o options) (*conn, error) {
 		name: cfg.Name, storeHash: store, clientSecret: a.str("client_secret"),
 		tokenKey: firstOf(a.str("webhook_header_secret"), a.str("client_secret"), token),
 		api: &client{base: apiURL + "/stores/" + store, token: token, http: redirect.SameOrigin(o.httpClient), budget: b, after: o.after,
-			attemptTimeout: timeout, attempts: o.attempts, maxPages: o.maxPages},
+			attemptTimeout: timeout, attempts: o.attempts, maxPages: o.maxPages, observer: cfg.Observer},
 		clock: o.clock, log: cfg.Logger, stop: stop,
 	}
 	if c.log == nil {

@@ -24,7 +24,7 @@ const pollKind = "bigcommerce_poll"
 const pollMax = 10000
 
 var pollTrigger = connectors.TriggerSpec{
-	Kind: pollKind, Mode: connectors.Poll, Event: eventType,
+	Kind: pollKind, Mode: connectors.Poll, Event: eventType, Subjects: subjects,
 	Doc: "Sweeps what changed since the last poll, by date_modified: orders, products, or shipments (orders " +
 		"modified with shipped items). Events have the webhook trigger's shape, with up to 250 ids each, so " +
 		"one run handles a page. Catches what webhooks missed.",

@@ -24,7 +24,7 @@ const webhookKind = "bigcommerce_webhook"
 const signatureWindow = 5 * time.Minute
 
 var webhookTrigger = connectors.TriggerSpec{
-	Kind: webhookKind, Mode: connectors.Webhook, Event: eventType,
+	Kind: webhookKind, Mode: connectors.Webhook, Event: eventType, Subjects: subjects,
 	Doc: "BigCommerce webhook deliveries for the given scopes, reduced to ids: order events give order_ids " +
 		"(statusUpdated also previous_status_id and new_status_id), shipment events order_ids and shipment_ids, " +
 		"product and sku events product_ids and variant_ids. A signed delivery must carry a valid Standard Webhooks " +

@@ -253,6 +253,17 @@ func (b *Budget) NextToken() time.Time {
 	return b.resetAt
 }
 
+// Remaining is how many calls the current window has left for this
+// process, as far as the budget knows.
+func (b *Budget) Remaining() int {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.cfg.Clock().Before(b.resetAt) {
+		return b.limit
+	}
+	return b.remaining
+}
+
 // Stats are counters since the budget was made.
 type Stats struct {
 	Calls, Throttled int

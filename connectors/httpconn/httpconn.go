@@ -76,10 +76,11 @@ type conn struct {
 	headers map[string]string
 	secret  string
 	client  *http.Client
+	obs     connectors.Observer
 }
 
 func (connector) Open(_ context.Context, cfg connectors.Config) (connectors.Conn, error) {
-	c := &conn{headers: map[string]string{}, client: &http.Client{Timeout: 30 * time.Second}}
+	c := &conn{headers: map[string]string{}, client: &http.Client{Timeout: 30 * time.Second}, obs: cfg.Observer}
 	v := cfg.Values.AsValueMap()
 	if s := str(v["base_url"]); s != "" {
 		c.base = strings.TrimSuffix(s, "/")
@@ -237,6 +238,11 @@ func (c *conn) do(ctx context.Context, method, u string, headers map[string]stri
 		req.Header.Set(k, v)
 	}
 	resp, err := c.client.Do(req)
+	status := 0
+	if err == nil {
+		status = resp.StatusCode
+	}
+	connectors.Notify(c.obs, connectors.VendorCall{Method: method, Endpoint: connectors.Endpoint(u), Status: status, BudgetRemaining: -1})
 	if err != nil {
 		// The error text of net/http includes the URL, which has no secrets
 		// of ours; headers are never part of it.

@@ -56,6 +56,7 @@ type client struct {
 	clk            clock
 	keys           *orderKeys // orderId -> orderKey of every order read
 	maxPages       int        // the most pages one list reads; 0: pager.DefaultMax
+	observer       connectors.Observer
 }
 
 // call is one request.
@@ -113,6 +114,7 @@ func (c *client) do(ctx context.Context, r call, out any) error {
 			return err
 		}
 		status, header, data, err := c.send(ctx, r, target, body) // observes the rate-limit headers
+		c.notify(r, status, b)
 		if err == nil && status == http.StatusTooManyRequests {
 			wait := resetOf(r.api, header)
 			b.Throttled(wait)
@@ -154,6 +156,15 @@ func (c *client) do(ctx context.Context, r call, out any) error {
 			return ctx.Err()
 		}
 	}
+}
+
+// notify tells the connection's observer about one request.
+func (c *client) notify(r call, status int, b *budget.Budget) {
+	if c.observer == nil {
+		return
+	}
+	c.observer.VendorCall(connectors.VendorCall{Method: r.method, Endpoint: connectors.Endpoint(r.path),
+		Status: status, BudgetRemaining: b.Remaining()})
 }
 
 // send makes one attempt, bounded by the connection's timeout.

@@ -183,6 +183,7 @@ func (k connector) Open(_ context.Context, cfg connectors.Config) (connectors.Co
 		backoff:  o.backoff,
 		clk:      o.clock,
 		keys:     newOrderKeys(),
+		observer: cfg.Observer,
 		// Budgets are shared by every connection using the credential,
 		// keyed by a digest: the credential itself is never a map key.
 		v1Budget: budget.Shared(digest("v1", key, secret), budget.Config{

@@ -163,7 +163,7 @@ func Compile(cfg *config.Config, opts Options) (*Program, hcl.Diagnostics) {
 			p.Pipelines = append(p.Pipelines, pl)
 		}
 	}
-	return p, dedupe(diags)
+	return p, quench(dedupe(diags))
 }
 
 func evalVariables(cfg *config.Config, opts Options) (cty.Value, hcl.Diagnostics) {
@@ -174,6 +174,7 @@ func evalVariables(cfg *config.Config, opts Options) (cty.Value, hcl.Diagnostics
 		declared[v.Name] = true
 		val := v.Default
 		raw, fromFlag := opts.Vars[v.Name]
+		source := "-var " + v.Name
 		if pinned, ok := opts.Pinned[v.Name]; ok {
 			conv, err := convert.Convert(pinned, v.Type)
 			if err != nil {
@@ -184,12 +185,14 @@ func evalVariables(cfg *config.Config, opts Options) (cty.Value, hcl.Diagnostics
 			val, fromFlag = conv, false
 		} else if !fromFlag && !opts.Offline {
 			raw, fromFlag = opts.Getenv("TOTE_VAR_" + v.Name)
+			source = "TOTE_VAR_" + v.Name
 		}
 		if fromFlag {
 			parsed, err := parseVarValue(raw, v.Type)
 			if err != nil {
-				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid value for variable",
-					Detail: fmt.Sprintf("The value given for variable %q is not valid: %s.", v.Name, err), Subject: v.DeclRange.Ptr()})
+				diags = append(diags, badVarValue(v.Name, source, raw, v.Type, v.Sensitive, err, v.DeclRange))
+				// Unknown, so that what uses it reports nothing more.
+				vals[v.Name] = cty.UnknownVal(v.Type)
 				continue
 			}
 			val = parsed
@@ -210,7 +213,8 @@ func evalVariables(cfg *config.Config, opts Options) (cty.Value, hcl.Diagnostics
 	for name := range opts.Vars {
 		if !declared[name] {
 			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Value for undeclared variable",
-				Detail: fmt.Sprintf("A value was given for variable %q, which no variable block declares.", name)})
+				Detail: fmt.Sprintf("-var %s: a value was given for variable %q, which no variable block declares.%s",
+					name, name, suggest(name, sortedKeys(declared), ""))})
 		}
 	}
 	if len(vals) == 0 {

@@ -35,8 +35,19 @@ type Handler struct {
 	// NotReady, if set, returns why the service cannot do its work (a
 	// connection's credentials refused), or "".
 	NotReady func() string
+	// Observer, when not nil, hears about each delivery.
+	Observer Observer
+	// Metrics, when not nil, serves GET /metrics.
+	Metrics http.Handler
 
 	accepted, duplicates, rejected atomic.Int64
+}
+
+// Observer hears about deliveries: metrics, the log of rejections. It is
+// called on the request path and must be quick and safe for concurrent use.
+type Observer interface {
+	Delivered(pipeline, trigger string, accepted, duplicates int)
+	Rejected(path string, status int, reason string)
 }
 
 // Stats are counters since start.
@@ -63,6 +74,8 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	case r.URL.Path == "/metrics" && h.Metrics != nil:
+		h.Metrics.ServeHTTP(w, r)
 	case strings.HasPrefix(r.URL.Path, "/hooks/"):
 		h.hook(w, r)
 	case h.Status != nil:
@@ -128,7 +141,7 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
 	}
 	items := make([]state.NewItem, 0, len(events))
 	for _, ev := range events {
-		items = append(items, state.NewItem{Pipeline: pl.Name, Trigger: t.Name, Key: ev.Key, Payload: run.EncodeEvent(t, ev.Data)})
+		items = append(items, run.NewItem(pl.Name, t, ev.Key, ev.Data))
 	}
 	res, err := h.Store.Enqueue(r.Context(), items...)
 	if err != nil {
@@ -147,6 +160,9 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
 	}
 	h.accepted.Add(acc)
 	h.duplicates.Add(dup)
+	if h.Observer != nil {
+		h.Observer.Delivered(pl.Name, t.Name, int(acc), int(dup))
+	}
 	if acc > 0 && h.Wake != nil {
 		select {
 		case h.Wake <- struct{}{}:
@@ -180,6 +196,9 @@ func (h *Handler) refuse(w http.ResponseWriter, r *http.Request, err error) {
 
 func (h *Handler) reject(w http.ResponseWriter, r *http.Request, status int, reason string) {
 	h.rejected.Add(1)
+	if h.Observer != nil {
+		h.Observer.Rejected(r.URL.Path, status, reason)
+	}
 	h.logger().Warn("webhook rejected", "path", r.URL.Path, "status", status, "reason", reason)
 	writeJSON(w, status, map[string]string{"error": reason})
 }

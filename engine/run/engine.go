@@ -58,6 +58,9 @@ type Options struct {
 	// ApplyPlan advances (an event, a step, a vendor call). Calls are
 	// serialised; it must return quickly.
 	Progress func(Progress)
+	// Observer, when not nil, hears about every vendor request, with the
+	// connection's address filled in.
+	Observer connectors.Observer
 }
 
 // Engine runs a program's pipelines. It opens each connection once, on first
@@ -135,12 +138,27 @@ func (e *Engine) Conn(ctx context.Context, c *compile.Connection) (connectors.Co
 	if !values.IsWhollyKnown() {
 		return nil, fmt.Errorf("%s: its settings are not known (an environment variable may be missing)", c.Addr())
 	}
-	conn, err := c.Connector.Open(ctx, connectors.Config{Name: c.Name, Values: values, Logger: e.opts.Logger.With("connection", c.Addr())})
+	cfg := connectors.Config{Name: c.Name, Values: values, Logger: e.opts.Logger.With("connection", c.Addr())}
+	if e.opts.Observer != nil {
+		cfg.Observer = connObserver{addr: c.Addr(), next: e.opts.Observer}
+	}
+	conn, err := c.Connector.Open(ctx, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("opening %s: %w", c.Addr(), err)
 	}
 	e.conns[c.Addr()] = conn
 	return conn, nil
+}
+
+// connObserver names the connection in each call it passes on.
+type connObserver struct {
+	addr string
+	next connectors.Observer
+}
+
+func (o connObserver) VendorCall(c connectors.VendorCall) {
+	c.Connection = o.addr
+	o.next.VendorCall(c)
 }
 
 // Close closes every open connection.

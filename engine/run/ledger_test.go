@@ -131,7 +131,7 @@ pipeline "p" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Failed != 1 || !strings.Contains(res.Runs[0].Err.Error(), "changed since the plan") {
+	if res.Failed != 1 || !strings.Contains(res.Runs[0].Err.Error(), "changed since the plan was made (value.n differs)") {
 		t.Fatalf("want a refusal, got failed=%d err=%v", res.Failed, res.Runs[0].Err)
 	}
 	a, _ := f.mem.Get("a")

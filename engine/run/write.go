@@ -195,7 +195,7 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 	}
 	if err := store.OpenIntentWith(ctx, state.Intent{
 		Key: key, RunID: x.runID, Pipeline: x.pl.Name, Step: pc.Address, Connection: pc.Connection,
-		Action: pc.Action, Identity: pc.Identity, Fingerprint: ch.Fingerprint, Owner: x.e.opts.Owner,
+		Action: pc.Action, Identity: pc.Identity, Fingerprint: ch.Fingerprint, Owner: x.e.opts.Owner, Op: string(pc.Op),
 	}, state.OpenOptions{TTL: x.e.opts.IntentClaim, Compare: true, Seen: seen, Fence: x.e.fence.Load()}); err != nil {
 		if errors.Is(err, state.ErrIntentUnknown) {
 			return cty.NilVal, parked(key, err)
@@ -285,8 +285,14 @@ func (x *execution) checkConstraint(n *compile.Node, pc *plan.Change) error {
 		}
 		return connectors.Permanent(fmt.Errorf("not in the saved plan (it would %s); run tote plan again", pc.Op))
 	case planned.Fingerprint != pc.Fingerprint:
+		if d := plan.Drift(planned.Fields, pc.Fields, false); len(d) > 0 {
+			return connectors.Permanent(fmt.Errorf("the record changed since the plan was made (%s); run tote plan again", plan.DriftText(d)))
+		}
 		return connectors.Permanent(errors.New("the record changed since the plan was made; run tote plan again"))
 	case planned.ArgsDigest != "" && planned.ArgsDigest != pc.ArgsDigest:
+		if d := plan.Drift(planned.Fields, pc.Fields, true); len(d) > 0 {
+			return connectors.Permanent(fmt.Errorf("the arguments differ from the saved plan (%s); run tote plan again", plan.DriftText(d)))
+		}
 		return connectors.Permanent(errors.New("the arguments differ from the saved plan; run tote plan again"))
 	case planned.Op == connectors.OpNoop && pc.Op != connectors.OpNoop:
 		return connectors.Permanent(fmt.Errorf("the plan had nothing to do here but now it would %s; run tote plan again", pc.Op))

@@ -123,3 +123,49 @@ pipeline "p" {
 		t.Fatalf("the repair was not logged and counted:\n%s", logs.String())
 	}
 }
+
+// A registration tote run makes on its first check, because there was
+// none, is logged as created, not as a repair.
+func TestRunLogsFirstCreationAsCreated(t *testing.T) {
+	v := &vendorHooks{repaired: make(chan string, 4)}
+	reg := connectors.MustRegistry(func() connectors.Connector { return v })
+	cfg, _ := config.Parse(map[string][]byte{"main.hcl": []byte(`
+connection "vendor" "v" {}
+pipeline "p" {
+  trigger "vendor_webhook" "in" {}
+}
+`)})
+	prog, diags := compile.Compile(cfg, compile.Options{Registry: reg})
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	st, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	logs := &syncBuffer{}
+	eng := run.New(prog, st, run.Options{})
+	defer eng.Close()
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() {
+		done <- service.Run(ctx, eng, service.Options{Listen: "127.0.0.1:0", PublicURL: "https://tote.example.com",
+			SubscriptionEvery: time.Hour, Logger: slog.New(slog.NewTextHandler(logs, nil))})
+	}()
+	select {
+	case op := <-v.repaired:
+		if op != "create" {
+			t.Fatalf("op = %s, want create", op)
+		}
+	case err := <-done:
+		t.Fatalf("service stopped: %v", err)
+	}
+	cancel()
+	if err := <-done; err != nil {
+		t.Fatal(err)
+	}
+	if got := logs.String(); strings.Contains(got, "repaired") || !strings.Contains(got, "created a webhook subscription") {
+		t.Fatalf("the first creation was not logged as a creation:\n%s", got)
+	}
+}

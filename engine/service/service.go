@@ -21,6 +21,7 @@ import (
 	"github.com/toteworks/tote/engine/connlimit"
 	"github.com/toteworks/tote/engine/ingress"
 	"github.com/toteworks/tote/engine/lease"
+	"github.com/toteworks/tote/engine/metrics"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/schedule"
 	"github.com/toteworks/tote/engine/state"
@@ -72,6 +73,9 @@ type Options struct {
 	PruneEvery time.Duration
 	// HealthEvery is how often connections are checked (default 5m); see Health.
 	HealthEvery time.Duration
+	// Metrics, when set, are served at /metrics and fed by the ingress and
+	// the worker. Vendor calls reach them through run.Options.Observer.
+	Metrics *metrics.Metrics
 }
 
 // LeaseName is the state lease that makes one `tote run` per state file.
@@ -94,7 +98,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	ctx = connectors.WithCallObserver(ctx, sum)
 	held, err := lease.Acquire(ctx, store, lease.Options{Kind: "run", TTL: opts.LeaseTTL, Clock: opts.Clock, Logger: opts.Logger})
 	if err != nil {
-		return fmt.Errorf("taking the state lease: %w", err)
+		return fmt.Errorf("taking the lease of the state file %s: %w", store.Path(), err)
 	}
 	defer func() { _ = held.Release(context.WithoutCancel(ctx)) }()
 	fence := held.Fence()
@@ -122,6 +126,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	health := NewHealth(eng, opts.Logger)
 	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load, Status: opts.Status,
 		NotReady: health.NotReady}
+	observe(h, &opts)
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
@@ -295,7 +300,7 @@ func scheduler(eng *run.Engine, store *state.Store, opts Options, wake chan stru
 			}
 			items := make([]state.NewItem, 0, len(events))
 			for _, ev := range events {
-				items = append(items, state.NewItem{Pipeline: tg.pl.Name, Trigger: tg.t.Name, Key: ev.Key, Payload: run.EncodeEvent(tg.t, ev.Data)})
+				items = append(items, run.NewItem(tg.pl.Name, tg.t, ev.Key, ev.Data))
 			}
 			if _, err := store.EnqueueAndSetCursor(ctx, e.Name, cursor, items...); err != nil {
 				return err
@@ -366,7 +371,7 @@ func firstStart(ctx context.Context, eng *run.Engine, store *state.Store, opts O
 		}
 		items := make([]state.NewItem, 0, len(events))
 		for _, ev := range events {
-			items = append(items, state.NewItem{Pipeline: f.pl.Name, Trigger: f.t.Name, Key: ev.Key, Payload: run.EncodeEvent(f.t, ev.Data)})
+			items = append(items, run.NewItem(f.pl.Name, f.t, ev.Key, ev.Data))
 		}
 		if _, err := store.EnqueueAndSetCursor(ctx, name, cursor, items...); err != nil {
 			return fmt.Errorf("first start: enqueueing the catch-up of %s: %w", name, err)
@@ -418,7 +423,7 @@ func repairSubscriptions(ctx context.Context, eng *run.Engine, opts Options) {
 		every = 5 * time.Minute
 	}
 	repaired := 0
-	for {
+	for first := true; ; first = false {
 		subs, err := eng.PlanSubscriptions(ctx, opts.PublicURL)
 		if err != nil && ctx.Err() == nil {
 			opts.Logger.Error("checking webhook subscriptions", "err", eng.Redact(err.Error()))
@@ -429,6 +434,11 @@ func repairSubscriptions(ctx context.Context, eng *run.Engine, opts Options) {
 			}
 			if err := eng.ApplySubscription(ctx, s); err != nil {
 				opts.Logger.Error("repairing a webhook subscription", "connection", s.Connection, "topic", s.Topic, "err", eng.Redact(err.Error()))
+				continue
+			}
+			if first && s.Op == connectors.OpCreate {
+				// Registering what the pipelines need on start is no repair.
+				opts.Logger.Info("created a webhook subscription", "connection", s.Connection, "topic", s.Topic)
 				continue
 			}
 			repaired++

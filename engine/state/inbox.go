@@ -19,6 +19,9 @@ type NewItem struct {
 	// NotBefore is when the item becomes claimable; zero means now.
 	NotBefore time.Time
 	Overlap   Overlap
+	// Subjects are the orders and SKUs the event concerns, indexed for
+	// search (SubjectItems).
+	Subjects []Subject
 }
 
 // EnqueueResult is what Enqueue did with one NewItem.
@@ -164,6 +167,9 @@ func enqueueOne(tx *wtx, it NewItem) (EnqueueResult, error) {
 	if errors.Is(err, sql.ErrNoRows) {
 		id, _, err = existingItem(tx, it.Pipeline, it.Trigger, it.Key)
 		return EnqueueResult{ID: id, Duplicate: true}, err
+	}
+	if err == nil {
+		err = putSubjects(tx, id, it.Subjects)
 	}
 	return EnqueueResult{ID: id}, err
 }

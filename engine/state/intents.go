@@ -20,6 +20,7 @@ type Intent struct {
 	Action      string
 	Identity    string // the record written, as the target knows it
 	Fingerprint string // of the planned change, to detect drift
+	Op          string // what the write was planned as: create, update, delete
 	Status      IntentStatus
 	Output      []byte
 	Error       string
@@ -138,14 +139,14 @@ func (s *Store) OpenIntentWith(ctx context.Context, in Intent, o OpenOptions) er
 			return ErrIntentChanged
 		}
 		now := tx.now.UnixNano()
-		_, err = tx.exec(`INSERT INTO intents (idem_key, run_id, pipeline, step, connection, action, identity, fingerprint, status, output, error, owner, claim_until, created_at, updated_at)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', NULL, '', ?9, ?10, ?11, ?11)
+		_, err = tx.exec(`INSERT INTO intents (idem_key, run_id, pipeline, step, connection, action, identity, fingerprint, status, output, error, owner, claim_until, created_at, updated_at, op)
+			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', NULL, '', ?9, ?10, ?11, ?11, ?12)
 			ON CONFLICT (idem_key) DO UPDATE SET run_id = excluded.run_id, pipeline = excluded.pipeline, step = excluded.step,
 				connection = excluded.connection, action = excluded.action, identity = excluded.identity,
 				fingerprint = excluded.fingerprint, status = 'pending', output = NULL, error = '',
-				owner = excluded.owner, claim_until = excluded.claim_until, updated_at = excluded.updated_at`,
+				owner = excluded.owner, claim_until = excluded.claim_until, updated_at = excluded.updated_at, op = excluded.op`,
 			in.Key, in.RunID, in.Pipeline, in.Step, in.Connection, in.Action, in.Identity, in.Fingerprint,
-			in.Owner, tx.now.Add(ttl).UnixNano(), now)
+			in.Owner, tx.now.Add(ttl).UnixNano(), now, in.Op)
 		return err
 	})
 }

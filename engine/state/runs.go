@@ -40,6 +40,7 @@ type RunFilter struct {
 	Pipeline string
 	Status   RunStatus
 	Limit    int
+	Since    time.Time // runs started at or after; zero: any
 }
 
 const runCols = `id, pipeline, trigger_name, event_key, COALESCE(item_id, 0), mode, status, attempt, writes, error, started_at, finished_at`
@@ -119,6 +120,10 @@ func (s *Store) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
 	if f.Status != "" {
 		where = append(where, "status = ?")
 		args = append(args, string(f.Status))
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "started_at >= ?")
+		args = append(args, f.Since.UnixNano())
 	}
 	rows, err := s.queryRows(ctx, `SELECT `+runCols+` FROM runs`+whereClause(where)+
 		` ORDER BY started_at DESC, rowid DESC LIMIT ?`, append(args, sqlLimit(f.Limit))...)

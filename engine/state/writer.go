@@ -238,10 +238,11 @@ func (t *wtx) queryRow(query string, args ...any) scanner {
 	return st.QueryRow(args...)
 }
 
-// write runs fn as one write request and prefixes its error with op.
+// write runs fn as one write request and prefixes its error with the
+// file and op, so that a failed write names the file to look at.
 func (s *Store) write(ctx context.Context, op string, fn func(*wtx) error) error {
 	if err := s.w.write(ctx, fn); err != nil {
-		return fmt.Errorf("state: %s: %w", op, err)
+		return fmt.Errorf("state %s: %s: %w", s.path, op, err)
 	}
 	return nil
 }

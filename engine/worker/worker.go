@@ -313,14 +313,15 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 	} else if err != nil {
 		w.Logger.Error("settling inbox item failed; it runs again once its lease expires", "item", it.ID, "err", err)
 	}
+	subjects := w.subjectAttrs(ctx, it) // last, after the attributes every line has
 	if res.Err == nil && res.Deferred > 0 {
-		w.Logger.Info("run waits", "pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID, "retry_in", res.Deferred.String(),
-			"writes", res.Writes, "waiting", waitingText(res))
+		w.Logger.Info("run waits", append([]any{"pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID, "retry_in", res.Deferred.String(),
+			"writes", res.Writes, "waiting", waitingText(res)}, subjects...)...)
 	} else if res.Err != nil {
-		w.Logger.Warn("run failed", "pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID,
-			"attempt", it.Attempts, "outcome", string(outcome), "err", res.Err.Error())
+		w.Logger.Warn("run failed", append([]any{"pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID,
+			"attempt", it.Attempts, "outcome", string(outcome), "err", res.Err.Error()}, subjects...)...)
 	} else {
-		w.Logger.Info("run finished", "pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID, "writes", res.Writes)
+		w.Logger.Info("run finished", append([]any{"pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID, "writes", res.Writes}, subjects...)...)
 	}
 	if w.OnSettled != nil {
 		w.OnSettled(it, res, outcome)

@@ -267,22 +267,7 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "Error:", err)
 		return exitError
 	}
-	for _, err := range res.SubscriptionErrors {
-		fmt.Fprintf(env.Stderr, "Error: webhook subscription: %s\n", err)
-	}
-	for _, r := range res.Runs {
-		for _, f := range r.Plan.Errors {
-			writeFailure(env, r.Plan, f, eng.Program().Config.Files)
-		}
-	}
-	if res.Subscriptions > 0 {
-		fmt.Fprintf(env.Stdout, "\n%d webhook subscription%s changed.", res.Subscriptions, plural(res.Subscriptions, "", "s"))
-	}
-	fmt.Fprintf(env.Stdout, "\nApply complete! %d write%s made, %d run%s failed.\n", res.Writes, plural(res.Writes, "", "s"), res.Failed, plural(res.Failed, "", "s"))
-	if res.Failed > 0 || len(res.SubscriptionErrors) > 0 {
-		return exitError
-	}
-	return exitOK
+	return reportApply(env, p, res, len(pos) == 1, eng.Program().Config.Files)
 }
 
 // holdLease takes the state lease for the apply, so that apply and tote

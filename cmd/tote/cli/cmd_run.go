@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/metrics"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/service"
 	"github.com/toteworks/tote/engine/state"
@@ -18,7 +19,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	fs := newFlags("run", "run [-listen ADDR] [flags]", env.Stderr)
 	var c common
 	c.register(fs, env, true)
-	listen := fs.String("listen", envOr(env, "TOTE_LISTEN", "127.0.0.1:7400"), "address for webhooks, /healthz, /readyz and the status page ($TOTE_LISTEN)")
+	listen := fs.String("listen", envOr(env, "TOTE_LISTEN", "127.0.0.1:7400"), "address for webhooks, /healthz, /readyz, /metrics and the status page ($TOTE_LISTEN)")
 	concurrency := fs.Int("concurrency", 256, "runs at once (most wait on a vendor: batching needs many in flight)")
 	parallelism := fs.Int("parallelism", 10, "steps and instances at once within a run")
 	grace := fs.Duration("grace", 30*time.Second, "how long runs in flight may finish after SIGTERM")
@@ -68,7 +69,8 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	}
 	defer store.Close()
 	logger := newLogger(env, *logFormat)
-	eng := run.New(prog, store, run.Options{Parallelism: *parallelism, Clock: env.Now, Logger: logger})
+	m := metrics.New(metrics.Options{Store: store, Lease: service.LeaseName, Clock: env.Now})
+	eng := run.New(prog, store, run.Options{Parallelism: *parallelism, Clock: env.Now, Logger: logger, Observer: m})
 	defer eng.Close()
 	err = service.Run(ctx, eng, service.Options{
 		Status: statusPage(prog, store, *statusToken, env.Now, logger),
@@ -76,7 +78,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim, LeaseTTL: *leaseTTL,
 		SummaryEvery: summaryInterval(*summaryEvery),
-		Retention:    state.Retention{Records: ret.records, Intents: ret.intents},
+		Retention:    state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m,
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {

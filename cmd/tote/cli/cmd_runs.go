@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
@@ -13,13 +14,17 @@ import (
 )
 
 func cmdRuns(ctx context.Context, env Env, args []string) int {
-	fs := newFlags("runs", "runs [list [-pipeline P] [-status S] [-limit N] | show ID] [-json]", env.Stderr)
+	fs := newFlags("runs", "runs [list [-order ID | -sku SKU | -rejected] [-pipeline P] [-status S] [-since D] [-limit N] | show ID] [-json]", env.Stderr)
 	var c common
 	c.register(fs, env, true)
 	pipeline := fs.String("pipeline", "", "only this pipeline")
 	status := fs.String("status", "", "only runs with this status: running, succeeded, failed, dead, parked")
 	limit := fs.Int("limit", 50, "at most this many runs")
 	asJSON := fs.Bool("json", false, "print as JSON")
+	order := fs.String("order", "", "every event and run that concerned this BigCommerce order id")
+	sku := fs.String("sku", "", "every event and run that concerned this SKU")
+	since := fs.Duration("since", 0, "only what happened in this past span, e.g. 24h")
+	rejected := fs.Bool("rejected", false, "list the webhook deliveries tote run refused")
 	pos, err := parse(fs, args)
 	if err != nil {
 		return exitError
@@ -33,9 +38,27 @@ func cmdRuns(ctx context.Context, env Env, args []string) int {
 	if len(pos) > 0 {
 		sub = pos[0]
 	}
+	var from time.Time
+	if *since > 0 {
+		from = env.Now().Add(-*since)
+	}
+	switch {
+	case sub != "list":
+	case *rejected:
+		return listRejections(ctx, env, store, from, *limit, *asJSON)
+	case *order != "" && *sku != "":
+		fmt.Fprintln(env.Stderr, "Error: give -order or -sku, not both")
+		return exitError
+	case *order != "" || *sku != "":
+		subject := state.Subject{Kind: "order", Value: *order}
+		if *sku != "" {
+			subject = state.Subject{Kind: "sku", Value: *sku}
+		}
+		return runsFind(ctx, env, store, subject, state.SearchFilter{Pipeline: *pipeline, Since: from, Limit: *limit}, *status, *asJSON)
+	}
 	switch sub {
 	case "list":
-		runs, err := store.Runs(ctx, state.RunFilter{Pipeline: *pipeline, Status: state.RunStatus(*status), Limit: *limit})
+		runs, err := store.Runs(ctx, state.RunFilter{Pipeline: *pipeline, Status: state.RunStatus(*status), Limit: *limit, Since: from})
 		if err != nil {
 			fmt.Fprintln(env.Stderr, "Error:", err)
 			return exitError
@@ -49,15 +72,28 @@ func cmdRuns(ctx context.Context, env Env, args []string) int {
 			writeJSON(env.Stdout, map[string]any{"runs": runs, "inbox": counts})
 			return exitOK
 		}
+		views, err := viewRuns(ctx, store, runs)
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
 		tw := tabwriter.NewWriter(env.Stdout, 0, 4, 2, ' ', 0)
 		fmt.Fprintln(tw, "RUN\tPIPELINE\tTRIGGER\tEVENT\tSTATUS\tWRITES\tSTARTED\tERROR")
-		for _, r := range runs {
-			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Pipeline, r.Trigger, r.EventKey, r.Status, r.Writes,
-				r.StartedAt.UTC().Format(time.RFC3339), oneLine(r.Error, 60))
+		for _, r := range views {
+			fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\t%d\t%s\t%s\n", r.ID, r.Pipeline, r.Trigger, r.EventKey, r.statusText(), r.Writes,
+				r.StartedAt.Format(time.RFC3339), oneLine(r.Error, 60))
 		}
 		tw.Flush()
+		waiting, err := store.WaitingToRetry(ctx)
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
 		fmt.Fprintf(env.Stdout, "\nInbox: %d pending, %d running, %d done, %d dead, %d parked.\n",
 			counts[state.ItemPending], counts[state.ItemRunning], counts[state.ItemDone], counts[state.ItemDead], counts[state.ItemParked])
+		if waiting > 0 {
+			fmt.Fprintf(env.Stdout, "Of the pending, %d ran before and wait%s to retry.\n", waiting, plural(waiting, "s", ""))
+		}
 		if n := counts[state.ItemParked]; n > 0 {
 			fmt.Fprintf(env.Stdout, "%d event%s parked: a write's outcome is unknown and cannot be read back. Check the vendor, then tote retry ITEM to make it again.\n",
 				n, plural(n, " is", "s are"))
@@ -82,8 +118,21 @@ func cmdRuns(ctx context.Context, env Env, args []string) int {
 			fmt.Fprintln(env.Stderr, "Error:", err)
 			return exitError
 		}
+		var payload []byte
+		if r.ItemID != 0 {
+			if it, err := store.Item(ctx, r.ItemID); err == nil {
+				payload = redactedPayload(it)
+			}
+		}
+		ws, err := store.WritesOfRun(ctx, r.ID)
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
+		writes := viewWrites(ws)
 		if *asJSON {
-			writeJSON(env.Stdout, map[string]any{"run": r, "attempts": attempts, "unknown_writes": unknownView(unknown)})
+			writeJSON(env.Stdout, map[string]any{"run": r, "attempts": attempts, "event": json.RawMessage(payload),
+				"write_targets": writes, "unknown_writes": unknownView(unknown)})
 			return exitOK
 		}
 		fmt.Fprintf(env.Stdout, "Run %s\n  pipeline: %s\n  trigger:  %s\n  event:    %s\n  status:   %s\n  writes:   %d\n  started:  %s\n",
@@ -111,6 +160,7 @@ func cmdRuns(ctx context.Context, env Env, args []string) int {
 			}
 			fmt.Fprintln(env.Stdout, line)
 		}
+		printRunDetails(env.Stdout, payload, writes)
 		return exitOK
 	}
 	fmt.Fprintf(env.Stderr, "Error: tote runs has no %q; use list or show ID\n", sub)

@@ -16,6 +16,7 @@ import (
 	"github.com/toteworks/tote/connectors/sandbox"
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/config"
+	"github.com/toteworks/tote/engine/metrics"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/service"
 	"github.com/toteworks/tote/engine/state"
@@ -86,7 +87,8 @@ func cmdSandbox(ctx context.Context, env Env, args []string) int {
 		return fail(err)
 	}
 	defer store.Close()
-	eng := run.New(prog, store, run.Options{Logger: logger})
+	m := metrics.New(metrics.Options{Store: store, Lease: service.LeaseName})
+	eng := run.New(prog, store, run.Options{Logger: logger, Observer: m})
 	defer eng.Close()
 
 	fmt.Fprintf(out, "tote sandbox: %d pipelines, fake vendors, seed %d\n\n", len(prog.Pipelines), f.seed)
@@ -108,7 +110,7 @@ func cmdSandbox(ctx context.Context, env Env, args []string) int {
 	ready := make(chan struct{})
 	engineDone := make(chan error, 1)
 	go func() {
-		engineDone <- service.Run(runCtx, eng, service.Options{Listen: f.listen, Logger: logger, Concurrency: 32,
+		engineDone <- service.Run(runCtx, eng, service.Options{Listen: f.listen, Logger: logger, Concurrency: 32, Metrics: m,
 			Backoff: 200 * time.Millisecond, MaxBackoff: 5 * time.Second, Grace: 10 * time.Second,
 			Ready: func(string) { close(ready) }, Status: statusPage(eng.Program(), store, "", env.Now, logger)})
 	}()

@@ -1,0 +1,201 @@
+package state
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"time"
+	"unicode/utf8"
+)
+
+// Subject is a record an event concerns: kind "order" (a BigCommerce order
+// id) or "sku", and its value.
+type Subject struct {
+	Kind  string
+	Value string
+}
+
+func putSubjects(tx *wtx, item int64, subs []Subject) error {
+	for _, s := range subs {
+		if s.Kind == "" || s.Value == "" {
+			continue
+		}
+		if _, err := tx.exec(`INSERT INTO subjects (kind, value, item_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
+			s.Kind, s.Value, item); err != nil {
+			return fmt.Errorf("subject %s %s: %w", s.Kind, s.Value, err)
+		}
+	}
+	return nil
+}
+
+// SearchFilter narrows a search by subject.
+type SearchFilter struct {
+	Pipeline string
+	Since    time.Time // events enqueued at or after
+	Limit    int       // <= 0: no limit
+}
+
+// ItemsConcerning lists the inbox items whose event concerns the subject,
+// newest first.
+func (s *Store) ItemsConcerning(ctx context.Context, sub Subject, f SearchFilter) ([]Item, error) {
+	where := []string{"inbox.id IN (SELECT item_id FROM subjects WHERE kind = ? AND value = ?)"}
+	args := []any{sub.Kind, sub.Value}
+	if f.Pipeline != "" {
+		where = append(where, "pipeline = ?")
+		args = append(args, f.Pipeline)
+	}
+	if !f.Since.IsZero() {
+		where = append(where, "created_at >= ?")
+		args = append(args, f.Since.UnixNano())
+	}
+	rows, err := s.queryRows(ctx, `SELECT `+itemCols+` FROM inbox`+whereClause(where)+` ORDER BY id DESC LIMIT ?`,
+		append(args, sqlLimit(f.Limit))...)
+	if err != nil {
+		return nil, fmt.Errorf("state: items of %s %s: %w", sub.Kind, sub.Value, err)
+	}
+	defer rows.Close()
+	var items []Item
+	for rows.Next() {
+		it, err := scanItem(rows)
+		if err != nil {
+			return nil, fmt.Errorf("state: items of %s %s: %w", sub.Kind, sub.Value, err)
+		}
+		items = append(items, it)
+	}
+	return items, rows.Err()
+}
+
+// SubjectsOf returns what an item's event concerns.
+func (s *Store) SubjectsOf(ctx context.Context, item int64) ([]Subject, error) {
+	rows, err := s.queryRows(ctx, `SELECT kind, value FROM subjects WHERE item_id = ? ORDER BY kind, value`, item)
+	if err != nil {
+		return nil, fmt.Errorf("state: subjects of item %d: %w", item, err)
+	}
+	defer rows.Close()
+	var out []Subject
+	for rows.Next() {
+		var sub Subject
+		if err := rows.Scan(&sub.Kind, &sub.Value); err != nil {
+			return nil, fmt.Errorf("state: subjects of item %d: %w", item, err)
+		}
+		out = append(out, sub)
+	}
+	return out, rows.Err()
+}
+
+// RunsOfItem lists the runs of one inbox item, oldest first.
+func (s *Store) RunsOfItem(ctx context.Context, item int64) ([]Run, error) {
+	rows, err := s.queryRows(ctx, `SELECT `+runCols+` FROM runs WHERE item_id = ? ORDER BY started_at, rowid`, item)
+	if err != nil {
+		return nil, fmt.Errorf("state: runs of item %d: %w", item, err)
+	}
+	defer rows.Close()
+	var runs []Run
+	for rows.Next() {
+		r, err := scanRun(rows)
+		if err != nil {
+			return nil, fmt.Errorf("state: runs of item %d: %w", item, err)
+		}
+		runs = append(runs, r)
+	}
+	return runs, rows.Err()
+}
+
+// Write is one write of a run as the ledger holds it.
+type Write struct {
+	Connection string
+	Action     string
+	Identity   string
+	Op         string // create, update, delete; empty for writes recorded before it was kept
+	Status     IntentStatus
+	Output     []byte
+	Error      string
+}
+
+// WritesOfRun lists the ledger's writes made by one run.
+func (s *Store) WritesOfRun(ctx context.Context, runID string) ([]Write, error) {
+	rows, err := s.queryRows(ctx, `SELECT connection, action, identity, op, status, output, error
+		FROM intents WHERE run_id = ? ORDER BY created_at, idem_key`, runID)
+	if err != nil {
+		return nil, fmt.Errorf("state: writes of run %s: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []Write
+	for rows.Next() {
+		var w Write
+		if err := rows.Scan(&w.Connection, &w.Action, &w.Identity, &w.Op, &w.Status, &w.Output, &w.Error); err != nil {
+			return nil, fmt.Errorf("state: writes of run %s: %w", runID, err)
+		}
+		out = append(out, w)
+	}
+	return out, rows.Err()
+}
+
+// Rejection is a webhook delivery tote refused.
+type Rejection struct {
+	At     time.Time
+	Path   string
+	Status int
+	Reason string
+}
+
+// KeepRejections is how many rejections the state keeps, newest.
+const KeepRejections = 1000
+
+// RecordRejection keeps a refused delivery (never its body), dropping the
+// oldest beyond KeepRejections. Path and reason are cut to 200 bytes: the
+// sender chooses the path.
+func (s *Store) RecordRejection(ctx context.Context, r Rejection) error {
+	path, reason := cut(r.Path, 200), cut(r.Reason, 200)
+	return s.write(ctx, "record rejection", func(tx *wtx) error {
+		at := r.At
+		if at.IsZero() {
+			at = tx.now
+		}
+		res, err := tx.exec(`INSERT INTO rejections (at, path, status, reason) VALUES (?, ?, ?, ?)`, at.UnixNano(), path, r.Status, reason)
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		_, err = tx.exec(`DELETE FROM rejections WHERE id <= ?`, id-KeepRejections)
+		return err
+	})
+}
+
+// Rejections lists refused deliveries, newest first.
+func (s *Store) Rejections(ctx context.Context, since time.Time, limit int) ([]Rejection, error) {
+	from := int64(math.MinInt64)
+	if !since.IsZero() {
+		from = since.UnixNano()
+	}
+	rows, err := s.queryRows(ctx, `SELECT at, path, status, reason FROM rejections WHERE at >= ? ORDER BY id DESC LIMIT ?`,
+		from, sqlLimit(limit))
+	if err != nil {
+		return nil, fmt.Errorf("state: rejections: %w", err)
+	}
+	defer rows.Close()
+	var out []Rejection
+	for rows.Next() {
+		var r Rejection
+		if err := rows.Scan(timeCol{&r.At}, &r.Path, &r.Status, &r.Reason); err != nil {
+			return nil, fmt.Errorf("state: rejections: %w", err)
+		}
+		out = append(out, r)
+	}
+	return out, rows.Err()
+}
+
+// cut shortens s to at most n bytes, on a rune boundary.
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	s = s[:n]
+	for len(s) > 0 && !utf8.ValidString(s) {
+		s = s[:len(s)-1]
+	}
+	return s + "..."
+}
