@@ -21,6 +21,7 @@ import (
 // whose outcome is not settled. A new such status is one line here.
 var WatchedIntents = []state.IntentStatus{
 	state.IntentPending,
+	state.IntentUnknown,
 }
 
 // Run outcomes, the values of the outcome label of tote_runs_total.
@@ -161,7 +162,7 @@ type stateCollector struct {
 }
 
 var (
-	depthDesc = prometheus.NewDesc("tote_inbox_items", "Inbox items by pipeline and status (pending, running, dead).",
+	depthDesc = prometheus.NewDesc("tote_inbox_items", "Inbox items by pipeline and status (pending, running, dead, parked).",
 		[]string{"pipeline", "status"}, nil)
 	oldestDesc = prometheus.NewDesc("tote_inbox_oldest_pending_seconds",
 		"Age of the oldest pending inbox item; 0 when none is pending.", nil, nil)

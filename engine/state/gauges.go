@@ -17,7 +17,7 @@ type Depth struct {
 // InboxDepth counts pending, running and dead items by pipeline.
 func (s *Store) InboxDepth(ctx context.Context) ([]Depth, error) {
 	rows, err := s.queryRows(ctx, `SELECT pipeline, status, COUNT(*) FROM inbox
-		WHERE status IN ('pending', 'running', 'dead') GROUP BY pipeline, status`)
+		WHERE status IN ('pending', 'running', 'dead', 'parked') GROUP BY pipeline, status`)
 	if err != nil {
 		return nil, fmt.Errorf("state: inbox depth: %w", err)
 	}
