@@ -48,6 +48,13 @@ type Result struct {
 	// Deferred, when positive, says some writes wait for their target to
 	// be ready: the event should run again after it.
 	Deferred time.Duration
+	// Subjects are the orders and SKUs of an event whose records were
+	// fetched when the run started (a ShipStation notification): its
+	// enqueue could not name them.
+	Subjects []state.Subject
+	// Resolved is the event the run saw when its records were fetched as
+	// it started; nil otherwise.
+	Resolved []byte
 	// Record and Attempts are the run's record, for a caller that commits
 	// it itself (ExecuteDeferred).
 	Record   state.Run
@@ -95,6 +102,10 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	}
 	resolved, resolveErr := e.resolveEvent(ctx, trig, data)
 	if resolveErr == nil {
+		if !resolved.RawEquals(data) {
+			res.Subjects = Subjects(trig, resolved)
+			res.Resolved = EncodeEvent(trig, resolved)
+		}
 		data = resolved
 	}
 	if trig != nil && !data.IsNull() {

@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"time"
 )
@@ -170,4 +171,18 @@ func (s *Store) Run(ctx context.Context, id string) (Run, []StepAttempt, error) 
 		return Run{}, nil, fmt.Errorf("state: run %s: %w", id, err)
 	}
 	return r, attempts, nil
+}
+
+// RunEvent returns the event a run saw where it differs from its inbox
+// item's payload (see Settlement.Event); nil when it does not.
+func (s *Store) RunEvent(ctx context.Context, runID string) ([]byte, error) {
+	var ev []byte
+	err := s.queryRow(ctx, `SELECT event FROM runs WHERE id = ?`, runID).Scan(&ev)
+	if err != nil {
+		if err = notFound(err); errors.Is(err, ErrNotFound) {
+			return nil, nil
+		}
+		return nil, fmt.Errorf("state: event of run %s: %w", runID, err)
+	}
+	return ev, nil
 }

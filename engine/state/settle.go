@@ -21,6 +21,13 @@ type Settlement struct {
 	// ResetAttempts starts the item's attempts afresh: it waits for its
 	// target to be ready, which is not a failed attempt.
 	ResetAttempts bool
+	// Event, when set, is the event the run saw where it differs from the
+	// item's payload (its records fetched when the run started), without
+	// personal data; it is kept with the run.
+	Event []byte
+	// Subjects the run learnt of (an event that named its records only by
+	// reference, resolved when the run started) are added to the item's.
+	Subjects []Subject
 	// Claimed, when set, is the item as its claim returned it: the
 	// settlement is refused (ErrClaimLost) unless the item is still running
 	// under that very claim (same lease token, same attempt).
@@ -52,6 +59,9 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 				return ErrClaimLost
 			}
 		}
+		if err := putSubjects(tx, st.ItemID, st.Subjects); err != nil {
+			return err
+		}
 		if r.ID != "" {
 			var itemID any
 			if r.ItemID != 0 {
@@ -69,6 +79,11 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 				encTime(r.StartedAt), finished.UnixNano())
 			if err != nil {
 				return fmt.Errorf("run %s: %w", r.ID, err)
+			}
+			if len(st.Event) > 0 {
+				if _, err := tx.exec(`UPDATE runs SET event = ? WHERE id = ?`, st.Event, r.ID); err != nil {
+					return fmt.Errorf("run %s: event: %w", r.ID, err)
+				}
 			}
 			for _, a := range st.Attempts {
 				if _, err := tx.exec(`INSERT INTO step_attempts (run_id, step, attempt, status, error, started_at, finished_at)

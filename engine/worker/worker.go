@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/toteworks/tote/engine/personal"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/state"
 )
@@ -307,6 +308,10 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 	}
 	if st.Run.ID == "" {
 		st.Run = state.Run{} // the event never became a run (it could not be decoded)
+	}
+	st.Subjects = res.Subjects
+	if len(res.Resolved) > 0 {
+		st.Event = personal.JSON(res.Resolved)
 	}
 	if err := w.settle(context.WithoutCancel(ctx), st); errors.Is(err, state.ErrClaimLost) {
 		w.Logger.Warn("the item was claimed again meanwhile; this run's outcome is not recorded", "item", it.ID, "run", st.Run.ID)

@@ -119,7 +119,9 @@ func cmdRuns(ctx context.Context, env Env, args []string) int {
 			return exitError
 		}
 		var payload []byte
-		if r.ItemID != 0 {
+		if ev, err := store.RunEvent(ctx, r.ID); err == nil && len(ev) > 0 {
+			payload = ev // the records the run fetched, already without personal data
+		} else if r.ItemID != 0 {
 			if it, err := store.Item(ctx, r.ItemID); err == nil {
 				payload = redactedPayload(it)
 			}
