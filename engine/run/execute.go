@@ -256,13 +256,9 @@ func (x *execution) set(n *compile.Node, v cty.Value) {
 // node evaluates one transform or step, all its instances included. A
 // returned error makes the walk skip the node's dependents; it is recorded
 // once, here.
-func (x *execution) node(ctx context.Context, addr string) (err error) {
+func (x *execution) node(ctx context.Context, addr string) error {
 	n := x.pl.Nodes[addr]
-	x.e.hookStart(x.pl.Name, addr)
-	defer func() {
-		x.e.hookFinish(x.pl.Name, addr, err)
-		stepDone(ctx)
-	}()
+	defer stepDone(ctx)
 	sc := x.scope()
 	if n.ForEach == nil {
 		v, _, err := x.instance(ctx, n, sc, nil, addr)
