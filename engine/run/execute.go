@@ -48,9 +48,12 @@ type Result struct {
 	// Deferred, when positive, says some writes wait for their target to
 	// be ready: the event should run again after it.
 	Deferred time.Duration
-	// Record and Attempts are the run's record, for a caller that commits
-	// it itself (ExecuteDeferred).
-	Record   state.Run
+}
+
+// Record is a run's rows in state (the run and its step attempts), left by
+// ExecuteDeferred for its caller to commit.
+type Record struct {
+	Run      state.Run
 	Attempts []state.StepAttempt
 }
 
@@ -59,17 +62,22 @@ type Result struct {
 // while their targets are as they were when planned. runID, when not empty,
 // records the run and its step attempts in state.
 func (e *Engine) Execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string) *Result {
-	return e.execute(ctx, mode, ev, constraint, runID, false)
+	return e.execute(ctx, mode, ev, constraint, runID, nil)
 }
 
-// ExecuteDeferred applies like Execute, but leaves the run's record in
-// Result.Record and Result.Attempts for the caller to commit together with
-// what it does next (the worker settles the inbox item in the same commit).
-func (e *Engine) ExecuteDeferred(ctx context.Context, ev Event, runID string) *Result {
-	return e.execute(ctx, Apply, ev, nil, runID, true)
+// ExecuteDeferred applies like Execute, but returns the run's record for
+// the caller to commit together with what it does next (the worker settles
+// the inbox item in the same commit). The record is zero when the event
+// never became a run.
+func (e *Engine) ExecuteDeferred(ctx context.Context, ev Event, runID string) (*Result, Record) {
+	var rec Record
+	res := e.execute(ctx, Apply, ev, nil, runID, &rec)
+	return res, rec
 }
 
-func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string, deferred bool) *Result {
+// execute runs ev; with a non-nil deferred, the run's record is left there
+// instead of being written to state.
+func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string, deferred *Record) *Result {
 	pl := e.prog.Pipeline(ev.Pipeline)
 	res := &Result{RunID: runID, Plan: &plan.Run{Pipeline: ev.Pipeline, Trigger: ev.Trigger, EventKey: ev.Key}}
 	if pl == nil {
@@ -116,7 +124,7 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 			Funcs: e.prog.Functions(mode == Plan),
 		},
 	}
-	if runID != "" && mode == Apply && !deferred {
+	if runID != "" && mode == Apply && deferred == nil {
 		if err := e.store.StartRun(ctx, state.Run{ID: runID, Pipeline: pl.Name, Trigger: ev.Trigger, EventKey: ev.Key,
 			Mode: string(mode), Status: state.RunRunning, StartedAt: now}); err != nil {
 			res.Err = fmt.Errorf("recording the run: %w", err)
@@ -140,7 +148,7 @@ type execution struct {
 	pl         *compile.Pipeline
 	constraint *plan.Run
 	runID      string
-	deferred   bool
+	deferred   *Record // where the run's record goes instead of state, if set
 	started    time.Time
 	res        *Result
 	base       *compile.Scope
@@ -204,10 +212,12 @@ func (x *execution) finish(ctx context.Context, walk interface {
 	if res.Err != nil {
 		status, msg = state.RunFailed, x.redact.String(res.Err.Error())
 	}
-	if x.deferred {
-		res.Record = state.Run{ID: x.runID, Pipeline: x.pl.Name, Trigger: res.Plan.Trigger, EventKey: res.Plan.EventKey,
-			Mode: string(x.mode), Status: status, Writes: res.Writes, Error: msg, StartedAt: x.started, FinishedAt: x.e.opts.Clock()}
-		res.Attempts = x.attempts
+	if x.deferred != nil {
+		*x.deferred = Record{
+			Run: state.Run{ID: x.runID, Pipeline: x.pl.Name, Trigger: res.Plan.Trigger, EventKey: res.Plan.EventKey,
+				Mode: string(x.mode), Status: status, Writes: res.Writes, Error: msg, StartedAt: x.started, FinishedAt: x.e.opts.Clock()},
+			Attempts: x.attempts,
+		}
 		return
 	}
 	// Recording must happen even when the run's context was cancelled.

@@ -266,9 +266,9 @@ func (w *Worker) RunID(it state.Item) string {
 }
 
 func (w *Worker) process(ctx context.Context, it state.Item) {
-	res := w.runItem(ctx, it)
+	res, rec := w.runItem(ctx, it)
 	outcome := Finished
-	st := state.Settlement{Run: res.Record, Attempts: res.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: &it}
+	st := state.Settlement{Run: rec.Run, Attempts: rec.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: &it}
 	st.Run.ItemID, st.Run.Attempt = it.ID, it.Attempts
 	switch {
 	case res.Err == nil && res.Deferred > 0 && w.Clock().Sub(it.CreatedAt) > w.MaxWait:
@@ -327,13 +327,13 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 	}
 }
 
-func (w *Worker) runItem(ctx context.Context, it state.Item) *run.Result {
+func (w *Worker) runItem(ctx context.Context, it state.Item) (*run.Result, run.Record) {
 	ev := run.Event{Pipeline: it.Pipeline, Trigger: it.Trigger, Key: it.Key}
 	if pl := w.Engine.Program().Pipeline(it.Pipeline); pl != nil && it.Trigger != "" {
 		if t := pl.Trigger(it.Trigger); t != nil {
 			data, err := run.DecodeEvent(t, it.Payload)
 			if err != nil {
-				return &run.Result{Err: err, Permanent: true}
+				return &run.Result{Err: err, Permanent: true}, run.Record{}
 			}
 			ev.Data = data
 		}
