@@ -172,7 +172,7 @@ pipeline "orders" {
     for_each = transform.shipments
 
     value = {
-      orderKey = each.value.index == 0 ? "bc:${each.value.order.store_hash}:${each.value.order.id}" : "bc:${each.value.order.store_hash}:${each.value.order.id}:${each.value.address.id}"
+      orderKey = order_key(each.value.order.store_hash, each.value.order.id, each.value.index == 0 ? null : each.value.address.id)
       order = {
         orderNumber      = each.value.index == 0 ? tostring(each.value.order.id) : "${each.value.order.id}-${each.value.index + 1}"
         orderDate        = each.value.order.date_created

@@ -9,8 +9,10 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 
 	"github.com/toteworks/tote/connectors/shipstation/shipstationtest"
+	"github.com/toteworks/tote/pipelines"
 )
 
 // Check is the verdict on one flow, computed from the fakes' state alone.
@@ -47,12 +49,24 @@ func WriteChecks(w io.Writer, checks []Check) {
 	}
 }
 
-// importStatus is the orders pipeline's default status gate: BigCommerce
-// status id -> the ShipStation status an open order has.
-var importStatus = map[int]string{
-	7: "awaiting_payment", 11: "awaiting_shipment", 9: "awaiting_shipment",
-	12: "on_hold", 13: "on_hold", 5: "cancelled", 4: "cancelled",
-}
+// importStatus is the orders pipeline's default status gate, its variable
+// order_status_map: BigCommerce status id -> the ShipStation status an open
+// order has.
+var importStatus = sync.OnceValue(func() map[int]string {
+	v, err := pipelines.Default("order_status_map")
+	if err != nil {
+		panic("sandbox: " + err.Error()) // the shipped pipelines are tested; this is a broken build
+	}
+	m := map[int]string{}
+	for k, status := range v.AsValueMap() {
+		id, err := strconv.Atoi(k)
+		if err != nil {
+			panic(fmt.Sprintf("sandbox: order_status_map key %q is not a status id", k))
+		}
+		m[id] = status.AsString()
+	}
+	return m
+})
 
 // Reconcile checks that the two fake vendors and the captured mail agree
 // the way the shipped pipelines promise, with their default variables:
@@ -105,7 +119,7 @@ func reconcileOrders(f *Fakes) Check {
 			if i == 0 {
 				continue
 			}
-			if want, importable := importStatus[o.StatusID]; (!importable && !shippedStatus(o.StatusID)) || want == "cancelled" {
+			if want, importable := importStatus()[o.StatusID]; (!importable && !shippedStatus(o.StatusID)) || want == "cancelled" {
 				continue
 			}
 			c.Checked++
@@ -115,7 +129,7 @@ func reconcileOrders(f *Fakes) Check {
 		}
 		key := fmt.Sprintf("bc:%s:%d", StoreHash, o.ID)
 		ss, found := f.ShipStation.OrderByKey(key)
-		want, importable := importStatus[o.StatusID]
+		want, importable := importStatus()[o.StatusID]
 		c.Checked++
 		switch {
 		case o.StatusID == 2:
@@ -392,7 +406,7 @@ func echo(reason string, statusID int, staffNotes string) bool {
 	if reason == "" || strings.Contains(staffNotes, "[tote] ShipStation: "+reason) {
 		return false
 	}
-	return importStatus[statusID] == reason
+	return importStatus()[statusID] == reason
 }
 
 // exceptionReason is the exceptions pipeline's reading of an order (with

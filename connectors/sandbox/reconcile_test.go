@@ -282,3 +282,20 @@ func TestReconcileForeign(t *testing.T) {
 	wantProblem(t, got, fmt.Sprintf("order %d has 1 shipments; tote's order of it never left the warehouse", o.ID))
 	wantProblem(t, got, fmt.Sprintf("order %d is noted cancelled; tote's order of it is not", o.ID))
 }
+
+// The verdict's status gate is the orders pipeline's own default.
+func TestImportStatusIsThePipelinesDefault(t *testing.T) {
+	want := map[int]string{
+		7: "awaiting_payment", 11: "awaiting_shipment", 9: "awaiting_shipment",
+		12: "on_hold", 13: "on_hold", 5: "cancelled", 4: "cancelled",
+	}
+	got := importStatus()
+	if len(got) != len(want) {
+		t.Fatalf("importStatus() = %v, want %v", got, want)
+	}
+	for id, s := range want {
+		if got[id] != s {
+			t.Errorf("importStatus()[%d] = %q, want %q", id, got[id], s)
+		}
+	}
+}

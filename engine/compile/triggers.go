@@ -11,6 +11,7 @@ import (
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/config"
 	"github.com/toteworks/tote/engine/schedule"
+	"github.com/toteworks/tote/engine/state"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 	"github.com/zclconf/go-cty/cty/function"
@@ -40,7 +41,7 @@ type Trigger struct {
 	Conn       *Connection            // nil for cron
 	Args       cty.Value
 	Schedule   cron.Schedule // nil for webhooks
-	Overlap    schedule.Policy
+	Overlap    state.Overlap
 	CatchUp    int
 	Decl       *config.Trigger
 }
@@ -54,7 +55,7 @@ func (t *Trigger) Event() cty.Type {
 }
 
 func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg *connectors.Registry, funcs map[string]function.Function) (*Trigger, hcl.Diagnostics) {
-	t := &Trigger{Name: decl.Name, Kind: decl.Kind, Decl: decl, Overlap: schedule.Policy("skip"), CatchUp: 1}
+	t := &Trigger{Name: decl.Name, Kind: decl.Kind, Decl: decl, Overlap: state.OverlapSkip, CatchUp: 1}
 	ctx := &hcl.EvalContext{Functions: funcs, Variables: map[string]cty.Value{"var": p.Vars, "local": p.Locals}}
 	var diags hcl.Diagnostics
 	if decl.Kind == CronKind {
@@ -119,7 +120,7 @@ func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg 
 		s, d := evalString(decl.Overlap, ctx)
 		diags = append(diags, d...)
 		if !d.HasErrors() && s != "" {
-			pol, err := schedule.ParsePolicy(s)
+			pol, err := state.ParseOverlap(s)
 			if err != nil {
 				diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Invalid overlap policy",
 					Detail: `overlap is "skip" (the default), "all" or "latest".`, Subject: decl.Overlap.Range().Ptr()})

@@ -21,7 +21,7 @@ var contractNames = []string{
 	"tostring", "tonumber", "tobool", "tolist", "toset", "tomap",
 	"try", "can", "env", "secret", "parsetime", "formattime", "now", "uuid",
 	"weight_oz", "weight_g", "length_in", "length_cm", "round", "decimal", "sum",
-	"state_code",
+	"state_code", "order_key", "parse_order_key",
 }
 
 func TestFunctionNames(t *testing.T) {

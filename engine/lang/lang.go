@@ -4,7 +4,8 @@
 // Every hcl.EvalContext tote builds gets Functions(...): the go-cty standard
 // library under the names Terraform users know, try and can, and tote's own
 // functions for environment variables and secrets, times with explicit
-// zones, unit conversions, exact decimal rounding and state codes.
+// zones, unit conversions, exact decimal rounding, state codes and the
+// orderKey of a BigCommerce order.
 //
 // A function given a sensitive argument returns a sensitive result, and when
 // it fails its error message is replaced so that it cannot quote a secret.
@@ -89,6 +90,9 @@ func Functions(o Options) map[string]function.Function {
 
 		// addresses
 		"state_code": stateCodeFunc,
+
+		// orders
+		"order_key": orderKeyFunc, "parse_order_key": parseOrderKeyFunc,
 
 		// environment
 		"env": envFunc(getenv, false), "secret": envFunc(getenv, true),

@@ -20,7 +20,7 @@ func TestMarksPassThrough(t *testing.T) {
 		{`round(secret("SECRET_NUM"), 0)`, num("3")},
 		{`decimal(secret("SECRET_NUM"), 2)`, str("2.50")},
 		{`parsetime(secret("SECRET_TIME"), "rfc3339", "UTC")`, str("2024-07-01T12:00:00Z")},
-		{`formattime(secret("SECRET_TIME"), "shipstation", "America/Los_Angeles")`, str("2024-07-01T05:00:00.0000000")},
+		{`formattime(secret("SECRET_TIME"), "2006-01-02T15:04:05.0000000", "America/Los_Angeles")`, str("2024-07-01T05:00:00.0000000")},
 		{`env(secret("SECRET_UNIT"), "d")`, str("d")},
 		{`index(var.secret_list, "b")`, num("1")},
 		{`length(secret("API_TOKEN"))`, num("17")},

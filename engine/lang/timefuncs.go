@@ -20,13 +20,11 @@ type timeLayout struct {
 	format string // Go layout for formatting
 }
 
-// The named layouts. "shipstation" is ShipStation's offset-less local time
-// with seven fractional digits; parsing also accepts fewer or no fractional
-// digits, which Go allows after the seconds of any layout.
+// The named layouts. Vendor formats are the connectors' business: they give
+// pipelines RFC 3339 and accept it.
 var namedLayouts = map[string]timeLayout{
-	"rfc3339":     {name: "rfc3339", parse: time.RFC3339, format: time.RFC3339Nano},
-	"rfc2822":     {name: "rfc2822", format: time.RFC1123Z},
-	"shipstation": {name: "shipstation", parse: "2006-01-02T15:04:05", format: "2006-01-02T15:04:05.0000000"},
+	"rfc3339": {name: "rfc3339", parse: time.RFC3339, format: time.RFC3339Nano},
+	"rfc2822": {name: "rfc2822", format: time.RFC1123Z},
 }
 
 var layoutName = regexp.MustCompile(`^[a-z][a-z0-9_]*$`)
@@ -37,8 +35,11 @@ func layoutOf(s string) (timeLayout, error) {
 	}
 	// A lower-case word is a misspelt name, not a Go layout: Go's reference
 	// elements that start a layout are digits or capitalised (2006, Jan, Mon).
+	if s == "shipstation" {
+		return timeLayout{}, fmt.Errorf(`there is no layout "shipstation": the ShipStation connector reads and writes RFC 3339; for ShipStation's wall time elsewhere, use "2006-01-02T15:04:05.0000000" in America/Los_Angeles`)
+	}
 	if layoutName.MatchString(s) {
-		return timeLayout{}, fmt.Errorf("layout %q is neither a Go layout (like 2006-01-02 15:04) nor one of rfc3339, rfc2822, shipstation", s)
+		return timeLayout{}, fmt.Errorf("layout %q is neither a Go layout (like 2006-01-02 15:04) nor one of rfc3339, rfc2822", s)
 	}
 	return timeLayout{name: s, parse: s, format: s}, nil
 }
@@ -116,7 +117,7 @@ func resolveWall(w time.Time, loc *time.Location) time.Time {
 
 // parseTimeFunc is parsetime(value, layout, zone) -> RFC 3339 in UTC.
 var parseTimeFunc = function.New(&function.Spec{
-	Description: "Parses a time with a Go layout or rfc3339, rfc2822, shipstation, reading a value without an offset in the given IANA zone; returns RFC 3339 in UTC.",
+	Description: "Parses a time with a Go layout or rfc3339, rfc2822, reading a value without an offset in the given IANA zone; returns RFC 3339 in UTC.",
 	Params: []function.Parameter{
 		{Name: "value", Type: cty.String},
 		{Name: "layout", Type: cty.String},
@@ -143,7 +144,7 @@ var parseTimeFunc = function.New(&function.Spec{
 
 // formatTimeFunc is formattime(rfc3339, layout, zone).
 var formatTimeFunc = function.New(&function.Spec{
-	Description: "Renders an RFC 3339 time in the given IANA zone with a Go layout or rfc3339, rfc2822, shipstation.",
+	Description: "Renders an RFC 3339 time in the given IANA zone with a Go layout or rfc3339, rfc2822.",
 	Params: []function.Parameter{
 		{Name: "time", Type: cty.String},
 		{Name: "layout", Type: cty.String},

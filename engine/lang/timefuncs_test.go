@@ -15,19 +15,19 @@ import (
 func TestParseTime(t *testing.T) {
 	runCases(t, Options{}, []evalCase{
 		// ShipStation local times in Pacific time, around both changes.
-		{src: `parsetime("2024-03-10T01:59:59.0000000", "shipstation", "America/Los_Angeles")`, want: str("2024-03-10T09:59:59Z")},
-		{src: `parsetime("2024-03-10T03:00:00.0000000", "shipstation", "America/Los_Angeles")`, want: str("2024-03-10T10:00:00Z")},
-		{src: `parsetime("2024-03-10T02:30:00.0000000", "shipstation", "America/Los_Angeles")`, want: str("2024-03-10T10:30:00Z")}, // in the gap: read as PST
-		{src: `parsetime("2024-11-03T00:59:59.0000000", "shipstation", "America/Los_Angeles")`, want: str("2024-11-03T07:59:59Z")},
-		{src: `parsetime("2024-11-03T01:30:00.0000000", "shipstation", "America/Los_Angeles")`, want: str("2024-11-03T08:30:00Z")}, // twice: the first (PDT)
-		{src: `parsetime("2024-11-03T02:00:00.0000000", "shipstation", "America/Los_Angeles")`, want: str("2024-11-03T10:00:00Z")},
-		{src: `parsetime("2024-07-01T12:00:00.0000000", "shipstation", "America/Los_Angeles")`, want: str("2024-07-01T19:00:00Z")},
-		{src: `parsetime("2024-01-15T12:00:00.0000000", "shipstation", "America/Los_Angeles")`, want: str("2024-01-15T20:00:00Z")},
-		{src: `parsetime("2024-07-01T12:00:00.123", "shipstation", "America/Los_Angeles")`, want: str("2024-07-01T19:00:00.123Z")},
-		{src: `parsetime("2024-07-01T12:00:00", "shipstation", "America/Los_Angeles")`, want: str("2024-07-01T19:00:00Z")},
-		{src: `parsetime("2024-07-01T12:00:00", "shipstation", "UTC")`, want: str("2024-07-01T12:00:00Z")},
-		{src: `parsetime("2024-03-31T02:30:00", "shipstation", "Europe/Berlin")`, want: str("2024-03-31T01:30:00Z")},
-		{src: `parsetime("2024-10-27T02:30:00", "shipstation", "Europe/Berlin")`, want: str("2024-10-27T00:30:00Z")},
+		{src: `parsetime("2024-03-10T01:59:59.0000000", "2006-01-02T15:04:05", "America/Los_Angeles")`, want: str("2024-03-10T09:59:59Z")},
+		{src: `parsetime("2024-03-10T03:00:00.0000000", "2006-01-02T15:04:05", "America/Los_Angeles")`, want: str("2024-03-10T10:00:00Z")},
+		{src: `parsetime("2024-03-10T02:30:00.0000000", "2006-01-02T15:04:05", "America/Los_Angeles")`, want: str("2024-03-10T10:30:00Z")}, // in the gap: read as PST
+		{src: `parsetime("2024-11-03T00:59:59.0000000", "2006-01-02T15:04:05", "America/Los_Angeles")`, want: str("2024-11-03T07:59:59Z")},
+		{src: `parsetime("2024-11-03T01:30:00.0000000", "2006-01-02T15:04:05", "America/Los_Angeles")`, want: str("2024-11-03T08:30:00Z")}, // twice: the first (PDT)
+		{src: `parsetime("2024-11-03T02:00:00.0000000", "2006-01-02T15:04:05", "America/Los_Angeles")`, want: str("2024-11-03T10:00:00Z")},
+		{src: `parsetime("2024-07-01T12:00:00.0000000", "2006-01-02T15:04:05", "America/Los_Angeles")`, want: str("2024-07-01T19:00:00Z")},
+		{src: `parsetime("2024-01-15T12:00:00.0000000", "2006-01-02T15:04:05", "America/Los_Angeles")`, want: str("2024-01-15T20:00:00Z")},
+		{src: `parsetime("2024-07-01T12:00:00.123", "2006-01-02T15:04:05", "America/Los_Angeles")`, want: str("2024-07-01T19:00:00.123Z")},
+		{src: `parsetime("2024-07-01T12:00:00", "2006-01-02T15:04:05", "America/Los_Angeles")`, want: str("2024-07-01T19:00:00Z")},
+		{src: `parsetime("2024-07-01T12:00:00", "2006-01-02T15:04:05", "UTC")`, want: str("2024-07-01T12:00:00Z")},
+		{src: `parsetime("2024-03-31T02:30:00", "2006-01-02T15:04:05", "Europe/Berlin")`, want: str("2024-03-31T01:30:00Z")},
+		{src: `parsetime("2024-10-27T02:30:00", "2006-01-02T15:04:05", "Europe/Berlin")`, want: str("2024-10-27T00:30:00Z")},
 		// A value with its own offset keeps it, whatever the zone.
 		{src: `parsetime("2024-07-01T12:00:00-04:00", "rfc3339", "America/Los_Angeles")`, want: str("2024-07-01T16:00:00Z")},
 		{src: `parsetime("2024-03-10T02:30:00Z", "rfc3339", "America/Los_Angeles")`, want: str("2024-03-10T02:30:00Z")},
@@ -39,9 +39,10 @@ func TestParseTime(t *testing.T) {
 		{src: `parsetime("2024-07-01 12:00 +0200", "2006-01-02 15:04 -0700", "America/Los_Angeles")`, want: str("2024-07-01T10:00:00Z")},
 		// Bad input.
 		{src: `parsetime("2024-07-01T12:00:00", "rfc3339", "UTC")`, wantErr: `cannot parse "2024-07-01T12:00:00" as rfc3339`},
-		{src: `parsetime("yesterday", "shipstation", "UTC")`, wantErr: `cannot parse "yesterday" as shipstation`},
+		{src: `parsetime("yesterday", "2006-01-02T15:04:05", "UTC")`, wantErr: `cannot parse "yesterday" as 2006-01-02T15:04:05`},
 		{src: `parsetime("12:00", "rfc2822", "UTC")`, wantErr: `cannot parse "12:00" as rfc2822`},
 		{src: `parsetime("2024-07-01", "rfc3399", "UTC")`, wantErr: `layout "rfc3399" is neither a Go layout`},
+		{src: `parsetime("2024-07-01T12:00:00", "shipstation", "America/Los_Angeles")`, wantErr: `the ShipStation connector reads and writes RFC 3339`},
 		{src: `parsetime("2024-07-01", "2006-01-02", "")`, wantErr: "zone must be an IANA time zone name"},
 		{src: `parsetime("2024-07-01", "2006-01-02", "Local")`, wantErr: "zone must be an IANA time zone name"},
 		{src: `parsetime("2024-07-01", "2006-01-02", "Mars/Olympus_Mons")`, wantErr: `unknown time zone "Mars/Olympus_Mons"`},
@@ -50,8 +51,8 @@ func TestParseTime(t *testing.T) {
 
 func TestFormatTime(t *testing.T) {
 	runCases(t, Options{}, []evalCase{
-		{src: `formattime("2024-03-10T09:59:59Z", "shipstation", "America/Los_Angeles")`, want: str("2024-03-10T01:59:59.0000000")},
-		{src: `formattime("2024-03-10T10:00:00Z", "shipstation", "America/Los_Angeles")`, want: str("2024-03-10T03:00:00.0000000")},
+		{src: `formattime("2024-03-10T09:59:59Z", "2006-01-02T15:04:05.0000000", "America/Los_Angeles")`, want: str("2024-03-10T01:59:59.0000000")},
+		{src: `formattime("2024-03-10T10:00:00Z", "2006-01-02T15:04:05.0000000", "America/Los_Angeles")`, want: str("2024-03-10T03:00:00.0000000")},
 		{src: `formattime("2024-11-03T08:30:00Z", "2006-01-02 15:04 MST", "America/Los_Angeles")`, want: str("2024-11-03 01:30 PDT")},
 		{src: `formattime("2024-11-03T09:30:00Z", "2006-01-02 15:04 MST", "America/Los_Angeles")`, want: str("2024-11-03 01:30 PST")},
 		{src: `formattime("2024-07-01T19:00:00Z", "rfc3339", "America/Los_Angeles")`, want: str("2024-07-01T12:00:00-07:00")},
@@ -74,7 +75,7 @@ func TestParseFormatRoundTrip(t *testing.T) {
 	}
 	fns := Functions(Options{})
 	zone := str("America/Los_Angeles")
-	layout := str("shipstation")
+	layout := str("2006-01-02T15:04:05.0000000")
 	for _, day := range []time.Time{
 		time.Date(2024, 3, 9, 12, 0, 0, 0, time.UTC),
 		time.Date(2024, 11, 2, 12, 0, 0, 0, time.UTC),
@@ -110,7 +111,7 @@ func TestNow(t *testing.T) {
 	}
 	runCases(t, Options{Now: clock}, []evalCase{
 		{src: `now()`, want: str("2024-03-10T10:30:00Z")},
-		{src: `formattime(now(), "shipstation", "America/Los_Angeles")`, want: str("2024-03-10T03:30:00.0000000")},
+		{src: `formattime(now(), "2006-01-02T15:04:05.0000000", "America/Los_Angeles")`, want: str("2024-03-10T03:30:00.0000000")},
 		{src: `now(1)`, wantErr: "Too many function arguments"},
 	})
 }

@@ -30,19 +30,12 @@ const (
 	Apply Mode = "apply"
 )
 
-// Hooks receive progress. Every method may be called concurrently.
-type Hooks interface {
-	NodeStarted(pipeline, addr string)
-	NodeFinished(pipeline, addr string, err error)
-}
-
 // Options configure an Engine.
 type Options struct {
 	// Parallelism bounds concurrent nodes and instances per run (default 10).
 	Parallelism int
 	Logger      *slog.Logger
 	Clock       func() time.Time
-	Hooks       Hooks
 	// Owner names this engine in the ledger: an intent it opens is its
 	// claim on the record until the write is closed or IntentClaim passes.
 	// The default names this process (host, pid, start time): engines of
@@ -173,16 +166,4 @@ func (e *Engine) Close() error {
 		delete(e.conns, addr)
 	}
 	return first
-}
-
-func (e *Engine) hookStart(pipeline, addr string) {
-	if e.opts.Hooks != nil {
-		e.opts.Hooks.NodeStarted(pipeline, addr)
-	}
-}
-
-func (e *Engine) hookFinish(pipeline, addr string, err error) {
-	if e.opts.Hooks != nil {
-		e.opts.Hooks.NodeFinished(pipeline, addr, err)
-	}
 }

@@ -45,9 +45,17 @@ type Result struct {
 	// Parked is true when a write's outcome is unknown and cannot be read
 	// back (UnknownOutcomeError): the event waits for tote retry.
 	Parked bool
+	// Took is how long the run took.
+	Took time.Duration
 	// Deferred, when positive, says some writes wait for their target to
 	// be ready: the event should run again after it.
 	Deferred time.Duration
+}
+
+// Record is a run's rows in state (the run and its step attempts, and
+// what it learnt of its event), left by ExecuteDeferred for its caller to
+// commit.
+type Record struct {
 	// Subjects are the orders and SKUs of an event whose records were
 	// fetched when the run started (a ShipStation notification): its
 	// enqueue could not name them.
@@ -55,9 +63,7 @@ type Result struct {
 	// Resolved is the event the run saw when its records were fetched as
 	// it started; nil otherwise.
 	Resolved []byte
-	// Record and Attempts are the run's record, for a caller that commits
-	// it itself (ExecuteDeferred).
-	Record   state.Run
+	Run      state.Run
 	Attempts []state.StepAttempt
 }
 
@@ -66,17 +72,22 @@ type Result struct {
 // while their targets are as they were when planned. runID, when not empty,
 // records the run and its step attempts in state.
 func (e *Engine) Execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string) *Result {
-	return e.execute(ctx, mode, ev, constraint, runID, false)
+	return e.execute(ctx, mode, ev, constraint, runID, nil)
 }
 
-// ExecuteDeferred applies like Execute, but leaves the run's record in
-// Result.Record and Result.Attempts for the caller to commit together with
-// what it does next (the worker settles the inbox item in the same commit).
-func (e *Engine) ExecuteDeferred(ctx context.Context, ev Event, runID string) *Result {
-	return e.execute(ctx, Apply, ev, nil, runID, true)
+// ExecuteDeferred applies like Execute, but returns the run's record for
+// the caller to commit together with what it does next (the worker settles
+// the inbox item in the same commit). The record is zero when the event
+// never became a run.
+func (e *Engine) ExecuteDeferred(ctx context.Context, ev Event, runID string) (*Result, Record) {
+	var rec Record
+	res := e.execute(ctx, Apply, ev, nil, runID, &rec)
+	return res, rec
 }
 
-func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string, deferred bool) *Result {
+// execute runs ev; with a non-nil deferred, the run's record is left there
+// instead of being written to state.
+func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string, deferred *Record) *Result {
 	pl := e.prog.Pipeline(ev.Pipeline)
 	res := &Result{RunID: runID, Plan: &plan.Run{Pipeline: ev.Pipeline, Trigger: ev.Trigger, EventKey: ev.Key}}
 	if pl == nil {
@@ -102,9 +113,9 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	}
 	resolved, resolveErr := e.resolveEvent(ctx, trig, data)
 	if resolveErr == nil {
-		if !resolved.RawEquals(data) {
-			res.Subjects = Subjects(trig, resolved)
-			res.Resolved = EncodeEvent(trig, resolved)
+		if deferred != nil && !resolved.RawEquals(data) {
+			deferred.Subjects = Subjects(trig, resolved)
+			deferred.Resolved = EncodeEvent(trig, resolved)
 		}
 		data = resolved
 	}
@@ -127,7 +138,7 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 			Funcs: e.prog.Functions(mode == Plan),
 		},
 	}
-	if runID != "" && mode == Apply && !deferred {
+	if runID != "" && mode == Apply && deferred == nil {
 		if err := e.store.StartRun(ctx, state.Run{ID: runID, Pipeline: pl.Name, Trigger: ev.Trigger, EventKey: ev.Key,
 			Mode: string(mode), Status: state.RunRunning, StartedAt: now}); err != nil {
 			res.Err = fmt.Errorf("recording the run: %w", err)
@@ -151,7 +162,7 @@ type execution struct {
 	pl         *compile.Pipeline
 	constraint *plan.Run
 	runID      string
-	deferred   bool
+	deferred   *Record // where the run's record goes instead of state, if set
 	started    time.Time
 	res        *Result
 	base       *compile.Scope
@@ -208,6 +219,7 @@ func (x *execution) finish(ctx context.Context, walk interface {
 	}
 	sort.Slice(res.Plan.Changes, func(i, j int) bool { return res.Plan.Changes[i].Address < res.Plan.Changes[j].Address })
 	sort.Slice(res.Plan.Reads, func(i, j int) bool { return res.Plan.Reads[i].Address < res.Plan.Reads[j].Address })
+	res.Took = x.e.opts.Clock().Sub(x.started)
 	if x.runID == "" || x.mode != Apply {
 		return
 	}
@@ -215,10 +227,10 @@ func (x *execution) finish(ctx context.Context, walk interface {
 	if res.Err != nil {
 		status, msg = state.RunFailed, x.redact.String(res.Err.Error())
 	}
-	if x.deferred {
-		res.Record = state.Run{ID: x.runID, Pipeline: x.pl.Name, Trigger: res.Plan.Trigger, EventKey: res.Plan.EventKey,
+	if x.deferred != nil {
+		x.deferred.Run = state.Run{ID: x.runID, Pipeline: x.pl.Name, Trigger: res.Plan.Trigger, EventKey: res.Plan.EventKey,
 			Mode: string(x.mode), Status: status, Writes: res.Writes, Error: msg, StartedAt: x.started, FinishedAt: x.e.opts.Clock()}
-		res.Attempts = x.attempts
+		x.deferred.Attempts = x.attempts
 		return
 	}
 	// Recording must happen even when the run's context was cancelled.
@@ -267,13 +279,9 @@ func (x *execution) set(n *compile.Node, v cty.Value) {
 // node evaluates one transform or step, all its instances included. A
 // returned error makes the walk skip the node's dependents; it is recorded
 // once, here.
-func (x *execution) node(ctx context.Context, addr string) (err error) {
+func (x *execution) node(ctx context.Context, addr string) error {
 	n := x.pl.Nodes[addr]
-	x.e.hookStart(x.pl.Name, addr)
-	defer func() {
-		x.e.hookFinish(x.pl.Name, addr, err)
-		stepDone(ctx)
-	}()
+	defer stepDone(ctx)
 	sc := x.scope()
 	if n.ForEach == nil {
 		v, _, err := x.instance(ctx, n, sc, nil, addr)

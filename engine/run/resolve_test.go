@@ -90,20 +90,20 @@ func TestWebhookEventsAreResolvedWhenTheRunStarts(t *testing.T) {
 	ev := run.Event{Pipeline: "copy", Trigger: "hook", Key: "k1",
 		Data: cty.ObjectVal(map[string]cty.Value{"url": cty.StringVal("x"), "records": cty.ListValEmpty(cty.String)})}
 
-	res := eng.ExecuteDeferred(ctxT(t), ev, "1.1")
+	res, rec := eng.ExecuteDeferred(ctxT(t), ev, "1.1")
 	if res.Err == nil || res.Permanent || !strings.Contains(res.Err.Error(), "trigger.hook: vendor unavailable") {
 		t.Fatalf("a failed resolve: %v (permanent %v)", res.Err, res.Permanent)
 	}
-	if res.Record.Status != state.RunFailed || len(mem.Writes()) != 0 {
-		t.Fatalf("record %+v, writes %d", res.Record, len(mem.Writes()))
+	if rec.Run.Status != state.RunFailed || len(mem.Writes()) != 0 {
+		t.Fatalf("record %+v, writes %d", rec.Run, len(mem.Writes()))
 	}
 	p.err = connectors.Permanent(errors.New("not a notification"))
-	if res := eng.ExecuteDeferred(ctxT(t), ev, "1.2"); !res.Permanent {
+	if res, _ := eng.ExecuteDeferred(ctxT(t), ev, "1.2"); !res.Permanent {
 		t.Fatalf("a permanent resolve error: %v (permanent %v)", res.Err, res.Permanent)
 	}
 
 	p.err = nil
-	res = eng.ExecuteDeferred(ctxT(t), ev, "1.3")
+	res, _ = eng.ExecuteDeferred(ctxT(t), ev, "1.3")
 	if res.Err != nil {
 		t.Fatal(res.Err)
 	}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -400,28 +399,6 @@ func outputID(out cty.Value) string {
 		}
 	}
 	return ""
-}
-
-// EncodeEvent renders event data as typed JSON for the inbox and plans.
-func EncodeEvent(t *compile.Trigger, data cty.Value) json.RawMessage {
-	data, _ = data.UnmarkDeep()
-	b, err := ctyjson.Marshal(data, t.Event())
-	if err != nil {
-		return nil
-	}
-	return b
-}
-
-// DecodeEvent reads event data written by EncodeEvent.
-func DecodeEvent(t *compile.Trigger, b []byte) (cty.Value, error) {
-	if len(b) == 0 {
-		return cty.NullVal(t.Event()), nil
-	}
-	v, err := ctyjson.Unmarshal(b, t.Event())
-	if err != nil {
-		return cty.NilVal, fmt.Errorf("event of trigger %s: %w", t.Name, err)
-	}
-	return v, nil
 }
 
 // doneBefore reports whether a done intent covers the change planned now.

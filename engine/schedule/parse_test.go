@@ -72,21 +72,3 @@ func TestParseRejects(t *testing.T) {
 		}
 	}
 }
-
-func TestParsePolicy(t *testing.T) {
-	for _, s := range []string{"skip", "all", "latest"} {
-		p, err := ParsePolicy(s)
-		if err != nil || string(p) != s {
-			t.Errorf("ParsePolicy(%q) = %q, %v", s, p, err)
-		}
-	}
-	// The values are persisted: pin them.
-	if PolicySkip != "skip" || PolicyAll != "all" || PolicyLatest != "latest" || DefaultPolicy != PolicySkip {
-		t.Error("policy values changed")
-	}
-	for _, s := range []string{"", "Skip", "queue"} {
-		if _, err := ParsePolicy(s); err == nil || !strings.Contains(err.Error(), `want "skip", "all" or "latest"`) {
-			t.Errorf("ParsePolicy(%q) error = %v", s, err)
-		}
-	}
-}

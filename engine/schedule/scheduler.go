@@ -21,7 +21,6 @@ type Entry struct {
 	// MaxCatchUp caps how many ticks missed during downtime fire, the
 	// latest ones; <= 0 means 1.
 	MaxCatchUp int
-	Policy     Policy // carried for the engine; the scheduler fires every due tick
 }
 
 // Watermarks persists the last tick fired for each entry.

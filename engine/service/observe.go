@@ -44,11 +44,11 @@ func runOutcome(res *run.Result, outcome worker.Outcome) string {
 	return metrics.OutcomeFailed
 }
 
-func runTook(res *run.Result) (d time.Duration) {
-	if res == nil || res.Record.StartedAt.IsZero() || res.Record.FinishedAt.IsZero() {
+func runTook(res *run.Result) time.Duration {
+	if res == nil {
 		return 0
 	}
-	return res.Record.FinishedAt.Sub(res.Record.StartedAt)
+	return res.Took
 }
 
 // deliveries counts the ingress's deliveries and keeps the refused ones.

@@ -275,7 +275,7 @@ func scheduler(eng *run.Engine, store *state.Store, opts Options, wake chan stru
 			}
 			name := run.CursorName(pl.Name, t.Name)
 			targets[name] = target{pl, t}
-			entries = append(entries, schedule.Entry{Name: name, Schedule: t.Schedule, MaxCatchUp: t.CatchUp, Policy: t.Overlap})
+			entries = append(entries, schedule.Entry{Name: name, Schedule: t.Schedule, MaxCatchUp: t.CatchUp})
 		}
 	}
 	signal := signalWake(wake)
@@ -290,7 +290,7 @@ func scheduler(eng *run.Engine, store *state.Store, opts Options, wake chan stru
 				stamp := tick.UTC().Format(time.RFC3339)
 				data := cty.ObjectVal(map[string]cty.Value{"tick": cty.StringVal(stamp)})
 				_, err := store.Enqueue(ctx, state.NewItem{Pipeline: tg.pl.Name, Trigger: tg.t.Name, Key: stamp,
-					Payload: run.EncodeEvent(tg.t, data), Overlap: overlap(e.Policy)})
+					Payload: run.EncodeEvent(tg.t, data), Overlap: tg.t.Overlap})
 				signal()
 				return err
 			}
@@ -382,16 +382,6 @@ func firstStart(ctx context.Context, eng *run.Engine, store *state.Store, opts O
 		}
 	}
 	return nil
-}
-
-func overlap(p schedule.Policy) state.Overlap {
-	switch p {
-	case schedule.PolicyAll:
-		return state.OverlapAll
-	case schedule.PolicyLatest:
-		return state.OverlapLatest
-	}
-	return state.OverlapSkip
 }
 
 // watermarks keeps scheduler watermarks as state cursors.

@@ -70,26 +70,6 @@ func (s *Store) claim(ctx context.Context, f *Fence, limit int, lease time.Durat
 	return items, nil
 }
 
-// Finish marks an item done by the run runID.
-func (s *Store) Finish(ctx context.Context, id int64, runID string) error {
-	return s.write(ctx, fmt.Sprintf("finish item %d", id), func(tx *wtx) error {
-		return mustAffect(tx.affected(`UPDATE inbox SET status = 'done', run_id = ?, lease_until = NULL, last_error = '', updated_at = ?
-			WHERE id = ?`, runID, tx.now.UnixNano(), id))
-	})
-}
-
-// Reschedule returns an item to pending, claimable again from notBefore.
-func (s *Store) Reschedule(ctx context.Context, id int64, notBefore time.Time, lastError string) error {
-	return s.write(ctx, fmt.Sprintf("reschedule item %d", id), func(tx *wtx) error {
-		nb := notBefore
-		if nb.IsZero() {
-			nb = tx.now
-		}
-		return mustAffect(tx.affected(`UPDATE inbox SET status = 'pending', not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
-			WHERE id = ?`, nb.UnixNano(), lastError, tx.now.UnixNano(), id))
-	})
-}
-
 // Bury marks an item dead: it is not retried until requeued.
 func (s *Store) Bury(ctx context.Context, id int64, lastError string) error {
 	return s.write(ctx, fmt.Sprintf("bury item %d", id), func(tx *wtx) error {

@@ -1,5 +1,7 @@
 package state
 
+import "fmt"
+
 // ItemStatus is the state of an inbox item. The string values are persisted
 // in the inbox.status column and must never change.
 type ItemStatus string
@@ -49,7 +51,8 @@ const (
 )
 
 // Overlap says what Enqueue does when items of the same pipeline and trigger
-// are already waiting or running. It is not persisted.
+// are already waiting or running: a cron trigger's overlap argument. It is
+// not persisted.
 type Overlap int
 
 // Overlap policies.
@@ -63,3 +66,24 @@ const (
 	// superseded, then inserts the item.
 	OverlapLatest
 )
+
+// overlapNames are the overlap argument's values.
+var overlapNames = [...]string{OverlapAll: "all", OverlapSkip: "skip", OverlapLatest: "latest"}
+
+// String is the policy's name in the language.
+func (o Overlap) String() string {
+	if o < OverlapAll || o > OverlapLatest {
+		return fmt.Sprintf("Overlap(%d)", int(o))
+	}
+	return overlapNames[o]
+}
+
+// ParseOverlap returns the policy a cron trigger's overlap argument names.
+func ParseOverlap(s string) (Overlap, error) {
+	for o, name := range overlapNames {
+		if s == name {
+			return Overlap(o), nil
+		}
+	}
+	return 0, fmt.Errorf("unknown overlap policy %q; want \"skip\", \"all\" or \"latest\"", s)
+}

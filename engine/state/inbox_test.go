@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -465,4 +466,22 @@ func ids(items []Item) []int64 {
 		out = append(out, it.ID)
 	}
 	return out
+}
+
+func TestParseOverlap(t *testing.T) {
+	for _, want := range []Overlap{OverlapAll, OverlapSkip, OverlapLatest} {
+		got, err := ParseOverlap(want.String())
+		if err != nil || got != want {
+			t.Errorf("ParseOverlap(%q) = %v, %v", want.String(), got, err)
+		}
+	}
+	// The names are the language's: pin them.
+	if OverlapSkip.String() != "skip" || OverlapAll.String() != "all" || OverlapLatest.String() != "latest" {
+		t.Error("overlap names changed")
+	}
+	for _, s := range []string{"", "Skip", "queue", "Overlap(7)"} {
+		if _, err := ParseOverlap(s); err == nil || !strings.Contains(err.Error(), `want "skip", "all" or "latest"`) {
+			t.Errorf("ParseOverlap(%q) error = %v", s, err)
+		}
+	}
 }

@@ -192,19 +192,6 @@ func (s *Store) MarkIntentUnknown(ctx context.Context, key, errMsg string) (bool
 	return n == 1, err
 }
 
-// ReleaseUnknownIntents lets the writes of an item's runs whose outcome is
-// unknown be sent again (tote retry): they become failed, which the next
-// attempt may reopen. It reports how many there were.
-func (s *Store) ReleaseUnknownIntents(ctx context.Context, itemID int64) (int, error) {
-	var n int64
-	err := s.write(ctx, fmt.Sprintf("release unknown intents of item %d", itemID), func(tx *wtx) error {
-		var err error
-		n, err = releaseUnknown(tx, itemID)
-		return err
-	})
-	return int(n), err
-}
-
 func releaseUnknown(tx *wtx, itemID int64) (int64, error) {
 	return tx.affected(`UPDATE intents SET status = 'failed', error = 'released by tote retry: ' || error, updated_at = ?
 		WHERE status = 'unknown' AND run_id IN (SELECT id FROM runs WHERE item_id = ?)`, tx.now.UnixNano(), itemID)

@@ -78,11 +78,6 @@ func (s *Store) RenewFence(ctx context.Context, f Fence, ttl time.Duration) erro
 	})
 }
 
-// CheckFence fails with ErrLeaseLost unless f still holds its lease.
-func (s *Store) CheckFence(ctx context.Context, f Fence) error {
-	return s.write(ctx, "check lease "+f.Name, func(tx *wtx) error { return checkFence(tx, f) })
-}
-
 // checkFence verifies, inside a write transaction, that f's holder still
 // holds the lease with f's token and that it has not expired.
 func checkFence(tx *wtx, f Fence) error {

@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"time"
 )
@@ -14,20 +13,6 @@ type Link struct {
 	Key       string
 	Value     string
 	UpdatedAt time.Time // set by the store
-}
-
-// Link returns the link for (namespace, key); false when there is none.
-func (s *Store) Link(ctx context.Context, namespace, key string) (Link, bool, error) {
-	l := Link{Namespace: namespace, Key: key}
-	err := s.queryRow(ctx, `SELECT value, updated_at FROM links WHERE namespace = ? AND link_key = ?`, namespace, key).
-		Scan(&l.Value, timeCol{&l.UpdatedAt})
-	if err != nil {
-		if err = notFound(err); errors.Is(err, ErrNotFound) {
-			return Link{}, false, nil
-		}
-		return Link{}, false, fmt.Errorf("state: link %s/%s: %w", namespace, key, err)
-	}
-	return l, true, nil
 }
 
 // PutLinks inserts or replaces links in one transaction.

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/toteworks/tote/connectors/orderkey"
 	"github.com/toteworks/tote/engine/state"
 )
 
@@ -110,10 +111,10 @@ func identityNames(id, q string) bool {
 }
 
 // orderKeyNames reports whether s is an order key of BigCommerce order q:
-// bc:<store_hash>:<order_id>[:<address_id>].
+// an orderKey tote wrote (see orderkey) that names order q.
 func orderKeyNames(s, q string) bool {
-	parts := strings.Split(s, ":")
-	return len(parts) >= 3 && parts[0] == "bc" && parts[2] == q
+	k, ok := orderkey.Parse(s)
+	return ok && strconv.FormatInt(k.OrderID, 10) == q
 }
 
 // payloadMentions reports whether an event payload (JSON) holds q in one

@@ -71,14 +71,14 @@ func TestAPausedHolderNeitherWritesNorSettles(t *testing.T) {
 
 	// A wakes and carries on where it was: running the item.
 	ev := run.Event{Pipeline: "p", Trigger: "tick", Key: itemsA[0].Key}
-	resA := engA.ExecuteDeferred(ctx, withTick(t, engA, ev, itemsA[0]), "a-run")
+	resA, recA := engA.ExecuteDeferred(ctx, withTick(t, engA, ev, itemsA[0]), "a-run")
 	if resA.Err == nil || !strings.Contains(resA.Err.Error(), "state lease is no longer held") {
 		t.Fatalf("A's run: %v, want the lease lost", resA.Err)
 	}
 	if n := len(mem.Writes()); n != 0 {
 		t.Fatalf("A wrote %d times after losing its lease", n)
 	}
-	err = st.Settle(ctx, state.Settlement{Run: resA.Record, Attempts: resA.Attempts, ItemID: itemsA[0].ID,
+	err = st.Settle(ctx, state.Settlement{Run: recA.Run, Attempts: recA.Attempts, ItemID: itemsA[0].ID,
 		Outcome: state.ItemDone, Claimed: &itemsA[0]})
 	if !errors.Is(err, state.ErrClaimLost) {
 		t.Fatalf("A's settlement = %v, want ErrClaimLost", err)
@@ -94,11 +94,11 @@ func TestAPausedHolderNeitherWritesNorSettles(t *testing.T) {
 	}
 
 	// B runs the item: one write, and its settlement stands.
-	resB := engB.ExecuteDeferred(ctx, withTick(t, engB, ev, itemsB[0]), "b-run")
+	resB, recB := engB.ExecuteDeferred(ctx, withTick(t, engB, ev, itemsB[0]), "b-run")
 	if resB.Err != nil {
 		t.Fatal(resB.Err)
 	}
-	if err := st.Settle(ctx, state.Settlement{Run: resB.Record, Attempts: resB.Attempts, ItemID: itemsB[0].ID,
+	if err := st.Settle(ctx, state.Settlement{Run: recB.Run, Attempts: recB.Attempts, ItemID: itemsB[0].ID,
 		Outcome: state.ItemDone, Claimed: &itemsB[0]}); err != nil {
 		t.Fatalf("B's settlement: %v", err)
 	}

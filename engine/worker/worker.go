@@ -267,9 +267,9 @@ func (w *Worker) RunID(it state.Item) string {
 }
 
 func (w *Worker) process(ctx context.Context, it state.Item) {
-	res := w.runItem(ctx, it)
+	res, rec := w.runItem(ctx, it)
 	outcome := Finished
-	st := state.Settlement{Run: res.Record, Attempts: res.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: &it}
+	st := state.Settlement{Run: rec.Run, Attempts: rec.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: &it}
 	st.Run.ItemID, st.Run.Attempt = it.ID, it.Attempts
 	switch {
 	case res.Err == nil && res.Deferred > 0 && w.Clock().Sub(it.CreatedAt) > w.MaxWait:
@@ -309,9 +309,9 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 	if st.Run.ID == "" {
 		st.Run = state.Run{} // the event never became a run (it could not be decoded)
 	}
-	st.Subjects = res.Subjects
-	if len(res.Resolved) > 0 {
-		st.Event = personal.JSON(res.Resolved)
+	st.Subjects = rec.Subjects
+	if len(rec.Resolved) > 0 {
+		st.Event = personal.JSON(rec.Resolved)
 	}
 	if err := w.settle(context.WithoutCancel(ctx), st); errors.Is(err, state.ErrClaimLost) {
 		w.Logger.Warn("the item was claimed again meanwhile; this run's outcome is not recorded", "item", it.ID, "run", st.Run.ID)
@@ -333,13 +333,13 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 	}
 }
 
-func (w *Worker) runItem(ctx context.Context, it state.Item) *run.Result {
+func (w *Worker) runItem(ctx context.Context, it state.Item) (*run.Result, run.Record) {
 	ev := run.Event{Pipeline: it.Pipeline, Trigger: it.Trigger, Key: it.Key}
 	if pl := w.Engine.Program().Pipeline(it.Pipeline); pl != nil && it.Trigger != "" {
 		if t := pl.Trigger(it.Trigger); t != nil {
 			data, err := run.DecodeEvent(t, it.Payload)
 			if err != nil {
-				return &run.Result{Err: err, Permanent: true}
+				return &run.Result{Err: err, Permanent: true}, run.Record{}
 			}
 			ev.Data = data
 		}
