@@ -17,7 +17,8 @@ import (
 
 // IdleResult is what the shipped pipelines cost ShipStation in an hour on
 // an idle store, at the shipped schedules: the reconcile polls every 5
-// minutes (12 ticks an hour) and the inventory sweep hourly. One tick of
+// minutes (12 ticks an hour, the inventory pipeline's shipments poll
+// among them) and the inventory sweep hourly. One tick of
 // each is measured with `tote plan` against the fakes and multiplied out.
 // Each tick is a fresh process, so the names (tags, stores) it resolves are
 // read every tick; `tote run` keeps them 10 minutes, so the figure is an
@@ -113,11 +114,24 @@ func idleBench(ctx context.Context) (*IdleResult, error) {
 	if err != nil {
 		return nil, err
 	}
-	// The sweep alone, without the subscription check (a tick's).
+	// The inventory pipeline alone, without the subscription check (a
+	// tick's): its shipments poll runs every tick, its catalog sweep hourly.
+	// In relative mode the sweep reads nothing, which leaves the poll.
 	delete(env, "TOTE_PUBLIC_URL")
-	sweepV1, sweepV2, sweepBC, sweepReq, err := measure("-pipeline", "inventory")
+	invV1, invV2, invBC, invReq, err := measure("-pipeline", "inventory")
 	if err != nil {
 		return nil, err
+	}
+	pollV1, pollV2, pollBC, pollReq, err := measure("-pipeline", "inventory", "-var", "inventory_mode=relative")
+	if err != nil {
+		return nil, err
+	}
+	sweepV1, sweepV2, sweepBC := invV1-pollV1, invV2-pollV2, invBC-pollBC
+	sweepReq := map[string]int64{}
+	for k, n := range invReq {
+		if d := n - pollReq[k]; d > 0 {
+			sweepReq[k] = d
+		}
 	}
 	res.TickV1Calls, res.TickV2Calls, res.TickBCCalls = allV1-sweepV1, allV2-sweepV2, allBC-sweepBC
 	res.TickV1ByReq = allReq

@@ -34,12 +34,24 @@ func (w *World) placeForeign(id int, rng *rand.Rand) {
 	}
 }
 
+// foreignFirst are the fates of the first other channels' orders the
+// warehouse handles, one of each kind (cancelled, held, marked shipped,
+// shipped), so that a short world has them all; later ones are drawn.
+var foreignFirst = []float64{0.1, 0.2, 0.3, 0.9}
+
 // workForeign is the warehouse handling another channel's order.
 func (w *World) workForeign(o shipstationtest.Order) {
 	ss := w.Fakes.ShipStation
 	id := o.OrderID
 	rng := w.orderRand("foreign:" + strconv.FormatInt(id, 10))
-	switch r := rng.Float64(); {
+	r := rng.Float64()
+	w.mu.Lock()
+	if w.foreignWorked < len(foreignFirst) {
+		r = foreignFirst[w.foreignWorked]
+	}
+	w.foreignWorked++
+	w.mu.Unlock()
+	switch {
 	case r < 0.15:
 		if ss.Cancel(id) == nil {
 			w.count("other channels' orders cancelled")

@@ -41,7 +41,9 @@ type World struct {
 	shipped map[int64]bool // ShipStation order ids handled by the warehouse
 	counts  map[string]int
 	tick    int
-	pending []chore // what the warehouse or the shoppers do a few ticks later
+	// foreignWorked counts the other channels' orders handled.
+	foreignWorked int
+	pending       []chore // what the warehouse or the shoppers do a few ticks later
 }
 
 // chore is something done at a later warehouse tick.

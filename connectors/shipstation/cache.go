@@ -107,6 +107,22 @@ func (n *nameCache) id(ctx context.Context, name string) (int64, error) {
 	return 0, n.missing(name)
 }
 
+// within runs f under the cache's lock once the names were read within d,
+// reading them again if not.
+func (n *nameCache) within(ctx context.Context, d time.Duration, f func()) error {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	if n.ids == nil || n.now().Sub(n.at) >= d {
+		ids, err := n.load(ctx)
+		if err != nil {
+			return err
+		}
+		n.ids, n.at = ids, n.now()
+	}
+	f()
+	return nil
+}
+
 func (n *nameCache) missing(name string) error {
 	names := make([]string, 0, len(n.ids))
 	for k := range n.ids {
@@ -134,6 +150,7 @@ func (c *conn) loadTags(ctx context.Context) (map[string]int64, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.tagList = tags // under c.tags' lock, as every load
 	ids := map[string]int64{}
 	for _, t := range tags {
 		if t.Name != nil && t.TagID != nil {

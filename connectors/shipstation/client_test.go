@@ -14,8 +14,9 @@ import (
 	"github.com/zclconf/go-cty/cty"
 )
 
-func readTags(e *env) error {
-	_, err := e.conn.Read(context.Background(), "list_tags", args(e.t, "list_tags", nil))
+// readStores makes one v1 call (list_stores is never shared).
+func readStores(e *env) error {
+	_, err := e.conn.Read(context.Background(), "list_stores", args(e.t, "list_stores", nil))
 	return err
 }
 
@@ -25,7 +26,7 @@ func TestCallsStayWithinTheVendorsLimit(t *testing.T) {
 	var wg sync.WaitGroup
 	errs := make([]error, 120)
 	for i := range errs {
-		wg.Go(func() { errs[i] = readTags(e) })
+		wg.Go(func() { errs[i] = readStores(e) })
 	}
 	wg.Wait()
 	for _, err := range errs {
@@ -82,7 +83,7 @@ func TestServerErrorsAndMalformedAnswersAreRetried(t *testing.T) {
 			e := newEnv(t, envOpts{})
 			e.fake.SetFaults(f)
 			for i := range 20 {
-				if err := readTags(e); err != nil {
+				if err := readStores(e); err != nil {
 					t.Fatalf("read %d: %v", i, err)
 				}
 			}
@@ -97,7 +98,7 @@ func TestTimeoutsAreRetried(t *testing.T) {
 	e := newEnv(t, envOpts{timeout: "50ms"})
 	e.fake.SetFaults(shipstationtest.Faults{HangRate: 0.3})
 	for i := range 10 {
-		if err := readTags(e); err != nil {
+		if err := readStores(e); err != nil {
 			t.Fatalf("read %d: %v", i, err)
 		}
 	}
@@ -106,7 +107,7 @@ func TestTimeoutsAreRetried(t *testing.T) {
 func TestPersistentFailures(t *testing.T) {
 	e := newEnv(t, envOpts{})
 	e.fake.SetFaults(shipstationtest.Faults{ErrorRate: 1})
-	err := readTags(e)
+	err := readStores(e)
 	if err == nil || connectors.IsPermanent(err) || !strings.Contains(err.Error(), "An injected fault occurred.") {
 		t.Errorf("5xx: %v, want a retryable error with ShipStation's message", err)
 	}
@@ -114,7 +115,7 @@ func TestPersistentFailures(t *testing.T) {
 		t.Errorf("%d calls, want %d", calls, maxFailures)
 	}
 	e.fake.SetFaults(shipstationtest.Faults{RateLimitStorm: 1})
-	err = readTags(e)
+	err = readStores(e)
 	if d, ok := connectors.RetryAfter(err); !ok || d <= 0 {
 		t.Errorf("429s: %v, want a RetryAfterError", err)
 	}
@@ -128,7 +129,7 @@ func TestClientErrorsArePermanentWithTheVendorsMessage(t *testing.T) {
 		t.Errorf("missing order: %v", err)
 	}
 	e.conn.c.v1Auth = "Basic d3Jvbmc6d3Jvbmc="
-	err = readTags(e)
+	err = readStores(e)
 	if !connectors.IsPermanent(err) || !strings.Contains(err.Error(), "401") {
 		t.Errorf("bad credentials: %v", err)
 	}

@@ -80,6 +80,7 @@ type conn struct {
 	seen   *tagSeen
 
 	tags, stores, warehouses *nameCache
+	tagList                  []Tag // the tags' last read, kept under tags' lock
 
 	// Return labels (see returns.go): the window watched, the last label
 	// listing, and what never changes once read (shipments, DE tracking,

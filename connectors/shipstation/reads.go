@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"slices"
 	"strconv"
 
 	"github.com/toteworks/tote/connectors"
@@ -159,7 +160,10 @@ func (c *conn) accountRead(ctx context.Context, action string) (cty.Value, error
 		w, err := c.listWarehouses(ctx)
 		return listOf(w), err
 	case "list_tags":
-		t, err := c.listTags(ctx)
+		// A run that tells tags apart by name asks for them all; runs
+		// within namesRefresh of a read (or of a name resolved) share it.
+		var t []Tag
+		err := c.tags.within(ctx, namesRefresh, func() { t = slices.Clone(c.tagList) })
 		return listOf(t), err
 	}
 	hooks, err := c.listWebhooks(ctx)
