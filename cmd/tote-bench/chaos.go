@@ -275,7 +275,10 @@ func chaos(ctx context.Context, o chaosOptions, out io.Writer) (bool, error) {
 // pauseHolder stops the tote run holding the state lease with SIGSTOP,
 // starts another on the same state (which can serve only once the lease
 // has expired), then lets the first go on: it must notice that its lease
-// is gone and stop claiming and writing. The paused one keeps its
+// is gone and stop claiming and writing. A process stopped inside a state
+// transaction keeps SQLite's write lock, so that no other can start until
+// it goes on: then it is let go on after three lease periods, and must
+// stop by itself before the other serves. The paused one keeps its
 // listening socket, so the other serves elsewhere meanwhile (deliveries to
 // the registered address wait or fail, and the polls catch up); once the
 // first has stopped, it is started again on the registered address. It
@@ -290,6 +293,13 @@ func pauseHolder(ctx context.Context, holder *engineProc, dir, logPath string, e
 		return holder, err
 	}
 	fmt.Fprintf(out, "%5.0fs  paused tote run (pid %d); starting another on the same state\n", since(), holder.pid())
+	resumed := false
+	resume := func(why string) error {
+		resumed = true
+		fmt.Fprintf(out, "%5.0fs  %s; resuming the paused one\n", since(), why)
+		return holder.resume()
+	}
+	giveUp := time.Now().Add(3 * chaosLeaseTTL)
 	var next *engineProc
 	for next == nil {
 		p, err := startEngine(ctx, dir, logPath, env, argsAt(elsewhere))
@@ -300,20 +310,30 @@ func pauseHolder(ctx context.Context, holder *engineProc, dir, logPath string, e
 			_ = holder.resume()
 			return holder, ctx.Err()
 		default:
-			// The lease is still the paused holder's: try again.
+			// The lease, or SQLite's write lock, is still the paused one's.
+			if !resumed && time.Now().After(giveUp) {
+				if err := resume("no other tote run could start: the paused one holds the state's write lock"); err != nil {
+					return holder, err
+				}
+			}
+			if resumed && time.Now().After(giveUp.Add(90*time.Second)) && !holder.done() {
+				fmt.Fprintf(out, "%5.0fs  the resumed tote run was still going after 90s; killing it\n", since())
+				holder.kill()
+			}
 			select {
 			case <-ctx.Done():
 			case <-time.After(2 * time.Second):
 			}
 		}
 	}
-	fmt.Fprintf(out, "%5.0fs  another tote run (pid %d) serves; resuming the paused one\n", since(), next.pid())
-	if err := holder.resume(); err != nil {
-		return next, err
+	if !resumed {
+		if err := resume(fmt.Sprintf("another tote run (pid %d) serves", next.pid())); err != nil {
+			return next, err
+		}
 	}
 	select {
-	case err := <-holder.exited:
-		fmt.Fprintf(out, "%5.0fs  the resumed tote run stopped by itself (%s)\n", since(), exitText(err))
+	case <-holder.exited:
+		fmt.Fprintf(out, "%5.0fs  the resumed tote run stopped (%s)\n", since(), exitText(holder.err))
 	case <-time.After(90 * time.Second):
 		fmt.Fprintf(out, "%5.0fs  the resumed tote run was still going after 90s; killing it\n", since())
 		holder.kill()
@@ -322,6 +342,13 @@ func pauseHolder(ctx context.Context, holder *engineProc, dir, logPath string, e
 		fmt.Fprintf(out, "%5.0fs  the other tote run stopped: %v\n", since(), err)
 	}
 	return startEngine(ctx, dir, logPath, env, argsAt(home))
+}
+
+func exitText(err error) string {
+	if err == nil {
+		return "exit status 0"
+	}
+	return err.Error()
 }
 
 // firstProblem names the first flow that does not reconcile and its
@@ -333,13 +360,6 @@ func firstProblem(checks []sandbox.Check) string {
 		}
 	}
 	return "no checks"
-}
-
-func exitText(err error) string {
-	if err == nil {
-		return "exit status 0"
-	}
-	return err.Error()
 }
 
 // sideApply runs `tote apply -auto-approve` beside tote run, one at a

@@ -17,8 +17,10 @@ import (
 // engineProc is `tote run` as a process of its own: this binary run as
 // `tote-bench tote run ...`, so what is measured is tote itself.
 type engineProc struct {
-	cmd    *exec.Cmd
-	exited chan error
+	cmd *exec.Cmd
+	// exited is closed once tote run has exited; err is then how.
+	exited chan struct{}
+	err    error
 }
 
 // startEngine starts tote run with args after "run", the environment env
@@ -46,13 +48,26 @@ func startEngine(ctx context.Context, dir, logPath string, env map[string]string
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
-	p := &engineProc{cmd: cmd, exited: make(chan error, 1)}
-	go func() { p.exited <- cmd.Wait() }()
-	if err := waitReady(ctx, ready, p.exited); err != nil {
+	p := &engineProc{cmd: cmd, exited: make(chan struct{})}
+	go func() {
+		p.err = cmd.Wait()
+		close(p.exited)
+	}()
+	if err := waitReady(ctx, ready, p); err != nil {
 		log, _ := os.ReadFile(logPath)
 		return nil, fmt.Errorf("tote run: %w\n%s", err, log)
 	}
 	return p, nil
+}
+
+// done reports whether tote run has exited.
+func (p *engineProc) done() bool {
+	select {
+	case <-p.exited:
+		return true
+	default:
+		return false
+	}
 }
 
 // pid is the process id.
@@ -61,7 +76,8 @@ func (p *engineProc) pid() int { return p.cmd.Process.Pid }
 // stop asks tote run to stop (SIGTERM) and waits for it.
 func (p *engineProc) stop() error {
 	_ = p.cmd.Process.Signal(syscall.SIGTERM)
-	return <-p.exited
+	<-p.exited
+	return p.err
 }
 
 // kill ends tote run at once (SIGKILL), as a crash or an OOM kill would.
@@ -71,7 +87,7 @@ func (p *engineProc) kill() {
 }
 
 // waitReady waits for tote run's ready file, or for it to exit.
-func waitReady(ctx context.Context, path string, exited <-chan error) error {
+func waitReady(ctx context.Context, path string, p *engineProc) error {
 	tick := time.NewTicker(20 * time.Millisecond)
 	defer tick.Stop()
 	for {
@@ -79,7 +95,8 @@ func waitReady(ctx context.Context, path string, exited <-chan error) error {
 			return nil
 		}
 		select {
-		case err := <-exited:
+		case <-p.exited:
+			err := p.err
 			if err == nil {
 				err = errors.New("exit status 0")
 			}
