@@ -49,3 +49,16 @@ func TestCheckpointerCopiesTheLog(t *testing.T) {
 		}
 	}
 }
+
+// The writer keeps its savepoint journals in memory (temp_store = 2), not
+// in temporary files.
+func TestWriterJournalsSavepointsInMemory(t *testing.T) {
+	s, _ := openTest(t)
+	var mode int
+	if err := s.w.conn.QueryRowContext(context.Background(), "PRAGMA temp_store").Scan(&mode); err != nil {
+		t.Fatal(err)
+	}
+	if mode != 2 {
+		t.Fatalf("temp_store = %d, want 2 (memory)", mode)
+	}
+}
