@@ -22,9 +22,11 @@ type Store struct {
 	mu      sync.Mutex
 	records map[string]cty.Value
 	writes  []Write
-	reads   int
-	plans   int
-	faults  Faults
+	// versions counts the writes per key: a record's version.
+	versions map[string]int
+	reads    int
+	plans    int
+	faults   Faults
 	// Hold, when set, receives the action name before each call and blocks
 	// it until the test reads from Release.
 	Hold    chan string
@@ -61,7 +63,7 @@ type Faults struct {
 }
 
 // NewStore returns an empty store.
-func NewStore() *Store { return &Store{records: map[string]cty.Value{}} }
+func NewStore() *Store { return &Store{records: map[string]cty.Value{}, versions: map[string]int{}} }
 
 // Connector returns a constructor for the registry, bound to s.
 func (s *Store) Connector() func() connectors.Connector {
@@ -204,13 +206,7 @@ func (s *Store) outputLocked(key string) cty.Value {
 	if !ok {
 		v = cty.NullVal(cty.DynamicPseudoType)
 	}
-	version := 0
-	for _, w := range s.writes {
-		if w.Key == key {
-			version++
-		}
-	}
-	return cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(key), "value": v, "version": cty.NumberIntVal(int64(version))})
+	return cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal(key), "value": v, "version": cty.NumberIntVal(int64(s.versions[key]))})
 }
 
 func (s *Store) rateLimitedLocked() error {
@@ -268,6 +264,7 @@ func (c conn) ApplyWrite(ctx context.Context, w connectors.WriteRequest) (cty.Va
 	val, _ := w.Args.GetAttr("value").UnmarkDeep()
 	c.s.records[key] = val
 	c.s.writes = append(c.s.writes, Write{Key: key, Record: val, IdemKey: w.Key})
+	c.s.versions[key]++
 	if c.s.faults.LoseWriteAnswers > 0 {
 		c.s.faults.LoseWriteAnswers--
 		return cty.NilVal, fmt.Errorf("memory: connection lost after writing %s (injected)", key)

@@ -9,6 +9,7 @@ import (
 	"os"
 	"sort"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
@@ -49,6 +50,11 @@ type Program struct {
 
 	getenv func(string) (string, bool)
 	now    func() time.Time
+
+	// The function tables are built once: building one wraps every
+	// function and costs more than a small run.
+	funcsOnce [2]sync.Once
+	funcs     [2]map[string]function.Function
 }
 
 // Connection is a resolved connection block.
@@ -100,8 +106,14 @@ func (p *Program) Connection(typ, name string) *Connection {
 }
 
 // Functions returns the function table; plan makes now() and uuid() unknown.
+// The table is shared by every caller and must not be modified.
 func (p *Program) Functions(plan bool) map[string]function.Function {
-	return functions(p.getenv, p.now, plan, p.Offline)
+	i := 0
+	if plan {
+		i = 1
+	}
+	p.funcsOnce[i].Do(func() { p.funcs[i] = functions(p.getenv, p.now, plan, p.Offline) })
+	return p.funcs[i]
 }
 
 func functions(getenv func(string) (string, bool), now func() time.Time, plan, offline bool) map[string]function.Function {

@@ -7,6 +7,7 @@ package dag
 import (
 	"maps"
 	"slices"
+	"sync/atomic"
 )
 
 // Graph is a directed graph of node ids. The zero value is not usable; call
@@ -17,6 +18,31 @@ type Graph struct {
 	// deps[a] holds the nodes a depends on; dependents is its inverse.
 	deps       map[string]map[string]struct{}
 	dependents map[string]map[string]struct{}
+	// idx is what every Walk reads, built on first use after a change:
+	// a pipeline's graph is walked once per event but never changes.
+	idx atomic.Pointer[index]
+}
+
+// index is a read-only view of a Graph: its nodes and each node's
+// dependents, sorted, and its cycles.
+type index struct {
+	nodes      []string
+	dependents map[string][]string
+	cycles     [][]string
+}
+
+// index returns the graph's index, building it if the graph changed.
+// Concurrent first calls may each build one; they are equal.
+func (g *Graph) index() *index {
+	if x := g.idx.Load(); x != nil {
+		return x
+	}
+	x := &index{nodes: g.Nodes(), dependents: make(map[string][]string, len(g.dependents)), cycles: g.Cycles()}
+	for id := range g.dependents {
+		x.dependents[id] = g.DependentsOf(id)
+	}
+	g.idx.Store(x)
+	return x
 }
 
 // New returns an empty graph.
@@ -31,6 +57,7 @@ func New() *Graph {
 // Add adds the node id; adding an existing node does nothing.
 func (g *Graph) Add(id string) {
 	g.nodes[id] = struct{}{}
+	g.idx.Store(nil)
 }
 
 // Connect records that dependent runs after dependency, adding both nodes.
@@ -39,6 +66,7 @@ func (g *Graph) Connect(dependent, dependency string) {
 	g.Add(dependency)
 	link(g.deps, dependent, dependency)
 	link(g.dependents, dependency, dependent)
+	g.idx.Store(nil)
 }
 
 func link(m map[string]map[string]struct{}, from, to string) {

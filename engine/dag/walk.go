@@ -74,6 +74,7 @@ type outcome struct {
 // it; node functions report back over results.
 type walk struct {
 	g       *Graph
+	x       *index
 	res     *WalkResult
 	state   map[string]nodeState
 	pending map[string]int // unfinished dependencies per node
@@ -90,14 +91,16 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 	if parallelism <= 0 {
 		parallelism = DefaultParallelism
 	}
+	x := g.index()
 	w := &walk{
 		g:       g,
-		res:     &WalkResult{Errors: map[string]error{}, Skipped: map[string]string{}, Done: []string{}},
-		state:   map[string]nodeState{},
-		pending: map[string]int{},
+		x:       x,
+		res:     &WalkResult{Errors: map[string]error{}, Skipped: map[string]string{}, Done: make([]string, 0, len(x.nodes))},
+		state:   make(map[string]nodeState, len(x.nodes)),
+		pending: make(map[string]int, len(x.nodes)),
 	}
 	w.failCycles()
-	for _, id := range g.Nodes() {
+	for _, id := range x.nodes {
 		w.pending[id] = len(g.deps[id])
 		if w.pending[id] == 0 && w.state[id] == waiting {
 			w.ready = append(w.ready, id)
@@ -146,8 +149,8 @@ func call(ctx context.Context, fn func(context.Context, string) error, id string
 // failCycles marks every node on a cycle as failed, since none of them can
 // ever have all its dependencies finished, and skips what depends on them.
 func (w *walk) failCycles() {
-	for _, c := range w.g.Cycles() {
-		err := &CycleError{Cycles: [][]string{c}}
+	for _, c := range w.x.cycles {
+		err := &CycleError{Cycles: [][]string{slices.Clone(c)}}
 		for _, id := range c {
 			w.res.Errors[id] = err
 			w.state[id] = settled
@@ -166,7 +169,7 @@ func (w *walk) finish(o outcome) {
 		return
 	}
 	w.res.Done = append(w.res.Done, o.id)
-	for _, d := range w.g.DependentsOf(o.id) {
+	for _, d := range w.x.dependents[o.id] {
 		w.pending[d]--
 		if w.pending[d] == 0 && w.state[d] == waiting {
 			i, _ := slices.BinarySearch(w.ready, d)
@@ -178,7 +181,7 @@ func (w *walk) finish(o outcome) {
 // skipDependents skips every waiting node downstream of id, naming cause as
 // the reason. A node already skipped keeps its first cause.
 func (w *walk) skipDependents(id, cause string) {
-	for _, d := range w.g.DependentsOf(id) {
+	for _, d := range w.x.dependents[id] {
 		if w.state[d] != waiting {
 			continue
 		}

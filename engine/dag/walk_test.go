@@ -368,3 +368,28 @@ func TestWalkEmptyGraph(t *testing.T) {
 		t.Errorf("result = %+v, want empty", res)
 	}
 }
+
+// A walk sees the graph as it is now, not as an earlier walk saw it.
+func TestWalkSeesEdgesAddedAfterAWalk(t *testing.T) {
+	g := New()
+	g.Connect("b", "a")
+	noop := func(context.Context, string) error { return nil }
+	if err := g.Walk(context.Background(), 1, noop).Err(); err != nil {
+		t.Fatalf("first walk: %v", err)
+	}
+	g.Connect("c", "b")
+	var order []string
+	res := g.Walk(context.Background(), 1, func(_ context.Context, id string) error {
+		order = append(order, id)
+		return nil
+	})
+	if diff := cmp.Diff([]string{"a", "b", "c"}, order); diff != "" || res.Err() != nil {
+		t.Fatalf("second walk order (-want +got):\n%s err %v", diff, res.Err())
+	}
+	g.Connect("a", "c")
+	res = g.Walk(context.Background(), 1, noop)
+	var cyc *CycleError
+	if !errors.As(res.Errors["a"], &cyc) {
+		t.Fatalf("after closing a cycle, a = %v, want a CycleError", res.Errors["a"])
+	}
+}

@@ -17,6 +17,7 @@ import (
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/state"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // Mode is what a run does with writes.
@@ -62,6 +63,8 @@ type Engine struct {
 	prog  *compile.Program
 	store *state.Store
 	opts  Options
+	// connections is connection.*, the same for every run.
+	connections cty.Value
 
 	mu    sync.Mutex
 	conns map[string]connectors.Conn
@@ -111,7 +114,8 @@ func New(prog *compile.Program, store *state.Store, opts Options) *Engine {
 	if opts.ClaimWait <= 0 {
 		opts.ClaimWait = 30 * time.Second
 	}
-	return &Engine{prog: prog, store: store, opts: opts, conns: map[string]connectors.Conn{}, secrets: newRedactor(prog)}
+	return &Engine{prog: prog, store: store, opts: opts, conns: map[string]connectors.Conn{}, secrets: newRedactor(prog),
+		connections: prog.ConnectionsValue()}
 }
 
 // Program returns the engine's program.

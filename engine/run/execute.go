@@ -129,7 +129,7 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		transforms: map[string]cty.Value{}, steps: map[string]cty.Value{},
 		redact: e.secrets.clone(),
 		base: &compile.Scope{
-			Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.prog.ConnectionsValue(),
+			Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.connections,
 			Trigger: pl.EventValue(trig, data),
 			Run: cty.ObjectVal(map[string]cty.Value{
 				"id": runIDValue(mode, runID), "pipeline": cty.StringVal(pl.Name),

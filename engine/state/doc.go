@@ -12,6 +12,8 @@
 // run; one whose context ends after its turn came may still commit, although
 // the call returns the context's error. Reads use a separate read-only
 // connection pool and see every write that returned before they started.
+// A checkpointer on a connection of its own copies the write-ahead log into
+// the database file in the background, so commits do not wait for it.
 //
 // Timestamps are stored as Unix nanoseconds (NULL for the zero time) and read
 // back in UTC. Every timestamp the store itself writes comes from the clock

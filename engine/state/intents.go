@@ -125,6 +125,18 @@ func (s *Store) OpenIntentWith(ctx context.Context, in Intent, o OpenOptions) er
 				return err
 			}
 		}
+		if !o.Compare || o.Seen == nil {
+			// Most writes are new: inserting one that is absent needs no
+			// check, so the ledger is read only when the key exists.
+			n, err := tx.affected(`INSERT INTO intents (idem_key, run_id, pipeline, step, connection, action, identity, fingerprint, status, output, error, owner, claim_until, created_at, updated_at)
+				VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', NULL, '', ?9, ?10, ?11, ?11)
+				ON CONFLICT (idem_key) DO NOTHING`,
+				in.Key, in.RunID, in.Pipeline, in.Step, in.Connection, in.Action, in.Identity, in.Fingerprint,
+				in.Owner, tx.now.Add(ttl).UnixNano(), tx.now.UnixNano())
+			if err != nil || n == 1 {
+				return err
+			}
+		}
 		cur, err := scanIntent(tx.queryRow(`SELECT `+intentCols+` FROM intents WHERE idem_key = ?`, in.Key))
 		found := err == nil
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {

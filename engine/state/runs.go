@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -95,20 +96,39 @@ func (s *Store) FinishRun(ctx context.Context, id string, status RunStatus, writ
 // RecordAttempts inserts step attempts, or updates those already recorded
 // under the same (run, step, attempt). The runs must exist.
 func (s *Store) RecordAttempts(ctx context.Context, attempts ...StepAttempt) error {
-	return s.write(ctx, "record step attempts", func(tx *wtx) error {
-		for _, a := range attempts {
-			_, err := tx.exec(`INSERT INTO step_attempts (run_id, step, attempt, status, error, started_at, finished_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (run_id, step, attempt) DO UPDATE SET status = excluded.status, error = excluded.error,
-					started_at = excluded.started_at, finished_at = excluded.finished_at`,
-				a.RunID, a.Step, a.Attempt, a.Status, a.Error, encTime(a.StartedAt), encTime(a.FinishedAt))
-			if err != nil {
-				return fmt.Errorf("run %s step %s attempt %d: %w", a.RunID, a.Step, a.Attempt, err)
-			}
-		}
-		return nil
-	})
+	return s.write(ctx, "record step attempts", func(tx *wtx) error { return putAttempts(tx, attempts) })
 }
+
+// attemptRows is how many step attempts one statement inserts at most.
+const attemptRows = 16
+
+// putAttempts inserts or updates step attempts, up to attemptRows per
+// statement: a run's attempts cost one round trip, not one each.
+func putAttempts(tx *wtx, attempts []StepAttempt) error {
+	for len(attempts) > 0 {
+		n := min(len(attempts), attemptRows)
+		args := make([]any, 0, 7*n)
+		for _, a := range attempts[:n] {
+			args = append(args, a.RunID, a.Step, a.Attempt, a.Status, a.Error, encTime(a.StartedAt), encTime(a.FinishedAt))
+		}
+		if _, err := tx.exec(attemptInserts[n], args...); err != nil {
+			return fmt.Errorf("run %s: step attempts: %w", attempts[0].RunID, err)
+		}
+		attempts = attempts[n:]
+	}
+	return nil
+}
+
+// attemptInserts[n] inserts n step attempts.
+var attemptInserts = func() (qs [attemptRows + 1]string) {
+	for n := 1; n <= attemptRows; n++ {
+		qs[n] = `INSERT INTO step_attempts (run_id, step, attempt, status, error, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)` +
+			strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?)`, n-1) +
+			` ON CONFLICT (run_id, step, attempt) DO UPDATE SET status = excluded.status, error = excluded.error,
+				started_at = excluded.started_at, finished_at = excluded.finished_at`
+	}
+	return qs
+}()
 
 // Runs lists runs matching f, newest first.
 func (s *Store) Runs(ctx context.Context, f RunFilter) ([]Run, error) {

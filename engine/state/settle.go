@@ -49,15 +49,18 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 	}
 	r := st.Run
 	return s.write(ctx, fmt.Sprintf("settle item %d", st.ItemID), func(tx *wtx) error {
+		// The claim is checked by the update of the item, the last statement:
+		// when it changes no row, the request's savepoint undoes the run's
+		// record too.
+		claim, token, attempts := 0, int64(0), 0
 		if c := st.Claimed; c != nil {
-			var held int
-			if err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM inbox WHERE id = ? AND status = 'running' AND claim_token = ? AND attempts = ?)`,
-				st.ItemID, c.ClaimToken, c.Attempts).Scan(&held); err != nil {
-				return err
-			}
-			if held == 0 {
+			claim, token, attempts = 1, c.ClaimToken, c.Attempts
+		}
+		settled := func(n int64, err error) error {
+			if err == nil && n == 0 && claim == 1 {
 				return ErrClaimLost
 			}
+			return mustAffect(n, err)
 		}
 		if err := putSubjects(tx, st.ItemID, st.Subjects); err != nil {
 			return err
@@ -85,33 +88,32 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 					return fmt.Errorf("run %s: event: %w", r.ID, err)
 				}
 			}
-			for _, a := range st.Attempts {
-				if _, err := tx.exec(`INSERT INTO step_attempts (run_id, step, attempt, status, error, started_at, finished_at)
-					VALUES (?, ?, ?, ?, ?, ?, ?)
-					ON CONFLICT (run_id, step, attempt) DO UPDATE SET status = excluded.status, error = excluded.error,
-						started_at = excluded.started_at, finished_at = excluded.finished_at`,
-					a.RunID, a.Step, a.Attempt, a.Status, a.Error, encTime(a.StartedAt), encTime(a.FinishedAt)); err != nil {
-					return fmt.Errorf("run %s step %s attempt %d: %w", a.RunID, a.Step, a.Attempt, err)
-				}
+			if err := putAttempts(tx, st.Attempts); err != nil {
+				return err
 			}
 		}
 		switch st.Outcome {
 		case ItemDone:
-			return mustAffect(tx.affected(`UPDATE inbox SET status = 'done', run_id = ?, lease_until = NULL, last_error = '', updated_at = ?
-				WHERE id = ?`, r.ID, tx.now.UnixNano(), st.ItemID))
+			return settled(tx.affected(`UPDATE inbox SET status = 'done', run_id = ?, lease_until = NULL, last_error = '', updated_at = ?
+				WHERE id = ?`+heldBy, r.ID, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
 		case ItemDead, ItemParked:
-			return mustAffect(tx.affected(`UPDATE inbox SET status = ?, run_id = ?, lease_until = NULL, last_error = ?, updated_at = ?
-				WHERE id = ?`, string(st.Outcome), r.ID, st.LastError, tx.now.UnixNano(), st.ItemID))
+			return settled(tx.affected(`UPDATE inbox SET status = ?, run_id = ?, lease_until = NULL, last_error = ?, updated_at = ?
+				WHERE id = ?`+heldBy, string(st.Outcome), r.ID, st.LastError, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
 		}
 		nb := st.NotBefore
 		if nb.IsZero() {
 			nb = tx.now
 		}
 		if st.ResetAttempts {
-			return mustAffect(tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, generation = generation + 1, not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
-				WHERE id = ?`, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID))
+			return settled(tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, generation = generation + 1, not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
+				WHERE id = ?`+heldBy, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
 		}
-		return mustAffect(tx.affected(`UPDATE inbox SET status = 'pending', not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
-			WHERE id = ?`, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID))
+		return settled(tx.affected(`UPDATE inbox SET status = 'pending', not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
+			WHERE id = ?`+heldBy, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
 	})
 }
+
+// heldBy limits a settlement's update to an item still running under the
+// claim that settles it, when there is one: its arguments are whether there
+// is (0 or 1), the claim's token and its attempt.
+const heldBy = ` AND (? = 0 OR (status = 'running' AND claim_token = ? AND attempts = ?))`

@@ -36,6 +36,7 @@ type writer struct {
 	reqs    chan *writeReq
 	done    chan struct{}
 	errs    []error // per-request results of the current batch
+	ckpt    *checkpointer
 }
 
 func newWriter(db *sql.DB, conn *sql.Conn, now func() time.Time, log *slog.Logger) *writer {
@@ -95,7 +96,7 @@ func (w *writer) close() error {
 	close(w.reqs)
 	w.mu.Unlock()
 	<-w.done
-	return errors.Join(w.stmts.close(), w.conn.Close(), w.db.Close())
+	return errors.Join(w.ckpt.close(), w.stmts.close(), w.conn.Close(), w.db.Close())
 }
 
 func (w *writer) run() {
@@ -189,7 +190,9 @@ func (w *writer) runBatch(batch []*writeReq, errs []error) {
 	}
 	if _, err := w.exec("COMMIT"); err != nil {
 		abort(fmt.Errorf("commit: %w", err))
+		return
 	}
+	w.ckpt.committed()
 }
 
 // exec runs a statement on the write connection. Writer statements ignore
