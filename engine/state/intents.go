@@ -41,6 +41,12 @@ func scanIntent(sc scanner) (Intent, error) {
 	return in, err
 }
 
+// insertIntent opens an intent as pending; its arguments are the key, run,
+// pipeline, step, connection, action, identity, fingerprint, owner, claim
+// expiry, now and op.
+const insertIntent = `INSERT INTO intents (idem_key, run_id, pipeline, step, connection, action, identity, fingerprint, status, output, error, owner, claim_until, created_at, updated_at, op)
+	VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', NULL, '', ?9, ?10, ?11, ?11, ?12)`
+
 // DefaultIntentClaim is how long the owner of an intent holds it when
 // OpenIntentWith is not told: longer than one vendor call with its own
 // retries may take, short enough that a write whose owner died (kill -9)
@@ -128,11 +134,9 @@ func (s *Store) OpenIntentWith(ctx context.Context, in Intent, o OpenOptions) er
 		if !o.Compare || o.Seen == nil {
 			// Most writes are new: inserting one that is absent needs no
 			// check, so the ledger is read only when the key exists.
-			n, err := tx.affected(`INSERT INTO intents (idem_key, run_id, pipeline, step, connection, action, identity, fingerprint, status, output, error, owner, claim_until, created_at, updated_at)
-				VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', NULL, '', ?9, ?10, ?11, ?11)
-				ON CONFLICT (idem_key) DO NOTHING`,
+			n, err := tx.affected(insertIntent+` ON CONFLICT (idem_key) DO NOTHING`,
 				in.Key, in.RunID, in.Pipeline, in.Step, in.Connection, in.Action, in.Identity, in.Fingerprint,
-				in.Owner, tx.now.Add(ttl).UnixNano(), tx.now.UnixNano())
+				in.Owner, tx.now.Add(ttl).UnixNano(), tx.now.UnixNano(), in.Op)
 			if err != nil || n == 1 {
 				return err
 			}
@@ -151,9 +155,7 @@ func (s *Store) OpenIntentWith(ctx context.Context, in Intent, o OpenOptions) er
 			return ErrIntentChanged
 		}
 		now := tx.now.UnixNano()
-		_, err = tx.exec(`INSERT INTO intents (idem_key, run_id, pipeline, step, connection, action, identity, fingerprint, status, output, error, owner, claim_until, created_at, updated_at, op)
-			VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'pending', NULL, '', ?9, ?10, ?11, ?11, ?12)
-			ON CONFLICT (idem_key) DO UPDATE SET run_id = excluded.run_id, pipeline = excluded.pipeline, step = excluded.step,
+		_, err = tx.exec(insertIntent+` ON CONFLICT (idem_key) DO UPDATE SET run_id = excluded.run_id, pipeline = excluded.pipeline, step = excluded.step,
 				connection = excluded.connection, action = excluded.action, identity = excluded.identity,
 				fingerprint = excluded.fingerprint, status = 'pending', output = NULL, error = '',
 				owner = excluded.owner, claim_until = excluded.claim_until, updated_at = excluded.updated_at, op = excluded.op`,
