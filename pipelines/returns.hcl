@@ -127,21 +127,14 @@ pipeline "returns" {
   # (the return is in it), becomes BigCommerce's, as in the inventory
   # pipeline. SKUs ShipStation keeps no stock for are left alone.
   step "stock" {
-    action = shipstation.get_inventory
+    action = shipstation.get_stock_levels
     when   = var.inventory_mode == "absolute" && length(transform.restock) > 0
     skus   = distinct([for u in transform.restock : u.sku])
   }
 
-  transform "levels" {
-    for_each = step.stock.output == null ? {} : {
-      for sku in distinct([for l in step.stock.output : l.sku]) : sku => sum(concat([0], [for l in step.stock.output : l.available if l.sku == sku]))
-    }
-    value = each.value
-  }
-
   step "set" {
     action      = bigcommerce.set_stock
-    for_each    = transform.levels
+    for_each    = step.stock.output == null ? {} : step.stock.output
     on_error    = "continue"
     sku         = each.key
     location_id = var.inventory_location

@@ -232,6 +232,15 @@ func actionList() []action {
 		},
 		{
 			Spec: connectors.ActionSpec{
+				Name: "get_stock_levels", Kind: connectors.Read, Output: cty.Map(cty.Number),
+				Doc: "The available stock of the given SKUs, summed over their v2 locations: a map of SKU to units. " +
+					"A SKU ShipStation keeps no stock for is absent. Needs v2_api_key.",
+				Args: schema.Object{Attrs: []schema.Attr{attr("skus", cty.List(cty.String), true, "")}},
+			},
+			Read: (*conn).getStockLevelsRead,
+		},
+		{
+			Spec: connectors.ActionSpec{
 				Name: "list_return_labels", Kind: connectors.Read, Output: cty.List(outType[ReturnLabel]()),
 				Doc: "The return labels of an order: its v1 return shipments (not voided) and, with v2_api_key, the v2 " +
 					"return labels (not voided) that name it, one entry per tracking number. A v2 label names the order " +
