@@ -1,21 +1,15 @@
 # Flow 6: a return the warehouse received becomes, in BigCommerce, one
 # refund per parcel that came back, for exactly that parcel's lines, its
 # stock put back, an order metafield and a customer email; then the "Return
-# Received" tag comes off. Each return label of an order (by tracking
-# number) is a parcel of its own; an order without return labels is one
-# parcel of every shipped line not refunded yet. A parcel is received when
-# its own v2 return label's carrier tracking shows delivered (DE, with
-# SHIPSTATION_V2_API_KEY set), or when the warehouse tags the order "Return
-# Received" in ShipStation: a tag is on the order, not on a parcel, so it
-# says everything the order's labels cover has come back, and every parcel
-# not refunded yet is refunded. Both work a parcel's lines out the same way,
-# so whichever comes first does the work and the other finds it done.
-# BigCommerce refunds are not idempotent: a parcel's refund names its
-# tracking number in its reason, the connector finds it by that, and the
-# ledger guards the rest. A refund the payment provider refuses is dead at
-# once, with BigCommerce's message, for a person to handle: nothing else
-# happens for that parcel and the tag stays on. Stock goes back as
-# inventory_mode says (see inventory.hcl).
+# Received" tag comes off. Each return label (by tracking number) is a
+# parcel; an order without return labels is one parcel of every shipped
+# line not refunded yet (shipstation.return_parcels works them out). A
+# delivered v2 return label (with SHIPSTATION_V2_API_KEY) is due its own
+# parcel; the tag, on the order, every parcel not refunded yet; whichever
+# comes first does the work and the other finds it done. A refund names its
+# parcel in its reason, so it is found again; one the payment provider
+# refuses is dead at once for a person to handle, and the tag stays on.
+# Stock goes back as inventory_mode says (see inventory.hcl).
 
 variable "return_tag" {
   type    = string
@@ -46,9 +40,7 @@ pipeline "returns" {
     schedule = var.reconcile_schedule
   }
 
-  # v2 return labels delivered back to the warehouse, each with the order it
-  # names (the order whose number is the label's shipment_number, else its
-  # rma_number). Quiet without a v2 key.
+  # v2 return labels delivered back (quiet without a v2 key).
   trigger "shipstation_poll" "delivered" {
     resource = "delivered_returns"
     schedule = var.reconcile_schedule
@@ -85,8 +77,7 @@ pipeline "returns" {
   }
 
   # The order's parcels, each with the refund lines it is due and whether it
-  # is refunded yet (see return_parcels in docs/connectors.md). A delivered
-  # label's run is due to refund that label's parcel; the tag's, every one.
+  # is refunded yet (see return_parcels in docs/connectors.md).
   step "parcels" {
     action      = shipstation.return_parcels
     for_each    = transform.order
@@ -102,10 +93,7 @@ pipeline "returns" {
     value    = each.value
   }
 
-  # One refund per parcel due, quoted and paid the way the quote's first
-  # method says. The parcel's ref goes into the refund's reason: a refund
-  # naming it, or one a person made by hand for it (or for its declined
-  # refund), is found instead.
+  # One refund per parcel due, paid the way the quote's first method says.
   step "refund" {
     action    = bigcommerce.create_refund
     for_each  = { for k, p in transform.parcel : k => p if p.due && length(p.items) > 0 }
@@ -116,16 +104,13 @@ pipeline "returns" {
     reference = each.value.ref
   }
 
-  # BigCommerce refunds never restock: the units of each parcel whose
-  # refund went through go back, by SKU. A refund that failed (declined,
-  # say) restocks nothing.
+  # Refunds never restock: the units of each parcel refunded go back.
   transform "restock" {
-    value = flatten([for k, p in transform.parcel : [for u in p.restock : merge(u, { note = p.note })] if contains(keys(step.refund), k)])
+    value = flatten([for k, p in transform.parcel : p.restock if contains(keys(step.refund), k)])
   }
 
-  # Absolute mode: ShipStation's stock of the returned SKUs, read again
-  # (the return is in it), becomes BigCommerce's, as in the inventory
-  # pipeline. SKUs ShipStation keeps no stock for are left alone.
+  # Absolute mode: ShipStation's stock of the returned SKUs (the return is
+  # in it) becomes BigCommerce's.
   step "stock" {
     action = shipstation.get_stock_levels
     when   = var.inventory_mode == "absolute" && length(transform.restock) > 0
@@ -142,8 +127,7 @@ pipeline "returns" {
     reason      = "ShipStation stock after a return"
   }
 
-  # Relative mode: the returned units are added, each refunded parcel's
-  # once.
+  # Relative mode: each refunded parcel's units are added once.
   step "restock" {
     action      = bigcommerce.adjust_stock
     for_each    = var.inventory_mode != "relative" ? {} : { for u in transform.restock : u.key => u }
@@ -173,33 +157,36 @@ pipeline "returns" {
     ] })
   }
 
-  # One email per parcel refunded.
-  step "email" {
-    action = email.send
-    for_each = {
-      for k, r in step.refund : k => merge(transform.order[transform.parcel[k].order].billing_address, { order = transform.parcel[k].order, amount = r.output.total_amount })
-      if coalesce(transform.order[transform.parcel[k].order].billing_address.email, "") != ""
-    }
-    on_error = "continue"
-    key      = "return:${each.key}"
-    to       = each.value.email
-    subject  = var.return_email_subject
-    text     = var.return_email_text
-    data     = { order_id = each.value.order, name = each.value.first_name, amount = decimal(each.value.amount, 2) }
+  # Whom each parcel's email goes to.
+  transform "customer" {
+    for_each = transform.parcel
+    value = { order = each.value.order, name = transform.order[each.value.order].billing_address.first_name,
+    email = coalesce(transform.order[each.value.order].billing_address.email, "") }
   }
 
-  # The tag comes off once every parcel of the order is refunded (or has
-  # nothing left to refund) and its customer mailed: a parcel whose refund
-  # or email failed keeps it on, for the next run to finish or a person to
-  # see.
+  # One email per parcel refunded.
+  step "email" {
+    action   = email.send
+    for_each = { for k, r in step.refund : k => r if transform.customer[k].email != "" }
+    on_error = "continue"
+    key      = "return:${each.key}"
+    to       = transform.customer[each.key].email
+    subject  = var.return_email_subject
+    text     = var.return_email_text
+    data     = { order_id = transform.customer[each.key].order, name = transform.customer[each.key].name, amount = decimal(each.value.output.total_amount, 2) }
+  }
+
+  # The orders of parcels not finished: neither refunded nor settled before,
+  # or refunded and their customer not mailed. Their tag stays on, for the
+  # next run to finish or a person to see.
+  transform "unfinished" {
+    value = [for k, p in transform.parcel : p.order if !(p.settled || contains(keys(step.refund), k))
+    || (contains(keys(step.refund), k) && !contains(keys(step.email), k) && transform.customer[k].email != "")]
+  }
+
   step "untag" {
-    action = shipstation.remove_tag
-    for_each = {
-      for k, o in transform.received : k => o if contains(keys(transform.order), k) && length([
-        for pk, p in transform.parcel : pk if p.order == k && !((p.settled || contains(keys(step.refund), pk))
-        && (!contains(keys(step.refund), pk) || coalesce(transform.order[k].billing_address.email, "") == "" || contains(keys(step.email), pk)))
-      ]) == 0
-    }
+    action     = shipstation.remove_tag
+    for_each   = { for k, o in transform.order : k => transform.received[k] if !contains(transform.unfinished, k) }
     depends_on = [step.set, step.restock, step.record, step.email]
     orderId    = each.value.orderId
     tag        = var.return_tag

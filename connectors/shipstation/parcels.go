@@ -58,11 +58,13 @@ type DeliveredLabel struct {
 	TrackingNumber *string `json:"trackingNumber"`
 }
 
-// ParcelStock is a returned SKU's units in a parcel.
+// ParcelStock is a returned SKU's units in a parcel, with the parcel's
+// note.
 type ParcelStock struct {
 	Key      string `json:"key"`
 	SKU      string `json:"sku"`
 	Quantity int64  `json:"quantity"`
+	Note     string `json:"note"`
 }
 
 // ReturnParcel is one parcel of return_parcels' output.
@@ -202,7 +204,7 @@ func returnParcels(order ParcelOrder, shipments []Shipment, labels []ReturnLabel
 		}
 		p.Done = earlier != nil && !deref(earlier.Declined)
 		p.Settled = p.Done || (earlier == nil && len(p.Items) == 0)
-		p.Restock = restockOf(p.Key, order, p.Items)
+		p.Restock = restockOf(p.Key, p.Note, order, p.Items)
 		out[n] = p.ReturnParcel
 	}
 	return out
@@ -273,7 +275,7 @@ func earlierRefund(refunds []ParcelRefund, ref string, holds map[int64]int64) *P
 
 // restockOf is the units of items by SKU (lines without one are left out),
 // keyed "<parcel key>:<sku>".
-func restockOf(key string, order ParcelOrder, items []ParcelItem) []ParcelStock {
+func restockOf(key, note string, order ParcelOrder, items []ParcelItem) []ParcelStock {
 	out := []ParcelStock{}
 	for _, it := range items {
 		sku := ""
@@ -289,7 +291,7 @@ func restockOf(key string, order ParcelOrder, items []ParcelItem) []ParcelStock 
 			out[i].Quantity += it.Quantity
 			continue
 		}
-		out = append(out, ParcelStock{Key: key + ":" + sku, SKU: sku, Quantity: it.Quantity})
+		out = append(out, ParcelStock{Key: key + ":" + sku, SKU: sku, Quantity: it.Quantity, Note: note})
 	}
 	return out
 }

@@ -120,10 +120,14 @@ func TestReturnParcels(t *testing.T) {
 	t.Run("tagged", func(t *testing.T) {
 		// Every parcel is due, each for its own label's units; the line
 		// without a SKU is refunded but not restocked.
-		check(t, p.read(t, cty.NilVal, cty.NilVal), map[string]string{
+		got := p.read(t, cty.NilVal, cty.NilVal)
+		check(t, got, map[string]string{
 			ka: p.a + " due=true done=false settled=false items=PRODUCT/101:1, restock=" + ka + ":MUG-BLK-12=MUG-BLK-12:1,",
 			kb: p.b + " due=true done=false settled=false items=PRODUCT/101:1,PRODUCT/102:1, restock=" + kb + ":MUG-BLK-12=MUG-BLK-12:1,",
 		})
+		if note := got[ka].GetAttr("restock").Index(cty.NumberIntVal(0)).GetAttr("note").AsString(); note != "return of order 7, parcel "+p.a {
+			t.Errorf("restock note %q", note)
+		}
 		if n := p.fake.Stats().ByRequest["GET /shipments"]; n != 1 {
 			t.Errorf("%d shipment listings, want 1", n)
 		}

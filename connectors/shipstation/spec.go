@@ -270,8 +270,9 @@ func actionList() []action {
 					"earlier refund's, else what it holds, each line at most quantity - quantity_refunded (for a whole " +
 					"parcel, shipped - quantity_refunded), lines with nothing left out. due: delivered is empty or names " +
 					"this label (by labelId or trackingNumber). done: its earlier refund went through. settled: done, or " +
-					"no earlier refund and nothing to refund. restock is items by SKU (key \"<parcel key>:<sku>\"), lines " +
-					"without a SKU left out.",
+					"no earlier refund and nothing to refund. restock is items by SKU (key \"<parcel key>:<sku>\", sku, quantity, " +
+					"and note, the parcel's), lines without a SKU left out. note: \"return of order <order>, parcel <ref>\" " +
+					"(\"return of order <order>\" without labels).",
 				Args: schema.Object{Attrs: []schema.Attr{
 					orderID,
 					attr("orderNumber", cty.String, false, "The order's number (read from the order when null)."),
