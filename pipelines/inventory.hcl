@@ -67,23 +67,16 @@ pipeline "inventory" {
     )))
   }
 
+  # ShipStation's available stock per SKU, summed over its locations.
   step "stock" {
-    action = shipstation.get_inventory
+    action = shipstation.get_stock_levels
     when   = var.inventory_mode == "absolute" && length(transform.skus) > 0
     skus   = transform.skus
   }
 
-  # ShipStation's available stock per SKU, summed over its locations.
-  transform "levels" {
-    for_each = step.stock.output == null ? {} : {
-      for sku in distinct([for l in step.stock.output : l.sku]) : sku => sum(concat([0], [for l in step.stock.output : l.available if l.sku == sku]))
-    }
-    value = each.value
-  }
-
   step "set" {
     action      = bigcommerce.set_stock
-    for_each    = transform.levels
+    for_each    = step.stock.output == null ? {} : step.stock.output
     on_error    = "continue"
     sku         = each.key
     location_id = var.inventory_location

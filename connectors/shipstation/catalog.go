@@ -164,6 +164,36 @@ const (
 // getInventoryRead is get_inventory: v2 stock rows of the given SKUs, read
 // in chunks of SKUs.
 func (c *conn) getInventoryRead(ctx context.Context, args cty.Value) (cty.Value, error) {
+	rows, err := c.inventoryOf(ctx, args)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	return listOf(rows), nil
+}
+
+// getStockLevelsRead is get_stock_levels: the available units of each SKU
+// that has stock rows, summed over its locations.
+func (c *conn) getStockLevelsRead(ctx context.Context, args cty.Value) (cty.Value, error) {
+	rows, err := c.inventoryOf(ctx, args)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	sums := map[string]int64{}
+	for _, r := range rows {
+		sums[deref(r.SKU)] += deref(r.Available)
+	}
+	if len(sums) == 0 {
+		return cty.MapValEmpty(cty.Number), nil
+	}
+	out := make(map[string]cty.Value, len(sums))
+	for sku, n := range sums {
+		out[sku] = cty.NumberIntVal(n)
+	}
+	return cty.MapVal(out), nil
+}
+
+// inventoryOf reads the v2 stock rows of the skus argument, in chunks.
+func (c *conn) inventoryOf(ctx context.Context, args cty.Value) ([]InventoryLevel, error) {
 	var skus []string
 	want := map[string]bool{}
 	for _, v := range args.GetAttr("skus").AsValueSlice() {
@@ -177,7 +207,7 @@ func (c *conn) getInventoryRead(ctx context.Context, args cty.Value) (cty.Value,
 		q := url.Values{"sku": {strings.Join(part, ",")}, "page_size": {strconv.Itoa(v2PageSize)}}
 		got, err := pageThrough[InventoryLevel](ctx, c.c, call{api: v2, method: http.MethodGet, path: "/v2/inventory", query: q, prio: budget.Inventory}, "inventory")
 		if err != nil {
-			return cty.NilVal, err
+			return nil, err
 		}
 		for _, r := range got {
 			if want[deref(r.SKU)] {
@@ -185,7 +215,7 @@ func (c *conn) getInventoryRead(ctx context.Context, args cty.Value) (cty.Value,
 			}
 		}
 	}
-	return listOf(rows), nil
+	return rows, nil
 }
 
 // skuChunks splits skus into runs of at most n SKUs whose comma-joined,

@@ -79,6 +79,10 @@ func TestConformance(t *testing.T) {
 			{Action: "get_product", Args: obj(map[string]cty.Value{"sku": cty.StringVal("TEE-GRN-M")})},
 			{Action: "get_inventory", Args: obj(map[string]cty.Value{"skus": cty.ListVal([]cty.Value{cty.StringVal("TEE-GRN-M")})})},
 			{Action: "list_return_labels", Args: obj(map[string]cty.Value{"orderId": orderID, "orderNumber": cty.StringVal("C-1")})},
+			{Action: "get_stock_levels", Args: obj(map[string]cty.Value{"skus": cty.ListVal([]cty.Value{cty.StringVal("TEE-GRN-M")})})},
+			{Action: "return_parcels", Args: obj(map[string]cty.Value{"orderId": orderID, "orderNumber": cty.StringVal("C-1"),
+				"order":   obj(map[string]cty.Value{"id": cty.NumberIntVal(1), "lines": cty.ListValEmpty(inType[ParcelLine]())}),
+				"refunds": cty.NullVal(cty.List(inType[ParcelRefund]())), "delivered": cty.NullVal(cty.List(inType[DeliveredLabel]()))})},
 		},
 		Writes: []conformance.Sample{
 			{Action: "upsert_order", Args: obj(map[string]cty.Value{

@@ -58,3 +58,37 @@ func TestSKUChunksFitTheirBounds(t *testing.T) {
 		t.Fatalf("no SKUs: %q", got)
 	}
 }
+
+// TestStockLevelsSumLocations: get_stock_levels is each SKU's available
+// stock (on hand less allocated) summed over its locations; a SKU without
+// stock rows is absent.
+func TestStockLevelsSumLocations(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	wh := e.fake.AddInventoryWarehouse("Back room")
+	loc, err := e.fake.AddInventoryLocation(wh.InventoryWarehouseID, "Shelf B")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sku := range []string{"MUG-1", "CAP-1"} {
+		if _, err := e.fake.AddProduct(shipstationtest.Product{SKU: sku, Name: sku}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, err := range []error{
+		e.fake.SetStock("MUG-1", 5), e.fake.SetStockAt("MUG-1", loc.InventoryLocationID, 4),
+		e.fake.SetAllocatedAt("MUG-1", loc.InventoryLocationID, 1), e.fake.SetStock("CAP-1", 0),
+	} {
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	skus := cty.ListVal([]cty.Value{cty.StringVal("MUG-1"), cty.StringVal("CAP-1"), cty.StringVal("NONE")})
+	got, err := e.conn.Read(context.Background(), "get_stock_levels", args(t, "get_stock_levels", map[string]cty.Value{"skus": skus}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := cty.MapVal(map[string]cty.Value{"MUG-1": cty.NumberIntVal(8), "CAP-1": cty.NumberIntVal(0)})
+	if !got.RawEquals(want) {
+		t.Fatalf("get_stock_levels = %#v, want %#v", got, want)
+	}
+}

@@ -317,6 +317,17 @@ func (c *conn) listReturnLabelsRead(ctx context.Context, args cty.Value) (cty.Va
 	if err != nil {
 		return cty.NilVal, err
 	}
+	out, err := c.returnLabels(ctx, id, str(args.GetAttr("orderNumber")), shipments)
+	if err != nil {
+		return cty.NilVal, err
+	}
+	return listOf(out), nil
+}
+
+// returnLabels are order id's return labels: the return labels among its
+// (live) shipments and, with a v2 key, the v2 return labels naming it (its
+// number is number, read when empty), one per tracking number.
+func (c *conn) returnLabels(ctx context.Context, id int64, number string, shipments []Shipment) ([]ReturnLabel, error) {
 	var out []ReturnLabel
 	for _, s := range shipments {
 		if !deref(s.IsReturnLabel) {
@@ -333,9 +344,9 @@ func (c *conn) listReturnLabelsRead(ctx context.Context, args cty.Value) (cty.Va
 		out = append(out, v)
 	}
 	if c.c.v2Key != "" {
-		v2s, err := c.v2ReturnsOf(ctx, id, str(args.GetAttr("orderNumber")))
+		v2s, err := c.v2ReturnsOf(ctx, id, number)
 		if err != nil {
-			return cty.NilVal, err
+			return nil, err
 		}
 		for _, v := range v2s {
 			i := slices.IndexFunc(out, func(r ReturnLabel) bool {
@@ -349,7 +360,7 @@ func (c *conn) listReturnLabelsRead(ctx context.Context, args cty.Value) (cty.Va
 			out[i] = v
 		}
 	}
-	return listOf(out), nil
+	return out, nil
 }
 
 // v2ReturnsOf lists the v2 return labels naming order id (whose number is

@@ -232,6 +232,15 @@ func actionList() []action {
 		},
 		{
 			Spec: connectors.ActionSpec{
+				Name: "get_stock_levels", Kind: connectors.Read, Output: cty.Map(cty.Number),
+				Doc: "The available stock of the given SKUs, summed over their v2 locations: a map of SKU to units. " +
+					"A SKU ShipStation keeps no stock for is absent. Needs v2_api_key.",
+				Args: schema.Object{Attrs: []schema.Attr{attr("skus", cty.List(cty.String), true, "")}},
+			},
+			Read: (*conn).getStockLevelsRead,
+		},
+		{
+			Spec: connectors.ActionSpec{
 				Name: "list_return_labels", Kind: connectors.Read, Output: cty.List(outType[ReturnLabel]()),
 				Doc: "The return labels of an order: its v1 return shipments (not voided) and, with v2_api_key, the v2 " +
 					"return labels (not voided) that name it, one entry per tracking number. A v2 label names the order " +
@@ -245,6 +254,38 @@ func actionList() []action {
 				}},
 			},
 			Read: (*conn).listReturnLabelsRead,
+		},
+		{
+			Spec: connectors.ActionSpec{
+				Name: "return_parcels", Kind: connectors.Read, Output: cty.List(outType[ReturnParcel]()),
+				Doc: "The return parcels of an order, worked out against its store order and refunds so far. Each " +
+					"return label (list_return_labels) is a parcel, its ref the tracking number (else \"label <labelId>\", " +
+					"else \"shipment <shipmentId>\") and its key \"<order>:<ref>\"; an order without return labels is one " +
+					"parcel, ref \"order <order>\", key \"<order>\" (order is the store order's id). A parcel holds its " +
+					"label's units by line (lineItemKey is the store order line's id), at most what shipped (ShipStation's " +
+					"outbound labels, or the line's quantity_shipped when more); a label listing no items, or no label, " +
+					"holds every shipped unit. A parcel's earlier refund is the one whose reference is its ref (one that " +
+					"went through first, else a declined one), else one with no reference of exactly what it holds (made " +
+					"by hand). items are the refund lines (item_type PRODUCT, item_id, quantity, reason \"Returned\"): the " +
+					"earlier refund's, else what it holds, each line at most quantity - quantity_refunded (for a whole " +
+					"parcel, shipped - quantity_refunded), lines with nothing left out. due: delivered is empty or names " +
+					"this label (by labelId or trackingNumber). done: its earlier refund went through. settled: done, or " +
+					"no earlier refund and nothing to refund. restock is items by SKU (key \"<parcel key>:<sku>\", sku, quantity, " +
+					"and note, the parcel's), lines without a SKU left out. note: \"return of order <order>, parcel <ref>\" " +
+					"(\"return of order <order>\" without labels).",
+				Args: schema.Object{Attrs: []schema.Attr{
+					orderID,
+					attr("orderNumber", cty.String, false, "The order's number (read from the order when null)."),
+					attr("order", inType[ParcelOrder](), true, "The store order (a BigCommerce order: id and lines with "+
+						"id, sku, quantity, quantity_shipped, quantity_refunded)."),
+					attr("refunds", cty.List(inType[ParcelRefund]()), false, "The store order's refunds so far "+
+						"(bigcommerce.list_refunds: reference, declined, items)."),
+					attr("delivered", cty.List(inType[DeliveredLabel]()), false, "The delivered return labels this run "+
+						"is for (labelId, trackingNumber; a delivered_returns trigger's return_labels). Empty or null: "+
+						"every parcel is due."),
+				}},
+			},
+			Read: (*conn).returnParcelsRead,
 		},
 		{Spec: connectors.ActionSpec{Name: "list_stores", Kind: connectors.Read, Output: cty.List(outType[Store]()), Doc: "The account's stores."}, Read: accountAction("list_stores")},
 		{Spec: connectors.ActionSpec{Name: "list_warehouses", Kind: connectors.Read, Output: cty.List(outType[Warehouse]()), Doc: "The ship-from warehouses."}, Read: accountAction("list_warehouses")},
