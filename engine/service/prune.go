@@ -23,12 +23,20 @@ func prunePeriodically(ctx context.Context, store *state.Store, r state.Retentio
 		case err == nil:
 			logger.Info("pruned the state", "items", res.Items, "runs", res.Runs, "step_attempts", res.Attempts, "intents", res.Intents)
 		}
-		t := time.NewTimer(every)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, every) {
 			return
-		case <-t.C:
 		}
+	}
+}
+
+// sleep waits d, or until ctx is done; it reports whether d passed.
+func sleep(ctx context.Context, d time.Duration) bool {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return false
+	case <-t.C:
+		return true
 	}
 }

@@ -435,12 +435,8 @@ func repairSubscriptions(ctx context.Context, eng *run.Engine, opts Options) {
 			opts.Logger.Warn("repaired a webhook subscription", "connection", s.Connection, "topic", s.Topic,
 				"op", string(s.Op), "reason", s.Reason, "repaired_total", repaired)
 		}
-		t := time.NewTimer(every)
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		if !sleep(ctx, every) {
 			return
-		case <-t.C:
 		}
 	}
 }
