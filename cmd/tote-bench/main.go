@@ -30,6 +30,7 @@ import (
 	"github.com/toteworks/tote/cmd/tote/cli"
 	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
 	"github.com/toteworks/tote/connectors/sandbox"
+	"github.com/toteworks/tote/connectors/shipstation/shipstationtest"
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/config"
 	"github.com/toteworks/tote/engine/run"
@@ -201,7 +202,7 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 			return nil, ctx.Err()
 		case <-tick.C:
 		}
-		inSS = len(fakes.ShipStation.Orders())
+		inSS = totesOrders(fakes)
 		fmt.Fprintf(progress, "%5.0fs after the sale: %d/%d orders in ShipStation\n", time.Since(lastPlaced).Seconds(), inSS, n)
 	}
 	drain := time.Since(lastPlaced)
@@ -213,7 +214,7 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 	// numbers that collide with BigCommerce's) are not tote's.
 	numbers := map[string]int{}
 	for _, o := range fakes.ShipStation.Orders() {
-		if strings.HasPrefix(o.OrderKey, "bc:"+sandbox.StoreHash+":") {
+		if isTotes(o) {
 			numbers[o.OrderNumber]++
 		}
 	}
@@ -237,6 +238,23 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 	res.BC429 = bc.TooMany
 	res.BCRequests = bc.ByRequest
 	return res, nil
+}
+
+// isTotes reports whether a ShipStation order is one tote made for the
+// sandbox store, not another channel's.
+func isTotes(o shipstationtest.Order) bool {
+	return strings.HasPrefix(o.OrderKey, "bc:"+sandbox.StoreHash+":")
+}
+
+// totesOrders counts the ShipStation orders tote made.
+func totesOrders(f *sandbox.Fakes) int {
+	n := 0
+	for _, o := range f.ShipStation.Orders() {
+		if isTotes(o) {
+			n++
+		}
+	}
+	return n
 }
 
 func freeAddr() (string, error) {
