@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"io"
@@ -71,9 +70,7 @@ func catalogMain(args []string) int {
 		return 1
 	}
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
+		printJSON(res)
 		return 0
 	}
 	fmt.Printf("plan of %d SKUs: %d ShipStation calls, %d BigCommerce calls, %.0fs\n", res.SKUs, res.PlanSSCalls, res.PlanBCCalls, res.PlanSeconds)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"flag"
 	"fmt"
 	"maps"
@@ -50,9 +49,7 @@ func idleMain(args []string) int {
 		return 1
 	}
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
+		printJSON(res)
 		return 0
 	}
 	fmt.Printf("one reconcile tick: ShipStation v1 %d, v2 %d, BigCommerce %d calls\n", res.TickV1Calls, res.TickV2Calls, res.TickBCCalls)

@@ -94,9 +94,7 @@ func main() {
 		os.Exit(1)
 	}
 	if *asJSON {
-		enc := json.NewEncoder(os.Stdout)
-		enc.SetIndent("", "  ")
-		_ = enc.Encode(res)
+		printJSON(res)
 		return
 	}
 	fmt.Printf("%d orders in %.0fs: every order in ShipStation %.1fs after the last webhook\n", res.Orders, res.WindowSeconds, res.DrainSeconds)
@@ -238,6 +236,13 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 	res.BC429 = bc.TooMany
 	res.BCRequests = bc.ByRequest
 	return res, nil
+}
+
+// printJSON prints a bench's result as indented JSON on stdout (-json).
+func printJSON(v any) {
+	enc := json.NewEncoder(os.Stdout)
+	enc.SetIndent("", "  ")
+	_ = enc.Encode(v)
 }
 
 // isTotes reports whether a ShipStation order is one tote made for the

@@ -71,11 +71,7 @@ func writeBash(w io.Writer, cmds []completionEntry) {
 	fmt.Fprintln(w, "  local words=\"\"")
 	fmt.Fprintln(w, "  case \"${COMP_WORDS[1]}\" in")
 	for _, c := range cmds {
-		var ws []string
-		for _, f := range c.flags {
-			ws = append(ws, "-"+f)
-		}
-		ws = append(ws, c.words...)
+		ws := c.completions()
 		fmt.Fprintf(w, "    %s) words=%q ;;\n", c.name, strings.Join(ws, " "))
 	}
 	fmt.Fprintln(w, "  esac")
@@ -83,6 +79,15 @@ func writeBash(w io.Writer, cmds []completionEntry) {
 	fmt.Fprintln(w, `  if [ ${#COMPREPLY[@]} -eq 0 ]; then COMPREPLY=($(compgen -f -- "$cur")); fi`)
 	fmt.Fprintln(w, "}")
 	fmt.Fprintln(w, "complete -o default -F _tote tote")
+}
+
+// completions are what may follow the command: its flags, then its words.
+func (c completionEntry) completions() []string {
+	var ws []string
+	for _, f := range c.flags {
+		ws = append(ws, "-"+f)
+	}
+	return append(ws, c.words...)
 }
 
 func writeZsh(w io.Writer, cmds []completionEntry) {
@@ -102,11 +107,7 @@ func writeZsh(w io.Writer, cmds []completionEntry) {
 	fmt.Fprintln(w, "  local -a opts")
 	fmt.Fprintln(w, "  case ${words[2]} in")
 	for _, c := range cmds {
-		var ws []string
-		for _, f := range c.flags {
-			ws = append(ws, "-"+f)
-		}
-		ws = append(ws, c.words...)
+		ws := c.completions()
 		fmt.Fprintf(w, "    %s) opts=(%s) ;;\n", c.name, strings.Join(ws, " "))
 	}
 	fmt.Fprintln(w, "  esac")
