@@ -45,6 +45,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"ssdelivered":  cmdSSDelivered,
 		"waitlease":    cmdWaitLease,
 		"signal":       cmdSignal,
+		"pause":        cmdPause,
 		"refusewrites": cmdRefuseWrites,
 	}
 }
@@ -271,17 +272,23 @@ func cmdSignal(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: signal READYFILE TERM|INT|STOP|CONT")
 	}
-	lines := strings.Split(ts.ReadFile(args[0]), "\n")
-	if len(lines) < 2 {
-		ts.Fatalf("signal: %s has no pid line", args[0])
-	}
-	pid, err := strconv.Atoi(strings.TrimSpace(lines[1]))
-	ts.Check(err)
+	pid := readyPid(ts, args[0])
 	sig := map[string]syscall.Signal{"TERM": syscall.SIGTERM, "INT": syscall.SIGINT, "STOP": syscall.SIGSTOP, "CONT": syscall.SIGCONT}[args[1]]
 	if sig == 0 {
 		ts.Fatalf("signal: unknown signal %s", args[1])
 	}
 	ts.Check(syscall.Kill(pid, sig))
+}
+
+// readyPid is the process id a ready file names on its second line.
+func readyPid(ts *testscript.TestScript, file string) int {
+	lines := strings.Split(ts.ReadFile(file), "\n")
+	if len(lines) < 2 {
+		ts.Fatalf("%s has no pid line", file)
+	}
+	pid, err := strconv.Atoi(strings.TrimSpace(lines[1]))
+	ts.Check(err)
+	return pid
 }
 
 // waitlease: wait until the state lease has expired (its holder stopped

@@ -3,6 +3,8 @@ package testscripts
 import (
 	"database/sql"
 	"os"
+	"syscall"
+	"time"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	_ "modernc.org/sqlite" // the state's driver
@@ -29,4 +31,42 @@ func cmdRefuseWrites(ts *testscript.TestScript, neg bool, args []string) {
 			` BEGIN SELECT RAISE(ABORT, 'attempt to write a readonly database'); END`)
 		ts.Check(err)
 	}
+}
+
+// pause READYFILE: stop the tote run whose pid READYFILE names (SIGSTOP)
+// at a point where it holds no state transaction. A process stopped inside
+// one keeps SQLite's write lock, and no other process could take over the
+// state until it went on (docs/operations.md); a script about a paused
+// lease holder needs it stopped outside, so a stop that lands inside is
+// let go on and tried again.
+func cmdPause(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: pause READYFILE")
+	}
+	pid := readyPid(ts, args[0])
+	db, err := sql.Open("sqlite", ts.Getenv("TOTE_STATE")+"?_pragma=busy_timeout(0)")
+	ts.Check(err)
+	defer db.Close()
+	db.SetMaxOpenConns(1)
+	// However the script ends, the process must go on, or it could never
+	// be stopped.
+	ts.Defer(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
+	for range 100 {
+		ts.Check(syscall.Kill(pid, syscall.SIGSTOP))
+		if writable(db) {
+			return
+		}
+		ts.Check(syscall.Kill(pid, syscall.SIGCONT))
+		time.Sleep(5 * time.Millisecond) // let it finish its transaction
+	}
+	ts.Fatalf("pause: every stop of pid %d landed inside a state transaction", pid)
+}
+
+// writable reports whether the state's write lock can be taken at once.
+func writable(db *sql.DB) bool {
+	if _, err := db.Exec(`BEGIN IMMEDIATE`); err != nil {
+		return false
+	}
+	_, _ = db.Exec(`ROLLBACK`)
+	return true
 }
