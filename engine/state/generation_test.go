@@ -71,13 +71,13 @@ func TestGenerationMigrationReadsRunNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := loadMigrations(migrationFiles, "migrations/sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := newTestClock()
 	log := slog.New(slog.DiscardHandler)
-	if err := applyMigrations(ctx, conn, ms[:1], clock.Now, log); err != nil {
+	if err := applyMigrations(ctx, conn, sqliteDialect, ms[:1], clock.Now, log); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
@@ -94,7 +94,7 @@ func TestGenerationMigrationReadsRunNames(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := applyMigrations(ctx, conn, ms, clock.Now, log); err != nil {
+	if err := applyMigrations(ctx, conn, sqliteDialect, ms, clock.Now, log); err != nil {
 		t.Fatal(err)
 	}
 	for id, want := range map[int]int{1: 1, 2: 1, 3: 2, 4: 3} {

@@ -23,13 +23,13 @@ func TestParkedMigrationKeepsRunsAndAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := loadMigrations(migrationFiles, "migrations/sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := newTestClock()
 	log := slog.New(slog.DiscardHandler)
-	if err := applyMigrations(ctx, conn, ms[:4], clock.Now, log); err != nil {
+	if err := applyMigrations(ctx, conn, sqliteDialect, ms[:4], clock.Now, log); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
@@ -42,7 +42,7 @@ func TestParkedMigrationKeepsRunsAndAttempts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := applyMigrations(ctx, conn, ms, clock.Now, log); err != nil {
+	if err := applyMigrations(ctx, conn, sqliteDialect, ms, clock.Now, log); err != nil {
 		t.Fatal(err)
 	}
 	count := func(q string) int {

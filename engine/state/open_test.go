@@ -130,7 +130,7 @@ func TestMigrationsAppliedOnce(t *testing.T) {
 	}
 	defer s.Close()
 
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := loadMigrations(migrationFiles, "migrations/sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -196,12 +196,12 @@ func TestFailedMigrationRollsBackAlone(t *testing.T) {
 	ms, err := loadMigrations(fstest.MapFS{
 		"migrations/0001_a.sql": {Data: []byte("CREATE TABLE a (x); CREATE TABLE a2 (x);")},
 		"migrations/0002_b.sql": {Data: []byte("CREATE TABLE b (x); THIS IS NOT SQL;")},
-	})
+	}, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := newTestClock()
-	if err := applyMigrations(ctx, conn, ms, clock.Now, slog.New(slog.DiscardHandler)); err == nil {
+	if err := applyMigrations(ctx, conn, sqliteDialect, ms, clock.Now, slog.New(slog.DiscardHandler)); err == nil {
 		t.Fatal("applyMigrations succeeded with broken SQL")
 	}
 	if v, err := schemaVersion(ctx, conn); err != nil || v != 1 {
@@ -232,7 +232,7 @@ func TestLoadMigrationsRejectsBadNames(t *testing.T) {
 		"not four": {"migrations/1_a.sql": {}},
 		"start 2":  {"migrations/0002_b.sql": {}},
 	} {
-		if _, err := loadMigrations(fsys); err == nil {
+		if _, err := loadMigrations(fsys, "migrations"); err == nil {
 			t.Errorf("%s: loadMigrations succeeded", name)
 		}
 	}

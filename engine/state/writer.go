@@ -27,6 +27,7 @@ type writeReq struct {
 type writer struct {
 	db    *sql.DB
 	conn  *sql.Conn
+	d     dialect
 	stmts *stmtCache
 	now   func() time.Time
 	log   *slog.Logger
@@ -39,11 +40,12 @@ type writer struct {
 	ckpt    *checkpointer
 }
 
-func newWriter(db *sql.DB, conn *sql.Conn, now func() time.Time, log *slog.Logger) *writer {
+func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log *slog.Logger) *writer {
 	w := &writer{
 		db:      db,
 		conn:    conn,
-		stmts:   newStmtCache(conn.PrepareContext),
+		d:       d,
+		stmts:   newStmtCache(d, conn.PrepareContext),
 		now:     now,
 		log:     log,
 		closing: make(chan struct{}),
@@ -134,6 +136,7 @@ func (w *writer) commit(batch []*writeReq) {
 	}
 	if live > 0 {
 		w.runBatch(batch, errs)
+		w.retryConflicts(batch, errs)
 	}
 	for i, r := range batch {
 		r.done <- errs[i]
@@ -141,6 +144,36 @@ func (w *writer) commit(batch []*writeReq) {
 	clear(errs)
 	if w.log.Enabled(context.Background(), slog.LevelDebug) {
 		w.log.Debug("state: group commit", "requests", len(batch), "live", live, "took", time.Since(start))
+	}
+}
+
+// conflictRetries bounds how often a request that lost a conflict with
+// another process is run again.
+const conflictRetries = 3
+
+// retryConflicts runs again, each time in a transaction of its own after
+// the last one committed, the requests of batch that PostgreSQL chose as
+// the victim of a deadlock or a serialization conflict with another
+// process. Their savepoints undid them alone; the batch's commit released
+// the locks the other process waited for, so the next try can pass.
+func (w *writer) retryConflicts(batch []*writeReq, errs []error) {
+	for range conflictRetries {
+		var again []*writeReq
+		var at []int
+		for i, r := range batch {
+			if isConflict(errs[i]) && r.ctx.Err() == nil {
+				again, at = append(again, r), append(at, i)
+			}
+		}
+		if len(again) == 0 {
+			return
+		}
+		w.log.Debug("state: retrying requests that lost a conflict", "requests", len(again))
+		sub := make([]error, len(again))
+		w.runBatch(again, sub)
+		for j, i := range at {
+			errs[i] = sub[j]
+		}
 	}
 }
 
@@ -158,7 +191,7 @@ func (w *writer) runBatch(batch []*writeReq, errs []error) {
 			}
 		}
 	}
-	if _, err := w.exec("BEGIN IMMEDIATE"); err != nil {
+	if _, err := w.exec(w.d.begin); err != nil {
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = fmt.Errorf("begin transaction: %w", err)
@@ -178,6 +211,7 @@ func (w *writer) runBatch(batch []*writeReq, errs []error) {
 			errs[i] = err
 			// Undo this request alone. If SQLite already rolled the whole
 			// transaction back (as it does on I/O errors), this fails too.
+			// PostgreSQL undoes a failed statement's row locks with it.
 			if _, rerr := w.exec("ROLLBACK TO req"); rerr != nil {
 				abort(fmt.Errorf("transaction lost after %w: %w", err, rerr))
 				return
@@ -223,6 +257,17 @@ func (t *wtx) affected(query string, args ...any) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// lock takes a lock on key until the transaction ends, for a read and the
+// write that depends on it when no row can be locked (the row is yet to be
+// inserted). SQLite's single writer needs none.
+func (t *wtx) lock(key string) error {
+	if t.w.d.backend != Postgres {
+		return nil
+	}
+	_, err := t.w.exec(`SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, key)
+	return err
 }
 
 func (t *wtx) query(query string, args ...any) (*sql.Rows, error) {
