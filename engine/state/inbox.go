@@ -130,7 +130,7 @@ func enqueueOne(tx *wtx, it NewItem) (EnqueueResult, error) {
 	if it.Overlap != OverlapAll {
 		// The policy reads the live items and then writes: other
 		// processes enqueueing for the same trigger wait their turn.
-		if err := tx.lock("inbox " + it.Pipeline + "\x00" + it.Trigger); err != nil {
+		if err := tx.lock("inbox " + it.Pipeline + "\n" + it.Trigger); err != nil {
 			return EnqueueResult{}, err
 		}
 	}

@@ -107,78 +107,82 @@ func TestOpenConnectionSettings(t *testing.T) {
 }
 
 func TestMigrationsAppliedOnce(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	clock := newTestClock()
-	first := clock.Now()
+	backends(t, func(t *testing.T) {
+		ctx := context.Background()
+		path := testLocation(t)
+		clock := newTestClock()
+		first := clock.Now()
 
-	s, err := Open(ctx, path, WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetCursor(ctx, "kept", "1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	clock.Advance(time.Hour)
-	s, err = Open(ctx, path, WithClock(clock.Now))
-	if err != nil {
-		t.Fatalf("re-open: %v", err)
-	}
-	defer s.Close()
-
-	ms, err := loadMigrations(migrationFiles, "migrations/sqlite")
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := s.rdb.QueryContext(ctx, "SELECT version, applied_at FROM schema_migrations ORDER BY version")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		var v int
-		var at time.Time
-		if err := rows.Scan(&v, timeCol{&at}); err != nil {
+		s, err := Open(ctx, path, WithClock(clock.Now))
+		if err != nil {
 			t.Fatal(err)
 		}
-		n++
-		if v != n || !at.Equal(first) {
-			t.Errorf("migration row %d = version %d applied %v, want version %d applied %v", n, v, at, n, first)
+		if err := s.SetCursor(ctx, "kept", "1"); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if n != len(ms) {
-		t.Errorf("%d migrations recorded, want %d", n, len(ms))
-	}
-	if v, ok, err := s.Cursor(ctx, "kept"); err != nil || !ok || v != "1" {
-		t.Errorf("data lost across re-open: %q %v %v", v, ok, err)
-	}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+
+		clock.Advance(time.Hour)
+		s, err = Open(ctx, path, WithClock(clock.Now))
+		if err != nil {
+			t.Fatalf("re-open: %v", err)
+		}
+		defer s.Close()
+
+		ms, err := loadMigrations(migrationFiles, "migrations/"+string(s.Backend()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.rdb.QueryContext(ctx, "SELECT version, applied_at FROM schema_migrations ORDER BY version")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			var v int
+			var at time.Time
+			if err := rows.Scan(&v, timeCol{&at}); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if v != n || !at.Equal(first) {
+				t.Errorf("migration row %d = version %d applied %v, want version %d applied %v", n, v, at, n, first)
+			}
+		}
+		if n != len(ms) {
+			t.Errorf("%d migrations recorded, want %d", n, len(ms))
+		}
+		if v, ok, err := s.Cursor(ctx, "kept"); err != nil || !ok || v != "1" {
+			t.Errorf("data lost across re-open: %q %v %v", v, ok, err)
+		}
+	})
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.w.write(ctx, func(tx *wtx) error {
-		_, err := tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future', 0)")
-		return err
+	backends(t, func(t *testing.T) {
+		ctx := context.Background()
+		path := testLocation(t)
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.w.write(ctx, func(tx *wtx) error {
+			_, err := tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future', 0)")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(ctx, path); !errors.Is(err, ErrSchemaTooNew) {
+			t.Fatalf("Open = %v, want ErrSchemaTooNew", err)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Open(ctx, path); !errors.Is(err, ErrSchemaTooNew) {
-		t.Fatalf("Open = %v, want ErrSchemaTooNew", err)
-	}
 }
 
 func TestFailedMigrationRollsBackAlone(t *testing.T) {
