@@ -198,3 +198,19 @@ func mustItem(t *testing.T, s *Store, id int64) Item {
 	}
 	return it
 }
+
+// withPassword returns base with a password for its user, and the
+// password: the one base has, or pw (a server that trusts local
+// connections ignores it).
+func withPassword(t testing.TB, base, pw string) (string, string) {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if real, ok := u.User.Password(); ok {
+		return base, real
+	}
+	u.User = url.UserPassword(u.User.Username(), pw)
+	return u.String(), pw
+}
