@@ -2,9 +2,6 @@ package state
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"log/slog"
 	"net/url"
 	"os"
@@ -13,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/toteworks/tote/engine/state/statetest"
 )
 
 // The conformance suite: tests that call backends run once per backend,
@@ -59,36 +58,10 @@ func testLocation(t testing.TB) string {
 	return freshSchema(t, requirePostgres(t))
 }
 
-// freshSchema creates a schema in the database at base and returns base
-// with search_path set to it; the schema is dropped when t ends, after the
-// stores opened on it (cleanups run last first).
+// freshSchema is statetest.Schema.
 func freshSchema(t testing.TB, base string) string {
 	t.Helper()
-	var b [6]byte
-	rand.Read(b[:])
-	schema := "t_" + hex.EncodeToString(b[:])
-	db, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := db.Exec("CREATE SCHEMA " + schema); err != nil {
-		db.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		defer db.Close()
-		if _, err := db.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-	})
-	u, err := url.Parse(base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	q := u.Query()
-	q.Set("search_path", schema)
-	u.RawQuery = q.Encode()
-	return u.String()
+	return statetest.Schema(t, base)
 }
 
 // testClock is a manual clock for tests.
