@@ -61,6 +61,8 @@ func TestGenerationCountsFreshStarts(t *testing.T) {
 
 // Items from before generations are counted take theirs from their runs'
 // names, so the next run's name is new.
+//
+// SQLite only: PostgreSQL starts at the schema after this migration.
 func TestGenerationMigrationReadsRunNames(t *testing.T) {
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "m.db"))

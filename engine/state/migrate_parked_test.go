@@ -11,6 +11,8 @@ import (
 // Rebuilding inbox and runs for the parked status keeps every row, the
 // step attempts included (with foreign keys on, as tote opens the file),
 // and step_attempts still follows its run.
+//
+// SQLite only: PostgreSQL starts at the schema after this migration.
 func TestParkedMigrationKeepsRunsAndAttempts(t *testing.T) {
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "m.db")+"?_foreign_keys=1")

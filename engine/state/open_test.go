@@ -12,6 +12,7 @@ import (
 	"time"
 )
 
+// SQLite only: file modes.
 func TestOpenCreatesPrivateFileAndDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a", "b")
 	path := filepath.Join(dir, "state.db")
@@ -46,6 +47,7 @@ func TestOpenCreatesPrivateFileAndDirectory(t *testing.T) {
 	}
 }
 
+// SQLite only: file modes.
 func TestOpenLeavesExistingFileMode(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	if err := os.WriteFile(path, nil, 0o640); err != nil {
@@ -68,6 +70,7 @@ func TestOpenLeavesExistingFileMode(t *testing.T) {
 	}
 }
 
+// SQLite only: file paths.
 func TestOpenRejectsBadPath(t *testing.T) {
 	for _, p := range []string{"", "state.db?mode=memory"} {
 		if _, err := Open(context.Background(), p); err == nil {
@@ -76,6 +79,7 @@ func TestOpenRejectsBadPath(t *testing.T) {
 	}
 }
 
+// SQLite only: SQLite's pragmas and its read-only pool.
 func TestOpenConnectionSettings(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := context.Background()
@@ -185,6 +189,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 	})
 }
 
+// SQLite only: it reads sqlite_schema.
 func TestFailedMigrationRollsBackAlone(t *testing.T) {
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "m.db"))
@@ -238,6 +243,27 @@ func TestLoadMigrationsRejectsBadNames(t *testing.T) {
 	} {
 		if _, err := loadMigrations(fsys, "migrations"); err == nil {
 			t.Errorf("%s: loadMigrations succeeded", name)
+		}
+	}
+}
+
+// A migration comes in both backends under one number and name, so that a
+// schema version means the same schema on either.
+func TestBackendsNumberMigrationsAlike(t *testing.T) {
+	lite, err := loadMigrations(migrationFiles, "migrations/sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := loadMigrations(migrationFiles, "migrations/postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lite) != len(pg) {
+		t.Fatalf("%d SQLite migrations, %d PostgreSQL ones", len(lite), len(pg))
+	}
+	for i := range lite {
+		if lite[i].name != pg[i].name {
+			t.Errorf("migration %d is %s on SQLite, %s on PostgreSQL", i+1, lite[i].name, pg[i].name)
 		}
 	}
 }

@@ -271,6 +271,9 @@ func TestPruneRefusesIntentsShorterThanRecords(t *testing.T) {
 
 // TestPruneErasesPersonalData reads the state file's bytes: what pruning
 // removed must not linger in freed pages.
+//
+// SQLite only: on PostgreSQL, deleting is deleting and VACUUM reclaims the space
+// (see Prune).
 func TestPruneErasesPersonalData(t *testing.T) {
 	ctx := context.Background()
 	clock := newTestClock()
@@ -325,6 +328,8 @@ func TestPruneErasesPersonalData(t *testing.T) {
 // TestPruneKeepsTheFileFlat is a soak: days of synthetic traffic on an
 // injected clock, pruned every hour. Once the longest retention period
 // has passed, freed pages are reused and the file stops growing.
+//
+// SQLite only: it measures the pages of the file.
 func TestPruneKeepsTheFileFlat(t *testing.T) {
 	ctx := context.Background()
 	s, clock := openTest(t)
