@@ -80,6 +80,10 @@ func cmdState(ctx context.Context, env Env, args []string) int {
 		res.Attempts, plural(res.Attempts, "attempt", "attempts"), res.Intents, plural(res.Intents, "intent", "intents"))
 	fmt.Fprintf(env.Stdout, "Kept: finished items and runs since %s, closed intents since %s, and every dead item, open intent and link.\n",
 		keptSince.Format(time.RFC3339), intentsSince.Format(time.RFC3339))
+	if store.Backend() == state.Postgres {
+		fmt.Fprintf(env.Stdout, "State tables: %s with their indexes (VACUUM makes what was pruned reusable; autovacuum runs it).\n", byteSize(size.Bytes()))
+		return exitOK
+	}
 	fmt.Fprintf(env.Stdout, "State file: %s in %d pages, %d free for reuse.\n", byteSize(size.Bytes()), size.Pages, size.FreePages)
 	return exitOK
 }
