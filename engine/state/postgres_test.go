@@ -49,3 +49,33 @@ func TestPostgresPathHidesThePassword(t *testing.T) {
 		t.Errorf("Backend() = %q", s.Backend())
 	}
 }
+
+// When the server ends the writer's connection (a restart, a failover),
+// the batch it cut fails and the writer goes on on a new connection.
+func TestWriterSurvivesALostConnection(t *testing.T) {
+	requirePostgres(t)
+	t.Run(string(Postgres), func(t *testing.T) {
+		s, _ := openTest(t)
+		ctx := context.Background()
+		if err := s.SetCursor(ctx, "c", "1"); err != nil {
+			t.Fatal(err)
+		}
+		var pid int
+		if err := s.w.write(ctx, func(tx *wtx) error { return tx.queryRow(`SELECT pg_backend_pid()`).Scan(&pid) }); err != nil {
+			t.Fatal(err)
+		}
+		var ended bool
+		if err := s.queryRow(ctx, `SELECT pg_terminate_backend(?)`, pid).Scan(&ended); err != nil || !ended {
+			t.Fatalf("terminating the writer's backend: %v, %v", ended, err)
+		}
+		// The first write after may fail with the connection; the next
+		// must not.
+		_ = s.SetCursor(ctx, "c", "2")
+		if err := s.SetCursor(ctx, "c", "3"); err != nil {
+			t.Fatalf("write after the connection was lost: %v", err)
+		}
+		if v, _, err := s.Cursor(ctx, "c"); err != nil || v != "3" {
+			t.Errorf("cursor = %q, %v; want 3", v, err)
+		}
+	})
+}

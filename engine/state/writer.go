@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -39,6 +40,7 @@ type writer struct {
 	done    chan struct{}
 	errs    []error  // per-request results of the current batch
 	later   []string // PostgreSQL: control statements waiting for the next (see control)
+	aborted bool     // a batch failed as a whole since the last checkConn
 	ckpt    *checkpointer
 }
 
@@ -139,6 +141,7 @@ func (w *writer) commit(batch []*writeReq) {
 	if live > 0 {
 		w.runBatch(batch, errs)
 		w.retryConflicts(batch, errs)
+		w.checkConn()
 	}
 	for i, r := range batch {
 		r.done <- errs[i]
@@ -185,6 +188,7 @@ func (w *writer) runBatch(batch []*writeReq, errs []error) {
 	// had not already failed on its own.
 	abort := func(cause error) {
 		w.later = w.later[:0]
+		w.aborted = true
 		if _, err := w.exec("ROLLBACK"); err != nil {
 			cause = errors.Join(cause, err)
 		}
@@ -252,6 +256,37 @@ func (w *writer) control(q string) error {
 	// Without arguments, the statements go as one simple query.
 	_, err := w.conn.ExecContext(context.Background(), q)
 	return err
+}
+
+// checkConn replaces the write connection when a batch failed as a whole
+// because the connection was lost (PostgreSQL restarted or failed over, a
+// proxy cut it): that batch has failed, and the next one runs on a new
+// connection. A SQLite file's connection is never lost this way.
+func (w *writer) checkConn() {
+	if !w.aborted || w.d.backend != Postgres {
+		return
+	}
+	w.aborted = false
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if w.conn.PingContext(ctx) == nil {
+		return
+	}
+	// The pool holds one connection: the dead one goes before a new one
+	// can come.
+	w.stmts.close()
+	w.conn.Raw(func(any) error { return driver.ErrBadConn }) // discards it
+	w.conn.Close()
+	w.later = w.later[:0]
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		w.log.Warn("state: the write connection was lost and no new one could be made", "err", err)
+		w.aborted = true // the next batch fails on the closed connection; try again then
+		w.stmts = newStmtCache(w.d, w.conn.PrepareContext)
+		return
+	}
+	w.log.Warn("state: the write connection was lost; writing on a new one")
+	w.conn, w.stmts = conn, newStmtCache(w.d, conn.PrepareContext)
 }
 
 // exec runs a statement on the write connection. Writer statements ignore
