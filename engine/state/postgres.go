@@ -50,9 +50,15 @@ func openPostgres(ctx context.Context, location string, opts ...Option) (*Store,
 	for _, o := range opts {
 		o(s)
 	}
-	if _, err := url.Parse(location); err != nil {
+	u, err := url.Parse(location)
+	if err != nil {
 		return nil, fmt.Errorf("state: invalid PostgreSQL URL %s", s.path)
 	}
+	// The read pool cannot write, as SQLite's cannot (query_only).
+	q := u.Query()
+	q.Set("default_transaction_read_only", "on")
+	u.RawQuery = q.Encode()
+	readOnly := u.String()
 	wrap := func(what string, err error) error {
 		// Connection errors name the host and user, never the password;
 		// the URL they carry is replaced by the redacted one all the same.
@@ -83,7 +89,7 @@ func openPostgres(ctx context.Context, location string, opts ...Option) (*Store,
 		}
 		return fail(wrap("migrate", err))
 	}
-	rdb, err := sql.Open("pgx", location)
+	rdb, err := sql.Open("pgx", readOnly)
 	if err != nil {
 		return fail(wrap("open", err))
 	}

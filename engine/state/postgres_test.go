@@ -50,6 +50,17 @@ func TestPostgresPathHidesThePassword(t *testing.T) {
 	}
 }
 
+// The read pool cannot write, as on SQLite.
+func TestPostgresReadPoolIsReadOnly(t *testing.T) {
+	requirePostgres(t)
+	t.Run(string(Postgres), func(t *testing.T) {
+		s, _ := openTest(t)
+		if _, err := s.rdb.ExecContext(context.Background(), "INSERT INTO cursors (name, value, updated_at) VALUES ('x', 'y', 0)"); err == nil {
+			t.Error("write through the read pool succeeded")
+		}
+	})
+}
+
 // When the server ends the writer's connection (a restart, a failover),
 // the batch it cut fails and the writer goes on on a new connection.
 func TestWriterSurvivesALostConnection(t *testing.T) {
