@@ -15,6 +15,12 @@ import (
 // maxBatch bounds how many write requests share one transaction.
 const maxBatch = 256
 
+// pgMaxBatch is maxBatch on PostgreSQL: a transaction with more than 64
+// subtransactions that wrote (a savepoint each) overflows the server's
+// per-process cache of them, and every other session's snapshots then
+// consult pg_subtrans, slowing the whole database.
+const pgMaxBatch = 64
+
 // writeReq is one write submitted to the writer goroutine.
 type writeReq struct {
 	ctx  context.Context
@@ -107,11 +113,15 @@ func (w *writer) close() error {
 
 func (w *writer) run() {
 	defer close(w.done)
-	batch := make([]*writeReq, 0, maxBatch)
+	limit := maxBatch
+	if w.d.backend == Postgres {
+		limit = pgMaxBatch
+	}
+	batch := make([]*writeReq, 0, limit)
 	for r := range w.reqs {
 		batch = append(batch[:0], r)
 	fill:
-		for len(batch) < maxBatch {
+		for len(batch) < limit {
 			select {
 			case r, ok := <-w.reqs:
 				if !ok {
