@@ -47,6 +47,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"signal":       cmdSignal,
 		"pause":        cmdPause,
 		"refusewrites": cmdRefuseWrites,
+		"postgres":     cmdPostgres,
 	}
 }
 

@@ -48,6 +48,7 @@ func params(dir string) testscript.Params {
 		RequireUniqueNames:  true,
 		UpdateScripts:       *update,
 		Cmds:                commands(),
+		Condition:           condition,
 		Setup: func(env *testscript.Env) error {
 			env.Setenv("TOTE_STATE", filepath.Join(env.WorkDir, ".tote", "state.db"))
 			shipped, err := filepath.Abs(filepath.Join("..", "pipelines"))

@@ -97,7 +97,11 @@ func Acquire(ctx context.Context, store *state.Store, opts Options) (*Held, erro
 		opts.Kind = "run"
 	}
 	h := &Held{store: store, opts: opts, lost: make(chan struct{})}
-	h.lock = tryLock(store.Path() + ".lock")
+	if store.Backend() == state.SQLite {
+		// The flock proves a holder gone only where every holder runs on
+		// this kernel: SQLite's WAL requires it, PostgreSQL does not.
+		h.lock = tryLock(store.Path() + ".lock")
+	}
 	holder := opts.Kind + ":" + run.ProcessOwner()
 	if h.lock != nil {
 		holder += ":locked"

@@ -6,12 +6,15 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
+
+	"github.com/toteworks/tote/engine/state/statetest"
 )
 
 // openBench opens a store on the real clock: benchmarks measure the disk.
+// With TOTE_BENCH_STATE=postgres they measure PostgreSQL (statetest).
 func openBench(b *testing.B) *Store {
 	b.Helper()
-	s, err := Open(context.Background(), b.TempDir()+"/state.db")
+	s, err := Open(context.Background(), statetest.Location(b))
 	if err != nil {
 		b.Fatal(err)
 	}

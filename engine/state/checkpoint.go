@@ -38,8 +38,12 @@ func newCheckpointer(db *sql.DB, log *slog.Logger, after func()) *checkpointer {
 	return c
 }
 
-// committed tells the checkpointer the log grew; it never blocks.
+// committed tells the checkpointer the log grew; it never blocks. A nil
+// checkpointer (PostgreSQL has none) does nothing.
 func (c *checkpointer) committed() {
+	if c == nil {
+		return
+	}
 	select {
 	case c.kick <- struct{}{}:
 	default:
@@ -72,6 +76,9 @@ func (c *checkpointer) run() {
 
 // close stops the checkpointer and closes its connection.
 func (c *checkpointer) close() error {
+	if c == nil {
+		return nil
+	}
 	close(c.stop)
 	<-c.done
 	return c.db.Close()

@@ -11,6 +11,8 @@ import (
 
 // The log is copied into the database file in the background, long before
 // the writer's own backstop checkpoint would.
+//
+// SQLite only: PostgreSQL has no checkpointer of tote's.
 func TestCheckpointerCopiesTheLog(t *testing.T) {
 	done := make(chan struct{}, 1)
 	path := t.TempDir() + "/state.db"
@@ -52,6 +54,8 @@ func TestCheckpointerCopiesTheLog(t *testing.T) {
 
 // The writer keeps its savepoint journals in memory (temp_store = 2), not
 // in temporary files.
+//
+// SQLite only: a pragma of SQLite's.
 func TestWriterJournalsSavepointsInMemory(t *testing.T) {
 	s, _ := openTest(t)
 	var mode int

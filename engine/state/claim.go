@@ -37,6 +37,7 @@ func (s *Store) claim(ctx context.Context, f *Fence, limit int, lease time.Durat
 	}
 	var items []Item
 	err := s.write(ctx, "claim", func(tx *wtx) error {
+		items = items[:0] // the request may run again after a conflict
 		if f != nil {
 			if err := checkFence(tx, *f); err != nil {
 				return err
@@ -44,7 +45,7 @@ func (s *Store) claim(ctx context.Context, f *Fence, limit int, lease time.Durat
 		}
 		now := tx.now.UnixNano()
 		rows, err := tx.query(`UPDATE inbox SET status = 'running', attempts = attempts + 1, lease_until = ?, claim_token = ?, updated_at = ?
-			WHERE id IN (SELECT id FROM inbox WHERE status = 'pending' AND not_before <= ? ORDER BY not_before, id LIMIT ?)
+			WHERE id IN (SELECT id FROM inbox WHERE status = 'pending' AND not_before <= ? ORDER BY not_before, id LIMIT ?`+skipLocked+`)
 			RETURNING `+itemCols,
 			tx.now.Add(lease).UnixNano(), token, now, now, limit)
 		if err != nil {

@@ -4,6 +4,14 @@
 // BigCommerce and ShipStation, poll and cron cursors, and the lease that keeps
 // one `tote run` per state file.
 //
+// The same Store keeps the state in PostgreSQL when Open is given a
+// postgres:// URL (pgx through database/sql). The queries are written once;
+// a dialect rebinds them for PostgreSQL when their statements are prepared,
+// and each backend has its own migrations under migrations/<backend>,
+// numbered alike. Under PostgreSQL several processes share one database, so
+// a read that a write decides on locks its rows (or an advisory lock), and
+// claims skip the rows another process is taking.
+//
 // Every write goes through a single writer goroutine that batches concurrent
 // requests into one transaction (group commit). Each request runs inside its
 // own SAVEPOINT, so a request that fails rolls back alone and reports its own

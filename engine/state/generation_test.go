@@ -12,53 +12,57 @@ import (
 // Every fresh start of an item's attempts (tote retry, tote retry -dead, a
 // wait) begins a new generation.
 func TestGenerationCountsFreshStarts(t *testing.T) {
-	s, _ := openTest(t)
-	ctx := context.Background()
-	res, err := s.Enqueue(ctx, NewItem{Pipeline: "p", Trigger: "t", Key: "k", Payload: []byte("{}")})
-	if err != nil {
-		t.Fatal(err)
-	}
-	id := res[0].ID
-	gen := func() int { t.Helper(); return mustItem(t, s, id).Generation }
-	if g := gen(); g != 1 {
-		t.Fatalf("new item: generation %d, want 1", g)
-	}
-	claimAndSettle := func(st Settlement) {
-		t.Helper()
-		if _, err := s.Claim(ctx, 1, time.Minute); err != nil {
+	backends(t, func(t *testing.T) {
+		s, _ := openTest(t)
+		ctx := context.Background()
+		res, err := s.Enqueue(ctx, NewItem{Pipeline: "p", Trigger: "t", Key: "k", Payload: []byte("{}")})
+		if err != nil {
 			t.Fatal(err)
 		}
-		st.ItemID = id
-		if err := s.Settle(ctx, st); err != nil {
+		id := res[0].ID
+		gen := func() int { t.Helper(); return mustItem(t, s, id).Generation }
+		if g := gen(); g != 1 {
+			t.Fatalf("new item: generation %d, want 1", g)
+		}
+		claimAndSettle := func(st Settlement) {
+			t.Helper()
+			if _, err := s.Claim(ctx, 1, time.Minute); err != nil {
+				t.Fatal(err)
+			}
+			st.ItemID = id
+			if err := s.Settle(ctx, st); err != nil {
+				t.Fatal(err)
+			}
+		}
+		claimAndSettle(Settlement{Outcome: ItemPending, LastError: "retry"})
+		if g := gen(); g != 1 {
+			t.Errorf("after a retry: generation %d, want 1", g)
+		}
+		claimAndSettle(Settlement{Outcome: ItemPending, ResetAttempts: true, LastError: "waiting"})
+		if g := gen(); g != 2 {
+			t.Errorf("after a wait: generation %d, want 2", g)
+		}
+		claimAndSettle(Settlement{Outcome: ItemDead, LastError: "boom"})
+		if err := s.Requeue(ctx, id); err != nil {
 			t.Fatal(err)
 		}
-	}
-	claimAndSettle(Settlement{Outcome: ItemPending, LastError: "retry"})
-	if g := gen(); g != 1 {
-		t.Errorf("after a retry: generation %d, want 1", g)
-	}
-	claimAndSettle(Settlement{Outcome: ItemPending, ResetAttempts: true, LastError: "waiting"})
-	if g := gen(); g != 2 {
-		t.Errorf("after a wait: generation %d, want 2", g)
-	}
-	claimAndSettle(Settlement{Outcome: ItemDead, LastError: "boom"})
-	if err := s.Requeue(ctx, id); err != nil {
-		t.Fatal(err)
-	}
-	if g := gen(); g != 3 {
-		t.Errorf("after tote retry: generation %d, want 3", g)
-	}
-	claimAndSettle(Settlement{Outcome: ItemDead, LastError: "boom"})
-	if n, err := s.RequeueDead(ctx); err != nil || n != 1 {
-		t.Fatalf("requeue dead: %d, %v", n, err)
-	}
-	if it := mustItem(t, s, id); it.Generation != 4 || it.Attempts != 0 {
-		t.Errorf("after tote retry -dead: generation %d, attempts %d; want 4, 0", it.Generation, it.Attempts)
-	}
+		if g := gen(); g != 3 {
+			t.Errorf("after tote retry: generation %d, want 3", g)
+		}
+		claimAndSettle(Settlement{Outcome: ItemDead, LastError: "boom"})
+		if n, err := s.RequeueDead(ctx); err != nil || n != 1 {
+			t.Fatalf("requeue dead: %d, %v", n, err)
+		}
+		if it := mustItem(t, s, id); it.Generation != 4 || it.Attempts != 0 {
+			t.Errorf("after tote retry -dead: generation %d, attempts %d; want 4, 0", it.Generation, it.Attempts)
+		}
+	})
 }
 
 // Items from before generations are counted take theirs from their runs'
 // names, so the next run's name is new.
+//
+// SQLite only: PostgreSQL starts at the schema after this migration.
 func TestGenerationMigrationReadsRunNames(t *testing.T) {
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "m.db"))
@@ -71,13 +75,13 @@ func TestGenerationMigrationReadsRunNames(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := loadMigrations(migrationFiles, "migrations/sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := newTestClock()
 	log := slog.New(slog.DiscardHandler)
-	if err := applyMigrations(ctx, conn, ms[:1], clock.Now, log); err != nil {
+	if err := applyMigrations(ctx, conn, sqliteDialect, ms[:1], clock.Now, log); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
@@ -94,7 +98,7 @@ func TestGenerationMigrationReadsRunNames(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := applyMigrations(ctx, conn, ms, clock.Now, log); err != nil {
+	if err := applyMigrations(ctx, conn, sqliteDialect, ms, clock.Now, log); err != nil {
 		t.Fatal(err)
 	}
 	for id, want := range map[int]int{1: 1, 2: 1, 3: 2, 4: 3} {

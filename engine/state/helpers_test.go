@@ -3,11 +3,66 @@ package state
 import (
 	"context"
 	"log/slog"
+	"net/url"
+	"os"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/toteworks/tote/engine/state/statetest"
 )
+
+// The conformance suite: tests that call backends run once per backend,
+// as subtests named "sqlite" and "postgres", and openTest (or testLocation)
+// inside them opens that backend. PostgreSQL is the database at the URL in
+// $TOTE_TEST_POSTGRES; each store gets a schema of its own, dropped after
+// the test. Without the variable the postgres subtests skip, except under
+// CI=true, where they fail: CI must not pass without PostgreSQL.
+func backends(t *testing.T, test func(t *testing.T)) {
+	t.Helper()
+	t.Run(string(SQLite), test)
+	t.Run(string(Postgres), func(t *testing.T) {
+		requirePostgres(t)
+		test(t)
+	})
+}
+
+// requirePostgres skips t (fails it under CI=true) when no PostgreSQL was
+// given, and returns its URL.
+func requirePostgres(t testing.TB) string {
+	t.Helper()
+	u := os.Getenv("TOTE_TEST_POSTGRES")
+	if u == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("TOTE_TEST_POSTGRES is not set: CI runs the state tests against PostgreSQL (see .ci/run)")
+		}
+		t.Skip("TOTE_TEST_POSTGRES is not set (a postgres:// URL): the PostgreSQL backend is not tested")
+	}
+	return u
+}
+
+// onPostgres reports whether t runs inside backends' postgres subtest.
+func onPostgres(t testing.TB) bool {
+	return strings.Contains(t.Name()+"/", "/"+string(Postgres)+"/")
+}
+
+// testLocation returns where a fresh store for t lives: a file in a
+// temporary directory, or a new PostgreSQL schema (dropped when t ends).
+func testLocation(t testing.TB) string {
+	t.Helper()
+	if !onPostgres(t) {
+		return filepath.Join(t.TempDir(), "state.db")
+	}
+	return freshSchema(t, requirePostgres(t))
+}
+
+// freshSchema is statetest.Schema.
+func freshSchema(t testing.TB, base string) string {
+	t.Helper()
+	return statetest.Schema(t, base)
+}
 
 // testClock is a manual clock for tests.
 type testClock struct {
@@ -31,14 +86,16 @@ func (c *testClock) Advance(d time.Duration) {
 	c.t = c.t.Add(d)
 }
 
-// openTest opens a fresh store in a temporary directory with a test clock.
+// openTest opens a fresh store (see testLocation) with a test clock.
 func openTest(t testing.TB, opts ...Option) (*Store, *testClock) {
 	t.Helper()
 	clock := newTestClock()
-	s, err := Open(context.Background(), filepath.Join(t.TempDir(), "state.db"), append([]Option{WithClock(clock.Now)}, opts...)...)
+	loc := testLocation(t)
+	s, err := Open(context.Background(), loc, append([]Option{WithClock(clock.Now)}, opts...)...)
 	if err != nil {
 		t.Fatalf("Open: %v", err)
 	}
+	testLocations.Store(s, loc)
 	t.Cleanup(func() {
 		if err := s.Close(); err != nil {
 			t.Errorf("Close: %v", err)
@@ -113,4 +170,20 @@ func mustItem(t *testing.T, s *Store, id int64) Item {
 		t.Fatalf("Item(%d): %v", id, err)
 	}
 	return it
+}
+
+// withPassword returns base with a password for its user, and the
+// password: the one base has, or pw (a server that trusts local
+// connections ignores it).
+func withPassword(t testing.TB, base, pw string) (string, string) {
+	t.Helper()
+	u, err := url.Parse(base)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if real, ok := u.User.Password(); ok {
+		return base, real
+	}
+	u.User = url.UserPassword(u.User.Username(), pw)
+	return u.String(), pw
 }

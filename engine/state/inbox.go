@@ -127,6 +127,13 @@ func enqueueOne(tx *wtx, it NewItem) (EnqueueResult, error) {
 	if it.Key != "" {
 		key = it.Key
 	}
+	if it.Overlap != OverlapAll {
+		// The policy reads the live items and then writes: other
+		// processes enqueueing for the same trigger wait their turn.
+		if err := tx.lock("inbox " + it.Pipeline + "\n" + it.Trigger); err != nil {
+			return EnqueueResult{}, err
+		}
+	}
 	if it.Overlap != OverlapAll && key != nil {
 		// A duplicate must neither be skipped nor supersede anything.
 		id, found, err := existingItem(tx, it.Pipeline, it.Trigger, it.Key)
@@ -136,13 +143,13 @@ func enqueueOne(tx *wtx, it NewItem) (EnqueueResult, error) {
 	}
 	switch it.Overlap {
 	case OverlapSkip:
-		var live int
+		var live bool
 		err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM inbox WHERE pipeline = ? AND trigger_name = ?
 			AND status IN ('pending', 'running'))`, it.Pipeline, it.Trigger).Scan(&live)
 		if err != nil {
 			return EnqueueResult{}, err
 		}
-		if live == 1 {
+		if live {
 			return EnqueueResult{Skipped: true}, nil
 		}
 	case OverlapLatest:

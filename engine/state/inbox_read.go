@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 )
@@ -101,11 +102,13 @@ func whereClause(conds []string) string {
 	return " WHERE " + strings.Join(conds, " AND ")
 }
 
-// sqlLimit maps "no limit" (<= 0) to SQLite's -1. The limit is a parameter
-// so the query text, and its cached statement, does not vary with it.
-func sqlLimit(limit int) int {
+// sqlLimit maps "no limit" (<= 0) to the largest limit, which both
+// backends accept (PostgreSQL refuses SQLite's -1). The limit is a
+// parameter so the query text, and its cached statement, does not vary
+// with it.
+func sqlLimit(limit int) int64 {
 	if limit <= 0 {
-		return -1
+		return math.MaxInt64
 	}
-	return limit
+	return int64(limit)
 }

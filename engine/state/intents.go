@@ -141,7 +141,7 @@ func (s *Store) OpenIntentWith(ctx context.Context, in Intent, o OpenOptions) er
 				return err
 			}
 		}
-		cur, err := scanIntent(tx.queryRow(`SELECT `+intentCols+` FROM intents WHERE idem_key = ?`, in.Key))
+		cur, err := scanIntent(tx.queryRow(`SELECT `+intentCols+` FROM intents WHERE idem_key = ?`+forUpdate, in.Key))
 		found := err == nil
 		if err != nil && !errors.Is(err, sql.ErrNoRows) {
 			return err

@@ -36,10 +36,11 @@ func (s *Store) AcquireFence(ctx context.Context, name, holder string, ttl time.
 		now := tx.now.UnixNano()
 		var cur string
 		var token, expires int64
-		err := tx.queryRow(`SELECT holder, token, expires_at FROM leases WHERE name = ?`, name).Scan(&cur, &token, &expires)
+		err := tx.queryRow(`SELECT holder, token, expires_at FROM leases WHERE name = ?`+forUpdate, name).Scan(&cur, &token, &expires)
+		seen := token // the upsert changes the lease only if still at it (0: absent)
 		switch {
 		case errors.Is(err, sql.ErrNoRows):
-			f.Token = 1
+			f.Token, seen = 1, 0
 		case err != nil:
 			return err
 		case cur == holder:
@@ -49,10 +50,11 @@ func (s *Store) AcquireFence(ctx context.Context, name, holder string, ttl time.
 		default:
 			return nil
 		}
-		_, err = tx.exec(`INSERT INTO leases (name, holder, token, expires_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
-			name, holder, f.Token, tx.now.Add(ttl).UnixNano(), now)
-		ok = err == nil
+		n, err := tx.affected(`INSERT INTO leases (name, holder, token, expires_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at, updated_at = excluded.updated_at
+			WHERE leases.token = ?6`,
+			name, holder, f.Token, tx.now.Add(ttl).UnixNano(), now, seen)
+		ok = err == nil && n == 1
 		return err
 	})
 	return f, ok, err
@@ -83,7 +85,7 @@ func (s *Store) RenewFence(ctx context.Context, f Fence, ttl time.Duration) erro
 func checkFence(tx *wtx, f Fence) error {
 	var holder string
 	var token, expires int64
-	err := tx.queryRow(`SELECT holder, token, expires_at FROM leases WHERE name = ?`, f.Name).Scan(&holder, &token, &expires)
+	err := tx.queryRow(`SELECT holder, token, expires_at FROM leases WHERE name = ?`+forUpdate, f.Name).Scan(&holder, &token, &expires)
 	if errors.Is(err, sql.ErrNoRows) || (err == nil && (holder != f.Holder || token != f.Token || expires <= tx.now.UnixNano())) {
 		return ErrLeaseLost
 	}

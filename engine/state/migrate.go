@@ -13,11 +13,13 @@ import (
 	"time"
 )
 
-// migrationFiles are the schema migrations, named NNNN_description.sql and
-// numbered from 0001 without gaps. A released migration is never edited;
-// changes come as a new file.
+// migrationFiles are the schema migrations of each backend, in
+// migrations/<backend>/, named NNNN_description.sql and numbered from 0001
+// without gaps. A released migration is never edited; changes come as a new
+// file, in both directories under the same number. PostgreSQL's 0001 is the
+// schema SQLite reaches at its 0007, so its 0002 to 0007 are empty.
 //
-//go:embed migrations/*.sql
+//go:embed migrations/sqlite/*.sql migrations/postgres/*.sql
 var migrationFiles embed.FS
 
 type migration struct {
@@ -27,8 +29,8 @@ type migration struct {
 }
 
 // loadMigrations reads the embedded migrations in version order.
-func loadMigrations(fsys fs.FS) ([]migration, error) {
-	names, err := fs.Glob(fsys, "migrations/*.sql")
+func loadMigrations(fsys fs.FS, dir string) ([]migration, error) {
+	names, err := fs.Glob(fsys, dir+"/*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -54,20 +56,38 @@ func loadMigrations(fsys fs.FS) ([]migration, error) {
 
 // migrate brings the database up to the newest embedded migration, one
 // transaction per migration, recording each in schema_migrations.
-func migrate(ctx context.Context, conn *sql.Conn, now func() time.Time, log *slog.Logger) error {
-	ms, err := loadMigrations(migrationFiles)
+func migrate(ctx context.Context, conn *sql.Conn, d dialect, now func() time.Time, log *slog.Logger) error {
+	ms, err := loadMigrations(migrationFiles, "migrations/"+string(d.backend))
 	if err != nil {
 		return err
 	}
-	return applyMigrations(ctx, conn, ms, now, log)
+	if d.backend == Postgres {
+		// Processes starting together on an empty database take turns;
+		// the lock is per schema, and it is the session's, so it ends
+		// with the connection however migrating ends.
+		const key = `SELECT pg_advisory_lock(hashtextextended('tote state migrations ' || current_schema(), 0))`
+		if _, err := conn.ExecContext(ctx, key); err != nil {
+			return fmt.Errorf("lock for migrating: %w", err)
+		}
+		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(hashtextextended('tote state migrations ' || current_schema(), 0))`)
+	}
+	return applyMigrations(ctx, conn, d, ms, now, log)
 }
 
-func applyMigrations(ctx context.Context, conn *sql.Conn, ms []migration, now func() time.Time, log *slog.Logger) error {
-	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
+func applyMigrations(ctx context.Context, conn *sql.Conn, d dialect, ms []migration, now func() time.Time, log *slog.Logger) error {
+	ddl := `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER NOT NULL PRIMARY KEY,
 		name       TEXT    NOT NULL,
 		applied_at INTEGER NOT NULL
-	)`); err != nil {
+	)`
+	if d.backend == Postgres {
+		ddl = `CREATE TABLE IF NOT EXISTS schema_migrations (
+		version    INTEGER NOT NULL PRIMARY KEY,
+		name       TEXT    NOT NULL,
+		applied_at BIGINT  NOT NULL
+	)`
+	}
+	if _, err := conn.ExecContext(ctx, ddl); err != nil {
 		return err
 	}
 	current, err := schemaVersion(ctx, conn)
@@ -78,7 +98,7 @@ func applyMigrations(ctx context.Context, conn *sql.Conn, ms []migration, now fu
 		return fmt.Errorf("%w: file is at version %d, this tote knows up to %d", ErrSchemaTooNew, current, len(ms))
 	}
 	for _, m := range ms[current:] {
-		applied, err := applyMigration(ctx, conn, m, now)
+		applied, err := applyMigration(ctx, conn, d, m, now)
 		if err != nil {
 			return fmt.Errorf("migration %s: %w", m.name, err)
 		}
@@ -90,8 +110,8 @@ func applyMigrations(ctx context.Context, conn *sql.Conn, ms []migration, now fu
 }
 
 // applyMigration applies m unless another process got there first.
-func applyMigration(ctx context.Context, conn *sql.Conn, m migration, now func() time.Time) (applied bool, err error) {
-	if _, err := conn.ExecContext(ctx, "BEGIN IMMEDIATE"); err != nil {
+func applyMigration(ctx context.Context, conn *sql.Conn, d dialect, m migration, now func() time.Time) (applied bool, err error) {
+	if _, err := conn.ExecContext(ctx, d.begin); err != nil {
 		return false, err
 	}
 	defer func() {
@@ -110,10 +130,12 @@ func applyMigration(ctx context.Context, conn *sql.Conn, m migration, now func()
 		_, err = conn.ExecContext(ctx, "COMMIT")
 		return false, err
 	}
-	if _, err := conn.ExecContext(ctx, m.sql); err != nil {
-		return false, err
+	if strings.TrimSpace(m.sql) != "" {
+		if _, err := conn.ExecContext(ctx, m.sql); err != nil {
+			return false, err
+		}
 	}
-	if _, err := conn.ExecContext(ctx, "INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+	if _, err := conn.ExecContext(ctx, d.rebind("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)"),
 		m.version, m.name, now().UnixNano()); err != nil {
 		return false, err
 	}

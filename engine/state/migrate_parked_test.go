@@ -11,6 +11,8 @@ import (
 // Rebuilding inbox and runs for the parked status keeps every row, the
 // step attempts included (with foreign keys on, as tote opens the file),
 // and step_attempts still follows its run.
+//
+// SQLite only: PostgreSQL starts at the schema after this migration.
 func TestParkedMigrationKeepsRunsAndAttempts(t *testing.T) {
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "m.db")+"?_foreign_keys=1")
@@ -23,13 +25,13 @@ func TestParkedMigrationKeepsRunsAndAttempts(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer conn.Close()
-	ms, err := loadMigrations(migrationFiles)
+	ms, err := loadMigrations(migrationFiles, "migrations/sqlite")
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := newTestClock()
 	log := slog.New(slog.DiscardHandler)
-	if err := applyMigrations(ctx, conn, ms[:4], clock.Now, log); err != nil {
+	if err := applyMigrations(ctx, conn, sqliteDialect, ms[:4], clock.Now, log); err != nil {
 		t.Fatal(err)
 	}
 	for _, q := range []string{
@@ -42,7 +44,7 @@ func TestParkedMigrationKeepsRunsAndAttempts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := applyMigrations(ctx, conn, ms, clock.Now, log); err != nil {
+	if err := applyMigrations(ctx, conn, sqliteDialect, ms, clock.Now, log); err != nil {
 		t.Fatal(err)
 	}
 	count := func(q string) int {

@@ -12,6 +12,7 @@ import (
 	"time"
 )
 
+// SQLite only: file modes.
 func TestOpenCreatesPrivateFileAndDirectory(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "a", "b")
 	path := filepath.Join(dir, "state.db")
@@ -46,6 +47,7 @@ func TestOpenCreatesPrivateFileAndDirectory(t *testing.T) {
 	}
 }
 
+// SQLite only: file modes.
 func TestOpenLeavesExistingFileMode(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "state.db")
 	if err := os.WriteFile(path, nil, 0o640); err != nil {
@@ -68,6 +70,7 @@ func TestOpenLeavesExistingFileMode(t *testing.T) {
 	}
 }
 
+// SQLite only: file paths.
 func TestOpenRejectsBadPath(t *testing.T) {
 	for _, p := range []string{"", "state.db?mode=memory"} {
 		if _, err := Open(context.Background(), p); err == nil {
@@ -76,6 +79,7 @@ func TestOpenRejectsBadPath(t *testing.T) {
 	}
 }
 
+// SQLite only: SQLite's pragmas and its read-only pool.
 func TestOpenConnectionSettings(t *testing.T) {
 	s, _ := openTest(t)
 	ctx := context.Background()
@@ -107,80 +111,85 @@ func TestOpenConnectionSettings(t *testing.T) {
 }
 
 func TestMigrationsAppliedOnce(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	clock := newTestClock()
-	first := clock.Now()
+	backends(t, func(t *testing.T) {
+		ctx := context.Background()
+		path := testLocation(t)
+		clock := newTestClock()
+		first := clock.Now()
 
-	s, err := Open(ctx, path, WithClock(clock.Now))
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.SetCursor(ctx, "kept", "1"); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-
-	clock.Advance(time.Hour)
-	s, err = Open(ctx, path, WithClock(clock.Now))
-	if err != nil {
-		t.Fatalf("re-open: %v", err)
-	}
-	defer s.Close()
-
-	ms, err := loadMigrations(migrationFiles)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rows, err := s.rdb.QueryContext(ctx, "SELECT version, applied_at FROM schema_migrations ORDER BY version")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer rows.Close()
-	n := 0
-	for rows.Next() {
-		var v int
-		var at time.Time
-		if err := rows.Scan(&v, timeCol{&at}); err != nil {
+		s, err := Open(ctx, path, WithClock(clock.Now))
+		if err != nil {
 			t.Fatal(err)
 		}
-		n++
-		if v != n || !at.Equal(first) {
-			t.Errorf("migration row %d = version %d applied %v, want version %d applied %v", n, v, at, n, first)
+		if err := s.SetCursor(ctx, "kept", "1"); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if n != len(ms) {
-		t.Errorf("%d migrations recorded, want %d", n, len(ms))
-	}
-	if v, ok, err := s.Cursor(ctx, "kept"); err != nil || !ok || v != "1" {
-		t.Errorf("data lost across re-open: %q %v %v", v, ok, err)
-	}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+
+		clock.Advance(time.Hour)
+		s, err = Open(ctx, path, WithClock(clock.Now))
+		if err != nil {
+			t.Fatalf("re-open: %v", err)
+		}
+		defer s.Close()
+
+		ms, err := loadMigrations(migrationFiles, "migrations/"+string(s.Backend()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		rows, err := s.rdb.QueryContext(ctx, "SELECT version, applied_at FROM schema_migrations ORDER BY version")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer rows.Close()
+		n := 0
+		for rows.Next() {
+			var v int
+			var at time.Time
+			if err := rows.Scan(&v, timeCol{&at}); err != nil {
+				t.Fatal(err)
+			}
+			n++
+			if v != n || !at.Equal(first) {
+				t.Errorf("migration row %d = version %d applied %v, want version %d applied %v", n, v, at, n, first)
+			}
+		}
+		if n != len(ms) {
+			t.Errorf("%d migrations recorded, want %d", n, len(ms))
+		}
+		if v, ok, err := s.Cursor(ctx, "kept"); err != nil || !ok || v != "1" {
+			t.Errorf("data lost across re-open: %q %v %v", v, ok, err)
+		}
+	})
 }
 
 func TestOpenRefusesNewerSchema(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	err = s.w.write(ctx, func(tx *wtx) error {
-		_, err := tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future', 0)")
-		return err
+	backends(t, func(t *testing.T) {
+		ctx := context.Background()
+		path := testLocation(t)
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		err = s.w.write(ctx, func(tx *wtx) error {
+			_, err := tx.exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (9999, '9999_future', 0)")
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := Open(ctx, path); !errors.Is(err, ErrSchemaTooNew) {
+			t.Fatalf("Open = %v, want ErrSchemaTooNew", err)
+		}
 	})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if err := s.Close(); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := Open(ctx, path); !errors.Is(err, ErrSchemaTooNew) {
-		t.Fatalf("Open = %v, want ErrSchemaTooNew", err)
-	}
 }
 
+// SQLite only: it reads sqlite_schema.
 func TestFailedMigrationRollsBackAlone(t *testing.T) {
 	ctx := context.Background()
 	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "m.db"))
@@ -196,12 +205,12 @@ func TestFailedMigrationRollsBackAlone(t *testing.T) {
 	ms, err := loadMigrations(fstest.MapFS{
 		"migrations/0001_a.sql": {Data: []byte("CREATE TABLE a (x); CREATE TABLE a2 (x);")},
 		"migrations/0002_b.sql": {Data: []byte("CREATE TABLE b (x); THIS IS NOT SQL;")},
-	})
+	}, "migrations")
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := newTestClock()
-	if err := applyMigrations(ctx, conn, ms, clock.Now, slog.New(slog.DiscardHandler)); err == nil {
+	if err := applyMigrations(ctx, conn, sqliteDialect, ms, clock.Now, slog.New(slog.DiscardHandler)); err == nil {
 		t.Fatal("applyMigrations succeeded with broken SQL")
 	}
 	if v, err := schemaVersion(ctx, conn); err != nil || v != 1 {
@@ -232,8 +241,29 @@ func TestLoadMigrationsRejectsBadNames(t *testing.T) {
 		"not four": {"migrations/1_a.sql": {}},
 		"start 2":  {"migrations/0002_b.sql": {}},
 	} {
-		if _, err := loadMigrations(fsys); err == nil {
+		if _, err := loadMigrations(fsys, "migrations"); err == nil {
 			t.Errorf("%s: loadMigrations succeeded", name)
+		}
+	}
+}
+
+// A migration comes in both backends under one number and name, so that a
+// schema version means the same schema on either.
+func TestBackendsNumberMigrationsAlike(t *testing.T) {
+	lite, err := loadMigrations(migrationFiles, "migrations/sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	pg, err := loadMigrations(migrationFiles, "migrations/postgres")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(lite) != len(pg) {
+		t.Fatalf("%d SQLite migrations, %d PostgreSQL ones", len(lite), len(pg))
+	}
+	for i := range lite {
+		if lite[i].name != pg[i].name {
+			t.Errorf("migration %d is %s on SQLite, %s on PostgreSQL", i+1, lite[i].name, pg[i].name)
 		}
 	}
 }

@@ -96,8 +96,10 @@ type QueueDepth struct {
 // by name, splitting pending items into due and waiting at now.
 func (s *Store) QueueDepths(ctx context.Context, now time.Time) ([]QueueDepth, error) {
 	rows, err := s.queryRows(ctx, `SELECT pipeline,
-			SUM(status = 'pending' AND not_before <= ?1), SUM(status = 'pending' AND not_before > ?1),
-			SUM(status = 'running'), SUM(status = 'dead'), SUM(status = 'parked')
+			SUM(CASE WHEN status = 'pending' AND not_before <= ?1 THEN 1 ELSE 0 END),
+			SUM(CASE WHEN status = 'pending' AND not_before > ?1 THEN 1 ELSE 0 END),
+			SUM(CASE status WHEN 'running' THEN 1 ELSE 0 END), SUM(CASE status WHEN 'dead' THEN 1 ELSE 0 END),
+			SUM(CASE status WHEN 'parked' THEN 1 ELSE 0 END)
 		FROM inbox WHERE status IN ('pending', 'running', 'dead', 'parked') GROUP BY pipeline ORDER BY pipeline`, now.UnixNano())
 	if err != nil {
 		return nil, fmt.Errorf("state: queue depths: %w", err)

@@ -56,9 +56,12 @@ type PruneResult struct {
 // Links, cursors and leases are never removed. Candidates are found on the
 // read pool and deleted in small writes that check again that each row
 // may go, so a prune runs beside a serving `tote run` without holding up
-// its writes. The writer deletes with secure_delete on, so what goes is
-// overwritten in the file, and the pages freed are reused by later writes:
-// the file stays flat without VACUUM.
+// its writes. On SQLite, the writer deletes with secure_delete on, so what
+// goes is overwritten in the file, and the pages freed are reused by later
+// writes: the file stays flat without VACUUM. On PostgreSQL, deleting is
+// deleting: the rows are gone for every reader, their space is reused after
+// VACUUM (autovacuum runs it), and old row versions remain in the data
+// files until then.
 func (s *Store) Prune(ctx context.Context, r Retention) (PruneResult, error) {
 	if r.Records == 0 {
 		r.Records = DefaultRetain
@@ -149,12 +152,12 @@ func (p *pruner) runs(ctx context.Context) error {
 			err := p.s.write(ctx, "prune runs", func(tx *wtx) error {
 				runs, attempts = 0, 0
 				for _, c := range cands {
-					var ok int
-					if err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM runs WHERE rowid = ?1 AND `+runPrunable+`)`,
+					var ok bool
+					if err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM runs WHERE rowid = ?1 AND `+runPrunable+forUpdate+`)`,
 						c.row, p.cut).Scan(&ok); err != nil {
 						return err
 					}
-					if ok == 0 {
+					if !ok {
 						continue
 					}
 					n, err := tx.affected(`DELETE FROM step_attempts WHERE run_id = ?`, c.id)
@@ -312,8 +315,12 @@ func (z Size) Bytes() int64 { return z.PageSize * z.Pages }
 // Size reports the database file's size and how much of it is free.
 func (s *Store) Size(ctx context.Context) (Size, error) {
 	var z Size
-	err := s.queryRow(ctx, `SELECT (SELECT page_size FROM pragma_page_size), (SELECT page_count FROM pragma_page_count),
-		(SELECT freelist_count FROM pragma_freelist_count)`).Scan(&z.PageSize, &z.Pages, &z.FreePages)
+	q := `SELECT (SELECT page_size FROM pragma_page_size), (SELECT page_count FROM pragma_page_count),
+		(SELECT freelist_count FROM pragma_freelist_count)`
+	if s.d.backend == Postgres {
+		q = pgSize
+	}
+	err := s.queryRow(ctx, q).Scan(&z.PageSize, &z.Pages, &z.FreePages)
 	if err != nil {
 		return Size{}, fmt.Errorf("state: size: %w", err)
 	}

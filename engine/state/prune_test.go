@@ -101,170 +101,179 @@ func countRows(t *testing.T, s *Store, table string) int {
 }
 
 func TestPruneKeepsWhatMatters(t *testing.T) {
-	ctx := context.Background()
-	s, clock := openTest(t)
+	backends(t, func(t *testing.T) {
+		ctx := context.Background()
+		s, clock := openTest(t)
 
-	// 100 days ago.
-	oldIntentDone := "intent-done-100d"
-	closedIntent(t, s, oldIntentDone, IntentDone, "a@example.com")
-	oldIntentFailed := "intent-failed-100d"
-	closedIntent(t, s, oldIntentFailed, IntentFailed, "b@example.com")
-	oldIntentPending := "intent-pending-100d"
-	closedIntent(t, s, oldIntentPending, IntentPending, "")
-	clock.Advance(50 * day)
+		// 100 days ago.
+		oldIntentDone := "intent-done-100d"
+		closedIntent(t, s, oldIntentDone, IntentDone, "a@example.com")
+		oldIntentFailed := "intent-failed-100d"
+		closedIntent(t, s, oldIntentFailed, IntentFailed, "b@example.com")
+		oldIntentPending := "intent-pending-100d"
+		closedIntent(t, s, oldIntentPending, IntentPending, "")
+		clock.Advance(50 * day)
 
-	// 50 days ago.
-	oldDone, oldDoneRun := settleNew(t, s, "done-50d", ItemDone, "c@example.com")
-	oldDead, oldDeadRun := settleNew(t, s, "dead-50d", ItemDead, "d@example.com")
-	requeued, requeuedRun := settleNew(t, s, "requeued-50d", ItemDead, "e@example.com")
-	if err := s.Requeue(ctx, requeued); err != nil {
-		t.Fatal(err)
-	}
-	superseded := mustEnqueue(t, s, NewItem{Pipeline: "orders", Trigger: "tick", Key: "t1", Overlap: OverlapLatest})[0].ID
-	mustEnqueue(t, s, NewItem{Pipeline: "orders", Trigger: "tick", Key: "t2", Overlap: OverlapLatest})
-	applyRun := "apply-50d"
-	if err := s.StartRun(ctx, Run{ID: applyRun, Pipeline: "orders", Mode: "apply"}); err != nil {
-		t.Fatal(err)
-	}
-	if err := s.FinishRun(ctx, applyRun, RunDead, 0, "refused"); err != nil {
-		t.Fatal(err)
-	}
-	midIntent := "intent-done-50d"
-	closedIntent(t, s, midIntent, IntentDone, "f@example.com")
-	clock.Advance(10 * day)
-	// The requeued item ran again 40 days ago and failed a first attempt.
-	items, err := s.Claim(ctx, 10, time.Minute)
-	if err != nil {
-		t.Fatal(err)
-	}
-	var rerun string
-	for _, it := range items {
-		if it.ID == requeued {
-			rerun = fmt.Sprintf("%d.1.r2", it.ID)
-			if err := s.Settle(ctx, Settlement{Run: Run{ID: rerun, Pipeline: "orders", ItemID: it.ID, Status: RunFailed, StartedAt: clock.Now()},
-				ItemID: it.ID, Outcome: ItemPending, NotBefore: clock.Now().Add(60 * day)}); err != nil {
-				t.Fatal(err)
-			}
-		} else if err := s.Settle(ctx, Settlement{ItemID: it.ID, Outcome: ItemDone}); err != nil {
+		// 50 days ago.
+		oldDone, oldDoneRun := settleNew(t, s, "done-50d", ItemDone, "c@example.com")
+		oldDead, oldDeadRun := settleNew(t, s, "dead-50d", ItemDead, "d@example.com")
+		requeued, requeuedRun := settleNew(t, s, "requeued-50d", ItemDead, "e@example.com")
+		if err := s.Requeue(ctx, requeued); err != nil {
 			t.Fatal(err)
 		}
-	}
-	if rerun == "" {
-		t.Fatal("the requeued item was not claimed")
-	}
-	clock.Advance(39 * day)
-
-	// A day ago.
-	newDone, newDoneRun := settleNew(t, s, "done-1d", ItemDone, "g@example.com")
-	newIntent := "intent-done-1d"
-	closedIntent(t, s, newIntent, IntentDone, "h@example.com")
-	clock.Advance(day)
-
-	dry, err := s.Prune(ctx, Retention{DryRun: true})
-	if err != nil {
-		t.Fatalf("Prune dry run: %v", err)
-	}
-	before := [4]int{countRows(t, s, "inbox"), countRows(t, s, "runs"), countRows(t, s, "step_attempts"), countRows(t, s, "intents")}
-	got, err := s.Prune(ctx, Retention{Batch: 2})
-	if err != nil {
-		t.Fatalf("Prune: %v", err)
-	}
-	// Gone: the done item (50 d), the superseded tick, the tick item that
-	// was claimed and done 40 days ago; runs of the done item, of the
-	// requeued item (both attempts: it is no longer dead) and the apply
-	// run; the intents closed 100 days ago.
-	want := PruneResult{Items: 3, Runs: 4, Attempts: 4, Intents: 2}
-	if got != want {
-		t.Errorf("Prune = %+v, want %+v", got, want)
-	}
-	if dry != want {
-		t.Errorf("dry run = %+v, want %+v", dry, want)
-	}
-	after := [4]int{countRows(t, s, "inbox"), countRows(t, s, "runs"), countRows(t, s, "step_attempts"), countRows(t, s, "intents")}
-	if removed := [4]int{before[0] - after[0], before[1] - after[1], before[2] - after[2], before[3] - after[3]}; removed != [4]int{want.Items, want.Runs, want.Attempts, want.Intents} {
-		t.Errorf("rows removed (inbox, runs, attempts, intents) = %v, want %+v", removed, want)
-	}
-
-	for _, c := range []struct {
-		name string
-		id   int64
-		keep bool
-	}{
-		{"done 50 days ago", oldDone, false},
-		{"superseded 50 days ago", superseded, false},
-		{"dead 50 days ago", oldDead, true},
-		{"requeued, pending", requeued, true},
-		{"done a day ago", newDone, true},
-	} {
-		if got := itemExists(t, s, c.id); got != c.keep {
-			t.Errorf("item %s: kept = %v, want %v", c.name, got, c.keep)
+		superseded := mustEnqueue(t, s, NewItem{Pipeline: "orders", Trigger: "tick", Key: "t1", Overlap: OverlapLatest})[0].ID
+		mustEnqueue(t, s, NewItem{Pipeline: "orders", Trigger: "tick", Key: "t2", Overlap: OverlapLatest})
+		applyRun := "apply-50d"
+		if err := s.StartRun(ctx, Run{ID: applyRun, Pipeline: "orders", Mode: "apply"}); err != nil {
+			t.Fatal(err)
 		}
-	}
-	for _, c := range []struct {
-		name, id string
-		keep     bool
-	}{
-		{"of the item done 50 days ago", oldDoneRun, false},
-		{"of the dead item", oldDeadRun, true},
-		{"of the requeued item, before", requeuedRun, false},
-		{"of the requeued item, 40 days ago", rerun, false},
-		{"of an apply 50 days ago", applyRun, false},
-		{"of a day ago", newDoneRun, true},
-	} {
-		if got := runExists(t, s, c.id); got != c.keep {
-			t.Errorf("run %s: kept = %v, want %v", c.name, got, c.keep)
+		if err := s.FinishRun(ctx, applyRun, RunDead, 0, "refused"); err != nil {
+			t.Fatal(err)
 		}
-	}
-	if _, attempts, _ := s.Run(ctx, oldDeadRun); len(attempts) != 2 {
-		t.Errorf("the dead item's run kept %d step attempts, want 2", len(attempts))
-	}
-	for _, c := range []struct {
-		key  string
-		keep bool
-	}{
-		{oldIntentDone, false}, {oldIntentFailed, false}, {oldIntentPending, true}, {midIntent, true}, {newIntent, true},
-	} {
-		if got := intentExists(t, s, c.key); got != c.keep {
-			t.Errorf("intent %s: kept = %v, want %v", c.key, got, c.keep)
+		midIntent := "intent-done-50d"
+		closedIntent(t, s, midIntent, IntentDone, "f@example.com")
+		clock.Advance(10 * day)
+		// The requeued item ran again 40 days ago and failed a first attempt.
+		items, err := s.Claim(ctx, 10, time.Minute)
+		if err != nil {
+			t.Fatal(err)
 		}
-	}
+		var rerun string
+		for _, it := range items {
+			if it.ID == requeued {
+				rerun = fmt.Sprintf("%d.1.r2", it.ID)
+				if err := s.Settle(ctx, Settlement{Run: Run{ID: rerun, Pipeline: "orders", ItemID: it.ID, Status: RunFailed, StartedAt: clock.Now()},
+					ItemID: it.ID, Outcome: ItemPending, NotBefore: clock.Now().Add(60 * day)}); err != nil {
+					t.Fatal(err)
+				}
+			} else if err := s.Settle(ctx, Settlement{ItemID: it.ID, Outcome: ItemDone}); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if rerun == "" {
+			t.Fatal("the requeued item was not claimed")
+		}
+		clock.Advance(39 * day)
 
-	// A second prune finds nothing more.
-	if again, err := s.Prune(ctx, Retention{}); err != nil || again != (PruneResult{}) {
-		t.Errorf("second Prune = %+v, %v; want nothing", again, err)
-	}
+		// A day ago.
+		newDone, newDoneRun := settleNew(t, s, "done-1d", ItemDone, "g@example.com")
+		newIntent := "intent-done-1d"
+		closedIntent(t, s, newIntent, IntentDone, "h@example.com")
+		clock.Advance(day)
+
+		dry, err := s.Prune(ctx, Retention{DryRun: true})
+		if err != nil {
+			t.Fatalf("Prune dry run: %v", err)
+		}
+		before := [4]int{countRows(t, s, "inbox"), countRows(t, s, "runs"), countRows(t, s, "step_attempts"), countRows(t, s, "intents")}
+		got, err := s.Prune(ctx, Retention{Batch: 2})
+		if err != nil {
+			t.Fatalf("Prune: %v", err)
+		}
+		// Gone: the done item (50 d), the superseded tick, the tick item that
+		// was claimed and done 40 days ago; runs of the done item, of the
+		// requeued item (both attempts: it is no longer dead) and the apply
+		// run; the intents closed 100 days ago.
+		want := PruneResult{Items: 3, Runs: 4, Attempts: 4, Intents: 2}
+		if got != want {
+			t.Errorf("Prune = %+v, want %+v", got, want)
+		}
+		if dry != want {
+			t.Errorf("dry run = %+v, want %+v", dry, want)
+		}
+		after := [4]int{countRows(t, s, "inbox"), countRows(t, s, "runs"), countRows(t, s, "step_attempts"), countRows(t, s, "intents")}
+		if removed := [4]int{before[0] - after[0], before[1] - after[1], before[2] - after[2], before[3] - after[3]}; removed != [4]int{want.Items, want.Runs, want.Attempts, want.Intents} {
+			t.Errorf("rows removed (inbox, runs, attempts, intents) = %v, want %+v", removed, want)
+		}
+
+		for _, c := range []struct {
+			name string
+			id   int64
+			keep bool
+		}{
+			{"done 50 days ago", oldDone, false},
+			{"superseded 50 days ago", superseded, false},
+			{"dead 50 days ago", oldDead, true},
+			{"requeued, pending", requeued, true},
+			{"done a day ago", newDone, true},
+		} {
+			if got := itemExists(t, s, c.id); got != c.keep {
+				t.Errorf("item %s: kept = %v, want %v", c.name, got, c.keep)
+			}
+		}
+		for _, c := range []struct {
+			name, id string
+			keep     bool
+		}{
+			{"of the item done 50 days ago", oldDoneRun, false},
+			{"of the dead item", oldDeadRun, true},
+			{"of the requeued item, before", requeuedRun, false},
+			{"of the requeued item, 40 days ago", rerun, false},
+			{"of an apply 50 days ago", applyRun, false},
+			{"of a day ago", newDoneRun, true},
+		} {
+			if got := runExists(t, s, c.id); got != c.keep {
+				t.Errorf("run %s: kept = %v, want %v", c.name, got, c.keep)
+			}
+		}
+		if _, attempts, _ := s.Run(ctx, oldDeadRun); len(attempts) != 2 {
+			t.Errorf("the dead item's run kept %d step attempts, want 2", len(attempts))
+		}
+		for _, c := range []struct {
+			key  string
+			keep bool
+		}{
+			{oldIntentDone, false}, {oldIntentFailed, false}, {oldIntentPending, true}, {midIntent, true}, {newIntent, true},
+		} {
+			if got := intentExists(t, s, c.key); got != c.keep {
+				t.Errorf("intent %s: kept = %v, want %v", c.key, got, c.keep)
+			}
+		}
+
+		// A second prune finds nothing more.
+		if again, err := s.Prune(ctx, Retention{}); err != nil || again != (PruneResult{}) {
+			t.Errorf("second Prune = %+v, %v; want nothing", again, err)
+		}
+	})
 }
 
 func TestPruneNeverReusesItemNumbers(t *testing.T) {
-	ctx := context.Background()
-	s, clock := openTest(t)
-	first, _ := settleNew(t, s, "a", ItemDone, "")
-	last, _ := settleNew(t, s, "b", ItemDone, "")
-	clock.Advance(40 * day)
-	res, err := s.Prune(ctx, Retention{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	if res.Items != 1 || itemExists(t, s, first) || !itemExists(t, s, last) {
-		t.Fatalf("Prune removed %d items; want only item %d, the newest (%d) kept", res.Items, first, last)
-	}
-	next, _ := settleNew(t, s, "c", ItemDone, "")
-	if next <= last {
-		t.Errorf("a new item got number %d, not after %d", next, last)
-	}
+	backends(t, func(t *testing.T) {
+		ctx := context.Background()
+		s, clock := openTest(t)
+		first, _ := settleNew(t, s, "a", ItemDone, "")
+		last, _ := settleNew(t, s, "b", ItemDone, "")
+		clock.Advance(40 * day)
+		res, err := s.Prune(ctx, Retention{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if res.Items != 1 || itemExists(t, s, first) || !itemExists(t, s, last) {
+			t.Fatalf("Prune removed %d items; want only item %d, the newest (%d) kept", res.Items, first, last)
+		}
+		next, _ := settleNew(t, s, "c", ItemDone, "")
+		if next <= last {
+			t.Errorf("a new item got number %d, not after %d", next, last)
+		}
+	})
 }
 
 func TestPruneRefusesIntentsShorterThanRecords(t *testing.T) {
-	s, _ := openTest(t)
-	closedIntent(t, s, "k", IntentDone, "")
-	_, err := s.Prune(context.Background(), Retention{Records: 40 * day, Intents: 30 * day})
-	if err == nil || !strings.Contains(err.Error(), "shorter") {
-		t.Fatalf("Prune with intents kept shorter than runs: %v, want a refusal", err)
-	}
+	backends(t, func(t *testing.T) {
+		s, _ := openTest(t)
+		closedIntent(t, s, "k", IntentDone, "")
+		_, err := s.Prune(context.Background(), Retention{Records: 40 * day, Intents: 30 * day})
+		if err == nil || !strings.Contains(err.Error(), "shorter") {
+			t.Fatalf("Prune with intents kept shorter than runs: %v, want a refusal", err)
+		}
+	})
 }
 
 // TestPruneErasesPersonalData reads the state file's bytes: what pruning
 // removed must not linger in freed pages.
+//
+// SQLite only: on PostgreSQL, deleting is deleting and VACUUM reclaims the space
+// (see Prune).
 func TestPruneErasesPersonalData(t *testing.T) {
 	ctx := context.Background()
 	clock := newTestClock()
@@ -319,6 +328,8 @@ func TestPruneErasesPersonalData(t *testing.T) {
 // TestPruneKeepsTheFileFlat is a soak: days of synthetic traffic on an
 // injected clock, pruned every hour. Once the longest retention period
 // has passed, freed pages are reused and the file stops growing.
+//
+// SQLite only: it measures the pages of the file.
 func TestPruneKeepsTheFileFlat(t *testing.T) {
 	ctx := context.Background()
 	s, clock := openTest(t)
@@ -400,11 +411,13 @@ func settleSoak(ctx context.Context, s *Store, it Item, now time.Time) error {
 }
 
 func TestPruneKeepsIntentsAsLongAsRecordsByDefault(t *testing.T) {
-	s, clock := openTest(t)
-	closedIntent(t, s, "k", IntentDone, "")
-	clock.Advance(100 * day)
-	res, err := s.Prune(context.Background(), Retention{Records: 120 * day})
-	if err != nil || res.Intents != 0 || !intentExists(t, s, "k") {
-		t.Fatalf("Prune keeping records 120 days removed %d intents of 100 days (%v); want them kept as long", res.Intents, err)
-	}
+	backends(t, func(t *testing.T) {
+		s, clock := openTest(t)
+		closedIntent(t, s, "k", IntentDone, "")
+		clock.Advance(100 * day)
+		res, err := s.Prune(context.Background(), Retention{Records: 120 * day})
+		if err != nil || res.Intents != 0 || !intentExists(t, s, "k") {
+			t.Fatalf("Prune keeping records 120 days removed %d intents of 100 days (%v); want them kept as long", res.Intents, err)
+		}
+	})
 }

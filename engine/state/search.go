@@ -152,11 +152,9 @@ func (s *Store) RecordRejection(ctx context.Context, r Rejection) error {
 		if at.IsZero() {
 			at = tx.now
 		}
-		res, err := tx.exec(`INSERT INTO rejections (at, path, status, reason) VALUES (?, ?, ?, ?)`, at.UnixNano(), path, r.Status, reason)
-		if err != nil {
-			return err
-		}
-		id, err := res.LastInsertId()
+		var id int64
+		err := tx.queryRow(`INSERT INTO rejections (at, path, status, reason) VALUES (?, ?, ?, ?) RETURNING id`,
+			at.UnixNano(), path, r.Status, reason).Scan(&id)
 		if err != nil {
 			return err
 		}

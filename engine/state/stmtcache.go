@@ -15,8 +15,12 @@ type stmtCache struct {
 	m    map[string]*sql.Stmt
 }
 
-func newStmtCache(prep func(context.Context, string) (*sql.Stmt, error)) *stmtCache {
-	return &stmtCache{prep: prep, m: make(map[string]*sql.Stmt)}
+// newStmtCache caches statements prepared with prep, after d has turned
+// each query into the backend's SQL.
+func newStmtCache(d dialect, prep func(context.Context, string) (*sql.Stmt, error)) *stmtCache {
+	return &stmtCache{prep: func(ctx context.Context, q string) (*sql.Stmt, error) {
+		return prep(ctx, d.rebind(q))
+	}, m: make(map[string]*sql.Stmt)}
 }
 
 // get returns the prepared statement for query, preparing it on first use.

@@ -30,9 +30,11 @@ var (
 // commit amortises its fsync over a whole batch.
 const dsnCommon = "_busy_timeout=5000&_foreign_keys=1&_synchronous=FULL"
 
-// Store is tote's state file. It is safe for concurrent use.
+// Store is tote's state: a SQLite file or a PostgreSQL database. It is
+// safe for concurrent use.
 type Store struct {
-	path  string
+	path  string // the file, or the database's URL without its password
+	d     dialect
 	now   func() time.Time
 	log   *slog.Logger
 	w     *writer
@@ -59,15 +61,23 @@ func WithLogger(l *slog.Logger) Option {
 	return func(s *Store) { s.log = l }
 }
 
-// Open opens the state file at path, creating it (mode 0600) and its parent
-// directory (mode 0700) when missing, and applies pending migrations. An
-// existing file keeps its mode. Opening a file whose schema is newer than
-// this binary knows fails with ErrSchemaTooNew.
-func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
+// Open opens the state at location and applies pending migrations.
+// Opening a state whose schema is newer than this binary knows fails with
+// ErrSchemaTooNew.
+//
+// A location that is a postgres:// or postgresql:// URL is a PostgreSQL
+// database (see openPostgres). Anything else is the path of a SQLite file,
+// created (mode 0600) with its parent directory (mode 0700) when missing;
+// an existing file keeps its mode.
+func Open(ctx context.Context, location string, opts ...Option) (*Store, error) {
+	if IsURL(location) {
+		return openPostgres(ctx, location, opts...)
+	}
+	path := location
 	if path == "" || strings.Contains(path, "?") {
 		return nil, fmt.Errorf("state: invalid state file path %q", path)
 	}
-	s := &Store{path: path, now: time.Now, log: slog.New(slog.DiscardHandler)}
+	s := &Store{path: path, d: sqliteDialect, now: time.Now, log: slog.New(slog.DiscardHandler)}
 	for _, o := range opts {
 		o(s)
 	}
@@ -99,7 +109,7 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	if err := checkWAL(ctx, conn); err != nil {
 		return fail(fmt.Errorf("state: open %s: %w", path, err))
 	}
-	if err := migrate(ctx, conn, s.now, s.log); err != nil {
+	if err := migrate(ctx, conn, s.d, s.now, s.log); err != nil {
 		return fail(fmt.Errorf("state: migrate %s: %w", path, err))
 	}
 
@@ -111,14 +121,14 @@ func Open(ctx context.Context, path string, opts ...Option) (*Store, error) {
 	rdb.SetMaxOpenConns(n)
 	rdb.SetMaxIdleConns(n)
 	s.rdb = rdb
-	s.reads = newStmtCache(rdb.PrepareContext)
+	s.reads = newStmtCache(s.d, rdb.PrepareContext)
 	cdb, err := sql.Open("sqlite", path+"?"+dsnCommon)
 	if err != nil {
 		rdb.Close()
 		return fail(fmt.Errorf("state: open %s: %w", path, err))
 	}
 	cdb.SetMaxOpenConns(1)
-	s.w = newWriter(wdb, conn, s.now, s.log)
+	s.w = newWriter(wdb, conn, s.d, s.now, s.log)
 	s.w.ckpt = newCheckpointer(cdb, s.log, s.checkpointed)
 	return s, nil
 }
@@ -153,8 +163,12 @@ func checkWAL(ctx context.Context, conn *sql.Conn) error {
 	return nil
 }
 
-// Path returns the state file's path.
+// Path returns the state file's path, or the PostgreSQL database's URL
+// with its password replaced by "xxxxx".
 func (s *Store) Path() string { return s.path }
+
+// Backend says which database holds the state.
+func (s *Store) Backend() Backend { return s.d.backend }
 
 // Close stops accepting writes, waits until every write already submitted
 // has been committed or has failed, and closes both connection pools.

@@ -3,15 +3,23 @@ package state
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"sync"
 	"time"
 )
 
 // maxBatch bounds how many write requests share one transaction.
 const maxBatch = 256
+
+// pgMaxBatch is maxBatch on PostgreSQL: a transaction with more than 64
+// subtransactions that wrote (a savepoint each) overflows the server's
+// per-process cache of them, and every other session's snapshots then
+// consult pg_subtrans, slowing the whole database.
+const pgMaxBatch = 64
 
 // writeReq is one write submitted to the writer goroutine.
 type writeReq struct {
@@ -27,6 +35,7 @@ type writeReq struct {
 type writer struct {
 	db    *sql.DB
 	conn  *sql.Conn
+	d     dialect
 	stmts *stmtCache
 	now   func() time.Time
 	log   *slog.Logger
@@ -35,15 +44,18 @@ type writer struct {
 	closing chan struct{}
 	reqs    chan *writeReq
 	done    chan struct{}
-	errs    []error // per-request results of the current batch
+	errs    []error  // per-request results of the current batch
+	later   []string // PostgreSQL: control statements waiting for the next (see control)
+	aborted bool     // a batch failed as a whole since the last checkConn
 	ckpt    *checkpointer
 }
 
-func newWriter(db *sql.DB, conn *sql.Conn, now func() time.Time, log *slog.Logger) *writer {
+func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log *slog.Logger) *writer {
 	w := &writer{
 		db:      db,
 		conn:    conn,
-		stmts:   newStmtCache(conn.PrepareContext),
+		d:       d,
+		stmts:   newStmtCache(d, conn.PrepareContext),
 		now:     now,
 		log:     log,
 		closing: make(chan struct{}),
@@ -101,11 +113,15 @@ func (w *writer) close() error {
 
 func (w *writer) run() {
 	defer close(w.done)
-	batch := make([]*writeReq, 0, maxBatch)
+	limit := maxBatch
+	if w.d.backend == Postgres {
+		limit = pgMaxBatch
+	}
+	batch := make([]*writeReq, 0, limit)
 	for r := range w.reqs {
 		batch = append(batch[:0], r)
 	fill:
-		for len(batch) < maxBatch {
+		for len(batch) < limit {
 			select {
 			case r, ok := <-w.reqs:
 				if !ok {
@@ -134,6 +150,8 @@ func (w *writer) commit(batch []*writeReq) {
 	}
 	if live > 0 {
 		w.runBatch(batch, errs)
+		w.retryConflicts(batch, errs)
+		w.checkConn()
 	}
 	for i, r := range batch {
 		r.done <- errs[i]
@@ -144,11 +162,43 @@ func (w *writer) commit(batch []*writeReq) {
 	}
 }
 
+// conflictRetries bounds how often a request that lost a conflict with
+// another process is run again.
+const conflictRetries = 3
+
+// retryConflicts runs again, each time in a transaction of its own after
+// the last one committed, the requests of batch that PostgreSQL chose as
+// the victim of a deadlock or a serialization conflict with another
+// process. Their savepoints undid them alone; the batch's commit released
+// the locks the other process waited for, so the next try can pass.
+func (w *writer) retryConflicts(batch []*writeReq, errs []error) {
+	for range conflictRetries {
+		var again []*writeReq
+		var at []int
+		for i, r := range batch {
+			if isConflict(errs[i]) && r.ctx.Err() == nil {
+				again, at = append(again, r), append(at, i)
+			}
+		}
+		if len(again) == 0 {
+			return
+		}
+		w.log.Debug("state: retrying requests that lost a conflict", "requests", len(again))
+		sub := make([]error, len(again))
+		w.runBatch(again, sub)
+		for j, i := range at {
+			errs[i] = sub[j]
+		}
+	}
+}
+
 // runBatch executes the live requests of batch, setting errs[i] for each.
 func (w *writer) runBatch(batch []*writeReq, errs []error) {
 	// abort rolls the whole transaction back and fails every request that
 	// had not already failed on its own.
 	abort := func(cause error) {
+		w.later = w.later[:0]
+		w.aborted = true
 		if _, err := w.exec("ROLLBACK"); err != nil {
 			cause = errors.Join(cause, err)
 		}
@@ -158,7 +208,7 @@ func (w *writer) runBatch(batch []*writeReq, errs []error) {
 			}
 		}
 	}
-	if _, err := w.exec("BEGIN IMMEDIATE"); err != nil {
+	if err := w.control(w.d.begin); err != nil {
 		for i := range errs {
 			if errs[i] == nil {
 				errs[i] = fmt.Errorf("begin transaction: %w", err)
@@ -170,7 +220,7 @@ func (w *writer) runBatch(batch []*writeReq, errs []error) {
 		if errs[i] != nil {
 			continue
 		}
-		if _, err := w.exec("SAVEPOINT req"); err != nil {
+		if err := w.control("SAVEPOINT req"); err != nil {
 			abort(fmt.Errorf("savepoint: %w", err))
 			return
 		}
@@ -178,21 +228,75 @@ func (w *writer) runBatch(batch []*writeReq, errs []error) {
 			errs[i] = err
 			// Undo this request alone. If SQLite already rolled the whole
 			// transaction back (as it does on I/O errors), this fails too.
+			// PostgreSQL undoes a failed statement's row locks with it.
 			if _, rerr := w.exec("ROLLBACK TO req"); rerr != nil {
 				abort(fmt.Errorf("transaction lost after %w: %w", err, rerr))
 				return
 			}
 		}
-		if _, err := w.exec("RELEASE req"); err != nil {
+		if err := w.control("RELEASE req"); err != nil {
 			abort(fmt.Errorf("release savepoint: %w", err))
 			return
 		}
 	}
-	if _, err := w.exec("COMMIT"); err != nil {
+	if err := w.control("COMMIT"); err != nil {
 		abort(fmt.Errorf("commit: %w", err))
 		return
 	}
 	w.ckpt.committed()
+}
+
+// control runs one of the statements that delimit the batch and its
+// requests. On PostgreSQL, BEGIN and RELEASE wait to go in one round trip
+// with the statement after them (a SAVEPOINT or COMMIT), which saves a
+// round trip per request; an error in either fails the batch as before.
+func (w *writer) control(q string) error {
+	if w.d.backend != Postgres {
+		_, err := w.exec(q)
+		return err
+	}
+	if q == w.d.begin || q == "RELEASE req" {
+		w.later = append(w.later, q)
+		return nil
+	}
+	if len(w.later) > 0 {
+		q = strings.Join(append(w.later, q), "; ")
+		w.later = w.later[:0]
+	}
+	// Without arguments, the statements go as one simple query.
+	_, err := w.conn.ExecContext(context.Background(), q)
+	return err
+}
+
+// checkConn replaces the write connection when a batch failed as a whole
+// because the connection was lost (PostgreSQL restarted or failed over, a
+// proxy cut it): that batch has failed, and the next one runs on a new
+// connection. A SQLite file's connection is never lost this way.
+func (w *writer) checkConn() {
+	if !w.aborted || w.d.backend != Postgres {
+		return
+	}
+	w.aborted = false
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if w.conn.PingContext(ctx) == nil {
+		return
+	}
+	// The pool holds one connection: the dead one goes before a new one
+	// can come.
+	w.stmts.close()
+	w.conn.Raw(func(any) error { return driver.ErrBadConn }) // discards it
+	w.conn.Close()
+	w.later = w.later[:0]
+	conn, err := w.db.Conn(ctx)
+	if err != nil {
+		w.log.Warn("state: the write connection was lost and no new one could be made", "err", err)
+		w.aborted = true // the next batch fails on the closed connection; try again then
+		w.stmts = newStmtCache(w.d, w.conn.PrepareContext)
+		return
+	}
+	w.log.Warn("state: the write connection was lost; writing on a new one")
+	w.conn, w.stmts = conn, newStmtCache(w.d, conn.PrepareContext)
 }
 
 // exec runs a statement on the write connection. Writer statements ignore
@@ -223,6 +327,17 @@ func (t *wtx) affected(query string, args ...any) (int64, error) {
 		return 0, err
 	}
 	return res.RowsAffected()
+}
+
+// lock takes a lock on key until the transaction ends, for a read and the
+// write that depends on it when no row can be locked (the row is yet to be
+// inserted). SQLite's single writer needs none.
+func (t *wtx) lock(key string) error {
+	if t.w.d.backend != Postgres {
+		return nil
+	}
+	_, err := t.w.exec(`SELECT pg_advisory_xact_lock(hashtextextended(?, 0))`, key)
+	return err
 }
 
 func (t *wtx) query(query string, args ...any) (*sql.Rows, error) {

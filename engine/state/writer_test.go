@@ -5,44 +5,45 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"path/filepath"
 	"slices"
 	"sync"
 	"testing"
 )
 
 func TestGroupCommitManyConcurrentCallers(t *testing.T) {
-	s, _ := openTest(t)
-	const callers = 100
-	var wg sync.WaitGroup
-	ids := make([]int64, callers)
-	errs := make([]error, callers)
-	for i := range callers {
-		wg.Go(func() {
-			res, err := s.Enqueue(context.Background(), NewItem{Pipeline: "orders", Trigger: "changed", Key: fmt.Sprint(i)})
-			errs[i] = err
-			if err == nil {
-				ids[i] = res[0].ID
-			}
-		})
-	}
-	wg.Wait()
-	for i, err := range errs {
-		if err != nil {
-			t.Fatalf("caller %d: %v", i, err)
+	backends(t, func(t *testing.T) {
+		s, _ := openTest(t)
+		const callers = 100
+		var wg sync.WaitGroup
+		ids := make([]int64, callers)
+		errs := make([]error, callers)
+		for i := range callers {
+			wg.Go(func() {
+				res, err := s.Enqueue(context.Background(), NewItem{Pipeline: "orders", Trigger: "changed", Key: fmt.Sprint(i)})
+				errs[i] = err
+				if err == nil {
+					ids[i] = res[0].ID
+				}
+			})
 		}
-	}
-	slices.Sort(ids)
-	if len(slices.Compact(ids)) != callers {
-		t.Error("callers got duplicate ids")
-	}
-	counts, err := s.InboxCounts(context.Background())
-	if err != nil {
-		t.Fatal(err)
-	}
-	if counts[ItemPending] != callers {
-		t.Errorf("pending = %d, want %d", counts[ItemPending], callers)
-	}
+		wg.Wait()
+		for i, err := range errs {
+			if err != nil {
+				t.Fatalf("caller %d: %v", i, err)
+			}
+		}
+		slices.Sort(ids)
+		if len(slices.Compact(ids)) != callers {
+			t.Error("callers got duplicate ids")
+		}
+		counts, err := s.InboxCounts(context.Background())
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[ItemPending] != callers {
+			t.Errorf("pending = %d, want %d", counts[ItemPending], callers)
+		}
+	})
 }
 
 // enqueueReq is a write request that enqueues one item.
@@ -53,179 +54,187 @@ func enqueueReq(key string) func(*wtx) error {
 }
 
 func TestGroupCommitFailingRequestFailsAlone(t *testing.T) {
-	log := &batchLog{}
-	s, _ := openTest(t, WithLogger(slog.New(log)))
-	ctx := context.Background()
-	release, gateDone := gate(t, s)
+	backends(t, func(t *testing.T) {
+		log := &batchLog{}
+		s, _ := openTest(t, WithLogger(slog.New(log)))
+		ctx := context.Background()
+		release, gateDone := gate(t, s)
 
-	boom := errors.New("boom")
-	var dones []<-chan error
-	for i := range 10 {
-		fn := enqueueReq(fmt.Sprint(i))
-		if i == 4 {
-			// Writes, then fails: its write must be undone, nobody else's.
-			fn = func(tx *wtx) error {
-				if err := enqueueReq("bad")(tx); err != nil {
+		boom := errors.New("boom")
+		var dones []<-chan error
+		for i := range 10 {
+			fn := enqueueReq(fmt.Sprint(i))
+			if i == 4 {
+				// Writes, then fails: its write must be undone, nobody else's.
+				fn = func(tx *wtx) error {
+					if err := enqueueReq("bad")(tx); err != nil {
+						return err
+					}
+					return boom
+				}
+			}
+			if i == 7 {
+				// Fails inside SQLite.
+				fn = func(tx *wtx) error {
+					_, err := tx.exec("INSERT INTO no_such_table VALUES (1)")
 					return err
 				}
-				return boom
+			}
+			d, err := s.w.submit(ctx, fn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dones = append(dones, d)
+		}
+		release()
+		if err := <-gateDone; err != nil {
+			t.Fatal(err)
+		}
+		for i, d := range dones {
+			err := <-d
+			switch i {
+			case 4:
+				if !errors.Is(err, boom) {
+					t.Errorf("request 4 = %v, want boom", err)
+				}
+			case 7:
+				if err == nil {
+					t.Error("request 7 succeeded")
+				}
+			default:
+				if err != nil {
+					t.Errorf("request %d = %v", i, err)
+				}
 			}
 		}
-		if i == 7 {
-			// Fails inside SQLite.
-			fn = func(tx *wtx) error {
-				_, err := tx.exec("INSERT INTO no_such_table VALUES (1)")
-				return err
-			}
+		if !slices.Contains(log.Sizes(), 10) {
+			t.Errorf("batch sizes %v: the 10 queued requests did not share one transaction", log.Sizes())
 		}
-		d, err := s.w.submit(ctx, fn)
+		items, err := s.Items(ctx, ItemFilter{})
 		if err != nil {
 			t.Fatal(err)
 		}
-		dones = append(dones, d)
-	}
-	release()
-	if err := <-gateDone; err != nil {
-		t.Fatal(err)
-	}
-	for i, d := range dones {
-		err := <-d
-		switch i {
-		case 4:
-			if !errors.Is(err, boom) {
-				t.Errorf("request 4 = %v, want boom", err)
-			}
-		case 7:
-			if err == nil {
-				t.Error("request 7 succeeded")
-			}
-		default:
-			if err != nil {
-				t.Errorf("request %d = %v", i, err)
-			}
+		var keys []string
+		for _, it := range items {
+			keys = append(keys, it.Key)
 		}
-	}
-	if !slices.Contains(log.Sizes(), 10) {
-		t.Errorf("batch sizes %v: the 10 queued requests did not share one transaction", log.Sizes())
-	}
-	items, err := s.Items(ctx, ItemFilter{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	var keys []string
-	for _, it := range items {
-		keys = append(keys, it.Key)
-	}
-	slices.Sort(keys)
-	if want := []string{"0", "1", "2", "3", "5", "6", "8", "9"}; !slices.Equal(keys, want) {
-		t.Errorf("committed keys = %v, want %v", keys, want)
-	}
+		slices.Sort(keys)
+		if want := []string{"0", "1", "2", "3", "5", "6", "8", "9"}; !slices.Equal(keys, want) {
+			t.Errorf("committed keys = %v, want %v", keys, want)
+		}
+	})
 }
 
 func TestGroupCommitLostTransactionFailsBatch(t *testing.T) {
-	s, _ := openTest(t)
-	ctx := context.Background()
-	release, _ := gate(t, s)
-	var dones []<-chan error
-	for i, fn := range []func(*wtx) error{
-		enqueueReq("before"),
-		func(tx *wtx) error {
-			// Ends the whole transaction, as SQLite does on some errors.
-			if _, err := tx.exec("ROLLBACK"); err != nil {
-				return err
+	backends(t, func(t *testing.T) {
+		s, _ := openTest(t)
+		ctx := context.Background()
+		release, _ := gate(t, s)
+		var dones []<-chan error
+		for i, fn := range []func(*wtx) error{
+			enqueueReq("before"),
+			func(tx *wtx) error {
+				// Ends the whole transaction, as SQLite does on some errors.
+				if _, err := tx.exec("ROLLBACK"); err != nil {
+					return err
+				}
+				return errors.New("disk I/O error")
+			},
+			enqueueReq("after"),
+		} {
+			d, err := s.w.submit(ctx, fn)
+			if err != nil {
+				t.Fatalf("submit %d: %v", i, err)
 			}
-			return errors.New("disk I/O error")
-		},
-		enqueueReq("after"),
-	} {
-		d, err := s.w.submit(ctx, fn)
-		if err != nil {
-			t.Fatalf("submit %d: %v", i, err)
+			dones = append(dones, d)
 		}
-		dones = append(dones, d)
-	}
-	release()
-	for i, d := range dones {
-		if err := <-d; err == nil {
-			t.Errorf("request %d succeeded in a lost transaction", i)
+		release()
+		for i, d := range dones {
+			if err := <-d; err == nil {
+				t.Errorf("request %d succeeded in a lost transaction", i)
+			}
 		}
-	}
-	if items, _ := s.Items(ctx, ItemFilter{}); len(items) != 0 {
-		t.Errorf("%d items committed, want 0", len(items))
-	}
-	// The writer carries on.
-	if _, err := s.Enqueue(ctx, NewItem{Pipeline: "p", Trigger: "t", Key: "next"}); err != nil {
-		t.Fatalf("Enqueue after lost batch: %v", err)
-	}
+		if items, _ := s.Items(ctx, ItemFilter{}); len(items) != 0 {
+			t.Errorf("%d items committed, want 0", len(items))
+		}
+		// The writer carries on.
+		if _, err := s.Enqueue(ctx, NewItem{Pipeline: "p", Trigger: "t", Key: "next"}); err != nil {
+			t.Fatalf("Enqueue after lost batch: %v", err)
+		}
+	})
 }
 
 func TestCanceledRequestIsNotRun(t *testing.T) {
-	s, _ := openTest(t)
-	release, _ := gate(t, s)
-	ctx, cancel := context.WithCancel(context.Background())
-	d, err := s.w.submit(ctx, enqueueReq("canceled"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	cancel()
-	release()
-	if err := <-d; !errors.Is(err, context.Canceled) {
-		t.Fatalf("canceled request = %v, want context.Canceled", err)
-	}
-	if items, _ := s.Items(context.Background(), ItemFilter{}); len(items) != 0 {
-		t.Errorf("canceled request wrote %d items", len(items))
-	}
-}
-
-func TestCloseDrainsPendingWrites(t *testing.T) {
-	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "state.db")
-	s, err := Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	release, _ := gate(t, s)
-	const n = 50
-	var dones []<-chan error
-	for i := range n {
-		d, err := s.w.submit(ctx, enqueueReq(fmt.Sprint(i)))
+	backends(t, func(t *testing.T) {
+		s, _ := openTest(t)
+		release, _ := gate(t, s)
+		ctx, cancel := context.WithCancel(context.Background())
+		d, err := s.w.submit(ctx, enqueueReq("canceled"))
 		if err != nil {
 			t.Fatal(err)
 		}
-		dones = append(dones, d)
-	}
-	closed := make(chan error, 1)
-	go func() { closed <- s.Close() }()
-	<-s.w.closing // Close has stopped accepting writes; n are still queued
-	if _, err := s.Enqueue(ctx, NewItem{Pipeline: "p", Trigger: "t", Key: "late"}); !errors.Is(err, ErrClosed) {
-		t.Errorf("Enqueue during Close = %v, want ErrClosed", err)
-	}
-	release()
-	if err := <-closed; err != nil {
-		t.Fatalf("Close: %v", err)
-	}
-	for i, d := range dones {
-		if err := <-d; err != nil {
-			t.Errorf("queued request %d = %v", i, err)
+		cancel()
+		release()
+		if err := <-d; !errors.Is(err, context.Canceled) {
+			t.Fatalf("canceled request = %v, want context.Canceled", err)
 		}
-	}
-	if err := s.SetCursor(ctx, "c", "v"); !errors.Is(err, ErrClosed) {
-		t.Errorf("SetCursor after Close = %v, want ErrClosed", err)
-	}
-	if err := s.Close(); err != nil {
-		t.Errorf("second Close = %v", err)
-	}
+		if items, _ := s.Items(context.Background(), ItemFilter{}); len(items) != 0 {
+			t.Errorf("canceled request wrote %d items", len(items))
+		}
+	})
+}
 
-	s, err = Open(ctx, path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
-	counts, err := s.InboxCounts(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if counts[ItemPending] != n {
-		t.Errorf("after re-open: %d pending, want %d", counts[ItemPending], n)
-	}
+func TestCloseDrainsPendingWrites(t *testing.T) {
+	backends(t, func(t *testing.T) {
+		ctx := context.Background()
+		path := testLocation(t)
+		s, err := Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		release, _ := gate(t, s)
+		const n = 50
+		var dones []<-chan error
+		for i := range n {
+			d, err := s.w.submit(ctx, enqueueReq(fmt.Sprint(i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dones = append(dones, d)
+		}
+		closed := make(chan error, 1)
+		go func() { closed <- s.Close() }()
+		<-s.w.closing // Close has stopped accepting writes; n are still queued
+		if _, err := s.Enqueue(ctx, NewItem{Pipeline: "p", Trigger: "t", Key: "late"}); !errors.Is(err, ErrClosed) {
+			t.Errorf("Enqueue during Close = %v, want ErrClosed", err)
+		}
+		release()
+		if err := <-closed; err != nil {
+			t.Fatalf("Close: %v", err)
+		}
+		for i, d := range dones {
+			if err := <-d; err != nil {
+				t.Errorf("queued request %d = %v", i, err)
+			}
+		}
+		if err := s.SetCursor(ctx, "c", "v"); !errors.Is(err, ErrClosed) {
+			t.Errorf("SetCursor after Close = %v, want ErrClosed", err)
+		}
+		if err := s.Close(); err != nil {
+			t.Errorf("second Close = %v", err)
+		}
+
+		s, err = Open(ctx, path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		counts, err := s.InboxCounts(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if counts[ItemPending] != n {
+			t.Errorf("after re-open: %d pending, want %d", counts[ItemPending], n)
+		}
+	})
 }

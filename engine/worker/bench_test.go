@@ -3,7 +3,6 @@ package worker_test
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"testing"
 	"time"
 
@@ -13,6 +12,7 @@ import (
 	"github.com/toteworks/tote/engine/config"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/state"
+	"github.com/toteworks/tote/engine/state/statetest"
 	"github.com/toteworks/tote/engine/worker"
 )
 
@@ -49,7 +49,7 @@ func BenchmarkDurableEvents(b *testing.B) {
 	if diags.HasErrors() {
 		b.Fatal(diags)
 	}
-	st, err := state.Open(context.Background(), filepath.Join(b.TempDir(), "bench.db"))
+	st, err := state.Open(context.Background(), statetest.Location(b)) // TOTE_BENCH_STATE=postgres: on PostgreSQL
 	if err != nil {
 		b.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"flag"
 	"fmt"
 	"log/slog"
-	"os"
 	"strings"
 	"time"
 
@@ -169,7 +168,7 @@ func engineFor(ctx context.Context, env Env, f *planFlags, apply bool) (*run.Eng
 		return nil, nil, exitError
 	}
 	var store *state.Store
-	if _, err := os.Stat(f.state); apply || err == nil {
+	if apply || stateExists(f.state) {
 		st, err := openState(ctx, f.state)
 		if err != nil {
 			fmt.Fprintln(env.Stderr, "Error:", err)

@@ -69,6 +69,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	}
 	defer store.Close()
 	logger := newLogger(env, *logFormat)
+	logger.Info("state", "backend", string(store.Backend()), "at", store.Path())
 	m := metrics.New(metrics.Options{Store: store, Lease: service.LeaseName, Clock: env.Now})
 	eng := run.New(prog, store, run.Options{Parallelism: *parallelism, Clock: env.Now, Logger: logger, Observer: m})
 	defer eng.Close()

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"os"
 	"strconv"
 	"text/tabwriter"
 	"time"
@@ -227,7 +226,7 @@ func unknownView(ins []state.Intent) []map[string]string {
 }
 
 func existingState(ctx context.Context, env Env, path string) (*state.Store, int) {
-	if _, err := os.Stat(path); err != nil {
+	if !stateExists(path) {
 		fmt.Fprintf(env.Stderr, "Error: no state at %s yet; tote apply or tote run creates it.\n", path)
 		return nil, exitError
 	}

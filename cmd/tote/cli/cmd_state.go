@@ -4,7 +4,6 @@ import (
 	"context"
 	"flag"
 	"fmt"
-	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -23,7 +22,7 @@ func cmdState(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 	fs := newFlags("state prune", "state prune [-retain 30d] [-retain-intents 90d] [-dry-run] [-json]", env.Stderr)
-	statePath := fs.String("state", envOr(env, "TOTE_STATE", ".tote/state.db"), "state file ($TOTE_STATE)")
+	statePath := fs.String("state", envOr(env, "TOTE_STATE", ".tote/state.db"), stateUsage)
 	var ret retention
 	ret.register(fs)
 	dry := fs.Bool("dry-run", false, "count what would be removed; remove nothing")
@@ -81,6 +80,10 @@ func cmdState(ctx context.Context, env Env, args []string) int {
 		res.Attempts, plural(res.Attempts, "attempt", "attempts"), res.Intents, plural(res.Intents, "intent", "intents"))
 	fmt.Fprintf(env.Stdout, "Kept: finished items and runs since %s, closed intents since %s, and every dead item, open intent and link.\n",
 		keptSince.Format(time.RFC3339), intentsSince.Format(time.RFC3339))
+	if store.Backend() == state.Postgres {
+		fmt.Fprintf(env.Stdout, "State tables: %s with their indexes (VACUUM makes what was pruned reusable; autovacuum runs it).\n", byteSize(size.Bytes()))
+		return exitOK
+	}
 	fmt.Fprintf(env.Stdout, "State file: %s in %d pages, %d free for reuse.\n", byteSize(size.Bytes()), size.Pages, size.FreePages)
 	return exitOK
 }
@@ -157,13 +160,13 @@ func byteSize(n int64) string {
 // existingStateAt opens the state file at path with opts, or says that
 // there is none yet.
 func existingStateAt(ctx context.Context, env Env, path string, opts ...state.Option) (*state.Store, int) {
-	if _, err := os.Stat(path); err != nil {
+	if !stateExists(path) {
 		fmt.Fprintf(env.Stderr, "Error: no state at %s yet; tote apply or tote run creates it.\n", path)
 		return nil, exitError
 	}
 	st, err := state.Open(ctx, path, opts...)
 	if err != nil {
-		fmt.Fprintf(env.Stderr, "Error: opening state %s: %v\n", path, err)
+		fmt.Fprintf(env.Stderr, "Error: opening state %s: %v\n", state.Redact(path), err)
 		return nil, exitError
 	}
 	return st, exitOK

@@ -75,7 +75,7 @@ func (c *common) register(fs *flag.FlagSet, env Env, withState bool) {
 		if !ok || st == "" {
 			st = ".tote/state.db"
 		}
-		fs.StringVar(&c.state, "state", st, "state file ($TOTE_STATE)")
+		fs.StringVar(&c.state, "state", st, stateUsage)
 	}
 }
 

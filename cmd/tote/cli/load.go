@@ -66,14 +66,28 @@ func loadProgram(env Env, dir string, opts compile.Options) (loaded, hcl.Diagnos
 	return loaded{prog: prog, cfg: cfg}, append(diags, d...)
 }
 
-// openState opens the state file, creating it (0600) when missing.
+// openState opens the state file, creating it (0600) when missing, or
+// the PostgreSQL database a postgres:// URL names.
 func openState(ctx context.Context, path string) (*state.Store, error) {
 	if path == "" {
 		return nil, errors.New("no state file: set -state or $TOTE_STATE")
 	}
 	st, err := state.Open(ctx, path)
 	if err != nil {
-		return nil, fmt.Errorf("opening state %s: %w", path, err)
+		return nil, fmt.Errorf("opening state %s: %w", state.Redact(path), err)
 	}
 	return st, nil
 }
+
+// stateExists reports whether there is state at path already. A database
+// is taken to exist: opening it says if it cannot be reached.
+func stateExists(path string) bool {
+	if state.IsURL(path) {
+		return true
+	}
+	_, err := os.Stat(path)
+	return err == nil
+}
+
+// stateUsage is the -state flag's help.
+const stateUsage = "state file, or a postgres:// URL ($TOTE_STATE)"

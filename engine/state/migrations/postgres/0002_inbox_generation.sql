@@ -1,0 +1,2 @@
+-- Part of 0001_init on PostgreSQL; kept so that both backends count their
+-- migrations alike.
