@@ -473,50 +473,63 @@ func (w watermarks) SetWatermark(ctx context.Context, name string, t time.Time) 
 // repairSubscriptions keeps the webhook registrations the triggers need in
 // place: a vendor that deactivated a hook after failed deliveries gets it
 // re-activated, and the reconcile polls cover what was missed meanwhile.
-// Stale registrations are only removed by tote apply.
+// Stale registrations are only removed by tote apply. Of several replicas,
+// the one holding the subscriptions lease does it.
 func repairSubscriptions(ctx context.Context, eng *run.Engine, opts Options) {
 	every := opts.SubscriptionEvery
 	if every <= 0 {
 		every = 5 * time.Minute
 	}
-	repaired := 0
 	defer func() { _ = eng.Store().ReleaseLease(context.WithoutCancel(ctx), SubscriptionsLease, eng.Owner()) }()
-	for first := true; ; first = false {
-		// One replica repairs at a time; should it stop, another takes
-		// over once its lease has run out.
-		lead, err := lease.TryAcquire(ctx, eng.Store(), SubscriptionsLease, eng.Owner(), 2*every)
-		if err != nil && ctx.Err() == nil {
-			opts.Logger.Error("taking the lease of webhook subscription repair", "err", err)
-		}
-		if !lead {
-			if !sleep(ctx, every) {
-				return
-			}
+	r := &repairer{eng: eng, opts: opts, every: every}
+	for r.round(ctx) && sleep(ctx, every) {
+	}
+}
+
+// repairer is the state of subscription repair across its rounds.
+type repairer struct {
+	eng      *run.Engine
+	opts     Options
+	every    time.Duration
+	led      bool // a round was led before: creations after it are repairs
+	repaired int
+}
+
+// round checks and repairs the registrations once, if this replica leads
+// (holds the subscriptions lease, renewed each round; should it stop,
+// another takes over once the lease has run out). It reports false once
+// ctx is done.
+func (r *repairer) round(ctx context.Context) bool {
+	eng, opts := r.eng, r.opts
+	lead, err := lease.TryAcquire(ctx, eng.Store(), SubscriptionsLease, eng.Owner(), 2*r.every)
+	if err != nil && ctx.Err() == nil {
+		opts.Logger.Error("taking the lease of webhook subscription repair", "err", err)
+	}
+	if !lead {
+		return ctx.Err() == nil
+	}
+	first := !r.led
+	r.led = true
+	subs, err := eng.PlanSubscriptions(ctx, opts.PublicURL)
+	if err != nil && ctx.Err() == nil {
+		opts.Logger.Error("checking webhook subscriptions", "err", eng.Redact(err.Error()))
+	}
+	for _, s := range subs {
+		if s.Op != connectors.OpCreate && s.Op != connectors.OpUpdate {
 			continue
 		}
-		subs, err := eng.PlanSubscriptions(ctx, opts.PublicURL)
-		if err != nil && ctx.Err() == nil {
-			opts.Logger.Error("checking webhook subscriptions", "err", eng.Redact(err.Error()))
+		if err := eng.ApplySubscription(ctx, s); err != nil {
+			opts.Logger.Error("repairing a webhook subscription", "connection", s.Connection, "topic", s.Topic, "err", eng.Redact(err.Error()))
+			continue
 		}
-		for _, s := range subs {
-			if s.Op != connectors.OpCreate && s.Op != connectors.OpUpdate {
-				continue
-			}
-			if err := eng.ApplySubscription(ctx, s); err != nil {
-				opts.Logger.Error("repairing a webhook subscription", "connection", s.Connection, "topic", s.Topic, "err", eng.Redact(err.Error()))
-				continue
-			}
-			if first && s.Op == connectors.OpCreate {
-				// Registering what the pipelines need on start is no repair.
-				opts.Logger.Info("created a webhook subscription", "connection", s.Connection, "topic", s.Topic)
-				continue
-			}
-			repaired++
-			opts.Logger.Warn("repaired a webhook subscription", "connection", s.Connection, "topic", s.Topic,
-				"op", string(s.Op), "reason", s.Reason, "repaired_total", repaired)
+		if first && s.Op == connectors.OpCreate {
+			// Registering what the pipelines need on start is no repair.
+			opts.Logger.Info("created a webhook subscription", "connection", s.Connection, "topic", s.Topic)
+			continue
 		}
-		if !sleep(ctx, every) {
-			return
-		}
+		r.repaired++
+		opts.Logger.Warn("repaired a webhook subscription", "connection", s.Connection, "topic", s.Topic,
+			"op", string(s.Op), "reason", s.Reason, "repaired_total", r.repaired)
 	}
+	return ctx.Err() == nil
 }
