@@ -85,7 +85,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim, LeaseTTL: *leaseTTL,
 		SummaryEvery: summaryInterval(*summaryEvery), Replica: *replica, ClaimLease: *claimLease,
-		Retention:    state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m,
+		Retention: state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m,
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
