@@ -150,11 +150,15 @@ func Acquire(ctx context.Context, store *state.Store, opts Options) (*Held, erro
 	return h, nil
 }
 
+// ReplicaName is the name of the lease of the replica of kind ("run")
+// named owner.
+func ReplicaName(kind, owner string) string { return ReplicaPrefix + kind + ":" + owner }
+
 // join takes this replica's own lease, beside the other replicas'.
 func (h *Held) join(ctx context.Context) (*Held, error) {
 	holder := h.opts.Kind + ":" + h.opts.Owner
 	start := h.opts.Clock()
-	f, ok, err := h.store.JoinReplicas(ctx, Name, ReplicaPrefix+holder, holder, h.opts.TTL)
+	f, ok, err := h.store.JoinReplicas(ctx, Name, ReplicaName(h.opts.Kind, h.opts.Owner), holder, h.opts.TTL)
 	if err == nil && !ok {
 		from, until, _, rerr := h.store.LeaseHolder(ctx, Name)
 		err = errors.Join(&HeldError{Holder: from, Until: until}, rerr)

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/lease"
 	"github.com/toteworks/tote/engine/metrics"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/service"
@@ -76,7 +77,11 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	}
 	defer store.Close()
 	logger := newLogger(env, *logFormat)
-	m := metrics.New(metrics.Options{Store: store, Lease: service.LeaseName, Clock: env.Now})
+	leaseName := service.LeaseName
+	if *replica {
+		leaseName = lease.ReplicaName("run", run.ProcessOwner())
+	}
+	m := metrics.New(metrics.Options{Store: store, Lease: leaseName, Clock: env.Now})
 	eng := run.New(prog, store, run.Options{Parallelism: *parallelism, Clock: env.Now, Logger: logger, Observer: m})
 	defer eng.Close()
 	err = service.Run(ctx, eng, service.Options{
