@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 )
 
@@ -61,7 +62,7 @@ func (s *Store) JoinReplicas(ctx context.Context, exclusive, name, holder string
 // expiry has not passed, by name.
 func (s *Store) LiveLeases(ctx context.Context, prefix string) ([]Lease, error) {
 	rows, err := s.queryRows(ctx, `SELECT name, holder, token, expires_at FROM leases
-		WHERE substr(name, 1, length(?1)) = ?1 AND expires_at > ?2 ORDER BY name`, prefix, s.now().UnixNano())
+		WHERE name LIKE ? ESCAPE '\' AND expires_at > ? ORDER BY name`, likePrefix(prefix), s.now().UnixNano())
 	if err != nil {
 		return nil, fmt.Errorf("state: reading leases %s*: %w", prefix, err)
 	}
@@ -94,7 +95,7 @@ func (s *Store) ReapLeases(ctx context.Context, prefix string) ([]Lease, int, er
 		reaped, items = nil, 0
 		now := tx.now.UnixNano()
 		rows, err := tx.query(`SELECT name, holder, token, expires_at FROM leases
-			WHERE substr(name, 1, length(?1)) = ?1 AND expires_at <= ?2`, prefix, now)
+			WHERE name LIKE ? ESCAPE '\' AND expires_at <= ?`, likePrefix(prefix), now)
 		if err != nil {
 			return err
 		}
@@ -125,6 +126,11 @@ func (s *Store) ReapLeases(ctx context.Context, prefix string) ([]Lease, int, er
 		return nil
 	})
 	return reaped, int(items), err
+}
+
+// likePrefix is a LIKE pattern matching the names that start with prefix.
+func likePrefix(prefix string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix) + "%"
 }
 
 // ErrTickLost means a tick's claim passed to another holder (it expired):
