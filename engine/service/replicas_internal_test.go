@@ -90,7 +90,7 @@ func TestTwoSchedulersFireEachTickOnce(t *testing.T) {
 		var wg sync.WaitGroup
 		for _, o := range owners {
 			eng := run.New(prog, st, run.Options{Clock: clock.Now, Owner: o})
-			s := scheduler(eng, st, Options{Clock: clock.Now, Logger: slog.New(slog.DiscardHandler)}, make(chan struct{}, 1))
+			s := scheduler(eng, st, Options{Clock: clock.Now, Logger: slog.New(slog.DiscardHandler), Replica: true}, make(chan struct{}, 1))
 			s.After = func(d time.Duration) <-chan time.Time {
 				ch := make(chan time.Time, 1)
 				select {

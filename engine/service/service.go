@@ -332,7 +332,7 @@ func scheduler(eng *run.Engine, store *state.Store, opts Options, wake chan stru
 			}
 			// Of the replicas that fire this tick, the one that claims it
 			// polls; the others go on to their next tick.
-			if mine, err := store.ClaimTick(ctx, e.Name, tick, eng.Owner(), pollTickClaim); err != nil || !mine {
+			if mine, err := store.ClaimTick(ctx, e.Name, tick, tickHolder(eng, opts), pollTickClaim); err != nil || !mine {
 				return err
 			}
 			events, cursor, err := eng.Poll(ctx, tg.pl, tg.t, time.Time{}, time.Time{})
@@ -343,7 +343,7 @@ func scheduler(eng *run.Engine, store *state.Store, opts Options, wake chan stru
 			for _, ev := range events {
 				items = append(items, run.NewItem(tg.pl.Name, tg.t, ev.Key, ev.Data))
 			}
-			if _, err := store.FinishTick(ctx, e.Name, tick, eng.Owner(), e.Name, cursor, items...); errors.Is(err, state.ErrTickLost) {
+			if _, err := store.FinishTick(ctx, e.Name, tick, tickHolder(eng, opts), e.Name, cursor, items...); errors.Is(err, state.ErrTickLost) {
 				opts.Logger.Warn("a poll took longer than its claim; another replica's poll of the tick counts", "poll", e.Name, "tick", tick)
 				return nil
 			} else if err != nil {
@@ -406,7 +406,7 @@ func firstStart(ctx context.Context, eng *run.Engine, store *state.Store, opts O
 		name := run.CursorName(f.pl.Name, f.t.Name)
 		// Replicas starting together catch up once: the catch-up is the
 		// tick at the zero time.
-		if mine, err := store.ClaimTick(ctx, name, firstTick, eng.Owner(), pollTickClaim); err != nil {
+		if mine, err := store.ClaimTick(ctx, name, firstTick, tickHolder(eng, opts), pollTickClaim); err != nil {
 			return fmt.Errorf("first start: claiming the catch-up of %s: %w", name, err)
 		} else if !mine {
 			continue
@@ -424,7 +424,7 @@ func firstStart(ctx context.Context, eng *run.Engine, store *state.Store, opts O
 		for _, ev := range events {
 			items = append(items, run.NewItem(f.pl.Name, f.t, ev.Key, ev.Data))
 		}
-		if _, err := store.FinishTick(ctx, name, firstTick, eng.Owner(), name, cursor, items...); errors.Is(err, state.ErrTickLost) {
+		if _, err := store.FinishTick(ctx, name, firstTick, tickHolder(eng, opts), name, cursor, items...); errors.Is(err, state.ErrTickLost) {
 			continue
 		} else if err != nil {
 			return fmt.Errorf("first start: enqueueing the catch-up of %s: %w", name, err)
@@ -435,6 +435,16 @@ func firstStart(ctx context.Context, eng *run.Engine, store *state.Store, opts O
 		}
 	}
 	return nil
+}
+
+// tickHolder names this process in the claims of poll ticks. A single
+// tote run is the only one: what an earlier one left claimed (it was
+// killed mid-poll) is its own to poll again.
+func tickHolder(eng *run.Engine, opts Options) string {
+	if opts.Replica {
+		return eng.Owner()
+	}
+	return "single"
 }
 
 // firstTick is the tick a first start's catch-up is claimed as.
