@@ -45,7 +45,7 @@ const heartbeatEvery = 2 * time.Second
 
 // replicasLeaseTTL is each replica's lease in the bench: the events a
 // killed replica had claimed come back this long after it died.
-const replicasLeaseTTL = 5 * time.Second
+const replicasLeaseTTL = 10 * time.Second
 
 // ReplicasResult is what the replicas bench measured; -json prints it.
 type ReplicasResult struct {
@@ -64,6 +64,10 @@ type ReplicasResult struct {
 	Ticks   int `json:"ticks"`
 	Doubled int `json:"ticks_doubled"`
 	Missed  int `json:"ticks_missed"`
+	// SelfStops counts the replicas that stopped by themselves, having lost
+	// their lease (a renewal came too late); the bench starts them again,
+	// as a supervisor would.
+	SelfStops int `json:"self_stops"`
 	// Dead and Parked count the events left dead or parked.
 	Dead   int `json:"dead"`
 	Parked int `json:"parked"`
@@ -114,6 +118,7 @@ func replicasMain(args []string) int {
 			res.Orders, res.SaleSeconds, res.Replicas, res.State, res.Kills, res.DrainSeconds)
 		fmt.Printf("orders missing %d, duplicated %d (per order number in ShipStation)\n", res.Missing, res.Duplicates)
 		fmt.Printf("heartbeat ticks %d: fired twice %d, missed %d\n", res.Ticks, res.Doubled, res.Missed)
+		fmt.Printf("replicas that lost their lease and were started again: %d\n", res.SelfStops)
 		fmt.Printf("events dead %d, parked %d; webhooks through the proxy %d, rerouted from a dead replica %d, refused %d; 429s: ShipStation %d, BigCommerce %d\n",
 			res.Dead, res.Parked, res.Deliveries, res.Rerouted, res.Refused, res.SS429, res.BC429)
 	}
@@ -201,6 +206,7 @@ func replicasBench(ctx context.Context, o replicasOptions, progress io.Writer) (
 	}
 
 	engines := make([]*engineProc, o.replicas)
+	began := time.Now()
 	start := func(i int) error {
 		addr := strings.TrimPrefix(proxy.backends[i], "http://")
 		args := []string{"-dir", pipeDir, "-listen", addr, "-replica", "-lease-ttl", replicasLeaseTTL.String(), "-claim-lease", "30s",
@@ -221,10 +227,25 @@ func replicasBench(ctx context.Context, o replicasOptions, progress io.Writer) (
 			return nil, fmt.Errorf("replica %d: %w", i, err)
 		}
 	}
+	// supervise starts again the replicas that stopped by themselves.
+	supervise := func() error {
+		for i, e := range engines {
+			if !e.done() {
+				continue
+			}
+			res.SelfStops++
+			fmt.Fprintf(progress, "%5.1fs  replica %d (pid %d) stopped by itself (%s); starting it again\n",
+				time.Since(began).Seconds(), i, e.pid(), exitText(e.err))
+			if err := start(i); err != nil {
+				return fmt.Errorf("restarting replica %d: %w", i, err)
+			}
+		}
+		return nil
+	}
 	fmt.Fprintf(progress, "%d tote run replicas serve on one %s state behind %s\n", o.replicas, res.State, public)
+	began = time.Now()
 
 	rng := rand.New(rand.NewPCG(o.seed, 14))
-	began := time.Now()
 	gap := o.window / time.Duration(o.orders)
 	for i := 0; i < o.orders; i++ {
 		if res.Kills < o.kills && i >= (res.Kills+1)*o.orders/(o.kills+1) {
@@ -236,6 +257,9 @@ func replicasBench(ctx context.Context, o replicasOptions, progress io.Writer) (
 			if err := start(k); err != nil {
 				return nil, fmt.Errorf("restarting replica %d: %w", k, err)
 			}
+		}
+		if err := supervise(); err != nil {
+			return nil, err
 		}
 		in := bigcommercetest.OrderInput{
 			BillingAddress: &bigcommercetest.Address{AddressFields: bigcommercetest.AddressFields{FirstName: "Flash", LastName: strconv.Itoa(i),
@@ -264,6 +288,9 @@ func replicasBench(ctx context.Context, o replicasOptions, progress io.Writer) (
 			return nil, ctx.Err()
 		case <-tick.C:
 		}
+		if err := supervise(); err != nil {
+			return nil, err
+		}
 		inSS = totesOrders(fakes)
 		if s := int(time.Since(lastPlaced).Seconds()); s%10 == 0 || inSS == o.orders {
 			fmt.Fprintf(progress, "%5.0fs after the sale: %d/%d orders in ShipStation\n", time.Since(lastPlaced).Seconds(), inSS, o.orders)
@@ -271,8 +298,13 @@ func replicasBench(ctx context.Context, o replicasOptions, progress io.Writer) (
 	}
 	res.DrainSeconds = time.Since(lastPlaced).Seconds()
 	for i, e := range engines {
+		if e.done() { // it stopped by itself since the last look
+			res.SelfStops++
+			continue
+		}
 		if err := e.stop(); err != nil {
-			return nil, fmt.Errorf("stopping replica %d: %w", i, err)
+			res.SelfStops++
+			fmt.Fprintf(progress, "replica %d stopped with %s\n", i, exitText(err))
 		}
 	}
 
