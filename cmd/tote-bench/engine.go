@@ -27,11 +27,16 @@ type engineProc struct {
 // added to this process's, its output appended to logPath, and waits until
 // it serves (its ready file exists).
 func startEngine(ctx context.Context, dir, logPath string, env map[string]string, args []string) (*engineProc, error) {
+	return startEngineReady(ctx, filepath.Join(dir, "ready"), logPath, env, args)
+}
+
+// startEngineReady is startEngine with the ready file at ready, so that
+// several tote runs start side by side.
+func startEngineReady(ctx context.Context, ready, logPath string, env map[string]string, args []string) (*engineProc, error) {
 	self, err := os.Executable()
 	if err != nil {
 		return nil, err
 	}
-	ready := filepath.Join(dir, "ready")
 	_ = os.Remove(ready)
 	logFile, err := os.OpenFile(logPath, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o600)
 	if err != nil {

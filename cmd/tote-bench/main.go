@@ -7,7 +7,8 @@
 // `tote-bench catalog -skus 10000` plans and applies the products sweep of
 // a catalog whose every product changed while orders arrive, and `tote-bench
 // idle` works out what the shipped pipelines cost ShipStation in an hour on
-// an idle store.
+// an idle store. `tote-bench replicas -orders 2000` runs a flash sale
+// against three tote run replicas on one state while killing them in turn.
 package main
 
 import (
@@ -68,6 +69,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "catalog" {
 		os.Exit(catalogMain(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "replicas" {
+		os.Exit(replicasMain(os.Args[2:]))
+	}
 	if len(os.Args) > 1 && os.Args[1] == "idle" {
 		os.Exit(idleMain(os.Args[2:]))
 	}
@@ -75,6 +79,7 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]\n"+
 			"       tote-bench chaos [-orders N] [-seed N] [-kills N] [-timeout D]\n"+
 			"       tote-bench catalog [-skus N] [-orders N] [-speedup N] [-for D] [-json]\n"+
+			"       tote-bench replicas [-orders N] [-replicas N] [-kills N] [-window D] [-state URL] [-json]\n"+
 			"       tote-bench idle [-json]")
 		os.Exit(2)
 	}

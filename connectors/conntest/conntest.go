@@ -26,6 +26,7 @@ type Store struct {
 	versions map[string]int
 	reads    int
 	plans    int
+	polls    int
 	faults   Faults
 	// Hold, when set, receives the action name before each call and blocks
 	// it until the test reads from Release.
@@ -109,6 +110,13 @@ func (s *Store) Writes() []Write {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]Write(nil), s.writes...)
+}
+
+// Polls returns how many polls were served.
+func (s *Store) Polls() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.polls
 }
 
 // Reads returns how many reads were served.
@@ -277,6 +285,9 @@ func (c conn) Poll(ctx context.Context, trigger string, args cty.Value, w connec
 	if p := args.GetAttr("prefix"); !p.IsNull() {
 		prefix = p.AsString()
 	}
+	c.s.mu.Lock()
+	c.s.polls++
+	c.s.mu.Unlock()
 	var events []connectors.Event
 	for _, k := range c.s.Keys() {
 		if len(k) >= len(prefix) && k[:len(prefix)] == prefix && k > w.Cursor {

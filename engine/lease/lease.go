@@ -1,5 +1,7 @@
 // Package lease holds the state lease: one writer process per state file
-// (tote run, or tote apply while no tote run holds it). The lease carries
+// (tote run, or tote apply while no tote run holds it), or, in replica
+// mode, one lease per tote run replica, any number of them side by side
+// on one state. A lease carries
 // a fencing token; a holder that fails to renew it in time stops claiming
 // and writing at once, and every claim and every write checks the token in
 // the transaction that makes it, so a process paused past its lease (SIGSTOP,
@@ -23,6 +25,10 @@ import (
 // Name is the state lease.
 const Name = "tote-run"
 
+// ReplicaPrefix starts the name of every replica's own lease:
+// "replica:<holder>".
+const ReplicaPrefix = "replica:"
+
 // DefaultTTL is how long the lease lasts without renewal.
 const DefaultTTL = time.Minute
 
@@ -36,15 +42,29 @@ type Options struct {
 	Logger *slog.Logger
 	// After is time.After, injectable.
 	After func(time.Duration) <-chan time.Time
+	// Replica takes a replica's own lease instead of the single state
+	// lease: replicas run side by side, each fenced by its own lease, and
+	// none starts while a single holder's lease is live (nor the reverse).
+	Replica bool
+	// Owner names this holder after its kind (run.ProcessOwner()); the
+	// engine's intents are claimed under the same name.
+	Owner string
 }
 
 // HeldError says another process holds the lease.
 type HeldError struct {
 	Holder string
 	Until  time.Time
+	// Replicas is how many tote run replicas hold the state (0: Holder
+	// holds it alone).
+	Replicas int
 }
 
 func (e *HeldError) Error() string {
+	if e.Replicas > 0 {
+		return fmt.Sprintf("the state is in use by %d tote run replica(s), %s among them, until %s at least (their leases are renewed while they run)",
+			e.Replicas, Describe(e.Holder), e.Until.Local().Format(time.TimeOnly))
+	}
 	return fmt.Sprintf("the state file is in use by %s until %s (its lease is renewed while it runs)", Describe(e.Holder), e.Until.Local().Format(time.TimeOnly))
 }
 
@@ -96,13 +116,19 @@ func Acquire(ctx context.Context, store *state.Store, opts Options) (*Held, erro
 	if opts.Kind == "" {
 		opts.Kind = "run"
 	}
+	if opts.Owner == "" {
+		opts.Owner = run.ProcessOwner()
+	}
 	h := &Held{store: store, opts: opts, lost: make(chan struct{})}
+	if opts.Replica {
+		return h.join(ctx)
+	}
 	if store.Backend() == state.SQLite {
 		// The flock proves a holder gone only where every holder runs on
 		// this kernel: SQLite's WAL requires it, PostgreSQL does not.
 		h.lock = tryLock(store.Path() + ".lock")
 	}
-	holder := opts.Kind + ":" + run.ProcessOwner()
+	holder := opts.Kind + ":" + opts.Owner
 	if h.lock != nil {
 		holder += ":locked"
 	}
@@ -115,12 +141,72 @@ func Acquire(ctx context.Context, store *state.Store, opts Options) (*Held, erro
 		from, until, _, rerr := store.LeaseHolder(ctx, Name)
 		err = errors.Join(&HeldError{Holder: from, Until: until}, rerr)
 	}
+	if err == nil {
+		// Replicas never take the single lease, so one that is free says
+		// nothing about them: a single holder starts only without them.
+		err = h.refuseBesideReplicas(ctx, f)
+	}
 	if err != nil {
 		h.unlock()
 		return nil, err
 	}
 	h.fence, h.expires = f, start.Add(opts.TTL)
 	return h, nil
+}
+
+// ReplicaName is the name of the lease of the replica of kind ("run")
+// named owner.
+func ReplicaName(kind, owner string) string { return ReplicaPrefix + kind + ":" + owner }
+
+// join takes this replica's own lease, beside the other replicas'.
+func (h *Held) join(ctx context.Context) (*Held, error) {
+	holder := h.opts.Kind + ":" + h.opts.Owner
+	start := h.opts.Clock()
+	f, ok, err := h.store.JoinReplicas(ctx, Name, ReplicaName(h.opts.Kind, h.opts.Owner), holder, h.opts.TTL)
+	if err == nil && !ok {
+		from, until, _, rerr := h.store.LeaseHolder(ctx, Name)
+		err = errors.Join(&HeldError{Holder: from, Until: until}, rerr)
+	}
+	if err != nil {
+		return nil, err
+	}
+	h.fence, h.expires = f, start.Add(h.opts.TTL)
+	return h, nil
+}
+
+// refuseBesideReplicas gives the single lease just taken back when tote run
+// replicas hold the state. Taking it first and looking second (a replica
+// looks for it and joins in one transaction) leaves no moment in which
+// both start.
+func (h *Held) refuseBesideReplicas(ctx context.Context, f state.Fence) error {
+	live, err := h.store.LiveLeases(ctx, ReplicaPrefix)
+	if err == nil && len(live) == 0 {
+		return nil
+	}
+	rerr := h.store.ReleaseLease(context.WithoutCancel(ctx), Name, f.Holder)
+	if err != nil {
+		return errors.Join(err, rerr)
+	}
+	return errors.Join(&HeldError{Holder: live[0].Holder, Until: live[0].Until, Replicas: len(live)}, rerr)
+}
+
+// TryAcquire takes the named leader lease for holder until now+ttl, or
+// renews it when holder has it, and reports false while another holder's
+// lease is live. Of several replicas, the one that holds it does the work
+// only one should do at a time; the others skip that work.
+func TryAcquire(ctx context.Context, store *state.Store, name, holder string, ttl time.Duration) (bool, error) {
+	return store.AcquireLease(ctx, name, holder, ttl)
+}
+
+// Reap ends the replica leases that expired: their running items go back
+// to the queue at once. It returns the holders it ended.
+func Reap(ctx context.Context, store *state.Store) ([]string, int, error) {
+	gone, n, err := store.ReapLeases(ctx, ReplicaPrefix)
+	holders := make([]string, 0, len(gone))
+	for _, l := range gone {
+		holders = append(holders, l.Holder)
+	}
+	return holders, n, err
 }
 
 // takeFromDead takes the lease from a holder that held the flock, which we
@@ -202,7 +288,7 @@ func (h *Held) Renew(ctx context.Context) {
 
 // Release gives the lease up and drops the flock.
 func (h *Held) Release(ctx context.Context) error {
-	err := h.store.ReleaseLease(ctx, Name, h.fence.Holder)
+	err := h.store.ReleaseLease(ctx, h.fence.Name, h.fence.Holder)
 	h.unlock()
 	return err
 }

@@ -1,7 +1,8 @@
 // Package service is `tote run`: one process that holds the state lease,
 // serves the webhook ingress, fires cron and poll triggers, and drains the
 // inbox with a worker pool, until its context ends; then it stops intake,
-// lets in-flight runs finish within a grace period, and returns.
+// lets in-flight runs finish within a grace period, and returns. In replica
+// mode any number of them share one state, each under its own lease.
 package service
 
 import (
@@ -76,7 +77,24 @@ type Options struct {
 	// Metrics, when set, are served at /metrics and fed by the ingress and
 	// the worker. Vendor calls reach them through run.Options.Observer.
 	Metrics *metrics.Metrics
+	// Replica runs this service as one of several on the state, each with
+	// a lease of its own (lease.Options.Replica): they all take webhooks,
+	// claim items and fire schedules, and each tick is acted on once.
+	Replica bool
+	// ClaimLease is how long a claimed item is this service's before
+	// another may take it back (the worker's Lease, default 5m). The items
+	// of a replica whose own lease expired come back sooner.
+	ClaimLease time.Duration
 }
+
+// SubscriptionsLease is the leader lease of webhook subscription repair:
+// of several replicas, the one holding it repairs, the others skip.
+const SubscriptionsLease = "subscriptions"
+
+// pollTickClaim is how long a replica holds a poll tick it is polling
+// before another may poll it; a poll that took longer is dropped, and the
+// next tick covers its window from the cursor.
+const pollTickClaim = 5 * time.Minute
 
 // LeaseName is the state lease that makes one `tote run` per state file.
 const LeaseName = lease.Name
@@ -96,7 +114,8 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	store := eng.Store()
 	sum := &summary{}
 	ctx = connectors.WithCallObserver(ctx, sum)
-	held, err := lease.Acquire(ctx, store, lease.Options{Kind: "run", TTL: opts.LeaseTTL, Clock: opts.Clock, Logger: opts.Logger})
+	held, err := lease.Acquire(ctx, store, lease.Options{Kind: "run", TTL: opts.LeaseTTL, Clock: opts.Clock, Logger: opts.Logger,
+		Replica: opts.Replica, Owner: eng.Owner()})
 	if err != nil {
 		return fmt.Errorf("taking the lease of the state file %s: %w", store.Path(), err)
 	}
@@ -104,9 +123,13 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	fence := held.Fence()
 	eng.SetFence(&fence)
 	defer eng.SetFence(nil)
-	// Claims from before this lease are void: their holder is gone, or is
-	// fenced off and can neither write nor settle.
-	if n, err := store.RecoverRunning(ctx, true); err != nil {
+	if opts.Replica {
+		// Other replicas' claims are alive; those of replicas whose lease
+		// expired are void.
+		reap(ctx, store, opts.Logger)
+	} else if n, err := store.RecoverRunning(ctx, true); err != nil {
+		// Claims from before this lease are void: their holder is gone, or
+		// is fenced off and can neither write nor settle.
 		return fmt.Errorf("recovering interrupted items: %w", err)
 	} else if n > 0 {
 		opts.Logger.Info("requeued items interrupted by the last stop", "items", n)
@@ -166,7 +189,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 				opts.OnSettled(item, res, outcome)
 			}
 		},
-		Fence: &fence}
+		Fence: &fence, Lease: opts.ClaimLease}
 	workerDone := make(chan struct{})
 	go func() {
 		defer close(workerDone)
@@ -177,6 +200,19 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		defer wg.Done()
 		held.Keep(ctx)
 	}()
+	if opts.Replica {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ttl := opts.LeaseTTL
+			if ttl <= 0 {
+				ttl = lease.DefaultTTL
+			}
+			for sleep(ctx, ttl/3) {
+				reap(ctx, store, opts.Logger)
+			}
+		}()
+	}
 	if every := opts.SummaryEvery; every >= 0 {
 		if every == 0 {
 			every = time.Minute
@@ -294,6 +330,11 @@ func scheduler(eng *run.Engine, store *state.Store, opts Options, wake chan stru
 				signal()
 				return err
 			}
+			// Of the replicas that fire this tick, the one that claims it
+			// polls; the others go on to their next tick.
+			if mine, err := store.ClaimTick(ctx, e.Name, tick, tickHolder(eng, opts), pollTickClaim); err != nil || !mine {
+				return err
+			}
 			events, cursor, err := eng.Poll(ctx, tg.pl, tg.t, time.Time{}, time.Time{})
 			if err != nil {
 				return errors.New(eng.Redact(err.Error()))
@@ -302,7 +343,10 @@ func scheduler(eng *run.Engine, store *state.Store, opts Options, wake chan stru
 			for _, ev := range events {
 				items = append(items, run.NewItem(tg.pl.Name, tg.t, ev.Key, ev.Data))
 			}
-			if _, err := store.EnqueueAndSetCursor(ctx, e.Name, cursor, items...); err != nil {
+			if _, err := store.FinishTick(ctx, e.Name, tick, tickHolder(eng, opts), e.Name, cursor, items...); errors.Is(err, state.ErrTickLost) {
+				opts.Logger.Warn("a poll took longer than its claim; another replica's poll of the tick counts", "poll", e.Name, "tick", tick)
+				return nil
+			} else if err != nil {
 				return err
 			}
 			if len(items) > 0 {
@@ -360,6 +404,13 @@ func firstStart(ctx context.Context, eng *run.Engine, store *state.Store, opts O
 	from := now.Add(-opts.Since)
 	for _, f := range todo {
 		name := run.CursorName(f.pl.Name, f.t.Name)
+		// Replicas starting together catch up once: the catch-up is the
+		// tick at the zero time.
+		if mine, err := store.ClaimTick(ctx, name, firstTick, tickHolder(eng, opts), pollTickClaim); err != nil {
+			return fmt.Errorf("first start: claiming the catch-up of %s: %w", name, err)
+		} else if !mine {
+			continue
+		}
 		events, cursor, err := eng.Poll(ctx, f.pl, f.t, from, now)
 		if err != nil {
 			if ctx.Err() != nil {
@@ -373,7 +424,9 @@ func firstStart(ctx context.Context, eng *run.Engine, store *state.Store, opts O
 		for _, ev := range events {
 			items = append(items, run.NewItem(f.pl.Name, f.t, ev.Key, ev.Data))
 		}
-		if _, err := store.EnqueueAndSetCursor(ctx, name, cursor, items...); err != nil {
+		if _, err := store.FinishTick(ctx, name, firstTick, tickHolder(eng, opts), name, cursor, items...); errors.Is(err, state.ErrTickLost) {
+			continue
+		} else if err != nil {
 			return fmt.Errorf("first start: enqueueing the catch-up of %s: %w", name, err)
 		}
 		opts.Logger.Info("first start: caught up", "poll", name, "since", from.UTC().Format(time.RFC3339), "events", len(items))
@@ -382,6 +435,30 @@ func firstStart(ctx context.Context, eng *run.Engine, store *state.Store, opts O
 		}
 	}
 	return nil
+}
+
+// tickHolder names this process in the claims of poll ticks. A single
+// tote run is the only one: what an earlier one left claimed (it was
+// killed mid-poll) is its own to poll again.
+func tickHolder(eng *run.Engine, opts Options) string {
+	if opts.Replica {
+		return eng.Owner()
+	}
+	return "single"
+}
+
+// firstTick is the tick a first start's catch-up is claimed as.
+var firstTick = time.Unix(0, 0)
+
+// reap returns the items of replicas whose lease expired to the queue.
+func reap(ctx context.Context, store *state.Store, log *slog.Logger) {
+	gone, n, err := lease.Reap(ctx, store)
+	switch {
+	case err != nil && ctx.Err() == nil:
+		log.Error("ending the leases of stopped replicas", "err", err)
+	case len(gone) > 0:
+		log.Warn("replicas stopped without renewing their leases; their items are queued again", "replicas", strings.Join(gone, ","), "items", n)
+	}
 }
 
 // watermarks keeps scheduler watermarks as state cursors.
@@ -406,37 +483,63 @@ func (w watermarks) SetWatermark(ctx context.Context, name string, t time.Time) 
 // repairSubscriptions keeps the webhook registrations the triggers need in
 // place: a vendor that deactivated a hook after failed deliveries gets it
 // re-activated, and the reconcile polls cover what was missed meanwhile.
-// Stale registrations are only removed by tote apply.
+// Stale registrations are only removed by tote apply. Of several replicas,
+// the one holding the subscriptions lease does it.
 func repairSubscriptions(ctx context.Context, eng *run.Engine, opts Options) {
 	every := opts.SubscriptionEvery
 	if every <= 0 {
 		every = 5 * time.Minute
 	}
-	repaired := 0
-	for first := true; ; first = false {
-		subs, err := eng.PlanSubscriptions(ctx, opts.PublicURL)
-		if err != nil && ctx.Err() == nil {
-			opts.Logger.Error("checking webhook subscriptions", "err", eng.Redact(err.Error()))
-		}
-		for _, s := range subs {
-			if s.Op != connectors.OpCreate && s.Op != connectors.OpUpdate {
-				continue
-			}
-			if err := eng.ApplySubscription(ctx, s); err != nil {
-				opts.Logger.Error("repairing a webhook subscription", "connection", s.Connection, "topic", s.Topic, "err", eng.Redact(err.Error()))
-				continue
-			}
-			if first && s.Op == connectors.OpCreate {
-				// Registering what the pipelines need on start is no repair.
-				opts.Logger.Info("created a webhook subscription", "connection", s.Connection, "topic", s.Topic)
-				continue
-			}
-			repaired++
-			opts.Logger.Warn("repaired a webhook subscription", "connection", s.Connection, "topic", s.Topic,
-				"op", string(s.Op), "reason", s.Reason, "repaired_total", repaired)
-		}
-		if !sleep(ctx, every) {
-			return
-		}
+	defer func() { _ = eng.Store().ReleaseLease(context.WithoutCancel(ctx), SubscriptionsLease, eng.Owner()) }()
+	r := &repairer{eng: eng, opts: opts, every: every}
+	for r.round(ctx) && sleep(ctx, every) {
 	}
+}
+
+// repairer is the state of subscription repair across its rounds.
+type repairer struct {
+	eng      *run.Engine
+	opts     Options
+	every    time.Duration
+	led      bool // a round was led before: creations after it are repairs
+	repaired int
+}
+
+// round checks and repairs the registrations once, if this replica leads
+// (holds the subscriptions lease, renewed each round; should it stop,
+// another takes over once the lease has run out). It reports false once
+// ctx is done.
+func (r *repairer) round(ctx context.Context) bool {
+	eng, opts := r.eng, r.opts
+	lead, err := lease.TryAcquire(ctx, eng.Store(), SubscriptionsLease, eng.Owner(), 2*r.every)
+	if err != nil && ctx.Err() == nil {
+		opts.Logger.Error("taking the lease of webhook subscription repair", "err", err)
+	}
+	if !lead {
+		return ctx.Err() == nil
+	}
+	first := !r.led
+	r.led = true
+	subs, err := eng.PlanSubscriptions(ctx, opts.PublicURL)
+	if err != nil && ctx.Err() == nil {
+		opts.Logger.Error("checking webhook subscriptions", "err", eng.Redact(err.Error()))
+	}
+	for _, s := range subs {
+		if s.Op != connectors.OpCreate && s.Op != connectors.OpUpdate {
+			continue
+		}
+		if err := eng.ApplySubscription(ctx, s); err != nil {
+			opts.Logger.Error("repairing a webhook subscription", "connection", s.Connection, "topic", s.Topic, "err", eng.Redact(err.Error()))
+			continue
+		}
+		if first && s.Op == connectors.OpCreate {
+			// Registering what the pipelines need on start is no repair.
+			opts.Logger.Info("created a webhook subscription", "connection", s.Connection, "topic", s.Topic)
+			continue
+		}
+		r.repaired++
+		opts.Logger.Warn("repaired a webhook subscription", "connection", s.Connection, "topic", s.Topic,
+			"op", string(s.Op), "reason", s.Reason, "repaired_total", r.repaired)
+	}
+	return ctx.Err() == nil
 }

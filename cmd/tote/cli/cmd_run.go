@@ -2,12 +2,14 @@ package cli
 
 import (
 	"context"
+	"flag"
 	"fmt"
 	"log/slog"
 	"os"
 	"time"
 
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/lease"
 	"github.com/toteworks/tote/engine/metrics"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/service"
@@ -38,6 +40,8 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	fs.DurationVar(&lim.IdleTimeout, "idle-timeout", lim.IdleTimeout, "a kept-alive connection is closed after this without a request")
 	fs.IntVar(&lim.MaxConns, "max-conns", lim.MaxConns, "connections open at once; more wait to be accepted")
 	leaseTTL := fs.Duration("lease-ttl", time.Minute, "how long the state lease lasts unrenewed (renewed every third of it); past it without a renewal, tote run stops")
+	replica := fs.Bool("replica", false, "run as one of several tote run replicas on this state, each with a lease of its own (on by default for PostgreSQL state)")
+	claimLease := fs.Duration("claim-lease", 5*time.Minute, "how long a claimed event is this process's before another may run it (a stopped replica's events come back after -lease-ttl)")
 	// The token's default is read after parsing, so -h never prints it.
 	statusToken := fs.String("status-token", "", "lets clients other than loopback see the status page at / (open it once with ?token=...) ($TOTE_STATUS_TOKEN)")
 	summaryEvery := fs.Duration("summary-every", time.Minute, "how often to log a one-line summary (events, queue, vendor calls, 429s); 0 for never")
@@ -62,6 +66,9 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	if !ok {
 		return exitError
 	}
+	if !flagSet(fs, "replica") {
+		*replica = state.IsURL(c.state)
+	}
 	store, err := openState(ctx, c.state)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "Error:", err)
@@ -70,7 +77,11 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	defer store.Close()
 	logger := newLogger(env, *logFormat)
 	logger.Info("state", "backend", string(store.Backend()), "at", store.Path())
-	m := metrics.New(metrics.Options{Store: store, Lease: service.LeaseName, Clock: env.Now})
+	leaseName := service.LeaseName
+	if *replica {
+		leaseName = lease.ReplicaName("run", run.ProcessOwner())
+	}
+	m := metrics.New(metrics.Options{Store: store, Lease: leaseName, Clock: env.Now})
 	eng := run.New(prog, store, run.Options{Parallelism: *parallelism, Clock: env.Now, Logger: logger, Observer: m})
 	defer eng.Close()
 	err = service.Run(ctx, eng, service.Options{
@@ -78,8 +89,8 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		Listen: *listen, Grace: *grace, Concurrency: *concurrency, MaxAttempts: *attempts,
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim, LeaseTTL: *leaseTTL,
-		SummaryEvery: summaryInterval(*summaryEvery),
-		Retention:    state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m,
+		SummaryEvery: summaryInterval(*summaryEvery), Replica: *replica, ClaimLease: *claimLease,
+		Retention: state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m,
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
@@ -93,6 +104,13 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 	return exitOK
+}
+
+// flagSet reports whether the flag was given on the command line.
+func flagSet(fs *flag.FlagSet, name string) bool {
+	set := false
+	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
+	return set
 }
 
 // statusPage is the status page of tote run, for the program's pipelines
