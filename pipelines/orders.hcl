@@ -92,6 +92,9 @@ variable "custom_fields" {
 
 pipeline "orders" {
   description = "BigCommerce orders become ShipStation orders; edits and cancels follow."
+  # One instance per enabled BigCommerce store: its triggers and
+  # bigcommerce steps use that store's connection.
+  for_each = connection.bigcommerce
 
   trigger "bigcommerce_webhook" "changed" {
     scopes = ["store/order/created", "store/order/updated", "store/order/statusUpdated"]
@@ -102,48 +105,13 @@ pipeline "orders" {
     schedule = var.reconcile_schedule
   }
 
-  # The second store (connections.hcl), when it is enabled.
-  trigger "bigcommerce_webhook" "second_changed" {
-    connection = connection.bigcommerce.second
-    scopes     = ["store/order/created", "store/order/updated", "store/order/statusUpdated"]
-  }
-
-  trigger "bigcommerce_poll" "second_sweep" {
-    connection = connection.bigcommerce.second
-    resource   = "orders"
-    schedule   = var.reconcile_schedule
-  }
-
-  # A run serves the store its trigger belongs to.
-  step "main_orders" {
+  step "orders" {
     action = bigcommerce.get_orders
-    when   = !contains(["second_changed", "second_sweep"], trigger.name)
     ids    = trigger.order_ids
   }
 
-  step "main_store" {
+  step "store" {
     action = bigcommerce.get_store
-    when   = !contains(["second_changed", "second_sweep"], trigger.name)
-  }
-
-  step "second_orders" {
-    action     = bigcommerce.get_orders
-    connection = connection.bigcommerce.second
-    when       = contains(["second_changed", "second_sweep"], trigger.name)
-    ids        = trigger.order_ids
-  }
-
-  step "second_store" {
-    action     = bigcommerce.get_store
-    connection = connection.bigcommerce.second
-    when       = contains(["second_changed", "second_sweep"], trigger.name)
-  }
-
-  transform "source" {
-    value = {
-      orders = step.main_orders.output != null ? step.main_orders.output : coalesce(step.second_orders.output, [])
-      store  = step.main_store.output != null ? step.main_store.output : step.second_store.output
-    }
   }
 
   # One ShipStation order per BigCommerce order and ship-to address; the
@@ -151,7 +119,7 @@ pipeline "orders" {
   # hold_after_import is only held, and only if ShipStation has it.
   transform "shipments" {
     for_each = merge(concat([{}], [
-      for o in transform.source.orders : {
+      for o in step.orders.output : {
         for i, a in o.shipping_addresses :
         (i == 0 ? tostring(o.id) : "${o.id}:${a.id}") => { order = o, address = a, index = i }
       } if contains(concat(keys(var.order_status_map), var.hold_after_import), tostring(o.status_id))
@@ -209,7 +177,7 @@ pipeline "orders" {
           name        = l.name
           quantity    = l.quantity
           unitPrice   = tonumber(l.price_inc_tax)
-          weight      = { value = weight_oz(tonumber(l.weight), transform.source.store.weight_units), units = "ounces" }
+          weight      = { value = weight_oz(tonumber(l.weight), step.store.output.weight_units), units = "ounces" }
           options     = [for opt in l.product_options : { name = opt.display_name, value = opt.display_value }]
         }]
         amountPaid               = each.value.index == 0 ? tonumber(each.value.order.total_inc_tax) : 0
