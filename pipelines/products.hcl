@@ -6,6 +6,8 @@
 
 pipeline "products" {
   description = "BigCommerce product and SKU changes update ShipStation's products."
+  # One instance per enabled BigCommerce store.
+  for_each = connection.bigcommerce
 
   trigger "bigcommerce_webhook" "changed" {
     scopes = ["store/product/created", "store/product/updated", "store/sku/created", "store/sku/updated"]

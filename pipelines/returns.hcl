@@ -33,6 +33,9 @@ variable "return_email_text" {
 
 pipeline "returns" {
   description = "Returns received in ShipStation are refunded, restocked and mailed in BigCommerce."
+  # One instance per enabled BigCommerce store, each given the ShipStation
+  # orders tote imported from it (by their orderKey).
+  for_each = connection.bigcommerce
 
   trigger "shipstation_poll" "received" {
     resource = "tagged_orders"
@@ -46,15 +49,11 @@ pipeline "returns" {
     schedule = var.reconcile_schedule
   }
 
-  step "store" {
-    action = bigcommerce.get_store
-  }
-
   # The orders with a received return, by BigCommerce order id.
   transform "received" {
     for_each = {
       for o in trigger.orders : tostring(o.bigcommerce.order_id) => o
-      if try(o.bigcommerce.store_hash == step.store.output.store_hash && o.bigcommerce.address_id == null, false)
+      if o.bigcommerce.address_id == null
     }
     value = each.value
   }

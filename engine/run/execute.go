@@ -123,12 +123,14 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		res.Plan.Event = EncodeEvent(trig, data)
 	}
 	now := e.opts.Clock()
+	// One redactor for the run: it learns the sensitive values its walks see.
+	redact := e.secrets.clone()
 	newExecution := func(p part) *execution {
 		x := &execution{
 			e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, deferred: deferred, started: now,
 			sem:        make(chan struct{}, e.opts.Parallelism),
 			transforms: map[string]cty.Value{}, steps: map[string]cty.Value{},
-			redact: e.secrets.clone(),
+			redact: redact,
 			inst:   p.instance,
 			base: &compile.Scope{
 				Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.connections,
@@ -140,7 +142,8 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 				Funcs: e.prog.Functions(mode == Plan),
 			},
 		}
-		if pl.ForEach != nil && p.instance != nil {
+		if pl.ForEach != nil && len(pl.ForEach.Instances) > 1 && p.instance != nil {
+			// Which store a change is for, once there are several.
 			x.prefix = "[" + p.instance.Name + "] "
 		}
 		return x

@@ -274,7 +274,7 @@ func (x *execution) checkConstraint(n *compile.Node, pc *plan.Change) error {
 	}
 	planned := x.constraint.Find(pc.Address)
 	switch {
-	case planned == nil && x.constraint.Find(n.Addr+"[*]") != nil:
+	case planned == nil && x.constraint.Find(x.prefix+n.Addr+"[*]") != nil:
 		// The plan could not know this step's instances (its for_each
 		// waits for a write): it planned them all, whichever they are.
 		return nil
