@@ -4,6 +4,15 @@
 # unknown SKU is retried with backoff until an order brings it into
 # ShipStation (orders always carry their weights meanwhile).
 
+# The store hashes whose catalogs update ShipStation's products; empty:
+# every store's. ShipStation keeps one product per SKU for the account, so
+# stores that share a SKU share its product and the last change made in
+# any of them wins: list the store whose catalog should decide.
+variable "product_stores" {
+  type    = list(string)
+  default = []
+}
+
 pipeline "products" {
   description = "BigCommerce product and SKU changes update ShipStation's products."
   # One instance per enabled BigCommerce store.
@@ -24,6 +33,7 @@ pipeline "products" {
 
   step "products" {
     action = bigcommerce.get_products
+    when   = length(var.product_stores) == 0 || contains(var.product_stores, step.store.output.store_hash)
     ids    = distinct(trigger.product_ids)
   }
 
@@ -31,7 +41,7 @@ pipeline "products" {
   # product itself.
   transform "skus" {
     for_each = merge(concat([{}], [
-      for p in step.products.output : length(coalesce(p.variants, [])) > 1 ? {
+      for p in coalesce(step.products.output, []) : length(coalesce(p.variants, [])) > 1 ? {
         for v in p.variants : v.sku => {
           name   = "${p.name} (${join(", ", [for ov in coalesce(v.option_values, []) : ov.label])})"
           weight = coalesce(v.weight, v.calculated_weight, p.weight)
