@@ -20,9 +20,12 @@ connection "bigcommerce" "main" {
   timeout       = env("BIGCOMMERCE_TIMEOUT", "30s")
 }
 
-# A second BigCommerce store, whose orders the orders pipeline sends to the
-# same ShipStation account: set BIGCOMMERCE2_STORE_HASH (and the token) to
-# enable it. Its keys (bc:<store_hash>:...) never collide with the first's.
+# A second BigCommerce store, sent to the same ShipStation account: set
+# BIGCOMMERCE2_STORE_HASH (and the token) to enable it. Every pipeline
+# serves each enabled bigcommerce connection (for_each), and its keys
+# (bc:<store_hash>:...) never collide with the first's. A third store is one
+# more block like this one, say "kiosk" with BIGCOMMERCE3_* variables;
+# nothing else changes.
 connection "bigcommerce" "second" {
   enabled       = env("BIGCOMMERCE2_STORE_HASH", "") != ""
   store_hash    = env("BIGCOMMERCE2_STORE_HASH", "")
