@@ -57,9 +57,7 @@ pipeline "inventory" {
   transform "skus" {
     value = distinct(compact(concat(
       flatten([for s in transform.shipped : [for i in coalesce(s.shipmentItems, []) : i.sku]]),
-      step.catalog.output == null ? [] : flatten([for p in step.catalog.output :
-        length(coalesce(p.variants, [])) > 1 ? [for v in p.variants : v.sku] : [p.sku]
-      ])
+      step.catalog.output == null ? [] : flatten([for p in step.catalog.output : p.skus[*].sku])
     )))
   }
 
