@@ -179,14 +179,19 @@ func cmdVendor(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// bcdeliver ADDRFILE PATH FILE: deliver FILE, a BigCommerce webhook payload,
-// to the server whose address is in ADDRFILE as the sandbox store signs its
-// deliveries (the same file keeps its webhook-id, as a redelivery does);
+// bcdeliver ADDRFILE PATH FILE [CLIENTSECRET]: deliver FILE, a BigCommerce
+// webhook payload, to the server whose address is in ADDRFILE as the
+// sandbox store (or the store with CLIENTSECRET) signs its deliveries (the
+// same file keeps its webhook-id, as a redelivery does);
 // print the status and body. Scripts deliver events late, twice or out of
 // order with it.
 func cmdBCDeliver(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 3 {
-		ts.Fatalf("usage: bcdeliver ADDRFILE PATH FILE")
+	if len(args) != 3 && len(args) != 4 {
+		ts.Fatalf("usage: bcdeliver ADDRFILE PATH FILE [CLIENTSECRET]")
+	}
+	secret := sandbox.ClientSecret
+	if len(args) == 4 {
+		secret = args[3]
 	}
 	body := []byte(ts.ReadFile(args[2]))
 	sum := sha256.Sum256(body)
@@ -196,7 +201,7 @@ func cmdBCDeliver(ts *testscript.TestScript, neg bool, args []string) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("webhook-id", id)
 	req.Header.Set("webhook-timestamp", stamp)
-	req.Header.Set("webhook-signature", "v1,"+bigcommercetest.Sign(sandbox.ClientSecret, id, stamp, body))
+	req.Header.Set("webhook-signature", "v1,"+bigcommercetest.Sign(secret, id, stamp, body))
 	resp, err := http.DefaultClient.Do(req)
 	ts.Check(err)
 	defer resp.Body.Close()
