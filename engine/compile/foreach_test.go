@@ -171,3 +171,27 @@ pipeline "p" {
 		t.Fatalf("got %v", diags)
 	}
 }
+
+// Events, hooks and runs recorded before a pipeline had instances name the
+// trigger block: they reach its instance for main.
+func TestPipelineForEachFindsTheMainInstanceByTheBlockName(t *testing.T) {
+	prog, diags := compileStores(t, stores+`
+pipeline "p" {
+  for_each = connection.shop
+  trigger "shop_webhook" "changed" {}
+}
+`)
+	if diags.HasErrors() {
+		t.Fatal(diags)
+	}
+	pl := prog.Pipeline("p")
+	if tr := pl.Trigger("changed"); tr == nil || tr.Name != "changed.main" {
+		t.Errorf("Trigger(changed) = %v, want changed.main", tr)
+	}
+	if tr := pl.Trigger("changed.outlet"); tr == nil || tr.Instance.Name != "outlet" {
+		t.Errorf("Trigger(changed.outlet) = %v", tr)
+	}
+	if tr := pl.Trigger("nope"); tr != nil {
+		t.Errorf("Trigger(nope) = %v, want nil", tr)
+	}
+}

@@ -28,12 +28,30 @@ type Pipeline struct {
 	ForEach *ForEach
 }
 
-// Trigger returns the trigger with the given name, or nil.
+// Trigger returns the trigger with the given name, or nil. In a for_each
+// pipeline, the block's own name (as events, hooks and runs named it
+// before the pipeline had instances) finds its instance for the connection
+// named main, or its only instance.
 func (pl *Pipeline) Trigger(name string) *Trigger {
+	var only, main *Trigger
+	n := 0
 	for _, t := range pl.Triggers {
 		if t.Name == name {
 			return t
 		}
+		if t.Instance != nil && t.Name != t.Decl.Name && t.Decl.Name == name {
+			n++
+			only = t
+			if t.Instance.Name == "main" {
+				main = t
+			}
+		}
+	}
+	if main != nil {
+		return main
+	}
+	if n == 1 {
+		return only
 	}
 	return nil
 }
