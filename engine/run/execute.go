@@ -241,7 +241,7 @@ type execution struct {
 	base       *compile.Scope
 	sem        chan struct{}
 	redact     *redactor
-	// instance is the connection of the pipeline instance this walk
+	// inst is the connection of the pipeline instance this walk
 	// serves (for_each pipelines); prefix sets its addresses apart.
 	inst   *compile.Connection
 	prefix string
