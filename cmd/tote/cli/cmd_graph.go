@@ -95,7 +95,11 @@ func mermaidPipelines(pls []*compile.Pipeline) string {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
 	for i, pl := range pls {
-		fmt.Fprintf(&b, "  subgraph p%d[\"pipeline %s\"]\n", i, pl.Name)
+		title := "pipeline " + pl.Name
+		if pl.ForEach != nil {
+			title += ", per " + pl.ForEach.Type + " connection"
+		}
+		fmt.Fprintf(&b, "  subgraph p%d[\"%s\"]\n", i, title)
 		ids := map[string]string{}
 		label := nodeLabel(pl)
 		for j, id := range pl.Graph.Nodes() {
