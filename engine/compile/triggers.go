@@ -199,8 +199,13 @@ func checkTriggerAttr(pl *Pipeline, trav hcl.Traversal) hcl.Diagnostics {
 	}
 	sort.Strings(names)
 	var kinds []string
+	seen := map[string]bool{}
 	for _, t := range pl.Triggers {
-		kinds = append(kinds, t.Kind+" "+strconv.Quote(t.Name))
+		// A for_each pipeline's instances of one block are named once.
+		if !seen[t.Decl.Name] {
+			seen[t.Decl.Name] = true
+			kinds = append(kinds, t.Kind+" "+strconv.Quote(t.Decl.Name))
+		}
 	}
 	what := "A run started by hand"
 	if len(kinds) > 0 {
