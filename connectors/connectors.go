@@ -55,6 +55,14 @@ type Spec struct {
 	Config   schema.Object
 	Actions  []ActionSpec
 	Triggers []TriggerSpec
+	// RouteKey, when set, names what one connection of this connector
+	// serves among the records other connectors' events carry: a
+	// BigCommerce store is "bigcommerce:<store_hash>" (orderkey.RouteKey).
+	// A pipeline with for_each over these connections gets, in each
+	// instance, only the records of its connection's key (TriggerSpec.Route).
+	// It is given the connection's unmarked settings and returns "" when
+	// they do not say yet (offline).
+	RouteKey func(config cty.Value) string
 }
 
 // Action returns the action with the given name.
@@ -150,7 +158,16 @@ type TriggerSpec struct {
 	// Subjects, when set, names the orders and SKUs an event concerns
 	// (see SubjectsOf). It is given an unmarked, wholly known event.
 	Subjects SubjectFunc
+	// Route, when set, splits one event by the route key of the records it
+	// holds (see Spec.RouteKey), for a pipeline with for_each over another
+	// connector's connections: each part has only the records of its key.
+	// Records that name no key are left out. It is given an unmarked,
+	// wholly known event.
+	Route RouteFunc
 }
+
+// RouteFunc splits an event into parts by route key.
+type RouteFunc func(event cty.Value) map[string]cty.Value
 
 // Conn is an open connection. It must be safe for concurrent use.
 type Conn interface {

@@ -11,6 +11,36 @@ variable "reconcile_schedule" {
   default = "*/5 * * * *"
 }
 
+# Order statuses, read by the orders and exceptions pipelines.
+# BigCommerce status id -> ShipStation orderStatus. Statuses not listed are
+# never imported: Incomplete (0), Pending (1), Declined (6), Awaiting Pickup
+# (8), and those that follow shipping (2, 3, 10, 14).
+variable "order_status_map" {
+  type = map(string)
+  default = {
+    "7"  = "awaiting_payment"  # Awaiting Payment
+    "11" = "awaiting_shipment" # Awaiting Fulfillment
+    "9"  = "awaiting_shipment" # Awaiting Shipment
+    "12" = "on_hold"           # Manual Verification Required
+    "13" = "on_hold"           # Disputed
+    "5"  = "cancelled"         # Cancelled
+    "4"  = "cancelled"         # Refunded
+  }
+}
+
+# BigCommerce status ids, not in order_status_map, that must not ship: an
+# order ShipStation already has that moves to one is put on hold there, with
+# "[tote] hold: BigCommerce status <name>" in its internal notes, and the
+# hold lifts when it moves to a status the map lists. Such an order is never
+# created. Incomplete (0) and Pending (1): checkout not completed; Declined
+# (6): payment failed; Awaiting Pickup (8): the customer collects it. Those
+# that follow shipping (2, 3, 10, 14) are left out, so a parcel on its way
+# is never held.
+variable "hold_after_import" {
+  type    = list(string)
+  default = ["0", "1", "6", "8"]
+}
+
 connection "bigcommerce" "main" {
   store_hash    = env("BIGCOMMERCE_STORE_HASH")
   access_token  = secret("BIGCOMMERCE_ACCESS_TOKEN")
@@ -20,9 +50,12 @@ connection "bigcommerce" "main" {
   timeout       = env("BIGCOMMERCE_TIMEOUT", "30s")
 }
 
-# A second BigCommerce store, whose orders the orders pipeline sends to the
-# same ShipStation account: set BIGCOMMERCE2_STORE_HASH (and the token) to
-# enable it. Its keys (bc:<store_hash>:...) never collide with the first's.
+# A second BigCommerce store, sent to the same ShipStation account: set
+# BIGCOMMERCE2_STORE_HASH (and the token) to enable it. Every pipeline
+# serves each enabled bigcommerce connection (for_each), and its keys
+# (bc:<store_hash>:...) never collide with the first's. A third store is one
+# more block like this one, say "kiosk" with BIGCOMMERCE3_* variables;
+# nothing else changes.
 connection "bigcommerce" "second" {
   enabled       = env("BIGCOMMERCE2_STORE_HASH", "") != ""
   store_hash    = env("BIGCOMMERCE2_STORE_HASH", "")

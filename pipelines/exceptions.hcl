@@ -47,6 +47,9 @@ variable "exception_email_text" {
 
 pipeline "exceptions" {
   description = "Holds, backorders, exceptions and cancels in ShipStation reach BigCommerce and the customer."
+  # One instance per enabled BigCommerce store, each given the ShipStation
+  # orders tote imported from it (by their orderKey).
+  for_each = connection.bigcommerce
 
   trigger "shipstation_poll" "changed" {
     resource = "orders"
@@ -67,16 +70,12 @@ pipeline "exceptions" {
     schedule = var.reconcile_schedule
   }
 
-  step "store" {
-    action = bigcommerce.get_store
-  }
-
   step "tags" {
     action = shipstation.list_tags
   }
 
-  # Orders tote imported from this store that ShipStation holds, tags as
-  # backordered or exceptional, or cancelled.
+  # The store's orders (their first address) that ShipStation holds, tags
+  # as backordered or exceptional, or cancelled.
   transform "exceptions" {
     for_each = {
       for o in trigger.orders : tostring(o.bigcommerce.order_id) => {
@@ -89,7 +88,7 @@ pipeline "exceptions" {
           length(setintersection(toset(coalesce(o.tagIds, [])), toset([for t in step.tags.output : t.tagId if t.name == var.exception_tag]))) > 0 ? "exception" :
           o.orderStatus == "on_hold" ? "on_hold" :
         o.orderStatus == "awaiting_shipment" ? "maybe_released" : "")
-      } if try(o.bigcommerce.store_hash == step.store.output.store_hash && o.bigcommerce.address_id == null, false)
+      } if o.bigcommerce.address_id == null
     }
     value = each.value
   }

@@ -24,6 +24,9 @@ variable "inventory_schedule" {
 
 pipeline "inventory" {
   description = "ShipStation stock levels become BigCommerce stock levels."
+  # One instance per enabled BigCommerce store: each sets its own SKUs, from
+  # its own shipments and, on the schedule, its own catalog.
+  for_each = connection.bigcommerce
 
   trigger "shipstation_webhook" "shipped" {
     events = ["SHIP_NOTIFY"]
@@ -40,10 +43,6 @@ pipeline "inventory" {
     schedule = var.inventory_schedule
   }
 
-  step "store" {
-    action = bigcommerce.get_store
-  }
-
   # The whole catalog on the schedule; otherwise the shipments' SKUs.
   step "catalog" {
     action = bigcommerce.get_products
@@ -52,18 +51,13 @@ pipeline "inventory" {
   }
 
   transform "shipped" {
-    value = [
-      for s in trigger.kind == "cron" ? [] : trigger.shipments : s
-      if try(s.bigcommerce.store_hash, "") == step.store.output.store_hash && !coalesce(s.isReturnLabel, false)
-    ]
+    value = [for s in trigger.kind == "cron" ? [] : trigger.shipments : s if !coalesce(s.isReturnLabel, false)]
   }
 
   transform "skus" {
     value = distinct(compact(concat(
       flatten([for s in transform.shipped : [for i in coalesce(s.shipmentItems, []) : i.sku]]),
-      step.catalog.output == null ? [] : flatten([for p in step.catalog.output :
-        length(coalesce(p.variants, [])) > 1 ? [for v in p.variants : v.sku] : [p.sku]
-      ])
+      step.catalog.output == null ? [] : flatten([for p in step.catalog.output : p.skus[*].sku])
     )))
   }
 

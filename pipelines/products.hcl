@@ -4,8 +4,19 @@
 # unknown SKU is retried with backoff until an order brings it into
 # ShipStation (orders always carry their weights meanwhile).
 
+# The store hashes whose catalogs update ShipStation's products; empty:
+# every store's. ShipStation keeps one product per SKU for the account, so
+# stores that share a SKU share its product and the last change made in
+# any of them wins: list the store whose catalog should decide.
+variable "product_stores" {
+  type    = list(string)
+  default = []
+}
+
 pipeline "products" {
   description = "BigCommerce product and SKU changes update ShipStation's products."
+  # One instance per enabled BigCommerce store.
+  for_each = connection.bigcommerce
 
   trigger "bigcommerce_webhook" "changed" {
     scopes = ["store/product/created", "store/product/updated", "store/sku/created", "store/sku/updated"]
@@ -22,33 +33,14 @@ pipeline "products" {
 
   step "products" {
     action = bigcommerce.get_products
+    when   = length(var.product_stores) == 0 || contains(var.product_stores, step.store.output.store_hash)
     ids    = distinct(trigger.product_ids)
   }
 
-  # One entry per SKU: each variant of a product with variants, else the
-  # product itself.
+  # One entry per SKU (get_products' skus): each variant of a product with
+  # variants, else the product itself.
   transform "skus" {
-    for_each = merge(concat([{}], [
-      for p in step.products.output : length(coalesce(p.variants, [])) > 1 ? {
-        for v in p.variants : v.sku => {
-          name   = "${p.name} (${join(", ", [for ov in coalesce(v.option_values, []) : ov.label])})"
-          weight = coalesce(v.weight, v.calculated_weight, p.weight)
-          width  = coalesce(v.width, p.width)
-          height = coalesce(v.height, p.height)
-          depth  = coalesce(v.depth, p.depth)
-          bin    = coalesce(v.bin_picking_number, p.bin_picking_number, "")
-        } if coalesce(v.sku, "") != ""
-        } : {
-        (p.sku) = {
-          name   = p.name
-          weight = p.weight
-          width  = p.width
-          height = p.height
-          depth  = p.depth
-          bin    = coalesce(p.bin_picking_number, "")
-        }
-      } if coalesce(p.sku, "") != "" || length(coalesce(p.variants, [])) > 1
-    ])...)
+    for_each = { for s in flatten([for p in coalesce(step.products.output, []) : p.skus]) : s.sku => s }
 
     value = {
       name              = each.value.name
@@ -56,7 +48,7 @@ pipeline "products" {
       length            = length_in(each.value.depth, step.store.output.dimension_units)
       width             = length_in(each.value.width, step.store.output.dimension_units)
       height            = length_in(each.value.height, step.store.output.dimension_units)
-      warehouseLocation = each.value.bin == "" ? null : each.value.bin
+      warehouseLocation = each.value.bin_picking_number == "" ? null : each.value.bin_picking_number
     }
   }
 

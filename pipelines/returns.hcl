@@ -1,15 +1,12 @@
 # Flow 6: a return the warehouse received becomes, in BigCommerce, one
-# refund per parcel that came back, for exactly that parcel's lines, its
-# stock put back, an order metafield and a customer email; then the "Return
-# Received" tag comes off. Each return label (by tracking number) is a
-# parcel; an order without return labels is one parcel of every shipped
-# line not refunded yet (shipstation.return_parcels works them out). A
-# delivered v2 return label (with SHIPSTATION_V2_API_KEY) is due its own
-# parcel; the tag, on the order, every parcel not refunded yet; whichever
-# comes first does the work and the other finds it done. A refund names its
-# parcel in its reason, so it is found again; one the payment provider
-# refuses is dead at once for a person to handle, and the tag stays on.
-# Stock goes back as inventory_mode says (see inventory.hcl).
+# refund per parcel that came back (shipstation.return_parcels works the
+# parcels out: each return label, or the order's shipped lines not refunded
+# yet), its stock put back as inventory_mode says (see inventory.hcl), an
+# order metafield and a customer email; then the "Return Received" tag
+# comes off. A delivered v2 return label (with SHIPSTATION_V2_API_KEY) is
+# due its own parcel. A refund names its parcel in its reason, so it is
+# found again; one the payment provider refuses is dead at once for a
+# person to handle, and the tag stays on.
 
 variable "return_tag" {
   type    = string
@@ -33,6 +30,9 @@ variable "return_email_text" {
 
 pipeline "returns" {
   description = "Returns received in ShipStation are refunded, restocked and mailed in BigCommerce."
+  # One instance per enabled BigCommerce store, each given the ShipStation
+  # orders tote imported from it (by their orderKey).
+  for_each = connection.bigcommerce
 
   trigger "shipstation_poll" "received" {
     resource = "tagged_orders"
@@ -46,17 +46,10 @@ pipeline "returns" {
     schedule = var.reconcile_schedule
   }
 
-  step "store" {
-    action = bigcommerce.get_store
-  }
-
-  # The orders with a received return, by BigCommerce order id.
+  # The store's orders (their first address) with a received return.
   transform "received" {
-    for_each = {
-      for o in trigger.orders : tostring(o.bigcommerce.order_id) => o
-      if try(o.bigcommerce.store_hash == step.store.output.store_hash && o.bigcommerce.address_id == null, false)
-    }
-    value = each.value
+    for_each = { for o in trigger.orders : tostring(o.bigcommerce.order_id) => o if o.bigcommerce.address_id == null }
+    value    = each.value
   }
 
   step "orders" {
@@ -160,8 +153,7 @@ pipeline "returns" {
   # Whom each parcel's email goes to.
   transform "customer" {
     for_each = transform.parcel
-    value = { order = each.value.order, name = transform.order[each.value.order].billing_address.first_name,
-    email = coalesce(transform.order[each.value.order].billing_address.email, "") }
+    value    = merge(transform.order[each.value.order].billing_address, { order = each.value.order })
   }
 
   # One email per parcel refunded.
@@ -173,7 +165,7 @@ pipeline "returns" {
     to       = transform.customer[each.key].email
     subject  = var.return_email_subject
     text     = var.return_email_text
-    data     = { order_id = transform.customer[each.key].order, name = transform.customer[each.key].name, amount = decimal(each.value.output.total_amount, 2) }
+    data     = { order_id = transform.customer[each.key].order, name = transform.customer[each.key].first_name, amount = decimal(each.value.output.total_amount, 2) }
   }
 
   # The orders of parcels not finished: neither refunded nor settled before,

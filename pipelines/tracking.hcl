@@ -16,6 +16,9 @@ variable "carrier_overrides" {
 
 pipeline "tracking" {
   description = "ShipStation shipments become BigCommerce shipments with tracking; voids remove them."
+  # One instance per enabled BigCommerce store, each given the shipments of
+  # the orders tote imported from it (by their orderKey).
+  for_each = connection.bigcommerce
 
   trigger "shipstation_webhook" "shipped" {
     events = ["SHIP_NOTIFY"]
@@ -31,18 +34,9 @@ pipeline "tracking" {
     schedule = var.reconcile_schedule
   }
 
-  step "store" {
-    action = bigcommerce.get_store
-  }
-
-  # Shipments of orders tote imported from this store (their orderKey says
-  # so: other channels' order numbers may equal BigCommerce ids); return
-  # labels are not shipments to the customer.
+  # Return labels are not shipments to the customer.
   transform "shipments" {
-    for_each = {
-      for s in trigger.shipments : tostring(s.shipmentId) => s
-      if try(s.bigcommerce.store_hash, "") == step.store.output.store_hash && !coalesce(s.isReturnLabel, false)
-    }
+    for_each = { for s in trigger.shipments : tostring(s.shipmentId) => s if !coalesce(s.isReturnLabel, false) }
     value = {
       order_id         = each.value.bigcommerce.order_id
       order_address_id = each.value.bigcommerce.address_id
@@ -116,19 +110,13 @@ pipeline "tracking" {
 
   # Marked as shipped in ShipStation: no label, no items; the order's lines
   # not shipped yet go out under the fulfillment's tracking number.
-  # Only fulfillments of orders tote imported from this store, by their
-  # order's orderKey, never by orderNumber.
   step "fulfilled_orders" {
     action = bigcommerce.get_orders
-    ids = [for f in trigger.fulfillments : f.bigcommerce.order_id
-    if !coalesce(f.voided, false) && try(f.bigcommerce.store_hash, "") == step.store.output.store_hash]
+    ids    = [for f in trigger.fulfillments : f.bigcommerce.order_id if !coalesce(f.voided, false)]
   }
 
   transform "fulfillments" {
-    for_each = {
-      for f in trigger.fulfillments : tostring(f.fulfillmentId) => f
-      if !coalesce(f.voided, false) && try(f.bigcommerce.store_hash, "") == step.store.output.store_hash
-    }
+    for_each = { for f in trigger.fulfillments : tostring(f.fulfillmentId) => f if !coalesce(f.voided, false) }
     value = {
       order_id        = each.value.bigcommerce.order_id
       tracking_number = coalesce(each.value.trackingNumber, "ss-fulfillment-${each.value.fulfillmentId}")

@@ -37,6 +37,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"bcdeliver":    cmdBCDeliver,
 		"waitvendor":   cmdWaitVendor,
 		"secondstore":  cmdSecondStore,
+		"store":        cmdStore,
 		"mailreject":   cmdMailReject,
 		"maildrop":     cmdMailDrop,
 		"waitcount":    cmdWaitCount,

@@ -90,19 +90,47 @@ func cmdSecondStore(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: secondstore")
 	}
-	bc := bigcommercetest.NewServer(bigcommercetest.Options{StoreHash: "outlet", AccessToken: "outlet-token",
-		ClientSecret: "outlet-secret", StoreID: "1000002", Seed: 2, AllowHTTPWebhooks: true,
-		RateLimit: bigcommercetest.RateLimit{Quota: 3000}})
-	ts.Check(bc.SeedDefault())
-	ts.Defer(bc.Close)
-	secondStores.Store(ts, bc)
-	ts.Setenv("BIGCOMMERCE2_STORE_HASH", "outlet")
-	ts.Setenv("BIGCOMMERCE2_ACCESS_TOKEN", "outlet-token")
-	ts.Setenv("BIGCOMMERCE2_CLIENT_SECRET", "outlet-secret")
-	ts.Setenv("BIGCOMMERCE2_API_URL", bc.URL)
+	startStore(ts, "outlet", "BIGCOMMERCE2", "", 2)
 }
 
-var secondStores sync.Map // script -> *bigcommercetest.Server
+// store HASH ENVPREFIX [SKUPREFIX]: start another fake BigCommerce store
+// with that hash (its catalog's SKUs start with SKUPREFIX, default SKU, as
+// the main store's) and export ENVPREFIX_STORE_HASH, _ACCESS_TOKEN,
+// _CLIENT_SECRET and _API_URL; `vendor HASH ...` calls it.
+func cmdStore(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) < 2 || len(args) > 3 {
+		ts.Fatalf("usage: store HASH ENVPREFIX [SKUPREFIX]")
+	}
+	prefix := ""
+	if len(args) == 3 {
+		prefix = args[2]
+	}
+	n := uint64(3)
+	if m, ok := extraStores.Load(ts); ok {
+		n += uint64(len(m.(map[string]*bigcommercetest.Server)))
+	}
+	startStore(ts, args[0], args[1], prefix, n)
+}
+
+func startStore(ts *testscript.TestScript, hash, env, skuPrefix string, seed uint64) {
+	bc := bigcommercetest.NewServer(bigcommercetest.Options{StoreHash: hash, AccessToken: hash + "-token",
+		ClientSecret: hash + "-secret", StoreID: fmt.Sprintf("%d", 1000000+seed), Seed: seed, AllowHTTPWebhooks: true,
+		SKUPrefix: skuPrefix, RateLimit: bigcommercetest.RateLimit{Quota: 3000}})
+	ts.Check(bc.SeedDefault())
+	ts.Defer(bc.Close)
+	stores := map[string]*bigcommercetest.Server{}
+	if m, ok := extraStores.Load(ts); ok {
+		stores = m.(map[string]*bigcommercetest.Server)
+	}
+	stores[hash] = bc
+	extraStores.Store(ts, stores)
+	ts.Setenv(env+"_STORE_HASH", hash)
+	ts.Setenv(env+"_ACCESS_TOKEN", hash+"-token")
+	ts.Setenv(env+"_CLIENT_SECRET", hash+"-secret")
+	ts.Setenv(env+"_API_URL", bc.URL)
+}
+
+var extraStores sync.Map // script -> map[store hash]*bigcommercetest.Server
 
 func fakesOf(ts *testscript.TestScript) *sandbox.Fakes {
 	v, ok := fakesByScript.Load(ts)
@@ -133,7 +161,7 @@ func cmdWaitVendor(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// vendor bigcommerce|outlet|shipstation|mail METHOD PATH [FILE]: call a fake as
+// vendor bigcommerce|shipstation|mail|STORE METHOD PATH [FILE]: call a fake as
 // tote would (with the sandbox credentials), or a simulation verb under
 // /_sim/; print the status and the body.
 func cmdVendor(ts *testscript.TestScript, neg bool, args []string) {
@@ -151,14 +179,19 @@ func cmdVendor(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
-// bcdeliver ADDRFILE PATH FILE: deliver FILE, a BigCommerce webhook payload,
-// to the server whose address is in ADDRFILE as the sandbox store signs its
-// deliveries (the same file keeps its webhook-id, as a redelivery does);
+// bcdeliver ADDRFILE PATH FILE [CLIENTSECRET]: deliver FILE, a BigCommerce
+// webhook payload, to the server whose address is in ADDRFILE as the
+// sandbox store (or the store with CLIENTSECRET) signs its deliveries (the
+// same file keeps its webhook-id, as a redelivery does);
 // print the status and body. Scripts deliver events late, twice or out of
 // order with it.
 func cmdBCDeliver(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 3 {
-		ts.Fatalf("usage: bcdeliver ADDRFILE PATH FILE")
+	if len(args) != 3 && len(args) != 4 {
+		ts.Fatalf("usage: bcdeliver ADDRFILE PATH FILE [CLIENTSECRET]")
+	}
+	secret := sandbox.ClientSecret
+	if len(args) == 4 {
+		secret = args[3]
 	}
 	body := []byte(ts.ReadFile(args[2]))
 	sum := sha256.Sum256(body)
@@ -168,7 +201,7 @@ func cmdBCDeliver(ts *testscript.TestScript, neg bool, args []string) {
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("webhook-id", id)
 	req.Header.Set("webhook-timestamp", stamp)
-	req.Header.Set("webhook-signature", "v1,"+bigcommercetest.Sign(sandbox.ClientSecret, id, stamp, body))
+	req.Header.Set("webhook-signature", "v1,"+bigcommercetest.Sign(secret, id, stamp, body))
 	resp, err := http.DefaultClient.Do(req)
 	ts.Check(err)
 	defer resp.Body.Close()
@@ -184,16 +217,6 @@ func vendorCall(ts *testscript.TestScript, vendor, method, path string, body io.
 	var base string
 	header := http.Header{"Accept": {"application/json"}, "Content-Type": {"application/json"}}
 	switch vendor {
-	case "outlet":
-		v, ok := secondStores.Load(ts)
-		if !ok {
-			ts.Fatalf("no second store; start it with: secondstore")
-		}
-		base = v.(*bigcommercetest.Server).URL
-		if !strings.HasPrefix(path, "/_sim/") {
-			base += "/stores/outlet"
-			header.Set("X-Auth-Token", "outlet-token")
-		}
 	case "bigcommerce":
 		base = f.BigCommerce.URL
 		if !strings.HasPrefix(path, "/_sim/") {
@@ -206,7 +229,18 @@ func vendorCall(ts *testscript.TestScript, vendor, method, path string, body io.
 	case "mail":
 		base = f.Mail.URL()
 	default:
-		ts.Fatalf("vendor: unknown vendor %q", vendor)
+		var bc *bigcommercetest.Server
+		if m, ok := extraStores.Load(ts); ok {
+			bc = m.(map[string]*bigcommercetest.Server)[vendor]
+		}
+		if bc == nil {
+			ts.Fatalf("vendor: unknown vendor %q (start a store with: store %s ENVPREFIX)", vendor, vendor)
+		}
+		base = bc.URL
+		if !strings.HasPrefix(path, "/_sim/") {
+			base += "/stores/" + vendor
+			header.Set("X-Auth-Token", vendor+"-token")
+		}
 	}
 	var payload []byte
 	if body != nil {

@@ -27,6 +27,13 @@ var productType = obj(map[string]cty.Type{
 	"inventory_level": cty.Number, "inventory_tracking": cty.String, "is_visible": cty.Bool,
 	"bin_picking_number": cty.String, "upc": cty.String, "mpn": cty.String, "gtin": cty.String,
 	"base_variant_id": cty.Number, "date_modified": cty.String, "variants": cty.List(variantType),
+	"skus": cty.List(skuType),
+})
+
+// skuType is one SKU of a product as ShipStation and stock levels know it.
+var skuType = obj(map[string]cty.Type{
+	"sku": cty.String, "name": cty.String, "weight": cty.Number, "width": cty.Number, "height": cty.Number,
+	"depth": cty.Number, "bin_picking_number": cty.String,
 })
 
 func catalogActions() []action {
@@ -35,7 +42,10 @@ func catalogActions() []action {
 			Spec: connectors.ActionSpec{
 				Name: "get_products", Kind: connectors.Read, Output: cty.List(productType),
 				Doc: "Catalog products with their variants, by id and/or product (base) SKU; weights and dimensions " +
-					"in the store's units (see get_store). Variant SKUs are found with get_variants.",
+					"in the store's units (see get_store). Variant SKUs are found with get_variants. skus lists what a " +
+					"warehouse stocks: each variant with a SKU of a product with several variants (named \"<product> " +
+					"(<option values>)\", its null measures the product's, its weight else its calculated weight), " +
+					"else the product itself when it has a SKU.",
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "ids", Type: cty.List(cty.Number), Doc: "Product ids."},
 					{Name: "skus", Type: cty.List(cty.String), Doc: "Product (base) SKUs."},
@@ -87,7 +97,45 @@ func productVal(p product) cty.Value {
 		"bin_picking_number": str(p.BinPickingNumber), "upc": str(p.UPC), "mpn": str(p.MPN), "gtin": str(p.GTIN),
 		"base_variant_id": optNum(p.BaseVariantID), "date_modified": str(formatTime(p.DateModified.Time)),
 		"variants": listOf(variantType, vs),
+		"skus":     listOf(skuType, productSKUs(p)),
 	})
+}
+
+// productSKUs are the SKUs a warehouse stocks of p: each variant with a SKU
+// when there are several (a lone variant is the product itself), else the
+// product when it has a SKU.
+func productSKUs(p product) []cty.Value {
+	if len(p.Variants) <= 1 {
+		if p.SKU == "" {
+			return nil
+		}
+		return []cty.Value{skuVal(p.SKU, p.Name, dec(p.Weight), dec(p.Width), dec(p.Height), dec(p.Depth), p.BinPickingNumber)}
+	}
+	or := func(v optAmount, fallback amount) cty.Value {
+		if v.Valid {
+			return dec(v.amount)
+		}
+		return dec(fallback)
+	}
+	var out []cty.Value
+	for _, v := range p.Variants {
+		if v.SKU == "" {
+			continue
+		}
+		labels := make([]string, 0, len(v.OptionValues))
+		for _, o := range v.OptionValues {
+			labels = append(labels, o.Label)
+		}
+		name := p.Name + " (" + strings.Join(labels, ", ") + ")"
+		out = append(out, skuVal(v.SKU, name, or(v.Weight, v.CalculatedWeight), or(v.Width, p.Width), or(v.Height, p.Height),
+			or(v.Depth, p.Depth), v.BinPickingNumber))
+	}
+	return out
+}
+
+func skuVal(sku, name string, weight, width, height, depth cty.Value, bin string) cty.Value {
+	return cty.ObjectVal(map[string]cty.Value{"sku": str(sku), "name": str(name), "weight": weight, "width": width,
+		"height": height, "depth": depth, "bin_picking_number": str(bin)})
 }
 
 // chunks splits a list into pieces of at most n.

@@ -1,6 +1,7 @@
 package bigcommerce
 
 import (
+	"strings"
 	"testing"
 
 	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
@@ -60,5 +61,54 @@ func TestGetVariantsBySKUIDAndProduct(t *testing.T) {
 	}
 	if out := e.read("get_variants", map[string]cty.Value{"product_ids": ids(multi.ID)}); out.LengthInt() != len(multi.Variants) {
 		t.Fatalf("by product = %d variants, want %d", out.LengthInt(), len(multi.Variants))
+	}
+}
+
+// skus is what a warehouse stocks: a product with variants gives each
+// variant, named with its option values and with the product's measures
+// where its own are null; a simple product gives itself.
+func TestGetProductsSKUs(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	simple, multi := seeded(t, e)
+	out := e.read("get_products", map[string]cty.Value{"ids": ids(multi.ID, simple.ID)})
+	byID := map[int64]cty.Value{}
+	for _, p := range out.AsValueSlice() {
+		byID[num64(p.GetAttr("id"))] = p
+	}
+	skus := byID[int64(multi.ID)].GetAttr("skus").AsValueSlice()
+	if len(skus) != len(multi.Variants) {
+		t.Fatalf("%d skus for %d variants", len(skus), len(multi.Variants))
+	}
+	for i, v := range multi.Variants {
+		s := skus[i]
+		var labels []string
+		for _, o := range v.OptionValues {
+			labels = append(labels, o.Label)
+		}
+		if got, want := s.GetAttr("sku").AsString(), v.SKU; got != want {
+			t.Errorf("sku %d = %q, want %q", i, got, want)
+		}
+		if got, want := s.GetAttr("name").AsString(), multi.Name+" ("+strings.Join(labels, ", ")+")"; got != want {
+			t.Errorf("name = %q, want %q", got, want)
+		}
+		weight := v.CalculatedWeight.String()
+		if v.Weight != nil {
+			weight = v.Weight.String()
+		}
+		if !s.GetAttr("weight").RawEquals(cty.MustParseNumberVal(weight)) {
+			t.Errorf("%s weight = %#v, want %s", v.SKU, s.GetAttr("weight"), weight)
+		}
+		depth := multi.Depth.String()
+		if v.Depth != nil {
+			depth = v.Depth.String()
+		}
+		if !s.GetAttr("depth").RawEquals(cty.MustParseNumberVal(depth)) {
+			t.Errorf("%s depth = %#v, want %s", v.SKU, s.GetAttr("depth"), depth)
+		}
+	}
+	one := byID[int64(simple.ID)].GetAttr("skus").AsValueSlice()
+	if len(one) != 1 || one[0].GetAttr("sku").AsString() != simple.SKU || one[0].GetAttr("name").AsString() != simple.Name ||
+		one[0].GetAttr("bin_picking_number").AsString() != simple.BinPickingNumber {
+		t.Errorf("simple product's skus = %#v", one)
 	}
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/toteworks/tote/connectors/budget"
 	"github.com/toteworks/tote/connectors/internal/actions"
 	"github.com/toteworks/tote/connectors/internal/redirect"
+	"github.com/toteworks/tote/connectors/orderkey"
 	"github.com/toteworks/tote/connectors/schema"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -49,6 +50,7 @@ func (connector) Spec() connectors.Spec {
 		Doc:      "A BigCommerce store: orders, shipments, refunds, metafields, catalog, inventory and webhooks.",
 		Config:   configSchema,
 		Triggers: []connectors.TriggerSpec{webhookTrigger, pollTrigger},
+		RouteKey: routeKey,
 	}
 	spec.Actions = actionTable.Specs()
 	return spec
@@ -194,4 +196,17 @@ func applyArgs(f func(*conn, context.Context, *args, connectors.Change) (cty.Val
 	return func(c *conn, ctx context.Context, w connectors.WriteRequest) (cty.Value, error) {
 		return f(c, ctx, argsOf(w.Args), w.Change)
 	}
+}
+
+// routeKey names the store a connection serves, as the ShipStation
+// connector names the store of each record whose orderKey tote wrote.
+func routeKey(cfg cty.Value) string {
+	if cfg.IsNull() || !cfg.IsKnown() || !cfg.Type().IsObjectType() || !cfg.Type().HasAttribute("store_hash") {
+		return ""
+	}
+	h := cfg.GetAttr("store_hash")
+	if h.IsNull() || !h.IsKnown() || h.Type() != cty.String || h.AsString() == "" {
+		return ""
+	}
+	return orderkey.RouteKey(h.AsString())
 }

@@ -1,6 +1,9 @@
 package bigcommerce
 
 import (
+	"strconv"
+
+	"github.com/toteworks/tote/connectors/orderkey"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -52,6 +55,13 @@ var orderType = obj(map[string]cty.Type{
 	"staff_notes": cty.String, "customer_message": cty.String, "external_order_id": cty.String,
 	"order_source": cty.String, "customer_locale": cty.String, "billing_address": addressType,
 	"shipping_addresses": cty.List(shippingAddressType), "lines": cty.List(lineType),
+	"consignments": cty.List(consignmentType),
+})
+
+// consignmentType is one ship-to address of an order with the lines that
+// go there: one ShipStation order each.
+var consignmentType = obj(map[string]cty.Type{
+	"key": cty.String, "number": cty.String, "index": cty.Number, "address": shippingAddressType, "lines": cty.List(lineType),
 })
 
 // fullOrder is an order with its lines and ship-to addresses.
@@ -143,5 +153,34 @@ func orderVal(o fullOrder, store string) cty.Value {
 		"order_source": str(o.OrderSource), "customer_locale": str(o.CustomerLocale),
 		"billing_address":    cty.ObjectVal(addressAttrVals(o.BillingAddress)),
 		"shipping_addresses": listOf(shippingAddressType, addrs), "lines": listOf(lineType, lines),
+		"consignments": listOf(consignmentType, consignmentVals(o, store)),
 	})
+}
+
+// consignmentVals splits an order by ship-to address: the first keeps the
+// order's number and the key bc:<store>:<id>, each further one is
+// "<id>-<n>" under bc:<store>:<id>:<address id>; each has the lines of its
+// address (all of them when there is one address).
+func consignmentVals(o fullOrder, store string) []cty.Value {
+	out := make([]cty.Value, 0, len(o.addrs))
+	for i, a := range o.addrs {
+		k := orderkey.Key{StoreHash: store, OrderID: o.ID}
+		number := strconv.FormatInt(o.ID, 10)
+		if i > 0 {
+			id := a.ID
+			k.AddressID = &id
+			number += "-" + strconv.Itoa(i+1)
+		}
+		var lines []cty.Value
+		for _, l := range o.lines {
+			if len(o.addrs) == 1 || l.OrderAddressID == a.ID {
+				lines = append(lines, lineVal(l))
+			}
+		}
+		out = append(out, cty.ObjectVal(map[string]cty.Value{
+			"key": str(k.String()), "number": str(number), "index": cty.NumberIntVal(int64(i)),
+			"address": shippingAddressVal(a), "lines": listOf(lineType, lines),
+		}))
+	}
+	return out
 }

@@ -26,7 +26,10 @@ func orderActions() []action {
 			Spec: connectors.ActionSpec{
 				Name: "get_orders", Kind: connectors.Read, Output: cty.List(orderType),
 				Doc: "Orders by id, each with its lines, ship-to addresses and amounts (v2 money as 4-decimal strings). " +
-					"Ids asked for by concurrent runs are merged into list calls of up to 250 orders. Ids that do not exist are left out.",
+					"Ids asked for by concurrent runs are merged into list calls of up to 250 orders. Ids that do not exist are left out. " +
+					"consignments splits each order by ship-to address, one ShipStation order each: key is its orderKey " +
+					"(bc:<store_hash>:<id>, then bc:<store_hash>:<id>:<address id>), number its order number (<id>, then <id>-2, ...), " +
+					"lines the lines that go there (all of them with one address).",
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "ids", Type: cty.List(cty.Number), Required: true, Doc: "Order ids."},
 				}},

@@ -3,6 +3,7 @@ package bigcommerce
 import (
 	"context"
 	"fmt"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -200,5 +201,60 @@ func TestUpdateOrderPlansAgainstTheCurrentOrder(t *testing.T) {
 		map[string]cty.Value{"order_id": cty.NumberIntVal(4242), "status_id": cty.NumberIntVal(9)}))
 	if !connectors.IsPermanent(err) || !isNotFound(err) {
 		t.Fatalf("missing order: %v", err)
+	}
+}
+
+// consignments split an order by ship-to address: the first keeps the
+// order's number and key, each further one is numbered <id>-<n> under a
+// key naming its address, and each has the lines that go there.
+func TestGetOrdersSplitsConsignmentsByAddress(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	p := bigcommercetest.MoneyOf("5.00")
+	addr := func(city string) bigcommercetest.ShippingAddressInput {
+		return bigcommercetest.ShippingAddressInput{AddressFields: bigcommercetest.AddressFields{FirstName: "Ana", LastName: "Ruiz",
+			Street1: "1 Elm Rd", City: city, State: "Colorado", Zip: "80203", Country: "United States", CountryISO2: "US"}}
+	}
+	o, err := e.fake.PlaceOrder(bigcommercetest.OrderInput{
+		BillingAddress: &bigcommercetest.Address{AddressFields: bigcommercetest.AddressFields{FirstName: "Ana", LastName: "Ruiz",
+			Street1: "12 Elm Rd", City: "Denver", State: "Colorado", Zip: "80203", Country: "United States", CountryISO2: "US"}},
+		ShippingAddresses: []bigcommercetest.ShippingAddressInput{addr("Denver"), addr("Boulder")},
+		Products: []bigcommercetest.OrderProductInput{
+			{Name: "Sock", SKU: "SOCK-1", Quantity: 1, PriceExTax: &p, PriceIncTax: &p},
+			{Name: "Mug", SKU: "MUG-1", Quantity: 1, PriceExTax: &p, PriceIncTax: &p, ShipToIndex: 1},
+			{Name: "Cap", SKU: "CAP-1", Quantity: 1, PriceExTax: &p, PriceIncTax: &p, ShipToIndex: 1},
+		},
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := e.read("get_orders", map[string]cty.Value{"ids": ids(o.ID)}).Index(cty.NumberIntVal(0))
+	cs := got.GetAttr("consignments").AsValueSlice()
+	if len(cs) != 2 {
+		t.Fatalf("%d consignments, want 2", len(cs))
+	}
+	second := num64(got.GetAttr("shipping_addresses").Index(cty.NumberIntVal(1)).GetAttr("id"))
+	for i, want := range []struct {
+		key, number, city string
+		skus              []string
+	}{
+		{fmt.Sprintf("bc:sandbox:%d", o.ID), fmt.Sprint(o.ID), "Denver", []string{"SOCK-1"}},
+		{fmt.Sprintf("bc:sandbox:%d:%d", o.ID, second), fmt.Sprintf("%d-2", o.ID), "Boulder", []string{"MUG-1", "CAP-1"}},
+	} {
+		c := cs[i]
+		var skus []string
+		for _, l := range c.GetAttr("lines").AsValueSlice() {
+			skus = append(skus, l.GetAttr("sku").AsString())
+		}
+		if c.GetAttr("key").AsString() != want.key || c.GetAttr("number").AsString() != want.number ||
+			num64(c.GetAttr("index")) != int64(i) || c.GetAttr("address").GetAttr("city").AsString() != want.city ||
+			strings.Join(skus, ",") != strings.Join(want.skus, ",") {
+			t.Errorf("consignment %d = key %s, number %s, city %s, lines %v; want %+v", i, c.GetAttr("key").AsString(),
+				c.GetAttr("number").AsString(), c.GetAttr("address").GetAttr("city").AsString(), skus, want)
+		}
+	}
+	// One address: every line goes there, whatever its order_address_id.
+	one := e.read("get_orders", map[string]cty.Value{"ids": ids(e.placeOrder().ID)}).Index(cty.NumberIntVal(0))
+	if cs := one.GetAttr("consignments").AsValueSlice(); len(cs) != 1 || cs[0].GetAttr("lines").LengthInt() != one.GetAttr("lines").LengthInt() {
+		t.Errorf("one address: consignments = %#v", cs)
 	}
 }

@@ -65,3 +65,8 @@ func positive(s string) (int64, bool) {
 	n, err := strconv.ParseInt(s, 10, 64)
 	return n, err == nil
 }
+
+// RouteKey is the route key (connectors.Spec.RouteKey) of a BigCommerce
+// store: the BigCommerce connector gives it to a connection, the
+// ShipStation connector to the records whose orderKey names the store.
+func RouteKey(storeHash string) string { return "bigcommerce:" + storeHash }

@@ -44,7 +44,7 @@ func spec() connectors.Spec {
 		Actions: actionTable.Specs(),
 		Triggers: []connectors.TriggerSpec{
 			{
-				Kind: "shipstation_webhook", Mode: connectors.Webhook, Event: eventType, Subjects: subjects,
+				Kind: "shipstation_webhook", Mode: connectors.Webhook, Event: eventType, Subjects: subjects, Route: route,
 				Doc: "ShipStation notifications. The delivery must carry the connection's webhook_token (query " +
 					"parameter token, or the X-Tote-Token header), checked before the body is read. Its resource_url " +
 					"must be a ShipStation API host (ssapi*.shipstation.com or api_url's host), the path of its " +
@@ -60,7 +60,7 @@ func spec() connectors.Spec {
 				}},
 			},
 			{
-				Kind: "shipstation_poll", Mode: connectors.Poll, Event: eventType, Subjects: subjects,
+				Kind: "shipstation_poll", Mode: connectors.Poll, Event: eventType, Subjects: subjects, Route: route,
 				Doc: "Records changed since the last poll, one event per record: shipments (created or voided), " +
 					"fulfillments (created), orders (modified), tagged_orders (currently carrying tag) or " +
 					"delivered_returns (v2 return labels made within return_window whose tracking shows DE, delivered " +

@@ -70,6 +70,10 @@ type Connection struct {
 	// connection is never opened, its triggers never fire and steps using
 	// it are skipped as if their when were false.
 	Enabled bool
+	// RouteKey names what the connection serves among other connectors'
+	// records (connectors.Spec.RouteKey); "" when its connector does not
+	// say or its settings are not known (offline).
+	RouteKey string
 }
 
 // Addr is connection.<type>.<name>.
@@ -337,9 +341,14 @@ func (p *Program) compileConnections(reg *connectors.Registry, funcs map[string]
 		}
 		val, d := decodeBody(rest, spec.Config, ctx)
 		diags = append(diags, d...)
+		routeKey := ""
+		if spec.RouteKey != nil && !d.HasErrors() {
+			clean, _ := val.UnmarkDeep()
+			routeKey = spec.RouteKey(clean)
+		}
 		p.Connections = append(p.Connections, &Connection{
 			Type: decl.Type, Name: decl.Name, Connector: c, Spec: spec, Values: markSensitiveAttrs(val, spec.Config), Decl: decl,
-			Enabled: enabled,
+			Enabled: enabled, RouteKey: routeKey,
 		})
 	}
 	return diags

@@ -24,14 +24,34 @@ type Pipeline struct {
 	Graph             *dag.Graph
 	// TriggerType is the type of `trigger` in this pipeline.
 	TriggerType cty.Type
+	// ForEach is set for a pipeline with one instance per connection.
+	ForEach *ForEach
 }
 
-// Trigger returns the trigger with the given name, or nil.
+// Trigger returns the trigger with the given name, or nil. In a for_each
+// pipeline, the block's own name (as events, hooks and runs named it
+// before the pipeline had instances) finds its instance for the connection
+// named main, or its only instance.
 func (pl *Pipeline) Trigger(name string) *Trigger {
+	var only, main *Trigger
+	n := 0
 	for _, t := range pl.Triggers {
 		if t.Name == name {
 			return t
 		}
+		if t.Instance != nil && t.Name != t.Decl.Name && t.Decl.Name == name {
+			n++
+			only = t
+			if t.Instance.Name == "main" {
+				main = t
+			}
+		}
+	}
+	if main != nil {
+		return main
+	}
+	if n == 1 {
+		return only
 	}
 	return nil
 }
@@ -56,9 +76,12 @@ type Node struct {
 	Action     connectors.ActionSpec
 	ActionName string // <type>.<action>
 	Conn       *Connection
-	Args       hcldec.Spec
-	ForEach    hcl.Expression
-	When       hcl.Expression
+	// Instanced is set for a step of a for_each pipeline's connector that
+	// names no connection: it uses the run's instance (Conn only types it).
+	Instanced bool
+	Args      hcldec.Spec
+	ForEach   hcl.Expression
+	When      hcl.Expression
 	// Type is the static type of one instance's value: the transform's
 	// value, or the step's output.
 	Type  cty.Type
@@ -79,16 +102,29 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 	funcs := p.Functions(true)
 	var diags hcl.Diagnostics
 	unresolved := false
-	for _, td := range decl.Triggers {
-		t, d := p.compileTrigger(decl, td, reg, funcs)
+	if decl.ForEach != nil {
+		fe, d := p.compileForEach(decl)
 		diags = append(diags, d...)
-		if t != nil {
-			pl.Triggers = append(pl.Triggers, t)
-		} else {
-			unresolved = true
-		}
+		pl.ForEach = fe
 	}
-	pl.TriggerType = triggerType(pl.Triggers)
+	var declared []*Trigger // one per block, for the type of trigger
+	for _, td := range decl.Triggers {
+		t, d := p.compileTrigger(decl, td, reg, funcs, pl.ForEach)
+		diags = append(diags, d...)
+		if t == nil {
+			unresolved = true
+			continue
+		}
+		declared = append(declared, t)
+		if pl.ForEach == nil {
+			pl.Triggers = append(pl.Triggers, t)
+			continue
+		}
+		its, d := p.instanceTriggers(pl, t)
+		diags = append(diags, d...)
+		pl.Triggers = append(pl.Triggers, its...)
+	}
+	pl.TriggerType = triggerType(declared)
 	if unresolved {
 		// The unknown trigger's events could have any shape: do not report
 		// every trigger.* reference again.
@@ -98,7 +134,10 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 	// left out: nothing schedules, serves or subscribes to them.
 	active := pl.Triggers[:0:0]
 	for _, t := range pl.Triggers {
-		if t.Conn == nil || t.Conn.Enabled {
+		if pl.ForEach != nil && len(pl.ForEach.Instances) == 0 {
+			// No instance: nothing would receive the events.
+			pl.Disabled = append(pl.Disabled, t)
+		} else if t.Conn == nil || t.Conn.Enabled {
 			active = append(active, t)
 		} else {
 			pl.Disabled = append(pl.Disabled, t)
@@ -121,7 +160,7 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 	for _, s := range decl.Steps {
 		n := &Node{Addr: "step." + s.Name, Name: s.Name, Kind: StepNode, Step: s,
 			ForEach: s.ForEach, When: s.When, Range: s.DeclRange, Type: cty.DynamicPseudoType}
-		diags = append(diags, p.resolveAction(n, reg)...)
+		diags = append(diags, p.resolveAction(n, reg, pl.ForEach)...)
 		for _, e := range []hcl.Expression{s.ForEach, s.When} {
 			if e != nil {
 				n.refs = append(n.refs, e.Variables()...)
@@ -158,7 +197,7 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 	return pl, diags
 }
 
-func (p *Program) resolveAction(n *Node, reg *connectors.Registry) hcl.Diagnostics {
+func (p *Program) resolveAction(n *Node, reg *connectors.Registry, fe *ForEach) hcl.Diagnostics {
 	s := n.Step
 	if s.Action == nil {
 		return nil
@@ -185,6 +224,10 @@ func (p *Program) resolveAction(n *Node, reg *connectors.Registry) hcl.Diagnosti
 	n.Action = action
 	n.Args = action.Args.Spec()
 	n.Type = action.Output
+	if s.Connection == nil && fe != nil && fe.Type == typ {
+		n.Conn, n.Instanced = p.instanceConnection(fe), true
+		return nil
+	}
 	conn, diags := p.resolveConnection(typ, s.Connection, s.DeclRange)
 	n.Conn = conn
 	return diags

@@ -44,6 +44,10 @@ type Trigger struct {
 	Overlap    state.Overlap
 	CatchUp    int
 	Decl       *config.Trigger
+	// Instance is, in a for_each pipeline, the connection of the instance
+	// whose events this trigger gives; nil for a trigger whose events are
+	// split among the instances (Pipeline.Route).
+	Instance *Connection
 }
 
 // Event is the type of this trigger's events.
@@ -54,7 +58,7 @@ func (t *Trigger) Event() cty.Type {
 	return t.Spec.Event
 }
 
-func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg *connectors.Registry, funcs map[string]function.Function) (*Trigger, hcl.Diagnostics) {
+func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg *connectors.Registry, funcs map[string]function.Function, fe *ForEach) (*Trigger, hcl.Diagnostics) {
 	t := &Trigger{Name: decl.Name, Kind: decl.Kind, Decl: decl, Overlap: state.OverlapSkip, CatchUp: 1}
 	ctx := &hcl.EvalContext{Functions: funcs, Variables: map[string]cty.Value{"var": p.Vars, "local": p.Locals}}
 	var diags hcl.Diagnostics
@@ -77,9 +81,13 @@ func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg 
 		}
 		t.Spec = ts
 		t.Mode = TriggerMode(ts.Mode)
-		conn, d := p.resolveConnection(spec.Type, decl.Connection, decl.DeclRange)
-		diags = append(diags, d...)
-		t.Conn = conn
+		if decl.Connection == nil && fe != nil && fe.Type == spec.Type {
+			t.Conn = p.instanceConnection(fe) // instanceTriggers gives each instance its own
+		} else {
+			conn, d := p.resolveConnection(spec.Type, decl.Connection, decl.DeclRange)
+			diags = append(diags, d...)
+			t.Conn = conn
+		}
 		args, d := decodeBody(decl.Body, ts.Args, ctx)
 		diags = append(diags, d...)
 		t.Args = markSensitiveAttrs(args, ts.Args)
@@ -191,8 +199,13 @@ func checkTriggerAttr(pl *Pipeline, trav hcl.Traversal) hcl.Diagnostics {
 	}
 	sort.Strings(names)
 	var kinds []string
+	seen := map[string]bool{}
 	for _, t := range pl.Triggers {
-		kinds = append(kinds, t.Kind+" "+strconv.Quote(t.Name))
+		// A for_each pipeline's instances of one block are named once.
+		if !seen[t.Decl.Name] {
+			seen[t.Decl.Name] = true
+			kinds = append(kinds, t.Kind+" "+strconv.Quote(t.Decl.Name))
+		}
 	}
 	what := "A run started by hand"
 	if len(kinds) > 0 {
@@ -213,7 +226,7 @@ func (pl *Pipeline) EventValue(t *Trigger, data cty.Value) cty.Value {
 		attrs[name] = cty.NullVal(at)
 	}
 	if t != nil {
-		attrs["name"] = cty.StringVal(t.Name)
+		attrs["name"] = cty.StringVal(t.Decl.Name)
 		attrs["kind"] = cty.StringVal(t.Kind)
 		if !data.IsNull() && data.Type().IsObjectType() {
 			for name, v := range data.AsValueMap() {

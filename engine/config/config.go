@@ -65,10 +65,13 @@ func (c *Connection) Address() string { return "connection." + c.Type + "." + c.
 type Pipeline struct {
 	Name        string
 	Description string
-	Triggers    []*Trigger
-	Transforms  []*Transform
-	Steps       []*Step
-	DeclRange   hcl.Range
+	// ForEach is the `for_each` expression, or nil: connection.<type>
+	// makes one instance of the pipeline per enabled connection of type.
+	ForEach    hcl.Expression
+	Triggers   []*Trigger
+	Transforms []*Transform
+	Steps      []*Step
+	DeclRange  hcl.Range
 }
 
 // Trigger is a `trigger "<kind>" "<name>"` block.

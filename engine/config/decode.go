@@ -26,7 +26,7 @@ var variableSchema = &hcl.BodySchema{
 }
 
 var pipelineSchema = &hcl.BodySchema{
-	Attributes: []hcl.AttributeSchema{{Name: "description"}},
+	Attributes: []hcl.AttributeSchema{{Name: "description"}, {Name: "for_each"}},
 	Blocks: []hcl.BlockHeaderSchema{
 		{Type: "trigger", LabelNames: []string{"kind", "name"}},
 		{Type: "transform", LabelNames: []string{"name"}},
@@ -146,6 +146,9 @@ func decodePipeline(b *hcl.Block) (*Pipeline, hcl.Diagnostics) {
 	diags = append(diags, d...)
 	if a, ok := content.Attributes["description"]; ok {
 		diags = append(diags, constString(a, &p.Description)...)
+	}
+	if a, ok := content.Attributes["for_each"]; ok {
+		p.ForEach = a.Expr
 	}
 	for _, blk := range content.Blocks {
 		switch blk.Type {

@@ -123,21 +123,32 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		res.Plan.Event = EncodeEvent(trig, data)
 	}
 	now := e.opts.Clock()
-	x := &execution{
-		e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, deferred: deferred, started: now,
-		sem:        make(chan struct{}, e.opts.Parallelism),
-		transforms: map[string]cty.Value{}, steps: map[string]cty.Value{},
-		redact: e.secrets.clone(),
-		base: &compile.Scope{
-			Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.connections,
-			Trigger: pl.EventValue(trig, data),
-			Run: cty.ObjectVal(map[string]cty.Value{
-				"id": runIDValue(mode, runID), "pipeline": cty.StringVal(pl.Name),
-				"mode": cty.StringVal(string(mode)), "time": cty.StringVal(now.UTC().Format(time.RFC3339)),
-			}),
-			Funcs: e.prog.Functions(mode == Plan),
-		},
+	// One redactor for the run: it learns the sensitive values its walks see.
+	redact := e.secrets.clone()
+	newExecution := func(p part) *execution {
+		x := &execution{
+			e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, deferred: deferred, started: now,
+			sem:        make(chan struct{}, e.opts.Parallelism),
+			transforms: map[string]cty.Value{}, steps: map[string]cty.Value{},
+			redact: redact,
+			inst:   p.instance,
+			base: &compile.Scope{
+				Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.connections,
+				Trigger: pl.EventValue(trig, p.data),
+				Run: cty.ObjectVal(map[string]cty.Value{
+					"id": runIDValue(mode, runID), "pipeline": cty.StringVal(pl.Name),
+					"mode": cty.StringVal(string(mode)), "time": cty.StringVal(now.UTC().Format(time.RFC3339)),
+				}),
+				Funcs: e.prog.Functions(mode == Plan),
+			},
+		}
+		if pl.ForEach != nil && len(pl.ForEach.Instances) > 1 && p.instance != nil {
+			// Which store a change is for, once there are several.
+			x.prefix = "[" + p.instance.Name + "] "
+		}
+		return x
 	}
+	x := newExecution(part{data: data})
 	if runID != "" && mode == Apply && deferred == nil {
 		if err := e.store.StartRun(ctx, state.Run{ID: runID, Pipeline: pl.Name, Trigger: ev.Trigger, EventKey: ev.Key,
 			Mode: string(mode), Status: state.RunRunning, StartedAt: now}); err != nil {
@@ -151,10 +162,72 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		x.finish(ctx, walked{})
 		return res
 	}
-	walk := pl.Graph.Walk(ctx, e.opts.Parallelism, x.node)
-	x.finish(ctx, walk)
+	// The instances of a split event run one after another, as one run.
+	var walkErr error
+	for _, p := range e.route(pl, trig, ev.Key, data) {
+		px := newExecution(p)
+		if err := pl.Graph.Walk(ctx, e.opts.Parallelism, px.node).Err(); err != nil && walkErr == nil {
+			walkErr = err
+		}
+		x.failures = append(x.failures, px.failures...)
+		x.attempts = append(x.attempts, px.attempts...)
+	}
+	x.finish(ctx, walkedErr{walkErr})
 	return res
 }
+
+// part is what one instance of a pipeline runs: the whole event, or in a
+// for_each pipeline the records of its instance's connection.
+type part struct {
+	instance *compile.Connection
+	data     cty.Value
+}
+
+// route splits an event of trig among pl's instances. A pipeline without
+// for_each, and a trigger of one instance, run the event whole; a cron
+// tick (and a run by hand) runs in every instance; a connector's event is
+// split by the route key of its records, and the records of a key no
+// enabled connection serves are left out, with a log line.
+func (e *Engine) route(pl *compile.Pipeline, trig *compile.Trigger, key string, data cty.Value) []part {
+	switch {
+	case pl.ForEach == nil:
+		return []part{{data: data}}
+	case trig != nil && trig.Instance != nil:
+		return []part{{instance: trig.Instance, data: data}}
+	case trig == nil || trig.Mode == compile.ModeCron || trig.Spec.Route == nil:
+		out := make([]part, 0, len(pl.ForEach.Instances))
+		for _, c := range pl.ForEach.Instances {
+			out = append(out, part{instance: c, data: data})
+		}
+		return out
+	}
+	if data.IsNull() || !data.IsWhollyKnown() {
+		return nil
+	}
+	clean, _ := data.UnmarkDeep()
+	split := trig.Spec.Route(clean)
+	keys := make([]string, 0, len(split))
+	for k := range split {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var out []part
+	for _, k := range keys {
+		c := pl.ForEach.Instance(k)
+		if c == nil {
+			e.opts.Logger.Info("records skipped: no enabled connection serves them",
+				"pipeline", pl.Name, "trigger", trig.Name, "event", key, "serves", k, "for_each", pl.ForEach.Type)
+			continue
+		}
+		out = append(out, part{instance: c, data: split[k]})
+	}
+	return out
+}
+
+// walkedErr is the outcome of a run's walks: the first walk error.
+type walkedErr struct{ err error }
+
+func (w walkedErr) Err() error { return w.err }
 
 type execution struct {
 	e          *Engine
@@ -168,6 +241,10 @@ type execution struct {
 	base       *compile.Scope
 	sem        chan struct{}
 	redact     *redactor
+	// inst is the connection of the pipeline instance this walk
+	// serves (for_each pipelines); prefix sets its addresses apart.
+	inst   *compile.Connection
+	prefix string
 
 	mu         sync.Mutex
 	transforms map[string]cty.Value
@@ -281,6 +358,7 @@ func (x *execution) set(n *compile.Node, v cty.Value) {
 // once, here.
 func (x *execution) node(ctx context.Context, addr string) error {
 	n := x.pl.Nodes[addr]
+	addr = x.prefix + addr
 	defer stepDone(ctx)
 	sc := x.scope()
 	if n.ForEach == nil {
@@ -307,7 +385,7 @@ func (x *execution) node(ctx context.Context, addr string) error {
 		// Only in plan: the keys depend on a write not yet performed.
 		x.set(n, cty.DynamicVal)
 		if n.IsWrite() {
-			x.addChange(&plan.Change{Address: addr + "[*]", Action: n.ActionName, Connection: n.Conn.Addr(), Op: connectors.OpCreate,
+			x.addChange(&plan.Change{Address: addr + "[*]", Action: n.ActionName, Connection: x.conn(n).Addr(), Op: connectors.OpCreate,
 				Fields: []plan.Field{{Path: "for_each", AfterUnknown: true, Changed: true}}})
 		}
 		return nil
@@ -406,7 +484,7 @@ func forEachInstances(fe cty.Value) ([]instance, error) {
 // instance evaluates one instance. included is false when its when is false.
 func (x *execution) instance(ctx context.Context, n *compile.Node, sc *compile.Scope, each *compile.Each, addr string) (cty.Value, bool, error) {
 	hctx := sc.With(each).EvalContext()
-	if n.Kind == compile.StepNode && !n.Conn.Enabled {
+	if n.Kind == compile.StepNode && !x.conn(n).Enabled {
 		// A disabled connection's steps are skipped like a false when.
 		return cty.ObjectVal(map[string]cty.Value{"output": cty.NullVal(n.Type)}), false, nil
 	}
@@ -459,7 +537,7 @@ func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args
 		x.addRead(plan.Read{Address: addr, Action: n.ActionName, Deferred: true})
 		return cty.UnknownVal(n.Type), nil
 	}
-	conn, err := x.e.Conn(ctx, n.Conn)
+	conn, err := x.e.Conn(ctx, x.conn(n))
 	if err != nil {
 		return cty.NilVal, err
 	}
@@ -519,4 +597,13 @@ func runIDValue(mode Mode, id string) cty.Value {
 		return cty.UnknownVal(cty.String)
 	}
 	return cty.StringVal(id)
+}
+
+// conn is the connection step n uses in this walk: its instance's for a
+// step that names none in a for_each pipeline.
+func (x *execution) conn(n *compile.Node) *compile.Connection {
+	if n.Instanced && x.inst != nil {
+		return x.inst
+	}
+	return n.Conn
 }

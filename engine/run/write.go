@@ -24,7 +24,7 @@ import (
 func (x *execution) write(ctx context.Context, n *compile.Node, addr string, args cty.Value) (cty.Value, error) {
 	raw, _ := args.UnmarkDeep()
 	x.redact.addSensitive(args)
-	pc := &plan.Change{Address: addr, Action: n.ActionName, Connection: n.Conn.Addr()}
+	pc := &plan.Change{Address: addr, Action: n.ActionName, Connection: x.conn(n).Addr()}
 	identity, known := identityOf(args, n.Action.Identity)
 	if !known {
 		// Only in plan: which record is targeted depends on a write not yet made.
@@ -37,7 +37,7 @@ func (x *execution) write(ctx context.Context, n *compile.Node, addr string, arg
 	if raw.IsWhollyKnown() {
 		pc.ArgsDigest = digest(raw)
 	}
-	conn, err := x.e.Conn(ctx, n.Conn)
+	conn, err := x.e.Conn(ctx, x.conn(n))
 	if err != nil {
 		return cty.NilVal, err
 	}
@@ -67,8 +67,8 @@ func (x *execution) write(ctx context.Context, n *compile.Node, addr string, arg
 		return cty.UnknownVal(n.Type), nil
 	}
 
-	key := intentKey(x.pl.Name, n.Conn.Addr(), n.ActionName, identity, pc.ArgsDigest)
-	defer x.e.records.Lock(n.Conn.Addr() + "\x00" + identity)()
+	key := intentKey(x.pl.Name, x.conn(n).Addr(), n.ActionName, identity, pc.ArgsDigest)
+	defer x.e.records.Lock(x.conn(n).Addr() + "\x00" + identity)()
 	var out cty.Value
 	err = x.retry(ctx, n, addr, func(ctx context.Context) error {
 		v, err := x.applyClaimed(ctx, n, conn, pc, key, raw)
@@ -274,7 +274,7 @@ func (x *execution) checkConstraint(n *compile.Node, pc *plan.Change) error {
 	}
 	planned := x.constraint.Find(pc.Address)
 	switch {
-	case planned == nil && x.constraint.Find(n.Addr+"[*]") != nil:
+	case planned == nil && x.constraint.Find(x.prefix+n.Addr+"[*]") != nil:
 		// The plan could not know this step's instances (its for_each
 		// waits for a write): it planned them all, whichever they are.
 		return nil
@@ -427,7 +427,7 @@ func (x *execution) appliedBefore(ctx context.Context, n *compile.Node, pc *plan
 	if x.e.store == nil || pc.ArgsDigest == "" || ch.Op == connectors.OpNoop {
 		return cty.NilVal, false
 	}
-	key := intentKey(x.pl.Name, n.Conn.Addr(), n.ActionName, pc.Identity, pc.ArgsDigest)
+	key := intentKey(x.pl.Name, x.conn(n).Addr(), n.ActionName, pc.Identity, pc.ArgsDigest)
 	in, found, err := x.e.store.Intent(ctx, key)
 	if err != nil || !found || in.Status != state.IntentDone || !doneBefore(in, ch) {
 		return cty.NilVal, false

@@ -46,8 +46,14 @@ func cmdGraph(_ context.Context, env Env, args []string) int {
 	for _, pl := range selected {
 		if *format == "mermaid" {
 			fmt.Fprintf(env.Stdout, "%%%% pipeline %q\n", pl.Name)
+			if fe := instancesNote(pl); fe != "" {
+				fmt.Fprintf(env.Stdout, "%%%% %s\n", fe)
+			}
 			fmt.Fprint(env.Stdout, pl.Graph.Mermaid(nodeLabel(pl)))
 		} else {
+			if fe := instancesNote(pl); fe != "" {
+				fmt.Fprintf(env.Stdout, "// pipeline %q: %s\n", pl.Name, fe)
+			}
 			fmt.Fprint(env.Stdout, pl.Graph.DOT(pl.Name, nodeLabel(pl)))
 		}
 	}
@@ -58,10 +64,29 @@ func nodeLabel(pl *compile.Pipeline) func(string) string {
 	return func(id string) string {
 		n := pl.Nodes[id]
 		if n != nil && n.Kind == compile.StepNode {
+			if n.Instanced {
+				return id + "\n" + n.ActionName + " (per instance)"
+			}
 			return id + "\n" + n.ActionName
 		}
 		return id
 	}
+}
+
+// instancesNote says, for a pipeline with for_each, which instances run
+// the graph; "" for any other.
+func instancesNote(pl *compile.Pipeline) string {
+	if pl.ForEach == nil {
+		return ""
+	}
+	names := make([]string, 0, len(pl.ForEach.Instances))
+	for _, c := range pl.ForEach.Instances {
+		names = append(names, c.Name)
+	}
+	if len(names) == 0 {
+		return fmt.Sprintf("one instance per enabled %s connection (none enabled)", pl.ForEach.Type)
+	}
+	return fmt.Sprintf("one instance per enabled %s connection: %s", pl.ForEach.Type, strings.Join(names, ", "))
 }
 
 // mermaidPipelines draws several pipelines as one diagram, a subgraph each,
@@ -70,7 +95,11 @@ func mermaidPipelines(pls []*compile.Pipeline) string {
 	var b strings.Builder
 	b.WriteString("flowchart LR\n")
 	for i, pl := range pls {
-		fmt.Fprintf(&b, "  subgraph p%d[\"pipeline %s\"]\n", i, pl.Name)
+		title := "pipeline " + pl.Name
+		if pl.ForEach != nil {
+			title += ", per " + pl.ForEach.Type + " connection"
+		}
+		fmt.Fprintf(&b, "  subgraph p%d[\"%s\"]\n", i, title)
 		ids := map[string]string{}
 		label := nodeLabel(pl)
 		for j, id := range pl.Graph.Nodes() {

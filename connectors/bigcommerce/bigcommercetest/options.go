@@ -28,6 +28,9 @@ type Options struct {
 	ClientSecret string // signs webhooks; default "sandbox-secret"
 	StoreID      string // numeric store id, sent as webhook store_id; default "1000001"
 	Seed         uint64 // seeds fault decisions and generated ids
+	// SKUPrefix starts the SKUs SeedCatalog makes ("SKU" by default, as in
+	// SKU-0003): stores seeded with one prefix share their SKUs.
+	SKUPrefix string
 
 	RateLimit RateLimit
 	// Clock is the fake's "now" (order dates, rate-limit windows, webhook

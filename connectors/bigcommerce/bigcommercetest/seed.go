@@ -26,7 +26,11 @@ func (s *Server) SeedCatalog(n int) error {
 		if round := i / (len(seedAdjectives) * len(seedNouns)); round > 0 {
 			name = fmt.Sprintf("%s %d", name, round+1)
 		}
-		base := fmt.Sprintf("SKU-%04d", i+1)
+		prefix := s.opts.SKUPrefix
+		if prefix == "" {
+			prefix = "SKU"
+		}
+		base := fmt.Sprintf("%s-%04d", prefix, i+1)
 		np := NewProduct{
 			Name: name, SKU: base,
 			Price:            fmt.Sprintf("%d.%02d", 8+rng.IntN(90), []int{0, 50, 95, 99}[rng.IntN(4)]),

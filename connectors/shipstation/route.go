@@ -1,0 +1,70 @@
+package shipstation
+
+import (
+	"math/big"
+
+	"github.com/toteworks/tote/connectors/orderkey"
+	"github.com/zclconf/go-cty/cty"
+)
+
+// routedLists are the event's record lists; each record names its
+// BigCommerce store in its bigcommerce attribute (parsed from its orderKey).
+var routedLists = []string{"orders", "shipments", "fulfillments", "return_labels"}
+
+// route splits an event by the BigCommerce store of its records, for a
+// pipeline with one instance per store: each part has only the records of
+// one store, and order_ids only their orders. Records with no BigCommerce
+// orderKey (other channels') belong to no store and are left out.
+func route(ev cty.Value) map[string]cty.Value {
+	if ev.IsNull() || !ev.IsKnown() || !ev.Type().IsObjectType() {
+		return nil
+	}
+	byKey := map[string]map[string][]cty.Value{}
+	for _, list := range routedLists {
+		for _, rec := range elems(attrOf(ev, list)) {
+			h := attrOf(attrOf(rec, "bigcommerce"), "store_hash")
+			if h.IsNull() || !h.IsKnown() || h.Type() != cty.String || h.AsString() == "" {
+				continue
+			}
+			key := orderkey.RouteKey(h.AsString())
+			if byKey[key] == nil {
+				byKey[key] = map[string][]cty.Value{}
+			}
+			byKey[key][list] = append(byKey[key][list], rec)
+		}
+	}
+	out := make(map[string]cty.Value, len(byKey))
+	for key, lists := range byKey {
+		attrs := ev.AsValueMap()
+		ids := map[string]bool{}
+		var idVals []cty.Value
+		for _, list := range routedLists {
+			if !ev.Type().HasAttribute(list) {
+				continue
+			}
+			lt := ev.Type().AttributeType(list)
+			recs := lists[list]
+			if len(recs) == 0 {
+				attrs[list] = cty.ListValEmpty(lt.ElementType())
+				continue
+			}
+			attrs[list] = cty.ListVal(recs)
+			for _, r := range recs {
+				if id := attrOf(r, "orderId"); !id.IsNull() && id.IsKnown() && id.Type() == cty.Number {
+					if s := id.AsBigFloat().Text('f', -1); !ids[s] {
+						ids[s] = true
+						idVals = append(idVals, cty.NumberVal(new(big.Float).Set(id.AsBigFloat())))
+					}
+				}
+			}
+		}
+		if ev.Type().HasAttribute("order_ids") {
+			attrs["order_ids"] = cty.ListValEmpty(cty.Number)
+			if len(idVals) > 0 {
+				attrs["order_ids"] = cty.ListVal(idVals)
+			}
+		}
+		out[key] = cty.ObjectVal(attrs)
+	}
+	return out
+}
