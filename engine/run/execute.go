@@ -65,6 +65,11 @@ type Record struct {
 	Resolved []byte
 	Run      state.Run
 	Attempts []state.StepAttempt
+	// Intents are the ledger entries of the run's idempotent writes, which
+	// open no intent before the call: the caller records them, with Links,
+	// when it commits the run (state.Settlement.Intents).
+	Intents []state.Intent
+	Links   []state.Link
 }
 
 // Execute runs pipeline ev.Pipeline for one event. In Apply mode with a
@@ -174,6 +179,10 @@ type execution struct {
 	steps      map[string]cty.Value
 	failures   []failure
 	attempts   []state.StepAttempt
+	// ledger and links are the intents of writes made without an open
+	// intent, and their links, for the settlement (deferred runs only).
+	ledger []state.Intent
+	links  []state.Link
 }
 
 type failure struct {
@@ -220,6 +229,9 @@ func (x *execution) finish(ctx context.Context, walk interface {
 	sort.Slice(res.Plan.Changes, func(i, j int) bool { return res.Plan.Changes[i].Address < res.Plan.Changes[j].Address })
 	sort.Slice(res.Plan.Reads, func(i, j int) bool { return res.Plan.Reads[i].Address < res.Plan.Reads[j].Address })
 	res.Took = x.e.opts.Clock().Sub(x.started)
+	if x.deferred != nil {
+		x.deferred.Intents, x.deferred.Links = x.ledger, x.links
+	}
 	if x.runID == "" || x.mode != Apply {
 		return
 	}

@@ -184,29 +184,48 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		// died) may have made this write, and it cannot be read back.
 		return cty.NilVal, x.markUnknown(ctx, key, fmt.Errorf("an earlier attempt (run %s) ended without an answer", in.RunID))
 	}
-	// The intent is opened only if nobody touched it since we read it (a
-	// writer that finished meanwhile made the very write we planned), only
-	// while no other owner claims it, and only while this process still
-	// holds the state lease it works under.
-	var seen *state.Intent
-	if found {
-		seen = &in
-	}
-	if err := store.OpenIntentWith(ctx, state.Intent{
-		Key: key, RunID: x.runID, Pipeline: x.pl.Name, Step: pc.Address, Connection: pc.Connection,
-		Action: pc.Action, Identity: pc.Identity, Fingerprint: ch.Fingerprint, Owner: x.e.opts.Owner, Op: string(pc.Op),
-	}, state.OpenOptions{TTL: x.e.opts.IntentClaim, Compare: true, Seen: seen, Fence: x.e.fence.Load()}); err != nil {
-		if errors.Is(err, state.ErrIntentUnknown) {
-			return cty.NilVal, parked(key, err)
+	in0 := state.Intent{Key: key, RunID: x.runID, Pipeline: x.pl.Name, Step: pc.Address, Connection: pc.Connection,
+		Action: pc.Action, Identity: pc.Identity, Fingerprint: ch.Fingerprint, Owner: x.e.opts.Owner, Op: string(pc.Op)}
+	// An idempotent write of a worker's run records its intent after the
+	// call, with the run's settlement: made twice, it changes nothing, so
+	// a crash before the settlement simply makes it again when the item
+	// runs again. Every other write opens its intent before the call.
+	late := x.deferred != nil && n.Action.Guarantee == connectors.Idempotent
+	if late {
+		if f := x.e.fence.Load(); f != nil {
+			if err := store.FenceHeld(ctx, *f); err != nil {
+				return cty.NilVal, fmt.Errorf("checking the state lease: %w", err)
+			}
 		}
-		return cty.NilVal, fmt.Errorf("opening the intent: %w", err)
+		in0.CreatedAt = x.e.opts.Clock()
+	} else {
+		// The intent is opened only if nobody touched it since we read it
+		// (a writer that finished meanwhile made the very write we
+		// planned), only while no other owner claims it, and only while
+		// this process still holds the state lease it works under.
+		var seen *state.Intent
+		if found {
+			seen = &in
+		}
+		if err := store.OpenIntentWith(ctx, in0, state.OpenOptions{TTL: x.e.opts.IntentClaim, Compare: true, Seen: seen,
+			Fence: x.e.fence.Load()}); err != nil {
+			if errors.Is(err, state.ErrIntentUnknown) {
+				return cty.NilVal, parked(key, err)
+			}
+			return cty.NilVal, fmt.Errorf("opening the intent: %w", err)
+		}
 	}
 	v, err := conn.ApplyWrite(ctx, connectors.WriteRequest{Action: n.Action.Name, Args: raw, Change: ch, Key: key})
 	if err != nil {
 		switch {
 		case connectors.IsPermanent(err) || connectors.IsNotApplied(err):
 			// Refused, or provably never made: a later attempt may write.
-			if cerr := store.CloseIntent(context.WithoutCancel(ctx), key, state.IntentFailed, nil, x.redact.String(err.Error())); cerr != nil {
+			msg := x.redact.String(err.Error())
+			if late {
+				x.lateIntent(in0, state.IntentFailed, nil, msg)
+				return cty.NilVal, err
+			}
+			if cerr := store.CloseIntent(context.WithoutCancel(ctx), key, state.IntentFailed, nil, msg); cerr != nil {
 				return cty.NilVal, errors.Join(err, cerr)
 			}
 		case atMostOnce:
@@ -215,6 +234,10 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		// Otherwise the intent stays pending: the write may have landed,
 		// and the next attempt finds out by planning again. Nothing is in
 		// flight any more, so the claim ends.
+		if late {
+			x.lateIntent(in0, state.IntentPending, nil, "")
+			return cty.NilVal, err
+		}
 		if cerr := store.ReleaseIntentClaim(context.WithoutCancel(ctx), key, x.e.opts.Owner); cerr != nil {
 			return cty.NilVal, errors.Join(err, cerr)
 		}
@@ -222,19 +245,41 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 	}
 	out, err := conform(v, n.Type, n.ActionName)
 	if err != nil {
+		if late {
+			x.lateIntent(in0, state.IntentPending, nil, "")
+		}
 		return cty.NilVal, err
 	}
 	var links []state.Link
 	if id := outputID(out); id != "" {
 		links = append(links, state.Link{Namespace: pc.Connection + "." + pc.Action, Key: pc.Identity, Value: id})
 	}
-	if err := store.CloseIntent(context.WithoutCancel(ctx), key, state.IntentDone, outputJSON(out, n.Type), "", links...); err != nil {
+	if late {
+		x.lateIntent(in0, state.IntentDone, outputJSON(out, n.Type), "", links...)
+	} else if err := store.CloseIntent(context.WithoutCancel(ctx), key, state.IntentDone, outputJSON(out, n.Type), "", links...); err != nil {
 		return cty.NilVal, fmt.Errorf("closing the intent: %w", err)
 	}
 	x.mu.Lock()
 	x.res.Writes++
 	x.mu.Unlock()
 	return out, nil
+}
+
+// lateIntent keeps the ledger entry of a write made without an open
+// intent, for the run's settlement; a later attempt of the same write in
+// the same run replaces it.
+func (x *execution) lateIntent(in state.Intent, status state.IntentStatus, output []byte, errMsg string, links ...state.Link) {
+	in.Status, in.Output, in.Error, in.UpdatedAt = status, output, errMsg, x.e.opts.Clock()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.links = append(x.links, links...)
+	for i := range x.ledger {
+		if x.ledger[i].Key == in.Key {
+			x.ledger[i] = in
+			return
+		}
+	}
+	x.ledger = append(x.ledger, in)
 }
 
 // markUnknown records that an at-most-once write may or may not have been

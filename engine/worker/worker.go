@@ -309,7 +309,7 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 	if st.Run.ID == "" {
 		st.Run = state.Run{} // the event never became a run (it could not be decoded)
 	}
-	st.Subjects = rec.Subjects
+	st.Subjects, st.Intents, st.Links = rec.Subjects, rec.Intents, rec.Links
 	if len(rec.Resolved) > 0 {
 		st.Event = personal.JSON(rec.Resolved)
 	}
