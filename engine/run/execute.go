@@ -116,15 +116,20 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	if data == cty.NilVal {
 		data = cty.NullVal(cty.DynamicPseudoType)
 	}
-	resolved, resolveErr := e.resolveEvent(ctx, trig, data)
+	resolved, changed, resolveErr := e.resolveEvent(ctx, trig, data)
 	if resolveErr == nil {
-		if deferred != nil && !resolved.RawEquals(data) {
-			deferred.Subjects = Subjects(trig, resolved)
-			deferred.Resolved = EncodeEvent(trig, resolved)
+		if changed && !resolved.RawEquals(data) {
+			// Encoded once, for the plan and for the run's record.
+			res.Plan.Event = EncodeEvent(trig, resolved)
+			if deferred != nil {
+				deferred.Subjects = Subjects(trig, resolved)
+				deferred.Resolved = res.Plan.Event
+			}
 		}
 		data = resolved
 	}
-	if trig != nil && !data.IsNull() {
+	if trig != nil && !data.IsNull() && res.Plan.Event == nil && deferred == nil {
+		// A worker's run leaves it out: its event is its item's payload.
 		res.Plan.Event = EncodeEvent(trig, data)
 	}
 	now := e.opts.Clock()

@@ -178,11 +178,14 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 		}
 		// Look again when the next item falls due, and at least every
 		// PollInterval: another process (tote retry) may have queued work.
+		// With every slot busy, only a finished run (or a reclaim) matters.
 		wait := min(w.PollInterval, max(lastReclaim.Add(w.ReclaimEvery).Sub(w.Clock()), time.Millisecond))
-		if next, ok, err := w.Store.NextDue(intake); err == nil && ok {
-			wait = min(wait, max(next.Sub(w.Clock()), time.Millisecond))
-		} else if err != nil && intake.Err() == nil {
-			w.Logger.Error("reading the inbox", "err", err)
+		if free > 0 {
+			if next, ok, err := w.Store.NextDue(intake); err == nil && ok {
+				wait = min(wait, max(next.Sub(w.Clock()), time.Millisecond))
+			} else if err != nil && intake.Err() == nil {
+				w.Logger.Error("reading the inbox", "err", err)
+			}
 		}
 		timer := w.After(wait)
 		select {
@@ -318,7 +321,14 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 	} else if err != nil {
 		w.Logger.Error("settling inbox item failed; it runs again once its lease expires", "item", it.ID, "err", err)
 	}
-	subjects := w.subjectAttrs(ctx, it) // last, after the attributes every line has
+	level := slog.LevelInfo
+	if res.Err != nil {
+		level = slog.LevelWarn
+	}
+	var subjects []any
+	if w.Logger.Enabled(ctx, level) { // the orders and SKUs are read only for a line that is written
+		subjects = w.subjectAttrs(ctx, it) // last, after the attributes every line has
+	}
 	if res.Err == nil && res.Deferred > 0 {
 		w.Logger.Info("run waits", append([]any{"pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID, "retry_in", res.Deferred.String(),
 			"writes", res.Writes, "waiting", waitingText(res)}, subjects...)...)
