@@ -55,59 +55,51 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 	default:
 		return fmt.Errorf("state: settle: outcome %q", st.Outcome)
 	}
-	r := st.Run
-	lost := false
-	err := s.write(ctx, fmt.Sprintf("settle item %d", st.ItemID), func(tx *wtx) error {
-		// The claim is checked first, by the update of the item: when it
-		// changes no row, only the ledger entries are recorded.
-		if err := settleItem(tx, st); err != nil {
-			if !errors.Is(err, ErrClaimLost) {
-				return err
-			}
-			lost = true
-		}
-		if err := putClosedIntents(tx, st.Intents); err != nil {
-			return err
-		}
-		if err := putLinks(tx, st.Links); err != nil {
-			return err
-		}
-		if lost {
-			return nil
-		}
-		if err := putSubjects(tx, st.ItemID, st.Subjects); err != nil {
-			return err
-		}
-		if r.ID == "" {
-			return nil
-		}
-		var itemID any
-		if r.ItemID != 0 {
-			itemID = r.ItemID
-		}
-		finished := r.FinishedAt
-		if finished.IsZero() {
-			finished = tx.now
-		}
-		var event any // NULL unless the run saw another event than its item's
-		if len(st.Event) > 0 {
-			event = st.Event
-		}
-		_, err := tx.exec(`INSERT INTO runs (id, pipeline, trigger_name, event_key, item_id, mode, status, attempt, writes, error, started_at, finished_at, event)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-			ON CONFLICT (id) DO UPDATE SET status = excluded.status, writes = excluded.writes, error = excluded.error,
-				finished_at = excluded.finished_at, event = COALESCE(excluded.event, runs.event)`,
-			r.ID, r.Pipeline, r.Trigger, r.EventKey, itemID, r.Mode, string(r.Status), r.Attempt, r.Writes, r.Error,
-			encTime(r.StartedAt), finished.UnixNano(), event)
-		if err != nil {
-			return fmt.Errorf("run %s: %w", r.ID, err)
-		}
-		return putAttempts(tx, st.Attempts)
+	sr := &settleReq{st: st}
+	err := s.w.writeGrouped(ctx, settleGroup{}, sr, func(tx *wtx) error {
+		sr.lost = false
+		return settleOne(tx, sr)
 	})
-	if err == nil && lost {
+	if err != nil {
+		return fmt.Errorf("state %s: settle item %d: %w", s.path, st.ItemID, err)
+	}
+	if sr.lost {
 		return ErrClaimLost
 	}
-	return err
+	return nil
+}
+
+// settleOne records one settlement (see Settle); sr.lost is set when its
+// claim was gone.
+func settleOne(tx *wtx, sr *settleReq) error {
+	st := sr.st
+	// The claim is checked first, by the update of the item: when it
+	// changes no row, only the ledger entries are recorded.
+	if err := settleItem(tx, st); err != nil {
+		if !errors.Is(err, ErrClaimLost) {
+			return err
+		}
+		sr.lost = true
+	}
+	if err := putClosedIntents(tx, st.Intents); err != nil {
+		return err
+	}
+	if err := putLinkRows(tx, st.Links); err != nil {
+		return err
+	}
+	if sr.lost {
+		return nil
+	}
+	if err := putSubjects(tx, st.ItemID, st.Subjects); err != nil {
+		return err
+	}
+	if st.Run.ID == "" {
+		return nil
+	}
+	if err := putRuns(tx, []*Settlement{&st}); err != nil {
+		return err
+	}
+	return putAttempts(tx, st.Attempts)
 }
 
 // settleItem updates a settled item: ErrClaimLost when its claim is gone,
