@@ -188,6 +188,9 @@ type execution struct {
 	// intent, and their links, for the settlement (deferred runs only).
 	ledger []state.Intent
 	links  []state.Link
+	// transformsObj and stepsObj are objectOf(transforms) and
+	// objectOf(steps), NilVal when stale.
+	transformsObj, stepsObj cty.Value
 }
 
 type failure struct {
@@ -271,15 +274,15 @@ func (x *execution) fail(addr string, err error) {
 func (x *execution) scope() *compile.Scope {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	// transform.* and step.* are built once per change, not per node.
+	if x.transformsObj == cty.NilVal {
+		x.transformsObj = objectOf(x.transforms)
+	}
+	if x.stepsObj == cty.NilVal {
+		x.stepsObj = objectOf(x.steps)
+	}
 	sc := *x.base
-	sc.Transforms = make(map[string]cty.Value, len(x.transforms))
-	for k, v := range x.transforms {
-		sc.Transforms[k] = v
-	}
-	sc.Steps = make(map[string]cty.Value, len(x.steps))
-	for k, v := range x.steps {
-		sc.Steps[k] = v
-	}
+	sc.TransformsObject, sc.StepsObject = x.transformsObj, x.stepsObj
 	return &sc
 }
 
@@ -288,8 +291,10 @@ func (x *execution) set(n *compile.Node, v cty.Value) {
 	defer x.mu.Unlock()
 	if n.Kind == compile.TransformNode {
 		x.transforms[n.Name] = v
+		x.transformsObj = cty.NilVal
 	} else {
 		x.steps[n.Name] = v
+		x.stepsObj = cty.NilVal
 	}
 }
 

@@ -355,7 +355,10 @@ func (x *execution) describe(pc *plan.Change, ch connectors.Change) {
 	if after == cty.NilVal {
 		after = cty.NullVal(cty.DynamicPseudoType)
 	}
-	pc.Fields = x.redact.Fields(plan.Diff(before, after))
+	if x.deferred == nil {
+		// A worker's run shows its changes to nobody: it skips their diffs.
+		pc.Fields = x.redact.Fields(plan.Diff(before, after))
+	}
 	pc.Names = ch.Names
 }
 
