@@ -137,7 +137,7 @@ const claimPoll = 20 * time.Millisecond
 
 func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connectors.Conn, pc *plan.Change, key string, raw cty.Value) (cty.Value, error) {
 	store := x.e.store
-	in, found, err := store.Intent(ctx, key)
+	in, found, err := store.IntentState(ctx, key) // its output is read only if it is used
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("reading the ledger: %w", err)
 	}
@@ -160,7 +160,11 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		// email): either way, once is enough. Only a target that changed
 		// since our write is written again.
 		pc.Op = connectors.OpNoop
-		return decodeOutput(in.Output, n.Type)
+		out, err := store.IntentOutput(ctx, key)
+		if err != nil {
+			return cty.NilVal, fmt.Errorf("reading the ledger: %w", err)
+		}
+		return decodeOutput(out, n.Type)
 	}
 	if ch.Op == connectors.OpNoop {
 		out, err := conform(ch.Output, n.Type, n.ActionName)

@@ -108,3 +108,30 @@ func TestFenceHeld(t *testing.T) {
 		t.Fatalf("no lease: %v, want ErrLeaseLost", err)
 	}
 }
+
+// IntentState reads what a write checks, IntentOutput the output alone.
+func TestIntentStateAndOutput(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	if _, found, err := s.IntentState(ctx, "k"); err != nil || found {
+		t.Fatalf("absent intent: found=%v err=%v", found, err)
+	}
+	if _, err := s.IntentOutput(ctx, "k"); !errors.Is(err, ErrNotFound) {
+		t.Fatalf("output of an absent intent = %v, want ErrNotFound", err)
+	}
+	if err := s.RecordIntents(ctx, []Intent{{Key: "k", RunID: "r", Owner: "me", Fingerprint: "f1", Status: IntentDone, Output: []byte(`{"id":1}`)}}); err != nil {
+		t.Fatal(err)
+	}
+	full, _, err := s.Intent(ctx, "k")
+	if err != nil {
+		t.Fatal(err)
+	}
+	in, found, err := s.IntentState(ctx, "k")
+	if err != nil || !found || in.Status != IntentDone || in.Owner != "me" || in.Fingerprint != "f1" || in.RunID != "r" ||
+		!in.UpdatedAt.Equal(full.UpdatedAt) || in.Output != nil {
+		t.Fatalf("state = %+v, %v, %v; want the intent without its output", in, found, err)
+	}
+	if out, err := s.IntentOutput(ctx, "k"); err != nil || string(out) != `{"id":1}` {
+		t.Fatalf("output = %s, %v", out, err)
+	}
+}
