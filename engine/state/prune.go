@@ -138,7 +138,8 @@ func (p *pruner) runs(ctx context.Context) error {
 		if p.r.DryRun {
 			for _, c := range cands {
 				var n int
-				if err := p.s.queryRow(ctx, `SELECT COUNT(*) FROM step_attempts WHERE run_id = ?`, c.id).Scan(&n); err != nil {
+				if err := p.s.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM step_attempts WHERE run_id = ?1)
+					+ COALESCE((SELECT json_array_length(steps) FROM runs WHERE id = ?1), 0)`, c.id).Scan(&n); err != nil {
 					return fmt.Errorf("state: prune runs: %w", err)
 				}
 				p.res.Runs++
@@ -149,18 +150,20 @@ func (p *pruner) runs(ctx context.Context) error {
 			err := p.s.write(ctx, "prune runs", func(tx *wtx) error {
 				runs, attempts = 0, 0
 				for _, c := range cands {
-					var ok int
-					if err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM runs WHERE rowid = ?1 AND `+runPrunable+`)`,
-						c.row, p.cut).Scan(&ok); err != nil {
+					// steps: the run's attempts kept in its row (-1: not prunable).
+					var steps int64
+					if err := tx.queryRow(`SELECT COALESCE((SELECT COALESCE(json_array_length(steps), 0) FROM runs WHERE rowid = ?1 AND `+runPrunable+`), -1)`,
+						c.row, p.cut).Scan(&steps); err != nil {
 						return err
 					}
-					if ok == 0 {
+					if steps < 0 {
 						continue
 					}
 					n, err := tx.affected(`DELETE FROM step_attempts WHERE run_id = ?`, c.id)
 					if err != nil {
 						return err
 					}
+					n += steps
 					if _, err := tx.exec(`DELETE FROM runs WHERE rowid = ?`, c.row); err != nil {
 						return err
 					}

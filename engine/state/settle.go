@@ -56,6 +56,12 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 		return fmt.Errorf("state: settle: outcome %q", st.Outcome)
 	}
 	sr := &settleReq{st: st}
+	if st.Run.ID != "" {
+		var err error
+		if sr.steps, sr.others, err = runSteps(st.Run.ID, st.Attempts); err != nil {
+			return fmt.Errorf("state: settle item %d: %w", st.ItemID, err)
+		}
+	}
 	err := s.w.writeGrouped(ctx, settleGroup{}, sr, func(tx *wtx) error {
 		sr.lost = false
 		return settleOne(tx, sr)
@@ -96,10 +102,10 @@ func settleOne(tx *wtx, sr *settleReq) error {
 	if st.Run.ID == "" {
 		return nil
 	}
-	if err := putRuns(tx, []*Settlement{&st}); err != nil {
+	if err := putRuns(tx, []*settleReq{sr}); err != nil {
 		return err
 	}
-	return putAttempts(tx, st.Attempts)
+	return putAttempts(tx, sr.others)
 }
 
 // settleItem updates a settled item: ErrClaimLost when its claim is gone,

@@ -15,6 +15,10 @@ const groupRows = 32
 type settleReq struct {
 	st   Settlement
 	lost bool
+	// steps are the run's attempts for runs.steps, others the attempts of
+	// other runs (see runSteps), both prepared before the request is queued.
+	steps  []byte
+	others []StepAttempt
 }
 
 // settleGroup runs the settlements queued together in one batch as a few
@@ -63,7 +67,7 @@ func (settleGroup) runAll(tx *wtx, reqs []*writeReq, errs []error) error {
 	}
 	var ins []Intent
 	var links []Link
-	var runs []*Settlement
+	var runs []*settleReq
 	var attempts []StepAttempt
 	for i, sr := range srs {
 		st := &sr.st
@@ -83,8 +87,8 @@ func (settleGroup) runAll(tx *wtx, reqs []*writeReq, errs []error) error {
 			return err
 		}
 		if st.Run.ID != "" {
-			runs = append(runs, st)
-			attempts = append(attempts, st.Attempts...)
+			runs = append(runs, sr)
+			attempts = append(attempts, sr.others...)
 		}
 	}
 	if err := putClosedIntents(tx, ins); err != nil {
@@ -138,14 +142,14 @@ var settleItems = multiRow(`WITH v (id, status, run_id, last_error, not_before, 
 	FROM v WHERE inbox.id = v.id AND (v.claim = 0 OR (inbox.status = 'running' AND inbox.claim_token = v.token AND inbox.attempts = v.attempts))
 	RETURNING inbox.id`)
 
-// putRuns records the runs of settlements, inserted or, for a run id
-// recorded before, updated.
-func putRuns(tx *wtx, sts []*Settlement) error {
-	for len(sts) > 0 {
-		n := min(len(sts), groupRows)
-		args := make([]any, 0, 13*n)
-		for _, st := range sts[:n] {
-			r := st.Run
+// putRuns records the runs of settlements, with their attempts
+// (runs.steps), inserted or, for a run id recorded before, updated.
+func putRuns(tx *wtx, srs []*settleReq) error {
+	for len(srs) > 0 {
+		n := min(len(srs), groupRows)
+		args := make([]any, 0, 14*n)
+		for _, sr := range srs[:n] {
+			r := sr.st.Run
 			var itemID any
 			if r.ItemID != 0 {
 				itemID = r.ItemID
@@ -154,25 +158,28 @@ func putRuns(tx *wtx, sts []*Settlement) error {
 			if finished.IsZero() {
 				finished = tx.now
 			}
-			var event any // NULL unless the run saw another event than its item's
-			if len(st.Event) > 0 {
-				event = st.Event
+			var event, steps any // NULL unless the run saw another event than its item's; NULL: no attempts
+			if len(sr.st.Event) > 0 {
+				event = sr.st.Event
+			}
+			if len(sr.steps) > 0 {
+				steps = string(sr.steps) // text, which SQLite's JSON functions read
 			}
 			args = append(args, r.ID, r.Pipeline, r.Trigger, r.EventKey, itemID, r.Mode, string(r.Status), r.Attempt, r.Writes, r.Error,
-				encTime(r.StartedAt), finished.UnixNano(), event)
+				encTime(r.StartedAt), finished.UnixNano(), event, steps)
 		}
 		if _, err := tx.exec(runInserts[n], args...); err != nil {
-			return fmt.Errorf("run %s: %w", sts[0].Run.ID, err)
+			return fmt.Errorf("run %s: %w", srs[0].st.Run.ID, err)
 		}
-		sts = sts[n:]
+		srs = srs[n:]
 	}
 	return nil
 }
 
-var runInserts = multiRow(`INSERT INTO runs (id, pipeline, trigger_name, event_key, item_id, mode, status, attempt, writes, error, started_at, finished_at, event) VALUES `,
-	`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+var runInserts = multiRow(`INSERT INTO runs (id, pipeline, trigger_name, event_key, item_id, mode, status, attempt, writes, error, started_at, finished_at, event, steps) VALUES `,
+	`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	` ON CONFLICT (id) DO UPDATE SET status = excluded.status, writes = excluded.writes, error = excluded.error,
-		finished_at = excluded.finished_at, event = COALESCE(excluded.event, runs.event)`)
+		finished_at = excluded.finished_at, event = COALESCE(excluded.event, runs.event), steps = COALESCE(excluded.steps, runs.steps)`)
 
 // putClosedIntents records intents whose write was already attempted, as a
 // settlement carries them (see Settlement.Intents): inserted, or replacing
