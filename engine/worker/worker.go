@@ -135,9 +135,26 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	slots := make(chan struct{}, w.Concurrency)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	// Items run on a pool of up to Concurrency runners that live as long as
+	// the worker: a runner's stack, grown by its first run, stays grown,
+	// where a goroutine per item grew a new one for every run.
+	work := make(chan state.Item)
+	defer close(work)
+	pool := 0
 	// done wakes the loop when a run frees its slot; a pending wake-up is
 	// enough, so senders never block.
 	done := make(chan struct{}, 1)
+	run := func(it state.Item) {
+		defer func() {
+			w.track(it, false)
+			<-slots
+			select {
+			case done <- struct{}{}:
+			default:
+			}
+		}()
+		w.process(runCtx, it)
+	}
 	lastReclaim := w.Clock()
 	for {
 		if intake.Err() != nil {
@@ -158,20 +175,24 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 		}
 		for _, it := range items {
 			slots <- struct{}{}
-			wg.Add(1)
 			w.track(it, true)
-			go func() {
-				defer wg.Done()
-				defer func() {
-					w.track(it, false)
-					<-slots
-					select {
-					case done <- struct{}{}:
-					default:
-					}
-				}()
-				w.process(runCtx, it)
-			}()
+			select {
+			case work <- it:
+			default:
+				if pool < w.Concurrency {
+					pool++
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						run(it)
+						for it := range work {
+							run(it)
+						}
+					}()
+				} else {
+					work <- it // a runner is between two items
+				}
+			}
 		}
 		if len(items) == free && free > 0 {
 			continue // there may be more
