@@ -130,9 +130,11 @@ func itemArgs(tx *wtx, st Settlement) []any {
 // returns the ids of those it updated: an item missing from them was not
 // found, or is no longer held by the claim settling it. A retried item
 // keeps the run id it had and moves its not_before; a finished one takes
-// its run's id.
+// its run's id. The casts type the VALUES columns where a database does not
+// infer them from parameters (PostgreSQL); SQLite keeps the integers as
+// they are.
 var settleItems = multiRow(`WITH v (id, status, run_id, last_error, not_before, reset, claim, token, attempts) AS (VALUES `,
-	`(?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+	`(CAST(? AS BIGINT), ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`,
 	`) UPDATE inbox SET status = v.status,
 		run_id = CASE WHEN v.status = 'pending' THEN inbox.run_id ELSE v.run_id END,
 		lease_until = NULL, last_error = v.last_error,
