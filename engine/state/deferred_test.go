@@ -3,6 +3,8 @@ package state
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
 	"time"
 )
@@ -133,5 +135,44 @@ func TestIntentStateAndOutput(t *testing.T) {
 	}
 	if out, err := s.IntentOutput(ctx, "k"); err != nil || string(out) != `{"id":1}` {
 		t.Fatalf("output = %s, %v", out, err)
+	}
+}
+
+// Lookups made at the same moment share queries, and each gets the state
+// of its own key.
+func TestConcurrentIntentStatesGetTheirOwnAnswers(t *testing.T) {
+	s, _ := openTest(t)
+	ctx := context.Background()
+	var ins []Intent
+	for i := range 40 {
+		if i%2 == 0 {
+			ins = append(ins, Intent{Key: fmt.Sprintf("k%02d", i), RunID: fmt.Sprintf("r%02d", i), Status: IntentDone})
+		}
+	}
+	if err := s.RecordIntents(ctx, ins); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	errs := make(chan error, 200)
+	for g := range 200 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			i := g % 40
+			in, found, err := s.IntentState(ctx, fmt.Sprintf("k%02d", i))
+			switch {
+			case err != nil:
+				errs <- err
+			case found != (i%2 == 0):
+				errs <- fmt.Errorf("k%02d: found = %v", i, found)
+			case found && (in.Key != fmt.Sprintf("k%02d", i) || in.RunID != fmt.Sprintf("r%02d", i)):
+				errs <- fmt.Errorf("k%02d: got %s of %s", i, in.Key, in.RunID)
+			}
+		}()
+	}
+	wg.Wait()
+	close(errs)
+	for err := range errs {
+		t.Error(err)
 	}
 }
