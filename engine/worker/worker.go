@@ -144,7 +144,7 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	// done wakes the loop when a run frees its slot; a pending wake-up is
 	// enough, so senders never block.
 	done := make(chan struct{}, 1)
-	run := func(it state.Item) {
+	serve := func(it state.Item) {
 		defer func() {
 			w.track(it, false)
 			<-slots
@@ -184,9 +184,9 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						run(it)
+						serve(it)
 						for it := range work {
-							run(it)
+							serve(it)
 						}
 					}()
 				} else {
