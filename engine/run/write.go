@@ -25,7 +25,7 @@ func (x *execution) write(ctx context.Context, n *compile.Node, addr string, arg
 	raw, _ := args.UnmarkDeep()
 	x.redact.addSensitive(args)
 	pc := &plan.Change{Address: addr, Action: n.ActionName, Connection: n.Conn.Addr()}
-	identity, known := identityOf(args, n.Action.Identity)
+	identity, known := identityOf(args, raw, n.Action.Identity)
 	if !known {
 		// Only in plan: which record is targeted depends on a write not yet made.
 		pc.Op = connectors.OpCreate
@@ -368,35 +368,42 @@ func (x *execution) describe(pc *plan.Change, ch connectors.Change) {
 
 // identityOf renders the identity arguments as canonical JSON. It is shown
 // in plans and kept in state, so an identity holding a sensitive value is
-// replaced by a digest.
-func identityOf(args cty.Value, names []string) (string, bool) {
-	attrs := map[string]cty.Value{}
+// replaced by a digest. raw is args without their marks.
+func identityOf(args, raw cty.Value, names []string) (string, bool) {
+	attrs := make(map[string]cty.Value, len(names))
+	rawAttrs := make(map[string]cty.Value, len(names))
 	for _, name := range names {
 		v := args.GetAttr(name)
 		if !v.IsWhollyKnown() {
 			return "", false
 		}
-		attrs[name] = v
+		attrs[name], rawAttrs[name] = v, raw.GetAttr(name)
 	}
-	obj := cty.ObjectVal(attrs)
-	b, err := connectors.JSON(obj)
+	b, err := unmarkedJSON(cty.ObjectVal(rawAttrs))
 	if err != nil {
 		return "", false
 	}
-	if lang.IsSensitive(obj) {
+	if lang.IsSensitive(cty.ObjectVal(attrs)) {
 		sum := sha256.Sum256(b)
 		return "sha256:" + hex.EncodeToString(sum[:16]), true
 	}
 	return string(b), true
 }
 
-func digest(v cty.Value) string {
-	b, err := connectors.JSON(v)
+// digest is a short digest of an unmarked value's JSON.
+func digest(raw cty.Value) string {
+	b, err := unmarkedJSON(raw)
 	if err != nil {
 		return ""
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
+}
+
+// unmarkedJSON is connectors.JSON for a value known to carry no marks: the
+// same bytes, without walking the value to remove them.
+func unmarkedJSON(v cty.Value) ([]byte, error) {
+	return ctyjson.Marshal(v, v.Type())
 }
 
 // intentKey identifies one intended write: the same arguments for the same
