@@ -22,8 +22,10 @@ import (
 // after, so a crash in between is reconciled by reading the target (the
 // next plan of the same write finds it done) and never by writing twice.
 func (x *execution) write(ctx context.Context, n *compile.Node, addr string, args cty.Value) (cty.Value, error) {
-	raw, _ := args.UnmarkDeep()
-	x.redact.addSensitive(args)
+	raw, marks := args.UnmarkDeep()
+	if _, sensitive := marks[lang.Sensitive]; sensitive {
+		x.redact.addSensitive(args)
+	}
 	pc := &plan.Change{Address: addr, Action: n.ActionName, Connection: n.Conn.Addr()}
 	identity, known := identityOf(args, raw, n.Action.Identity)
 	if !known {
