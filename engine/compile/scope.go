@@ -17,8 +17,12 @@ type Scope struct {
 	Run         cty.Value
 	Transforms  map[string]cty.Value
 	Steps       map[string]cty.Value
-	Each        *Each
-	Funcs       map[string]function.Function
+	// TransformsObject and StepsObject, when set, are transform.* and
+	// step.* already built from those maps, which are then not read.
+	TransformsObject cty.Value
+	StepsObject      cty.Value
+	Each             *Each
+	Funcs            map[string]function.Function
 }
 
 // Each is the current for_each instance.
@@ -28,14 +32,21 @@ type Each struct {
 
 // EvalContext returns the HCL evaluation context for the scope.
 func (s *Scope) EvalContext() *hcl.EvalContext {
+	transforms, steps := s.TransformsObject, s.StepsObject
+	if transforms == cty.NilVal {
+		transforms = objectOf(s.Transforms)
+	}
+	if steps == cty.NilVal {
+		steps = objectOf(s.Steps)
+	}
 	vars := map[string]cty.Value{
 		"var":        s.Vars,
 		"local":      s.Locals,
 		"connection": s.Connections,
 		"trigger":    s.Trigger,
 		"run":        s.Run,
-		"transform":  objectOf(s.Transforms),
-		"step":       objectOf(s.Steps),
+		"transform":  transforms,
+		"step":       steps,
 	}
 	if s.Each != nil {
 		vars["each"] = cty.ObjectVal(map[string]cty.Value{"key": s.Each.Key, "value": s.Each.Value})

@@ -117,6 +117,12 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 			id := w.ready[0]
 			w.ready = w.ready[1:]
 			w.state[id] = running
+			if inFlight == 0 && len(w.ready) == 0 {
+				// The only node that can run now (a chain's next link)
+				// runs here: a goroutine of its own would only wait.
+				w.finish(outcome{id, call(ctx, fn, id)})
+				continue
+			}
 			inFlight++
 			go func() { results <- outcome{id, call(ctx, fn, id)} }()
 		}

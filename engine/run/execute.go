@@ -65,6 +65,11 @@ type Record struct {
 	Resolved []byte
 	Run      state.Run
 	Attempts []state.StepAttempt
+	// Intents are the ledger entries of the run's idempotent writes, which
+	// open no intent before the call: the caller records them, with Links,
+	// when it commits the run (state.Settlement.Intents).
+	Intents []state.Intent
+	Links   []state.Link
 }
 
 // Execute runs pipeline ev.Pipeline for one event. In Apply mode with a
@@ -111,15 +116,20 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	if data == cty.NilVal {
 		data = cty.NullVal(cty.DynamicPseudoType)
 	}
-	resolved, resolveErr := e.resolveEvent(ctx, trig, data)
+	resolved, changed, resolveErr := e.resolveEvent(ctx, trig, data)
 	if resolveErr == nil {
-		if deferred != nil && !resolved.RawEquals(data) {
-			deferred.Subjects = Subjects(trig, resolved)
-			deferred.Resolved = EncodeEvent(trig, resolved)
+		if changed && !resolved.RawEquals(data) {
+			// Encoded once, for the plan and for the run's record.
+			res.Plan.Event = EncodeEvent(trig, resolved)
+			if deferred != nil {
+				deferred.Subjects = Subjects(trig, resolved)
+				deferred.Resolved = res.Plan.Event
+			}
 		}
 		data = resolved
 	}
-	if trig != nil && !data.IsNull() {
+	if trig != nil && !data.IsNull() && res.Plan.Event == nil && deferred == nil {
+		// A worker's run leaves it out: its event is its item's payload.
 		res.Plan.Event = EncodeEvent(trig, data)
 	}
 	now := e.opts.Clock()
@@ -171,6 +181,8 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		}
 		x.failures = append(x.failures, px.failures...)
 		x.attempts = append(x.attempts, px.attempts...)
+		x.ledger = append(x.ledger, px.ledger...)
+		x.links = append(x.links, px.links...)
 	}
 	x.finish(ctx, walkedErr{walkErr})
 	return res
@@ -251,6 +263,13 @@ type execution struct {
 	steps      map[string]cty.Value
 	failures   []failure
 	attempts   []state.StepAttempt
+	// ledger and links are the intents of writes made without an open
+	// intent, and their links, for the settlement (deferred runs only).
+	ledger []state.Intent
+	links  []state.Link
+	// transformsObj and stepsObj are objectOf(transforms) and
+	// objectOf(steps), NilVal when stale.
+	transformsObj, stepsObj cty.Value
 }
 
 type failure struct {
@@ -297,6 +316,9 @@ func (x *execution) finish(ctx context.Context, walk interface {
 	sort.Slice(res.Plan.Changes, func(i, j int) bool { return res.Plan.Changes[i].Address < res.Plan.Changes[j].Address })
 	sort.Slice(res.Plan.Reads, func(i, j int) bool { return res.Plan.Reads[i].Address < res.Plan.Reads[j].Address })
 	res.Took = x.e.opts.Clock().Sub(x.started)
+	if x.deferred != nil {
+		x.deferred.Intents, x.deferred.Links = x.ledger, x.links
+	}
 	if x.runID == "" || x.mode != Apply {
 		return
 	}
@@ -331,15 +353,15 @@ func (x *execution) fail(addr string, err error) {
 func (x *execution) scope() *compile.Scope {
 	x.mu.Lock()
 	defer x.mu.Unlock()
+	// transform.* and step.* are built once per change, not per node.
+	if x.transformsObj == cty.NilVal {
+		x.transformsObj = objectOf(x.transforms)
+	}
+	if x.stepsObj == cty.NilVal {
+		x.stepsObj = objectOf(x.steps)
+	}
 	sc := *x.base
-	sc.Transforms = make(map[string]cty.Value, len(x.transforms))
-	for k, v := range x.transforms {
-		sc.Transforms[k] = v
-	}
-	sc.Steps = make(map[string]cty.Value, len(x.steps))
-	for k, v := range x.steps {
-		sc.Steps[k] = v
-	}
+	sc.TransformsObject, sc.StepsObject = x.transformsObj, x.stepsObj
 	return &sc
 }
 
@@ -348,8 +370,10 @@ func (x *execution) set(n *compile.Node, v cty.Value) {
 	defer x.mu.Unlock()
 	if n.Kind == compile.TransformNode {
 		x.transforms[n.Name] = v
+		x.transformsObj = cty.NilVal
 	} else {
 		x.steps[n.Name] = v
+		x.stepsObj = cty.NilVal
 	}
 }
 
@@ -515,7 +539,7 @@ func (x *execution) instance(ctx context.Context, n *compile.Node, sc *compile.S
 		}
 		return v, true, nil
 	}
-	args, diags := hcldec.Decode(n.Step.Body, n.Args, hctx)
+	args, diags := hcldec.Decode(x.e.argBodies.of(n), n.Args, hctx)
 	if diags.HasErrors() {
 		return cty.NilVal, false, diagError(diags)
 	}

@@ -9,22 +9,24 @@ import (
 )
 
 // resolveEvent lets a webhook trigger's connection fill in the records its
-// delivery only pointed at (connectors.EventResolver). Events of other
-// triggers, and of connections that deliver whole records, pass unchanged.
-func (e *Engine) resolveEvent(ctx context.Context, t *compile.Trigger, data cty.Value) (cty.Value, error) {
+// delivery only pointed at (connectors.EventResolver); asked reports whether
+// a resolver was asked. Events of other triggers, and of connections that
+// deliver whole records, pass unchanged.
+func (e *Engine) resolveEvent(ctx context.Context, t *compile.Trigger, data cty.Value) (v cty.Value, asked bool, err error) {
 	if t == nil || t.Mode != compile.ModeWebhook || t.Conn == nil || data.IsNull() {
-		return data, nil
+		return data, false, nil
 	}
 	conn, err := e.Conn(ctx, t.Conn)
 	if err != nil {
-		return cty.NilVal, err
+		return cty.NilVal, false, err
 	}
 	r, ok := conn.(connectors.EventResolver)
 	if !ok {
-		return data, nil
+		return data, false, nil
 	}
 	args, _ := t.Args.UnmarkDeep()
-	return r.ResolveEvent(ctx, t.Kind, args, data)
+	v, err = r.ResolveEvent(ctx, t.Kind, args, data)
+	return v, true, err
 }
 
 // walked is the walk of a run that stopped before its graph: its failures

@@ -22,10 +22,12 @@ import (
 // after, so a crash in between is reconciled by reading the target (the
 // next plan of the same write finds it done) and never by writing twice.
 func (x *execution) write(ctx context.Context, n *compile.Node, addr string, args cty.Value) (cty.Value, error) {
-	raw, _ := args.UnmarkDeep()
-	x.redact.addSensitive(args)
+	raw, marks := args.UnmarkDeep()
+	if _, sensitive := marks[lang.Sensitive]; sensitive {
+		x.redact.addSensitive(args)
+	}
 	pc := &plan.Change{Address: addr, Action: n.ActionName, Connection: x.conn(n).Addr()}
-	identity, known := identityOf(args, n.Action.Identity)
+	identity, known := identityOf(args, raw, n.Action.Identity)
 	if !known {
 		// Only in plan: which record is targeted depends on a write not yet made.
 		pc.Op = connectors.OpCreate
@@ -137,7 +139,7 @@ const claimPoll = 20 * time.Millisecond
 
 func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connectors.Conn, pc *plan.Change, key string, raw cty.Value) (cty.Value, error) {
 	store := x.e.store
-	in, found, err := store.Intent(ctx, key)
+	in, found, err := store.IntentState(ctx, key) // its output is read only if it is used
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("reading the ledger: %w", err)
 	}
@@ -160,7 +162,11 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		// email): either way, once is enough. Only a target that changed
 		// since our write is written again.
 		pc.Op = connectors.OpNoop
-		return decodeOutput(in.Output, n.Type)
+		out, err := store.IntentOutput(ctx, key)
+		if err != nil {
+			return cty.NilVal, fmt.Errorf("reading the ledger: %w", err)
+		}
+		return decodeOutput(out, n.Type)
 	}
 	if ch.Op == connectors.OpNoop {
 		out, err := conform(ch.Output, n.Type, n.ActionName)
@@ -184,29 +190,48 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		// died) may have made this write, and it cannot be read back.
 		return cty.NilVal, x.markUnknown(ctx, key, fmt.Errorf("an earlier attempt (run %s) ended without an answer", in.RunID))
 	}
-	// The intent is opened only if nobody touched it since we read it (a
-	// writer that finished meanwhile made the very write we planned), only
-	// while no other owner claims it, and only while this process still
-	// holds the state lease it works under.
-	var seen *state.Intent
-	if found {
-		seen = &in
-	}
-	if err := store.OpenIntentWith(ctx, state.Intent{
-		Key: key, RunID: x.runID, Pipeline: x.pl.Name, Step: pc.Address, Connection: pc.Connection,
-		Action: pc.Action, Identity: pc.Identity, Fingerprint: ch.Fingerprint, Owner: x.e.opts.Owner, Op: string(pc.Op),
-	}, state.OpenOptions{TTL: x.e.opts.IntentClaim, Compare: true, Seen: seen, Fence: x.e.fence.Load()}); err != nil {
-		if errors.Is(err, state.ErrIntentUnknown) {
-			return cty.NilVal, parked(key, err)
+	in0 := state.Intent{Key: key, RunID: x.runID, Pipeline: x.pl.Name, Step: pc.Address, Connection: pc.Connection,
+		Action: pc.Action, Identity: pc.Identity, Fingerprint: ch.Fingerprint, Owner: x.e.opts.Owner, Op: string(pc.Op)}
+	// An idempotent write of a worker's run records its intent after the
+	// call, with the run's settlement: made twice, it changes nothing, so
+	// a crash before the settlement simply makes it again when the item
+	// runs again. Every other write opens its intent before the call.
+	late := x.deferred != nil && n.Action.Guarantee == connectors.Idempotent
+	if late {
+		if f := x.e.fence.Load(); f != nil {
+			if err := store.FenceHeld(ctx, *f); err != nil {
+				return cty.NilVal, fmt.Errorf("checking the state lease: %w", err)
+			}
 		}
-		return cty.NilVal, fmt.Errorf("opening the intent: %w", err)
+		in0.CreatedAt = x.e.opts.Clock()
+	} else {
+		// The intent is opened only if nobody touched it since we read it
+		// (a writer that finished meanwhile made the very write we
+		// planned), only while no other owner claims it, and only while
+		// this process still holds the state lease it works under.
+		var seen *state.Intent
+		if found {
+			seen = &in
+		}
+		if err := store.OpenIntentWith(ctx, in0, state.OpenOptions{TTL: x.e.opts.IntentClaim, Compare: true, Seen: seen,
+			Fence: x.e.fence.Load()}); err != nil {
+			if errors.Is(err, state.ErrIntentUnknown) {
+				return cty.NilVal, parked(key, err)
+			}
+			return cty.NilVal, fmt.Errorf("opening the intent: %w", err)
+		}
 	}
 	v, err := conn.ApplyWrite(ctx, connectors.WriteRequest{Action: n.Action.Name, Args: raw, Change: ch, Key: key})
 	if err != nil {
 		switch {
 		case connectors.IsPermanent(err) || connectors.IsNotApplied(err):
 			// Refused, or provably never made: a later attempt may write.
-			if cerr := store.CloseIntent(context.WithoutCancel(ctx), key, state.IntentFailed, nil, x.redact.String(err.Error())); cerr != nil {
+			msg := x.redact.String(err.Error())
+			if late {
+				x.lateIntent(in0, state.IntentFailed, nil, msg)
+				return cty.NilVal, err
+			}
+			if cerr := store.CloseIntent(context.WithoutCancel(ctx), key, state.IntentFailed, nil, msg); cerr != nil {
 				return cty.NilVal, errors.Join(err, cerr)
 			}
 		case atMostOnce:
@@ -215,6 +240,10 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		// Otherwise the intent stays pending: the write may have landed,
 		// and the next attempt finds out by planning again. Nothing is in
 		// flight any more, so the claim ends.
+		if late {
+			x.lateIntent(in0, state.IntentPending, nil, "")
+			return cty.NilVal, err
+		}
 		if cerr := store.ReleaseIntentClaim(context.WithoutCancel(ctx), key, x.e.opts.Owner); cerr != nil {
 			return cty.NilVal, errors.Join(err, cerr)
 		}
@@ -222,19 +251,41 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 	}
 	out, err := conform(v, n.Type, n.ActionName)
 	if err != nil {
+		if late {
+			x.lateIntent(in0, state.IntentPending, nil, "")
+		}
 		return cty.NilVal, err
 	}
 	var links []state.Link
 	if id := outputID(out); id != "" {
 		links = append(links, state.Link{Namespace: pc.Connection + "." + pc.Action, Key: pc.Identity, Value: id})
 	}
-	if err := store.CloseIntent(context.WithoutCancel(ctx), key, state.IntentDone, outputJSON(out, n.Type), "", links...); err != nil {
+	if late {
+		x.lateIntent(in0, state.IntentDone, outputJSON(out, n.Type), "", links...)
+	} else if err := store.CloseIntent(context.WithoutCancel(ctx), key, state.IntentDone, outputJSON(out, n.Type), "", links...); err != nil {
 		return cty.NilVal, fmt.Errorf("closing the intent: %w", err)
 	}
 	x.mu.Lock()
 	x.res.Writes++
 	x.mu.Unlock()
 	return out, nil
+}
+
+// lateIntent keeps the ledger entry of a write made without an open
+// intent, for the run's settlement; a later attempt of the same write in
+// the same run replaces it.
+func (x *execution) lateIntent(in state.Intent, status state.IntentStatus, output []byte, errMsg string, links ...state.Link) {
+	in.Status, in.Output, in.Error, in.UpdatedAt = status, output, errMsg, x.e.opts.Clock()
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	x.links = append(x.links, links...)
+	for i := range x.ledger {
+		if x.ledger[i].Key == in.Key {
+			x.ledger[i] = in
+			return
+		}
+	}
+	x.ledger = append(x.ledger, in)
 }
 
 // markUnknown records that an at-most-once write may or may not have been
@@ -310,41 +361,51 @@ func (x *execution) describe(pc *plan.Change, ch connectors.Change) {
 	if after == cty.NilVal {
 		after = cty.NullVal(cty.DynamicPseudoType)
 	}
-	pc.Fields = x.redact.Fields(plan.Diff(before, after))
+	if x.deferred == nil {
+		// A worker's run shows its changes to nobody: it skips their diffs.
+		pc.Fields = x.redact.Fields(plan.Diff(before, after))
+	}
 	pc.Names = ch.Names
 }
 
 // identityOf renders the identity arguments as canonical JSON. It is shown
 // in plans and kept in state, so an identity holding a sensitive value is
-// replaced by a digest.
-func identityOf(args cty.Value, names []string) (string, bool) {
-	attrs := map[string]cty.Value{}
+// replaced by a digest. raw is args without their marks.
+func identityOf(args, raw cty.Value, names []string) (string, bool) {
+	attrs := make(map[string]cty.Value, len(names))
+	rawAttrs := make(map[string]cty.Value, len(names))
 	for _, name := range names {
 		v := args.GetAttr(name)
 		if !v.IsWhollyKnown() {
 			return "", false
 		}
-		attrs[name] = v
+		attrs[name], rawAttrs[name] = v, raw.GetAttr(name)
 	}
-	obj := cty.ObjectVal(attrs)
-	b, err := connectors.JSON(obj)
+	b, err := unmarkedJSON(cty.ObjectVal(rawAttrs))
 	if err != nil {
 		return "", false
 	}
-	if lang.IsSensitive(obj) {
+	if lang.IsSensitive(cty.ObjectVal(attrs)) {
 		sum := sha256.Sum256(b)
 		return "sha256:" + hex.EncodeToString(sum[:16]), true
 	}
 	return string(b), true
 }
 
-func digest(v cty.Value) string {
-	b, err := connectors.JSON(v)
+// digest is a short digest of an unmarked value's JSON.
+func digest(raw cty.Value) string {
+	b, err := unmarkedJSON(raw)
 	if err != nil {
 		return ""
 	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:16])
+}
+
+// unmarkedJSON is connectors.JSON for a value known to carry no marks: the
+// same bytes, without walking the value to remove them.
+func unmarkedJSON(v cty.Value) ([]byte, error) {
+	return ctyjson.Marshal(v, v.Type())
 }
 
 // intentKey identifies one intended write: the same arguments for the same

@@ -2,6 +2,8 @@ package state
 
 import (
 	"context"
+	"database/sql"
+	"errors"
 	"fmt"
 	"math"
 	"time"
@@ -141,9 +143,12 @@ func (p *pruner) runs(ctx context.Context) error {
 		if p.r.DryRun {
 			for _, c := range cands {
 				var n int
-				if err := p.s.queryRow(ctx, `SELECT COUNT(*) FROM step_attempts WHERE run_id = ?`, c.id).Scan(&n); err != nil {
+				var steps []byte
+				if err := p.s.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM step_attempts WHERE run_id = ?1),
+					(SELECT steps FROM runs WHERE id = ?1)`, c.id).Scan(&n, &steps); err != nil {
 					return fmt.Errorf("state: prune runs: %w", err)
 				}
+				n += countSteps(steps)
 				p.res.Runs++
 				p.res.Attempts += n
 			}
@@ -152,18 +157,20 @@ func (p *pruner) runs(ctx context.Context) error {
 			err := p.s.write(ctx, "prune runs", func(tx *wtx) error {
 				runs, attempts = 0, 0
 				for _, c := range cands {
-					var ok bool
-					if err := tx.queryRow(`SELECT EXISTS (SELECT 1 FROM runs WHERE rowid = ?1 AND `+runPrunable+forUpdate+`)`,
-						c.row, p.cut).Scan(&ok); err != nil {
-						return err
-					}
-					if !ok {
+					// steps: the attempts kept in the run's row; no row: not prunable.
+					var steps []byte
+					err := tx.queryRow(`SELECT steps FROM runs WHERE rowid = ?1 AND `+runPrunable+forUpdate, c.row, p.cut).Scan(&steps)
+					if errors.Is(err, sql.ErrNoRows) {
 						continue
+					}
+					if err != nil {
+						return err
 					}
 					n, err := tx.affected(`DELETE FROM step_attempts WHERE run_id = ?`, c.id)
 					if err != nil {
 						return err
 					}
+					n += int64(countSteps(steps))
 					if _, err := tx.exec(`DELETE FROM runs WHERE rowid = ?`, c.row); err != nil {
 						return err
 					}

@@ -168,7 +168,8 @@ func (s *Store) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
 
 // Run returns one run and its step attempts (by start time), or ErrNotFound.
 func (s *Store) Run(ctx context.Context, id string) (Run, []StepAttempt, error) {
-	r, err := scanRun(s.queryRow(ctx, `SELECT `+runCols+` FROM runs WHERE id = ?`, id))
+	var steps []byte
+	r, err := scanRunSteps(s.queryRow(ctx, `SELECT `+runCols+`, steps FROM runs WHERE id = ?`, id), &steps)
 	if err != nil {
 		return Run{}, nil, fmt.Errorf("state: run %s: %w", id, notFound(err))
 	}
@@ -188,6 +189,9 @@ func (s *Store) Run(ctx context.Context, id string) (Run, []StepAttempt, error) 
 		attempts = append(attempts, a)
 	}
 	if err := rows.Err(); err != nil {
+		return Run{}, nil, fmt.Errorf("state: run %s: %w", id, err)
+	}
+	if attempts, err = mergeSteps(id, steps, attempts); err != nil {
 		return Run{}, nil, fmt.Errorf("state: run %s: %w", id, err)
 	}
 	return r, attempts, nil

@@ -32,6 +32,12 @@ type Settlement struct {
 	// settlement is refused (ErrClaimLost) unless the item is still running
 	// under that very claim (same lease token, same attempt).
 	Claimed *Item
+	// Intents are the ledger entries of writes the run made (or tried)
+	// without opening an intent first (idempotent writes, see
+	// run.Record), with the links their outputs gave. They say what the
+	// vendor now holds, so they are recorded even when the claim is lost.
+	Intents []Intent
+	Links   []Link
 }
 
 // ErrClaimLost means an item is no longer claimed by the claim settling it:
@@ -39,78 +45,101 @@ type Settlement struct {
 // one. The run's outcome is not recorded; the newer claim's is.
 var ErrClaimLost = errors.New("state: the item is no longer held by this claim")
 
-// Settle records a run, its step attempts and its item's outcome in one
-// transaction: the worker's one commit per event besides the write ledger.
+// Settle records a run, its step attempts, the ledger entries of its
+// idempotent writes and its item's outcome in one transaction: the
+// worker's one commit per event besides the intents of writes that must be
+// opened before they are made.
 func (s *Store) Settle(ctx context.Context, st Settlement) error {
 	switch st.Outcome {
 	case ItemDone, ItemPending, ItemDead, ItemParked:
 	default:
 		return fmt.Errorf("state: settle: outcome %q", st.Outcome)
 	}
-	r := st.Run
-	return s.write(ctx, fmt.Sprintf("settle item %d", st.ItemID), func(tx *wtx) error {
-		// The claim is checked by the update of the item, the last statement:
-		// when it changes no row, the request's savepoint undoes the run's
-		// record too.
-		claim, token, attempts := 0, int64(0), 0
-		if c := st.Claimed; c != nil {
-			claim, token, attempts = 1, c.ClaimToken, c.Attempts
+	sr := &settleReq{st: st}
+	if st.Run.ID != "" {
+		var err error
+		if sr.steps, sr.others, err = runSteps(st.Run.ID, st.Attempts); err != nil {
+			return fmt.Errorf("state: settle item %d: %w", st.ItemID, err)
 		}
-		settled := func(n int64, err error) error {
-			if err == nil && n == 0 && claim == 1 {
-				return ErrClaimLost
-			}
-			return mustAffect(n, err)
-		}
-		if err := putSubjects(tx, st.ItemID, st.Subjects); err != nil {
+	}
+	err := s.w.writeGrouped(ctx, settleGroup{}, sr, func(tx *wtx) error {
+		sr.lost = false
+		return settleOne(tx, sr)
+	})
+	if err != nil {
+		return fmt.Errorf("state %s: settle item %d: %w", s.path, st.ItemID, err)
+	}
+	if sr.lost {
+		return ErrClaimLost
+	}
+	return nil
+}
+
+// settleOne records one settlement (see Settle); sr.lost is set when its
+// claim was gone.
+func settleOne(tx *wtx, sr *settleReq) error {
+	st := sr.st
+	// The claim is checked first, by the update of the item: when it
+	// changes no row, only the ledger entries are recorded.
+	if err := settleItem(tx, st); err != nil {
+		if !errors.Is(err, ErrClaimLost) {
 			return err
 		}
-		if r.ID != "" {
-			var itemID any
-			if r.ItemID != 0 {
-				itemID = r.ItemID
-			}
-			finished := r.FinishedAt
-			if finished.IsZero() {
-				finished = tx.now
-			}
-			_, err := tx.exec(`INSERT INTO runs (id, pipeline, trigger_name, event_key, item_id, mode, status, attempt, writes, error, started_at, finished_at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				ON CONFLICT (id) DO UPDATE SET status = excluded.status, writes = excluded.writes, error = excluded.error,
-					finished_at = excluded.finished_at`,
-				r.ID, r.Pipeline, r.Trigger, r.EventKey, itemID, r.Mode, string(r.Status), r.Attempt, r.Writes, r.Error,
-				encTime(r.StartedAt), finished.UnixNano())
-			if err != nil {
-				return fmt.Errorf("run %s: %w", r.ID, err)
-			}
-			if len(st.Event) > 0 {
-				if _, err := tx.exec(`UPDATE runs SET event = ? WHERE id = ?`, st.Event, r.ID); err != nil {
-					return fmt.Errorf("run %s: event: %w", r.ID, err)
-				}
-			}
-			if err := putAttempts(tx, st.Attempts); err != nil {
-				return err
-			}
+		sr.lost = true
+	}
+	if err := putClosedIntents(tx, st.Intents); err != nil {
+		return err
+	}
+	if err := putLinkRows(tx, st.Links); err != nil {
+		return err
+	}
+	if sr.lost {
+		return nil
+	}
+	if err := putSubjects(tx, st.ItemID, st.Subjects); err != nil {
+		return err
+	}
+	if st.Run.ID == "" {
+		return nil
+	}
+	if err := putRuns(tx, []*settleReq{sr}); err != nil {
+		return err
+	}
+	return putAttempts(tx, sr.others)
+}
+
+// settleItem updates a settled item: ErrClaimLost when its claim is gone,
+// ErrNotFound for an unknown item.
+func settleItem(tx *wtx, st Settlement) error {
+	r := st.Run
+	claim, token, attempts := 0, int64(0), 0
+	if c := st.Claimed; c != nil {
+		claim, token, attempts = 1, c.ClaimToken, c.Attempts
+	}
+	settled := func(n int64, err error) error {
+		if err == nil && n == 0 && claim == 1 {
+			return ErrClaimLost
 		}
-		switch st.Outcome {
-		case ItemDone:
-			return settled(tx.affected(`UPDATE inbox SET status = 'done', run_id = ?, lease_until = NULL, last_error = '', updated_at = ?
-				WHERE id = ?`+heldBy, r.ID, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
-		case ItemDead, ItemParked:
-			return settled(tx.affected(`UPDATE inbox SET status = ?, run_id = ?, lease_until = NULL, last_error = ?, updated_at = ?
-				WHERE id = ?`+heldBy, string(st.Outcome), r.ID, st.LastError, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
-		}
-		nb := st.NotBefore
-		if nb.IsZero() {
-			nb = tx.now
-		}
-		if st.ResetAttempts {
-			return settled(tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, generation = generation + 1, not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
-				WHERE id = ?`+heldBy, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
-		}
-		return settled(tx.affected(`UPDATE inbox SET status = 'pending', not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
+		return mustAffect(n, err)
+	}
+	switch st.Outcome {
+	case ItemDone:
+		return settled(tx.affected(`UPDATE inbox SET status = 'done', run_id = ?, lease_until = NULL, last_error = '', updated_at = ?
+			WHERE id = ?`+heldBy, r.ID, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
+	case ItemDead, ItemParked:
+		return settled(tx.affected(`UPDATE inbox SET status = ?, run_id = ?, lease_until = NULL, last_error = ?, updated_at = ?
+			WHERE id = ?`+heldBy, string(st.Outcome), r.ID, st.LastError, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
+	}
+	nb := st.NotBefore
+	if nb.IsZero() {
+		nb = tx.now
+	}
+	if st.ResetAttempts {
+		return settled(tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, generation = generation + 1, not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
 			WHERE id = ?`+heldBy, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
-	})
+	}
+	return settled(tx.affected(`UPDATE inbox SET status = 'pending', not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
+		WHERE id = ?`+heldBy, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
 }
 
 // heldBy limits a settlement's update to an item still running under the

@@ -40,6 +40,8 @@ type Store struct {
 	w     *writer
 	rdb   *sql.DB
 	reads *stmtCache
+	// lookups batches the ledger reads made before writes (IntentState).
+	lookups lookupBatch
 
 	checkpointed func() // tests: see withCheckpointed
 

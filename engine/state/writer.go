@@ -26,6 +26,20 @@ type writeReq struct {
 	ctx  context.Context
 	fn   func(*wtx) error
 	done chan error // buffered: the writer never blocks on a caller that gave up
+	// grp, when set, lets this request run together with the requests of
+	// the same group next to it in a batch (see group); arg is what the
+	// group reads of it.
+	grp group
+	arg any
+}
+
+// group runs several requests of one kind together, in fewer and larger
+// statements than each would take alone. runAll may fail a request that
+// changed nothing by setting its errs[i]. If runAll fails, the writer
+// undoes it and runs each request's fn alone, so a failure still fails
+// only its own request.
+type group interface {
+	runAll(tx *wtx, reqs []*writeReq, errs []error) error
 }
 
 // writer owns the only write connection and performs group commit: it takes
@@ -48,6 +62,7 @@ type writer struct {
 	later   []string // PostgreSQL: control statements waiting for the next (see control)
 	aborted bool     // a batch failed as a whole since the last checkConn
 	ckpt    *checkpointer
+	grouped int // requests that ran in groups (tests)
 }
 
 func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log *slog.Logger) *writer {
@@ -82,8 +97,27 @@ func (w *writer) write(ctx context.Context, fn func(*wtx) error) error {
 	}
 }
 
+// writeGrouped is write for a request that may run together with others
+// of grp (see group).
+func (w *writer) writeGrouped(ctx context.Context, grp group, arg any, fn func(*wtx) error) error {
+	done, err := w.submitReq(ctx, &writeReq{ctx: ctx, fn: fn, grp: grp, arg: arg, done: make(chan error, 1)})
+	if err != nil {
+		return err
+	}
+	select {
+	case err := <-done:
+		return err
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
 // submit queues fn and returns the channel its result will arrive on.
 func (w *writer) submit(ctx context.Context, fn func(*wtx) error) (<-chan error, error) {
+	return w.submitReq(ctx, &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+func (w *writer) submitReq(ctx context.Context, r *writeReq) (<-chan error, error) {
 	w.mu.RLock()
 	defer w.mu.RUnlock()
 	select {
@@ -91,7 +125,6 @@ func (w *writer) submit(ctx context.Context, fn func(*wtx) error) (<-chan error,
 		return nil, ErrClosed
 	default:
 	}
-	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case w.reqs <- r:
 		return r.done, nil
@@ -216,27 +249,32 @@ func (w *writer) runBatch(batch []*writeReq, errs []error) {
 		}
 		return
 	}
-	for i, r := range batch {
-		if errs[i] != nil {
-			continue
-		}
-		if err := w.control("SAVEPOINT req"); err != nil {
-			abort(fmt.Errorf("savepoint: %w", err))
-			return
-		}
-		if err := r.fn(&wtx{w: w, now: w.now()}); err != nil {
-			errs[i] = err
-			// Undo this request alone. If SQLite already rolled the whole
-			// transaction back (as it does on I/O errors), this fails too.
-			// PostgreSQL undoes a failed statement's row locks with it.
-			if _, rerr := w.exec("ROLLBACK TO req"); rerr != nil {
-				abort(fmt.Errorf("transaction lost after %w: %w", err, rerr))
-				return
+	for i := 0; i < len(batch); {
+		// A run of live requests of one group goes together; alone, or
+		// when that fails, each request runs by itself.
+		j := i + 1
+		if g := batch[i].grp; g != nil && errs[i] == nil {
+			for j < len(batch) && batch[j].grp == g && errs[j] == nil {
+				j++
+			}
+			if j-i > 1 {
+				ok, err := w.runGroup(g, batch[i:j], errs[i:j])
+				if err != nil {
+					abort(err)
+					return
+				}
+				if ok {
+					w.grouped += j - i
+					i = j
+					continue
+				}
 			}
 		}
-		if err := w.control("RELEASE req"); err != nil {
-			abort(fmt.Errorf("release savepoint: %w", err))
-			return
+		for ; i < j; i++ {
+			if !w.runOne(batch[i], &errs[i]) {
+				abort(errs[i])
+				return
+			}
 		}
 	}
 	if err := w.control("COMMIT"); err != nil {
@@ -255,7 +293,7 @@ func (w *writer) control(q string) error {
 		_, err := w.exec(q)
 		return err
 	}
-	if q == w.d.begin || q == "RELEASE req" {
+	if q == w.d.begin || q == "RELEASE req" || q == "RELEASE grp" {
 		w.later = append(w.later, q)
 		return nil
 	}
@@ -297,6 +335,55 @@ func (w *writer) checkConn() {
 	}
 	w.log.Warn("state: the write connection was lost; writing on a new one")
 	w.conn, w.stmts = conn, newStmtCache(w.d, conn.PrepareContext)
+}
+
+// runGroup runs reqs together in a savepoint of their own. It reports
+// false, with the savepoint undone, when they should run one by one; an
+// error means the transaction is lost.
+func (w *writer) runGroup(g group, reqs []*writeReq, errs []error) (bool, error) {
+	if err := w.control("SAVEPOINT grp"); err != nil {
+		return false, fmt.Errorf("savepoint: %w", err)
+	}
+	ok := true
+	if err := g.runAll(&wtx{w: w, now: w.now()}, reqs, errs); err != nil {
+		ok = false
+		clear(errs)
+		if _, rerr := w.exec("ROLLBACK TO grp"); rerr != nil {
+			return false, fmt.Errorf("transaction lost after %w: %w", err, rerr)
+		}
+	}
+	if err := w.control("RELEASE grp"); err != nil {
+		return false, fmt.Errorf("release savepoint: %w", err)
+	}
+	return ok, nil
+}
+
+// runOne runs one request in its own savepoint, setting *errp to its
+// error. It reports false when the transaction is lost; *errp then says
+// why.
+func (w *writer) runOne(r *writeReq, errp *error) bool {
+	if *errp != nil {
+		return true // the caller gave up before its turn
+	}
+	if err := w.control("SAVEPOINT req"); err != nil {
+		*errp = fmt.Errorf("savepoint: %w", err)
+		return false
+	}
+	if err := r.fn(&wtx{w: w, now: w.now()}); err != nil {
+		*errp = err
+		// Undo this request alone. If SQLite already rolled the whole
+		// transaction back (as it does on I/O errors), this fails too.
+		// PostgreSQL undoes a failed statement's row locks with it.
+		if _, rerr := w.exec("ROLLBACK TO req"); rerr != nil {
+			*errp = fmt.Errorf("transaction lost after %w: %w", err, rerr)
+			return false
+		}
+	}
+	if err := w.control("RELEASE req"); err != nil {
+		*errp = fmt.Errorf("release savepoint: %w", err)
+		return false
+	}
+	return true
 }
 
 // exec runs a statement on the write connection. Writer statements ignore

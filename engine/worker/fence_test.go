@@ -78,7 +78,7 @@ func TestAPausedHolderNeitherWritesNorSettles(t *testing.T) {
 	if n := len(mem.Writes()); n != 0 {
 		t.Fatalf("A wrote %d times after losing its lease", n)
 	}
-	err = st.Settle(ctx, state.Settlement{Run: recA.Run, Attempts: recA.Attempts, ItemID: itemsA[0].ID,
+	err = st.Settle(ctx, state.Settlement{Run: recA.Run, Attempts: recA.Attempts, Intents: recA.Intents, Links: recA.Links, ItemID: itemsA[0].ID,
 		Outcome: state.ItemDone, Claimed: &itemsA[0]})
 	if !errors.Is(err, state.ErrClaimLost) {
 		t.Fatalf("A's settlement = %v, want ErrClaimLost", err)
@@ -98,7 +98,7 @@ func TestAPausedHolderNeitherWritesNorSettles(t *testing.T) {
 	if resB.Err != nil {
 		t.Fatal(resB.Err)
 	}
-	if err := st.Settle(ctx, state.Settlement{Run: recB.Run, Attempts: recB.Attempts, ItemID: itemsB[0].ID,
+	if err := st.Settle(ctx, state.Settlement{Run: recB.Run, Attempts: recB.Attempts, Intents: recB.Intents, Links: recB.Links, ItemID: itemsB[0].ID,
 		Outcome: state.ItemDone, Claimed: &itemsB[0]}); err != nil {
 		t.Fatalf("B's settlement: %v", err)
 	}

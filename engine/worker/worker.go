@@ -135,9 +135,26 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	slots := make(chan struct{}, w.Concurrency)
 	var wg sync.WaitGroup
 	defer wg.Wait()
+	// Items run on a pool of up to Concurrency runners that live as long as
+	// the worker: a runner's stack, grown by its first run, stays grown,
+	// where a goroutine per item grew a new one for every run.
+	work := make(chan state.Item)
+	defer close(work)
+	pool := 0
 	// done wakes the loop when a run frees its slot; a pending wake-up is
 	// enough, so senders never block.
 	done := make(chan struct{}, 1)
+	serve := func(it state.Item) {
+		defer func() {
+			w.track(it, false)
+			<-slots
+			select {
+			case done <- struct{}{}:
+			default:
+			}
+		}()
+		w.process(runCtx, it)
+	}
 	lastReclaim := w.Clock()
 	for {
 		if intake.Err() != nil {
@@ -158,31 +175,38 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 		}
 		for _, it := range items {
 			slots <- struct{}{}
-			wg.Add(1)
 			w.track(it, true)
-			go func() {
-				defer wg.Done()
-				defer func() {
-					w.track(it, false)
-					<-slots
-					select {
-					case done <- struct{}{}:
-					default:
-					}
-				}()
-				w.process(runCtx, it)
-			}()
+			select {
+			case work <- it:
+			default:
+				if pool < w.Concurrency {
+					pool++
+					wg.Add(1)
+					go func() {
+						defer wg.Done()
+						serve(it)
+						for it := range work {
+							serve(it)
+						}
+					}()
+				} else {
+					work <- it // a runner is between two items
+				}
+			}
 		}
 		if len(items) == free && free > 0 {
 			continue // there may be more
 		}
 		// Look again when the next item falls due, and at least every
 		// PollInterval: another process (tote retry) may have queued work.
+		// With every slot busy, only a finished run (or a reclaim) matters.
 		wait := min(w.PollInterval, max(lastReclaim.Add(w.ReclaimEvery).Sub(w.Clock()), time.Millisecond))
-		if next, ok, err := w.Store.NextDue(intake); err == nil && ok {
-			wait = min(wait, max(next.Sub(w.Clock()), time.Millisecond))
-		} else if err != nil && intake.Err() == nil {
-			w.Logger.Error("reading the inbox", "err", err)
+		if free > 0 {
+			if next, ok, err := w.Store.NextDue(intake); err == nil && ok {
+				wait = min(wait, max(next.Sub(w.Clock()), time.Millisecond))
+			} else if err != nil && intake.Err() == nil {
+				w.Logger.Error("reading the inbox", "err", err)
+			}
 		}
 		timer := w.After(wait)
 		select {
@@ -309,7 +333,7 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 	if st.Run.ID == "" {
 		st.Run = state.Run{} // the event never became a run (it could not be decoded)
 	}
-	st.Subjects = rec.Subjects
+	st.Subjects, st.Intents, st.Links = rec.Subjects, rec.Intents, rec.Links
 	if len(rec.Resolved) > 0 {
 		st.Event = personal.JSON(rec.Resolved)
 	}
@@ -318,7 +342,14 @@ func (w *Worker) process(ctx context.Context, it state.Item) {
 	} else if err != nil {
 		w.Logger.Error("settling inbox item failed; it runs again once its lease expires", "item", it.ID, "err", err)
 	}
-	subjects := w.subjectAttrs(ctx, it) // last, after the attributes every line has
+	level := slog.LevelInfo
+	if res.Err != nil {
+		level = slog.LevelWarn
+	}
+	var subjects []any
+	if w.Logger.Enabled(ctx, level) { // the orders and SKUs are read only for a line that is written
+		subjects = w.subjectAttrs(ctx, it) // last, after the attributes every line has
+	}
 	if res.Err == nil && res.Deferred > 0 {
 		w.Logger.Info("run waits", append([]any{"pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID, "retry_in", res.Deferred.String(),
 			"writes", res.Writes, "waiting", waitingText(res)}, subjects...)...)
