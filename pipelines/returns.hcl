@@ -104,19 +104,11 @@ pipeline "returns" {
 
   # Absolute mode: ShipStation's stock of the returned SKUs (the return is
   # in it) becomes BigCommerce's.
-  step "stock" {
-    action = shipstation.get_stock_levels
-    when   = var.inventory_mode == "absolute" && length(transform.restock) > 0
-    skus   = distinct([for u in transform.restock : u.sku])
-  }
-
-  step "set" {
-    action      = bigcommerce.set_stock
-    for_each    = step.stock.output == null ? {} : step.stock.output
-    on_error    = "continue"
-    sku         = each.key
+  module "stock" {
+    source      = "./modules/stock.hcl"
+    enabled     = var.inventory_mode == "absolute"
+    skus        = distinct([for u in transform.restock : u.sku])
     location_id = var.inventory_location
-    quantity    = each.value
     reason      = "ShipStation stock after a return"
   }
 
@@ -179,7 +171,7 @@ pipeline "returns" {
   step "untag" {
     action     = shipstation.remove_tag
     for_each   = { for k, o in transform.order : k => transform.received[k] if !contains(transform.unfinished, k) }
-    depends_on = [step.set, step.restock, step.record, step.email]
+    depends_on = [module.stock, step.restock, step.record, step.email]
     orderId    = each.value.orderId
     tag        = var.return_tag
   }
