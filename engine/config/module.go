@@ -295,8 +295,11 @@ func (r *moduleRefs) call(t hcl.Traversal) *ModuleCall {
 	}
 	mc := r.calls[name]
 	if mc == nil {
-		names := sortedKeys(r.calls)
-		r.errf(t, "Reference to undeclared module", fmt.Sprintf("The pipeline calls no module %q. It calls: %s.", name, strings.Join(names, ", ")))
+		calls := "It calls none."
+		if len(r.calls) > 0 {
+			calls = "It calls: " + strings.Join(sortedKeys(r.calls), ", ") + "."
+		}
+		r.errf(t, "Reference to undeclared module", fmt.Sprintf("The pipeline calls no module %q. %s", name, calls))
 	}
 	return mc
 }
