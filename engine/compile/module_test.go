@@ -26,7 +26,7 @@ step "get" {
 }
 
 transform "named" {
-  value = "${var.label}:${step.get.output}"
+  value = join(":", [for part in [var.label, step.get.output] : part])
 }
 
 output "name" {

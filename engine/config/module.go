@@ -214,12 +214,14 @@ func rewriteInModule(t hcl.Traversal, prefix string, inputs, own map[string]bool
 		return hcl.Diagnostics{{Severity: hcl.DiagError, Summary: summary, Detail: detail, Subject: rng.Ptr()}}
 	}
 	switch root {
-	case "each", "run", "connection":
-		return t, nil
 	case "var", "step", "transform":
-	default:
+	case "trigger", "local", "module":
 		return t, errf("Reference outside the module",
 			fmt.Sprintf("A module's blocks refer only to its inputs (var.<name>), its own steps and transforms, each, run and connection, not to %s: pass what it needs as an input.", root))
+	default:
+		// each, run, connection, a for expression's own names; compile
+		// reports anything else.
+		return t, nil
 	}
 	name := ""
 	if len(t) > 1 {
