@@ -192,3 +192,27 @@ step "get" {
 		})
 	}
 }
+
+func TestMistakeInAModuleIsReportedOncePerPlace(t *testing.T) {
+	src := `
+pipeline "p" {
+  module "a" {
+    source = "./modules/bad.hcl"
+  }
+
+  module "b" {
+    source = "./modules/bad.hcl"
+  }
+}
+`
+	_, diags := compileModules(t, src, map[string]string{"bad.hcl": "step \"get\" {\n  action = shop.get\n  id     = var.id\n}\n"})
+	n := 0
+	for _, d := range diags {
+		if d.Summary == "Reference to undeclared module input" {
+			n++
+		}
+	}
+	if n != 1 {
+		t.Fatalf("the mistake is reported %d times: %v", n, diags)
+	}
+}

@@ -74,10 +74,7 @@ type Pipeline struct {
 	Triggers   []*Trigger
 	Transforms []*Transform
 	Steps      []*Step
-	// Modules are the pipeline's module calls, already expanded into
-	// Transforms and Steps.
-	Modules   []*ModuleCall
-	DeclRange hcl.Range
+	DeclRange  hcl.Range
 }
 
 // Trigger is a `trigger "<kind>" "<name>"` block.
@@ -197,7 +194,7 @@ func Parse(srcs map[string][]byte) (*Config, hcl.Diagnostics) {
 	}
 	cfg.Hash = hex.EncodeToString(h.Sum(nil))
 	diags = append(diags, cfg.checkDuplicates()...)
-	return cfg, diags
+	return cfg, unique(diags)
 }
 
 // Pipeline returns the pipeline with the given name.

@@ -154,7 +154,7 @@ func (c *Config) decodePipeline(b *hcl.Block) (*Pipeline, hcl.Diagnostics) {
 	}
 	// Modules first: the pipeline's references to their outputs are
 	// rewritten before its blocks are decoded.
-	refs := &moduleRefs{calls: map[string]*ModuleCall{}, outputs: map[string]map[string]bool{}}
+	refs := &moduleRefs{calls: map[string]*moduleCall{}, outputs: map[string]map[string]bool{}}
 	var expanded []*module
 	for _, blk := range content.Blocks {
 		if blk.Type != "module" {
@@ -167,11 +167,11 @@ func (c *Config) decodePipeline(b *hcl.Block) (*Pipeline, hcl.Diagnostics) {
 				Subject: blk.DefRange.Ptr()})
 			continue
 		}
-		mc, m, d := c.decodeModuleCall(blk)
+		mc, m, d := c.decodemoduleCall(blk)
 		diags = append(diags, d...)
 		if mc == nil {
 			// Still known by name, so references to it are not reported again.
-			mc, m = &ModuleCall{Name: blk.Labels[0], DeclRange: blk.DefRange}, nil
+			mc, m = &moduleCall{Name: blk.Labels[0], DeclRange: blk.DefRange}, nil
 		}
 		refs.calls[mc.Name] = mc
 		refs.outputs[mc.Name] = map[string]bool{}
@@ -182,7 +182,6 @@ func (c *Config) decodePipeline(b *hcl.Block) (*Pipeline, hcl.Diagnostics) {
 		for name := range m.outputs {
 			refs.outputs[mc.Name][name] = true
 		}
-		p.Modules = append(p.Modules, mc)
 		expanded = append(expanded, m)
 	}
 	for _, blk := range content.Blocks {

@@ -20,11 +20,10 @@ import (
 // the module's references are rewritten to those names. Everything after
 // parsing (compile, plan, apply, graph) sees ordinary blocks.
 
-// ModuleCall is a `module "<name>"` block of a pipeline.
-type ModuleCall struct {
-	Name   string
-	Source string // as written, relative to the pipeline's file
-	File   string // the module file, as named in diagnostics
+// moduleCall is a `module "<name>"` block of a pipeline.
+type moduleCall struct {
+	Name string
+	File string // the module file, as named in diagnostics
 	// Nodes are the addresses of the blocks the call expanded into.
 	Nodes     []string
 	DeclRange hcl.Range
@@ -58,10 +57,10 @@ type module struct {
 	trans   []*Transform
 }
 
-// decodeModuleCall reads the call's source and expands it. It returns the
+// decodemoduleCall reads the call's source and expands it. It returns the
 // call and the blocks it adds to the pipeline.
-func (c *Config) decodeModuleCall(b *hcl.Block) (*ModuleCall, *module, hcl.Diagnostics) {
-	mc := &ModuleCall{Name: b.Labels[0], DeclRange: b.DefRange}
+func (c *Config) decodemoduleCall(b *hcl.Block) (*moduleCall, *module, hcl.Diagnostics) {
+	mc := &moduleCall{Name: b.Labels[0], DeclRange: b.DefRange}
 	diags := validName("module", mc.Name, b.LabelRanges[0])
 	attrs, d := b.Body.JustAttributes()
 	diags = append(diags, d...)
@@ -71,10 +70,11 @@ func (c *Config) decodeModuleCall(b *hcl.Block) (*ModuleCall, *module, hcl.Diagn
 			Detail:  fmt.Sprintf("Module %q needs source, the file of its steps, such as source = \"./modules/stock.hcl\".", mc.Name),
 			Subject: b.DefRange.Ptr()})
 	}
-	if d := constString(src, &mc.Source); d.HasErrors() {
+	var source string
+	if d := constString(src, &source); d.HasErrors() {
 		return nil, nil, append(diags, d...)
 	}
-	mc.File = path.Join(path.Dir(b.DefRange.Filename), mc.Source)
+	mc.File = path.Join(path.Dir(b.DefRange.Filename), source)
 	text, ok := c.moduleSrc[mc.File]
 	if !ok || !IsModuleFile(mc.File) {
 		return nil, nil, append(diags, attrError(src, "Module source not found",
@@ -277,7 +277,7 @@ func walkTraversals(body *hclsyntax.Body, fn func(*hclsyntax.ScopeTraversalExpr)
 // moduleRefs rewrites a pipeline's module.<name>.<output> references to
 // the output's transform.
 type moduleRefs struct {
-	calls   map[string]*ModuleCall
+	calls   map[string]*moduleCall
 	outputs map[string]map[string]bool
 	diags   hcl.Diagnostics
 }
@@ -288,7 +288,7 @@ func (r *moduleRefs) errf(t hcl.Traversal, summary, detail string) {
 }
 
 // call returns the module a reference names, or nil after a diagnostic.
-func (r *moduleRefs) call(t hcl.Traversal) *ModuleCall {
+func (r *moduleRefs) call(t hcl.Traversal) *moduleCall {
 	name := ""
 	if len(t) > 1 {
 		if a, ok := t[1].(hcl.TraverseAttr); ok {
@@ -384,5 +384,23 @@ func sortedKeys[V any](m map[string]V) []string {
 		out = append(out, k)
 	}
 	sort.Strings(out)
+	return out
+}
+
+// unique drops repeated diagnostics: a mistake inside a module is found
+// once per call, and reported once.
+func unique(diags hcl.Diagnostics) hcl.Diagnostics {
+	seen := map[string]bool{}
+	var out hcl.Diagnostics
+	for _, d := range diags {
+		key := d.Summary + "|" + d.Detail
+		if d.Subject != nil {
+			key += "|" + d.Subject.String()
+		}
+		if !seen[key] {
+			seen[key] = true
+			out = append(out, d)
+		}
+	}
 	return out
 }
