@@ -31,6 +31,10 @@ type Config struct {
 	// moduleSrc holds the module files (modules/*.hcl) by name: each
 	// module call parses its own copy.
 	moduleSrc map[string][]byte
+	// Diagnostics are what parsing reported: compile does not report a
+	// mistake again within their subjects (a module reference left
+	// unresolved, say).
+	Diagnostics hcl.Diagnostics
 	// Broken is true when a file did not parse; the model is then partial
 	// and must not be compiled.
 	Broken bool
@@ -194,7 +198,8 @@ func Parse(srcs map[string][]byte) (*Config, hcl.Diagnostics) {
 	}
 	cfg.Hash = hex.EncodeToString(h.Sum(nil))
 	diags = append(diags, cfg.checkDuplicates()...)
-	return cfg, unique(diags)
+	cfg.Diagnostics = unique(diags)
+	return cfg, cfg.Diagnostics
 }
 
 // Pipeline returns the pipeline with the given name.
