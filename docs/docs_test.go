@@ -122,8 +122,19 @@ func TestExamplesCompile(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			files := examples[name]
 			dir := t.TempDir()
+			written := map[string]int{} // file name -> snippet, for diagnostics
 			for i, s := range files {
-				if err := os.WriteFile(filepath.Join(dir, fileName(i)), s.src, 0o644); err != nil {
+				// A snippet headed "# pipelines/modules/<name>.hcl" is a module.
+				file := fileName(i)
+				if _, rest, _ := bytes.Cut(s.src, []byte("\n")); bytes.HasPrefix(rest, []byte("# pipelines/modules/")) {
+					head, _, _ := bytes.Cut(rest, []byte("\n"))
+					file = filepath.Join("modules", filepath.Base(string(head)))
+					if err := os.MkdirAll(filepath.Join(dir, "modules"), 0o755); err != nil {
+						t.Fatal(err)
+					}
+				}
+				written[file] = i
+				if err := os.WriteFile(filepath.Join(dir, file), s.src, 0o644); err != nil {
 					t.Fatal(err)
 				}
 			}
@@ -138,7 +149,7 @@ func TestExamplesCompile(t *testing.T) {
 				}
 				where := name
 				if d.Subject != nil {
-					where = files[fileIndex(d.Subject.Filename)].where(d.Subject.Start.Line)
+					where = files[written[d.Subject.Filename]].where(d.Subject.Start.Line)
 				}
 				t.Errorf("%s: %s: %s", where, d.Summary, d.Detail)
 			}
@@ -147,12 +158,6 @@ func TestExamplesCompile(t *testing.T) {
 }
 
 func fileName(i int) string { return fmt.Sprintf("%02d.hcl", i) }
-
-func fileIndex(name string) int {
-	var i int
-	fmt.Sscanf(filepath.Base(name), "%02d.hcl", &i)
-	return i
-}
 
 // TestFragmentsParse checks that every snippet is valid HCL syntax.
 func TestFragmentsParse(t *testing.T) {

@@ -4,7 +4,7 @@ package pipelines
 
 import "embed"
 
-// FS holds every shipped *.hcl file.
+// FS holds every shipped *.hcl file and the modules they call.
 //
-//go:embed *.hcl
+//go:embed *.hcl modules/*.hcl
 var FS embed.FS

@@ -20,31 +20,6 @@ variable "cancelled_status" {
   default = 5
 }
 
-# Whether the customer gets another email when a hold is released.
-variable "email_on_release" {
-  type    = bool
-  default = false
-}
-
-variable "exception_email_subject" {
-  type    = string
-  default = "An update on your order {{.order_id}}"
-}
-
-variable "exception_email_text" {
-  type    = string
-  default = <<-EOT
-    Hello {{.name}},
-
-    {{if eq .reason "cancelled"}}Your order {{.order_id}} has been cancelled. If you did not ask for this, reply to this email and we will sort it out.
-    {{else if eq .reason "released"}}Good news: your order {{.order_id}} is on its way to being shipped.
-    {{else if eq .reason "backorder"}}Part of your order {{.order_id}} is on backorder.{{if .expected}} We expect to ship it on {{.expected}}.{{end}}
-    {{else}}Your order {{.order_id}} is delayed.{{if .expected}} We expect to ship it on {{.expected}}.{{end}}
-    {{end}}
-    Thank you for your patience.
-  EOT
-}
-
 pipeline "exceptions" {
   description = "Holds, backorders, exceptions and cancels in ShipStation reach BigCommerce and the customer."
   # One instance per enabled BigCommerce store, each given the ShipStation

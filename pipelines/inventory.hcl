@@ -61,20 +61,12 @@ pipeline "inventory" {
     )))
   }
 
-  # ShipStation's available stock per SKU, summed over its locations.
-  step "stock" {
-    action = shipstation.get_stock_levels
-    when   = var.inventory_mode == "absolute" && length(transform.skus) > 0
-    skus   = transform.skus
-  }
-
-  step "set" {
-    action      = bigcommerce.set_stock
-    for_each    = step.stock.output == null ? {} : step.stock.output
-    on_error    = "continue"
-    sku         = each.key
+  # Absolute mode: ShipStation's stock of the SKUs becomes BigCommerce's.
+  module "stock" {
+    source      = "./modules/stock.hcl"
+    enabled     = var.inventory_mode == "absolute"
+    skus        = transform.skus
     location_id = var.inventory_location
-    quantity    = each.value
     reason      = "ShipStation stock"
   }
 

@@ -1,37 +1,18 @@
 # Flow 6: a return the warehouse received becomes, in BigCommerce, one
-# refund per parcel that came back (shipstation.return_parcels works the
-# parcels out: each return label, or the order's shipped lines not refunded
-# yet), its stock put back as inventory_mode says (see inventory.hcl), an
-# order metafield and a customer email; then the "Return Received" tag
-# comes off. A delivered v2 return label (with SHIPSTATION_V2_API_KEY) is
-# due its own parcel. A refund names its parcel in its reason, so it is
-# found again; one the payment provider refuses is dead at once for a
-# person to handle, and the tag stays on.
+# refund per parcel that came back (shipstation.return_parcels works them
+# out), its stock put back as inventory_mode says (see inventory.hcl), an
+# order metafield and a customer email; then the "Return Received" tag comes
+# off. A refund names its parcel in its reason, so it is found again; one the
+# payment provider refuses is dead at once for a person, and the tag stays.
 
 variable "return_tag" {
   type    = string
   default = "Return Received"
 }
 
-variable "return_email_subject" {
-  type    = string
-  default = "Your return for order {{.order_id}} is refunded"
-}
-
-variable "return_email_text" {
-  type    = string
-  default = <<-EOT
-    Hello {{.name}},
-
-    We received your return for order {{.order_id}} and refunded {{.amount}}.
-    It can take a few days to show on your statement.
-  EOT
-}
-
 pipeline "returns" {
   description = "Returns received in ShipStation are refunded, restocked and mailed in BigCommerce."
-  # One instance per enabled BigCommerce store, each given the ShipStation
-  # orders tote imported from it (by their orderKey).
+  # One instance per enabled store, given the orders tote imported from it.
   for_each = connection.bigcommerce
 
   trigger "shipstation_poll" "received" {
@@ -83,7 +64,7 @@ pipeline "returns" {
 
   transform "parcel" {
     for_each = { for p in flatten([for k, s in step.parcels : s.output]) : p.key => p }
-    value    = each.value
+    value    = merge(each.value, { customer = transform.order[each.value.order].billing_address })
   }
 
   # One refund per parcel due, paid the way the quote's first method says.
@@ -102,21 +83,12 @@ pipeline "returns" {
     value = flatten([for k, p in transform.parcel : p.restock if contains(keys(step.refund), k)])
   }
 
-  # Absolute mode: ShipStation's stock of the returned SKUs (the return is
-  # in it) becomes BigCommerce's.
-  step "stock" {
-    action = shipstation.get_stock_levels
-    when   = var.inventory_mode == "absolute" && length(transform.restock) > 0
-    skus   = distinct([for u in transform.restock : u.sku])
-  }
-
-  step "set" {
-    action      = bigcommerce.set_stock
-    for_each    = step.stock.output == null ? {} : step.stock.output
-    on_error    = "continue"
-    sku         = each.key
+  # Absolute mode: ShipStation's stock of the returned SKUs becomes BigCommerce's.
+  module "stock" {
+    source      = "./modules/stock.hcl"
+    enabled     = var.inventory_mode == "absolute"
+    skus        = distinct([for u in transform.restock : u.sku])
     location_id = var.inventory_location
-    quantity    = each.value
     reason      = "ShipStation stock after a return"
   }
 
@@ -131,8 +103,7 @@ pipeline "returns" {
     reference   = each.value.note
   }
 
-  # The order's refunds that went through, oldest first, by order with a
-  # parcel refunded.
+  # By order with a parcel refunded, its refunds that went through, oldest first.
   transform "refunded" {
     for_each = { for k, r in step.refund : transform.parcel[k].order => r... }
     value = { for r in concat([for r in step.refunds[each.key].output : r if !r.declined],
@@ -150,36 +121,29 @@ pipeline "returns" {
     ] })
   }
 
-  # Whom each parcel's email goes to.
-  transform "customer" {
-    for_each = transform.parcel
-    value    = merge(transform.order[each.value.order].billing_address, { order = each.value.order })
-  }
-
   # One email per parcel refunded.
   step "email" {
     action   = email.send
-    for_each = { for k, r in step.refund : k => r if transform.customer[k].email != "" }
+    for_each = { for k, r in step.refund : k => r if transform.parcel[k].customer.email != "" }
     on_error = "continue"
     key      = "return:${each.key}"
-    to       = transform.customer[each.key].email
+    to       = transform.parcel[each.key].customer.email
     subject  = var.return_email_subject
     text     = var.return_email_text
-    data     = { order_id = transform.customer[each.key].order, name = transform.customer[each.key].first_name, amount = decimal(each.value.output.total_amount, 2) }
+    data     = { order_id = transform.parcel[each.key].order, name = transform.parcel[each.key].customer.first_name, amount = decimal(each.value.output.total_amount, 2) }
   }
 
-  # The orders of parcels not finished: neither refunded nor settled before,
-  # or refunded and their customer not mailed. Their tag stays on, for the
-  # next run to finish or a person to see.
+  # Orders with a parcel neither refunded nor settled, or refunded and not
+  # mailed, keep their tag, for the next run to finish or a person to see.
   transform "unfinished" {
     value = [for k, p in transform.parcel : p.order if !(p.settled || contains(keys(step.refund), k))
-    || (contains(keys(step.refund), k) && !contains(keys(step.email), k) && transform.customer[k].email != "")]
+    || (contains(keys(step.refund), k) && !contains(keys(step.email), k) && p.customer.email != "")]
   }
 
   step "untag" {
     action     = shipstation.remove_tag
     for_each   = { for k, o in transform.order : k => transform.received[k] if !contains(transform.unfinished, k) }
-    depends_on = [step.set, step.restock, step.record, step.email]
+    depends_on = [module.stock, step.restock, step.record, step.email]
     orderId    = each.value.orderId
     tag        = var.return_tag
   }

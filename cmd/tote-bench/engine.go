@@ -114,7 +114,7 @@ func waitReady(ctx context.Context, path string, p *engineProc) error {
 }
 
 // writePipelines copies the named shipped pipeline files (all when names
-// is empty) into dir.
+// is empty) and the shipped modules into dir.
 func writePipelines(dir string, names ...string) error {
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
@@ -125,6 +125,14 @@ func writePipelines(dir string, names ...string) error {
 			return err
 		}
 	}
+	modules, err := fs.Glob(pipelines.FS, "modules/*.hcl")
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(filepath.Join(dir, "modules"), 0o755); err != nil {
+		return err
+	}
+	names = append(names, modules...)
 	for _, name := range names {
 		b, err := fs.ReadFile(pipelines.FS, name)
 		if err != nil {

@@ -179,7 +179,7 @@ func Compile(cfg *config.Config, opts Options) (*Program, hcl.Diagnostics) {
 			p.Pipelines = append(p.Pipelines, pl)
 		}
 	}
-	return p, quench(dedupe(diags))
+	return p, quench(dedupe(suppressRepeats(cfg.Diagnostics, diags)))
 }
 
 func evalVariables(cfg *config.Config, opts Options) (cty.Value, hcl.Diagnostics) {

@@ -33,7 +33,7 @@ func checkFunctionNames(n *Node, funcs map[string]function.Function) hcl.Diagnos
 	sort.Strings(names)
 	var diags hcl.Diagnostics
 	for _, e := range exprs {
-		se, ok := e.(hclsyntax.Expression)
+		se, ok := hcl.UnwrapExpression(e).(hclsyntax.Expression)
 		if !ok {
 			continue
 		}

@@ -28,6 +28,13 @@ type Config struct {
 	Locals      []*Local
 	Connections []*Connection
 	Pipelines   []*Pipeline
+	// moduleSrc holds the module files (modules/*.hcl) by name: each
+	// module call parses its own copy.
+	moduleSrc map[string][]byte
+	// Diagnostics are what parsing reported: compile does not report a
+	// mistake again within their subjects (a module reference left
+	// unresolved, say).
+	Diagnostics hcl.Diagnostics
 	// Broken is true when a file did not parse; the model is then partial
 	// and must not be compiled.
 	Broken bool
@@ -123,13 +130,19 @@ type Retry struct {
 	MaxDelay time.Duration
 }
 
-// Load parses every *.hcl file at the top of fsys, in name order. Files
-// are named dir/<name> in diagnostics, so users see paths they can open.
+// Load parses every *.hcl file at the top of fsys, in name order, and the
+// modules in its modules folder. Files are named dir/<name> in
+// diagnostics, so users see paths they can open.
 func Load(fsys fs.FS, dir string) (*Config, hcl.Diagnostics) {
 	names, err := fs.Glob(fsys, "*.hcl")
 	if err != nil {
 		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot list pipeline files", Detail: err.Error()}}
 	}
+	modules, err := fs.Glob(fsys, moduleDir+"/*.hcl")
+	if err != nil {
+		return nil, hcl.Diagnostics{{Severity: hcl.DiagError, Summary: "Cannot list module files", Detail: err.Error()}}
+	}
+	names = append(names, modules...)
 	sort.Strings(names)
 	srcs := make(map[string][]byte, len(names))
 	for _, name := range names {
@@ -142,19 +155,26 @@ func Load(fsys fs.FS, dir string) (*Config, hcl.Diagnostics) {
 	return Parse(srcs)
 }
 
-// Parse parses the given sources, keyed by file name.
+// Parse parses the given sources, keyed by file name. Files in a folder
+// named modules are modules, used only by the pipelines that call them.
 func Parse(srcs map[string][]byte) (*Config, hcl.Diagnostics) {
 	names := make([]string, 0, len(srcs))
 	for n := range srcs {
 		names = append(names, n)
 	}
 	sort.Strings(names)
-	cfg := &Config{Files: map[string]*hcl.File{}}
+	cfg := &Config{Files: map[string]*hcl.File{}, moduleSrc: map[string][]byte{}}
 	h := sha256.New()
 	var diags hcl.Diagnostics
+	var files []*hcl.File
 	for _, name := range names {
 		src := srcs[name]
-		h.Write([]byte(path.Base(name)))
+		base := path.Base(name)
+		if IsModuleFile(name) {
+			base = moduleDir + "/" + base
+			cfg.moduleSrc[name] = src
+		}
+		h.Write([]byte(base))
 		h.Write([]byte{0})
 		h.Write(src)
 		h.Write([]byte{0})
@@ -168,11 +188,18 @@ func Parse(srcs map[string][]byte) (*Config, hcl.Diagnostics) {
 			cfg.Broken = true
 			continue
 		}
+		if !IsModuleFile(name) {
+			files = append(files, f)
+		}
+	}
+	// Modules are all read before a pipeline calls one.
+	for _, f := range files {
 		diags = append(diags, cfg.decodeFile(f)...)
 	}
 	cfg.Hash = hex.EncodeToString(h.Sum(nil))
 	diags = append(diags, cfg.checkDuplicates()...)
-	return cfg, diags
+	cfg.Diagnostics = unique(diags)
+	return cfg, cfg.Diagnostics
 }
 
 // Pipeline returns the pipeline with the given name.

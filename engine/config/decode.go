@@ -6,6 +6,7 @@ import (
 
 	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/ext/typeexpr"
+	"github.com/hashicorp/hcl/v2/hclsyntax"
 	"github.com/zclconf/go-cty/cty"
 	"github.com/zclconf/go-cty/cty/convert"
 )
@@ -31,6 +32,7 @@ var pipelineSchema = &hcl.BodySchema{
 		{Type: "trigger", LabelNames: []string{"kind", "name"}},
 		{Type: "transform", LabelNames: []string{"name"}},
 		{Type: "step", LabelNames: []string{"name"}},
+		{Type: "module", LabelNames: []string{"name"}},
 	},
 }
 
@@ -89,7 +91,7 @@ func (c *Config) decodeFile(f *hcl.File) hcl.Diagnostics {
 				DeclRange: b.DefRange, TypeRange: b.LabelRanges[0],
 			})
 		case "pipeline":
-			p, d := decodePipeline(b)
+			p, d := c.decodePipeline(b)
 			diags = append(diags, d...)
 			c.Pipelines = append(c.Pipelines, p)
 		}
@@ -139,7 +141,7 @@ func decodeVariable(b *hcl.Block) (*Variable, hcl.Diagnostics) {
 	return v, diags
 }
 
-func decodePipeline(b *hcl.Block) (*Pipeline, hcl.Diagnostics) {
+func (c *Config) decodePipeline(b *hcl.Block) (*Pipeline, hcl.Diagnostics) {
 	p := &Pipeline{Name: b.Labels[0], DeclRange: b.DefRange}
 	diags := validName("pipeline", p.Name, b.LabelRanges[0])
 	content, d := b.Body.Content(pipelineSchema)
@@ -150,6 +152,48 @@ func decodePipeline(b *hcl.Block) (*Pipeline, hcl.Diagnostics) {
 	if a, ok := content.Attributes["for_each"]; ok {
 		p.ForEach = a.Expr
 	}
+	// Modules first: the pipeline's references to their outputs are
+	// rewritten before its blocks are decoded.
+	refs := &moduleRefs{calls: map[string]*moduleCall{}, outputs: map[string]map[string]bool{}}
+	var expanded []*module
+	for _, blk := range content.Blocks {
+		if blk.Type != "module" {
+			continue
+		}
+		if first, dup := refs.calls[blk.Labels[0]]; dup {
+			diags = append(diags, &hcl.Diagnostic{Severity: hcl.DiagError, Summary: "Duplicate module",
+				Detail: fmt.Sprintf("Module %q was already called at %s:%d:%d. Names must be unique.",
+					blk.Labels[0], first.DeclRange.Filename, first.DeclRange.Start.Line, first.DeclRange.Start.Column),
+				Subject: blk.DefRange.Ptr()})
+			continue
+		}
+		mc, m, d := c.decodemoduleCall(blk)
+		diags = append(diags, d...)
+		if mc == nil {
+			// Still known by name, so references to it are not reported again.
+			mc, m = &moduleCall{Name: blk.Labels[0], DeclRange: blk.DefRange}, nil
+		}
+		refs.calls[mc.Name] = mc
+		refs.outputs[mc.Name] = map[string]bool{}
+		if m == nil {
+			refs.outputs[mc.Name] = nil
+			continue
+		}
+		for name := range m.outputs {
+			refs.outputs[mc.Name][name] = true
+		}
+		expanded = append(expanded, m)
+	}
+	for _, blk := range content.Blocks {
+		if body, ok := blk.Body.(*hclsyntax.Body); ok && blk.Type != "trigger" {
+			walkTraversals(body, func(st *hclsyntax.ScopeTraversalExpr) {
+				if st.Traversal.RootName() == "module" && refs.calls[attrOf(st.Traversal, 1)] != nil && refs.outputs[attrOf(st.Traversal, 1)] == nil {
+					return // its call failed and is reported
+				}
+				refs.expr(st)
+			})
+		}
+	}
 	for _, blk := range content.Blocks {
 		switch blk.Type {
 		case "trigger":
@@ -159,14 +203,30 @@ func decodePipeline(b *hcl.Block) (*Pipeline, hcl.Diagnostics) {
 		case "transform":
 			t, d := decodeTransform(blk)
 			diags = append(diags, d...)
+			t.DependsOn = refs.deps(t.DependsOn)
 			p.Transforms = append(p.Transforms, t)
 		case "step":
 			s, d := decodeStep(blk)
 			diags = append(diags, d...)
+			s.DependsOn = refs.deps(s.DependsOn)
 			p.Steps = append(p.Steps, s)
 		}
 	}
-	return p, diags
+	for _, m := range expanded {
+		p.Transforms = append(p.Transforms, m.trans...)
+		p.Steps = append(p.Steps, m.steps...)
+	}
+	return p, append(diags, refs.diags...)
+}
+
+// attrOf is the name of t's i-th element when it is an attribute.
+func attrOf(t hcl.Traversal, i int) string {
+	if len(t) > i {
+		if a, ok := t[i].(hcl.TraverseAttr); ok {
+			return a.Name
+		}
+	}
+	return ""
 }
 
 func decodeTrigger(b *hcl.Block) (*Trigger, hcl.Diagnostics) {

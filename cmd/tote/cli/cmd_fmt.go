@@ -74,7 +74,8 @@ func cmdFmt(_ context.Context, env Env, args []string) int {
 }
 
 // fmtTargets expands the arguments: a directory stands for its *.hcl
-// files, a file for itself, whatever its name.
+// files and its modules' (modules/*.hcl), a file for itself, whatever its
+// name.
 func fmtTargets(args []string) ([]string, error) {
 	var names []string
 	for _, a := range args {
@@ -90,6 +91,11 @@ func fmtTargets(args []string) ([]string, error) {
 		if err != nil {
 			return nil, err
 		}
+		modules, err := filepath.Glob(filepath.Join(a, "modules", "*.hcl"))
+		if err != nil {
+			return nil, err
+		}
+		inDir = append(inDir, modules...)
 		sort.Strings(inDir)
 		names = append(names, inDir...)
 	}
