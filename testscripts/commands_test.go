@@ -47,6 +47,10 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"signal":       cmdSignal,
 		"pause":        cmdPause,
 		"refusewrites": cmdRefuseWrites,
+		"docblock":     cmdDocBlock,
+		"cmpdoc":       cmdCmpDoc,
+		"replace":      cmdReplace,
+		"copyshipped":  cmdCopyShipped,
 	}
 }
 
