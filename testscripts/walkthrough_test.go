@@ -1,0 +1,201 @@
+package testscripts
+
+import (
+	"bufio"
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/rogpeppe/go-internal/testscript"
+	"github.com/rogpeppe/go-internal/txtar"
+)
+
+// The walkthroughs of docs/pipelines.md are run, not just read: each
+// fenced block a walkthrough's script needs is preceded in the page by a
+// line "<!-- walkthrough: NAME -->", and the script takes the block by that
+// name (docblock, cmpdoc), so the page and the script cannot drift apart.
+
+// walkthroughDoc is the page the walkthroughs are in.
+var walkthroughDoc = filepath.Join("..", "docs", "pipelines.md")
+
+// docBlocks reads the named fenced blocks of the walkthrough page.
+func docBlocks() (map[string]string, error) {
+	f, err := os.Open(walkthroughDoc)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	blocks := map[string]string{}
+	var name string
+	var cur *strings.Builder
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		line := sc.Text()
+		trimmed := strings.TrimSpace(line)
+		switch {
+		case cur != nil && trimmed == "```":
+			blocks[name] = cur.String()
+			name, cur = "", nil
+		case cur != nil:
+			cur.WriteString(line + "\n")
+		case strings.HasPrefix(trimmed, "<!-- walkthrough: "):
+			name = strings.TrimSuffix(strings.TrimPrefix(trimmed, "<!-- walkthrough: "), " -->")
+		case name != "" && strings.HasPrefix(trimmed, "```"):
+			cur = &strings.Builder{}
+		case name != "" && trimmed != "":
+			name = "" // the marker was not followed by a block
+		}
+	}
+	return blocks, sc.Err()
+}
+
+func docBlock(ts *testscript.TestScript, name string) string {
+	blocks, err := docBlocks()
+	ts.Check(err)
+	b, ok := blocks[name]
+	if !ok {
+		ts.Fatalf("%s has no block marked <!-- walkthrough: %s -->", walkthroughDoc, name)
+	}
+	return b
+}
+
+// docblock NAME FILE: write the block NAME of docs/pipelines.md to FILE.
+func cmdDocBlock(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: docblock NAME FILE")
+	}
+	path := ts.MkAbs(args[1])
+	ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
+	ts.Check(os.WriteFile(path, []byte(docBlock(ts, args[0])), 0o644))
+}
+
+// cmpdoc stdout|stderr|FILE NAME: the text must be the block NAME of
+// docs/pipelines.md, line by line; a block line ending in "..." matches
+// any line that starts with what comes before it (a time, an id).
+func cmdCmpDoc(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: cmpdoc stdout|stderr|FILE NAME")
+	}
+	got := strings.Split(strings.TrimRight(ts.ReadFile(args[0]), "\n"), "\n")
+	want := strings.Split(strings.TrimRight(docBlock(ts, args[1]), "\n"), "\n")
+	for i := 0; i < max(len(got), len(want)); i++ {
+		var g, w string
+		if i < len(got) {
+			g = got[i]
+		}
+		if i < len(want) {
+			w = want[i]
+		}
+		prefix, loose := strings.CutSuffix(w, "...")
+		if i < len(got) && i < len(want) && (g == w || loose && strings.HasPrefix(g, prefix)) {
+			continue
+		}
+		ts.Fatalf("%s differs from the block %s of %s at line %d:\n got: %q\nwant: %q\n\nall of it:\n%s",
+			args[0], args[1], walkthroughDoc, i+1, g, w, strings.Join(got, "\n"))
+	}
+}
+
+// replace FILE OLD NEW: replace the one occurrence of OLD in FILE with NEW,
+// as a person editing the file would.
+func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 3 {
+		ts.Fatalf("usage: replace FILE OLD NEW")
+	}
+	text := ts.ReadFile(args[0])
+	if n := strings.Count(text, args[1]); n != 1 {
+		ts.Fatalf("replace: %q occurs %d times in %s, want once", args[1], n, args[0])
+	}
+	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.Replace(text, args[1], args[2], 1)), 0o644))
+}
+
+// copyshipped DIR: copy the shipped pipelines into DIR, as a merchant
+// starts a pipelines folder of their own.
+func cmdCopyShipped(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: copyshipped DIR")
+	}
+	src := ts.Getenv("SHIPPED_PIPELINES")
+	files, err := filepath.Glob(filepath.Join(src, "*.hcl"))
+	ts.Check(err)
+	if len(files) == 0 {
+		ts.Fatalf("copyshipped: no pipelines in %s", src)
+	}
+	dst := ts.MkAbs(args[0])
+	ts.Check(os.MkdirAll(dst, 0o755))
+	for _, f := range files {
+		b, err := os.ReadFile(f)
+		ts.Check(err)
+		ts.Check(os.WriteFile(filepath.Join(dst, filepath.Base(f)), b, 0o644))
+	}
+}
+
+// TestWalkthroughOwnTest runs the pipeline test that the "Write your own
+// pipeline" walkthrough has its reader write, exactly as the page shows it,
+// and checks that the pipeline in it is the page's.
+func TestWalkthroughOwnTest(t *testing.T) {
+	blocks, err := docBlocks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, ok := blocks["testscripts/flows/gift.txtar"]
+	if !ok {
+		t.Fatalf("%s has no block marked <!-- walkthrough: testscripts/flows/gift.txtar -->", walkthroughDoc)
+	}
+	ar := txtar.Parse([]byte(script))
+	found := false
+	for _, f := range ar.Files {
+		if f.Name == "pipelines/gift.hcl" {
+			found = true
+			if !bytes.Equal(f.Data, []byte(blocks["pipelines/gift.hcl"])) {
+				t.Errorf("the test's pipelines/gift.hcl is not the pipeline the walkthrough writes")
+			}
+		}
+	}
+	if !found {
+		t.Errorf("the walkthrough's test has no pipelines/gift.hcl")
+	}
+	dir := t.TempDir()
+	if err := os.WriteFile(filepath.Join(dir, "gift.txtar"), []byte(script), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	p := params(dir)
+	testscript.Run(t, p)
+}
+
+// TestWalkthroughCommands checks that every tote command the walkthrough
+// shows (its "sh:" blocks) is run by its script.
+func TestWalkthroughCommands(t *testing.T) {
+	blocks, err := docBlocks()
+	if err != nil {
+		t.Fatal(err)
+	}
+	script, err := os.ReadFile(filepath.Join("flows", "walkthrough_own_pipeline.txtar"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := map[string]bool{}
+	for _, line := range strings.Split(string(script), "\n") {
+		if cmd, ok := strings.CutPrefix(strings.TrimPrefix(line, "! "), "exec "); ok {
+			run[strings.TrimSpace(cmd)] = true
+		}
+	}
+	shown := 0
+	for name, b := range blocks {
+		if !strings.HasPrefix(name, "sh:") {
+			continue
+		}
+		for _, line := range strings.Split(b, "\n") {
+			if line = strings.TrimSpace(line); strings.HasPrefix(line, "tote ") {
+				shown++
+				if !run[line] {
+					t.Errorf("the walkthrough shows %q (block %s), which its script does not run", line, name)
+				}
+			}
+		}
+	}
+	if shown < 4 {
+		t.Errorf("found %d tote commands in the walkthrough's sh blocks; want validate, the orders apply, plan and apply", shown)
+	}
+}
