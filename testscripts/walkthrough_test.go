@@ -110,24 +110,26 @@ func cmdReplace(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Check(os.WriteFile(ts.MkAbs(args[0]), []byte(strings.Replace(text, args[1], args[2], 1)), 0o644))
 }
 
-// copyshipped DIR: copy the shipped pipelines into DIR, as a merchant
-// starts a pipelines folder of their own.
+// copyshipped DIR: copy the shipped pipelines, and their modules folder,
+// into DIR, as a merchant starts a pipelines folder of their own.
 func cmdCopyShipped(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: copyshipped DIR")
 	}
 	src := ts.Getenv("SHIPPED_PIPELINES")
-	files, err := filepath.Glob(filepath.Join(src, "*.hcl"))
-	ts.Check(err)
-	if len(files) == 0 {
-		ts.Fatalf("copyshipped: no pipelines in %s", src)
-	}
 	dst := ts.MkAbs(args[0])
-	ts.Check(os.MkdirAll(dst, 0o755))
-	for _, f := range files {
-		b, err := os.ReadFile(f)
+	for _, sub := range []string{".", "modules"} {
+		files, err := filepath.Glob(filepath.Join(src, sub, "*.hcl"))
 		ts.Check(err)
-		ts.Check(os.WriteFile(filepath.Join(dst, filepath.Base(f)), b, 0o644))
+		if len(files) == 0 {
+			ts.Fatalf("copyshipped: no pipelines in %s", filepath.Join(src, sub))
+		}
+		ts.Check(os.MkdirAll(filepath.Join(dst, sub), 0o755))
+		for _, f := range files {
+			b, err := os.ReadFile(f)
+			ts.Check(err)
+			ts.Check(os.WriteFile(filepath.Join(dst, sub, filepath.Base(f)), b, 0o644))
+		}
 	}
 }
 
