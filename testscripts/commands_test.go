@@ -50,6 +50,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"refusewrites": cmdRefuseWrites,
 		"postgres":     cmdPostgres,
 		"docblock":     cmdDocBlock,
+		"docenv":       cmdDocEnv,
 		"cmpdoc":       cmdCmpDoc,
 		"replace":      cmdReplace,
 		"copyshipped":  cmdCopyShipped,

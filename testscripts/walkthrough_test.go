@@ -61,14 +61,63 @@ func docBlock(ts *testscript.TestScript, name string) string {
 	return b
 }
 
-// docblock NAME FILE: write the block NAME of docs/pipelines.md to FILE.
+// docblock [-append] NAME FILE: write the block NAME of docs/pipelines.md
+// to FILE; with -append, add it at the end of FILE after a blank line, as
+// a reader adds a block to a file they have.
 func cmdDocBlock(ts *testscript.TestScript, neg bool, args []string) {
+	appending := len(args) > 0 && args[0] == "-append"
+	if appending {
+		args = args[1:]
+	}
 	if neg || len(args) != 2 {
-		ts.Fatalf("usage: docblock NAME FILE")
+		ts.Fatalf("usage: docblock [-append] NAME FILE")
 	}
 	path := ts.MkAbs(args[1])
 	ts.Check(os.MkdirAll(filepath.Dir(path), 0o755))
-	ts.Check(os.WriteFile(path, []byte(docBlock(ts, args[0])), 0o644))
+	text := docBlock(ts, args[0])
+	if appending {
+		old, err := os.ReadFile(path)
+		ts.Check(err)
+		text = strings.TrimRight(string(old), "\n") + "\n\n" + text
+	}
+	ts.Check(os.WriteFile(path, []byte(text), 0o644))
+}
+
+// docenv NAME: set the variables the block NAME of docs/pipelines.md
+// exports ("export VAR=VALUE" lines). A value shown as "..." stands for a
+// secret of the reader's: the harness must already have set VAR (the
+// store command sets a fake store's), so a variable the page names that no
+// fake provides fails here. Other values are set as shown, without the
+// single quotes around them.
+func cmdDocEnv(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 1 {
+		ts.Fatalf("usage: docenv NAME")
+	}
+	n := 0
+	for _, line := range strings.Split(docBlock(ts, args[0]), "\n") {
+		assign, ok := strings.CutPrefix(strings.TrimSpace(line), "export ")
+		if !ok {
+			continue
+		}
+		name, value, ok := strings.Cut(assign, "=")
+		if !ok {
+			ts.Fatalf("block %s: %q sets nothing", args[0], line)
+		}
+		n++
+		if value == "..." {
+			if ts.Getenv(name) == "" {
+				ts.Fatalf("block %s exports %s, which no fake provides", args[0], name)
+			}
+			continue
+		}
+		if v, ok := strings.CutPrefix(value, "'"); ok {
+			value = strings.TrimSuffix(v, "'")
+		}
+		ts.Setenv(name, value)
+	}
+	if n == 0 {
+		ts.Fatalf("block %s exports nothing", args[0])
+	}
 }
 
 // cmpdoc stdout|stderr|FILE NAME: the text must be the block NAME of
@@ -166,38 +215,66 @@ func TestWalkthroughOwnTest(t *testing.T) {
 	testscript.Run(t, p)
 }
 
-// TestWalkthroughCommands checks that every tote command the walkthrough
-// shows (its "sh:" blocks) is run by its script.
+// walkthroughScripts are the scripts that run the walkthroughs, each with
+// the prefix of the names of its page's "sh:" blocks; the first prefix that
+// matches a block wins.
+var walkthroughScripts = []struct{ prefix, script string }{
+	{"sh:store-", "walkthrough_another_store.txtar"},
+	{"sh:", "walkthrough_own_pipeline.txtar"},
+}
+
+// TestWalkthroughCommands checks that every tote command a walkthrough
+// shows (its "sh:" blocks) is run by its script: as shown, or followed by
+// flags only the harness needs (a listen address, a ready file).
 func TestWalkthroughCommands(t *testing.T) {
 	blocks, err := docBlocks()
 	if err != nil {
 		t.Fatal(err)
 	}
-	script, err := os.ReadFile(filepath.Join("flows", "walkthrough_own_pipeline.txtar"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	run := map[string]bool{}
-	for _, line := range strings.Split(string(script), "\n") {
-		if cmd, ok := strings.CutPrefix(strings.TrimPrefix(line, "! "), "exec "); ok {
-			run[strings.TrimSpace(cmd)] = true
+	run := map[string][]string{}
+	for _, w := range walkthroughScripts {
+		script, err := os.ReadFile(filepath.Join("flows", w.script))
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, line := range strings.Split(string(script), "\n") {
+			if cmd, ok := strings.CutPrefix(strings.TrimPrefix(line, "! "), "exec "); ok {
+				run[w.script] = append(run[w.script], strings.TrimSpace(cmd))
+			}
 		}
 	}
-	shown := 0
+	ran := func(script, shown string) bool {
+		for _, cmd := range run[script] {
+			if cmd == shown || strings.HasPrefix(cmd, shown+" -") {
+				return true
+			}
+		}
+		return false
+	}
+	shown := map[string]int{}
 	for name, b := range blocks {
-		if !strings.HasPrefix(name, "sh:") {
+		var script string
+		for _, w := range walkthroughScripts {
+			if strings.HasPrefix(name, w.prefix) {
+				script = w.script
+				break
+			}
+		}
+		if script == "" {
 			continue
 		}
 		for _, line := range strings.Split(b, "\n") {
 			if line = strings.TrimSpace(line); strings.HasPrefix(line, "tote ") {
-				shown++
-				if !run[line] {
-					t.Errorf("the walkthrough shows %q (block %s), which its script does not run", line, name)
+				shown[script]++
+				if !ran(script, line) {
+					t.Errorf("the walkthrough shows %q (block %s), which %s does not run", line, name, script)
 				}
 			}
 		}
 	}
-	if shown < 4 {
-		t.Errorf("found %d tote commands in the walkthrough's sh blocks; want validate, the orders apply, plan and apply", shown)
+	for _, w := range walkthroughScripts {
+		if shown[w.script] < 4 {
+			t.Errorf("found %d tote commands in the sh blocks of %s's walkthrough; want at least validate, plan, apply and one more", shown[w.script], w.script)
+		}
 	}
 }
