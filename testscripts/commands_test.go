@@ -49,6 +49,11 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"pause":        cmdPause,
 		"refusewrites": cmdRefuseWrites,
 		"postgres":     cmdPostgres,
+		"docblock":     cmdDocBlock,
+		"docenv":       cmdDocEnv,
+		"cmpdoc":       cmdCmpDoc,
+		"replace":      cmdReplace,
+		"copyshipped":  cmdCopyShipped,
 	}
 }
 

@@ -501,3 +501,26 @@ func TestTagModifyDateKnob(t *testing.T) {
 		}
 	}
 }
+
+// A tag made in the UI (simulated) is listed and can tag an order; a name
+// the account has is refused.
+func TestSimAddTag(t *testing.T) {
+	s := newTestServer(t, Options{})
+	tag := mustStatus(t, call(t, s, "POST", "/_sim/tags", map[string]any{"name": "Gift", "color": "#FF66CC"}, false), 200).json(t)
+	if tag["name"] != "Gift" || idOf(tag, "tagId") == 0 {
+		t.Fatalf("tag %v", tag)
+	}
+	found := 0
+	for _, l := range mustStatus(t, api(t, s, "GET", "/accounts/listtags", nil), 200).list(t) {
+		if l.(map[string]any)["name"] == "Gift" {
+			found++
+		}
+	}
+	if found != 1 {
+		t.Fatalf("listtags has %d tags named Gift, want 1", found)
+	}
+	mustStatus(t, call(t, s, "POST", "/_sim/tags", map[string]any{"name": "gift"}, false), 400)
+	mustStatus(t, call(t, s, "POST", "/_sim/tags", map[string]any{"color": "#000000"}, false), 400)
+	o := createOrder(t, s, orderJSON("k1", "1", line("a", "SKU-1", 1, 5)))
+	mustStatus(t, call(t, s, "POST", fmt.Sprintf("/_sim/orders/%d/tag", idOf(o, "orderId")), map[string]any{"tag": "Gift"}, false), 200)
+}

@@ -3,6 +3,7 @@ package shipstationtest
 import (
 	"net/http"
 	"strconv"
+	"strings"
 )
 
 // simRouter serves the simulation verbs: what people do in the ShipStation
@@ -23,6 +24,7 @@ func (s *Server) simRouter() *router {
 	rt.handle(post, "/_sim/orders/{}/hold", s.simHold)
 	rt.handle(post, "/_sim/orders/{}/cancel", s.simCancel)
 	rt.handle(post, "/_sim/orders/{}/tag", s.simTag)
+	rt.handle(post, "/_sim/tags", s.simAddTag)
 	rt.handle(post, "/_sim/shipments/{}/void", s.simVoid)
 	rt.handle(post, "/_sim/inventory", s.simInventory)
 	rt.handle(post, "/_sim/v2/labels/{}/track", s.simTrackV2)
@@ -147,6 +149,34 @@ func (s *Server) simTag(w http.ResponseWriter, r *http.Request, p []string) {
 		return
 	}
 	s.writeSimOrder(w, id)
+}
+
+// simAddTag creates an order tag, as a person does in the ShipStation UI
+// (the API cannot): body {"name": "Gift", "color": "#FF66CC"}. A name the
+// account already has is refused.
+func (s *Server) simAddTag(w http.ResponseWriter, r *http.Request, _ []string) {
+	var req struct {
+		Name  string `json:"name"`
+		Color string `json:"color"`
+	}
+	if !simBody(w, r, &req) {
+		return
+	}
+	if strings.TrimSpace(req.Name) == "" {
+		simError(w, http.StatusBadRequest, "the tag needs a name")
+		return
+	}
+	s.mu.Lock()
+	for _, t := range s.tags {
+		if strings.EqualFold(t.Name, req.Name) {
+			s.mu.Unlock()
+			simError(w, http.StatusBadRequest, "the account already has a tag named "+t.Name)
+			return
+		}
+	}
+	t := *s.addTagLocked(req.Name, req.Color)
+	s.mu.Unlock()
+	writeJSON(w, http.StatusOK, t)
 }
 
 func (s *Server) writeSimOrder(w http.ResponseWriter, id int64) {
