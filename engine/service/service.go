@@ -150,6 +150,12 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load, Status: opts.Status,
 		NotReady: health.NotReady}
 	observe(h, &opts)
+	// The polls without a cursor are found (and, without -since, warned
+	// about) before the service listens; their catch-up runs beside it.
+	fresh, err := freshPolls(ctx, eng, store, opts)
+	if err != nil {
+		return err
+	}
 	ln, err := net.Listen("tcp", opts.Listen)
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
@@ -173,7 +179,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	wg.Add(1)
 	go func() {
 		defer wg.Done()
-		if err := firstStart(ctx, eng, store, opts, signalWake(wake)); err != nil {
+		if err := catchUp(ctx, eng, store, opts, fresh, signalWake(wake)); err != nil {
 			errs <- err
 			return
 		}
@@ -366,17 +372,17 @@ func signalWake(wake chan struct{}) func() {
 	}
 }
 
-// firstStart finds the poll triggers without a cursor. With opts.Since it
-// polls each over [now-Since, now] and enqueues what it finds together with
-// the cursor, before the schedules start; without it, it warns that what
-// happened before their lookback is not caught up, and names the commands
-// that do it.
-func firstStart(ctx context.Context, eng *run.Engine, store *state.Store, opts Options, signal func()) error {
-	type fresh struct {
-		pl *compile.Pipeline
-		t  *compile.Trigger
-	}
-	var todo []fresh
+// freshPoll is a poll trigger without a cursor: tote has never polled it.
+type freshPoll struct {
+	pl *compile.Pipeline
+	t  *compile.Trigger
+}
+
+// freshPolls finds the poll triggers without a cursor. Without opts.Since
+// it warns that what happened before their lookback is not caught up, and
+// names the commands that do it, and returns none to catch up.
+func freshPolls(ctx context.Context, eng *run.Engine, store *state.Store, opts Options) ([]freshPoll, error) {
+	var todo []freshPoll
 	var names []string
 	for _, pl := range eng.Program().Pipelines {
 		for _, t := range pl.Triggers {
@@ -385,19 +391,25 @@ func firstStart(ctx context.Context, eng *run.Engine, store *state.Store, opts O
 			}
 			name := run.CursorName(pl.Name, t.Name)
 			if _, ok, err := store.Cursor(ctx, name); err != nil {
-				return fmt.Errorf("reading the cursor of %s: %w", name, err)
+				return nil, fmt.Errorf("reading the cursor of %s: %w", name, err)
 			} else if !ok {
-				todo = append(todo, fresh{pl, t})
+				todo = append(todo, freshPoll{pl, t})
 				names = append(names, name)
 			}
 		}
 	}
-	if len(todo) == 0 {
-		return nil
-	}
-	if opts.Since <= 0 {
+	if len(todo) > 0 && opts.Since <= 0 {
 		opts.Logger.Warn("first start: these polls have no cursor and reach back only their lookback, so older changes are not caught up; "+
 			"run `tote plan -since 72h` and `tote apply`, or start with `tote run -since 72h`", "polls", strings.Join(names, ","))
+		return nil, nil
+	}
+	return todo, nil
+}
+
+// catchUp polls each fresh poll over [now-Since, now] and enqueues what it
+// finds together with the cursor, before the schedules start.
+func catchUp(ctx context.Context, eng *run.Engine, store *state.Store, opts Options, todo []freshPoll, signal func()) error {
+	if len(todo) == 0 {
 		return nil
 	}
 	now := opts.Clock()
