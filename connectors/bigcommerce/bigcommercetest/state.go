@@ -40,6 +40,9 @@ type orderRec struct {
 	providerID      string
 	refundBusyUntil time.Time
 	stockTaken      []stockMove
+	// stockDue is the stock the order takes when the store's StockUpdate
+	// says, until it has taken it.
+	stockDue []stockMove
 	// downloadsAsObject renders the downloads consignment as one object
 	// where the OAS has a list (SetDownloadsAsObject).
 	downloadsAsObject bool
