@@ -12,8 +12,10 @@ import (
 // two: ShipStation orders per order number, BigCommerce shipments per
 // tracking number, refunds per parcel and relative stock adjustments per
 // shipment or return and SKU. In relative inventory mode it also checks
-// that every label of tote's orders was taken off BigCommerce's stock
-// once, for exactly its units.
+// that every label BigCommerce did not count itself was taken off its
+// stock once, for exactly its units: other channels' labels of SKUs it
+// sells, and tote's own only when the store never updates stock (it
+// counts its orders when they are placed); and that no other label was.
 func reconcileEffects(f *Fakes, e Expectations) Check {
 	c := Check{Flow: "effects"}
 	prefix := "bc:" + StoreHash + ":"
@@ -80,8 +82,12 @@ func reconcileEffects(f *Fakes, e Expectations) Check {
 		return c
 	}
 	for _, s := range f.ShipStation.Shipments() {
-		if s.OrderKey == nil || !strings.HasPrefix(*s.OrderKey, prefix) || s.IsReturnLabel {
+		if s.IsReturnLabel {
 			continue
+		}
+		own := s.OrderKey != nil && strings.HasPrefix(*s.OrderKey, prefix)
+		if !own && s.OrderKey != nil && strings.HasPrefix(*s.OrderKey, "bc:") {
+			continue // another BigCommerce store's order: its own stock
 		}
 		units := map[string]int{}
 		for _, it := range s.ShipmentItems {
@@ -90,7 +96,16 @@ func reconcileEffects(f *Fakes, e Expectations) Check {
 		reason := "shipstation shipment " + strconv.FormatInt(s.ShipmentID, 10)
 		for _, sku := range sortedCounts(units) {
 			got := moves[moveKey{reason, sku}]
+			_, sold := f.BigCommerce.Stock(sku, 1)
+			// BigCommerce counted tote's own orders itself, unless the store
+			// never updates stock; it never saw other channels' orders.
+			due := sold && (!own || e.StoreNeverUpdatesStock)
 			switch {
+			case !due && len(got) > 0 && own:
+				c.problem("label %s's %d units of %s were taken off BigCommerce's stock, which had counted them when the order was placed", s.TrackingNumber, units[sku], sku)
+			case !due && len(got) > 0:
+				c.problem("label %s of another channel took %d units of %s, which BigCommerce does not sell, off its stock", s.TrackingNumber, -got[0], sku)
+			case !due:
 			case s.Voided && len(got) <= 1:
 				// Voided before or after its stock was taken: either is right.
 			case len(got) == 0 && e.parkedTake(reason, sku):
