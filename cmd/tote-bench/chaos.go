@@ -174,7 +174,7 @@ func chaos(ctx context.Context, o chaosOptions, out io.Writer) (bool, error) {
 	fakes.BigCommerce.SetFaults(chaosFaults)
 	fakes.ShipStation.SetFaults(chaosFaults)
 
-	world := &sandbox.World{Fakes: fakes, Orders: o.orders, Seed: o.seed}
+	world := &sandbox.World{Fakes: fakes, Orders: o.orders, Seed: o.seed, ForeignStoreSKUs: o.relative}
 	worldCtx, stopWorld := context.WithCancel(ctx)
 	defer stopWorld()
 	worldDone := make(chan error, 1)

@@ -26,6 +26,9 @@ const foreignEvery = 8
 // store's (keyed by the bare number).
 func (w *World) placeForeign(id int, rng *rand.Rand) {
 	fo := shipstationtest.ForeignOrder{Number: strconv.Itoa(id)}
+	if lines := w.Fakes.BigCommerce.OrderProducts(id); w.ForeignStoreSKUs && id%2 == 0 && len(lines) > 0 {
+		fo.SKU = lines[0].SKU
+	}
 	if rng.IntN(2) == 0 {
 		fo.Key, fo.Store = fo.Number, shipstationtest.ForeignNativeStore
 	}
