@@ -109,6 +109,7 @@ pipeline "inventory" {
   # Other channels' SKUs that BigCommerce sells: only those are its stock.
   step "sold" {
     action = bigcommerce.get_variants
+    when   = var.inventory_mode == "relative"
     skus   = distinct(flatten([for s in transform.uncounted : [for i in coalesce(s.shipmentItems, []) : i.sku if coalesce(i.sku, "") != ""] if s.bigcommerce == null]))
   }
 
@@ -119,7 +120,7 @@ pipeline "inventory" {
     for_each = {
       for line in flatten([for s in transform.uncounted : [for i in coalesce(s.shipmentItems, []) : {
         key = "${s.shipmentId}:${i.sku}", sku = i.sku, quantity = i.quantity, shipment = s.shipmentId
-        } if coalesce(i.sku, "") != "" && (s.bigcommerce != null || contains([for v in step.sold.output : lower(v.sku)], lower(i.sku)))
+        } if coalesce(i.sku, "") != "" && (s.bigcommerce != null || contains([for v in coalesce(step.sold.output, []) : lower(v.sku)], lower(i.sku)))
       ]]) : line.key => line...
     }
     on_error    = "continue"
