@@ -157,4 +157,19 @@ func TestReconcileEffectsRelativeCountsWhatBigCommerceDidNot(t *testing.T) {
 	if got := effects(t, f, relative); got != "" {
 		t.Fatalf("the other channel's label was taken once, problems: %s", got)
 	}
+
+	// With BigCommerce's stock at 0 there is nothing to take: tote sends
+	// nothing, and that is right.
+	f = startTestFakes(t)
+	_, line, _ = orderInBoth(t, f)
+	fo, _ = f.ShipStation.AddForeignOrder(shipstationtest.ForeignOrder{Number: "9102", SKU: line.SKU})
+	if _, err := f.ShipStation.ShipForeign(fo.OrderID, "stamps_com"); err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, effects(t, f, relative), "were never taken off")
+	call(t, http.MethodPut, fmt.Sprintf("%s/stores/%s/v3/inventory/adjustments/absolute", f.BigCommerce.URL, StoreHash),
+		map[string]any{"reason": "count", "items": []map[string]any{{"location_id": inventoryLocation, "sku": line.SKU, "quantity": 0}}}, bcAuth)
+	if got := effects(t, f, relative); got != "" {
+		t.Fatalf("nothing to take from 0, problems: %s", got)
+	}
 }
