@@ -100,7 +100,7 @@ func reconcileEffects(f *Fakes, e Expectations) Check {
 		reason := "shipstation shipment " + strconv.FormatInt(s.ShipmentID, 10)
 		for _, sku := range sortedCounts(units) {
 			got := moves[moveKey{reason, sku}]
-			level, sold := f.BigCommerce.Stock(sku, 1)
+			_, sold := f.BigCommerce.Stock(sku, inventoryLocation)
 			// BigCommerce counted tote's own orders itself, unless the store
 			// never updates stock; it never saw other channels' orders.
 			due := sold && (!own || e.StoreNeverUpdatesStock)
@@ -114,7 +114,7 @@ func reconcileEffects(f *Fakes, e Expectations) Check {
 				// Voided before or after its stock was taken: either is right.
 			case len(got) == 0 && e.parkedTake(reason, sku):
 				// Parked: the write's outcome is unknown, left to a person.
-			case len(got) == 0 && level == 0:
+			case len(got) == 0 && f.BigCommerce.StockWasOut(sku, inventoryLocation, s.CreateDate.Time):
 				// Nothing left to take: a take from 0 sends nothing.
 			case len(got) == 0:
 				c.problem("label %s's %d units of %s were never taken off BigCommerce's stock", s.TrackingNumber, units[sku], sku)

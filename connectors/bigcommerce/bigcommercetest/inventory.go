@@ -40,10 +40,12 @@ func (s *Server) moveStockLocked(k stockKey, delta int, byOrder bool) []event {
 		rec = &stockRec{settings: ItemSettings{IsInStock: true}}
 		s.st.stock[k] = rec
 	}
+	before := rec.onhand
 	rec.onhand += delta
 	if rec.onhand < 0 && !s.opts.AllowOversell {
 		rec.onhand = 0
 	}
+	s.st.history[k] = append(s.st.history[k], levelAt{s.now(), before, rec.onhand})
 	return s.inventoryEvent(k, "relative", delta, byOrder)
 }
 
@@ -54,6 +56,7 @@ func (s *Server) setStockLocked(k stockKey, qty int) []event {
 		rec = &stockRec{settings: ItemSettings{IsInStock: true}}
 		s.st.stock[k] = rec
 	}
+	s.st.history[k] = append(s.st.history[k], levelAt{s.now(), rec.onhand, qty})
 	rec.onhand = qty
 	return s.inventoryEvent(k, "absolute", qty, false)
 }
