@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
+
+	"github.com/toteworks/tote/connectors/internal/fakekit"
 )
 
 func TestInventoryAdjustments(t *testing.T) {
@@ -182,5 +185,36 @@ func TestStockUpdateSetting(t *testing.T) {
 	wantStatus(t, r, http.StatusOK)
 	if got := r.object(t)["update_stock_behavior"]; got != string(StockOnOrderPlaced) {
 		t.Fatalf("default setting %v", got)
+	}
+}
+
+// StockWasOut tells whether a level was 0 at some time from a moment on:
+// at that moment, or later.
+func TestStockWasOut(t *testing.T) {
+	clock := &fakekit.Clock{}
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	clock.Set(t0)
+	s := newTestServer(t, Options{Clock: clock})
+	_, _, simple := sampleOrder(t, s)
+	set := func(n int) {
+		wantStatus(t, call(t, s, "PUT", "/v3/inventory/adjustments/absolute", map[string]any{"reason": "count",
+			"items": []map[string]any{{"location_id": 1, "sku": simple.SKU, "quantity": n}}}), http.StatusOK)
+	}
+	if s.StockWasOut(simple.SKU, 1, t0) {
+		t.Fatal("seeded stock was never out")
+	}
+	clock.Advance(time.Minute)
+	set(0)
+	clock.Advance(time.Minute)
+	if !s.StockWasOut(simple.SKU, 1, t0) || !s.StockWasOut(simple.SKU, 1, t0.Add(90*time.Second)) {
+		t.Fatal("out since a minute ago, and still")
+	}
+	set(5)
+	clock.Advance(time.Minute)
+	if !s.StockWasOut(simple.SKU, 1, t0.Add(90*time.Second)) {
+		t.Fatal("it was out until the restock")
+	}
+	if s.StockWasOut(simple.SKU, 1, clock.Now()) {
+		t.Fatal("restocked: not out now")
 	}
 }
