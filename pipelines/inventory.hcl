@@ -2,7 +2,8 @@
 # shipment and on a schedule, ShipStation's v2 inventory is read for the
 # SKUs concerned and BigCommerce stock is set to it, absolutely, at the
 # mapped location. Without a v2 key, set inventory_mode = "relative":
-# shipped items are taken off BigCommerce stock, each shipment once.
+# shipped items BigCommerce has not counted itself are taken off its
+# stock, each shipment once.
 
 # "absolute" (needs SHIPSTATION_V2_API_KEY) or "relative".
 variable "inventory_mode" {
@@ -14,6 +15,15 @@ variable "inventory_mode" {
 variable "inventory_location" {
   type    = number
   default = 1
+}
+
+# Relative mode: whether BigCommerce reduces stock for its own orders (its
+# inventory setting: when an order is placed, the default, or when it is
+# completed or shipped). Then only other channels' shipments are taken off;
+# false, for a store set never to update stock, takes off every shipment.
+variable "bigcommerce_reduces_stock" {
+  type    = bool
+  default = true
 }
 
 # How often every SKU of the catalog is brought in line.
@@ -70,14 +80,34 @@ pipeline "inventory" {
     reason      = "ShipStation stock"
   }
 
-  # Relative mode: each shipped SKU is taken off once per shipment, all of
-  # the shipment's lines of it together.
+  # Relative mode: the shipments whose units BigCommerce has not counted
+  # itself: other channels' (no BigCommerce order), and this store's own
+  # only when BigCommerce does not reduce stock for its orders.
+  transform "uncounted" {
+    value = [
+      for s in trigger.kind == "cron" ? [] : trigger.shipments : s
+      if var.inventory_mode == "relative" && !coalesce(s.isReturnLabel, false) && !coalesce(s.voided, false) && (
+        s.bigcommerce == null || !var.bigcommerce_reduces_stock && try(s.bigcommerce.store_hash, "") == step.store.output.store_hash
+      )
+    ]
+  }
+
+  # Other channels' SKUs that BigCommerce sells: only those are its stock.
+  step "sold" {
+    action = bigcommerce.get_variants
+    when   = var.inventory_mode == "relative"
+    skus   = distinct(flatten([for s in transform.uncounted : [for i in coalesce(s.shipmentItems, []) : i.sku if coalesce(i.sku, "") != ""] if s.bigcommerce == null]))
+  }
+
+  # Each SKU of those shipments is taken off once per shipment, all of the
+  # shipment's lines of it together.
   step "take" {
     action = bigcommerce.adjust_stock
-    for_each = var.inventory_mode != "relative" ? {} : {
-      for line in flatten([for s in transform.shipped : [for i in coalesce(s.shipmentItems, []) : {
+    for_each = {
+      for line in flatten([for s in transform.uncounted : [for i in coalesce(s.shipmentItems, []) : {
         key = "${s.shipmentId}:${i.sku}", sku = i.sku, quantity = i.quantity, shipment = s.shipmentId
-      } if coalesce(i.sku, "") != ""] if !coalesce(s.voided, false)]) : line.key => line...
+        } if coalesce(i.sku, "") != "" && (s.bigcommerce != null || contains([for v in coalesce(step.sold.output, []) : lower(v.sku)], lower(i.sku)))
+      ]]) : line.key => line...
     }
     on_error    = "continue"
     sku         = each.value[0].sku

@@ -174,7 +174,7 @@ func chaos(ctx context.Context, o chaosOptions, out io.Writer) (bool, error) {
 	fakes.BigCommerce.SetFaults(chaosFaults)
 	fakes.ShipStation.SetFaults(chaosFaults)
 
-	world := &sandbox.World{Fakes: fakes, Orders: o.orders, Seed: o.seed}
+	world := &sandbox.World{Fakes: fakes, Orders: o.orders, Seed: o.seed, ForeignStoreSKUs: o.relative}
 	worldCtx, stopWorld := context.WithCancel(ctx)
 	defer stopWorld()
 	worldDone := make(chan error, 1)
@@ -477,9 +477,29 @@ func parkedWrites(ctx context.Context, path string) ([]sandbox.ParkedWrite, erro
 		return nil, err
 	}
 	defer st.Close()
-	runs, err := st.Runs(ctx, state.RunFilter{Status: state.RunParked})
+	parked, err := st.Runs(ctx, state.RunFilter{Status: state.RunParked})
 	if err != nil {
 		return nil, err
+	}
+	// The write whose outcome is unknown may be an earlier attempt's of
+	// the parked event (the parked run refused to send it again), so every
+	// run of a parked event is looked at.
+	items := map[int64]bool{}
+	for _, r := range parked {
+		items[r.ItemID] = true
+	}
+	runs := parked
+	if len(items) > 0 {
+		all, err := st.Runs(ctx, state.RunFilter{})
+		if err != nil {
+			return nil, err
+		}
+		runs = nil
+		for _, r := range all {
+			if items[r.ItemID] || r.Status == state.RunParked {
+				runs = append(runs, r)
+			}
+		}
 	}
 	var out []sandbox.ParkedWrite
 	for _, r := range runs {

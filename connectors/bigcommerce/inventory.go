@@ -44,7 +44,9 @@ func inventoryActions() []action {
 				Doc: "Change a SKU's on-hand stock at a location by a delta (a relative adjustment). The API has no way " +
 					"to tell whether an adjustment landed, so reference names what it is for (e.g. a shipment id): " +
 					"with sku and location it identifies the adjustment, and the ledger makes it at most once: an adjustment whose " +
-					"answer was lost (it may have landed) is parked for tote retry, never sent again on its own.",
+					"answer was lost (it may have landed) is parked for tote retry, never sent again on its own. A take of more " +
+					"than the location holds takes it down to 0 (BigCommerce holds no negative stock), with a note in the plan, " +
+					"the output and a warning in the log.",
 				Args: schema.Object{Attrs: []schema.Attr{sku, loc,
 					{Name: "quantity", Type: cty.Number, Required: true, Doc: "The change, negative to take stock away."},
 					{Name: "reference", Type: cty.String, Required: true, Doc: "What the adjustment is for; the default reason."},
@@ -177,17 +179,61 @@ func planAdjustStock(c *conn, ctx context.Context, a *args) (connectors.Change, 
 	if !ok {
 		return connectors.Change{Op: connectors.OpUpdate, Before: cty.NullVal(levelType), After: cty.NullVal(levelType)}, nil
 	}
+	// BigCommerce holds no negative stock and refuses a take below 0: more
+	// units left the warehouse than it had (another channel sold what it
+	// had promised). The take stops at 0, noted, rather than never landing.
+	after, note := cur+delta, ""
+	if delta < 0 && after < 0 {
+		note = fmt.Sprintf("taking %d would leave %d: taken down to 0, stock cannot be negative", -delta, after)
+		after = 0
+		c.log.Warn("bigcommerce: stock taken down to 0, not below", "sku", sku, "location_id", loc, "quantity", delta, "level", cur)
+	}
 	// No fingerprint: a delta does not depend on the level it meets, and
 	// the level our own adjustment moved must not make a replay of it look
 	// like a change to write again. The ledger alone guards it.
-	return connectors.Change{Op: connectors.OpUpdate, Before: levelVal(cur, ""), After: levelVal(cur+delta, "")}, nil
+	return connectors.Change{Op: connectors.OpUpdate, Before: levelVal(cur, ""), After: levelVal(after, note)}, nil
 }
 
-func applyAdjustStock(c *conn, ctx context.Context, a *args, _ connectors.Change) (cty.Value, error) {
+// plannedDelta is the change and note of a plan of adjust_stock that
+// stopped the take at 0; ok is false for any other plan, whose take is the
+// quantity asked for.
+func plannedDelta(ch connectors.Change) (delta int64, note string, ok bool) {
+	level := func(v cty.Value) (int64, bool) {
+		if v == cty.NilVal || v.IsNull() || !v.IsWhollyKnown() || !v.Type().IsObjectType() || !v.Type().HasAttribute("level") {
+			return 0, false
+		}
+		l := v.GetAttr("level")
+		if l.IsNull() {
+			return 0, false
+		}
+		n, _ := l.AsBigFloat().Int64()
+		return n, true
+	}
+	before, ok1 := level(ch.Before)
+	after, ok2 := level(ch.After)
+	if !ok1 || !ok2 {
+		return 0, "", false
+	}
+	if n := ch.After.GetAttr("note"); !n.IsNull() {
+		note = n.AsString()
+	}
+	return after - before, note, note != ""
+}
+
+func applyAdjustStock(c *conn, ctx context.Context, a *args, ch connectors.Change) (cty.Value, error) {
 	sku, loc, delta := a.str("sku"), a.int("location_id"), a.int("quantity")
 	reason := firstNonEmpty(a.str("reason"), a.str("reference"))
 	if a.err != nil {
 		return cty.NilVal, a.err
+	}
+	// A take the plan stopped at 0 takes what the plan showed.
+	note := ""
+	if d, n, ok := plannedDelta(ch); ok {
+		delta, note = d, n
+		reason = strings.TrimSpace(reason + " (" + note + ")")
+	}
+	if delta == 0 {
+		return stockVal(sku, loc, 0, "", note), nil
 	}
 	// Never resent: a second delta would count twice.
 	tx, err := c.adjust(ctx, http.MethodPost, "/v3/inventory/adjustments/relative",
@@ -195,5 +241,5 @@ func applyAdjustStock(c *conn, ctx context.Context, a *args, _ connectors.Change
 	if err != nil {
 		return cty.NilVal, err
 	}
-	return stockVal(sku, loc, delta, tx, ""), nil
+	return stockVal(sku, loc, delta, tx, note), nil
 }

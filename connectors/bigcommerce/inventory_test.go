@@ -343,3 +343,33 @@ func TestSetStockWritesANegativeLevelAsZero(t *testing.T) {
 		t.Fatalf("second plan = %s, want noop", ch.Op)
 	}
 }
+
+// A take of more than the location holds takes it down to 0, noted, and a
+// take from 0 changes nothing: BigCommerce refuses negative stock, and the
+// units have left the warehouse whatever it says.
+func TestAdjustStockStopsAtZero(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	_, multi := seeded(t, e)
+	sku := multi.Variants[0].SKU
+	before, _ := e.fake.Stock(sku, 1)
+	take := map[string]cty.Value{"sku": cty.StringVal(sku), "location_id": cty.NumberIntVal(1),
+		"quantity": cty.NumberIntVal(int64(-before - 3)), "reference": cty.StringVal("shipment 515")}
+	ch, out := e.write("adjust_stock", take)
+	if num64(ch.After.GetAttr("level")) != 0 || ch.After.GetAttr("note").IsNull() {
+		t.Fatalf("plan after %#v", ch.After)
+	}
+	if num64(out.GetAttr("quantity")) != int64(-before) || !strings.Contains(out.GetAttr("note").AsString(), "taken down to 0") {
+		t.Errorf("output = %#v", out)
+	}
+	if got, _ := e.fake.Stock(sku, 1); got != 0 {
+		t.Fatalf("stock %d, want 0", got)
+	}
+	take["reference"] = cty.StringVal("shipment 516")
+	calls := len(e.fake.StockAdjustments())
+	if _, out := e.write("adjust_stock", take); num64(out.GetAttr("quantity")) != 0 {
+		t.Errorf("output from 0 = %#v", out)
+	}
+	if n := len(e.fake.StockAdjustments()); n != calls {
+		t.Errorf("%d adjustments sent for a take from 0", n-calls)
+	}
+}

@@ -12,8 +12,10 @@ import (
 // two: ShipStation orders per order number, BigCommerce shipments per
 // tracking number, refunds per parcel and relative stock adjustments per
 // shipment or return and SKU. In relative inventory mode it also checks
-// that every label of tote's orders was taken off BigCommerce's stock
-// once, for exactly its units.
+// that every label BigCommerce did not count itself was taken off its
+// stock once, for exactly its units: other channels' labels of SKUs it
+// sells, and tote's own only when the store never updates stock (it
+// counts its orders when they are placed); and that no other label was.
 func reconcileEffects(f *Fakes, e Expectations) Check {
 	c := Check{Flow: "effects"}
 	prefix := "bc:" + StoreHash + ":"
@@ -55,12 +57,16 @@ func reconcileEffects(f *Fakes, e Expectations) Check {
 	}
 
 	// Relative adjustments, by what they are for and SKU.
+	// A take stopped at 0 carries a note after its reason: "(...)".
 	type moveKey struct{ reason, sku string }
 	moves := map[moveKey][]int{}
+	stopped := map[moveKey]bool{}
 	for _, a := range f.BigCommerce.StockAdjustments() {
 		if a.Relative {
-			k := moveKey{a.Reason, strings.ToLower(a.SKU)}
+			reason, note, _ := strings.Cut(a.Reason, " (")
+			k := moveKey{reason, strings.ToLower(a.SKU)}
 			moves[k] = append(moves[k], a.Quantity)
+			stopped[k] = stopped[k] || note != ""
 		}
 	}
 	keys := make([]moveKey, 0, len(moves))
@@ -80,8 +86,12 @@ func reconcileEffects(f *Fakes, e Expectations) Check {
 		return c
 	}
 	for _, s := range f.ShipStation.Shipments() {
-		if s.OrderKey == nil || !strings.HasPrefix(*s.OrderKey, prefix) || s.IsReturnLabel {
+		if s.IsReturnLabel {
 			continue
+		}
+		own := s.OrderKey != nil && strings.HasPrefix(*s.OrderKey, prefix)
+		if !own && s.OrderKey != nil && strings.HasPrefix(*s.OrderKey, "bc:") {
+			continue // another BigCommerce store's order: its own stock
 		}
 		units := map[string]int{}
 		for _, it := range s.ShipmentItems {
@@ -90,13 +100,26 @@ func reconcileEffects(f *Fakes, e Expectations) Check {
 		reason := "shipstation shipment " + strconv.FormatInt(s.ShipmentID, 10)
 		for _, sku := range sortedCounts(units) {
 			got := moves[moveKey{reason, sku}]
+			_, sold := f.BigCommerce.Stock(sku, inventoryLocation)
+			// BigCommerce counted tote's own orders itself, unless the store
+			// never updates stock; it never saw other channels' orders.
+			due := sold && (!own || e.StoreNeverUpdatesStock)
 			switch {
+			case !due && len(got) > 0 && own:
+				c.problem("label %s's %d units of %s were taken off BigCommerce's stock, which had counted them when the order was placed", s.TrackingNumber, units[sku], sku)
+			case !due && len(got) > 0:
+				c.problem("label %s of another channel took %d units of %s, which BigCommerce does not sell, off its stock", s.TrackingNumber, -got[0], sku)
+			case !due:
 			case s.Voided && len(got) <= 1:
 				// Voided before or after its stock was taken: either is right.
 			case len(got) == 0 && e.parkedTake(reason, sku):
 				// Parked: the write's outcome is unknown, left to a person.
+			case len(got) == 0 && f.BigCommerce.StockWasOut(sku, inventoryLocation, s.CreateDate.Time):
+				// Nothing left to take: a take from 0 sends nothing.
 			case len(got) == 0:
 				c.problem("label %s's %d units of %s were never taken off BigCommerce's stock", s.TrackingNumber, units[sku], sku)
+			case len(got) == 1 && stopped[moveKey{reason, sku}] && got[0] < 0 && got[0] > -units[sku]:
+				// Stopped at 0: BigCommerce had fewer units than shipped.
 			case len(got) == 1 && got[0] != -units[sku]:
 				c.problem("label %s took %d units of %s off BigCommerce's stock, it shipped %d", s.TrackingNumber, -got[0], sku, units[sku])
 			}

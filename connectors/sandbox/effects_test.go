@@ -33,7 +33,7 @@ func TestReconcileEffectsCountsWritesMadeTwice(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	relative := Expectations{RelativeInventory: true}
+	relative := Expectations{RelativeInventory: true, StoreNeverUpdatesStock: true}
 	if got := effects(t, f, Expectations{}); got != "" {
 		t.Fatalf("nothing doubled yet, problems: %s", got)
 	}
@@ -82,12 +82,12 @@ func TestReconcileCountsParkedWritesAsParkedNotLost(t *testing.T) {
 	}
 	reason := "shipstation shipment " + strconv.FormatInt(label.ShipmentID, 10)
 	take := ParkedWrite{Action: "adjust_stock", Identity: map[string]any{"sku": line.SKU, "location_id": 1.0, "reference": reason}}
-	if got := effects(t, f, Expectations{RelativeInventory: true, Parked: []ParkedWrite{take}}); got != "" {
+	if got := effects(t, f, Expectations{RelativeInventory: true, StoreNeverUpdatesStock: true, Parked: []ParkedWrite{take}}); got != "" {
 		t.Errorf("the only missing take is parked, problems: %s", got)
 	}
 	other := take
 	other.Identity = map[string]any{"sku": line.SKU, "reference": "shipstation shipment 1"}
-	wantProblem(t, effects(t, f, Expectations{RelativeInventory: true, Parked: []ParkedWrite{other}}), "were never taken off")
+	wantProblem(t, effects(t, f, Expectations{RelativeInventory: true, StoreNeverUpdatesStock: true, Parked: []ParkedWrite{other}}), "were never taken off")
 
 	if err := f.ShipStation.TagOrder(ss.OrderID, shipstationtest.TagBackorder); err != nil {
 		t.Fatal(err)
@@ -108,5 +108,68 @@ func TestReconcileCountsParkedWritesAsParkedNotLost(t *testing.T) {
 	mail := ParkedWrite{Action: "send", Identity: map[string]any{"key": fmt.Sprintf("exception:%d:backorder:", o.ID)}}
 	if got := exceptions(Expectations{Parked: []ParkedWrite{mail}}); got != "" {
 		t.Errorf("the missing email is parked, problems: %s", got)
+	}
+}
+
+// In relative mode with BigCommerce's default stock setting, tote's own
+// labels must not be taken off again (BigCommerce took the units when the
+// order was placed), and other channels' labels of SKUs BigCommerce sells
+// must be, once; their SKUs it does not sell must be left alone.
+func TestReconcileEffectsRelativeCountsWhatBigCommerceDidNot(t *testing.T) {
+	f := startTestFakes(t)
+	_, line, ss := orderInBoth(t, f)
+	own, err := f.ShipStation.Ship(ss.OrderID, shipstationtest.ShipRequest{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	relative := Expectations{RelativeInventory: true}
+	if got := effects(t, f, relative); got != "" {
+		t.Fatalf("nothing is due for tote's own label, problems: %s", got)
+	}
+	adjust := fmt.Sprintf("%s/stores/%s/v3/inventory/adjustments/relative", f.BigCommerce.URL, StoreHash)
+	takeOff := func(label shipstationtest.Shipment, sku string, n int) {
+		call(t, http.MethodPost, adjust, map[string]any{"reason": "shipstation shipment " + strconv.FormatInt(label.ShipmentID, 10),
+			"items": []map[string]any{{"location_id": inventoryLocation, "sku": sku, "quantity": -n}}}, bcAuth)
+	}
+	takeOff(own, line.SKU, 2)
+	wantProblem(t, effects(t, f, relative), fmt.Sprintf("label %s's 2 units of %s were taken off BigCommerce's stock, which had counted them", own.TrackingNumber, strings.ToLower(line.SKU)))
+
+	f = startTestFakes(t)
+	_, line, _ = orderInBoth(t, f)
+	fo, err := f.ShipStation.AddForeignOrder(shipstationtest.ForeignOrder{Number: "9100", SKU: line.SKU})
+	if err != nil {
+		t.Fatal(err)
+	}
+	theirs, err := f.ShipStation.ShipForeign(fo.OrderID, "stamps_com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	unsold, err := f.ShipStation.AddForeignOrder(shipstationtest.ForeignOrder{Number: "9101"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := f.ShipStation.ShipForeign(unsold.OrderID, "stamps_com"); err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, effects(t, f, relative), fmt.Sprintf("label %s's 1 units of %s were never taken off", theirs.TrackingNumber, strings.ToLower(line.SKU)))
+	adjust = fmt.Sprintf("%s/stores/%s/v3/inventory/adjustments/relative", f.BigCommerce.URL, StoreHash)
+	takeOff(theirs, line.SKU, 1)
+	if got := effects(t, f, relative); got != "" {
+		t.Fatalf("the other channel's label was taken once, problems: %s", got)
+	}
+
+	// With BigCommerce's stock at 0 there is nothing to take: tote sends
+	// nothing, and that is right.
+	f = startTestFakes(t)
+	_, line, _ = orderInBoth(t, f)
+	fo, _ = f.ShipStation.AddForeignOrder(shipstationtest.ForeignOrder{Number: "9102", SKU: line.SKU})
+	if _, err := f.ShipStation.ShipForeign(fo.OrderID, "stamps_com"); err != nil {
+		t.Fatal(err)
+	}
+	wantProblem(t, effects(t, f, relative), "were never taken off")
+	call(t, http.MethodPut, fmt.Sprintf("%s/stores/%s/v3/inventory/adjustments/absolute", f.BigCommerce.URL, StoreHash),
+		map[string]any{"reason": "count", "items": []map[string]any{{"location_id": inventoryLocation, "sku": line.SKU, "quantity": 0}}}, bcAuth)
+	if got := effects(t, f, relative); got != "" {
+		t.Fatalf("nothing to take from 0, problems: %s", got)
 	}
 }

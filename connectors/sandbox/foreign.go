@@ -21,11 +21,23 @@ import (
 // channel's order with a colliding number comes in.
 const foreignEvery = 8
 
+// foreignStockMargin is the BigCommerce stock a SKU must have for another
+// channel's order to carry it (World.ForeignStoreSKUs).
+const foreignStockMargin = 25
+
 // placeForeign adds another channel's order numbered like BigCommerce
 // order id: a marketplace's (generated key) or a native BigCommerce
 // store's (keyed by the bare number).
 func (w *World) placeForeign(id int, rng *rand.Rand) {
 	fo := shipstationtest.ForeignOrder{Number: strconv.Itoa(id)}
+	if lines := w.Fakes.BigCommerce.OrderProducts(id); w.ForeignStoreSKUs && id%2 == 0 && len(lines) > 0 {
+		// Only where BigCommerce has stock to spare: a channel selling
+		// what the store has promised its own shoppers is an oversell, for
+		// a person (tote takes the stock down to 0 and says so).
+		if level, ok := w.Fakes.BigCommerce.Stock(lines[0].SKU, 1); ok && level >= foreignStockMargin {
+			fo.SKU = lines[0].SKU
+		}
+	}
 	if rng.IntN(2) == 0 {
 		fo.Key, fo.Store = fo.Number, shipstationtest.ForeignNativeStore
 	}

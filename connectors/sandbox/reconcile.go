@@ -89,6 +89,11 @@ type Expectations struct {
 	// taken off BigCommerce's stock instead of ShipStation's levels being
 	// copied to it.
 	RelativeInventory bool
+	// StoreNeverUpdatesStock is a store set never to update stock for its
+	// orders (the fake BigCommerce's StockNever) and
+	// bigcommerce_reduces_stock = false: relative mode then takes tote's
+	// own shipments off too.
+	StoreNeverUpdatesStock bool
 	// Parked are the writes tote parked as of unknown outcome: a missing
 	// effect that one of them accounts for is parked, not lost.
 	Parked []ParkedWrite

@@ -35,6 +35,10 @@ type World struct {
 	Over time.Duration
 	// Progress, if set, receives one line per notable event.
 	Progress func(format string, args ...any)
+	// ForeignStoreSKUs gives every other of the other channels' orders a
+	// SKU the BigCommerce store sells (that of the order whose number it
+	// shares), so relative inventory mode has their units to take off.
+	ForeignStoreSKUs bool
 
 	mu      sync.Mutex
 	placed  []int

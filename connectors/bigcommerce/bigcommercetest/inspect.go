@@ -243,6 +243,31 @@ func (s *Server) Stock(sku string, location int) (onhand int, ok bool) {
 	return 0, false
 }
 
+// StockWasOut reports whether a SKU's stock at a location was 0 at some
+// time from since on (it was then, or an order, an adjustment or a level
+// set took it there later): a relative take may then have found nothing
+// to take.
+func (s *Server) StockWasOut(sku string, location int, since time.Time) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	l := strings.ToLower(sku)
+	var k stockKey
+	if vid, found := s.st.skus[l]; found {
+		k = stockKeyOf(s.st.variantOf[vid], vid, location)
+	} else if pid, found := s.st.skuProduct[l]; found {
+		k = stockKey{pid, 0, location}
+	} else {
+		return false
+	}
+	for _, h := range s.st.history[k] {
+		if !h.at.Before(since) && (h.before <= 0 || h.after <= 0) {
+			return true
+		}
+	}
+	// With no change to 0 since, the level now held throughout.
+	return s.st.onhand(k) <= 0
+}
+
 // StockAdjustment is one item of an adjustment made through the Inventory
 // API, as the store's inventory log keeps it.
 type StockAdjustment struct {

@@ -40,10 +40,12 @@ func (s *Server) moveStockLocked(k stockKey, delta int, byOrder bool) []event {
 		rec = &stockRec{settings: ItemSettings{IsInStock: true}}
 		s.st.stock[k] = rec
 	}
+	before := rec.onhand
 	rec.onhand += delta
 	if rec.onhand < 0 && !s.opts.AllowOversell {
 		rec.onhand = 0
 	}
+	s.st.history[k] = append(s.st.history[k], levelAt{s.now(), before, rec.onhand})
 	return s.inventoryEvent(k, "relative", delta, byOrder)
 }
 
@@ -54,6 +56,7 @@ func (s *Server) setStockLocked(k stockKey, qty int) []event {
 		rec = &stockRec{settings: ItemSettings{IsInStock: true}}
 		s.st.stock[k] = rec
 	}
+	s.st.history[k] = append(s.st.history[k], levelAt{s.now(), rec.onhand, qty})
 	rec.onhand = qty
 	return s.inventoryEvent(k, "absolute", qty, false)
 }
@@ -463,4 +466,67 @@ func (s *Server) listLocations(w http.ResponseWriter, r *http.Request) {
 	}
 	s.mu.Unlock()
 	writeV3Page(w, out, p)
+}
+
+// StockUpdate is a store's inventory setting for when an order reduces
+// stock. The reference documents no API for it (see docs/vendor-notes.md).
+type StockUpdate string
+
+const (
+	// StockOnOrderPlaced: an order takes its stock when it is placed
+	// (BigCommerce's default).
+	StockOnOrderPlaced StockUpdate = "order_placed"
+	// StockOnOrderCompletedOrShipped: an order takes its stock when it
+	// becomes Shipped (2) or Completed (10).
+	StockOnOrderCompletedOrShipped StockUpdate = "order_completed_or_shipped"
+	// StockNever: orders never change stock.
+	StockNever StockUpdate = "never"
+)
+
+func (u StockUpdate) valid() bool {
+	return u == StockOnOrderPlaced || u == StockOnOrderCompletedOrShipped || u == StockNever
+}
+
+// takeStockLocked takes the order's due stock when the store's setting
+// says its move from status prev calls for it: on placement (prev is
+// Incomplete, the order's status is not), or on becoming Shipped or
+// Completed.
+func (s *Server) takeStockLocked(rec *orderRec, prev int) []event {
+	now := rec.o.StatusID
+	var due bool
+	switch s.stockUpdate {
+	case StockOnOrderPlaced:
+		due = prev == StatusIncomplete && now != StatusIncomplete
+	case StockOnOrderCompletedOrShipped:
+		due = now == StatusShipped || now == StatusCompleted
+	}
+	if !due {
+		return nil
+	}
+	var events []event
+	for _, m := range rec.stockDue {
+		events = append(events, s.moveStockLocked(m.key, -m.qty, true)...)
+		rec.stockTaken = append(rec.stockTaken, m)
+	}
+	rec.stockDue = nil
+	return events
+}
+
+// StockUpdate is the store's setting for when orders take their stock.
+func (s *Server) StockUpdate() StockUpdate {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.stockUpdate
+}
+
+// SetStockUpdate changes when orders placed or moved from now on take
+// their stock; stock already taken stays taken.
+func (s *Server) SetStockUpdate(u StockUpdate) error {
+	if !u.valid() {
+		return fmt.Errorf("update_stock_behavior %q is not one of %s, %s, %s", u, StockOnOrderPlaced, StockOnOrderCompletedOrShipped, StockNever)
+	}
+	s.mu.Lock()
+	s.stockUpdate = u
+	s.mu.Unlock()
+	return nil
 }

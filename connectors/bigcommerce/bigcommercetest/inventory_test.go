@@ -4,6 +4,9 @@ import (
 	"fmt"
 	"net/http"
 	"testing"
+	"time"
+
+	"github.com/toteworks/tote/connectors/internal/fakekit"
 )
 
 func TestInventoryAdjustments(t *testing.T) {
@@ -119,4 +122,99 @@ func TestInventoryAdjustments(t *testing.T) {
 	// Bad content type on inventory is answered as a problem too.
 	r = callWith(t, s, "PUT", s.APIBase()+"/v3/inventory/adjustments/absolute", `{"items":[]}`, map[string]string{"X-Auth-Token": "sandbox-token", "Content-Type": "text/plain"})
 	wantStatus(t, r, http.StatusUnsupportedMediaType)
+}
+
+// The store's stock setting decides when an order takes its stock: when
+// placed (the default), when it ships or completes, or never; the
+// simulation route reads and changes it.
+func TestStockUpdateSetting(t *testing.T) {
+	for _, tc := range []struct {
+		setting        StockUpdate
+		placed, landed int // units taken after placing, after shipping
+	}{
+		{"", 3, 3},
+		{StockOnOrderPlaced, 3, 3},
+		{StockOnOrderCompletedOrShipped, 0, 3},
+		{StockNever, 0, 0},
+	} {
+		t.Run(string(tc.setting)+"_", func(t *testing.T) {
+			s := newTestServer(t, Options{})
+			if tc.setting != "" {
+				r := callWith(t, s, "POST", s.URL+"/_sim/inventory-settings", map[string]any{"update_stock_behavior": tc.setting}, nil)
+				wantStatus(t, r, http.StatusOK)
+				if got := r.object(t)["update_stock_behavior"]; got != string(tc.setting) {
+					t.Fatalf("setting answered %v", got)
+				}
+			}
+			in, variant, simple := sampleOrder(t, s)
+			before := map[string]int{}
+			for _, sku := range []string{variant.SKU, simple.SKU} {
+				before[sku], _ = s.Stock(sku, 1)
+			}
+			taken := func() int {
+				n := 0
+				for sku, b := range before {
+					now, _ := s.Stock(sku, 1)
+					n += b - now
+				}
+				return n
+			}
+			r := call(t, s, "POST", "/v2/orders", in)
+			wantStatus(t, r, http.StatusOK)
+			id := int(r.object(t)["id"].(float64))
+			if got := taken(); got != tc.placed {
+				t.Fatalf("placing took %d units, want %d", got, tc.placed)
+			}
+			var items []map[string]any
+			for _, l := range s.OrderProducts(id) {
+				items = append(items, map[string]any{"order_product_id": l.ID, "quantity": l.Quantity})
+			}
+			addr := s.ShippingAddresses(id)[0].ID
+			wantStatus(t, call(t, s, "POST", "/v2/orders/"+itoa(id)+"/shipments", map[string]any{
+				"order_address_id": addr, "tracking_number": "1Z1", "shipping_provider": "ups", "items": items}), http.StatusCreated)
+			// Completed after Shipped takes nothing more.
+			wantStatus(t, call(t, s, "PUT", "/v2/orders/"+itoa(id), map[string]any{"status_id": StatusCompleted}), http.StatusOK)
+			if got := taken(); got != tc.landed {
+				t.Fatalf("after shipping and completing, %d units taken, want %d", got, tc.landed)
+			}
+		})
+	}
+	s := newTestServer(t, Options{})
+	wantStatus(t, callWith(t, s, "POST", s.URL+"/_sim/inventory-settings", map[string]any{"update_stock_behavior": "sometimes"}, nil), http.StatusBadRequest)
+	r := callWith(t, s, "GET", s.URL+"/_sim/inventory-settings", nil, nil)
+	wantStatus(t, r, http.StatusOK)
+	if got := r.object(t)["update_stock_behavior"]; got != string(StockOnOrderPlaced) {
+		t.Fatalf("default setting %v", got)
+	}
+}
+
+// StockWasOut tells whether a level was 0 at some time from a moment on:
+// at that moment, or later.
+func TestStockWasOut(t *testing.T) {
+	clock := &fakekit.Clock{}
+	t0 := time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)
+	clock.Set(t0)
+	s := newTestServer(t, Options{Clock: clock})
+	_, _, simple := sampleOrder(t, s)
+	set := func(n int) {
+		wantStatus(t, call(t, s, "PUT", "/v3/inventory/adjustments/absolute", map[string]any{"reason": "count",
+			"items": []map[string]any{{"location_id": 1, "sku": simple.SKU, "quantity": n}}}), http.StatusOK)
+	}
+	if s.StockWasOut(simple.SKU, 1, t0) {
+		t.Fatal("seeded stock was never out")
+	}
+	clock.Advance(time.Minute)
+	set(0)
+	clock.Advance(time.Minute)
+	if !s.StockWasOut(simple.SKU, 1, t0) || !s.StockWasOut(simple.SKU, 1, t0.Add(90*time.Second)) {
+		t.Fatal("out since a minute ago, and still")
+	}
+	set(5)
+	clock.Advance(time.Minute)
+	if !s.StockWasOut(simple.SKU, 1, t0.Add(90*time.Second)) {
+		t.Fatal("it was out until the restock")
+	}
+	if s.StockWasOut(simple.SKU, 1, clock.Now()) {
+		t.Fatal("restocked: not out now")
+	}
 }

@@ -80,6 +80,11 @@ type Options struct {
 	AllowOversell bool
 	// RestockOnCancel returns order stock when status becomes Cancelled (5).
 	RestockOnCancel bool
+	// StockUpdate is the store's setting for when an order takes its
+	// stock; default (and for an unknown value) StockOnOrderPlaced,
+	// BigCommerce's default and the harder one for tote.
+	// POST /_sim/inventory-settings changes it.
+	StockUpdate StockUpdate
 	// DuplicateHookStatus answers a second hook with the same scope and
 	// destination; default 422.
 	DuplicateHookStatus int
@@ -133,6 +138,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.RefundBusyStatus == 0 {
 		o.RefundBusyStatus = http.StatusUnprocessableEntity
+	}
+	if !o.StockUpdate.valid() {
+		o.StockUpdate = StockOnOrderPlaced
 	}
 	if o.Clock == nil {
 		o.Clock = &fakekit.Clock{}

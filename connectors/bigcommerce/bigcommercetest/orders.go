@@ -513,6 +513,7 @@ func (s *Server) applyOrderUpdateLocked(rec *orderRec, body map[string]json.RawM
 // status itself: its webhooks and, when configured, restocking on cancel.
 func (s *Server) statusSideEffectsLocked(rec *orderRec, prev int) []event {
 	events := statusEvents(&rec.o, prev)
+	events = append(events, s.takeStockLocked(rec, prev)...)
 	if rec.o.StatusID == StatusCancelled && s.opts.RestockOnCancel {
 		for _, m := range rec.stockTaken {
 			events = append(events, s.moveStockLocked(m.key, m.qty, true)...)

@@ -285,9 +285,9 @@ func (s *Server) createOrderLocked(in OrderInput, src orderSource) (*orderRec, [
 	events = append(events, channelOrderEvent("created", o))
 	if takeStock {
 		for k, q := range need {
-			events = append(events, s.moveStockLocked(k, -q, true)...)
-			rec.stockTaken = append(rec.stockTaken, stockMove{k, q})
+			rec.stockDue = append(rec.stockDue, stockMove{k, q})
 		}
+		events = append(events, s.takeStockLocked(rec, StatusIncomplete)...)
 		for _, l := range lines {
 			if pr := st.products[l.ProductID]; pr != nil {
 				pr.p.TotalSold += l.Quantity

@@ -38,11 +38,13 @@ type Server struct {
 	limiter *limiter
 	handler http.Handler
 
-	mu  sync.Mutex // guards st, rng and declines
+	mu  sync.Mutex // guards st, rng, declines and stockUpdate
 	st  *state
 	rng *rand.Rand
 	// declines are the refund refusals by order id (0: every order).
 	declines map[int]RefundDecline
+	// stockUpdate is when orders take their stock (Options.StockUpdate).
+	stockUpdate StockUpdate
 
 	hooks *deliverer
 
@@ -84,11 +86,12 @@ func Start(addr string, opts Options) (*Server, error) {
 func newServer(opts Options) *Server {
 	opts = opts.withDefaults()
 	s := &Server{
-		opts:    opts,
-		clock:   opts.Clock,
-		faults:  fakekit.NewInjector(opts.Seed),
-		limiter: &limiter{quota: opts.RateLimit.Quota, window: opts.RateLimit.Window},
-		rng:     rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5bd1e995)),
+		opts:        opts,
+		stockUpdate: opts.StockUpdate,
+		clock:       opts.Clock,
+		faults:      fakekit.NewInjector(opts.Seed),
+		limiter:     &limiter{quota: opts.RateLimit.Quota, window: opts.RateLimit.Window},
+		rng:         rand.New(rand.NewPCG(opts.Seed, opts.Seed^0x5bd1e995)),
 	}
 	s.closing, s.stopAll = context.WithCancel(context.Background())
 	s.st = newState(s.clock.Now())

@@ -19,6 +19,7 @@ func (s *Server) registerSim(mux *http.ServeMux) {
 	mux.HandleFunc("/_sim/orders/{id}/refund-declines", s.simRefundDeclines)
 	mux.HandleFunc("POST /_sim/products", s.simAddProduct)
 	mux.HandleFunc("GET /_sim/deliveries", s.simDeliveries)
+	mux.HandleFunc("/_sim/inventory-settings", s.simInventorySettings)
 }
 
 // simPlaceOrder places an order as a shopper at checkout: same body as
@@ -117,4 +118,31 @@ func (s *Server) simDeliveries(w http.ResponseWriter, r *http.Request) {
 		out = append(out, row{d.HookID, d.Scope, d.MessageID, d.Attempt, d.Dropped, d.Duplicate, d.Status, d.Err, d.Body})
 	}
 	fakekit.WriteJSON(w, http.StatusOK, out)
+}
+
+// simInventorySettings reads (GET) or changes (POST) the store's setting
+// for when orders take their stock, as a merchant does in the control
+// panel: {"update_stock_behavior": "order_placed" |
+// "order_completed_or_shipped" | "never"}.
+func (s *Server) simInventorySettings(w http.ResponseWriter, r *http.Request) {
+	type settings struct {
+		UpdateStockBehavior StockUpdate `json:"update_stock_behavior"`
+	}
+	switch r.Method {
+	case http.MethodGet:
+	case http.MethodPost:
+		var body settings
+		if err := decodeBody(r, &body); err != nil {
+			fakekit.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+		if err := s.SetStockUpdate(body.UpdateStockBehavior); err != nil {
+			fakekit.WriteJSON(w, http.StatusBadRequest, map[string]string{"error": err.Error()})
+			return
+		}
+	default:
+		w.WriteHeader(http.StatusMethodNotAllowed)
+		return
+	}
+	fakekit.WriteJSON(w, http.StatusOK, settings{s.StockUpdate()})
 }

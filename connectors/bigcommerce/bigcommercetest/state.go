@@ -16,7 +16,9 @@ type state struct {
 	skus       map[string]int // lower-cased SKU -> variant id (0: a product-level SKU)
 	skuProduct map[string]int // lower-cased SKU -> product id
 
-	stock     map[stockKey]*stockRec
+	stock map[stockKey]*stockRec
+	// history is each stock level's changes, oldest first (StockWasOut).
+	history   map[stockKey][]levelAt
 	moves     []StockAdjustment // every API adjustment, in order
 	locations []*Location
 	channels  []*Channel
@@ -40,9 +42,18 @@ type orderRec struct {
 	providerID      string
 	refundBusyUntil time.Time
 	stockTaken      []stockMove
+	// stockDue is the stock the order takes when the store's StockUpdate
+	// says, until it has taken it.
+	stockDue []stockMove
 	// downloadsAsObject renders the downloads consignment as one object
 	// where the OAS has a list (SetDownloadsAsObject).
 	downloadsAsObject bool
+}
+
+// levelAt is a change of a stock level: the level before and after it.
+type levelAt struct {
+	at            time.Time
+	before, after int
 }
 
 // stockMove records stock an order took, to give it back on cancel.
@@ -77,6 +88,7 @@ func newState(now time.Time) *state {
 		skus:       map[string]int{},
 		skuProduct: map[string]int{},
 		stock:      map[stockKey]*stockRec{},
+		history:    map[stockKey][]levelAt{},
 		hooks:      map[int]*Hook{},
 		refunds:    map[int]*Refund{},
 		next: map[string]int{
