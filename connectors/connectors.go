@@ -161,13 +161,20 @@ type TriggerSpec struct {
 	// Route, when set, splits one event by the route key of the records it
 	// holds (see Spec.RouteKey), for a pipeline with for_each over another
 	// connector's connections: each part has only the records of its key.
-	// Records that name no key are left out. It is given an unmarked,
-	// wholly known event.
+	// Records that name no key are left out, except that a part under
+	// EveryInstance goes to each instance that has no part of its own. It
+	// is given an unmarked, wholly known event.
 	Route RouteFunc
 }
 
 // RouteFunc splits an event into parts by route key.
 type RouteFunc func(event cty.Value) map[string]cty.Value
+
+// EveryInstance is the route key of the part of an event that every
+// instance of a for_each pipeline is given when none of the event's
+// records is its own (e.g. other sales channels' records, which belong to
+// no store and concern every one).
+const EveryInstance = "*"
 
 // Conn is an open connection. It must be safe for concurrent use.
 type Conn interface {

@@ -81,33 +81,36 @@ pipeline "inventory" {
   }
 
   # Relative mode: the shipments whose units BigCommerce has not counted
-  # itself: other channels' (no BigCommerce order), and this store's own
-  # only when BigCommerce does not reduce stock for its orders.
+  # itself: other channels' (no BigCommerce order; every store is given
+  # them), and this store's own only when BigCommerce does not reduce stock
+  # for its orders.
   transform "uncounted" {
     value = [
-      for s in trigger.kind == "cron" ? [] : trigger.shipments : s
-      if var.inventory_mode == "relative" && !coalesce(s.isReturnLabel, false) && !coalesce(s.voided, false) && (
-        s.bigcommerce == null || !var.bigcommerce_reduces_stock && try(s.bigcommerce.store_hash, "") == step.store.output.store_hash
-      )
+      for s in trigger.kind == "cron" ? [] : concat(var.bigcommerce_reduces_stock ? [] : trigger.shipments, trigger.other_shipments) : s
+      if var.inventory_mode == "relative" && !coalesce(s.isReturnLabel, false) && !coalesce(s.voided, false)
     ]
+  }
+
+  # Their lines with a SKU; foreign: of another channel's order.
+  transform "lines" {
+    value = flatten([for s in transform.uncounted : [for i in coalesce(s.shipmentItems, []) : {
+      key = "${s.shipmentId}:${i.sku}", sku = i.sku, quantity = i.quantity, shipment = s.shipmentId, foreign = s.bigcommerce == null
+    } if coalesce(i.sku, "") != ""]])
   }
 
   # Other channels' SKUs that BigCommerce sells: only those are its stock.
   step "sold" {
     action = bigcommerce.get_variants
     when   = var.inventory_mode == "relative"
-    skus   = distinct(flatten([for s in transform.uncounted : [for i in coalesce(s.shipmentItems, []) : i.sku if coalesce(i.sku, "") != ""] if s.bigcommerce == null]))
+    skus   = distinct([for l in transform.lines : l.sku if l.foreign])
   }
 
   # Each SKU of those shipments is taken off once per shipment, all of the
   # shipment's lines of it together.
   step "take" {
     action = bigcommerce.adjust_stock
-    for_each = {
-      for line in flatten([for s in transform.uncounted : [for i in coalesce(s.shipmentItems, []) : {
-        key = "${s.shipmentId}:${i.sku}", sku = i.sku, quantity = i.quantity, shipment = s.shipmentId
-        } if coalesce(i.sku, "") != "" && (s.bigcommerce != null || contains([for v in coalesce(step.sold.output, []) : lower(v.sku)], lower(i.sku)))
-      ]]) : line.key => line...
+    for_each = { for l in transform.lines : l.key => l...
+      if !l.foreign || contains([for v in coalesce(step.sold.output, []) : lower(v.sku)], lower(l.sku))
     }
     on_error    = "continue"
     sku         = each.value[0].sku

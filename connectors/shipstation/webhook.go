@@ -42,6 +42,10 @@ var eventType = cty.Object(map[string]cty.Type{
 	"fulfillments":  cty.List(outType[Fulfillment]()),
 	"return_labels": cty.List(outType[ReturnLabel]()),
 	"order_ids":     cty.List(cty.Number),
+	// The shipments of other channels' orders (no BigCommerce orderKey),
+	// also given to each instance of a for_each pipeline, whose shipments
+	// are its own store's only.
+	"other_shipments": cty.List(outType[Shipment]()),
 })
 
 func reject(status int, reason string) error {
@@ -268,14 +272,16 @@ func eventOf(rtype, rurl string, orders []Order, shipments []Shipment, fulfillme
 	if len(idVals) > 0 {
 		idList = cty.ListVal(idVals)
 	}
+	shipList := listOf(shipments)
 	return cty.ObjectVal(map[string]cty.Value{
-		"resource_type": cty.StringVal(rtype),
-		"resource_url":  cty.StringVal(stripToken(rurl)),
-		"orders":        listOf(orders),
-		"shipments":     listOf(shipments),
-		"fulfillments":  listOf(fulfillments),
-		"return_labels": listOf(returns),
-		"order_ids":     idList,
+		"resource_type":   cty.StringVal(rtype),
+		"resource_url":    cty.StringVal(stripToken(rurl)),
+		"orders":          listOf(orders),
+		"shipments":       shipList,
+		"other_shipments": otherChannels(shipList),
+		"fulfillments":    listOf(fulfillments),
+		"return_labels":   listOf(returns),
+		"order_ids":       idList,
 	})
 }
 

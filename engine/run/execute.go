@@ -224,14 +224,26 @@ func (e *Engine) route(pl *compile.Pipeline, trig *compile.Trigger, key string, 
 	}
 	sort.Strings(keys)
 	var out []part
+	served := map[*compile.Connection]bool{}
 	for _, k := range keys {
+		if k == connectors.EveryInstance {
+			continue
+		}
 		c := pl.ForEach.Instance(k)
 		if c == nil {
 			e.opts.Logger.Info("records skipped: no enabled connection serves them",
 				"pipeline", pl.Name, "trigger", trig.Name, "event", key, "serves", k, "for_each", pl.ForEach.Type)
 			continue
 		}
+		served[c] = true
 		out = append(out, part{instance: c, data: split[k]})
+	}
+	if every, ok := split[connectors.EveryInstance]; ok {
+		for _, c := range pl.ForEach.Instances {
+			if !served[c] {
+				out = append(out, part{instance: c, data: every})
+			}
+		}
 	}
 	return out
 }

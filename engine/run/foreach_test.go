@@ -74,6 +74,9 @@ func (hubConn) Spec() connectors.Spec {
 			by := map[string][]cty.Value{}
 			for _, r := range ev.GetAttr("records").AsValueSlice() {
 				k := "shop:" + r.GetAttr("shop").AsString()
+				if r.GetAttr("shop").AsString() == "*" {
+					k = connectors.EveryInstance // a record of no shop, for all
+				}
 				by[k] = append(by[k], r)
 			}
 			out := map[string]cty.Value{}
@@ -155,6 +158,17 @@ pipeline "p" {
 		if !strings.Contains(logs.String(), `msg="records skipped: no enabled connection serves them"`) || !strings.Contains(logs.String(), serves) {
 			t.Errorf("no log line for %s: %s", serves, logs.String())
 		}
+	}
+
+	// A part for every instance goes to each store with no part of its own.
+	s.reads = nil
+	ev = cty.ObjectVal(map[string]cty.Value{"records": cty.ListVal([]cty.Value{rec("m", 1), rec("*", 9)})})
+	if res := eng.Execute(ctxT(t), run.Plan, run.Event{Pipeline: "p", Trigger: "shipped", Key: "page-2", Data: ev}, nil, ""); res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	sort.Strings(s.reads)
+	if got := strings.Join(s.reads, " "); got != "main:1 outlet:9" {
+		t.Errorf("reads %q, want main:1 outlet:9 (the part for every instance to the store without records)", got)
 	}
 
 	// A cron tick runs in every instance.
