@@ -3,7 +3,6 @@ package pipelines
 import (
 	"bytes"
 	"io/fs"
-	"path"
 	"testing"
 
 	"github.com/hashicorp/hcl/v2"
@@ -16,11 +15,6 @@ const maxLines = 150
 
 // maxNesting is how deep comprehensions (for expressions) may nest.
 const maxNesting = 2
-
-// nestingAllowed lists blocks allowed deeper nesting, by file and block.
-// Relative mode's take flattens every shipment's lines; a connector output
-// of shipped lines would bring it to two.
-var nestingAllowed = map[string]int{"inventory.hcl step.take": 3}
 
 func TestShippedPipelinesAreShortAndShallow(t *testing.T) {
 	names, err := fs.Glob(FS, "*.hcl")
@@ -52,9 +46,6 @@ func TestShippedPipelinesAreShortAndShallow(t *testing.T) {
 func checkNesting(t *testing.T, file string, body *hclsyntax.Body, block string) {
 	t.Helper()
 	limit := maxNesting
-	if n, ok := nestingAllowed[path.Base(file)+" "+block]; ok {
-		limit = n
-	}
 	for name, a := range body.Attributes {
 		if d := forDepth(a.Expr); d > limit {
 			t.Errorf("%s:%d: %s of %s nests %d comprehensions, more than %d", file, a.SrcRange.Start.Line, name, block, d, limit)
