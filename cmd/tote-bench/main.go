@@ -58,7 +58,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "tote" {
 		// The engine under test: tote itself, run by flash-sale.
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		endProfile := profileChild()
 		code := cli.Main(ctx, os.Args[2:], cli.DefaultEnv())
+		endProfile()
 		stop()
 		os.Exit(code)
 	}
@@ -68,6 +70,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "catalog" {
 		os.Exit(catalogMain(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "plan-memory" {
+		os.Exit(planMemoryMain(os.Args[2:]))
+	}
 	if len(os.Args) > 1 && os.Args[1] == "idle" {
 		os.Exit(idleMain(os.Args[2:]))
 	}
@@ -75,7 +80,8 @@ func main() {
 		fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]\n"+
 			"       tote-bench chaos [-orders N] [-seed N] [-kills N] [-timeout D]\n"+
 			"       tote-bench catalog [-skus N] [-orders N] [-speedup N] [-for D] [-json]\n"+
-			"       tote-bench idle [-json]")
+			"       tote-bench idle [-json]\n"+
+			"       tote-bench plan-memory [-orders 10000,50000,100000] [-apply] [-json]")
 		os.Exit(2)
 	}
 	flags := flag.NewFlagSet("flash-sale", flag.ExitOnError)
