@@ -70,6 +70,9 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "catalog" {
 		os.Exit(catalogMain(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "ack" {
+		os.Exit(ackMain(os.Args[2:]))
+	}
 	if len(os.Args) > 1 && os.Args[1] == "plan-memory" {
 		os.Exit(planMemoryMain(os.Args[2:]))
 	}
@@ -81,7 +84,8 @@ func main() {
 			"       tote-bench chaos [-orders N] [-seed N] [-kills N] [-timeout D]\n"+
 			"       tote-bench catalog [-skus N] [-orders N] [-speedup N] [-for D] [-json]\n"+
 			"       tote-bench idle [-json]\n"+
-			"       tote-bench plan-memory [-orders 10000,50000,100000] [-apply] [-json]")
+			"       tote-bench plan-memory [-orders 10000,50000,100000] [-apply] [-json]\n"+
+			"       tote-bench ack [-rate 2000] [-duration 20s] [-json]")
 		os.Exit(2)
 	}
 	flags := flag.NewFlagSet("flash-sale", flag.ExitOnError)
