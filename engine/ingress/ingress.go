@@ -143,7 +143,8 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
 	for _, ev := range events {
 		items = append(items, run.NewItem(pl.Name, t, ev.Key, ev.Data))
 	}
-	res, err := h.Store.Enqueue(r.Context(), items...)
+	// The sender waits for this commit: it goes before the worker's writes.
+	res, err := h.Store.Enqueue(state.Urgent(r.Context()), items...)
 	if err != nil {
 		// Not committed: the sender must retry, so the answer is a 5xx.
 		h.logger().Error("enqueueing webhook events", "trigger", pl.Name+"."+t.Name, "err", err)

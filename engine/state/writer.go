@@ -15,9 +15,10 @@ const maxBatch = 256
 
 // writeReq is one write submitted to the writer goroutine.
 type writeReq struct {
-	ctx  context.Context
-	fn   func(*wtx) error
-	done chan error // buffered: the writer never blocks on a caller that gave up
+	ctx    context.Context
+	fn     func(*wtx) error
+	done   chan error // buffered: the writer never blocks on a caller that gave up
+	urgent bool       // see Urgent
 }
 
 // writer owns the only write connection and performs group commit: it takes
@@ -34,6 +35,7 @@ type writer struct {
 	mu      sync.RWMutex // held shared while submitting, exclusively while closing
 	closing chan struct{}
 	reqs    chan *writeReq
+	urgent  chan *writeReq // Urgent requests: they go before those in reqs
 	done    chan struct{}
 	errs    []error // per-request results of the current batch
 	ckpt    *checkpointer
@@ -48,8 +50,9 @@ func newWriter(db *sql.DB, conn *sql.Conn, now func() time.Time, log *slog.Logge
 		log:     log,
 		closing: make(chan struct{}),
 		reqs:    make(chan *writeReq, maxBatch),
+		urgent:  make(chan *writeReq, maxBatch),
 		done:    make(chan struct{}),
-		errs:    make([]error, 0, maxBatch),
+		errs:    make([]error, 0, 2*maxBatch),
 	}
 	go w.run()
 	return w
@@ -79,9 +82,13 @@ func (w *writer) submit(ctx context.Context, fn func(*wtx) error) (<-chan error,
 		return nil, ErrClosed
 	default:
 	}
-	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
+	r := &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1), urgent: isUrgent(ctx)}
+	queue := w.reqs
+	if r.urgent {
+		queue = w.urgent
+	}
 	select {
-	case w.reqs <- r:
+	case queue <- r:
 		return r.done, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -94,6 +101,7 @@ func (w *writer) close() error {
 	w.mu.Lock()
 	close(w.closing)
 	close(w.reqs)
+	close(w.urgent)
 	w.mu.Unlock()
 	<-w.done
 	return errors.Join(w.ckpt.close(), w.stmts.close(), w.conn.Close(), w.db.Close())
@@ -101,29 +109,38 @@ func (w *writer) close() error {
 
 func (w *writer) run() {
 	defer close(w.done)
-	batch := make([]*writeReq, 0, maxBatch)
-	for r := range w.reqs {
-		batch = append(batch[:0], r)
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r, ok := <-w.reqs:
-				if !ok {
-					break fill
-				}
-				batch = append(batch, r)
-			default:
-				break fill
+	q := writeQueues{urgent: w.urgent, reqs: w.reqs}
+	batch := make([]*writeReq, 0, 2*maxBatch)
+	var carried []*writeReq // requests a batch left for the next
+	for {
+		batch = batch[:0]
+		if len(carried) == 0 {
+			r, ok := q.next()
+			if !ok {
+				return
 			}
+			batch = append(batch, r)
 		}
-		w.commit(batch)
+		// Urgent requests first, then what the last batch left, then
+		// the queue, up to maxBatch (more only when carrying).
+		batch = q.fill(batch, q.urgent, maxBatch)
+		batch = append(batch, carried...)
+		batch = q.fill(batch, q.reqs, maxBatch)
+		n := w.commit(batch)
+		carried = append(carried[:0], batch[n:]...)
 		clear(batch)
 	}
 }
 
-// commit runs one batch in one transaction and answers its callers.
-func (w *writer) commit(batch []*writeReq) {
+// commit runs one batch in one transaction and answers its callers. It
+// may stop before the end of the batch to let urgent requests through
+// (see runBatch); it returns how many requests it answered, the first of
+// the batch, and the others wait for the next.
+func (w *writer) commit(batch []*writeReq) int {
 	start := time.Now()
+	if cap(w.errs) < len(batch) {
+		w.errs = make([]error, 0, len(batch))
+	}
 	errs := w.errs[:len(batch)]
 	live := 0
 	for i, r := range batch {
@@ -132,20 +149,27 @@ func (w *writer) commit(batch []*writeReq) {
 			live++
 		}
 	}
+	n := len(batch)
 	if live > 0 {
-		w.runBatch(batch, errs)
+		n = w.runBatch(batch, errs)
 	}
-	for i, r := range batch {
+	for i, r := range batch[:n] {
 		r.done <- errs[i]
 	}
 	clear(errs)
 	if w.log.Enabled(context.Background(), slog.LevelDebug) {
-		w.log.Debug("state: group commit", "requests", len(batch), "live", live, "took", time.Since(start))
+		w.log.Debug("state: group commit", "requests", n, "left", len(batch)-n, "live", live, "took", time.Since(start))
 	}
+	return n
 }
 
-// runBatch executes the live requests of batch, setting errs[i] for each.
-func (w *writer) runBatch(batch []*writeReq, errs []error) {
+// runBatch executes the live requests of batch, setting errs[i] for each,
+// and returns how many of the batch's requests it ran or skipped: the rest
+// wait for the next batch. An ordinary request is left for the next batch
+// once urgent ones wait, or this batch holds some, and ordinary ones have
+// had their share (urgentYield) of it: an urgent caller then waits for
+// about one commit, not for a whole batch of others' writes.
+func (w *writer) runBatch(batch []*writeReq, errs []error) int {
 	// abort rolls the whole transaction back and fails every request that
 	// had not already failed on its own.
 	abort := func(cause error) {
@@ -164,35 +188,52 @@ func (w *writer) runBatch(batch []*writeReq, errs []error) {
 				errs[i] = fmt.Errorf("begin transaction: %w", err)
 			}
 		}
-		return
+		return len(batch)
 	}
+	n := len(batch)
+	urgentHere := false
+	var ordinary time.Duration // spent on ordinary requests
 	for i, r := range batch {
+		urgentHere = urgentHere || r.urgent
+		if !r.urgent && ordinary >= urgentYield && (urgentHere || len(w.urgent) > 0) {
+			n = i // batch[i:] wait for the next batch
+			for j := i; j < len(errs); j++ {
+				errs[j] = nil
+			}
+			break
+		}
 		if errs[i] != nil {
 			continue
 		}
 		if _, err := w.exec("SAVEPOINT req"); err != nil {
 			abort(fmt.Errorf("savepoint: %w", err))
-			return
+			return len(batch)
 		}
-		if err := r.fn(&wtx{w: w, now: w.now()}); err != nil {
+		began := time.Now()
+		err := r.fn(&wtx{w: w, now: w.now()})
+		if !r.urgent {
+			ordinary += time.Since(began)
+		}
+		if err != nil {
 			errs[i] = err
 			// Undo this request alone. If SQLite already rolled the whole
 			// transaction back (as it does on I/O errors), this fails too.
 			if _, rerr := w.exec("ROLLBACK TO req"); rerr != nil {
 				abort(fmt.Errorf("transaction lost after %w: %w", err, rerr))
-				return
+				return len(batch)
 			}
 		}
 		if _, err := w.exec("RELEASE req"); err != nil {
 			abort(fmt.Errorf("release savepoint: %w", err))
-			return
+			return len(batch)
 		}
 	}
 	if _, err := w.exec("COMMIT"); err != nil {
 		abort(fmt.Errorf("commit: %w", err))
-		return
+		return n
 	}
 	w.ckpt.committed()
+	return n
 }
 
 // exec runs a statement on the write connection. Writer statements ignore
