@@ -22,6 +22,7 @@ import (
 
 // AckResult is what the ack bench measured; -json prints it.
 type AckResult struct {
+	RealLimits      bool    `json:"real_limits"`
 	Rate            float64 `json:"rate"` // asked for, requests per second
 	DurationSeconds float64 `json:"duration_seconds"`
 	Sent            int     `json:"sent"`
@@ -46,6 +47,8 @@ func ackMain(args []string) int {
 	concurrency := flags.Int("concurrency", 0, "tote run's -concurrency (default: tote run's own)")
 	asJSON := flags.Bool("json", false, "print the result as JSON")
 	logPath := flags.String("log", "", "keep tote run's log in this file")
+	realLimits := flags.Bool("real-limits", false, "give the fakes the vendors' own rate limits (BigCommerce 150 requests per 30 s, ShipStation 40 a minute): "+
+		"the worker then mostly waits on the vendors, as in production; without it they answer as fast as they can and the worker is busy on the CPU")
 	scope := flags.String("scope", "store/order/created", "the deliveries' scope; one the orders pipeline does not take (store/cart/created) measures the acknowledgement with an idle worker")
 	_ = flags.Parse(args)
 	if *rate <= 0 || *duration <= 0 {
@@ -54,7 +57,7 @@ func ackMain(args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *duration+10*time.Minute)
 	defer cancel()
-	res, err := ackBench(ctx, *rate, *duration, *concurrency, *scope, *logPath, os.Stderr)
+	res, err := ackBench(ctx, *rate, *duration, *concurrency, *realLimits, *scope, *logPath, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		return 1
@@ -76,12 +79,15 @@ func ackMain(args []string) int {
 // its latency counts from then, so a slow answer delays no other request
 // and is not hidden (no coordinated omission). The orders exist in the
 // fake, so the worker drains them into ShipStation as they arrive.
-func ackBench(ctx context.Context, rate float64, duration time.Duration, concurrency int, scope, logPath string, progress io.Writer) (*AckResult, error) {
+func ackBench(ctx context.Context, rate float64, duration time.Duration, concurrency int, realLimits bool, scope, logPath string, progress io.Writer) (*AckResult, error) {
 	any := "127.0.0.1:0"
-	// Limits out of the way: the worker drains as fast as it can, which is
-	// when it competes most with the acknowledgements.
+	// By default limits are out of the way: the worker drains as fast as
+	// it can, which is when it competes most with the acknowledgements.
 	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
 		Seed: 1, BigCommerceQuota: 1_000_000, ShipStationPerMinute: 1_000_000, ShipStationV2PerMinute: 1_000_000, SignWebhooks: true}
+	if realLimits {
+		opts.BigCommerceQuota, opts.ShipStationPerMinute, opts.ShipStationV2PerMinute = 150, 40, 200
+	}
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {
 		return nil, err
@@ -133,7 +139,10 @@ func ackBench(ctx context.Context, rate float64, duration time.Duration, concurr
 		bodies[i] = fmt.Appendf(nil, `{"scope":%q,"store_id":"1","data":%s,"hash":"%s","created_at":%d,"producer":"stores/%s"}`,
 			scope, data, hex.EncodeToString(sum[:]), now.Unix(), sandbox.StoreHash)
 	}
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 1024, MaxIdleConnsPerHost: 1024}, Timeout: time.Minute}
+	// A sender's pool of connections, fewer than tote run accepts at once
+	// (its -max-conns, 512): a request that finds them all busy waits in
+	// the pool, and that wait counts in its latency.
+	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: time.Minute}
 	latencies := make([]time.Duration, n)
 	ok := make([]bool, n)
 	var wg sync.WaitGroup
@@ -176,7 +185,7 @@ func ackBench(ctx context.Context, rate float64, duration time.Duration, concurr
 		}(i, due)
 	}
 	wg.Wait()
-	res := &AckResult{Rate: rate, DurationSeconds: duration.Seconds(), Sent: n, Drained: totesOrders(fakes)}
+	res := &AckResult{RealLimits: realLimits, Rate: rate, DurationSeconds: duration.Seconds(), Sent: n, Drained: totesOrders(fakes)}
 	for _, good := range ok {
 		if good {
 			res.Acknowledged++
