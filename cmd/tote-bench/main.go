@@ -61,6 +61,7 @@ func main() {
 		endProfile := profileChild()
 		code := cli.Main(ctx, os.Args[2:], cli.DefaultEnv())
 		endProfile()
+		writePeak()
 		stop()
 		os.Exit(code)
 	}

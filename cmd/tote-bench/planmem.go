@@ -21,8 +21,8 @@ import (
 // of `tote apply PLANFILE`) over one backlog size; -json prints a list.
 type PlanMemoryResult struct {
 	Orders int `json:"orders"`
-	// PlanPeakRSSMB is the plan process's peak resident memory (wait4's
-	// ru_maxrss), PlanSeconds its wall time.
+	// PlanPeakRSSMB is the plan process's peak resident memory (its VmHWM),
+	// PlanSeconds its wall time.
 	PlanPeakRSSMB float64 `json:"plan_peak_rss_mb"`
 	PlanSeconds   float64 `json:"plan_seconds"`
 	// PlanFileMB is the size of the saved plan, PlanCreates the orders it
@@ -140,8 +140,8 @@ func planMemory(ctx context.Context, n int, apply bool, progress io.Writer) (*Pl
 }
 
 // runTote runs tote (this binary as `tote-bench tote ...`) with args, its
-// output in outPath, and returns its peak RSS in MB, from the rusage that
-// wait4 reports for it alone.
+// output in outPath, and returns its peak RSS in MB, its own VmHWM as it
+// exits (see writePeak).
 func runTote(ctx context.Context, env map[string]string, outPath string, args ...string) (float64, time.Duration, error) {
 	self, err := os.Executable()
 	if err != nil {
@@ -153,7 +153,8 @@ func runTote(ctx context.Context, env map[string]string, outPath string, args ..
 	}
 	defer out.Close()
 	cmd := exec.CommandContext(ctx, self, append([]string{"tote"}, args...)...)
-	cmd.Env = os.Environ()
+	peakFile := outPath + ".peak"
+	cmd.Env = append(os.Environ(), "TOTE_BENCH_PEAK_FILE="+peakFile)
 	for k, v := range env {
 		cmd.Env = append(cmd.Env, k+"="+v)
 	}
@@ -170,9 +171,9 @@ func runTote(ctx context.Context, env map[string]string, outPath string, args ..
 		}
 		return 0, took, fmt.Errorf("tote %s: %w\n%s", args[0], err, tail)
 	}
-	rss, ok := childPeakRSSMB(cmd.ProcessState)
+	rss, ok := childPeakRSSMB(peakFile)
 	if !ok {
-		return 0, took, errors.New("this system does not report a child's peak memory (Linux does)")
+		return 0, took, errors.New("tote did not report its peak memory (it does on Linux)")
 	}
 	return rss, took, nil
 }
