@@ -42,35 +42,6 @@ func (s Selection) includes(name string) bool {
 // CursorName is the state cursor of a poll trigger.
 func CursorName(pipeline, trigger string) string { return pipeline + "." + trigger }
 
-// Events lists what a plan of pl covers: one manual event for a pipeline
-// without triggers, one tick now for each cron trigger, and what each poll
-// trigger returns. Webhook triggers, and triggers of disabled connections,
-// contribute nothing: webhook events arrive at `tote run`. Cursors are the poll positions to store after apply.
-func (e *Engine) Events(ctx context.Context, pl *compile.Pipeline, sel Selection) ([]Event, map[string]string, error) {
-	cursors := map[string]string{}
-	if len(pl.Triggers) == 0 && len(pl.Disabled) == 0 {
-		return []Event{{Pipeline: pl.Name}}, cursors, nil
-	}
-	var events []Event
-	now := e.opts.Clock().UTC()
-	for _, t := range pl.Triggers {
-		switch t.Mode {
-		case compile.ModeCron:
-			tick := now.Truncate(time.Second).Format(time.RFC3339)
-			events = append(events, Event{Pipeline: pl.Name, Trigger: t.Name, Key: tick,
-				Data: cty.ObjectVal(map[string]cty.Value{"tick": cty.StringVal(tick)})})
-		case compile.ModePoll:
-			evs, cursor, err := e.Poll(ctx, pl, t, sel.From, sel.To)
-			if err != nil {
-				return nil, nil, err
-			}
-			cursors[CursorName(pl.Name, t.Name)] = cursor
-			events = append(events, evs...)
-		}
-	}
-	return events, cursors, nil
-}
-
 // Poll asks a poll trigger for its events: from its stored cursor, or over
 // [from, to] when a window is given.
 func (e *Engine) Poll(ctx context.Context, pl *compile.Pipeline, t *compile.Trigger, from, to time.Time) ([]Event, string, error) {
@@ -205,9 +176,12 @@ func (e *Engine) PlanStream(ctx context.Context, sel Selection, p *plan.Plan, em
 // errEmit marks an error of PlanStream's emit, returned as it is.
 var errEmit = errors.New("emitting a planned run")
 
-// eachEventPage is Events, a page at a time: it calls page with the events
-// of pl that a plan covers, as the poll triggers' connectors hand them
-// over, and stores the poll cursors in cursors.
+// eachEventPage calls page with what a plan of pl covers, a page at a
+// time: one manual event for a pipeline without triggers, one tick now for
+// each cron trigger, and what each poll trigger returns, as its connector
+// hands it over. Webhook triggers, and triggers of disabled connections,
+// contribute nothing: webhook events arrive at `tote run`. The poll
+// cursors, to store after apply, go into cursors.
 func (e *Engine) eachEventPage(ctx context.Context, pl *compile.Pipeline, sel Selection, cursors map[string]string, page func([]Event) error) error {
 	emit := func(evs []Event) error {
 		if err := page(evs); err != nil {
