@@ -292,6 +292,17 @@ type Poller interface {
 	Poll(ctx context.Context, trigger string, args cty.Value, w Window) ([]Event, string, error)
 }
 
+// PagePoller is implemented by pollers that can hand over a window a page
+// at a time, so that a plan of a long backlog (`tote plan -since 72h` over
+// 100,000 orders) never holds all of it. Unlike Poll, it reads the whole
+// window, however long.
+type PagePoller interface {
+	// PollPages calls page with each page's events, oldest first, and
+	// returns the cursor to resume from after the last. An error from page
+	// stops the poll and is returned as it is.
+	PollPages(ctx context.Context, trigger string, args cty.Value, w Window, page func([]Event) error) (string, error)
+}
+
 // Subscription is a webhook registration at a vendor that a webhook
 // trigger needs.
 type Subscription struct {

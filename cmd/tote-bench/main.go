@@ -59,7 +59,10 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "tote" {
 		// The engine under test: tote itself, run by flash-sale.
 		ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+		endProfile := profileChild()
 		code := cli.Main(ctx, os.Args[2:], cli.DefaultEnv())
+		endProfile()
+		writePeak()
 		stop()
 		os.Exit(code)
 	}
@@ -72,6 +75,12 @@ func main() {
 	if len(os.Args) > 1 && os.Args[1] == "replicas" {
 		os.Exit(replicasMain(os.Args[2:]))
 	}
+	if len(os.Args) > 1 && os.Args[1] == "ack" {
+		os.Exit(ackMain(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "plan-memory" {
+		os.Exit(planMemoryMain(os.Args[2:]))
+	}
 	if len(os.Args) > 1 && os.Args[1] == "idle" {
 		os.Exit(idleMain(os.Args[2:]))
 	}
@@ -80,7 +89,9 @@ func main() {
 			"       tote-bench chaos [-orders N] [-seed N] [-kills N] [-timeout D]\n"+
 			"       tote-bench catalog [-skus N] [-orders N] [-speedup N] [-for D] [-json]\n"+
 			"       tote-bench replicas [-orders N] [-replicas N] [-kills N] [-window D] [-state URL] [-json]\n"+
-			"       tote-bench idle [-json]")
+			"       tote-bench idle [-json]\n"+
+			"       tote-bench plan-memory [-orders 10000,50000,100000] [-apply] [-json]\n"+
+			"       tote-bench ack [-rate 2000] [-duration 20s] [-json]")
 		os.Exit(2)
 	}
 	flags := flag.NewFlagSet("flash-sale", flag.ExitOnError)

@@ -244,38 +244,60 @@ func unwrapURLError(err error) error {
 // with an error, as does a list longer than the client's page cap.
 func v2List[T any](ctx context.Context, c *client, cl call, max int) ([]T, error) {
 	var all []T
+	err := v2Pages(ctx, c, cl, func(items []T) error {
+		all = append(all, items...)
+		if max > 0 && len(all) >= max {
+			return errEnough
+		}
+		return nil
+	})
+	if err != nil && err != errEnough {
+		return nil, err
+	}
+	return all, nil
+}
+
+// errEnough ends a paged read early, without error.
+var errEnough = errors.New("enough")
+
+// v2Pages reads a v2 list as v2List does, handing each page's items to
+// page instead of keeping them; an error from page ends the read and is
+// returned as it is.
+func v2Pages[T any](ctx context.Context, c *client, cl call, page func([]T) error) error {
 	pages := pager.New("bigcommerce: "+cl.method+" "+cl.path, c.maxPages)
 	for {
-		page, err := pages.Next()
+		n, err := pages.Next()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		q := cloneQuery(cl.query)
 		q.Set("limit", strconv.Itoa(pageLimit))
-		q.Set("page", strconv.Itoa(page))
+		q.Set("page", strconv.Itoa(n))
 		pc := cl
 		pc.query = q
 		var raw json.RawMessage
 		status, err := c.do(ctx, pc, &raw)
 		if err != nil {
-			return nil, err
+			return err
 		}
 		if status == http.StatusNoContent || len(bytes.TrimSpace(raw)) == 0 {
-			return all, nil
+			return nil
 		}
 		var items []T
 		if err := json.Unmarshal(raw, &items); err != nil {
-			return nil, fmt.Errorf("bigcommerce: %s %s: malformed answer: %w", cl.method, cl.path, err)
+			return fmt.Errorf("bigcommerce: %s %s: malformed answer: %w", cl.method, cl.path, err)
 		}
 		if len(items) == 0 {
-			return all, nil
+			return nil
 		}
 		if err := pages.Check(0, raw); err != nil {
-			return nil, err
+			return err
 		}
-		all = append(all, items...)
-		if len(items) < pageLimit || (max > 0 && len(all) >= max) {
-			return all, nil
+		if err := page(items); err != nil {
+			return err
+		}
+		if len(items) < pageLimit {
+			return nil
 		}
 	}
 }
@@ -286,17 +308,31 @@ func v2List[T any](ctx context.Context, c *client, cl call, max int) ([]T, error
 // before, or more pages than the client's cap end the read with an error.
 func v3List[T any](ctx context.Context, c *client, cl call) ([]T, error) {
 	var all []T
+	err := v3Pages(ctx, c, cl, func(items []T) error {
+		all = append(all, items...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// v3Pages reads a v3 list as v3List does, handing each page's items to
+// page instead of keeping them; an error from page ends the read and is
+// returned as it is.
+func v3Pages[T any](ctx context.Context, c *client, cl call, page func([]T) error) error {
 	pages := pager.New("bigcommerce: "+cl.method+" "+cl.path, c.maxPages)
 	for {
-		page, err := pages.Next()
+		n, err := pages.Next()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		q := cloneQuery(cl.query)
 		if q.Get("limit") == "" {
 			q.Set("limit", strconv.Itoa(pageLimit))
 		}
-		q.Set("page", strconv.Itoa(page))
+		q.Set("page", strconv.Itoa(n))
 		pc := cl
 		pc.query = q
 		var env struct {
@@ -306,12 +342,12 @@ func v3List[T any](ctx context.Context, c *client, cl call) ([]T, error) {
 			} `json:"meta"`
 		}
 		if _, err := c.do(ctx, pc, &env); err != nil {
-			return nil, err
+			return err
 		}
 		var items []T
 		if len(env.Data) > 0 {
 			if err := json.Unmarshal(env.Data, &items); err != nil {
-				return nil, fmt.Errorf("bigcommerce: %s %s: malformed answer: %w", cl.method, cl.path, err)
+				return fmt.Errorf("bigcommerce: %s %s: malformed answer: %w", cl.method, cl.path, err)
 			}
 		}
 		p := env.Meta.Pagination
@@ -321,12 +357,14 @@ func v3List[T any](ctx context.Context, c *client, cl call) ([]T, error) {
 				answered = p.CurrentPage
 			}
 			if err := pages.Check(answered, env.Data); err != nil {
-				return nil, err
+				return err
+			}
+			if err := page(items); err != nil {
+				return err
 			}
 		}
-		all = append(all, items...)
-		if p == nil || len(items) == 0 || page >= p.TotalPages {
-			return all, nil
+		if p == nil || len(items) == 0 || n >= p.TotalPages {
+			return nil
 		}
 	}
 }

@@ -83,10 +83,78 @@ func parseCursor(s string) (pollCursor, error) {
 }
 
 // Poll returns what changed: over [From, To] when a window is given, else
-// since the cursor (or the lookback on the first poll).
+// since the cursor (or the lookback on the first poll), up to pollMax
+// changes.
 func (c *conn) Poll(ctx context.Context, trigger string, v cty.Value, w connectors.Window) ([]connectors.Event, string, error) {
+	ps, err := c.startPoll(trigger, v, w)
+	if err != nil {
+		return nil, w.Cursor, err
+	}
+	var changes []change
+	switch ps.resource {
+	case "orders", "shipments":
+		changes, err = c.orderChanges(ctx, ps.cur.at, ps.to, ps.resource == "shipments")
+	case "products":
+		changes, err = c.productChanges(ctx, ps.cur.at, ps.to)
+	}
+	if err != nil {
+		return nil, w.Cursor, err
+	}
+	fresh := ps.fresh(changes)
+	if ps.none && w.Cursor != "" {
+		return nil, w.Cursor, nil
+	}
+	return c.pollEvents(ps.resource, fresh), ps.next.String(), nil
+}
+
+// PollPages is Poll over the whole window, however long, a page of the
+// vendor's list at a time: page gets the events of each page's fresh
+// changes (up to 250 ids each, as Poll's).
+func (c *conn) PollPages(ctx context.Context, trigger string, v cty.Value, w connectors.Window, page func([]connectors.Event) error) (string, error) {
+	ps, err := c.startPoll(trigger, v, w)
+	if err != nil {
+		return w.Cursor, err
+	}
+	emit := func(changes []change) error {
+		if fresh := ps.fresh(changes); len(fresh) > 0 {
+			return page(c.pollEvents(ps.resource, fresh))
+		}
+		return nil
+	}
+	switch ps.resource {
+	case "orders", "shipments":
+		shipped := ps.resource == "shipments"
+		err = v2Pages(ctx, c.api, ordersModified(ps.cur.at, ps.to), func(orders []polledOrder) error {
+			return emit(orderChangesOf(orders, shipped))
+		})
+	case "products":
+		err = v3Pages(ctx, c.api, productsModified(ps.cur.at, ps.to), func(ps []polledProduct) error {
+			return emit(productChangesOf(ps))
+		})
+	}
+	if err != nil {
+		return w.Cursor, err
+	}
+	if ps.none && w.Cursor != "" {
+		return w.Cursor, nil
+	}
+	return ps.next.String(), nil
+}
+
+// pollState is one poll in progress: what it reads, from where, and the
+// cursor it has reached.
+type pollState struct {
+	resource string
+	cur      pollCursor
+	to       time.Time
+	next     pollCursor
+	none     bool // no fresh change so far
+}
+
+// startPoll reads a poll's arguments and window.
+func (c *conn) startPoll(trigger string, v cty.Value, w connectors.Window) (*pollState, error) {
 	if trigger != pollKind {
-		return nil, w.Cursor, connectors.Permanent(fmt.Errorf("bigcommerce: no poll trigger %q", trigger))
+		return nil, connectors.Permanent(fmt.Errorf("bigcommerce: no poll trigger %q", trigger))
 	}
 	a := argsOf(v)
 	resource, lookback := a.str("resource"), 24*time.Hour
@@ -98,58 +166,56 @@ func (c *conn) Poll(ctx context.Context, trigger string, v cty.Value, w connecto
 		lookback = d
 	}
 	if a.err != nil {
-		return nil, w.Cursor, a.err
+		return nil, a.err
 	}
-	cur := pollCursor{ids: map[int64]bool{}}
-	var to time.Time
+	switch resource {
+	case "orders", "shipments", "products":
+	default:
+		return nil, connectors.Permanent(fmt.Errorf("bigcommerce: poll resource must be orders, products or shipments, not %q", resource))
+	}
+	ps := &pollState{resource: resource, cur: pollCursor{ids: map[int64]bool{}}, none: true}
 	switch {
 	case !w.From.IsZero():
-		cur.at, to = w.From.UTC().Truncate(time.Second), w.To
+		ps.cur.at, ps.to = w.From.UTC().Truncate(time.Second), w.To
 	case w.Cursor != "":
 		parsed, err := parseCursor(w.Cursor)
 		if err != nil {
-			return nil, w.Cursor, connectors.Permanent(err)
+			return nil, connectors.Permanent(err)
 		}
-		cur = parsed
+		ps.cur = parsed
 	default:
 		now := w.To
 		if now.IsZero() {
 			now = c.clock()
 		}
-		cur.at = now.Add(-lookback).UTC().Truncate(time.Second)
+		ps.cur.at = now.Add(-lookback).UTC().Truncate(time.Second)
 	}
-	var changes []change
-	var err error
-	switch resource {
-	case "orders", "shipments":
-		changes, err = c.orderChanges(ctx, cur.at, to, resource == "shipments")
-	case "products":
-		changes, err = c.productChanges(ctx, cur.at, to)
-	default:
-		return nil, w.Cursor, connectors.Permanent(fmt.Errorf("bigcommerce: poll resource must be orders, products or shipments, not %q", resource))
-	}
-	if err != nil {
-		return nil, w.Cursor, err
-	}
+	ps.next = ps.cur
+	return ps, nil
+}
+
+// fresh drops the changes the cursor has seen and advances the cursor past
+// the others, which it returns.
+func (ps *pollState) fresh(changes []change) []change {
 	var fresh []change
-	next := cur
 	for _, ch := range changes {
-		if ch.at.Equal(cur.at) && cur.ids[ch.id] {
+		if ch.at.Equal(ps.cur.at) && ps.cur.ids[ch.id] {
 			continue
 		}
 		fresh = append(fresh, ch)
-		if !ch.at.Equal(next.at) {
-			next = pollCursor{at: ch.at, ids: map[int64]bool{}}
-			if ch.at.Equal(cur.at) {
-				next.ids = cur.ids
+		if !ch.at.Equal(ps.next.at) {
+			next := pollCursor{at: ch.at, ids: map[int64]bool{}}
+			if ch.at.Equal(ps.cur.at) {
+				next.ids = ps.cur.ids
 			}
+			ps.next = next
 		}
-		next.ids[ch.id] = true
+		ps.next.ids[ch.id] = true
 	}
-	if len(fresh) == 0 && w.Cursor != "" {
-		return nil, w.Cursor, nil
+	if len(fresh) > 0 {
+		ps.none = false
 	}
-	return c.pollEvents(resource, fresh), next.String(), nil
+	return fresh
 }
 
 // pollEvents groups changes into events of up to 250 ids, keyed by what
@@ -176,40 +242,74 @@ func (c *conn) pollEvents(resource string, changes []change) []connectors.Event 
 	return events
 }
 
-// orderChanges lists orders modified from from (inclusive) to to (when
-// set), oldest change first; shipped keeps those with shipped items.
-func (c *conn) orderChanges(ctx context.Context, from, to time.Time, shipped bool) ([]change, error) {
+// polledOrder and polledProduct are what a poll reads of a record.
+type polledOrder struct {
+	ID           int64    `json:"id"`
+	DateModified date2822 `json:"date_modified"`
+	ItemsShipped int64    `json:"items_shipped"`
+}
+
+type polledProduct struct {
+	ID           int64   `json:"id"`
+	DateModified dateISO `json:"date_modified"`
+}
+
+// ordersModified lists orders modified from from (inclusive) to to (when
+// set), oldest change first.
+func ordersModified(from, to time.Time) call {
 	q := url.Values{"min_date_modified": {filterTime(from)}, "sort": {"date_modified:asc"}}
 	if !to.IsZero() {
 		q.Set("max_date_modified", filterTime(to))
 	}
-	orders, err := v2List[order](ctx, c.api, call{method: http.MethodGet, path: "/v2/orders", query: q, prio: budget.Orders}, pollMax)
-	if err != nil {
-		return nil, err
-	}
+	return call{method: http.MethodGet, path: "/v2/orders", query: q, prio: budget.Orders}
+}
+
+// orderChangesOf are the changes of orders; shipped keeps those with
+// shipped items.
+func orderChangesOf(orders []polledOrder, shipped bool) []change {
 	var out []change
 	for _, o := range orders {
 		if !shipped || o.ItemsShipped > 0 {
 			out = append(out, change{o.ID, o.DateModified.Time})
 		}
 	}
-	return out, nil
+	return out
 }
 
-// productChanges lists products modified from from (inclusive) to to.
-func (c *conn) productChanges(ctx context.Context, from, to time.Time) ([]change, error) {
+// orderChanges lists orders modified from from (inclusive) to to (when
+// set), oldest change first, up to pollMax; shipped keeps those with
+// shipped items.
+func (c *conn) orderChanges(ctx context.Context, from, to time.Time, shipped bool) ([]change, error) {
+	orders, err := v2List[polledOrder](ctx, c.api, ordersModified(from, to), pollMax)
+	if err != nil {
+		return nil, err
+	}
+	return orderChangesOf(orders, shipped), nil
+}
+
+// productsModified lists products modified from from (inclusive) to to.
+func productsModified(from, to time.Time) call {
 	q := url.Values{"date_modified:min": {filterTime(from)}, "sort": {"date_modified"}, "direction": {"asc"},
 		"include_fields": {"id,date_modified"}}
 	if !to.IsZero() {
 		q.Set("date_modified:max", filterTime(to))
 	}
-	ps, err := v3List[product](ctx, c.api, call{method: http.MethodGet, path: "/v3/catalog/products", query: q, prio: budget.Products})
-	if err != nil {
-		return nil, err
-	}
+	return call{method: http.MethodGet, path: "/v3/catalog/products", query: q, prio: budget.Products}
+}
+
+func productChangesOf(ps []polledProduct) []change {
 	out := make([]change, 0, len(ps))
 	for _, p := range ps {
 		out = append(out, change{p.ID, p.DateModified.Time})
 	}
-	return out, nil
+	return out
+}
+
+// productChanges lists products modified from from (inclusive) to to.
+func (c *conn) productChanges(ctx context.Context, from, to time.Time) ([]change, error) {
+	ps, err := v3List[polledProduct](ctx, c.api, productsModified(from, to))
+	if err != nil {
+		return nil, err
+	}
+	return productChangesOf(ps), nil
 }

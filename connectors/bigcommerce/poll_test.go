@@ -2,10 +2,12 @@ package bigcommerce
 
 import (
 	"context"
+	"errors"
 	"testing"
 	"time"
 
 	"github.com/toteworks/tote/connectors"
+	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -112,5 +114,60 @@ func TestPollProductsAndShipments(t *testing.T) {
 		cty.ObjectVal(map[string]cty.Value{"resource": cty.StringVal("carts"), "lookback": cty.NullVal(cty.String)}), connectors.Window{})
 	if !connectors.IsPermanent(err) {
 		t.Fatalf("unknown resource: %v", err)
+	}
+}
+
+// A window longer than one Poll reads (pollMax) is read whole by
+// PollPages, a vendor page at a time, each id once, and its cursor
+// resumes after the last.
+func TestPollPagesReadsTheWholeWindowAPageAtATime(t *testing.T) {
+	e := newEnv(t, envConfig{})
+	const n = pollMax + 2000
+	if _, _, err := e.fake.SeedOrders(bigcommercetest.SeedOrders{Count: n, From: t0.Add(-3 * time.Hour), To: t0.Add(-time.Hour)}); err != nil {
+		t.Fatal(err)
+	}
+	args := cty.ObjectVal(map[string]cty.Value{"resource": cty.StringVal("orders"), "lookback": cty.NullVal(cty.String)})
+	w := connectors.Window{From: t0.Add(-4 * time.Hour), To: t0}
+	capped, _, err := e.conn.Poll(context.Background(), pollKind, args, w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(eventIDsOf(capped, "order_ids")); got != pollMax {
+		t.Fatalf("Poll read %d orders, want its cap %d", got, pollMax)
+	}
+
+	seen := map[int64]bool{}
+	pages, last := 0, int64(0)
+	cursor, err := connectors.PagePoller(e.conn).PollPages(context.Background(), pollKind, args, w, func(evs []connectors.Event) error {
+		pages++
+		ids := eventIDsOf(evs, "order_ids")
+		if len(ids) > pageLimit {
+			t.Fatalf("page %d holds %d orders", pages, len(ids))
+		}
+		for _, id := range ids {
+			if seen[id] || id <= last {
+				t.Fatalf("order %d again or out of order (after %d)", id, last)
+			}
+			seen[id], last = true, id
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(seen) != n || pages != n/pageLimit {
+		t.Fatalf("PollPages read %d orders in %d pages, want %d in %d", len(seen), pages, n, n/pageLimit)
+	}
+	evs, _ := e.poll("orders", connectors.Window{Cursor: cursor})
+	if len(evs) != 0 {
+		t.Fatalf("a poll from PollPages's cursor found %d orders again", len(eventIDsOf(evs, "order_ids")))
+	}
+
+	// An error from page stops the read and comes back as it is.
+	stop := errors.New("stop")
+	calls := 0
+	_, err = connectors.PagePoller(e.conn).PollPages(context.Background(), pollKind, args, w, func([]connectors.Event) error { calls++; return stop })
+	if err != stop || calls != 1 {
+		t.Fatalf("after page's error: %v, %d calls", err, calls)
 	}
 }

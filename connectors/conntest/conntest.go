@@ -28,6 +28,9 @@ type Store struct {
 	plans    int
 	polls    int
 	faults   Faults
+	// pollPage is how many events PollPages hands over at a time (0: all
+	// at once); polledPages counts the pages handed over.
+	pollPage, polledPages int
 	// Hold, when set, receives the action name before each call and blocks
 	// it until the test reads from Release.
 	Hold    chan string
@@ -117,6 +120,20 @@ func (s *Store) Polls() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.polls
+}
+
+// SetPollPage makes PollPages hand over n events a page (0: all at once).
+func (s *Store) SetPollPage(n int) {
+	s.mu.Lock()
+	s.pollPage = n
+	s.mu.Unlock()
+}
+
+// PolledPages counts the pages PollPages has handed over.
+func (s *Store) PolledPages() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.polledPages
 }
 
 // Reads returns how many reads were served.
@@ -278,6 +295,29 @@ func (c conn) ApplyWrite(ctx context.Context, w connectors.WriteRequest) (cty.Va
 		return cty.NilVal, fmt.Errorf("memory: connection lost after writing %s (injected)", key)
 	}
 	return c.s.outputLocked(key), nil
+}
+
+// PollPages is Poll a page at a time (SetPollPage).
+func (c conn) PollPages(ctx context.Context, trigger string, args cty.Value, w connectors.Window, page func([]connectors.Event) error) (string, error) {
+	events, cursor, err := c.Poll(ctx, trigger, args, w)
+	if err != nil {
+		return w.Cursor, err
+	}
+	c.s.mu.Lock()
+	size := c.s.pollPage
+	c.s.mu.Unlock()
+	if size <= 0 {
+		size = max(1, len(events))
+	}
+	for start := 0; start < len(events); start += size {
+		c.s.mu.Lock()
+		c.s.polledPages++
+		c.s.mu.Unlock()
+		if err := page(events[start:min(start+size, len(events))]); err != nil {
+			return w.Cursor, err
+		}
+	}
+	return cursor, nil
 }
 
 func (c conn) Poll(ctx context.Context, trigger string, args cty.Value, w connectors.Window) ([]connectors.Event, string, error) {

@@ -268,37 +268,62 @@ func listAll[T any](ctx context.Context, c *client, prio budget.Priority, path s
 // client's cap end the read with an error.
 func pageThrough[T any](ctx context.Context, c *client, r call, field string) ([]T, error) {
 	var all []T
+	err := pageEach(ctx, c, r, field, func(items []T) error {
+		all = append(all, items...)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return all, nil
+}
+
+// pageEach reads a list as pageThrough does, handing each page's items to
+// page instead of keeping them; an error from page ends the read and is
+// returned as it is.
+func pageEach[T any](ctx context.Context, c *client, r call, field string, page func([]T) error) error {
 	pages := pager.New("shipstation: GET "+display(r.path), c.maxPages)
 	for {
-		page, err := pages.Next()
+		n, err := pages.Next()
 		if err != nil {
-			return nil, err
+			return err
 		}
 		pc := r
 		pc.query = cloneQuery(r.query)
-		pc.query.Set("page", strconv.Itoa(page))
+		pc.query.Set("page", strconv.Itoa(n))
 		var env map[string]json.RawMessage
 		if err := c.do(ctx, pc, &env); err != nil {
-			return nil, err
+			return err
 		}
 		var items []T
 		var last, answered int
 		if err := decodeEnvelope(env, field, &items, &last, &answered); err != nil {
-			return nil, fmt.Errorf("shipstation: GET %s: %w", display(r.path), err)
+			return fmt.Errorf("shipstation: GET %s: %w", display(r.path), err)
 		}
 		if len(items) > 0 {
 			if err := pages.Check(answered, env[field]); err != nil {
-				return nil, err
+				return err
 			}
 		}
 		if orders, ok := any(items).([]Order); ok {
 			c.keys.note(orders)
 		}
-		all = append(all, items...)
-		if page >= last || len(items) == 0 {
-			return all, nil
+		if len(items) > 0 {
+			if err := page(items); err != nil {
+				return err
+			}
+		}
+		if n >= last || len(items) == 0 {
+			return nil
 		}
 	}
+}
+
+// listEach is listAll a page at a time (pageEach).
+func listEach[T any](ctx context.Context, c *client, prio budget.Priority, path string, q url.Values, field string, page func([]T) error) error {
+	q = cloneQuery(q)
+	q.Set("pageSize", strconv.Itoa(pageSize))
+	return pageEach(ctx, c, call{api: v1, method: http.MethodGet, path: path, query: q, prio: prio}, field, page)
 }
 
 // decodeEnvelope reads a list envelope: the items under field, the page

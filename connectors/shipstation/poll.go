@@ -22,31 +22,11 @@ const (
 )
 
 func (c *conn) Poll(ctx context.Context, _ string, args cty.Value, w connectors.Window) ([]connectors.Event, string, error) {
-	to := w.To
-	if to.IsZero() {
-		to = c.c.clk.now()
-	}
-	from := w.From
-	if from.IsZero() {
-		lookback := defaultLookback
-		if s := str(args.GetAttr("lookback")); s != "" {
-			d, err := time.ParseDuration(s)
-			if err != nil || d <= 0 {
-				return nil, w.Cursor, connectors.Permanent(fmt.Errorf("shipstation: lookback %q is not a positive duration", s))
-			}
-			lookback = d
-		}
-		from = to.Add(-lookback)
-		if w.Cursor != "" {
-			t, err := time.Parse(time.RFC3339Nano, w.Cursor)
-			if err != nil {
-				return nil, w.Cursor, connectors.Permanent(fmt.Errorf("shipstation: cursor %q: %w", w.Cursor, err))
-			}
-			from = t.Add(-pollOverlap)
-		}
+	from, to, err := c.pollRange(args, w)
+	if err != nil {
+		return nil, w.Cursor, err
 	}
 	var events []connectors.Event
-	var err error
 	if str(args.GetAttr("resource")) == "delivered_returns" {
 		events, err = c.pollDeliveredReturns(ctx, from)
 	} else {
@@ -55,11 +35,107 @@ func (c *conn) Poll(ctx context.Context, _ string, args cty.Value, w connectors.
 	if err != nil {
 		return nil, w.Cursor, err
 	}
+	return events, nextCursor(w, to), nil
+}
+
+// PollPages is Poll a page of ShipStation's list at a time for orders,
+// shipments and fulfillments, whose windows can hold a whole backlog; the
+// other resources come as one page.
+func (c *conn) PollPages(ctx context.Context, trigger string, args cty.Value, w connectors.Window, page func([]connectors.Event) error) (string, error) {
+	from, to, err := c.pollRange(args, w)
+	if err != nil {
+		return w.Cursor, err
+	}
+	resource := str(args.GetAttr("resource"))
+	switch resource {
+	case "orders":
+		q := span("modifyDate", from, to)
+		q.Set("sortBy", "ModifyDate")
+		err = listEach(ctx, c.c, budget.Orders, "/orders", q, "orders", func(orders []Order) error {
+			events := make([]connectors.Event, 0, len(orders))
+			for _, o := range orders {
+				events = append(events, orderEvent(resource, "order:", o, ""))
+			}
+			return page(events)
+		})
+	case "shipments":
+		seen := map[string]bool{} // a voided shipment is in both listings
+		for _, param := range []string{"createDate", "voidDate"} {
+			q := span(param, from, to)
+			q.Set("includeShipmentItems", "true")
+			err = listEach(ctx, c.c, budget.Tracking, "/shipments", q, "shipments", func(ships []Shipment) error {
+				var events []connectors.Event
+				for _, s := range ships {
+					if ev, ok := shipmentEvent(resource, s, seen); ok {
+						events = append(events, ev)
+					}
+				}
+				return page(events)
+			})
+			if err != nil {
+				break
+			}
+		}
+	case "fulfillments":
+		err = listEach(ctx, c.c, budget.Tracking, "/fulfillments", span("createDate", from, to), "fulfillments", func(fs []Fulfillment) error {
+			if err := c.keyFulfillments(ctx, fs); err != nil {
+				return err
+			}
+			events := make([]connectors.Event, 0, len(fs))
+			for _, f := range fs {
+				events = append(events, fulfillmentEvent(resource, f))
+			}
+			return page(events)
+		})
+	default:
+		events, cursor, err := c.Poll(ctx, trigger, args, w)
+		if err != nil {
+			return cursor, err
+		}
+		return cursor, page(events)
+	}
+	if err != nil {
+		return w.Cursor, err
+	}
+	return nextCursor(w, to), nil
+}
+
+// pollRange is the window a poll reads: [From, To] when asked for, else
+// from the cursor less an overlap (or the lookback on a first poll) to now.
+func (c *conn) pollRange(args cty.Value, w connectors.Window) (from, to time.Time, err error) {
+	to = w.To
+	if to.IsZero() {
+		to = c.c.clk.now()
+	}
+	from = w.From
+	if from.IsZero() {
+		lookback := defaultLookback
+		if s := str(args.GetAttr("lookback")); s != "" {
+			d, err := time.ParseDuration(s)
+			if err != nil || d <= 0 {
+				return from, to, connectors.Permanent(fmt.Errorf("shipstation: lookback %q is not a positive duration", s))
+			}
+			lookback = d
+		}
+		from = to.Add(-lookback)
+		if w.Cursor != "" {
+			t, err := time.Parse(time.RFC3339Nano, w.Cursor)
+			if err != nil {
+				return from, to, connectors.Permanent(fmt.Errorf("shipstation: cursor %q: %w", w.Cursor, err))
+			}
+			from = t.Add(-pollOverlap)
+		}
+	}
+	return from, to, nil
+}
+
+// nextCursor is where the next poll resumes after one that read up to to.
+func nextCursor(w connectors.Window, to time.Time) string {
 	next := to.UTC().Format(time.RFC3339Nano)
 	if prev, err := time.Parse(time.RFC3339Nano, w.Cursor); err == nil && prev.After(to) {
 		next = w.Cursor // an explicit older window does not move the cursor back
 	}
-	return events, next, nil
+	return next
 }
 
 func (c *conn) pollWindow(ctx context.Context, args cty.Value, from, to time.Time) ([]connectors.Event, error) {
@@ -77,13 +153,8 @@ func (c *conn) pollWindow(ctx context.Context, args cty.Value, from, to time.Tim
 		}
 		seen := map[string]bool{}
 		for _, s := range append(created, voided...) {
-			key := "shipment:" + strconv.FormatInt(deref(s.ShipmentID), 10)
-			if deref(s.Voided) {
-				key += ":voided"
-			}
-			if !seen[key] {
-				seen[key] = true
-				events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", nil, []Shipment{s}, nil, nil)})
+			if ev, ok := shipmentEvent(resource, s, seen); ok {
+				events = append(events, ev)
 			}
 		}
 	case "fulfillments":
@@ -95,11 +166,7 @@ func (c *conn) pollWindow(ctx context.Context, args cty.Value, from, to time.Tim
 			return nil, err
 		}
 		for _, f := range all {
-			key := "fulfillment:" + strconv.FormatInt(deref(f.FulfillmentID), 10)
-			if deref(f.Voided) {
-				key += ":voided"
-			}
-			events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", nil, nil, []Fulfillment{f}, nil)})
+			events = append(events, fulfillmentEvent(resource, f))
 		}
 	case "orders", "tagged_orders":
 		var orders []Order
@@ -122,19 +189,52 @@ func (c *conn) pollWindow(ctx context.Context, args cty.Value, from, to time.Tim
 			return nil, err
 		}
 		for i, o := range orders {
-			key := prefix + strconv.FormatInt(deref(o.OrderID), 10)
-			if o.ModifyDate != nil {
-				key += ":" + o.ModifyDate.view()
+			gen := ""
+			if i < len(gens) {
+				gen = gens[i]
 			}
-			if i < len(gens) && gens[i] != "" {
-				key += ":" + gens[i] // tagged again since tote last saw the tag
-			}
-			events = append(events, connectors.Event{Key: key, Data: eventOf(resource, "", []Order{o}, nil, nil, nil)})
+			events = append(events, orderEvent(resource, prefix, o, gen))
 		}
 	default:
 		return nil, connectors.Permanent(fmt.Errorf("shipstation: resource %q is not shipments, fulfillments, orders, tagged_orders or delivered_returns", resource))
 	}
 	return events, nil
+}
+
+// orderEvent is a polled order's event, keyed by the order and its
+// modification (and gen, when it was tagged again since tote last saw the
+// tag), so the same order polled twice is one event.
+func orderEvent(resource, prefix string, o Order, gen string) connectors.Event {
+	key := prefix + strconv.FormatInt(deref(o.OrderID), 10)
+	if o.ModifyDate != nil {
+		key += ":" + o.ModifyDate.view()
+	}
+	if gen != "" {
+		key += ":" + gen
+	}
+	return connectors.Event{Key: key, Data: eventOf(resource, "", []Order{o}, nil, nil, nil)}
+}
+
+// shipmentEvent is a polled shipment's event; false when seen holds its
+// key already.
+func shipmentEvent(resource string, s Shipment, seen map[string]bool) (connectors.Event, bool) {
+	key := "shipment:" + strconv.FormatInt(deref(s.ShipmentID), 10)
+	if deref(s.Voided) {
+		key += ":voided"
+	}
+	if seen[key] {
+		return connectors.Event{}, false
+	}
+	seen[key] = true
+	return connectors.Event{Key: key, Data: eventOf(resource, "", nil, []Shipment{s}, nil, nil)}, true
+}
+
+func fulfillmentEvent(resource string, f Fulfillment) connectors.Event {
+	key := "fulfillment:" + strconv.FormatInt(deref(f.FulfillmentID), 10)
+	if deref(f.Voided) {
+		key += ":voided"
+	}
+	return connectors.Event{Key: key, Data: eventOf(resource, "", nil, nil, []Fulfillment{f}, nil)}
 }
 
 // span is a <param>Start/<param>End filter in Pacific wall time, which

@@ -3,6 +3,7 @@ package shipstation
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -131,5 +132,48 @@ func TestPollTaggedOrdersAndFulfillments(t *testing.T) {
 	evs, _, err = e.conn.Poll(context.Background(), "shipstation_poll", pollArgs(t, "fulfillments"), connectors.Window{})
 	if err != nil || len(evs) != 0 {
 		t.Fatalf("fulfillments %v, %v", evs, err)
+	}
+}
+
+// PollPages reads a window of orders a ShipStation page at a time, handing
+// over the same events Poll returns, and resumes from the same cursor.
+func TestPollPagesHandsOverOrdersAPageAtATime(t *testing.T) {
+	e := newEnv(t, envOpts{})
+	const n = 2*pageSize + 100
+	e.fake.AddStore(shipstationtest.Store{StoreName: shipstationtest.ForeignMarketplaceStore, MarketplaceID: 2, MarketplaceName: "Amazon", Active: true})
+	for i := range n {
+		if _, err := e.fake.AddForeignOrder(shipstationtest.ForeignOrder{Number: fmt.Sprintf("P-%04d", i)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	now := e.clock.Now()
+	w := connectors.Window{From: now.Add(-time.Hour), To: now.Add(time.Minute)}
+	ctx := context.Background()
+	whole, wantCursor, err := e.conn.Poll(ctx, "shipstation_poll", pollArgs(t, "orders"), w)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	var sizes []int
+	cursor, err := connectors.PagePoller(e.conn).PollPages(ctx, "shipstation_poll", pollArgs(t, "orders"), w, func(evs []connectors.Event) error {
+		sizes = append(sizes, len(evs))
+		for _, ev := range evs {
+			keys = append(keys, ev.Key)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(whole) < n || len(keys) != len(whole) || cursor != wantCursor {
+		t.Fatalf("PollPages: %d events, cursor %s; Poll: %d events, cursor %s", len(keys), cursor, len(whole), wantCursor)
+	}
+	for i, ev := range whole {
+		if keys[i] != ev.Key {
+			t.Fatalf("event %d: %s, Poll has %s", i, keys[i], ev.Key)
+		}
+	}
+	if len(sizes) != 3 || sizes[0] != pageSize {
+		t.Fatalf("pages of %v, want three of up to %d", sizes, pageSize)
 	}
 }

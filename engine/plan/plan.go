@@ -151,11 +151,22 @@ func (p *Plan) Failed() bool {
 
 // Save writes the plan to path, readable by its owner only.
 func (p *Plan) Save(path string) error {
-	b, err := json.MarshalIndent(p, "", "  ")
+	f, err := os.OpenFile(path, os.O_CREATE|os.O_WRONLY|os.O_TRUNC, 0o600)
 	if err != nil {
-		return fmt.Errorf("encoding the plan: %w", err)
+		return fmt.Errorf("saving the plan: %w", err)
 	}
-	if err := os.WriteFile(path, append(b, '\n'), 0o600); err != nil {
+	w := NewWriter(f, p, true)
+	for _, r := range p.Runs {
+		if err := w.Add(r); err != nil {
+			f.Close()
+			return err
+		}
+	}
+	if err := w.Close(p); err != nil {
+		f.Close()
+		return fmt.Errorf("saving the plan: %w", err)
+	}
+	if err := f.Close(); err != nil {
 		return fmt.Errorf("saving the plan: %w", err)
 	}
 	return nil

@@ -46,7 +46,7 @@ func TestApplySamePlanTwiceWritesOnce(t *testing.T) {
 	for i := 0; i < 2; i++ {
 		res, err := f.eng.ApplyPlan(ctx, p)
 		if err != nil || res.Failed != 0 {
-			t.Fatalf("apply %d: err=%v failed=%d %+v", i, err, res.Failed, res.Runs)
+			t.Fatalf("apply %d: err=%v failed=%d %+v", i, err, res.Failed, res.FailedRuns)
 		}
 	}
 	if n := len(f.mem.Writes()); n != 2 {
@@ -87,7 +87,7 @@ func TestCrashBetweenIntentAndResultIsReconciledByReading(t *testing.T) {
 	f.reopen(t) // a restart: new engine, same state
 	res, err = f.eng.ApplyPlan(ctx, p)
 	if err != nil || res.Failed != 0 {
-		t.Fatalf("apply after restart: err=%v failed=%d %v", err, res.Failed, res.Runs[0].Err)
+		t.Fatalf("apply after restart: err=%v failed=%d %v", err, res.Failed, res.FailedRuns[0].Err)
 	}
 	writes := f.mem.Writes()
 	if len(writes) != 2 || writes[0].Key != "one" || writes[1].Key != "two" {
@@ -131,8 +131,8 @@ pipeline "p" {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Failed != 1 || !strings.Contains(res.Runs[0].Err.Error(), "changed since the plan was made (value.n differs)") {
-		t.Fatalf("want a refusal, got failed=%d err=%v", res.Failed, res.Runs[0].Err)
+	if res.Failed != 1 || !strings.Contains(res.FailedRuns[0].Err.Error(), "changed since the plan was made (value.n differs)") {
+		t.Fatalf("want a refusal, got failed=%d err=%v", res.Failed, res.FailedRuns[0].Err)
 	}
 	a, _ := f.mem.Get("a")
 	if !a.GetAttr("n").RawEquals(cty.NumberIntVal(7)) {

@@ -2,11 +2,16 @@ package cli
 
 import (
 	"bufio"
+	"bytes"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
+	"io"
 	"log/slog"
+	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -95,20 +100,21 @@ func cmdPlan(ctx context.Context, env Env, args []string) int {
 		return code
 	}
 	defer closeAll()
-	p, code := makePlan(ctx, env, eng, &f)
+	p, discard, code := makePlan(ctx, env, eng, &f, *out)
 	if p == nil {
 		return code
 	}
-	if *out != "" {
-		if err := p.Save(*out); err != nil {
+	defer discard()
+	if *asJSON {
+		if err := writePlanJSON(env.Stdout, p); err != nil {
 			fmt.Fprintln(env.Stderr, "Error:", err)
 			return exitError
 		}
-	}
-	if *asJSON {
-		writeJSON(env.Stdout, planJSON(p))
 	} else {
-		renderPlan(env.Stdout, p)
+		if err := renderPlan(env.Stdout, p); err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
 		if *out != "" {
 			fmt.Fprintf(env.Stdout, "\nSaved the plan to %s. Apply exactly this plan with:\n    tote apply %s\n", *out, *out)
 		}
@@ -116,32 +122,83 @@ func cmdPlan(ctx context.Context, env Env, args []string) int {
 	if reportFailures(env, p, eng.Program().Config.Files) {
 		return exitError
 	}
-	if *detailed && (p.Count().Changes() > 0 || p.SubscriptionChanges() > 0) {
+	if *detailed && (p.Summary().Changes() > 0 || p.Head().SubscriptionChanges() > 0) {
 		return exitChanges
 	}
 	return exitOK
 }
 
-func planJSON(p *plan.Plan) map[string]any {
-	c := p.Count()
-	return map[string]any{
-		"format_version": p.FormatVersion, "tote_version": p.ToteVersion, "config_hash": p.ConfigHash,
-		"created_at": p.CreatedAt, "runs": p.Runs, "cursors": p.Cursors,
-		"public_url": p.PublicURL, "subscriptions": p.Subscriptions, "variables": p.Variables,
-		"summary": map[string]int{"create": c.Create, "update": c.Update, "delete": c.Delete, "unchanged": c.Noop},
+// writePlanJSON prints a plan as the JSON object of tote plan -json: its
+// keys in order, the runs streamed one at a time.
+func writePlanJSON(w io.Writer, src plan.Source) error {
+	p, sum := src.Head(), src.Summary()
+	bw := bufio.NewWriterSize(w, 64<<10)
+	value := func(v any, prefix string) error {
+		var b bytes.Buffer
+		enc := json.NewEncoder(&b)
+		enc.SetIndent(prefix, "  ")
+		enc.SetEscapeHTML(false)
+		if err := enc.Encode(v); err != nil {
+			return err
+		}
+		_, err := bw.Write(bytes.TrimRight(b.Bytes(), "\n"))
+		return err
 	}
+	fields := []struct {
+		key string
+		v   any
+	}{
+		{"config_hash", p.ConfigHash}, {"created_at", p.CreatedAt}, {"cursors", p.Cursors}, {"format_version", p.FormatVersion},
+		{"public_url", p.PublicURL}, {"runs", nil}, {"subscriptions", p.Subscriptions},
+		{"summary", map[string]int{"create": sum.Create, "update": sum.Update, "delete": sum.Delete, "unchanged": sum.Noop}},
+		{"tote_version", p.ToteVersion}, {"variables", p.Variables},
+	}
+	bw.WriteString("{")
+	for i, f := range fields {
+		if i > 0 {
+			bw.WriteString(",")
+		}
+		fmt.Fprintf(bw, "\n  %q: ", f.key)
+		if f.key != "runs" {
+			if err := value(f.v, "  "); err != nil {
+				return err
+			}
+			continue
+		}
+		bw.WriteString("[")
+		n := 0
+		err := src.EachRun(func(r *plan.Run) error {
+			if n > 0 {
+				bw.WriteString(",")
+			}
+			n++
+			bw.WriteString("\n    ")
+			return value(r, "    ")
+		})
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			bw.WriteString("\n  ")
+		}
+		bw.WriteString("]")
+	}
+	bw.WriteString("\n}\n")
+	return bw.Flush()
 }
 
 // reportFailures prints the nodes that failed to plan; true if any did.
-func reportFailures(env Env, p *plan.Plan, files map[string]*hcl.File) bool {
-	failed := false
-	for _, r := range p.Runs {
+func reportFailures(env Env, src plan.Source, files map[string]*hcl.File) bool {
+	if src.Summary().Failures == 0 {
+		return false
+	}
+	_ = src.EachRun(func(r *plan.Run) error {
 		for _, f := range r.Errors {
-			failed = true
 			writeFailure(env, r, f, files)
 		}
-	}
-	return failed
+		return nil
+	})
+	return true
 }
 
 // writeFailure prints one node's failure; a failed expression is shown in
@@ -186,19 +243,48 @@ func engineFor(ctx context.Context, env Env, f *planFlags, apply bool) (*run.Eng
 	}, exitOK
 }
 
-func makePlan(ctx context.Context, env Env, eng *run.Engine, f *planFlags) (*plan.Plan, int) {
+// makePlan plans the selection, writing each run to a plan file as it is
+// planned: to out when it is set (a file appears there only once the plan
+// is complete), else to a temporary file that discard removes. The plan is
+// read back from that file, so a plan of any size is never all in memory.
+func makePlan(ctx context.Context, env Env, eng *run.Engine, f *planFlags, out string) (plan.Source, func(), int) {
 	sel, err := f.selection(env.Now())
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "Error:", err)
-		return nil, exitError
+		return nil, nil, exitError
 	}
 	sel.PublicURL = publicURL(env, f.publicURL, eng.Program())
-	p, err := eng.PlanAll(ctx, sel, version())
-	if err != nil {
-		fmt.Fprintln(env.Stderr, "Error:", err)
-		return nil, exitError
+	dir := ""
+	if out != "" {
+		dir = filepath.Dir(out)
 	}
-	return p, exitOK
+	file, err := os.CreateTemp(dir, ".tote-plan-*.json") // created 0600
+	if err != nil {
+		fmt.Fprintln(env.Stderr, "Error: writing the plan:", err)
+		return nil, nil, exitError
+	}
+	discard := func() { _ = os.Remove(file.Name()) }
+	p := eng.NewPlan(version())
+	w := plan.NewWriter(file, p, true)
+	err = eng.PlanStream(ctx, sel, p, w.Add)
+	if err == nil {
+		err = w.Close(p)
+	}
+	if cerr := file.Close(); err == nil && cerr != nil {
+		err = fmt.Errorf("writing the plan: %w", cerr)
+	}
+	path := file.Name()
+	if err == nil && out != "" {
+		if err = os.Rename(path, out); err == nil {
+			path, discard = out, func() {}
+		}
+	}
+	if err != nil {
+		discard()
+		fmt.Fprintln(env.Stderr, "Error:", err)
+		return nil, nil, exitError
+	}
+	return plan.Written(path, p, w.Summary()), discard, exitOK
 }
 
 func cmdApply(ctx context.Context, env Env, args []string) int {
@@ -214,15 +300,16 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "Error: apply takes at most one plan file")
 		return exitError
 	}
-	var p *plan.Plan
+	var p plan.Source
 	if len(pos) == 1 {
 		if len(f.vars) > 0 {
 			fmt.Fprintf(env.Stderr, "Error: -var cannot be used with a saved plan\n\n%s holds the variable values it was made with. To use other values, make a new plan with tote plan -var ... -out FILE.\n", pos[0])
 			return exitError
 		}
-		p, err = plan.Load(pos[0])
+		file, err := plan.Open(pos[0])
 		if err == nil {
-			f.pinned, err = p.PinnedValues()
+			p = file
+			f.pinned, err = file.Head().PinnedValues()
 		}
 		if err != nil {
 			fmt.Fprintln(env.Stderr, "Error:", err)
@@ -235,20 +322,25 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 	}
 	defer closeAll()
 	if p != nil {
-		if p.ConfigHash != eng.Program().Config.Hash {
+		if p.Head().ConfigHash != eng.Program().Config.Hash {
 			fmt.Fprintf(env.Stderr, "Error: %s was made from other pipeline files than those in %s; run tote plan again.\n", pos[0], f.dir)
 			return exitError
 		}
 	} else {
-		p, code = makePlan(ctx, env, eng, &f)
+		var discard func()
+		p, discard, code = makePlan(ctx, env, eng, &f, "")
 		if p == nil {
 			return code
 		}
-		renderPlan(env.Stdout, p)
+		defer discard()
+		if err := renderPlan(env.Stdout, p); err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
 		if reportFailures(env, p, eng.Program().Config.Files) {
 			return exitError
 		}
-		if p.Count().Changes() == 0 && p.SubscriptionChanges() == 0 {
+		if p.Summary().Changes() == 0 && p.Head().SubscriptionChanges() == 0 {
 			return exitOK
 		}
 		if !*auto && !confirm(env) {
@@ -256,7 +348,7 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 			return exitError
 		}
 	}
-	release, ok := holdLease(ctx, env, eng, p)
+	release, ok := holdLease(ctx, env, eng, p.Summary().Changes())
 	if !ok {
 		return exitError
 	}
@@ -274,11 +366,11 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 // refuses, naming the holder. A plan that only changes webhook
 // subscriptions (registrations at the vendors, which tote run repairs
 // itself) goes ahead without it.
-func holdLease(ctx context.Context, env Env, eng *run.Engine, p *plan.Plan) (release func(), ok bool) {
+func holdLease(ctx context.Context, env Env, eng *run.Engine, changes int) (release func(), ok bool) {
 	held, err := lease.Acquire(ctx, eng.Store(), lease.Options{Kind: "apply", Clock: env.Now})
 	var busy *lease.HeldError
 	switch {
-	case errors.As(err, &busy) && p.Count().Changes() == 0:
+	case errors.As(err, &busy) && changes == 0:
 		return func() {}, true
 	case errors.As(err, &busy):
 		fmt.Fprintf(env.Stderr, "Error: %s.\ntote apply does not write beside it: let it make these changes (it runs the same pipelines), or stop it and apply again.\n", busy)

@@ -20,15 +20,17 @@ func cmdShow(_ context.Context, env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "Error: show takes one plan file, saved with tote plan -out FILE")
 		return exitError
 	}
-	p, err := plan.Load(pos[0])
+	p, err := plan.Open(pos[0]) // read a run at a time: a plan may be large
+	if err == nil {
+		if *asJSON {
+			err = writePlanJSON(env.Stdout, p)
+		} else {
+			err = renderPlan(env.Stdout, p)
+		}
+	}
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "Error:", err)
 		return exitError
 	}
-	if *asJSON {
-		writeJSON(env.Stdout, planJSON(p))
-		return exitOK
-	}
-	renderPlan(env.Stdout, p)
 	return exitOK
 }

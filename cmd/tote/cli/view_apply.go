@@ -14,14 +14,14 @@ import (
 // (its state could not be written, say) has no step failures: its error is
 // the reason. savedPlan says the plan came from a file, whose runs that
 // failed while planning were not reported yet.
-func reportApply(env Env, p *plan.Plan, res *run.ApplyResult, savedPlan bool, files map[string]*hcl.File) int {
+func reportApply(env Env, p plan.Source, res *run.ApplyResult, savedPlan bool, files map[string]*hcl.File) int {
 	for _, err := range res.SubscriptionErrors {
 		fmt.Fprintf(env.Stderr, "Error: webhook subscription: %s\n", err)
 	}
 	if savedPlan {
 		reportFailures(env, p, files)
 	}
-	for _, r := range res.Runs {
+	for _, r := range res.FailedRuns {
 		for _, f := range r.Plan.Errors {
 			writeFailure(env, r.Plan, f, files)
 		}

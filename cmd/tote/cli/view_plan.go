@@ -12,16 +12,19 @@ import (
 
 // renderPlan prints a plan the way Terraform users read one: symbols
 // + ~ - for writes and <= for reads, changed fields only, unchanged fields
-// counted, and a footer.
-func renderPlan(w io.Writer, p *plan.Plan) {
-	c := p.Count()
+// counted, and a footer. The runs are visited one at a time, so a plan
+// read from a file is never all in memory.
+func renderPlan(w io.Writer, src plan.Source) error {
+	sum := src.Summary()
+	p := src.Head()
+	c := sum.Counts
 	if c.Changes() > 0 {
 		fmt.Fprintln(w, "tote will perform the following actions:")
 		fmt.Fprintln(w)
 	}
-	for _, r := range p.Runs {
+	err := src.EachRun(func(r *plan.Run) error {
 		if len(r.Reads) == 0 && len(r.Changes) == 0 && len(r.Errors) == 0 && len(r.Waiting) == 0 {
-			continue
+			return nil
 		}
 		fmt.Fprintf(w, "# pipeline %q, %s\n", r.Pipeline, eventLabel(r))
 		for _, rd := range r.Reads {
@@ -41,14 +44,14 @@ func renderPlan(w io.Writer, p *plan.Plan) {
 			fmt.Fprintf(w, "  … %s waits: %s\n", f.Address, f.Error)
 		}
 		fmt.Fprintln(w)
+		return nil
+	})
+	if err != nil {
+		return err
 	}
 	renderSubscriptions(w, p)
 	if c.Changes() == 0 && p.SubscriptionChanges() == 0 {
-		failed, waiting := 0, 0
-		for _, r := range p.Runs {
-			failed += len(r.Errors)
-			waiting += len(r.Waiting)
-		}
+		failed, waiting := sum.Failures, sum.Waiting
 		switch {
 		case failed > 0:
 			fmt.Fprintf(w, "No changes to make, but %d %s failed (above): the systems may still differ.\n", failed, plural(failed, "step", "steps"))
@@ -68,6 +71,7 @@ func renderPlan(w io.Writer, p *plan.Plan) {
 		fmt.Fprintf(w, "Webhook subscriptions: %d to create, %d to update, %d to delete.\n",
 			n[connectors.OpCreate], n[connectors.OpUpdate], n[connectors.OpDelete])
 	}
+	return nil
 }
 
 func renderSubscriptions(w io.Writer, p *plan.Plan) {

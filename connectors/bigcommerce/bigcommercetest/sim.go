@@ -13,6 +13,7 @@ func (s *Server) registerSim(mux *http.ServeMux) {
 	mux.HandleFunc("/_sim/faults", s.faults.ServeFaults)
 	mux.HandleFunc("/_sim/clock", s.clock.ServeClock)
 	mux.HandleFunc("POST /_sim/orders", s.simPlaceOrder)
+	mux.HandleFunc("POST /_sim/orders/seed", s.simSeedOrders)
 	mux.HandleFunc("POST /_sim/orders/{id}/status", s.simSetStatus)
 	mux.HandleFunc("POST /_sim/orders/{id}/downloads-as-object", s.simDownloadsAsObject)
 	mux.HandleFunc("/_sim/refund-declines", s.simRefundDeclines)

@@ -1,0 +1,55 @@
+package main
+
+import (
+	"fmt"
+	"os"
+	"runtime/pprof"
+	"time"
+)
+
+// profileChild writes a CPU profile of the tote child to the file named by
+// $TOTE_BENCH_CPUPROFILE, and its heap as it exits to $TOTE_BENCH_MEMPROFILE,
+// when set; the returned func ends them.
+func profileChild() func() {
+	if path := os.Getenv("TOTE_BENCH_MEMPROFILE"); path != "" {
+		// Also every 20 s, as path.1, path.2, ...: the peak may not last.
+		go func() {
+			for i := 1; ; i++ {
+				time.Sleep(20 * time.Second) // a sampling period
+				if f, err := os.Create(fmt.Sprintf("%s.%d", path, i)); err == nil {
+					_ = pprof.Lookup("heap").WriteTo(f, 0)
+					f.Close()
+				}
+				if f, err := os.Create(fmt.Sprintf("%s.goroutines.%d", path, i)); err == nil {
+					_ = pprof.Lookup("goroutine").WriteTo(f, 1)
+					f.Close()
+				}
+			}
+		}()
+	}
+	heap := func() {
+		if path := os.Getenv("TOTE_BENCH_MEMPROFILE"); path != "" {
+			if f, err := os.Create(path); err == nil {
+				_ = pprof.Lookup("heap").WriteTo(f, 0)
+				f.Close()
+			}
+		}
+	}
+	path := os.Getenv("TOTE_BENCH_CPUPROFILE")
+	if path == "" {
+		return heap
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return heap
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return heap
+	}
+	return func() {
+		pprof.StopCPUProfile()
+		f.Close()
+		heap()
+	}
+}
