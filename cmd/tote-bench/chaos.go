@@ -477,44 +477,21 @@ func parkedWrites(ctx context.Context, path string) ([]sandbox.ParkedWrite, erro
 		return nil, err
 	}
 	defer st.Close()
-	parked, err := st.Runs(ctx, state.RunFilter{Status: state.RunParked})
+	// Every write whose outcome is unknown is a parked event's. It may be
+	// an earlier attempt's, whose run was never recorded (the process was
+	// killed during it), so the writes are read from the ledger, not by run.
+	intents, err := st.AllUnknownIntents(ctx)
 	if err != nil {
 		return nil, err
 	}
-	// The write whose outcome is unknown may be an earlier attempt's of
-	// the parked event (the parked run refused to send it again), so every
-	// run of a parked event is looked at.
-	items := map[int64]bool{}
-	for _, r := range parked {
-		items[r.ItemID] = true
-	}
-	runs := parked
-	if len(items) > 0 {
-		all, err := st.Runs(ctx, state.RunFilter{})
-		if err != nil {
-			return nil, err
-		}
-		runs = nil
-		for _, r := range all {
-			if items[r.ItemID] || r.Status == state.RunParked {
-				runs = append(runs, r)
-			}
-		}
-	}
 	var out []sandbox.ParkedWrite
-	for _, r := range runs {
-		intents, err := st.UnknownIntents(ctx, r.ID)
-		if err != nil {
-			return nil, err
+	for _, in := range intents {
+		// The ledger names actions with their connector's type.
+		w := sandbox.ParkedWrite{Action: in.Action[strings.LastIndex(in.Action, ".")+1:]}
+		if err := json.Unmarshal([]byte(in.Identity), &w.Identity); err != nil {
+			return nil, fmt.Errorf("intent %s: identity: %w", in.Key, err)
 		}
-		for _, in := range intents {
-			// The ledger names actions with their connector's type.
-			w := sandbox.ParkedWrite{Action: in.Action[strings.LastIndex(in.Action, ".")+1:]}
-			if err := json.Unmarshal([]byte(in.Identity), &w.Identity); err != nil {
-				return nil, fmt.Errorf("intent %s: identity: %w", in.Key, err)
-			}
-			out = append(out, w)
-		}
+		out = append(out, w)
 	}
 	return out, nil
 }

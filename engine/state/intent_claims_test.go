@@ -104,6 +104,13 @@ func TestUnknownIntentIsHeldUntilReleased(t *testing.T) {
 		if ins, err := s.UnknownIntents(ctx, "7.1"); err != nil || len(ins) != 1 {
 			t.Fatalf("UnknownIntents = %v, %v", ins, err)
 		}
+		// Found without its run too: a run killed midway has no record.
+		if err := s.OpenIntent(ctx, Intent{Key: "open", RunID: "7.1", Owner: "a"}); err != nil {
+			t.Fatal(err)
+		}
+		if ins, err := s.AllUnknownIntents(ctx); err != nil || len(ins) != 1 || ins[0].Key != "k" {
+			t.Fatalf("AllUnknownIntents = %v, %v; want k alone", ins, err)
+		}
 		if n, err := s.ReleaseUnknownIntents(ctx, 7); err != nil || n != 1 {
 			t.Fatalf("ReleaseUnknownIntents = %d, %v", n, err)
 		}
