@@ -188,14 +188,8 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 	start := time.Now()
 	gap := window / time.Duration(n)
 	for i := 0; i < n; i++ {
-		in := bigcommercetest.OrderInput{
-			BillingAddress: &bigcommercetest.Address{AddressFields: bigcommercetest.AddressFields{FirstName: "Flash", LastName: strconv.Itoa(i),
-				Street1: "1 Sale St", City: "Austin", State: "Texas", Zip: "78701", Country: "United States", CountryISO2: "US", Email: "flash@example.com"}},
-			Products: []bigcommercetest.OrderProductInput{{ProductID: products[i%len(products)], Quantity: 1}},
-		}
-		in.ShippingAddresses = []bigcommercetest.ShippingAddressInput{{AddressFields: in.BillingAddress.AddressFields, ShippingMethod: "Ground"}}
-		if _, err := fakes.BigCommerce.PlaceOrder(in); err != nil {
-			return nil, fmt.Errorf("placing order %d: %w", i, err)
+		if err := placeSaleOrder(fakes.BigCommerce, products, i); err != nil {
+			return nil, err
 		}
 		if next := start.Add(time.Duration(i+1) * gap); time.Until(next) > 0 {
 			time.Sleep(time.Until(next)) // pacing the shoppers, not synchronising
@@ -339,6 +333,21 @@ func registerWebhooks(ctx context.Context, dir string, env map[string]string, va
 		if err := eng.ApplySubscription(ctx, s); err != nil {
 			return err
 		}
+	}
+	return nil
+}
+
+// placeSaleOrder checks out the i-th shopper of a flash sale: one unit of
+// one of products, in turn, shipped by ground to a fixed address.
+func placeSaleOrder(bc *bigcommercetest.Server, products []int, i int) error {
+	in := bigcommercetest.OrderInput{
+		BillingAddress: &bigcommercetest.Address{AddressFields: bigcommercetest.AddressFields{FirstName: "Flash", LastName: strconv.Itoa(i),
+			Street1: "1 Sale St", City: "Austin", State: "Texas", Zip: "78701", Country: "United States", CountryISO2: "US", Email: "flash@example.com"}},
+		Products: []bigcommercetest.OrderProductInput{{ProductID: products[i%len(products)], Quantity: 1}},
+	}
+	in.ShippingAddresses = []bigcommercetest.ShippingAddressInput{{AddressFields: in.BillingAddress.AddressFields, ShippingMethod: "Ground"}}
+	if _, err := bc.PlaceOrder(in); err != nil {
+		return fmt.Errorf("placing order %d: %w", i, err)
 	}
 	return nil
 }

@@ -261,14 +261,8 @@ func replicasBench(ctx context.Context, o replicasOptions, progress io.Writer) (
 		if err := supervise(); err != nil {
 			return nil, err
 		}
-		in := bigcommercetest.OrderInput{
-			BillingAddress: &bigcommercetest.Address{AddressFields: bigcommercetest.AddressFields{FirstName: "Flash", LastName: strconv.Itoa(i),
-				Street1: "1 Sale St", City: "Austin", State: "Texas", Zip: "78701", Country: "United States", CountryISO2: "US", Email: "flash@example.com"}},
-			Products: []bigcommercetest.OrderProductInput{{ProductID: products[i%len(products)], Quantity: 1}},
-		}
-		in.ShippingAddresses = []bigcommercetest.ShippingAddressInput{{AddressFields: in.BillingAddress.AddressFields, ShippingMethod: "Ground"}}
-		if _, err := fakes.BigCommerce.PlaceOrder(in); err != nil {
-			return nil, fmt.Errorf("placing order %d: %w", i, err)
+		if err := placeSaleOrder(fakes.BigCommerce, products, i); err != nil {
+			return nil, err
 		}
 		if next := began.Add(time.Duration(i+1) * gap); time.Until(next) > 0 {
 			time.Sleep(time.Until(next)) // pacing the shoppers, not synchronising
