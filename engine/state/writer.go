@@ -85,16 +85,7 @@ func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log 
 // write runs fn in the writer and waits until its batch has committed. If ctx
 // ends first, write returns ctx.Err() and the write may still commit later.
 func (w *writer) write(ctx context.Context, fn func(*wtx) error) error {
-	done, err := w.submit(ctx, fn)
-	if err != nil {
-		return err
-	}
-	select {
-	case err := <-done:
-		return err
-	case <-ctx.Done():
-		return ctx.Err()
-	}
+	return w.writeGrouped(ctx, nil, nil, fn)
 }
 
 // writeGrouped is write for a request that may run together with others
