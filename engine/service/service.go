@@ -210,11 +210,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ttl := opts.LeaseTTL
-			if ttl <= 0 {
-				ttl = lease.DefaultTTL
-			}
-			for sleep(ctx, ttl/3) {
+			for sleep(ctx, held.TTL()/3) {
 				reap(ctx, store, opts.Logger)
 			}
 		}()
