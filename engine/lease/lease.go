@@ -234,6 +234,10 @@ func (h *Held) takeFromDead(ctx context.Context, holder string) (state.Fence, bo
 // Fence is the held lease, for claims and writes to check.
 func (h *Held) Fence() state.Fence { return h.fence }
 
+// TTL is how long the lease lasts without renewal (Options.TTL, or
+// DefaultTTL).
+func (h *Held) TTL() time.Duration { return h.opts.TTL }
+
 // Lost is closed once the lease is lost: a renewal failed, or its expiry
 // passed without one.
 func (h *Held) Lost() <-chan struct{} { return h.lost }

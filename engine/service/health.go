@@ -40,7 +40,6 @@ func NewHealth(eng *run.Engine, logger *slog.Logger) *Health {
 		if !c.Enabled {
 			continue
 		}
-		c := c
 		h.targets = append(h.targets, healthTarget{addr: c.Addr(), open: func(ctx context.Context) (connectors.Conn, error) { return eng.Conn(ctx, c) }})
 	}
 	return h

@@ -79,9 +79,11 @@ func (v *vendorHooks) ApplySubscription(_ context.Context, c connectors.Subscrip
 	return nil
 }
 
-// tote run re-activates a registration the vendor deactivated, and logs it.
-func TestRunRepairsDeactivatedSubscriptions(t *testing.T) {
-	v := &vendorHooks{url: "https://tote.example.com/hooks/p/in", active: false, repaired: make(chan string, 4)}
+// runRepair serves a one-pipeline program on vendor v until v sees its
+// first subscription change, then stops the service; it returns that
+// change's op and the service's log.
+func runRepair(t *testing.T, v *vendorHooks) (op, log string) {
+	t.Helper()
 	reg := connectors.MustRegistry(func() connectors.Connector { return v })
 	cfg, _ := config.Parse(map[string][]byte{"main.hcl": []byte(`
 connection "vendor" "v" {}
@@ -108,10 +110,7 @@ pipeline "p" {
 			SubscriptionEvery: time.Hour, Logger: slog.New(slog.NewTextHandler(logs, nil))})
 	}()
 	select {
-	case op := <-v.repaired:
-		if op != "update" {
-			t.Fatalf("repair op = %s, want update (re-activate)", op)
-		}
+	case op = <-v.repaired:
 	case err := <-done:
 		t.Fatalf("service stopped: %v", err)
 	}
@@ -119,8 +118,18 @@ pipeline "p" {
 	if err := <-done; err != nil {
 		t.Fatal(err)
 	}
-	if !strings.Contains(logs.String(), "repaired a webhook subscription") || !strings.Contains(logs.String(), "repaired_total=1") {
-		t.Fatalf("the repair was not logged and counted:\n%s", logs.String())
+	return op, logs.String()
+}
+
+// tote run re-activates a registration the vendor deactivated, and logs it.
+func TestRunRepairsDeactivatedSubscriptions(t *testing.T) {
+	v := &vendorHooks{url: "https://tote.example.com/hooks/p/in", active: false, repaired: make(chan string, 4)}
+	op, logs := runRepair(t, v)
+	if op != "update" {
+		t.Fatalf("repair op = %s, want update (re-activate)", op)
+	}
+	if !strings.Contains(logs, "repaired a webhook subscription") || !strings.Contains(logs, "repaired_total=1") {
+		t.Fatalf("the repair was not logged and counted:\n%s", logs)
 	}
 }
 
@@ -128,44 +137,11 @@ pipeline "p" {
 // none, is logged as created, not as a repair.
 func TestRunLogsFirstCreationAsCreated(t *testing.T) {
 	v := &vendorHooks{repaired: make(chan string, 4)}
-	reg := connectors.MustRegistry(func() connectors.Connector { return v })
-	cfg, _ := config.Parse(map[string][]byte{"main.hcl": []byte(`
-connection "vendor" "v" {}
-pipeline "p" {
-  trigger "vendor_webhook" "in" {}
-}
-`)})
-	prog, diags := compile.Compile(cfg, compile.Options{Registry: reg})
-	if diags.HasErrors() {
-		t.Fatal(diags)
+	op, got := runRepair(t, v)
+	if op != "create" {
+		t.Fatalf("op = %s, want create", op)
 	}
-	st, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	logs := &syncBuffer{}
-	eng := run.New(prog, st, run.Options{})
-	defer eng.Close()
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan error, 1)
-	go func() {
-		done <- service.Run(ctx, eng, service.Options{Listen: "127.0.0.1:0", PublicURL: "https://tote.example.com",
-			SubscriptionEvery: time.Hour, Logger: slog.New(slog.NewTextHandler(logs, nil))})
-	}()
-	select {
-	case op := <-v.repaired:
-		if op != "create" {
-			t.Fatalf("op = %s, want create", op)
-		}
-	case err := <-done:
-		t.Fatalf("service stopped: %v", err)
-	}
-	cancel()
-	if err := <-done; err != nil {
-		t.Fatal(err)
-	}
-	if got := logs.String(); strings.Contains(got, "repaired") || !strings.Contains(got, "created a webhook subscription") {
+	if strings.Contains(got, "repaired") || !strings.Contains(got, "created a webhook subscription") {
 		t.Fatalf("the first creation was not logged as a creation:\n%s", got)
 	}
 }

@@ -210,11 +210,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			ttl := opts.LeaseTTL
-			if ttl <= 0 {
-				ttl = lease.DefaultTTL
-			}
-			for sleep(ctx, ttl/3) {
+			for sleep(ctx, held.TTL()/3) {
 				reap(ctx, store, opts.Logger)
 			}
 		}()
@@ -345,17 +341,13 @@ func scheduler(eng *run.Engine, store *state.Store, opts Options, wake chan stru
 			if err != nil {
 				return errors.New(eng.Redact(err.Error()))
 			}
-			items := make([]state.NewItem, 0, len(events))
-			for _, ev := range events {
-				items = append(items, run.NewItem(tg.pl.Name, tg.t, ev.Key, ev.Data))
-			}
-			if _, err := store.FinishTick(ctx, e.Name, tick, tickHolder(eng, opts), e.Name, cursor, items...); errors.Is(err, state.ErrTickLost) {
+			if err := finishPoll(ctx, store, tickHolder(eng, opts), e.Name, tick, tg.pl, tg.t, events, cursor); errors.Is(err, state.ErrTickLost) {
 				opts.Logger.Warn("a poll took longer than its claim; another replica's poll of the tick counts", "poll", e.Name, "tick", tick)
 				return nil
 			} else if err != nil {
 				return err
 			}
-			if len(items) > 0 {
+			if len(events) > 0 {
 				signal()
 			}
 			return nil
@@ -432,21 +424,31 @@ func catchUp(ctx context.Context, eng *run.Engine, store *state.Store, opts Opti
 			opts.Logger.Error("first start: catching up failed", "poll", name, "err", eng.Redact(err.Error()))
 			continue
 		}
-		items := make([]state.NewItem, 0, len(events))
-		for _, ev := range events {
-			items = append(items, run.NewItem(f.pl.Name, f.t, ev.Key, ev.Data))
-		}
-		if _, err := store.FinishTick(ctx, name, firstTick, tickHolder(eng, opts), name, cursor, items...); errors.Is(err, state.ErrTickLost) {
+		if err := finishPoll(ctx, store, tickHolder(eng, opts), name, firstTick, f.pl, f.t, events, cursor); errors.Is(err, state.ErrTickLost) {
 			continue
 		} else if err != nil {
 			return fmt.Errorf("first start: enqueueing the catch-up of %s: %w", name, err)
 		}
-		opts.Logger.Info("first start: caught up", "poll", name, "since", from.UTC().Format(time.RFC3339), "events", len(items))
-		if len(items) > 0 {
+		opts.Logger.Info("first start: caught up", "poll", name, "since", from.UTC().Format(time.RFC3339), "events", len(events))
+		if len(events) > 0 {
 			signal()
 		}
 	}
 	return nil
+}
+
+// finishPoll commits what holder's poll of trigger t found for tick of
+// the poll named name: the events are enqueued and the poll's cursor moves
+// to cursor, together (state.Store.FinishTick). It fails with
+// state.ErrTickLost when the tick's claim passed to another replica.
+func finishPoll(ctx context.Context, store *state.Store, holder, name string, tick time.Time,
+	pl *compile.Pipeline, t *compile.Trigger, events []run.Event, cursor string) error {
+	items := make([]state.NewItem, 0, len(events))
+	for _, ev := range events {
+		items = append(items, run.NewItem(pl.Name, t, ev.Key, ev.Data))
+	}
+	_, err := store.FinishTick(ctx, name, tick, holder, name, cursor, items...)
+	return err
 }
 
 // tickHolder names this process in the claims of poll ticks. A single

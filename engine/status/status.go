@@ -126,20 +126,7 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	if id := r.URL.Query().Get("retried"); id != "" {
 		v.Notice = "Event " + id + " is queued again."
 	}
-	var err error
-	if v.Pipelines, err = h.pipelines(ctx, now); err == nil {
-		if v.Connections, err = h.connections(ctx, now); err == nil {
-			if v.Queue, err = h.opts.Store.QueueDepths(ctx, now); err == nil {
-				if v.Failures, err = h.failures(ctx); err == nil {
-					v.Dead, err = h.opts.Store.Items(ctx, state.ItemFilter{Status: state.ItemDead, Limit: 100})
-					if err == nil {
-						v.Parked, err = h.opts.Store.Items(ctx, state.ItemFilter{Status: state.ItemParked, Limit: 100})
-					}
-				}
-			}
-		}
-	}
-	if err != nil {
+	if err := h.read(ctx, now, &v); err != nil {
 		h.opts.Logger.Error("status page: reading state", "err", err)
 		http.Error(w, "Reading the state failed; see the log.", http.StatusInternalServerError)
 		return
@@ -157,6 +144,29 @@ func (h *Handler) page(w http.ResponseWriter, r *http.Request) {
 	if err := page.Execute(w, v); err != nil {
 		h.opts.Logger.Error("status page: rendering", "err", err)
 	}
+}
+
+// read fills v with what the page shows from the state, stopping at the
+// first read that fails.
+func (h *Handler) read(ctx context.Context, now time.Time, v *view) error {
+	var err error
+	if v.Pipelines, err = h.pipelines(ctx, now); err != nil {
+		return err
+	}
+	if v.Connections, err = h.connections(ctx, now); err != nil {
+		return err
+	}
+	if v.Queue, err = h.opts.Store.QueueDepths(ctx, now); err != nil {
+		return err
+	}
+	if v.Failures, err = h.failures(ctx); err != nil {
+		return err
+	}
+	if v.Dead, err = h.opts.Store.Items(ctx, state.ItemFilter{Status: state.ItemDead, Limit: 100}); err != nil {
+		return err
+	}
+	v.Parked, err = h.opts.Store.Items(ctx, state.ItemFilter{Status: state.ItemParked, Limit: 100})
+	return err
 }
 
 // pipelines lists every pipeline of the program and any other with runs.
