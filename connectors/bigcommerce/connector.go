@@ -133,7 +133,7 @@ func open(cfg connectors.Config, o options) (*conn, error) {
 	base, stop := context.WithCancel(context.Background())
 	c := &conn{
 		name: cfg.Name, storeHash: store, clientSecret: a.str("client_secret"),
-		tokenKey: firstOf(a.str("webhook_header_secret"), a.str("client_secret"), token),
+		tokenKey: firstNonEmpty(a.str("webhook_header_secret"), a.str("client_secret"), token),
 		api: &client{base: apiURL + "/stores/" + store, token: token, http: redirect.SameOrigin(o.httpClient), budget: b, after: o.after,
 			attemptTimeout: timeout, attempts: o.attempts, maxPages: o.maxPages, observer: cfg.Observer},
 		clock: o.clock, log: cfg.Logger, stop: stop,
@@ -144,15 +144,6 @@ func open(cfg connectors.Config, o options) (*conn, error) {
 	c.orders = &batcher[int64, fullOrder]{window: o.batchWindow, base: base, fetch: c.fetchOrders}
 	c.stock = &batcher[stockKey, stockRead]{window: o.batchWindow, base: base, fetch: c.fetchStock}
 	return c, nil
-}
-
-func firstOf(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 func (c *conn) Close() error {

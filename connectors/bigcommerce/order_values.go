@@ -153,15 +153,17 @@ func orderVal(o fullOrder, store string) cty.Value {
 		"order_source": str(o.OrderSource), "customer_locale": str(o.CustomerLocale),
 		"billing_address":    cty.ObjectVal(addressAttrVals(o.BillingAddress)),
 		"shipping_addresses": listOf(shippingAddressType, addrs), "lines": listOf(lineType, lines),
-		"consignments": listOf(consignmentType, consignmentVals(o, store)),
+		"consignments": listOf(consignmentType, consignmentVals(o, store, lines, addrs)),
 	})
 }
 
 // consignmentVals splits an order by ship-to address: the first keeps the
 // order's number and the key bc:<store>:<id>, each further one is
 // "<id>-<n>" under bc:<store>:<id>:<address id>; each has the lines of its
-// address (all of them when there is one address).
-func consignmentVals(o fullOrder, store string) []cty.Value {
+// address (all of them when there is one address). lines and addrs are
+// o's lines and addresses as orderVal rendered them, reused rather than
+// rendered again.
+func consignmentVals(o fullOrder, store string, lines, addrs []cty.Value) []cty.Value {
 	out := make([]cty.Value, 0, len(o.addrs))
 	for i, a := range o.addrs {
 		k := orderkey.Key{StoreHash: store, OrderID: o.ID}
@@ -171,15 +173,15 @@ func consignmentVals(o fullOrder, store string) []cty.Value {
 			k.AddressID = &id
 			number += "-" + strconv.Itoa(i+1)
 		}
-		var lines []cty.Value
-		for _, l := range o.lines {
+		var its []cty.Value
+		for j, l := range o.lines {
 			if len(o.addrs) == 1 || l.OrderAddressID == a.ID {
-				lines = append(lines, lineVal(l))
+				its = append(its, lines[j])
 			}
 		}
 		out = append(out, cty.ObjectVal(map[string]cty.Value{
 			"key": str(k.String()), "number": str(number), "index": cty.NumberIntVal(int64(i)),
-			"address": shippingAddressVal(a), "lines": listOf(lineType, lines),
+			"address": addrs[i], "lines": listOf(lineType, its),
 		}))
 	}
 	return out

@@ -91,12 +91,10 @@ func (c *conn) Poll(ctx context.Context, trigger string, v cty.Value, w connecto
 		return nil, w.Cursor, err
 	}
 	var changes []change
-	switch ps.resource {
-	case "orders", "shipments":
-		changes, err = c.orderChanges(ctx, ps.cur.at, ps.to, ps.resource == "shipments")
-	case "products":
-		changes, err = c.productChanges(ctx, ps.cur.at, ps.to)
-	}
+	err = c.sweep(ctx, ps, pollMax, func(page []change) error {
+		changes = append(changes, page...)
+		return nil
+	})
 	if err != nil {
 		return nil, w.Cursor, err
 	}
@@ -115,23 +113,12 @@ func (c *conn) PollPages(ctx context.Context, trigger string, v cty.Value, w con
 	if err != nil {
 		return w.Cursor, err
 	}
-	emit := func(changes []change) error {
+	err = c.sweep(ctx, ps, 0, func(changes []change) error {
 		if fresh := ps.fresh(changes); len(fresh) > 0 {
 			return page(c.pollEvents(ps.resource, fresh))
 		}
 		return nil
-	}
-	switch ps.resource {
-	case "orders", "shipments":
-		shipped := ps.resource == "shipments"
-		err = v2Pages(ctx, c.api, ordersModified(ps.cur.at, ps.to), func(orders []polledOrder) error {
-			return emit(orderChangesOf(orders, shipped))
-		})
-	case "products":
-		err = v3Pages(ctx, c.api, productsModified(ps.cur.at, ps.to), func(ps []polledProduct) error {
-			return emit(productChangesOf(ps))
-		})
-	}
+	})
 	if err != nil {
 		return w.Cursor, err
 	}
@@ -139,6 +126,37 @@ func (c *conn) PollPages(ctx context.Context, trigger string, v cty.Value, w con
 		return w.Cursor, nil
 	}
 	return ps.next.String(), nil
+}
+
+// sweep reads a poll's window a page of the vendor's list at a time,
+// handing page the changes of each. maxOrders (0: no limit) ends an order
+// read without error once it has read that many orders; product reads are
+// not capped.
+func (c *conn) sweep(ctx context.Context, ps *pollState, maxOrders int, page func([]change) error) error {
+	switch ps.resource {
+	case "orders", "shipments":
+		shipped := ps.resource == "shipments"
+		read := 0
+		err := v2Pages(ctx, c.api, ordersModified(ps.cur.at, ps.to), func(orders []polledOrder) error {
+			if err := page(orderChangesOf(orders, shipped)); err != nil {
+				return err
+			}
+			read += len(orders)
+			if maxOrders > 0 && read >= maxOrders {
+				return errEnough
+			}
+			return nil
+		})
+		if err == errEnough {
+			return nil
+		}
+		return err
+	case "products":
+		return v3Pages(ctx, c.api, productsModified(ps.cur.at, ps.to), func(ps []polledProduct) error {
+			return page(productChangesOf(ps))
+		})
+	}
+	return nil
 }
 
 // pollState is one poll in progress: what it reads, from where, and the
@@ -276,17 +294,6 @@ func orderChangesOf(orders []polledOrder, shipped bool) []change {
 	return out
 }
 
-// orderChanges lists orders modified from from (inclusive) to to (when
-// set), oldest change first, up to pollMax; shipped keeps those with
-// shipped items.
-func (c *conn) orderChanges(ctx context.Context, from, to time.Time, shipped bool) ([]change, error) {
-	orders, err := v2List[polledOrder](ctx, c.api, ordersModified(from, to), pollMax)
-	if err != nil {
-		return nil, err
-	}
-	return orderChangesOf(orders, shipped), nil
-}
-
 // productsModified lists products modified from from (inclusive) to to.
 func productsModified(from, to time.Time) call {
 	q := url.Values{"date_modified:min": {filterTime(from)}, "sort": {"date_modified"}, "direction": {"asc"},
@@ -303,13 +310,4 @@ func productChangesOf(ps []polledProduct) []change {
 		out = append(out, change{p.ID, p.DateModified.Time})
 	}
 	return out
-}
-
-// productChanges lists products modified from from (inclusive) to to.
-func (c *conn) productChanges(ctx context.Context, from, to time.Time) ([]change, error) {
-	ps, err := v3List[polledProduct](ctx, c.api, productsModified(from, to))
-	if err != nil {
-		return nil, err
-	}
-	return productChangesOf(ps), nil
 }

@@ -26,34 +26,25 @@ func reconcileEffects(f *Fakes, e Expectations) Check {
 			numbers[o.OrderNumber]++
 		}
 	}
-	for _, n := range sortedCounts(numbers) {
-		c.Checked++
-		if numbers[n] > 1 {
-			c.problem("order number %s is in ShipStation %d times", n, numbers[n])
-		}
-	}
+	c.onlyOnce(numbers, func(n string, times int) {
+		c.problem("order number %s is in ShipStation %d times", n, times)
+	})
 
 	for _, o := range f.BigCommerce.Orders() {
 		tracking := map[string]int{}
 		for _, s := range f.BigCommerce.Shipments(o.ID) {
 			tracking[s.TrackingNumber]++
 		}
-		for _, t := range sortedCounts(tracking) {
-			c.Checked++
-			if tracking[t] > 1 {
-				c.problem("order %d has %d BigCommerce shipments with tracking number %q", o.ID, tracking[t], t)
-			}
-		}
+		c.onlyOnce(tracking, func(t string, times int) {
+			c.problem("order %d has %d BigCommerce shipments with tracking number %q", o.ID, times, t)
+		})
 		reasons := map[string]int{}
 		for _, r := range f.BigCommerce.Refunds(o.ID) {
 			reasons[r.Reason]++
 		}
-		for _, r := range sortedCounts(reasons) {
-			c.Checked++
-			if reasons[r] > 1 {
-				c.problem("order %d has %d refunds for %q", o.ID, reasons[r], r)
-			}
-		}
+		c.onlyOnce(reasons, func(r string, times int) {
+			c.problem("order %d has %d refunds for %q", o.ID, times, r)
+		})
 	}
 
 	// Relative adjustments, by what they are for and SKU.
@@ -126,6 +117,17 @@ func reconcileEffects(f *Fakes, e Expectations) Check {
 		}
 	}
 	return c
+}
+
+// onlyOnce counts one check per key of tally, in key order, and calls twice
+// for each key counted more than once.
+func (c *Check) onlyOnce(tally map[string]int, twice func(key string, times int)) {
+	for _, k := range sortedCounts(tally) {
+		c.Checked++
+		if tally[k] > 1 {
+			twice(k, tally[k])
+		}
+	}
 }
 
 // sortedCounts returns a tally's keys in order.

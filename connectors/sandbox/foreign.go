@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/toteworks/tote/connectors/orderkey"
 	"github.com/toteworks/tote/connectors/shipstation/shipstationtest"
 )
 
@@ -110,13 +111,9 @@ func reconcileForeign(f *Fakes) Check {
 		}
 	}
 	left := map[int]bool{} // BigCommerce ids whose tote order left the warehouse
-	prefix := "bc:" + StoreHash + ":"
 	toteID := func(key string) (int, bool) {
-		if !strings.HasPrefix(key, prefix) {
-			return 0, false
-		}
-		n, err := strconv.Atoi(strings.SplitN(strings.TrimPrefix(key, prefix), ":", 2)[0])
-		return n, err == nil
+		k, ok := orderkey.Parse(key)
+		return int(k.OrderID), ok && k.StoreHash == StoreHash
 	}
 	for _, s := range ss.Shipments() {
 		switch {
@@ -154,7 +151,7 @@ func reconcileForeign(f *Fakes) Check {
 		if len(shipments) > 0 && !left[o.ID] {
 			c.problem("order %d has %d shipments; tote's order of it never left the warehouse", o.ID, len(shipments))
 		}
-		tote, found := ss.OrderByKey(fmt.Sprintf("%s%d", prefix, o.ID))
+		tote, found := ss.OrderByKey(orderkey.Key{StoreHash: StoreHash, OrderID: int64(o.ID)}.String())
 		for _, m := range noteLine.FindAllStringSubmatch(o.StaffNotes, -1) {
 			reason := m[1]
 			if reason != "cancelled" && reason != "backorder" && reason != "exception" {

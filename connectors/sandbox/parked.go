@@ -3,6 +3,8 @@ package sandbox
 import (
 	"strconv"
 	"strings"
+
+	"github.com/toteworks/tote/connectors/orderkey"
 )
 
 // ParkedWrite is a write tote parked because its outcome is unknown: it
@@ -45,7 +47,7 @@ func (e Expectations) parkedEmails(f *Fakes, orderID int, kind string) int {
 			if err != nil {
 				continue
 			}
-			if o, ok := f.ShipStation.Order(ssID); ok && o.OrderKey == "bc:"+StoreHash+":"+strconv.Itoa(orderID) {
+			if o, ok := f.ShipStation.Order(ssID); ok && o.OrderKey == (orderkey.Key{StoreHash: StoreHash, OrderID: int64(orderID)}).String() {
 				n++
 			}
 		}

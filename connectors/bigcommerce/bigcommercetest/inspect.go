@@ -233,14 +233,24 @@ func (s *Server) VariantBySKU(sku string) (Variant, bool) {
 func (s *Server) Stock(sku string, location int) (onhand int, ok bool) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	k, found := s.st.skuStockKey(sku, location)
+	if !found {
+		return 0, false
+	}
+	return s.st.onhand(k), true
+}
+
+// skuStockKey is where a SKU's stock at a location lives, wherever the
+// product tracks it; ok is false for unknown SKUs.
+func (st *state) skuStockKey(sku string, location int) (k stockKey, ok bool) {
 	l := strings.ToLower(sku)
-	if vid, found := s.st.skus[l]; found {
-		return s.st.onhand(stockKeyOf(s.st.variantOf[vid], vid, location)), true
+	if vid, found := st.skus[l]; found {
+		return stockKeyOf(st.variantOf[vid], vid, location), true
 	}
-	if pid, found := s.st.skuProduct[l]; found {
-		return s.st.onhand(stockKey{pid, 0, location}), true
+	if pid, found := st.skuProduct[l]; found {
+		return stockKey{pid, 0, location}, true
 	}
-	return 0, false
+	return stockKey{}, false
 }
 
 // StockWasOut reports whether a SKU's stock at a location was 0 at some
@@ -250,13 +260,8 @@ func (s *Server) Stock(sku string, location int) (onhand int, ok bool) {
 func (s *Server) StockWasOut(sku string, location int, since time.Time) bool {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	l := strings.ToLower(sku)
-	var k stockKey
-	if vid, found := s.st.skus[l]; found {
-		k = stockKeyOf(s.st.variantOf[vid], vid, location)
-	} else if pid, found := s.st.skuProduct[l]; found {
-		k = stockKey{pid, 0, location}
-	} else {
+	k, found := s.st.skuStockKey(sku, location)
+	if !found {
 		return false
 	}
 	for _, h := range s.st.history[k] {

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -87,12 +88,7 @@ func (s *Server) validTrackingCarrier(slug string) bool {
 	if list == nil {
 		list = DefaultTrackingCarriers
 	}
-	for _, c := range list {
-		if c == slug {
-			return true
-		}
-	}
-	return false
+	return slices.Contains(list, slug)
 }
 
 func validProvider(p string) bool {
