@@ -77,15 +77,17 @@ func viewRuns(ctx context.Context, store *state.Store, runs []state.Run) ([]runV
 	}
 	out := make([]runView, 0, len(runs))
 	for _, r := range runs {
-		var it *state.Item
-		if r.ItemID != 0 {
-			it = items[r.ItemID]
-		}
-		status, next := shownStatus(r, it, latest[r.ItemID] == r.ID)
-		out = append(out, runView{ID: r.ID, Pipeline: r.Pipeline, Trigger: r.Trigger, EventKey: r.EventKey, Status: status,
-			Writes: r.Writes, StartedAt: r.StartedAt.UTC(), NextTry: next.UTC(), Error: r.Error})
+		out = append(out, viewRun(r, items[r.ItemID], latest[r.ItemID] == r.ID))
 	}
 	return out, nil
+}
+
+// viewRun is one run as shown, given its event (nil when it has none) and
+// whether it is that event's latest run.
+func viewRun(r state.Run, it *state.Item, latest bool) runView {
+	status, next := shownStatus(r, it, latest)
+	return runView{ID: r.ID, Pipeline: r.Pipeline, Trigger: r.Trigger, EventKey: r.EventKey, Status: status,
+		Writes: r.Writes, StartedAt: r.StartedAt.UTC(), NextTry: next.UTC(), Error: r.Error}
 }
 
 // statusText is a run's status with the time of its next attempt.
