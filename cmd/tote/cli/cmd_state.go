@@ -43,7 +43,7 @@ func cmdState(ctx context.Context, env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "Error:", msg)
 		return exitError
 	}
-	store, code := existingStateAt(ctx, env, *statePath, state.WithClock(env.Now))
+	store, code := existingState(ctx, env, *statePath, state.WithClock(env.Now))
 	if store == nil {
 		return code
 	}
@@ -155,19 +155,4 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
-}
-
-// existingStateAt opens the state file at path with opts, or says that
-// there is none yet.
-func existingStateAt(ctx context.Context, env Env, path string, opts ...state.Option) (*state.Store, int) {
-	if !stateExists(path) {
-		fmt.Fprintf(env.Stderr, "Error: no state at %s yet; tote apply or tote run creates it.\n", path)
-		return nil, exitError
-	}
-	st, err := state.Open(ctx, path, opts...)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "Error: opening state %s: %v\n", state.Redact(path), err)
-		return nil, exitError
-	}
-	return st, exitOK
 }

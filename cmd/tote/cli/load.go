@@ -68,11 +68,11 @@ func loadProgram(env Env, dir string, opts compile.Options) (loaded, hcl.Diagnos
 
 // openState opens the state file, creating it (0600) when missing, or
 // the PostgreSQL database a postgres:// URL names.
-func openState(ctx context.Context, path string) (*state.Store, error) {
+func openState(ctx context.Context, path string, opts ...state.Option) (*state.Store, error) {
 	if path == "" {
 		return nil, errors.New("no state file: set -state or $TOTE_STATE")
 	}
-	st, err := state.Open(ctx, path)
+	st, err := state.Open(ctx, path, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("opening state %s: %w", state.Redact(path), err)
 	}
