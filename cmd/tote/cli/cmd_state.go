@@ -105,9 +105,7 @@ func (r *retention) register(fs *flag.FlagSet) {
 // check reports a retention that would let a write be repeated. Unless
 // -retain-intents was given, intents are kept at least as long as runs.
 func (r *retention) check() string {
-	given := false
-	r.fs.Visit(func(f *flag.Flag) { given = given || f.Name == "retain-intents" })
-	if !given {
+	if !flagSet(r.fs, "retain-intents") {
 		r.intents = max(r.intents, r.records)
 	}
 	if r.records > 0 && r.intents < r.records {
