@@ -99,20 +99,13 @@ func ackBench(ctx context.Context, rate float64, duration time.Duration, concurr
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "tote-bench-ack-")
+	dir, pipeDir, env, err := newWorkspace("tote-bench-ack-", fakes, opts, "connections.hcl", "orders.hcl")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	listen, err := freeAddr()
 	if err != nil {
-		return nil, err
-	}
-	env := fakes.Env(opts)
-	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
-	pipeDir := filepath.Join(dir, "pipelines")
-	if err := writePipelines(pipeDir, "connections.hcl", "orders.hcl"); err != nil {
 		return nil, err
 	}
 	args := []string{"-dir", pipeDir, "-listen", listen}

@@ -116,18 +116,11 @@ func catalogBench(ctx context.Context, n, nOrders int, gap time.Duration, speedu
 	}
 	fmt.Fprintf(progress, "seeded %d products in each store\n", n)
 
-	dir, err := os.MkdirTemp("", "tote-bench-catalog-")
+	dir, pipeDir, env, err := newWorkspace("tote-bench-catalog-", fakes, opts, "connections.hcl", "orders.hcl", "products.hcl")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	env := fakes.Env(opts)
-	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
-	pipeDir := filepath.Join(dir, "pipelines")
-	if err := writePipelines(pipeDir, "connections.hcl", "orders.hcl", "products.hcl"); err != nil {
-		return nil, err
-	}
 	// Orders arrive by webhook; the products by the sweep alone.
 	hookDir := filepath.Join(dir, "hooks")
 	if err := writePipelines(hookDir, "connections.hcl", "orders.hcl"); err != nil {

@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/toteworks/tote/connectors/sandbox"
 	"github.com/toteworks/tote/pipelines"
 )
 
@@ -111,6 +112,27 @@ func waitReady(ctx context.Context, path string, p *engineProc) error {
 		case <-tick.C:
 		}
 	}
+}
+
+// newWorkspace makes a bench's temporary directory, named after prefix:
+// the named shipped pipelines (all when none are named) and the shipped
+// modules under pipelines/, and the environment that points tote at the
+// fakes (started with opts), a webhook token and a state file in the
+// directory. The caller removes dir; on an error nothing is left.
+func newWorkspace(prefix string, fakes *sandbox.Fakes, opts sandbox.Options, pipelineFiles ...string) (dir, pipeDir string, env map[string]string, err error) {
+	dir, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", "", nil, err
+	}
+	env = fakes.Env(opts)
+	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
+	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
+	pipeDir = filepath.Join(dir, "pipelines")
+	if err := writePipelines(pipeDir, pipelineFiles...); err != nil {
+		os.RemoveAll(dir)
+		return "", "", nil, err
+	}
+	return dir, pipeDir, env, nil
 }
 
 // writePipelines copies the named shipped pipeline files (all when names

@@ -71,19 +71,12 @@ func idleBench(ctx context.Context) (*IdleResult, error) {
 		return nil, err
 	}
 	defer fakes.Close()
-	dir, err := os.MkdirTemp("", "tote-bench-idle-")
+	dir, pipeDir, env, err := newWorkspace("tote-bench-idle-", fakes, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	env := fakes.Env(opts)
-	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
 	env["TOTE_PUBLIC_URL"] = "https://tote.example.com"
-	pipeDir := filepath.Join(dir, "pipelines")
-	if err := writePipelines(pipeDir); err != nil {
-		return nil, err
-	}
 	// The subscriptions exist, as on a store tote has run on for a while.
 	if err := registerWebhooks(ctx, pipeDir, env, nil, "https://tote.example.com"); err != nil {
 		return nil, err

@@ -146,21 +146,14 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 		}
 		products = append(products, p.ID)
 	}
-	dir, err := os.MkdirTemp("", "tote-bench-")
+	// The sale exercises the orders pipeline alone, as shipped.
+	dir, pipeDir, env, err := newWorkspace("tote-bench-", fakes, sandbox.Options{BigCommerceQuota: 150, ShipStationPerMinute: 40}, "connections.hcl", "orders.hcl")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	listen, err := freeAddr()
 	if err != nil {
-		return nil, err
-	}
-	env := fakes.Env(sandbox.Options{BigCommerceQuota: 150, ShipStationPerMinute: 40})
-	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
-	// The sale exercises the orders pipeline alone, as shipped.
-	pipeDir := filepath.Join(dir, "pipelines")
-	if err := writePipelines(pipeDir, "connections.hcl", "orders.hcl"); err != nil {
 		return nil, err
 	}
 	var vars []string

@@ -98,18 +98,11 @@ func planMemory(ctx context.Context, n int, apply bool, progress io.Writer) (*Pl
 	}
 	fmt.Fprintf(progress, "seeded %d orders in %.1fs\n", n, time.Since(start).Seconds())
 
-	dir, err := os.MkdirTemp("", "tote-bench-planmem-")
+	dir, pipeDir, env, err := newWorkspace("tote-bench-planmem-", fakes, opts) // every pipeline a plan covers
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	env := fakes.Env(opts)
-	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
-	pipeDir := filepath.Join(dir, "pipelines")
-	if err := writePipelines(pipeDir); err != nil { // every pipeline a plan covers
-		return nil, err
-	}
 	planFile := filepath.Join(dir, "backlog.plan.json")
 	res := &PlanMemoryResult{Orders: n}
 	out := filepath.Join(dir, "plan.out")

@@ -152,7 +152,7 @@ func replicasBench(ctx context.Context, o replicasOptions, progress io.Writer) (
 		}
 		products = append(products, p.ID)
 	}
-	dir, err := os.MkdirTemp("", "tote-replicas-")
+	dir, pipeDir, env, err := newWorkspace("tote-replicas-", fakes, sandbox.Options{BigCommerceQuota: 150, ShipStationPerMinute: 40}, "connections.hcl", "orders.hcl")
 	if err != nil {
 		return nil, err
 	}
@@ -165,18 +165,11 @@ func replicasBench(ctx context.Context, o replicasOptions, progress io.Writer) (
 		}
 	}()
 	res := &ReplicasResult{Orders: o.orders, Replicas: o.replicas, State: "sqlite"}
-	env := fakes.Env(sandbox.Options{BigCommerceQuota: 150, ShipStationPerMinute: 40})
-	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
 	if o.stateURL != "" {
 		env["TOTE_STATE"] = o.stateURL
 		if strings.HasPrefix(o.stateURL, "postgres") {
 			res.State = "postgres"
 		}
-	}
-	pipeDir := filepath.Join(dir, "pipelines")
-	if err := writePipelines(pipeDir, "connections.hcl", "orders.hcl"); err != nil {
-		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(pipeDir, "heartbeat.hcl"), []byte(heartbeat), 0o644); err != nil {
 		return nil, err
