@@ -128,26 +128,38 @@ func main() {
 	}
 }
 
-func flashSale(ctx context.Context, n int, window, timeout time.Duration, concurrency int, reconcile string, progress io.Writer) (*Result, error) {
+// startSale starts the fakes of a flash sale of orders orders, at the
+// vendors' own rate limits, with a catalog of 20 products stocked so that
+// stock does not run out in the sale; it returns the products' ids.
+func startSale(orders int) (*sandbox.Fakes, sandbox.Options, []int, error) {
 	any := "127.0.0.1:0"
-	fakes, err := sandbox.StartFakes(sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
-		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40})
+	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40}
+	fakes, err := sandbox.StartFakes(opts)
+	if err != nil {
+		return nil, opts, nil, err
+	}
+	var products []int
+	for i := 0; i < 20; i++ {
+		p, err := fakes.BigCommerce.AddProduct(bigcommercetest.NewProduct{Name: fmt.Sprintf("Sale item %d", i),
+			SKU: fmt.Sprintf("SALE-%02d", i), Price: "19.99", Weight: "1.5", InventoryLevel: orders * 3, InventoryTracking: "product"})
+		if err != nil {
+			fakes.Close()
+			return nil, opts, nil, err
+		}
+		products = append(products, p.ID)
+	}
+	return fakes, opts, products, nil
+}
+
+func flashSale(ctx context.Context, n int, window, timeout time.Duration, concurrency int, reconcile string, progress io.Writer) (*Result, error) {
+	fakes, opts, products, err := startSale(n)
 	if err != nil {
 		return nil, err
 	}
 	defer fakes.Close()
-	// A catalog big enough that stock does not run out in the sale.
-	var products []int
-	for i := 0; i < 20; i++ {
-		p, err := fakes.BigCommerce.AddProduct(bigcommercetest.NewProduct{Name: fmt.Sprintf("Sale item %d", i),
-			SKU: fmt.Sprintf("SALE-%02d", i), Price: "19.99", Weight: "1.5", InventoryLevel: n * 3, InventoryTracking: "product"})
-		if err != nil {
-			return nil, err
-		}
-		products = append(products, p.ID)
-	}
 	// The sale exercises the orders pipeline alone, as shipped.
-	dir, pipeDir, env, err := newWorkspace("tote-bench-", fakes, sandbox.Options{BigCommerceQuota: 150, ShipStationPerMinute: 40}, "connections.hcl", "orders.hcl")
+	dir, pipeDir, env, err := newWorkspace("tote-bench-", fakes, opts, "connections.hcl", "orders.hcl")
 	if err != nil {
 		return nil, err
 	}
