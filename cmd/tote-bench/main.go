@@ -66,23 +66,12 @@ func main() {
 		stop()
 		os.Exit(code)
 	}
-	if len(os.Args) > 1 && os.Args[1] == "chaos" {
-		os.Exit(chaosMain(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "catalog" {
-		os.Exit(catalogMain(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "replicas" {
-		os.Exit(replicasMain(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "ack" {
-		os.Exit(ackMain(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "plan-memory" {
-		os.Exit(planMemoryMain(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "idle" {
-		os.Exit(idleMain(os.Args[2:]))
+	if len(os.Args) > 1 {
+		benches := map[string]func([]string) int{"chaos": chaosMain, "catalog": catalogMain, "replicas": replicasMain,
+			"ack": ackMain, "plan-memory": planMemoryMain, "idle": idleMain}
+		if bench, ok := benches[os.Args[1]]; ok {
+			os.Exit(bench(os.Args[2:]))
+		}
 	}
 	if len(os.Args) < 2 || os.Args[1] != "flash-sale" {
 		fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]\n"+
