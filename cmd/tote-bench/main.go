@@ -277,20 +277,23 @@ func freeAddr() (string, error) {
 
 // peakRSSMB is a process's peak resident memory (VmHWM), on Linux.
 func peakRSSMB(pid int) float64 {
+	kb, _ := vmHWM(pid)
+	return float64(kb) / 1024
+}
+
+// vmHWM is a process's peak resident memory in KiB.
+func vmHWM(pid int) (int64, bool) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0
+		return 0, false
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			f := strings.Fields(line)
-			if len(f) >= 2 {
-				kb, _ := strconv.ParseFloat(f[1], 64)
-				return kb / 1024
-			}
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb, err == nil
 		}
 	}
-	return 0
+	return 0, false
 }
 
 // registerWebhooks subscribes the webhook topics of the pipelines in dir at
