@@ -260,7 +260,7 @@ func catalogOrder(productID, i int) bigcommercetest.OrderInput {
 // toteCommand runs `tote ARGS...` (this binary as tote) to its end, its
 // output in logPath.
 func toteCommand(ctx context.Context, env map[string]string, logPath string, args ...string) error {
-	self, err := os.Executable()
+	cmd, err := selfTote(ctx, env, args...)
 	if err != nil {
 		return err
 	}
@@ -269,13 +269,7 @@ func toteCommand(ctx context.Context, env map[string]string, logPath string, arg
 		return err
 	}
 	defer logFile.Close()
-	cmd := exec.CommandContext(ctx, self, append([]string{"tote"}, args...)...)
-	cmd.Env = os.Environ()
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	dieWithParent(cmd)
 	if err := cmd.Run(); err != nil {
 		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 2 {
 			return nil // changes present

@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -383,7 +382,7 @@ func (a *sideApply) start(ctx context.Context) {
 	if a.running {
 		return
 	}
-	self, err := os.Executable()
+	cmd, err := selfTote(ctx, a.env, append([]string{"apply"}, a.args...)...)
 	if err != nil {
 		return
 	}
@@ -391,12 +390,6 @@ func (a *sideApply) start(ctx context.Context) {
 	a.done.Add(1)
 	go func() {
 		defer a.done.Done()
-		cmd := exec.CommandContext(ctx, self, append([]string{"tote", "apply"}, a.args...)...)
-		cmd.Env = os.Environ()
-		for k, v := range a.env {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-		dieWithParent(cmd)
 		outb, err := cmd.CombinedOutput()
 		a.mu.Lock()
 		defer a.mu.Unlock()

@@ -24,6 +24,22 @@ type engineProc struct {
 	err    error
 }
 
+// selfTote is the command `tote ARGS...`, this binary run as tote, with
+// env added to this process's environment; it dies with this process.
+func selfTote(ctx context.Context, env map[string]string, args ...string) (*exec.Cmd, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, self, append([]string{"tote"}, args...)...)
+	cmd.Env = os.Environ()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	dieWithParent(cmd)
+	return cmd, nil
+}
+
 // startEngine starts tote run with args after "run", the environment env
 // added to this process's, its output appended to logPath, and waits until
 // it serves (its ready file exists).
@@ -34,7 +50,7 @@ func startEngine(ctx context.Context, dir, logPath string, env map[string]string
 // startEngineReady is startEngine with the ready file at ready, so that
 // several tote runs start side by side.
 func startEngineReady(ctx context.Context, ready, logPath string, env map[string]string, args []string) (*engineProc, error) {
-	self, err := os.Executable()
+	cmd, err := selfTote(ctx, env, append([]string{"run", "-ready-file", ready}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -44,13 +60,7 @@ func startEngineReady(ctx context.Context, ready, logPath string, env map[string
 		return nil, err
 	}
 	defer logFile.Close() // the child keeps its own descriptor
-	cmd := exec.CommandContext(ctx, self, append([]string{"tote", "run", "-ready-file", ready}, args...)...)
-	cmd.Env = os.Environ()
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}

@@ -136,7 +136,7 @@ func planMemory(ctx context.Context, n int, apply bool, progress io.Writer) (*Pl
 // output in outPath, and returns its peak RSS in MB, its own VmHWM as it
 // exits (see writePeak).
 func runTote(ctx context.Context, env map[string]string, outPath string, args ...string) (float64, time.Duration, error) {
-	self, err := os.Executable()
+	cmd, err := selfTote(ctx, env, args...)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -145,14 +145,9 @@ func runTote(ctx context.Context, env map[string]string, outPath string, args ..
 		return 0, 0, err
 	}
 	defer out.Close()
-	cmd := exec.CommandContext(ctx, self, append([]string{"tote"}, args...)...)
 	peakFile := outPath + ".peak"
-	cmd.Env = append(os.Environ(), "TOTE_BENCH_PEAK_FILE="+peakFile)
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
+	cmd.Env = append(cmd.Env, "TOTE_BENCH_PEAK_FILE="+peakFile)
 	cmd.Stdout, cmd.Stderr = out, out
-	dieWithParent(cmd)
 	start := time.Now()
 	err = cmd.Run()
 	took := time.Since(start)
