@@ -87,8 +87,7 @@ const (
 )
 
 func catalogBench(ctx context.Context, n, nOrders int, gap time.Duration, speedup int, applyFor time.Duration, progress io.Writer) (*CatalogResult, error) {
-	any := "127.0.0.1:0"
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+	opts := sandbox.Options{Addresses: loopback,
 		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40}
 	if speedup > 1 {
 		opts.ShipStationWindow = time.Minute / time.Duration(speedup)

@@ -91,8 +91,7 @@ func chaosMain(args []string) int {
 // refund, stock delta or email lost or doubled, counted where the vendors
 // hold them, and no event dead or parked.
 func chaos(ctx context.Context, o chaosOptions, out io.Writer) (bool, error) {
-	any := "127.0.0.1:0"
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+	opts := sandbox.Options{Addresses: loopback,
 		Seed: o.seed, BigCommerceQuota: 6000, ShipStationPerMinute: 3000, ShipStationV2PerMinute: 3000}
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {

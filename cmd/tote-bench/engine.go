@@ -24,6 +24,9 @@ type engineProc struct {
 	err    error
 }
 
+// loopback has each fake listen on a free loopback port.
+var loopback = sandbox.Addresses{BigCommerce: "127.0.0.1:0", ShipStation: "127.0.0.1:0", SMTP: "127.0.0.1:0", Mail: "127.0.0.1:0"}
+
 // selfTote is the command `tote ARGS...`, this binary run as tote, with
 // env added to this process's environment; it dies with this process.
 func selfTote(ctx context.Context, env map[string]string, args ...string) (*exec.Cmd, error) {

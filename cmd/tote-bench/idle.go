@@ -63,8 +63,7 @@ func idleMain(args []string) int {
 }
 
 func idleBench(ctx context.Context) (*IdleResult, error) {
-	any := "127.0.0.1:0"
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+	opts := sandbox.Options{Addresses: loopback,
 		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40}
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {

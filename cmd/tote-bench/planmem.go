@@ -82,9 +82,8 @@ func planMemoryMain(args []string) int {
 // runs `tote plan -since 72h -out FILE` over every shipped pipeline as a
 // child process, measuring its peak RSS; with apply, `tote apply FILE` too.
 func planMemory(ctx context.Context, n int, apply bool, progress io.Writer) (*PlanMemoryResult, error) {
-	any := "127.0.0.1:0"
 	// Limits out of the way: this measures memory, not rate limits.
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+	opts := sandbox.Options{Addresses: loopback,
 		Seed: 1, BigCommerceQuota: 1_000_000, ShipStationPerMinute: 1_000_000, ShipStationV2PerMinute: 1_000_000}
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {
