@@ -22,7 +22,8 @@ func cmdState(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 	fs := newFlags("state prune", "state prune [-retain 30d] [-retain-intents 90d] [-dry-run] [-json]", env.Stderr)
-	statePath := fs.String("state", envOr(env, "TOTE_STATE", ".tote/state.db"), stateUsage)
+	var statePath string
+	registerState(fs, env, &statePath)
 	var ret retention
 	ret.register(fs)
 	dry := fs.Bool("dry-run", false, "count what would be removed; remove nothing")
@@ -43,7 +44,7 @@ func cmdState(ctx context.Context, env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "Error:", msg)
 		return exitError
 	}
-	store, code := existingState(ctx, env, *statePath, state.WithClock(env.Now))
+	store, code := existingState(ctx, env, statePath, state.WithClock(env.Now))
 	if store == nil {
 		return code
 	}
