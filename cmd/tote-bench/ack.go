@@ -80,10 +80,9 @@ func ackMain(args []string) int {
 // and is not hidden (no coordinated omission). The orders exist in the
 // fake, so the worker drains them into ShipStation as they arrive.
 func ackBench(ctx context.Context, rate float64, duration time.Duration, concurrency int, realLimits bool, scope, logPath string, progress io.Writer) (*AckResult, error) {
-	any := "127.0.0.1:0"
 	// By default limits are out of the way: the worker drains as fast as
 	// it can, which is when it competes most with the acknowledgements.
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+	opts := sandbox.Options{Addresses: loopback,
 		Seed: 1, BigCommerceQuota: 1_000_000, ShipStationPerMinute: 1_000_000, ShipStationV2PerMinute: 1_000_000, SignWebhooks: true}
 	if realLimits {
 		opts.BigCommerceQuota, opts.ShipStationPerMinute, opts.ShipStationV2PerMinute = 150, 40, 200
@@ -99,20 +98,13 @@ func ackBench(ctx context.Context, rate float64, duration time.Duration, concurr
 	if err != nil {
 		return nil, err
 	}
-	dir, err := os.MkdirTemp("", "tote-bench-ack-")
+	dir, pipeDir, env, err := newWorkspace("tote-bench-ack-", fakes, opts, "connections.hcl", "orders.hcl")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	listen, err := freeAddr()
 	if err != nil {
-		return nil, err
-	}
-	env := fakes.Env(opts)
-	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
-	pipeDir := filepath.Join(dir, "pipelines")
-	if err := writePipelines(pipeDir, "connections.hcl", "orders.hcl"); err != nil {
 		return nil, err
 	}
 	args := []string{"-dir", pipeDir, "-listen", listen}

@@ -87,8 +87,7 @@ const (
 )
 
 func catalogBench(ctx context.Context, n, nOrders int, gap time.Duration, speedup int, applyFor time.Duration, progress io.Writer) (*CatalogResult, error) {
-	any := "127.0.0.1:0"
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+	opts := sandbox.Options{Addresses: loopback,
 		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40}
 	if speedup > 1 {
 		opts.ShipStationWindow = time.Minute / time.Duration(speedup)
@@ -116,18 +115,11 @@ func catalogBench(ctx context.Context, n, nOrders int, gap time.Duration, speedu
 	}
 	fmt.Fprintf(progress, "seeded %d products in each store\n", n)
 
-	dir, err := os.MkdirTemp("", "tote-bench-catalog-")
+	dir, pipeDir, env, err := newWorkspace("tote-bench-catalog-", fakes, opts, "connections.hcl", "orders.hcl", "products.hcl")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	env := fakes.Env(opts)
-	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
-	pipeDir := filepath.Join(dir, "pipelines")
-	if err := writePipelines(pipeDir, "connections.hcl", "orders.hcl", "products.hcl"); err != nil {
-		return nil, err
-	}
 	// Orders arrive by webhook; the products by the sweep alone.
 	hookDir := filepath.Join(dir, "hooks")
 	if err := writePipelines(hookDir, "connections.hcl", "orders.hcl"); err != nil {
@@ -267,7 +259,7 @@ func catalogOrder(productID, i int) bigcommercetest.OrderInput {
 // toteCommand runs `tote ARGS...` (this binary as tote) to its end, its
 // output in logPath.
 func toteCommand(ctx context.Context, env map[string]string, logPath string, args ...string) error {
-	self, err := os.Executable()
+	cmd, err := selfTote(ctx, env, args...)
 	if err != nil {
 		return err
 	}
@@ -276,13 +268,7 @@ func toteCommand(ctx context.Context, env map[string]string, logPath string, arg
 		return err
 	}
 	defer logFile.Close()
-	cmd := exec.CommandContext(ctx, self, append([]string{"tote"}, args...)...)
-	cmd.Env = os.Environ()
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	dieWithParent(cmd)
 	if err := cmd.Run(); err != nil {
 		if ee, ok := err.(*exec.ExitError); ok && ee.ExitCode() == 2 {
 			return nil // changes present

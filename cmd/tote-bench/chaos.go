@@ -8,7 +8,6 @@ import (
 	"io"
 	"maps"
 	"os"
-	"os/exec"
 	"os/signal"
 	"path/filepath"
 	"slices"
@@ -92,8 +91,7 @@ func chaosMain(args []string) int {
 // refund, stock delta or email lost or doubled, counted where the vendors
 // hold them, and no event dead or parked.
 func chaos(ctx context.Context, o chaosOptions, out io.Writer) (bool, error) {
-	any := "127.0.0.1:0"
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+	opts := sandbox.Options{Addresses: loopback,
 		Seed: o.seed, BigCommerceQuota: 6000, ShipStationPerMinute: 3000, ShipStationV2PerMinute: 3000}
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {
@@ -383,7 +381,7 @@ func (a *sideApply) start(ctx context.Context) {
 	if a.running {
 		return
 	}
-	self, err := os.Executable()
+	cmd, err := selfTote(ctx, a.env, append([]string{"apply"}, a.args...)...)
 	if err != nil {
 		return
 	}
@@ -391,12 +389,6 @@ func (a *sideApply) start(ctx context.Context) {
 	a.done.Add(1)
 	go func() {
 		defer a.done.Done()
-		cmd := exec.CommandContext(ctx, self, append([]string{"tote", "apply"}, a.args...)...)
-		cmd.Env = os.Environ()
-		for k, v := range a.env {
-			cmd.Env = append(cmd.Env, k+"="+v)
-		}
-		dieWithParent(cmd)
 		outb, err := cmd.CombinedOutput()
 		a.mu.Lock()
 		defer a.mu.Unlock()

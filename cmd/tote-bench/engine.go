@@ -11,6 +11,7 @@ import (
 	"syscall"
 	"time"
 
+	"github.com/toteworks/tote/connectors/sandbox"
 	"github.com/toteworks/tote/pipelines"
 )
 
@@ -23,6 +24,25 @@ type engineProc struct {
 	err    error
 }
 
+// loopback has each fake listen on a free loopback port.
+var loopback = sandbox.Addresses{BigCommerce: "127.0.0.1:0", ShipStation: "127.0.0.1:0", SMTP: "127.0.0.1:0", Mail: "127.0.0.1:0"}
+
+// selfTote is the command `tote ARGS...`, this binary run as tote, with
+// env added to this process's environment; it dies with this process.
+func selfTote(ctx context.Context, env map[string]string, args ...string) (*exec.Cmd, error) {
+	self, err := os.Executable()
+	if err != nil {
+		return nil, err
+	}
+	cmd := exec.CommandContext(ctx, self, append([]string{"tote"}, args...)...)
+	cmd.Env = os.Environ()
+	for k, v := range env {
+		cmd.Env = append(cmd.Env, k+"="+v)
+	}
+	dieWithParent(cmd)
+	return cmd, nil
+}
+
 // startEngine starts tote run with args after "run", the environment env
 // added to this process's, its output appended to logPath, and waits until
 // it serves (its ready file exists).
@@ -33,7 +53,7 @@ func startEngine(ctx context.Context, dir, logPath string, env map[string]string
 // startEngineReady is startEngine with the ready file at ready, so that
 // several tote runs start side by side.
 func startEngineReady(ctx context.Context, ready, logPath string, env map[string]string, args []string) (*engineProc, error) {
-	self, err := os.Executable()
+	cmd, err := selfTote(ctx, env, append([]string{"run", "-ready-file", ready}, args...)...)
 	if err != nil {
 		return nil, err
 	}
@@ -43,13 +63,7 @@ func startEngineReady(ctx context.Context, ready, logPath string, env map[string
 		return nil, err
 	}
 	defer logFile.Close() // the child keeps its own descriptor
-	cmd := exec.CommandContext(ctx, self, append([]string{"tote", "run", "-ready-file", ready}, args...)...)
-	cmd.Env = os.Environ()
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	dieWithParent(cmd)
 	if err := cmd.Start(); err != nil {
 		return nil, err
 	}
@@ -111,6 +125,27 @@ func waitReady(ctx context.Context, path string, p *engineProc) error {
 		case <-tick.C:
 		}
 	}
+}
+
+// newWorkspace makes a bench's temporary directory, named after prefix:
+// the named shipped pipelines (all when none are named) and the shipped
+// modules under pipelines/, and the environment that points tote at the
+// fakes (started with opts), a webhook token and a state file in the
+// directory. The caller removes dir; on an error nothing is left.
+func newWorkspace(prefix string, fakes *sandbox.Fakes, opts sandbox.Options, pipelineFiles ...string) (dir, pipeDir string, env map[string]string, err error) {
+	dir, err = os.MkdirTemp("", prefix)
+	if err != nil {
+		return "", "", nil, err
+	}
+	env = fakes.Env(opts)
+	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
+	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
+	pipeDir = filepath.Join(dir, "pipelines")
+	if err := writePipelines(pipeDir, pipelineFiles...); err != nil {
+		os.RemoveAll(dir)
+		return "", "", nil, err
+	}
+	return dir, pipeDir, env, nil
 }
 
 // writePipelines copies the named shipped pipeline files (all when names

@@ -63,27 +63,19 @@ func idleMain(args []string) int {
 }
 
 func idleBench(ctx context.Context) (*IdleResult, error) {
-	any := "127.0.0.1:0"
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+	opts := sandbox.Options{Addresses: loopback,
 		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40}
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {
 		return nil, err
 	}
 	defer fakes.Close()
-	dir, err := os.MkdirTemp("", "tote-bench-idle-")
+	dir, pipeDir, env, err := newWorkspace("tote-bench-idle-", fakes, opts)
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	env := fakes.Env(opts)
-	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
 	env["TOTE_PUBLIC_URL"] = "https://tote.example.com"
-	pipeDir := filepath.Join(dir, "pipelines")
-	if err := writePipelines(pipeDir); err != nil {
-		return nil, err
-	}
 	// The subscriptions exist, as on a store tote has run on for a while.
 	if err := registerWebhooks(ctx, pipeDir, env, nil, "https://tote.example.com"); err != nil {
 		return nil, err

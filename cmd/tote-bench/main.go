@@ -66,23 +66,12 @@ func main() {
 		stop()
 		os.Exit(code)
 	}
-	if len(os.Args) > 1 && os.Args[1] == "chaos" {
-		os.Exit(chaosMain(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "catalog" {
-		os.Exit(catalogMain(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "replicas" {
-		os.Exit(replicasMain(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "ack" {
-		os.Exit(ackMain(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "plan-memory" {
-		os.Exit(planMemoryMain(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "idle" {
-		os.Exit(idleMain(os.Args[2:]))
+	if len(os.Args) > 1 {
+		benches := map[string]func([]string) int{"chaos": chaosMain, "catalog": catalogMain, "replicas": replicasMain,
+			"ack": ackMain, "plan-memory": planMemoryMain, "idle": idleMain}
+		if bench, ok := benches[os.Args[1]]; ok {
+			os.Exit(bench(os.Args[2:]))
+		}
 	}
 	if len(os.Args) < 2 || os.Args[1] != "flash-sale" {
 		fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]\n"+
@@ -128,39 +117,43 @@ func main() {
 	}
 }
 
+// startSale starts the fakes of a flash sale of orders orders, at the
+// vendors' own rate limits, with a catalog of 20 products stocked so that
+// stock does not run out in the sale; it returns the products' ids.
+func startSale(orders int) (*sandbox.Fakes, sandbox.Options, []int, error) {
+	opts := sandbox.Options{Addresses: loopback,
+		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40}
+	fakes, err := sandbox.StartFakes(opts)
+	if err != nil {
+		return nil, opts, nil, err
+	}
+	var products []int
+	for i := 0; i < 20; i++ {
+		p, err := fakes.BigCommerce.AddProduct(bigcommercetest.NewProduct{Name: fmt.Sprintf("Sale item %d", i),
+			SKU: fmt.Sprintf("SALE-%02d", i), Price: "19.99", Weight: "1.5", InventoryLevel: orders * 3, InventoryTracking: "product"})
+		if err != nil {
+			fakes.Close()
+			return nil, opts, nil, err
+		}
+		products = append(products, p.ID)
+	}
+	return fakes, opts, products, nil
+}
+
 func flashSale(ctx context.Context, n int, window, timeout time.Duration, concurrency int, reconcile string, progress io.Writer) (*Result, error) {
-	any := "127.0.0.1:0"
-	fakes, err := sandbox.StartFakes(sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
-		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40})
+	fakes, opts, products, err := startSale(n)
 	if err != nil {
 		return nil, err
 	}
 	defer fakes.Close()
-	// A catalog big enough that stock does not run out in the sale.
-	var products []int
-	for i := 0; i < 20; i++ {
-		p, err := fakes.BigCommerce.AddProduct(bigcommercetest.NewProduct{Name: fmt.Sprintf("Sale item %d", i),
-			SKU: fmt.Sprintf("SALE-%02d", i), Price: "19.99", Weight: "1.5", InventoryLevel: n * 3, InventoryTracking: "product"})
-		if err != nil {
-			return nil, err
-		}
-		products = append(products, p.ID)
-	}
-	dir, err := os.MkdirTemp("", "tote-bench-")
+	// The sale exercises the orders pipeline alone, as shipped.
+	dir, pipeDir, env, err := newWorkspace("tote-bench-", fakes, opts, "connections.hcl", "orders.hcl")
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
 	listen, err := freeAddr()
 	if err != nil {
-		return nil, err
-	}
-	env := fakes.Env(sandbox.Options{BigCommerceQuota: 150, ShipStationPerMinute: 40})
-	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
-	// The sale exercises the orders pipeline alone, as shipped.
-	pipeDir := filepath.Join(dir, "pipelines")
-	if err := writePipelines(pipeDir, "connections.hcl", "orders.hcl"); err != nil {
 		return nil, err
 	}
 	var vars []string
@@ -283,20 +276,23 @@ func freeAddr() (string, error) {
 
 // peakRSSMB is a process's peak resident memory (VmHWM), on Linux.
 func peakRSSMB(pid int) float64 {
+	kb, _ := vmHWM(pid)
+	return float64(kb) / 1024
+}
+
+// vmHWM is a process's peak resident memory in KiB.
+func vmHWM(pid int) (int64, bool) {
 	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
 	if err != nil {
-		return 0
+		return 0, false
 	}
 	for _, line := range strings.Split(string(b), "\n") {
-		if strings.HasPrefix(line, "VmHWM:") {
-			f := strings.Fields(line)
-			if len(f) >= 2 {
-				kb, _ := strconv.ParseFloat(f[1], 64)
-				return kb / 1024
-			}
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
+			kb, err := strconv.ParseInt(f[1], 10, 64)
+			return kb, err == nil
 		}
 	}
-	return 0
+	return 0, false
 }
 
 // registerWebhooks subscribes the webhook topics of the pipelines in dir at

@@ -82,9 +82,8 @@ func planMemoryMain(args []string) int {
 // runs `tote plan -since 72h -out FILE` over every shipped pipeline as a
 // child process, measuring its peak RSS; with apply, `tote apply FILE` too.
 func planMemory(ctx context.Context, n int, apply bool, progress io.Writer) (*PlanMemoryResult, error) {
-	any := "127.0.0.1:0"
 	// Limits out of the way: this measures memory, not rate limits.
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+	opts := sandbox.Options{Addresses: loopback,
 		Seed: 1, BigCommerceQuota: 1_000_000, ShipStationPerMinute: 1_000_000, ShipStationV2PerMinute: 1_000_000}
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {
@@ -98,18 +97,11 @@ func planMemory(ctx context.Context, n int, apply bool, progress io.Writer) (*Pl
 	}
 	fmt.Fprintf(progress, "seeded %d orders in %.1fs\n", n, time.Since(start).Seconds())
 
-	dir, err := os.MkdirTemp("", "tote-bench-planmem-")
+	dir, pipeDir, env, err := newWorkspace("tote-bench-planmem-", fakes, opts) // every pipeline a plan covers
 	if err != nil {
 		return nil, err
 	}
 	defer os.RemoveAll(dir)
-	env := fakes.Env(opts)
-	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
-	pipeDir := filepath.Join(dir, "pipelines")
-	if err := writePipelines(pipeDir); err != nil { // every pipeline a plan covers
-		return nil, err
-	}
 	planFile := filepath.Join(dir, "backlog.plan.json")
 	res := &PlanMemoryResult{Orders: n}
 	out := filepath.Join(dir, "plan.out")
@@ -143,7 +135,7 @@ func planMemory(ctx context.Context, n int, apply bool, progress io.Writer) (*Pl
 // output in outPath, and returns its peak RSS in MB, its own VmHWM as it
 // exits (see writePeak).
 func runTote(ctx context.Context, env map[string]string, outPath string, args ...string) (float64, time.Duration, error) {
-	self, err := os.Executable()
+	cmd, err := selfTote(ctx, env, args...)
 	if err != nil {
 		return 0, 0, err
 	}
@@ -152,14 +144,9 @@ func runTote(ctx context.Context, env map[string]string, outPath string, args ..
 		return 0, 0, err
 	}
 	defer out.Close()
-	cmd := exec.CommandContext(ctx, self, append([]string{"tote"}, args...)...)
 	peakFile := outPath + ".peak"
-	cmd.Env = append(os.Environ(), "TOTE_BENCH_PEAK_FILE="+peakFile)
-	for k, v := range env {
-		cmd.Env = append(cmd.Env, k+"="+v)
-	}
+	cmd.Env = append(cmd.Env, "TOTE_BENCH_PEAK_FILE="+peakFile)
 	cmd.Stdout, cmd.Stderr = out, out
-	dieWithParent(cmd)
 	start := time.Now()
 	err = cmd.Run()
 	took := time.Since(start)

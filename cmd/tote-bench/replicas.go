@@ -17,8 +17,6 @@ import (
 	"sync/atomic"
 	"time"
 
-	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
-	"github.com/toteworks/tote/connectors/sandbox"
 	"github.com/toteworks/tote/engine/state"
 )
 
@@ -136,23 +134,12 @@ func replicasMain(args []string) int {
 // and counts: orders per order number at ShipStation, and events per tick
 // of a two-second heartbeat in the state.
 func replicasBench(ctx context.Context, o replicasOptions, progress io.Writer) (*ReplicasResult, error) {
-	any := "127.0.0.1:0"
-	fakes, err := sandbox.StartFakes(sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
-		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40})
+	fakes, opts, products, err := startSale(o.orders)
 	if err != nil {
 		return nil, err
 	}
 	defer fakes.Close()
-	var products []int
-	for i := 0; i < 20; i++ {
-		p, err := fakes.BigCommerce.AddProduct(bigcommercetest.NewProduct{Name: fmt.Sprintf("Sale item %d", i),
-			SKU: fmt.Sprintf("SALE-%02d", i), Price: "19.99", Weight: "1.5", InventoryLevel: o.orders * 3, InventoryTracking: "product"})
-		if err != nil {
-			return nil, err
-		}
-		products = append(products, p.ID)
-	}
-	dir, err := os.MkdirTemp("", "tote-replicas-")
+	dir, pipeDir, env, err := newWorkspace("tote-replicas-", fakes, opts, "connections.hcl", "orders.hcl")
 	if err != nil {
 		return nil, err
 	}
@@ -165,18 +152,11 @@ func replicasBench(ctx context.Context, o replicasOptions, progress io.Writer) (
 		}
 	}()
 	res := &ReplicasResult{Orders: o.orders, Replicas: o.replicas, State: "sqlite"}
-	env := fakes.Env(sandbox.Options{BigCommerceQuota: 150, ShipStationPerMinute: 40})
-	env["SHIPSTATION_WEBHOOK_TOKEN"] = "bench-token"
-	env["TOTE_STATE"] = filepath.Join(dir, "state.db")
 	if o.stateURL != "" {
 		env["TOTE_STATE"] = o.stateURL
 		if strings.HasPrefix(o.stateURL, "postgres") {
 			res.State = "postgres"
 		}
-	}
-	pipeDir := filepath.Join(dir, "pipelines")
-	if err := writePipelines(pipeDir, "connections.hcl", "orders.hcl"); err != nil {
-		return nil, err
 	}
 	if err := os.WriteFile(filepath.Join(pipeDir, "heartbeat.hcl"), []byte(heartbeat), 0o644); err != nil {
 		return nil, err

@@ -1,7 +1,6 @@
 package main
 
 import (
-	"fmt"
 	"os"
 	"strconv"
 	"strings"
@@ -37,19 +36,4 @@ func childPeakRSSMB(peakFile string) (float64, bool) {
 		return 0, false
 	}
 	return float64(kb) / 1024, true
-}
-
-// vmHWM is a process's peak resident memory in KiB.
-func vmHWM(pid int) (int64, bool) {
-	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/status", pid))
-	if err != nil {
-		return 0, false
-	}
-	for _, line := range strings.Split(string(b), "\n") {
-		if f := strings.Fields(line); len(f) >= 2 && f[0] == "VmHWM:" {
-			kb, err := strconv.ParseInt(f[1], 10, 64)
-			return kb, err == nil
-		}
-	}
-	return 0, false
 }

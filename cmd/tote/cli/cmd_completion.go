@@ -97,7 +97,7 @@ func writeZsh(w io.Writer, cmds []completionEntry) {
 	fmt.Fprintln(w, "  local -a commands")
 	fmt.Fprintln(w, "  commands=(")
 	for _, c := range cmds {
-		fmt.Fprintf(w, "    %s\n", zshQuote(c.name+":"+c.summary))
+		fmt.Fprintf(w, "    %s\n", shellQuote(c.name+":"+c.summary))
 	}
 	fmt.Fprintln(w, "  )")
 	fmt.Fprintln(w, "  if (( CURRENT == 2 )); then")
@@ -117,10 +117,6 @@ func writeZsh(w io.Writer, cmds []completionEntry) {
 	fmt.Fprintln(w, "if [ \"$funcstack[1]\" = \"_tote\" ]; then _tote \"$@\"; else compdef _tote tote; fi")
 }
 
-func zshQuote(s string) string {
-	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
-}
-
 func writeFish(w io.Writer, cmds []completionEntry) {
 	fmt.Fprintln(w, "# fish completion for tote; load with: tote completion fish | source")
 	var names []string
@@ -129,7 +125,7 @@ func writeFish(w io.Writer, cmds []completionEntry) {
 	}
 	fmt.Fprintln(w, "complete -c tote -f")
 	for _, c := range cmds {
-		fmt.Fprintf(w, "complete -c tote -n 'not __fish_seen_subcommand_from %s' -a %s -d %s\n", strings.Join(names, " "), c.name, zshQuote(c.summary))
+		fmt.Fprintf(w, "complete -c tote -n 'not __fish_seen_subcommand_from %s' -a %s -d %s\n", strings.Join(names, " "), c.name, shellQuote(c.summary))
 	}
 	for _, c := range cmds {
 		for _, f := range c.flags {

@@ -55,8 +55,8 @@ func writeExports(w io.Writer, vals map[string]string) {
 	}
 }
 
-// shellQuote quotes s for POSIX shells (and fish, which reads the same
-// single quotes for these values).
+// shellQuote quotes s in single quotes for POSIX shells, zsh and fish
+// (tote fakes' exports, the completion scripts).
 func shellQuote(s string) string {
 	return "'" + strings.ReplaceAll(s, "'", `'\''`) + "'"
 }

@@ -225,12 +225,14 @@ func unknownView(ins []state.Intent) []map[string]string {
 	return out
 }
 
-func existingState(ctx context.Context, env Env, path string) (*state.Store, int) {
+// existingState opens the state at path with opts, or says that there is
+// none yet.
+func existingState(ctx context.Context, env Env, path string, opts ...state.Option) (*state.Store, int) {
 	if !stateExists(path) {
 		fmt.Fprintf(env.Stderr, "Error: no state at %s yet; tote apply or tote run creates it.\n", path)
 		return nil, exitError
 	}
-	st, err := openState(ctx, path)
+	st, err := openState(ctx, path, opts...)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "Error:", err)
 		return nil, exitError

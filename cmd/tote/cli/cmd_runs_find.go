@@ -47,11 +47,6 @@ func runsFind(ctx context.Context, env Env, store *state.Store, sub state.Subjec
 			fmt.Fprintln(env.Stderr, "Error:", err)
 			return exitError
 		}
-		views, err := viewRuns(ctx, store, rs)
-		if err != nil {
-			fmt.Fprintln(env.Stderr, "Error:", err)
-			return exitError
-		}
 		ev := eventView{ID: it.ID, Pipeline: it.Pipeline, Trigger: it.Trigger, Key: it.Key, Status: string(it.Status),
 			Attempts: it.Attempts, CreatedAt: it.CreatedAt.UTC(), LastError: it.LastError, Runs: []foundRun{}}
 		if asJSON {
@@ -60,7 +55,9 @@ func runsFind(ctx context.Context, env Env, store *state.Store, sub state.Subjec
 		if it.Status == state.ItemPending && (it.Attempts > 0 || it.LastError != "") {
 			ev.NextTry = it.NotBefore.UTC()
 		}
-		for _, v := range views {
+		for i, r := range rs {
+			// rs are every run of the item, oldest first: the last is its latest.
+			v := viewRun(r, &it, i == len(rs)-1)
 			if status != "" && v.Status != status && string(it.Status) != status {
 				continue
 			}

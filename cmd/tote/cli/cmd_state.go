@@ -22,7 +22,8 @@ func cmdState(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 	fs := newFlags("state prune", "state prune [-retain 30d] [-retain-intents 90d] [-dry-run] [-json]", env.Stderr)
-	statePath := fs.String("state", envOr(env, "TOTE_STATE", ".tote/state.db"), stateUsage)
+	var statePath string
+	registerState(fs, env, &statePath)
 	var ret retention
 	ret.register(fs)
 	dry := fs.Bool("dry-run", false, "count what would be removed; remove nothing")
@@ -43,7 +44,7 @@ func cmdState(ctx context.Context, env Env, args []string) int {
 		fmt.Fprintln(env.Stderr, "Error:", msg)
 		return exitError
 	}
-	store, code := existingStateAt(ctx, env, *statePath, state.WithClock(env.Now))
+	store, code := existingState(ctx, env, statePath, state.WithClock(env.Now))
 	if store == nil {
 		return code
 	}
@@ -105,9 +106,7 @@ func (r *retention) register(fs *flag.FlagSet) {
 // check reports a retention that would let a write be repeated. Unless
 // -retain-intents was given, intents are kept at least as long as runs.
 func (r *retention) check() string {
-	given := false
-	r.fs.Visit(func(f *flag.Flag) { given = given || f.Name == "retain-intents" })
-	if !given {
+	if !flagSet(r.fs, "retain-intents") {
 		r.intents = max(r.intents, r.records)
 	}
 	if r.records > 0 && r.intents < r.records {
@@ -155,19 +154,4 @@ func byteSize(n int64) string {
 		return fmt.Sprintf("%.1f KiB", float64(n)/(1<<10))
 	}
 	return fmt.Sprintf("%d B", n)
-}
-
-// existingStateAt opens the state file at path with opts, or says that
-// there is none yet.
-func existingStateAt(ctx context.Context, env Env, path string, opts ...state.Option) (*state.Store, int) {
-	if !stateExists(path) {
-		fmt.Fprintf(env.Stderr, "Error: no state at %s yet; tote apply or tote run creates it.\n", path)
-		return nil, exitError
-	}
-	st, err := state.Open(ctx, path, opts...)
-	if err != nil {
-		fmt.Fprintf(env.Stderr, "Error: opening state %s: %v\n", state.Redact(path), err)
-		return nil, exitError
-	}
-	return st, exitOK
 }

@@ -71,12 +71,14 @@ func (c *common) register(fs *flag.FlagSet, env Env, withState bool) {
 	c.vars = varFlags{}
 	fs.Var(c.vars, "var", "set a variable: -var name=value (repeatable)")
 	if withState {
-		st, ok := env.Getenv("TOTE_STATE")
-		if !ok || st == "" {
-			st = ".tote/state.db"
-		}
-		fs.StringVar(&c.state, "state", st, stateUsage)
+		registerState(fs, env, &c.state)
 	}
+}
+
+// registerState registers -state, which defaults to $TOTE_STATE, else
+// .tote/state.db.
+func registerState(fs *flag.FlagSet, env Env, p *string) {
+	fs.StringVar(p, "state", envOr(env, "TOTE_STATE", ".tote/state.db"), stateUsage)
 }
 
 // flagProbe is a stderr that catches the flag set a command builds, so the

@@ -16,17 +16,18 @@ import (
 // load parses and compiles the pipelines in dir. Diagnostics are printed
 // to stderr; ok is false when there were errors.
 func load(env Env, dir string, vars map[string]string, offline bool) (*compile.Program, bool) {
-	prog, diags := loadProgram(env, dir, compile.Options{Vars: vars, Offline: offline})
-	if len(diags) > 0 {
-		writeDiagnostics(env.Stderr, diags, prog.files())
-	}
-	return prog.prog, !diags.HasErrors()
+	return loadReporting(env, dir, compile.Options{Vars: vars, Offline: offline})
 }
 
 // loadPinned is load for plan and apply: pinned, a saved plan's variable
 // values, take the place of every other source of values.
 func loadPinned(env Env, dir string, vars map[string]string, pinned map[string]cty.Value) (*compile.Program, bool) {
-	prog, diags := loadProgram(env, dir, compile.Options{Vars: vars, Pinned: pinned})
+	return loadReporting(env, dir, compile.Options{Vars: vars, Pinned: pinned})
+}
+
+// loadReporting compiles dir with opts and prints its diagnostics.
+func loadReporting(env Env, dir string, opts compile.Options) (*compile.Program, bool) {
+	prog, diags := loadProgram(env, dir, opts)
 	if len(diags) > 0 {
 		writeDiagnostics(env.Stderr, diags, prog.files())
 	}
@@ -68,11 +69,11 @@ func loadProgram(env Env, dir string, opts compile.Options) (loaded, hcl.Diagnos
 
 // openState opens the state file, creating it (0600) when missing, or
 // the PostgreSQL database a postgres:// URL names.
-func openState(ctx context.Context, path string) (*state.Store, error) {
+func openState(ctx context.Context, path string, opts ...state.Option) (*state.Store, error) {
 	if path == "" {
 		return nil, errors.New("no state file: set -state or $TOTE_STATE")
 	}
-	st, err := state.Open(ctx, path)
+	st, err := state.Open(ctx, path, opts...)
 	if err != nil {
 		return nil, fmt.Errorf("opening state %s: %w", state.Redact(path), err)
 	}

@@ -50,42 +50,56 @@ func shownStatus(r state.Run, it *state.Item, latest bool) (string, time.Time) {
 	return status, time.Time{}
 }
 
-// viewRuns relabels runs by the state of their events. latestOf names,
-// per item, the run that started last among those given or recorded.
+// viewRuns relabels runs by the state of their events. latest names, per
+// item, the run that started last among those recorded.
 func viewRuns(ctx context.Context, store *state.Store, runs []state.Run) ([]runView, error) {
 	items := map[int64]*state.Item{}
-	latest := map[int64]string{}
+	var ids []int64
 	for _, r := range runs {
-		if r.ItemID == 0 {
+		if _, seen := items[r.ItemID]; r.ItemID == 0 || seen {
 			continue
 		}
-		if _, ok := items[r.ItemID]; !ok {
-			it, err := store.Item(ctx, r.ItemID)
-			if err != nil {
-				items[r.ItemID] = nil
-				continue
-			}
-			items[r.ItemID] = &it
-			all, err := store.RunsOfItem(ctx, r.ItemID)
-			if err != nil {
-				return nil, err
-			}
-			if len(all) > 0 {
-				latest[r.ItemID] = all[len(all)-1].ID
+		it, err := store.Item(ctx, r.ItemID)
+		if err != nil {
+			items[r.ItemID] = nil
+			continue
+		}
+		items[r.ItemID] = &it
+		ids = append(ids, r.ItemID)
+	}
+	// The items' runs in a few queries rather than one an item; they come
+	// newest first, so an item's first is its latest.
+	latest := map[int64]string{}
+	for len(ids) > 0 {
+		n := min(len(ids), runsOfItemsBatch)
+		all, err := store.RunsOfItems(ctx, ids[:n])
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range all {
+			if _, ok := latest[r.ItemID]; !ok {
+				latest[r.ItemID] = r.ID
 			}
 		}
+		ids = ids[n:]
 	}
 	out := make([]runView, 0, len(runs))
 	for _, r := range runs {
-		var it *state.Item
-		if r.ItemID != 0 {
-			it = items[r.ItemID]
-		}
-		status, next := shownStatus(r, it, latest[r.ItemID] == r.ID)
-		out = append(out, runView{ID: r.ID, Pipeline: r.Pipeline, Trigger: r.Trigger, EventKey: r.EventKey, Status: status,
-			Writes: r.Writes, StartedAt: r.StartedAt.UTC(), NextTry: next.UTC(), Error: r.Error})
+		out = append(out, viewRun(r, items[r.ItemID], latest[r.ItemID] == r.ID))
 	}
 	return out, nil
+}
+
+// runsOfItemsBatch bounds the items whose runs one query reads, well under
+// the database's limit on a statement's parameters.
+const runsOfItemsBatch = 500
+
+// viewRun is one run as shown, given its event (nil when it has none) and
+// whether it is that event's latest run.
+func viewRun(r state.Run, it *state.Item, latest bool) runView {
+	status, next := shownStatus(r, it, latest)
+	return runView{ID: r.ID, Pipeline: r.Pipeline, Trigger: r.Trigger, EventKey: r.EventKey, Status: status,
+		Writes: r.Writes, StartedAt: r.StartedAt.UTC(), NextTry: next.UTC(), Error: r.Error}
 }
 
 // statusText is a run's status with the time of its next attempt.
