@@ -372,9 +372,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// unique drops repeated diagnostics: a mistake inside a module is found
-// once per call, and reported once.
-func unique(diags hcl.Diagnostics) hcl.Diagnostics {
+// Dedupe drops diagnostics repeated with the same summary and detail at the
+// same place: a mistake inside a module is found once per call, and a
+// reference checked statically and again while decoding; each is reported
+// once.
+func Dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
 	seen := map[string]bool{}
 	var out hcl.Diagnostics
 	for _, d := range diags {
