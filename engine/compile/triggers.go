@@ -2,7 +2,6 @@ package compile
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -193,11 +192,7 @@ func checkTriggerAttr(pl *Pipeline, trav hcl.Traversal) hcl.Diagnostics {
 	if pl.TriggerType.HasAttribute(name) {
 		return nil
 	}
-	names := make([]string, 0, len(pl.TriggerType.AttributeTypes()))
-	for n := range pl.TriggerType.AttributeTypes() {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := sortedKeys(pl.TriggerType.AttributeTypes())
 	var kinds []string
 	seen := map[string]bool{}
 	for _, t := range pl.Triggers {
