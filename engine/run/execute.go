@@ -548,7 +548,7 @@ func (x *execution) instance(ctx context.Context, n *compile.Node, sc *compile.S
 		}
 		return v, true, nil
 	}
-	args, diags := hcldec.Decode(x.e.argBodies.of(n), n.Args, hctx)
+	args, diags := hcldec.Decode(n.ArgBody(), n.Args, hctx)
 	if diags.HasErrors() {
 		return cty.NilVal, false, diagError(diags)
 	}
