@@ -225,12 +225,8 @@ func (p *Program) resolveAction(n *Node, reg *connectors.Registry, fe *ForEach) 
 	n.Action = action
 	n.Args = action.Args.Spec()
 	n.Type = action.Output
-	if s.Connection == nil && fe != nil && fe.Type == typ {
-		n.Conn, n.Instanced = p.instanceConnection(fe), true
-		return nil
-	}
-	conn, diags := p.resolveConnection(typ, s.Connection, s.DeclRange)
-	n.Conn = conn
+	conn, instanced, diags := p.connectionOf(typ, s.Connection, s.DeclRange, fe)
+	n.Conn, n.Instanced = conn, instanced
 	return diags
 }
 

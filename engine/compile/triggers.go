@@ -80,13 +80,11 @@ func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg 
 		}
 		t.Spec = ts
 		t.Mode = TriggerMode(ts.Mode)
-		if decl.Connection == nil && fe != nil && fe.Type == spec.Type {
-			t.Conn = p.instanceConnection(fe) // instanceTriggers gives each instance its own
-		} else {
-			conn, d := p.resolveConnection(spec.Type, decl.Connection, decl.DeclRange)
-			diags = append(diags, d...)
-			t.Conn = conn
-		}
+		// An instanced trigger's connection only types it: instanceTriggers
+		// gives each instance its own.
+		conn, _, d := p.connectionOf(spec.Type, decl.Connection, decl.DeclRange, fe)
+		diags = append(diags, d...)
+		t.Conn = conn
 		args, d := decodeBody(decl.Body, ts.Args, ctx)
 		diags = append(diags, d...)
 		t.Args = markSensitiveAttrs(args, ts.Args)
