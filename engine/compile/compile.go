@@ -179,7 +179,7 @@ func Compile(cfg *config.Config, opts Options) (*Program, hcl.Diagnostics) {
 			p.Pipelines = append(p.Pipelines, pl)
 		}
 	}
-	return p, quench(dedupe(suppressRepeats(cfg.Diagnostics, diags)))
+	return p, quench(config.Dedupe(suppressRepeats(cfg.Diagnostics, diags)))
 }
 
 func evalVariables(cfg *config.Config, opts Options) (cty.Value, hcl.Diagnostics) {
@@ -417,23 +417,4 @@ func attrName(trav hcl.Traversal) string {
 		return a.Name
 	}
 	return ""
-}
-
-// dedupe drops diagnostics repeated with the same summary at the same place:
-// a reference checked statically and again while decoding reports once.
-func dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
-	seen := map[string]bool{}
-	var out hcl.Diagnostics
-	for _, d := range diags {
-		key := d.Summary + "|" + d.Detail
-		if d.Subject != nil {
-			key += "|" + d.Subject.String()
-		}
-		if seen[key] {
-			continue
-		}
-		seen[key] = true
-		out = append(out, d)
-	}
-	return out
 }

@@ -107,6 +107,18 @@ func traversalString(trav hcl.Traversal) string {
 	return strings.Join(parts, ".")
 }
 
+// connectionOf resolves the connection of a trigger or step of connector
+// typ that names ref (nil for none). In a pipeline instanced over typ, one
+// that names none is instanced: it uses its instance's connection, and the
+// one returned (instanceConnection) only types it.
+func (p *Program) connectionOf(typ string, ref hcl.Traversal, rng hcl.Range, fe *ForEach) (c *Connection, instanced bool, diags hcl.Diagnostics) {
+	if ref == nil && fe != nil && fe.Type == typ {
+		return p.instanceConnection(fe), true, nil
+	}
+	c, diags = p.resolveConnection(typ, ref, rng)
+	return c, false, diags
+}
+
 // instanceConnection is the connection a trigger or step of connector typ
 // that names none types with in a pipeline instanced over typ: the first
 // instance, else any connection of typ (a pipeline without instances never

@@ -84,9 +84,10 @@ type Node struct {
 	When      hcl.Expression
 	// Type is the static type of one instance's value: the transform's
 	// value, or the step's output.
-	Type  cty.Type
-	Range hcl.Range
-	refs  []hcl.Traversal
+	Type    cty.Type
+	Range   hcl.Range
+	refs    []hcl.Traversal
+	argBody *contentBody // a step's body, see ArgBody
 }
 
 // IsWrite reports whether the node is a step running a write action.
@@ -158,7 +159,7 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 		pl.Graph.Add(n.Addr)
 	}
 	for _, s := range decl.Steps {
-		n := &Node{Addr: "step." + s.Name, Name: s.Name, Kind: StepNode, Step: s,
+		n := &Node{Addr: "step." + s.Name, Name: s.Name, Kind: StepNode, Step: s, argBody: &contentBody{Body: s.Body},
 			ForEach: s.ForEach, When: s.When, Range: s.DeclRange, Type: cty.DynamicPseudoType}
 		diags = append(diags, p.resolveAction(n, reg, pl.ForEach)...)
 		for _, e := range []hcl.Expression{s.ForEach, s.When} {
@@ -224,12 +225,8 @@ func (p *Program) resolveAction(n *Node, reg *connectors.Registry, fe *ForEach) 
 	n.Action = action
 	n.Args = action.Args.Spec()
 	n.Type = action.Output
-	if s.Connection == nil && fe != nil && fe.Type == typ {
-		n.Conn, n.Instanced = p.instanceConnection(fe), true
-		return nil
-	}
-	conn, diags := p.resolveConnection(typ, s.Connection, s.DeclRange)
-	n.Conn = conn
+	conn, instanced, diags := p.connectionOf(typ, s.Connection, s.DeclRange, fe)
+	n.Conn, n.Instanced = conn, instanced
 	return diags
 }
 

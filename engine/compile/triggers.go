@@ -2,7 +2,6 @@ package compile
 
 import (
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -81,13 +80,11 @@ func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg 
 		}
 		t.Spec = ts
 		t.Mode = TriggerMode(ts.Mode)
-		if decl.Connection == nil && fe != nil && fe.Type == spec.Type {
-			t.Conn = p.instanceConnection(fe) // instanceTriggers gives each instance its own
-		} else {
-			conn, d := p.resolveConnection(spec.Type, decl.Connection, decl.DeclRange)
-			diags = append(diags, d...)
-			t.Conn = conn
-		}
+		// An instanced trigger's connection only types it: instanceTriggers
+		// gives each instance its own.
+		conn, _, d := p.connectionOf(spec.Type, decl.Connection, decl.DeclRange, fe)
+		diags = append(diags, d...)
+		t.Conn = conn
 		args, d := decodeBody(decl.Body, ts.Args, ctx)
 		diags = append(diags, d...)
 		t.Args = markSensitiveAttrs(args, ts.Args)
@@ -193,11 +190,7 @@ func checkTriggerAttr(pl *Pipeline, trav hcl.Traversal) hcl.Diagnostics {
 	if pl.TriggerType.HasAttribute(name) {
 		return nil
 	}
-	names := make([]string, 0, len(pl.TriggerType.AttributeTypes()))
-	for n := range pl.TriggerType.AttributeTypes() {
-		names = append(names, n)
-	}
-	sort.Strings(names)
+	names := sortedKeys(pl.TriggerType.AttributeTypes())
 	var kinds []string
 	seen := map[string]bool{}
 	for _, t := range pl.Triggers {

@@ -198,7 +198,7 @@ func Parse(srcs map[string][]byte) (*Config, hcl.Diagnostics) {
 	}
 	cfg.Hash = hex.EncodeToString(h.Sum(nil))
 	diags = append(diags, cfg.checkDuplicates()...)
-	cfg.Diagnostics = unique(diags)
+	cfg.Diagnostics = Dedupe(diags)
 	return cfg, cfg.Diagnostics
 }
 

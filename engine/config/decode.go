@@ -170,15 +170,13 @@ func (c *Config) decodePipeline(b *hcl.Block) (*Pipeline, hcl.Diagnostics) {
 		mc, m, d := c.decodemoduleCall(blk)
 		diags = append(diags, d...)
 		if mc == nil {
-			// Still known by name, so references to it are not reported again.
-			mc, m = &moduleCall{Name: blk.Labels[0], DeclRange: blk.DefRange}, nil
-		}
-		refs.calls[mc.Name] = mc
-		refs.outputs[mc.Name] = map[string]bool{}
-		if m == nil {
-			refs.outputs[mc.Name] = nil
+			// Still known by name, without outputs, so references to it
+			// are not reported again.
+			refs.calls[blk.Labels[0]] = &moduleCall{Name: blk.Labels[0], DeclRange: blk.DefRange}
 			continue
 		}
+		refs.calls[mc.Name] = mc
+		refs.outputs[mc.Name] = make(map[string]bool, len(m.outputs))
 		for name := range m.outputs {
 			refs.outputs[mc.Name][name] = true
 		}

@@ -223,12 +223,7 @@ func rewriteInModule(t hcl.Traversal, prefix string, inputs, own map[string]bool
 		// reports anything else.
 		return t, nil
 	}
-	name := ""
-	if len(t) > 1 {
-		if a, ok := t[1].(hcl.TraverseAttr); ok {
-			name = a.Name
-		}
-	}
+	name := attrOf(t, 1)
 	switch {
 	case name == "":
 		return t, errf("Invalid reference", fmt.Sprintf("A reference to %s must name one, as in %s.<name>.", root, root))
@@ -289,12 +284,7 @@ func (r *moduleRefs) errf(t hcl.Traversal, summary, detail string) {
 
 // call returns the module a reference names, or nil after a diagnostic.
 func (r *moduleRefs) call(t hcl.Traversal) *moduleCall {
-	name := ""
-	if len(t) > 1 {
-		if a, ok := t[1].(hcl.TraverseAttr); ok {
-			name = a.Name
-		}
-	}
+	name := attrOf(t, 1)
 	mc := r.calls[name]
 	if mc == nil {
 		calls := "It calls none."
@@ -315,12 +305,7 @@ func (r *moduleRefs) expr(st *hclsyntax.ScopeTraversalExpr) {
 	if mc == nil {
 		return
 	}
-	out := ""
-	if len(t) > 2 {
-		if a, ok := t[2].(hcl.TraverseAttr); ok {
-			out = a.Name
-		}
-	}
+	out := attrOf(t, 2)
 	if !r.outputs[mc.Name][out] {
 		r.errf(t, "Reference to undeclared module output", fmt.Sprintf("Module %q (%s) has no output %q. Its outputs: %s.",
 			mc.Name, mc.File, out, strings.Join(sortedKeys(r.outputs[mc.Name]), ", ")))
@@ -387,9 +372,11 @@ func sortedKeys[V any](m map[string]V) []string {
 	return out
 }
 
-// unique drops repeated diagnostics: a mistake inside a module is found
-// once per call, and reported once.
-func unique(diags hcl.Diagnostics) hcl.Diagnostics {
+// Dedupe drops diagnostics repeated with the same summary and detail at the
+// same place: a mistake inside a module is found once per call, and a
+// reference checked statically and again while decoding; each is reported
+// once.
+func Dedupe(diags hcl.Diagnostics) hcl.Diagnostics {
 	seen := map[string]bool{}
 	var out hcl.Diagnostics
 	for _, d := range diags {

@@ -26,9 +26,12 @@ var exempt = map[string]bool{
 	"servicename": true, "statusname": true,
 }
 
+// separators are dropped from a key before it is matched.
+var separators = strings.NewReplacer("_", "", "-", "")
+
 // Personal reports whether values under key are personal data.
 func Personal(key string) bool {
-	k := strings.NewReplacer("_", "", "-", "").Replace(strings.ToLower(key))
+	k := separators.Replace(strings.ToLower(key))
 	if exempt[k] {
 		return false
 	}

@@ -123,20 +123,25 @@ func (c Counts) Changes() int { return c.Create + c.Update + c.Delete }
 func (p *Plan) Count() Counts {
 	var c Counts
 	for _, r := range p.Runs {
-		for _, ch := range r.Changes {
-			switch ch.Op {
-			case connectors.OpCreate:
-				c.Create++
-			case connectors.OpUpdate:
-				c.Update++
-			case connectors.OpDelete:
-				c.Delete++
-			default:
-				c.Noop++
-			}
-		}
+		c.add(r)
 	}
 	return c
+}
+
+// add tallies the changes of r.
+func (c *Counts) add(r *Run) {
+	for _, ch := range r.Changes {
+		switch ch.Op {
+		case connectors.OpCreate:
+			c.Create++
+		case connectors.OpUpdate:
+			c.Update++
+		case connectors.OpDelete:
+			c.Delete++
+		default:
+			c.Noop++
+		}
+	}
 }
 
 // Failed reports whether any run failed to plan.

@@ -48,18 +48,7 @@ func (s *Summary) Add(r *Run) {
 		s.ToApply = map[string]int{}
 	}
 	s.Runs++
-	for _, ch := range r.Changes {
-		switch ch.Op {
-		case connectors.OpCreate:
-			s.Create++
-		case connectors.OpUpdate:
-			s.Update++
-		case connectors.OpDelete:
-			s.Delete++
-		default:
-			s.Noop++
-		}
-	}
+	s.Counts.add(r)
 	s.Failures += len(r.Errors)
 	s.Waiting += len(r.Waiting)
 	switch {

@@ -62,11 +62,17 @@ func (e *Engine) Poll(ctx context.Context, pl *compile.Pipeline, t *compile.Trig
 	if err != nil {
 		return nil, "", fmt.Errorf("polling %s.%s: %w", pl.Name, t.Name, err)
 	}
+	return polledEvents(pl, t, raw), cursor, nil
+}
+
+// polledEvents are the events of pl's trigger t for what its connector's
+// poll returned.
+func polledEvents(pl *compile.Pipeline, t *compile.Trigger, raw []connectors.Event) []Event {
 	events := make([]Event, 0, len(raw))
 	for _, ev := range raw {
 		events = append(events, Event{Pipeline: pl.Name, Trigger: t.Name, Key: ev.Key, Data: ev.Data})
 	}
-	return events, cursor, nil
+	return events
 }
 
 // pollWindow is what a poll of t asks for: [from, to] when a window is
@@ -235,11 +241,7 @@ func (e *Engine) PollPages(ctx context.Context, pl *compile.Pipeline, t *compile
 	args, _ := t.Args.UnmarkDeep()
 	var pageErr error
 	cursor, err := pager.PollPages(ctx, t.Kind, args, w, func(raw []connectors.Event) error {
-		events := make([]Event, 0, len(raw))
-		for _, ev := range raw {
-			events = append(events, Event{Pipeline: pl.Name, Trigger: t.Name, Key: ev.Key, Data: ev.Data})
-		}
-		pageErr = page(events)
+		pageErr = page(polledEvents(pl, t, raw))
 		return pageErr
 	})
 	switch {

@@ -75,8 +75,6 @@ type Engine struct {
 	secrets *redactor
 	// fence, when set, is the state lease this engine's writes depend on.
 	fence atomic.Pointer[state.Fence]
-	// argBodies are the steps' bodies with their argument content found.
-	argBodies argBodies
 }
 
 // processStart tells this process from an earlier one with the same pid.

@@ -135,30 +135,33 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	now := e.opts.Clock()
 	// One redactor for the run: it learns the sensitive values its walks see.
 	redact := e.secrets.clone()
+	// x collects the run's outcome; each part is walked by an execution of
+	// its own, which alone needs a scope.
+	run := func() *execution {
+		return &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, deferred: deferred, started: now,
+			redact: redact}
+	}
+	x := run()
 	newExecution := func(p part) *execution {
-		x := &execution{
-			e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, deferred: deferred, started: now,
-			sem:        make(chan struct{}, e.opts.Parallelism),
-			transforms: map[string]cty.Value{}, steps: map[string]cty.Value{},
-			redact: redact,
-			inst:   p.instance,
-			base: &compile.Scope{
-				Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.connections,
-				Trigger: pl.EventValue(trig, p.data),
-				Run: cty.ObjectVal(map[string]cty.Value{
-					"id": runIDValue(mode, runID), "pipeline": cty.StringVal(pl.Name),
-					"mode": cty.StringVal(string(mode)), "time": cty.StringVal(now.UTC().Format(time.RFC3339)),
-				}),
-				Funcs: e.prog.Functions(mode == Plan),
-			},
+		px := run()
+		px.sem = make(chan struct{}, e.opts.Parallelism)
+		px.transforms, px.steps = map[string]cty.Value{}, map[string]cty.Value{}
+		px.inst = p.instance
+		px.base = &compile.Scope{
+			Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.connections,
+			Trigger: pl.EventValue(trig, p.data),
+			Run: cty.ObjectVal(map[string]cty.Value{
+				"id": runIDValue(mode, runID), "pipeline": cty.StringVal(pl.Name),
+				"mode": cty.StringVal(string(mode)), "time": cty.StringVal(now.UTC().Format(time.RFC3339)),
+			}),
+			Funcs: e.prog.Functions(mode == Plan),
 		}
 		if pl.ForEach != nil && len(pl.ForEach.Instances) > 1 && p.instance != nil {
 			// Which store a change is for, once there are several.
-			x.prefix = "[" + p.instance.Name + "] "
+			px.prefix = "[" + p.instance.Name + "] "
 		}
-		return x
+		return px
 	}
-	x := newExecution(part{data: data})
 	if runID != "" && mode == Apply && deferred == nil {
 		if err := e.store.StartRun(ctx, state.Run{ID: runID, Pipeline: pl.Name, Trigger: ev.Trigger, EventKey: ev.Key,
 			Mode: string(mode), Status: state.RunRunning, StartedAt: now}); err != nil {
@@ -169,7 +172,7 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 
 	if resolveErr != nil {
 		x.fail("trigger."+trig.Name, resolveErr)
-		x.finish(ctx, walked{})
+		x.finish(ctx, nil)
 		return res
 	}
 	// The instances of a split event run one after another, as one run.
@@ -184,7 +187,7 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		x.ledger = append(x.ledger, px.ledger...)
 		x.links = append(x.links, px.links...)
 	}
-	x.finish(ctx, walkedErr{walkErr})
+	x.finish(ctx, walkErr)
 	return res
 }
 
@@ -248,11 +251,6 @@ func (e *Engine) route(pl *compile.Pipeline, trig *compile.Trigger, key string, 
 	return out
 }
 
-// walkedErr is the outcome of a run's walks: the first walk error.
-type walkedErr struct{ err error }
-
-func (w walkedErr) Err() error { return w.err }
-
 type execution struct {
 	e          *Engine
 	mode       Mode
@@ -289,11 +287,10 @@ type failure struct {
 	err  error
 }
 
-func (x *execution) finish(ctx context.Context, walk interface {
-	Err() error
-}) {
+// finish settles the run: its failures, and w, the first error of its
+// walks (nil when none, or when the run stopped before its graph).
+func (x *execution) finish(ctx context.Context, w error) {
 	res := x.res
-	w := walk.Err()
 	var errs []error
 	permanent := true
 	for _, f := range x.failures {
@@ -551,7 +548,7 @@ func (x *execution) instance(ctx context.Context, n *compile.Node, sc *compile.S
 		}
 		return v, true, nil
 	}
-	args, diags := hcldec.Decode(x.e.argBodies.of(n), n.Args, hctx)
+	args, diags := hcldec.Decode(n.ArgBody(), n.Args, hctx)
 	if diags.HasErrors() {
 		return cty.NilVal, false, diagError(diags)
 	}

@@ -28,9 +28,3 @@ func (e *Engine) resolveEvent(ctx context.Context, t *compile.Trigger, data cty.
 	v, err = r.ResolveEvent(ctx, t.Kind, args, data)
 	return v, true, err
 }
-
-// walked is the walk of a run that stopped before its graph: its failures
-// say why.
-type walked struct{}
-
-func (walked) Err() error { return nil }

@@ -1,27 +1,17 @@
-package run
+package compile
 
 import (
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/toteworks/tote/engine/compile"
 )
 
-// argBodies keeps, per step, its body with the content its argument schema
-// selects worked out once: hcldec.Decode asks a body for that content on
-// every call, and it depends only on the body and the schema, never on the
-// values the arguments are evaluated with.
-type argBodies struct {
-	m sync.Map // *compile.Node -> *contentBody
-}
-
-func (a *argBodies) of(n *compile.Node) hcl.Body {
-	if b, ok := a.m.Load(n); ok {
-		return b.(*contentBody)
-	}
-	b, _ := a.m.LoadOrStore(n, &contentBody{Body: n.Step.Body})
-	return b.(*contentBody)
-}
+// ArgBody is the step's body to decode its arguments from (with Args). Its
+// content for the argument schema is worked out once, on first use:
+// hcldec.Decode asks a body for that content on every call, and it depends
+// only on the body and the schema, never on the values the arguments are
+// evaluated with.
+func (n *Node) ArgBody() hcl.Body { return n.argBody }
 
 // contentBody is a body whose Content, for the one schema it is asked with
 // (a step's arguments), is computed once.
