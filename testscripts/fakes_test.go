@@ -36,6 +36,14 @@ func cmdSSDelivered(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// fakeOptions start the fakes on free loopback ports with the sandbox's
+// seed. Generous limits keep scripts fast; the connections are told them.
+func fakeOptions() sandbox.Options {
+	any := "127.0.0.1:0"
+	return sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+		Seed: 1, BigCommerceQuota: 3000, ShipStationPerMinute: 200, ShipStationWindow: 2 * time.Second}
+}
+
 var fakesByScript sync.Map // script -> *sandbox.Fakes
 
 // fakes: start the fake BigCommerce, ShipStation and SMTP servers with the
@@ -48,10 +56,7 @@ func cmdFakes(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: fakes")
 	}
-	any := "127.0.0.1:0"
-	// Generous limits keep scripts fast; the connections are told them.
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
-		Seed: 1, BigCommerceQuota: 3000, ShipStationPerMinute: 200, ShipStationWindow: 2 * time.Second}
+	opts := fakeOptions()
 	f, err := sandbox.StartFakes(opts)
 	ts.Check(err)
 	ts.Defer(func() { f.Close() })

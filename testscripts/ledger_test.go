@@ -19,13 +19,11 @@ import (
 	"github.com/toteworks/tote/engine/worker"
 )
 
-// ledgerFakes starts the fakes and returns them with the environment a
-// pipeline's connections read.
+// ledgerFakes starts the fakes as the fakes command does and returns them
+// with the environment a pipeline's connections read.
 func ledgerFakes(t *testing.T) (*sandbox.Fakes, map[string]string) {
 	t.Helper()
-	any := "127.0.0.1:0"
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
-		Seed: 1, BigCommerceQuota: 3000, ShipStationPerMinute: 200, ShipStationWindow: 2 * time.Second}
+	opts := fakeOptions()
 	f, err := sandbox.StartFakes(opts)
 	if err != nil {
 		t.Fatal(err)
