@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
@@ -21,8 +22,12 @@ import (
 // walkthroughDoc is the page the walkthroughs are in.
 var walkthroughDoc = filepath.Join("..", "docs", "pipelines.md")
 
-// docBlocks reads the named fenced blocks of the walkthrough page.
-func docBlocks() (map[string]string, error) {
+// docBlocks are the named fenced blocks of the walkthrough page, read
+// once: every docblock, docenv and cmpdoc of every script looks here.
+var docBlocks = sync.OnceValues(readDocBlocks)
+
+// readDocBlocks reads the named fenced blocks of the walkthrough page.
+func readDocBlocks() (map[string]string, error) {
 	f, err := os.Open(walkthroughDoc)
 	if err != nil {
 		return nil, err
