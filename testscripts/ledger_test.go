@@ -55,7 +55,9 @@ func compileSrc(t *testing.T, src string, env map[string]string) *compile.Progra
 	return prog
 }
 
-const refundPipeline = `
+// bigcommerceConnection is the sandbox store, as the fakes' environment
+// names it.
+const bigcommerceConnection = `
 connection "bigcommerce" "main" {
   store_hash    = env("BIGCOMMERCE_STORE_HASH")
   access_token  = secret("BIGCOMMERCE_ACCESS_TOKEN")
@@ -63,7 +65,9 @@ connection "bigcommerce" "main" {
   api_url       = env("BIGCOMMERCE_API_URL")
   rate_quota    = 3000
 }
+`
 
+const refundPipeline = bigcommerceConnection + `
 pipeline "refund" {
   step "refund" {
     action   = bigcommerce.create_refund
@@ -301,15 +305,7 @@ func TestARefusedEmailIsRetriedNotParked(t *testing.T) {
 	}
 }
 
-const adjustPipeline = `
-connection "bigcommerce" "main" {
-  store_hash    = env("BIGCOMMERCE_STORE_HASH")
-  access_token  = secret("BIGCOMMERCE_ACCESS_TOKEN")
-  client_secret = secret("BIGCOMMERCE_CLIENT_SECRET")
-  api_url       = env("BIGCOMMERCE_API_URL")
-  rate_quota    = 3000
-}
-
+const adjustPipeline = bigcommerceConnection + `
 pipeline "p" {
   trigger "cron" "tick" {
     schedule = "@hourly"
