@@ -32,6 +32,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"waitrecord":   cmdWaitRecord,
 		"post":         cmdPost,
 		"get":          cmdGet,
+		"readyaddr":    cmdReadyAddr,
 		"fakes":        cmdFakes,
 		"vendor":       cmdVendor,
 		"bcdeliver":    cmdBCDeliver,
@@ -255,6 +256,15 @@ func cmdPost(ts *testscript.TestScript, neg bool, args []string) {
 func readyAddr(ts *testscript.TestScript, file string) string {
 	line, _, _ := strings.Cut(ts.ReadFile(file), "\n")
 	return strings.TrimSpace(line)
+}
+
+// readyaddr READYFILE VAR: set VAR to the address on the first line of
+// READYFILE (a tote run's listen address, for -public-url http://$VAR).
+func cmdReadyAddr(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: readyaddr READYFILE VAR")
+	}
+	ts.Setenv(args[1], readyAddr(ts, args[0]))
 }
 
 // get ADDRFILE path: GET from the server whose address is in ADDRFILE;
