@@ -6,6 +6,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -70,12 +71,9 @@ func TestSystemdUnitVerifies(t *testing.T) {
 
 func atoi(t *testing.T, s string) int {
 	t.Helper()
-	n := 0
-	for _, r := range s {
-		if r < '0' || r > '9' {
-			t.Fatalf("%q is not a number of seconds", s)
-		}
-		n = n*10 + int(r-'0')
+	n, err := strconv.Atoi(s)
+	if err != nil {
+		t.Fatalf("%q is not a number of seconds", s)
 	}
 	return n
 }

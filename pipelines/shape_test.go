@@ -17,18 +17,13 @@ const maxLines = 150
 const maxNesting = 2
 
 func TestShippedPipelinesAreShortAndShallow(t *testing.T) {
-	names, err := fs.Glob(FS, "*.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	modules, err := fs.Glob(FS, "modules/*.hcl")
-	if err != nil {
-		t.Fatal(err)
-	}
-	for _, name := range append(names, modules...) {
+	err := fs.WalkDir(FS, ".", func(name string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
 		src, err := fs.ReadFile(FS, name)
 		if err != nil {
-			t.Fatal(err)
+			return err
 		}
 		if n := bytes.Count(src, []byte("\n")); n > maxLines {
 			t.Errorf("%s has %d lines, more than %d", name, n, maxLines)
@@ -38,6 +33,10 @@ func TestShippedPipelinesAreShortAndShallow(t *testing.T) {
 			t.Fatal(diags)
 		}
 		checkNesting(t, name, f.Body.(*hclsyntax.Body), "")
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
 	}
 }
 
@@ -45,10 +44,9 @@ func TestShippedPipelinesAreShortAndShallow(t *testing.T) {
 // <type>.<label> inside a pipeline) whose for expressions nest too deep.
 func checkNesting(t *testing.T, file string, body *hclsyntax.Body, block string) {
 	t.Helper()
-	limit := maxNesting
 	for name, a := range body.Attributes {
-		if d := forDepth(a.Expr); d > limit {
-			t.Errorf("%s:%d: %s of %s nests %d comprehensions, more than %d", file, a.SrcRange.Start.Line, name, block, d, limit)
+		if d := forDepth(a.Expr); d > maxNesting {
+			t.Errorf("%s:%d: %s of %s nests %d comprehensions, more than %d", file, a.SrcRange.Start.Line, name, block, d, maxNesting)
 		}
 	}
 	for _, b := range body.Blocks {

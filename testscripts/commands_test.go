@@ -32,6 +32,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"waitrecord":   cmdWaitRecord,
 		"post":         cmdPost,
 		"get":          cmdGet,
+		"readyaddr":    cmdReadyAddr,
 		"fakes":        cmdFakes,
 		"vendor":       cmdVendor,
 		"bcdeliver":    cmdBCDeliver,
@@ -257,6 +258,15 @@ func readyAddr(ts *testscript.TestScript, file string) string {
 	return strings.TrimSpace(line)
 }
 
+// readyaddr READYFILE VAR: set VAR to the address on the first line of
+// READYFILE (a tote run's listen address, for -public-url http://$VAR).
+func cmdReadyAddr(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: readyaddr READYFILE VAR")
+	}
+	ts.Setenv(args[1], readyAddr(ts, args[0]))
+}
+
 // get ADDRFILE path: GET from the server whose address is in ADDRFILE;
 // print the status and body.
 func cmdGet(ts *testscript.TestScript, neg bool, args []string) {
@@ -304,21 +314,30 @@ func cmdWaitLease(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 0 {
 		ts.Fatalf("usage: waitlease")
 	}
+	var until time.Time
+	pollState(ts, func(ctx context.Context, st *state.Store) bool {
+		_, u, ok, err := st.LeaseHolder(ctx, lease.Name)
+		ts.Check(err)
+		until = u
+		return !ok || !until.After(time.Now())
+	}, func() { ts.Fatalf("waitlease: the lease is still held until %s", until) })
+}
+
+// pollState opens the state ($TOTE_STATE), which another process is
+// writing, and asks done every 20ms until it holds; after 30s it calls
+// timedOut, which fails the script.
+func pollState(ts *testscript.TestScript, done func(context.Context, *state.Store) bool, timedOut func()) {
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
 	st, err := state.Open(ctx, ts.Getenv("TOTE_STATE"))
 	ts.Check(err)
 	defer st.Close()
-	for {
-		_, until, ok, err := st.LeaseHolder(ctx, lease.Name)
-		ts.Check(err)
-		if !ok || !until.After(time.Now()) {
-			return
-		}
+	for !done(ctx, st) {
 		select {
-		case <-time.After(20 * time.Millisecond): // polling another process's lease
+		case <-time.After(20 * time.Millisecond): // polling another process's writes
 		case <-ctx.Done():
-			ts.Fatalf("waitlease: the lease is still held until %s", until)
+			timedOut()
+			return
 		}
 	}
 }
@@ -361,26 +380,17 @@ func cmdWaitFailed(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: waitfailed PIPELINE")
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st, err := state.Open(ctx, ts.Getenv("TOTE_STATE"))
-	ts.Check(err)
-	defer st.Close()
-	for {
+	pollState(ts, func(ctx context.Context, st *state.Store) bool {
 		items, err := st.Items(ctx, state.ItemFilter{Status: state.ItemPending})
 		ts.Check(err)
 		for _, it := range items {
 			if it.Pipeline == args[0] && it.Attempts > 0 && it.LastError != "" {
 				fmt.Fprintf(ts.Stdout(), "%s attempt %d: %s\n", it.Pipeline, it.Attempts, it.LastError)
-				return
+				return true
 			}
 		}
-		select {
-		case <-time.After(20 * time.Millisecond): // polling another process's writes
-		case <-ctx.Done():
-			ts.Fatalf("waitfailed: no failed attempt of %s within 30s", args[0])
-		}
-	}
+		return false
+	}, func() { ts.Fatalf("waitfailed: no failed attempt of %s within 30s", args[0]) })
 }
 
 // waitinbox STATUS N: wait until the state's inbox holds N items with
@@ -391,21 +401,11 @@ func cmdWaitInbox(ts *testscript.TestScript, neg bool, args []string) {
 	}
 	n, err := strconv.Atoi(args[1])
 	ts.Check(err)
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st, err := state.Open(ctx, ts.Getenv("TOTE_STATE"))
-	ts.Check(err)
-	defer st.Close()
-	for {
+	var have int
+	pollState(ts, func(ctx context.Context, st *state.Store) bool {
 		counts, err := st.InboxCounts(ctx)
 		ts.Check(err)
-		if counts[state.ItemStatus(args[0])] == n {
-			return
-		}
-		select {
-		case <-time.After(20 * time.Millisecond): // polling another process's writes
-		case <-ctx.Done():
-			ts.Fatalf("waitinbox: %d %s items within 30s, want %d", counts[state.ItemStatus(args[0])], args[0], n)
-		}
-	}
+		have = counts[state.ItemStatus(args[0])]
+		return have == n
+	}, func() { ts.Fatalf("waitinbox: %d %s items within 30s, want %d", have, args[0], n) })
 }

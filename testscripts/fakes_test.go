@@ -36,6 +36,14 @@ func cmdSSDelivered(ts *testscript.TestScript, neg bool, args []string) {
 	}
 }
 
+// fakeOptions start the fakes on free loopback ports with the sandbox's
+// seed. Generous limits keep scripts fast; the connections are told them.
+func fakeOptions() sandbox.Options {
+	any := "127.0.0.1:0"
+	return sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
+		Seed: 1, BigCommerceQuota: 3000, ShipStationPerMinute: 200, ShipStationWindow: 2 * time.Second}
+}
+
 var fakesByScript sync.Map // script -> *sandbox.Fakes
 
 // fakes: start the fake BigCommerce, ShipStation and SMTP servers with the
@@ -48,10 +56,7 @@ func cmdFakes(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 0 {
 		ts.Fatalf("usage: fakes")
 	}
-	any := "127.0.0.1:0"
-	// Generous limits keep scripts fast; the connections are told them.
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
-		Seed: 1, BigCommerceQuota: 3000, ShipStationPerMinute: 200, ShipStationWindow: 2 * time.Second}
+	opts := fakeOptions()
 	f, err := sandbox.StartFakes(opts)
 	ts.Check(err)
 	ts.Defer(func() { f.Close() })
@@ -105,11 +110,7 @@ func cmdStore(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) == 3 {
 		prefix = args[2]
 	}
-	n := uint64(3)
-	if m, ok := extraStores.Load(ts); ok {
-		n += uint64(len(m.(map[string]*bigcommercetest.Server)))
-	}
-	startStore(ts, args[0], args[1], prefix, n)
+	startStore(ts, args[0], args[1], prefix, 3+uint64(len(extraStoresOf(ts))))
 }
 
 func startStore(ts *testscript.TestScript, hash, env, skuPrefix string, seed uint64) {
@@ -118,12 +119,7 @@ func startStore(ts *testscript.TestScript, hash, env, skuPrefix string, seed uin
 		SKUPrefix: skuPrefix, RateLimit: bigcommercetest.RateLimit{Quota: 3000}})
 	ts.Check(bc.SeedDefault())
 	ts.Defer(bc.Close)
-	stores := map[string]*bigcommercetest.Server{}
-	if m, ok := extraStores.Load(ts); ok {
-		stores = m.(map[string]*bigcommercetest.Server)
-	}
-	stores[hash] = bc
-	extraStores.Store(ts, stores)
+	extraStoresOf(ts)[hash] = bc
 	ts.Setenv(env+"_STORE_HASH", hash)
 	ts.Setenv(env+"_ACCESS_TOKEN", hash+"-token")
 	ts.Setenv(env+"_CLIENT_SECRET", hash+"-secret")
@@ -131,6 +127,12 @@ func startStore(ts *testscript.TestScript, hash, env, skuPrefix string, seed uin
 }
 
 var extraStores sync.Map // script -> map[store hash]*bigcommercetest.Server
+
+// extraStoresOf is the script's stores besides the sandbox's, by hash.
+func extraStoresOf(ts *testscript.TestScript) map[string]*bigcommercetest.Server {
+	m, _ := extraStores.LoadOrStore(ts, map[string]*bigcommercetest.Server{})
+	return m.(map[string]*bigcommercetest.Server)
+}
 
 func fakesOf(ts *testscript.TestScript) *sandbox.Fakes {
 	v, ok := fakesByScript.Load(ts)
@@ -229,10 +231,7 @@ func vendorCall(ts *testscript.TestScript, vendor, method, path string, body io.
 	case "mail":
 		base = f.Mail.URL()
 	default:
-		var bc *bigcommercetest.Server
-		if m, ok := extraStores.Load(ts); ok {
-			bc = m.(map[string]*bigcommercetest.Server)[vendor]
-		}
+		bc := extraStoresOf(ts)[vendor]
 		if bc == nil {
 			ts.Fatalf("vendor: unknown vendor %q (start a store with: store %s ENVPREFIX)", vendor, vendor)
 		}

@@ -19,13 +19,11 @@ import (
 	"github.com/toteworks/tote/engine/worker"
 )
 
-// ledgerFakes starts the fakes and returns them with the environment a
-// pipeline's connections read.
+// ledgerFakes starts the fakes as the fakes command does and returns them
+// with the environment a pipeline's connections read.
 func ledgerFakes(t *testing.T) (*sandbox.Fakes, map[string]string) {
 	t.Helper()
-	any := "127.0.0.1:0"
-	opts := sandbox.Options{Addresses: sandbox.Addresses{BigCommerce: any, ShipStation: any, SMTP: any, Mail: any},
-		Seed: 1, BigCommerceQuota: 3000, ShipStationPerMinute: 200, ShipStationWindow: 2 * time.Second}
+	opts := fakeOptions()
 	f, err := sandbox.StartFakes(opts)
 	if err != nil {
 		t.Fatal(err)
@@ -57,7 +55,9 @@ func compileSrc(t *testing.T, src string, env map[string]string) *compile.Progra
 	return prog
 }
 
-const refundPipeline = `
+// bigcommerceConnection is the sandbox store, as the fakes' environment
+// names it.
+const bigcommerceConnection = `
 connection "bigcommerce" "main" {
   store_hash    = env("BIGCOMMERCE_STORE_HASH")
   access_token  = secret("BIGCOMMERCE_ACCESS_TOKEN")
@@ -65,7 +65,9 @@ connection "bigcommerce" "main" {
   api_url       = env("BIGCOMMERCE_API_URL")
   rate_quota    = 3000
 }
+`
 
+const refundPipeline = bigcommerceConnection + `
 pipeline "refund" {
   step "refund" {
     action   = bigcommerce.create_refund
@@ -303,15 +305,7 @@ func TestARefusedEmailIsRetriedNotParked(t *testing.T) {
 	}
 }
 
-const adjustPipeline = `
-connection "bigcommerce" "main" {
-  store_hash    = env("BIGCOMMERCE_STORE_HASH")
-  access_token  = secret("BIGCOMMERCE_ACCESS_TOKEN")
-  client_secret = secret("BIGCOMMERCE_CLIENT_SECRET")
-  api_url       = env("BIGCOMMERCE_API_URL")
-  rate_quota    = 3000
-}
-
+const adjustPipeline = bigcommerceConnection + `
 pipeline "p" {
   trigger "cron" "tick" {
     schedule = "@hourly"

@@ -6,10 +6,12 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/rogpeppe/go-internal/txtar"
+	"github.com/toteworks/tote/pipelines"
 )
 
 // The walkthroughs of docs/pipelines.md are run, not just read: each
@@ -20,8 +22,12 @@ import (
 // walkthroughDoc is the page the walkthroughs are in.
 var walkthroughDoc = filepath.Join("..", "docs", "pipelines.md")
 
-// docBlocks reads the named fenced blocks of the walkthrough page.
-func docBlocks() (map[string]string, error) {
+// docBlocks are the named fenced blocks of the walkthrough page, read
+// once: every docblock, docenv and cmpdoc of every script looks here.
+var docBlocks = sync.OnceValues(readDocBlocks)
+
+// readDocBlocks reads the named fenced blocks of the walkthrough page.
+func readDocBlocks() (map[string]string, error) {
 	f, err := os.Open(walkthroughDoc)
 	if err != nil {
 		return nil, err
@@ -186,21 +192,7 @@ func cmdCopyShipped(ts *testscript.TestScript, neg bool, args []string) {
 	if neg || len(args) != 1 {
 		ts.Fatalf("usage: copyshipped DIR")
 	}
-	src := ts.Getenv("SHIPPED_PIPELINES")
-	dst := ts.MkAbs(args[0])
-	for _, sub := range []string{".", "modules"} {
-		files, err := filepath.Glob(filepath.Join(src, sub, "*.hcl"))
-		ts.Check(err)
-		if len(files) == 0 {
-			ts.Fatalf("copyshipped: no pipelines in %s", filepath.Join(src, sub))
-		}
-		ts.Check(os.MkdirAll(filepath.Join(dst, sub), 0o755))
-		for _, f := range files {
-			b, err := os.ReadFile(f)
-			ts.Check(err)
-			ts.Check(os.WriteFile(filepath.Join(dst, sub, filepath.Base(f)), b, 0o644))
-		}
-	}
+	ts.Check(os.CopyFS(ts.MkAbs(args[0]), pipelines.FS))
 }
 
 // TestWalkthroughOwnTest runs the pipeline test that the "Write your own
