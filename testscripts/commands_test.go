@@ -43,6 +43,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"maildrop":     cmdMailDrop,
 		"waitcount":    cmdWaitCount,
 		"waitinbox":    cmdWaitInbox,
+		"waitcursor":   cmdWaitCursor,
 		"waitfailed":   cmdWaitFailed,
 		"ssdelivered":  cmdSSDelivered,
 		"waitlease":    cmdWaitLease,
@@ -395,6 +396,27 @@ func cmdWaitFailed(ts *testscript.TestScript, neg bool, args []string) {
 
 // waitinbox STATUS N: wait until the state's inbox holds N items with
 // STATUS (another process is writing it, so this polls).
+// waitcursor NAME...: wait until the state holds each named cursor (a
+// poll's cursor, or "watermark:<pipeline>.<trigger>" for a schedule).
+func cmdWaitCursor(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) == 0 {
+		ts.Fatalf("usage: waitcursor NAME...")
+	}
+	missing := args
+	pollState(ts, func(ctx context.Context, st *state.Store) bool {
+		var still []string
+		for _, name := range missing {
+			_, ok, err := st.Cursor(ctx, name)
+			ts.Check(err)
+			if !ok {
+				still = append(still, name)
+			}
+		}
+		missing = still
+		return len(missing) == 0
+	}, func() { ts.Fatalf("waitcursor: no cursor %s within 30s", strings.Join(missing, ", ")) })
+}
+
 func cmdWaitInbox(ts *testscript.TestScript, neg bool, args []string) {
 	if len(args) != 2 {
 		ts.Fatalf("usage: waitinbox STATUS N")
