@@ -106,12 +106,10 @@ func (s *tagSeen) listed(tag int64, orders []Order, complete bool) []string {
 	gens := make([]string, len(orders))
 	for i, o := range orders {
 		id := deref(o.OrderID)
-		gen, ok := was[id]
+		gen := was[id] // "" for an order not listed before
 		if _, lost := gone[id]; lost {
 			gen = "g" + strconv.FormatInt(at.UnixMilli(), 10)
 			delete(gone, id)
-		} else if !ok {
-			gen = ""
 		}
 		now[id], gens[i] = gen, gen
 	}
