@@ -9,7 +9,8 @@ import (
 )
 
 // routedLists are the event's record lists; each record names its
-// BigCommerce store in its bigcommerce attribute (parsed from its orderKey).
+// BigCommerce store and order in its bigcommerce attribute (parsed from its
+// orderKey). Routing and subjects read the same lists.
 var routedLists = []string{"orders", "shipments", "fulfillments", "return_labels"}
 
 // storeHash is the BigCommerce store a record names in its orderKey, or "".
