@@ -1,8 +1,6 @@
 package shipstation
 
 import (
-	"math/big"
-
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/orderkey"
 	"github.com/zclconf/go-cty/cty"
@@ -87,7 +85,7 @@ func route(ev cty.Value) map[string]cty.Value {
 				if id := attrOf(r, "orderId"); !id.IsNull() && id.IsKnown() && id.Type() == cty.Number {
 					if s := id.AsBigFloat().Text('f', -1); !ids[s] {
 						ids[s] = true
-						idVals = append(idVals, cty.NumberVal(new(big.Float).Set(id.AsBigFloat())))
+						idVals = append(idVals, id)
 					}
 				}
 			}
