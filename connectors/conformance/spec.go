@@ -18,16 +18,8 @@ func (s *suite) checkSpec(context.Context) ([]string, string) {
 	if _, err := connectors.NewRegistry(func() connectors.Connector { return s.c }); err != nil {
 		problems = append(problems, fmt.Sprintf("the registry rejects the spec: %v", err))
 	}
-	sameFunc := cmp.Comparer(func(a, b connectors.SubjectFunc) bool {
-		return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
-	})
-	sameRouteKey := cmp.Comparer(func(a, b func(cty.Value) string) bool {
-		return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
-	})
-	sameRoute := cmp.Comparer(func(a, b connectors.RouteFunc) bool {
-		return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer()
-	})
-	if diff := cmp.Diff(s.spec, s.c.Spec(), cmp.Comparer(func(a, b cty.Type) bool { return a.Equals(b) }), sameFunc, sameRouteKey, sameRoute); diff != "" {
+	if diff := cmp.Diff(s.spec, s.c.Spec(), cmp.Comparer(func(a, b cty.Type) bool { return a.Equals(b) }),
+		sameFunc[connectors.SubjectFunc](), sameFunc[func(cty.Value) string](), sameFunc[connectors.RouteFunc]()); diff != "" {
 		problems = append(problems, fmt.Sprintf("Spec() is not stable (-first +second):\n%s", diff))
 	}
 	if strings.TrimSpace(s.spec.Doc) == "" {
@@ -75,4 +67,10 @@ func (s *suite) checkSecretsMarked(context.Context) ([]string, string) {
 			sensitive, minSecretLen))
 	}
 	return problems, ""
+}
+
+// sameFunc compares functions of type F by their code, as cmp cannot
+// compare functions otherwise.
+func sameFunc[F any]() cmp.Option {
+	return cmp.Comparer(func(a, b F) bool { return reflect.ValueOf(a).Pointer() == reflect.ValueOf(b).Pointer() })
 }

@@ -40,17 +40,11 @@ func planOrderActionOf(name string) func(*conn, context.Context, cty.Value) (con
 	}
 }
 
-func planUpsertAction(c *conn, ctx context.Context, args cty.Value) (connectors.Change, error) {
-	ch, _, err := c.planUpsert(ctx, args)
-	return ch, err
-}
-
-func planProductAction(c *conn, ctx context.Context, args cty.Value) (connectors.Change, error) {
-	ch, _, err := c.planProduct(ctx, args)
-	return ch, err
-}
-
-func planEnsureWebhookAction(c *conn, ctx context.Context, args cty.Value) (connectors.Change, error) {
-	ch, _, err := c.planEnsureWebhook(ctx, args)
-	return ch, err
+// planOnly adapts a plan method that also returns what it read, for the
+// table, which wants the change alone.
+func planOnly[U any](plan func(*conn, context.Context, cty.Value) (connectors.Change, U, error)) func(*conn, context.Context, cty.Value) (connectors.Change, error) {
+	return func(c *conn, ctx context.Context, args cty.Value) (connectors.Change, error) {
+		ch, _, err := plan(c, ctx, args)
+		return ch, err
+	}
 }

@@ -19,11 +19,10 @@ import (
 // what tote itself last wrote, else the catalog listing (see products.go),
 // else a lookup of the one SKU.
 func (c *conn) findProduct(ctx context.Context, sku string) (*Product, error) {
-	w, written := c.prodWrites.get(sku)
 	if idx, started, ok := c.catalog.listing.fresh(""); ok {
 		return c.fromListing(ctx, sku, idx, started)
 	}
-	if written {
+	if w, written := c.prodWrites.get(sku); written {
 		return w.p, nil
 	}
 	if p, ok := c.prods.get(sku); ok {

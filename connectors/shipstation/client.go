@@ -300,20 +300,19 @@ func pageEach[T any](ctx context.Context, c *client, r call, field string, page 
 		if err := decodeEnvelope(env, field, &items, &last, &answered); err != nil {
 			return fmt.Errorf("shipstation: GET %s: %w", display(r.path), err)
 		}
-		if len(items) > 0 {
-			if err := pages.Check(answered, env[field]); err != nil {
-				return err
-			}
+		if len(items) == 0 {
+			return nil
+		}
+		if err := pages.Check(answered, env[field]); err != nil {
+			return err
 		}
 		if orders, ok := any(items).([]Order); ok {
 			c.keys.note(orders)
 		}
-		if len(items) > 0 {
-			if err := page(items); err != nil {
-				return err
-			}
+		if err := page(items); err != nil {
+			return err
 		}
-		if n >= last || len(items) == 0 {
+		if n >= last {
 			return nil
 		}
 	}

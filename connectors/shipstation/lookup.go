@@ -11,6 +11,7 @@ import (
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/budget"
+	"github.com/toteworks/tote/connectors/internal/pager"
 )
 
 // ShipStation has no lookup by orderKey, and its orderNumber filter matches
@@ -145,10 +146,7 @@ func (c *conn) orderPage(ctx context.Context, prefix string, page int) (orderPag
 	}
 	// The pages read here are bounded by maxLookupPages; a vendor that
 	// names another page than the one asked for is not advancing.
-	if out.Page != 0 && out.Page != page {
-		return out, fmt.Errorf("shipstation: GET /orders: asked for page %d, the answer is page %d; the vendor's paging is not advancing", page, out.Page)
-	}
-	return out, nil
+	return out, pager.Answered("shipstation: GET /orders", page, out.Page)
 }
 
 func fail(group []*lookupReq, err error) {

@@ -170,44 +170,49 @@ func returnParcels(order ParcelOrder, shipments []Shipment, labels []ReturnLabel
 			}
 		}
 		earlier := earlierRefund(refunds, p.Ref, holds)
-		p.Items = []ParcelItem{}
-		if earlier != nil {
-			// Once it has a refund, that refund's lines, so that a replay
-			// asks for the very same refund.
-			for _, l := range order.Lines {
-				var q int64
-				found := false
-				for _, i := range earlier.Items {
-					if i.ItemType == "PRODUCT" && i.ItemID == deref(l.ID) {
-						q, found = q+i.Quantity, true
-					}
-				}
-				if found {
-					p.Items = append(p.Items, refundLine(deref(l.ID), q))
-				}
-			}
-		} else {
-			// What it holds, each line at most what is still refundable.
-			for _, l := range order.Lines {
-				h, ok := holds[deref(l.ID)]
-				if !ok {
-					continue
-				}
-				q := min(h, deref(l.Quantity)-deref(l.QuantityRefunded))
-				if whole {
-					q = shipped[deref(l.ID)] - deref(l.QuantityRefunded)
-				}
-				if q > 0 {
-					p.Items = append(p.Items, refundLine(deref(l.ID), q))
-				}
-			}
-		}
+		p.Items = parcelItems(order, holds, shipped, whole, earlier)
 		p.Done = earlier != nil && !deref(earlier.Declined)
 		p.Settled = p.Done || (earlier == nil && len(p.Items) == 0)
 		p.Restock = restockOf(p.Key, p.Note, order, p.Items)
 		out[n] = p.ReturnParcel
 	}
 	return out
+}
+
+// parcelItems are a parcel's refund lines. Once it has a refund, that
+// refund's lines, so that a replay asks for the very same refund; else
+// what it holds, each line at most what is still refundable.
+func parcelItems(order ParcelOrder, holds, shipped map[int64]int64, whole bool, earlier *ParcelRefund) []ParcelItem {
+	items := []ParcelItem{}
+	if earlier != nil {
+		for _, l := range order.Lines {
+			var q int64
+			found := false
+			for _, i := range earlier.Items {
+				if i.ItemType == "PRODUCT" && i.ItemID == deref(l.ID) {
+					q, found = q+i.Quantity, true
+				}
+			}
+			if found {
+				items = append(items, refundLine(deref(l.ID), q))
+			}
+		}
+		return items
+	}
+	for _, l := range order.Lines {
+		h, ok := holds[deref(l.ID)]
+		if !ok {
+			continue
+		}
+		q := min(h, deref(l.Quantity)-deref(l.QuantityRefunded))
+		if whole {
+			q = shipped[deref(l.ID)] - deref(l.QuantityRefunded)
+		}
+		if q > 0 {
+			items = append(items, refundLine(deref(l.ID), q))
+		}
+	}
+	return items
 }
 
 func refundLine(id, quantity int64) ParcelItem {

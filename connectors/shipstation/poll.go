@@ -46,12 +46,29 @@ func (c *conn) PollPages(ctx context.Context, trigger string, args cty.Value, w 
 	if err != nil {
 		return w.Cursor, err
 	}
-	resource := str(args.GetAttr("resource"))
+	paged, err := c.pollPaged(ctx, str(args.GetAttr("resource")), from, to, page)
+	if !paged {
+		events, cursor, err := c.Poll(ctx, trigger, args, w)
+		if err != nil {
+			return cursor, err
+		}
+		return cursor, page(events)
+	}
+	if err != nil {
+		return w.Cursor, err
+	}
+	return nextCursor(w, to), nil
+}
+
+// pollPaged reads the window of orders, shipments or fulfillments a page of
+// ShipStation's list at a time, handing each page's events to page; paged
+// is false (and nothing is read) for the other resources.
+func (c *conn) pollPaged(ctx context.Context, resource string, from, to time.Time, page func([]connectors.Event) error) (paged bool, err error) {
 	switch resource {
 	case "orders":
 		q := span("modifyDate", from, to)
 		q.Set("sortBy", "ModifyDate")
-		err = listEach(ctx, c.c, budget.Orders, "/orders", q, "orders", func(orders []Order) error {
+		return true, listEach(ctx, c.c, budget.Orders, "/orders", q, "orders", func(orders []Order) error {
 			events := make([]connectors.Event, 0, len(orders))
 			for _, o := range orders {
 				events = append(events, orderEvent(resource, "order:", o, ""))
@@ -63,7 +80,7 @@ func (c *conn) PollPages(ctx context.Context, trigger string, args cty.Value, w 
 		for _, param := range []string{"createDate", "voidDate"} {
 			q := span(param, from, to)
 			q.Set("includeShipmentItems", "true")
-			err = listEach(ctx, c.c, budget.Tracking, "/shipments", q, "shipments", func(ships []Shipment) error {
+			err := listEach(ctx, c.c, budget.Tracking, "/shipments", q, "shipments", func(ships []Shipment) error {
 				var events []connectors.Event
 				for _, s := range ships {
 					if ev, ok := shipmentEvent(resource, s, seen); ok {
@@ -73,11 +90,12 @@ func (c *conn) PollPages(ctx context.Context, trigger string, args cty.Value, w 
 				return page(events)
 			})
 			if err != nil {
-				break
+				return true, err
 			}
 		}
+		return true, nil
 	case "fulfillments":
-		err = listEach(ctx, c.c, budget.Tracking, "/fulfillments", span("createDate", from, to), "fulfillments", func(fs []Fulfillment) error {
+		return true, listEach(ctx, c.c, budget.Tracking, "/fulfillments", span("createDate", from, to), "fulfillments", func(fs []Fulfillment) error {
 			if err := c.keyFulfillments(ctx, fs); err != nil {
 				return err
 			}
@@ -87,17 +105,8 @@ func (c *conn) PollPages(ctx context.Context, trigger string, args cty.Value, w 
 			}
 			return page(events)
 		})
-	default:
-		events, cursor, err := c.Poll(ctx, trigger, args, w)
-		if err != nil {
-			return cursor, err
-		}
-		return cursor, page(events)
 	}
-	if err != nil {
-		return w.Cursor, err
-	}
-	return nextCursor(w, to), nil
+	return false, nil
 }
 
 // pollRange is the window a poll reads: [From, To] when asked for, else
@@ -141,62 +150,29 @@ func nextCursor(w connectors.Window, to time.Time) string {
 func (c *conn) pollWindow(ctx context.Context, args cty.Value, from, to time.Time) ([]connectors.Event, error) {
 	resource := str(args.GetAttr("resource"))
 	var events []connectors.Event
-	switch resource {
-	case "shipments":
-		created, err := c.listShipments(ctx, span("createDate", from, to), true)
+	paged, err := c.pollPaged(ctx, resource, from, to, func(page []connectors.Event) error {
+		events = append(events, page...)
+		return nil
+	})
+	if paged {
 		if err != nil {
 			return nil, err
 		}
-		voided, err := c.listShipments(ctx, span("voidDate", from, to), true)
-		if err != nil {
-			return nil, err
-		}
-		seen := map[string]bool{}
-		for _, s := range append(created, voided...) {
-			if ev, ok := shipmentEvent(resource, s, seen); ok {
-				events = append(events, ev)
-			}
-		}
-	case "fulfillments":
-		all, err := listAll[Fulfillment](ctx, c.c, budget.Tracking, "/fulfillments", span("createDate", from, to), "fulfillments")
-		if err == nil {
-			err = c.keyFulfillments(ctx, all)
-		}
-		if err != nil {
-			return nil, err
-		}
-		for _, f := range all {
-			events = append(events, fulfillmentEvent(resource, f))
-		}
-	case "orders", "tagged_orders":
-		var orders []Order
-		var gens []string
-		var err error
-		prefix := "order:"
-		if resource == "orders" {
-			q := span("modifyDate", from, to)
-			q.Set("sortBy", "ModifyDate")
-			orders, err = listAll[Order](ctx, c.c, budget.Orders, "/orders", q, "orders")
-		} else {
-			tag := str(args.GetAttr("tag"))
-			if tag == "" {
-				return nil, connectors.Permanent(errors.New(`shipstation: resource "tagged_orders" needs tag`))
-			}
-			prefix = "tagged:" + tag + ":"
-			orders, gens, err = c.pollTagged(ctx, tag, str(args.GetAttr("status")))
-		}
-		if err != nil {
-			return nil, err
-		}
-		for i, o := range orders {
-			gen := ""
-			if i < len(gens) {
-				gen = gens[i]
-			}
-			events = append(events, orderEvent(resource, prefix, o, gen))
-		}
-	default:
+		return events, nil
+	}
+	if resource != "tagged_orders" {
 		return nil, connectors.Permanent(fmt.Errorf("shipstation: resource %q is not shipments, fulfillments, orders, tagged_orders or delivered_returns", resource))
+	}
+	tag := str(args.GetAttr("tag"))
+	if tag == "" {
+		return nil, connectors.Permanent(errors.New(`shipstation: resource "tagged_orders" needs tag`))
+	}
+	orders, gens, err := c.pollTagged(ctx, tag, str(args.GetAttr("status")))
+	if err != nil {
+		return nil, err
+	}
+	for i, o := range orders {
+		events = append(events, orderEvent(resource, "tagged:"+tag+":", o, gens[i]))
 	}
 	return events, nil
 }

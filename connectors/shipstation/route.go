@@ -1,15 +1,14 @@
 package shipstation
 
 import (
-	"math/big"
-
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/orderkey"
 	"github.com/zclconf/go-cty/cty"
 )
 
 // routedLists are the event's record lists; each record names its
-// BigCommerce store in its bigcommerce attribute (parsed from its orderKey).
+// BigCommerce store and order in its bigcommerce attribute (parsed from its
+// orderKey). Routing and subjects read the same lists.
 var routedLists = []string{"orders", "shipments", "fulfillments", "return_labels"}
 
 // storeHash is the BigCommerce store a record names in its orderKey, or "".
@@ -86,7 +85,7 @@ func route(ev cty.Value) map[string]cty.Value {
 				if id := attrOf(r, "orderId"); !id.IsNull() && id.IsKnown() && id.Type() == cty.Number {
 					if s := id.AsBigFloat().Text('f', -1); !ids[s] {
 						ids[s] = true
-						idVals = append(idVals, cty.NumberVal(new(big.Float).Set(id.AsBigFloat())))
+						idVals = append(idVals, id)
 					}
 				}
 			}

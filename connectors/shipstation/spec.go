@@ -121,7 +121,7 @@ func actionList() []action {
 						"(its output has no id and no status), e.g. to hold orders that moved to a status tote does not import."),
 				}},
 			},
-			Plan: planUpsertAction, Apply: (*conn).applyUpsert,
+			Plan: planOnly((*conn).planUpsert), Apply: (*conn).applyUpsert,
 		},
 		{
 			Spec: connectors.ActionSpec{
@@ -220,7 +220,7 @@ func actionList() []action {
 					attr("product", inType[Product](), true, "The product in ShipStation's fields (weightOz in ounces)."),
 				}},
 			},
-			Plan: planProductAction, Apply: (*conn).applyProduct,
+			Plan: planOnly((*conn).planProduct), Apply: (*conn).applyProduct,
 		},
 		{
 			Spec: connectors.ActionSpec{
@@ -307,7 +307,7 @@ func actionList() []action {
 					attr("name", cty.String, false, "Friendly name."),
 				}},
 			},
-			Plan: planEnsureWebhookAction, Apply: (*conn).applyEnsureWebhook,
+			Plan: planOnly((*conn).planEnsureWebhook), Apply: (*conn).applyEnsureWebhook,
 		},
 	}
 }

@@ -30,7 +30,7 @@ func subjects(ev cty.Value) []connectors.Subject {
 			out = append(out, sub)
 		}
 	}
-	for _, list := range []string{"orders", "shipments", "fulfillments", "return_labels"} {
+	for _, list := range routedLists {
 		for _, rec := range elems(attrOf(ev, list)) {
 			if bc := attrOf(rec, "bigcommerce"); !bc.IsNull() {
 				add(connectors.SubjectOrder, attrOf(bc, "order_id"))

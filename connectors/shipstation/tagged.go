@@ -29,6 +29,11 @@ func (c *conn) listByTag(ctx context.Context, tag, status string) ([]Order, erro
 	if err != nil {
 		return nil, err
 	}
+	return c.listByTagID(ctx, id, status)
+}
+
+// listByTagID is listByTag with the tag's id resolved.
+func (c *conn) listByTagID(ctx context.Context, id int64, status string) ([]Order, error) {
 	statuses := openStatuses
 	if status != "" {
 		statuses = []string{status}
@@ -54,7 +59,7 @@ func (c *conn) pollTagged(ctx context.Context, tag, status string) ([]Order, []s
 	if err != nil {
 		return nil, nil, err
 	}
-	orders, err := c.listByTag(ctx, tag, status)
+	orders, err := c.listByTagID(ctx, id, status)
 	if err != nil {
 		return nil, nil, err
 	}
@@ -106,12 +111,10 @@ func (s *tagSeen) listed(tag int64, orders []Order, complete bool) []string {
 	gens := make([]string, len(orders))
 	for i, o := range orders {
 		id := deref(o.OrderID)
-		gen, ok := was[id]
+		gen := was[id] // "" for an order not listed before
 		if _, lost := gone[id]; lost {
 			gen = "g" + strconv.FormatInt(at.UnixMilli(), 10)
 			delete(gone, id)
-		} else if !ok {
-			gen = ""
 		}
 		now[id], gens[i] = gen, gen
 	}

@@ -104,7 +104,7 @@ func (c *conn) ResolveEvent(ctx context.Context, trigger string, _ cty.Value, da
 	if trigger != "shipstation_webhook" || data.IsNull() || !data.IsWhollyKnown() {
 		return data, nil
 	}
-	for _, list := range []string{"orders", "shipments", "fulfillments", "return_labels"} {
+	for _, list := range routedLists {
 		if v := data.GetAttr(list); !v.IsNull() && v.LengthInt() > 0 {
 			return data, nil
 		}

@@ -55,13 +55,23 @@ func (p *Pages) Page() int { return p.n }
 // to the previous page's, means the vendor's paging is not advancing; that
 // is an error (not permanent: the vendor may recover).
 func (p *Pages) Check(answered int, items []byte) error {
-	if answered != 0 && answered != p.n {
-		return fmt.Errorf("%s: asked for page %d, the answer is page %d; the vendor's paging is not advancing", p.what, p.n, answered)
+	if err := Answered(p.what, p.n, answered); err != nil {
+		return err
 	}
 	items = bytes.TrimSpace(items)
 	if p.n > 1 && len(items) > 2 && bytes.Equal(items, p.prev) {
 		return fmt.Errorf("%s: page %d repeats page %d; the vendor's paging is not advancing", p.what, p.n, p.n-1)
 	}
 	p.prev = append(p.prev[:0], items...)
+	return nil
+}
+
+// Answered checks that the answer to a read of what is the page asked for:
+// answered is the page number the vendor says it sent (0 when it does not
+// say). For a page read on its own, outside a Pages.
+func Answered(what string, asked, answered int) error {
+	if answered != 0 && answered != asked {
+		return fmt.Errorf("%s: asked for page %d, the answer is page %d; the vendor's paging is not advancing", what, asked, answered)
+	}
 	return nil
 }

@@ -107,7 +107,6 @@ func (r dateRange) holds(t *time.Time) bool {
 	return !r.hasEnd || !t.After(r.end)
 }
 
-// page is a validated page request.
 // page is a parsed page and page size. broken is the broken_paging fault:
 // the page asked for is ignored.
 type page struct {

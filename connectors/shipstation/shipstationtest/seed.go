@@ -230,16 +230,7 @@ func (s *Server) AddInventoryLocation(warehouseID, name string) (InventoryLocati
 // the fake does not hold (other channels); the fake's own open orders add
 // theirs. An empty locationID means the SKU's primary location.
 func (s *Server) SetAllocatedAt(sku, locationID string, allocated int) error {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if locationID == "" {
-		locationID = s.primaryLocationLocked(sku)
-	}
-	if s.locationByID(locationID) == nil {
-		return fmt.Errorf("inventory location %q was not found", locationID)
-	}
-	s.stockAtLocked(sku, locationID).allocated = allocated
-	return nil
+	return s.setStockLevel(sku, locationID, func(lv *stockLevel) { lv.allocated = allocated })
 }
 
 // SetStock sets the v2 on-hand units of a SKU at its primary location (the
@@ -249,6 +240,12 @@ func (s *Server) SetStock(sku string, onHand int) error { return s.SetStockAt(sk
 // SetStockAt sets the v2 on-hand units of a SKU at a location; an empty
 // locationID means the SKU's primary location.
 func (s *Server) SetStockAt(sku, locationID string, onHand int) error {
+	return s.setStockLevel(sku, locationID, func(lv *stockLevel) { lv.onHand = onHand })
+}
+
+// setStockLevel changes a SKU's stock row at a location (an empty
+// locationID means the SKU's primary location) under the lock.
+func (s *Server) setStockLevel(sku, locationID string, set func(*stockLevel)) error {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if locationID == "" {
@@ -257,6 +254,6 @@ func (s *Server) SetStockAt(sku, locationID string, onHand int) error {
 	if s.locationByID(locationID) == nil {
 		return fmt.Errorf("inventory location %q was not found", locationID)
 	}
-	s.stockAtLocked(sku, locationID).onHand = onHand
+	set(s.stockAtLocked(sku, locationID))
 	return nil
 }
