@@ -38,8 +38,18 @@ func (settleGroup) runAll(tx *wtx, reqs []*writeReq, errs []error) error {
 			return errRunAlone // two settlements of one item: their order matters
 		}
 		ids[sr.st.ItemID] = true
-		sr.lost = false
 		srs[i] = sr
+	}
+	return settleAll(tx, srs, errs)
+}
+
+// settleAll records settlements of distinct items (see settleGroup). A
+// settlement whose claim is gone records only its ledger
+// entries and has lost set; one of an unknown item, unclaimed, records
+// nothing and has ErrNotFound in errs.
+func settleAll(tx *wtx, srs []*settleReq, errs []error) error {
+	for _, sr := range srs {
+		sr.lost = false
 	}
 	held := make(map[int64]bool, len(srs))
 	for start := 0; start < len(srs); start += groupRows {
@@ -126,9 +136,9 @@ func itemArgs(tx *wtx, st Settlement) []any {
 	return []any{st.ItemID, string(st.Outcome), st.Run.ID, lastError, nb.UnixNano(), reset, claim, token, attempts}
 }
 
-// settleItems[n] updates n settled items as settleItem does each, and
-// returns the ids of those it updated: an item missing from them was not
-// found, or is no longer held by the claim settling it. A retried item
+// settleItems[n] updates n settled items and returns the ids of those it
+// updated: an item missing from them was not found, or is no longer held
+// by the claim settling it. A retried item
 // keeps the run id it had and moves its not_before; a finished one takes
 // its run's id. The casts type the VALUES columns where a database does not
 // infer them from parameters (PostgreSQL); SQLite keeps the integers as
