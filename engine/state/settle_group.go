@@ -143,7 +143,7 @@ func itemArgs(tx *wtx, st Settlement) []any {
 // its run's id. The casts type the VALUES columns where a database does not
 // infer them from parameters (PostgreSQL); SQLite keeps the integers as
 // they are.
-var settleItems = multiRow(`WITH v (id, status, run_id, last_error, not_before, reset, claim, token, attempts) AS (VALUES `,
+var settleItems = multiRow(groupRows, `WITH v (id, status, run_id, last_error, not_before, reset, claim, token, attempts) AS (VALUES `,
 	`(CAST(? AS BIGINT), ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`,
 	`) UPDATE inbox SET status = v.status,
 		run_id = CASE WHEN v.status = 'pending' THEN inbox.run_id ELSE v.run_id END,
@@ -188,7 +188,7 @@ func putRuns(tx *wtx, srs []*settleReq) error {
 	return nil
 }
 
-var runInserts = multiRow(`INSERT INTO runs (id, pipeline, trigger_name, event_key, item_id, mode, status, attempt, writes, error, started_at, finished_at, event, steps) VALUES `,
+var runInserts = multiRow(groupRows, `INSERT INTO runs (id, pipeline, trigger_name, event_key, item_id, mode, status, attempt, writes, error, started_at, finished_at, event, steps) VALUES `,
 	`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	` ON CONFLICT (id) DO UPDATE SET status = excluded.status, writes = excluded.writes, error = excluded.error,
 		finished_at = excluded.finished_at, event = COALESCE(excluded.event, runs.event), steps = COALESCE(excluded.steps, runs.steps)`)
@@ -228,7 +228,7 @@ func putClosedIntents(tx *wtx, ins []Intent) error {
 	return nil
 }
 
-var intentInserts = multiRow(`INSERT INTO intents (idem_key, run_id, pipeline, step, connection, action, identity, fingerprint, status, output, error, owner, created_at, updated_at, op, claim_until) VALUES `,
+var intentInserts = multiRow(groupRows, `INSERT INTO intents (idem_key, run_id, pipeline, step, connection, action, identity, fingerprint, status, output, error, owner, created_at, updated_at, op, claim_until) VALUES `,
 	`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
 	` ON CONFLICT (idem_key) DO UPDATE SET run_id = excluded.run_id, pipeline = excluded.pipeline, step = excluded.step,
 		connection = excluded.connection, action = excluded.action, identity = excluded.identity,
@@ -257,13 +257,14 @@ func putLinkRows(tx *wtx, links []Link) error {
 	return nil
 }
 
-var linkInserts = multiRow(`INSERT INTO links (namespace, link_key, value, updated_at) VALUES `, `(?, ?, ?, ?)`,
+var linkInserts = multiRow(groupRows, `INSERT INTO links (namespace, link_key, value, updated_at) VALUES `, `(?, ?, ?, ?)`,
 	` ON CONFLICT (namespace, link_key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`)
 
-// multiRow returns the statements of 1 to groupRows rows, indexed by their
+// multiRow returns the statements of 1 to most rows, indexed by their
 // number of rows: head, the rows separated by commas, tail.
-func multiRow(head, row, tail string) (qs [groupRows + 1]string) {
-	for n := 1; n <= groupRows; n++ {
+func multiRow(most int, head, row, tail string) []string {
+	qs := make([]string, most+1)
+	for n := 1; n <= most; n++ {
 		qs[n] = head + row + strings.Repeat(", "+row, n-1) + tail
 	}
 	return qs
