@@ -15,7 +15,7 @@ func (s *Store) RecordIntents(ctx context.Context, ins []Intent, links ...Link) 
 		if err := putClosedIntents(tx, ins); err != nil {
 			return err
 		}
-		return putLinkRows(tx, links)
+		return putLinks(tx, links)
 	})
 }
 

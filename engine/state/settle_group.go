@@ -104,7 +104,7 @@ func settleAll(tx *wtx, srs []*settleReq, errs []error) error {
 	if err := putClosedIntents(tx, ins); err != nil {
 		return err
 	}
-	if err := putLinkRows(tx, links); err != nil {
+	if err := putLinks(tx, links); err != nil {
 		return err
 	}
 	if err := putRuns(tx, runs); err != nil {
@@ -235,30 +235,6 @@ var intentInserts = multiRow(groupRows, `INSERT INTO intents (idem_key, run_id, 
 		fingerprint = excluded.fingerprint, status = excluded.status, output = excluded.output, error = excluded.error,
 		owner = excluded.owner, claim_until = 0, updated_at = excluded.updated_at, op = excluded.op
 	WHERE intents.status != 'unknown'`)
-
-// putLinkRows is putLinks in statements of many rows; of several links
-// with one namespace and key, the last is kept.
-func putLinkRows(tx *wtx, links []Link) error {
-	links = lastOfEach(links, func(l Link) string { return l.Namespace + "\x00" + l.Key })
-	for len(links) > 0 {
-		n := min(len(links), groupRows)
-		args := make([]any, 0, 4*n)
-		for _, l := range links[:n] {
-			if l.Namespace == "" || l.Key == "" {
-				return fmt.Errorf("link %q/%q: namespace and key are required", l.Namespace, l.Key)
-			}
-			args = append(args, l.Namespace, l.Key, l.Value, tx.now.UnixNano())
-		}
-		if _, err := tx.exec(linkInserts[n], args...); err != nil {
-			return fmt.Errorf("link %s/%s: %w", links[0].Namespace, links[0].Key, err)
-		}
-		links = links[n:]
-	}
-	return nil
-}
-
-var linkInserts = multiRow(groupRows, `INSERT INTO links (namespace, link_key, value, updated_at) VALUES `, `(?, ?, ?, ?)`,
-	` ON CONFLICT (namespace, link_key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`)
 
 // multiRow returns the statements of 1 to most rows, indexed by their
 // number of rows: head, the rows separated by commas, tail.
