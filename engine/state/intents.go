@@ -233,14 +233,14 @@ func (s *Store) CloseIntent(ctx context.Context, key string, status IntentStatus
 	})
 }
 
-// PendingIntents returns every intent still pending, oldest first: the writes
-// whose outcome must be reconciled by reading the target.
 // AllUnknownIntents lists every intent whose outcome is unknown, of any
 // run: the writes of the parked events.
 func (s *Store) AllUnknownIntents(ctx context.Context) ([]Intent, error) {
 	return s.intents(ctx, `SELECT `+intentCols+` FROM intents WHERE status = 'unknown' ORDER BY created_at, idem_key`)
 }
 
+// PendingIntents returns every intent still pending, oldest first: the writes
+// whose outcome must be reconciled by reading the target.
 func (s *Store) PendingIntents(ctx context.Context) ([]Intent, error) {
 	return s.intents(ctx, `SELECT `+intentCols+` FROM intents WHERE status = 'pending' ORDER BY created_at, idem_key`)
 }
