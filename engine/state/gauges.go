@@ -16,24 +16,12 @@ type Depth struct {
 
 // InboxDepth counts pending, running and dead items by pipeline.
 func (s *Store) InboxDepth(ctx context.Context) ([]Depth, error) {
-	rows, err := s.queryRows(ctx, `SELECT pipeline, status, COUNT(*) FROM inbox
-		WHERE status IN ('pending', 'running', 'dead', 'parked') GROUP BY pipeline, status`)
-	if err != nil {
-		return nil, fmt.Errorf("state: inbox depth: %w", err)
-	}
-	defer rows.Close()
-	var out []Depth
-	for rows.Next() {
+	return queryAll(ctx, s, "inbox depth", func(sc scanner) (Depth, error) {
 		var d Depth
-		if err := rows.Scan(&d.Pipeline, &d.Status, &d.Count); err != nil {
-			return nil, fmt.Errorf("state: inbox depth: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: inbox depth: %w", err)
-	}
-	return out, nil
+		err := sc.Scan(&d.Pipeline, &d.Status, &d.Count)
+		return d, err
+	}, `SELECT pipeline, status, COUNT(*) FROM inbox
+		WHERE status IN ('pending', 'running', 'dead', 'parked') GROUP BY pipeline, status`)
 }
 
 // OldestPending is when the oldest pending item was enqueued; ok is false

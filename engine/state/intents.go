@@ -246,21 +246,5 @@ func (s *Store) PendingIntents(ctx context.Context) ([]Intent, error) {
 }
 
 func (s *Store) intents(ctx context.Context, query string, args ...any) ([]Intent, error) {
-	rows, err := s.queryRows(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("state: intents: %w", err)
-	}
-	defer rows.Close()
-	var ins []Intent
-	for rows.Next() {
-		in, err := scanIntent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("state: intents: %w", err)
-		}
-		ins = append(ins, in)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: intents: %w", err)
-	}
-	return ins, nil
+	return queryAll(ctx, s, "intents", scanIntent, query, args...)
 }
