@@ -3,7 +3,6 @@ package state
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -49,7 +48,7 @@ func (s *Store) IntentCounts(ctx context.Context, statuses ...IntentStatus) (map
 		out[st] = 0
 		args[i] = string(st)
 	}
-	q := `SELECT status, COUNT(*) FROM intents WHERE status IN (?` + strings.Repeat(`, ?`, len(statuses)-1) + `) GROUP BY status`
+	q := `SELECT status, COUNT(*) FROM intents WHERE status IN (` + placeholders(len(statuses)) + `) GROUP BY status`
 	rows, err := s.queryRows(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("state: intent counts: %w", err)

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -137,7 +136,7 @@ func (s *Store) ReapLeases(ctx context.Context, prefix string) ([]Lease, int, er
 
 // likePrefix is a LIKE pattern matching the names that start with prefix.
 func likePrefix(prefix string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix) + "%"
+	return likeEscape(prefix) + "%"
 }
 
 // ErrTickLost means a tick's claim passed to another holder (it expired):
