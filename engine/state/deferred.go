@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"fmt"
 )
@@ -15,7 +14,7 @@ func (s *Store) RecordIntents(ctx context.Context, ins []Intent, links ...Link) 
 		if err := putClosedIntents(tx, ins); err != nil {
 			return err
 		}
-		return putLinkRows(tx, links)
+		return putLinks(tx, links)
 	})
 }
 
@@ -24,14 +23,9 @@ func (s *Store) RecordIntents(ctx context.Context, ins []Intent, links ...Link) 
 // after it is made checks its fence with this just before the vendor call,
 // as the open of an intent checks it in the write transaction.
 func (s *Store) FenceHeld(ctx context.Context, f Fence) error {
-	var holder string
-	var token, expires int64
-	err := s.queryRow(ctx, `SELECT holder, token, expires_at FROM leases WHERE name = ?`, f.Name).Scan(&holder, &token, &expires)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (holder != f.Holder || token != f.Token || expires <= s.now().UnixNano())) {
-		return ErrLeaseLost
-	}
-	if err != nil {
+	err := fenceIn(s.queryRow(ctx, fenceQuery, f.Name), f, s.now())
+	if err != nil && !errors.Is(err, ErrLeaseLost) {
 		return fmt.Errorf("state: lease %s: %w", f.Name, err)
 	}
-	return nil
+	return err
 }

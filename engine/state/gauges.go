@@ -3,7 +3,6 @@ package state
 import (
 	"context"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -16,24 +15,12 @@ type Depth struct {
 
 // InboxDepth counts pending, running and dead items by pipeline.
 func (s *Store) InboxDepth(ctx context.Context) ([]Depth, error) {
-	rows, err := s.queryRows(ctx, `SELECT pipeline, status, COUNT(*) FROM inbox
-		WHERE status IN ('pending', 'running', 'dead', 'parked') GROUP BY pipeline, status`)
-	if err != nil {
-		return nil, fmt.Errorf("state: inbox depth: %w", err)
-	}
-	defer rows.Close()
-	var out []Depth
-	for rows.Next() {
+	return queryAll(ctx, s, "inbox depth", func(sc scanner) (Depth, error) {
 		var d Depth
-		if err := rows.Scan(&d.Pipeline, &d.Status, &d.Count); err != nil {
-			return nil, fmt.Errorf("state: inbox depth: %w", err)
-		}
-		out = append(out, d)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: inbox depth: %w", err)
-	}
-	return out, nil
+		err := sc.Scan(&d.Pipeline, &d.Status, &d.Count)
+		return d, err
+	}, `SELECT pipeline, status, COUNT(*) FROM inbox
+		WHERE status IN ('pending', 'running', 'dead', 'parked') GROUP BY pipeline, status`)
 }
 
 // OldestPending is when the oldest pending item was enqueued; ok is false
@@ -61,7 +48,7 @@ func (s *Store) IntentCounts(ctx context.Context, statuses ...IntentStatus) (map
 		out[st] = 0
 		args[i] = string(st)
 	}
-	q := `SELECT status, COUNT(*) FROM intents WHERE status IN (?` + strings.Repeat(`, ?`, len(statuses)-1) + `) GROUP BY status`
+	q := `SELECT status, COUNT(*) FROM intents WHERE status IN (` + placeholders(len(statuses)) + `) GROUP BY status`
 	rows, err := s.queryRows(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("state: intent counts: %w", err)

@@ -2,9 +2,6 @@ package state
 
 import (
 	"context"
-	"database/sql"
-	"log/slog"
-	"path/filepath"
 	"testing"
 	"time"
 )
@@ -65,25 +62,7 @@ func TestGenerationCountsFreshStarts(t *testing.T) {
 // SQLite only: PostgreSQL starts at the schema after this migration.
 func TestGenerationMigrationReadsRunNames(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "m.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	ms, err := loadMigrations(migrationFiles, "migrations/sqlite")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := newTestClock()
-	log := slog.New(slog.DiscardHandler)
-	if err := applyMigrations(ctx, conn, sqliteDialect, ms[:1], clock.Now, log); err != nil {
-		t.Fatal(err)
-	}
+	conn, migrateRest := sqliteAt(t, "", 1)
 	for _, q := range []string{
 		// 1: never ran. 2: ran once. 3: retried once, run again. 4: requeued
 		// after its r2 run, not run since.
@@ -98,9 +77,7 @@ func TestGenerationMigrationReadsRunNames(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := applyMigrations(ctx, conn, sqliteDialect, ms, clock.Now, log); err != nil {
-		t.Fatal(err)
-	}
+	migrateRest()
 	for id, want := range map[int]int{1: 1, 2: 1, 3: 2, 4: 3} {
 		var g int
 		if err := conn.QueryRowContext(ctx, `SELECT generation FROM inbox WHERE id = ?`, id).Scan(&g); err != nil {

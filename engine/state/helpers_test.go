@@ -2,6 +2,7 @@ package state
 
 import (
 	"context"
+	"database/sql"
 	"log/slog"
 	"net/url"
 	"os"
@@ -186,4 +187,43 @@ func withPassword(t testing.TB, base, pw string) (string, string) {
 	}
 	u.User = url.UserPassword(u.User.Username(), pw)
 	return u.String(), pw
+}
+
+// sqliteConn opens a connection to a new SQLite file in t's temporary
+// directory; options end its name (e.g. "?_foreign_keys=1").
+func sqliteConn(t *testing.T, options string) *sql.Conn {
+	t.Helper()
+	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "m.db")+options)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	conn, err := db.Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { conn.Close() })
+	return conn
+}
+
+// sqliteAt is sqliteConn with the file migrated to version upTo of the
+// SQLite migrations; migrateRest applies the others.
+func sqliteAt(t *testing.T, options string, upTo int) (conn *sql.Conn, migrateRest func()) {
+	t.Helper()
+	conn = sqliteConn(t, options)
+	ms, err := loadMigrations(migrationFiles, "migrations/sqlite")
+	if err != nil {
+		t.Fatal(err)
+	}
+	clock := newTestClock()
+	log := slog.New(slog.DiscardHandler)
+	if err := applyMigrations(context.Background(), conn, sqliteDialect, ms[:upTo], clock.Now, log); err != nil {
+		t.Fatal(err)
+	}
+	return conn, func() {
+		t.Helper()
+		if err := applyMigrations(context.Background(), conn, sqliteDialect, ms, clock.Now, log); err != nil {
+			t.Fatal(err)
+		}
+	}
 }

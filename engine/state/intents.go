@@ -233,34 +233,18 @@ func (s *Store) CloseIntent(ctx context.Context, key string, status IntentStatus
 	})
 }
 
-// PendingIntents returns every intent still pending, oldest first: the writes
-// whose outcome must be reconciled by reading the target.
 // AllUnknownIntents lists every intent whose outcome is unknown, of any
 // run: the writes of the parked events.
 func (s *Store) AllUnknownIntents(ctx context.Context) ([]Intent, error) {
 	return s.intents(ctx, `SELECT `+intentCols+` FROM intents WHERE status = 'unknown' ORDER BY created_at, idem_key`)
 }
 
+// PendingIntents returns every intent still pending, oldest first: the writes
+// whose outcome must be reconciled by reading the target.
 func (s *Store) PendingIntents(ctx context.Context) ([]Intent, error) {
 	return s.intents(ctx, `SELECT `+intentCols+` FROM intents WHERE status = 'pending' ORDER BY created_at, idem_key`)
 }
 
 func (s *Store) intents(ctx context.Context, query string, args ...any) ([]Intent, error) {
-	rows, err := s.queryRows(ctx, query, args...)
-	if err != nil {
-		return nil, fmt.Errorf("state: intents: %w", err)
-	}
-	defer rows.Close()
-	var ins []Intent
-	for rows.Next() {
-		in, err := scanIntent(rows)
-		if err != nil {
-			return nil, fmt.Errorf("state: intents: %w", err)
-		}
-		ins = append(ins, in)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: intents: %w", err)
-	}
-	return ins, nil
+	return queryAll(ctx, s, "intents", scanIntent, query, args...)
 }

@@ -3,7 +3,6 @@ package state
 import (
 	"context"
 	"fmt"
-	"strings"
 	"sync"
 )
 
@@ -135,13 +134,8 @@ func (s *Store) lookupIntents(ls []*lookup) {
 }
 
 // lookupQueries[n] reads the state of n intents.
-var lookupQueries = func() (qs [lookupRows + 1]string) {
-	for n := 1; n <= lookupRows; n++ {
-		qs[n] = `SELECT idem_key, status, owner, claim_until, fingerprint, run_id, error, updated_at FROM intents WHERE idem_key IN (?` +
-			strings.Repeat(`, ?`, n-1) + `)`
-	}
-	return qs
-}()
+var lookupQueries = multiRow(lookupRows, `SELECT idem_key, status, owner, claim_until, fingerprint, run_id, error, updated_at FROM intents WHERE idem_key IN (`,
+	`?`, `)`)
 
 // IntentOutput returns the output recorded with an intent (nil when none);
 // ErrNotFound for an unknown key.

@@ -83,10 +83,19 @@ func (s *Store) RenewFence(ctx context.Context, f Fence, ttl time.Duration) erro
 // checkFence verifies, inside a write transaction, that f's holder still
 // holds the lease with f's token and that it has not expired.
 func checkFence(tx *wtx, f Fence) error {
+	return fenceIn(tx.queryRow(fenceQuery+forUpdate, f.Name), f, tx.now)
+}
+
+// fenceQuery reads what fenceIn checks of a lease.
+const fenceQuery = `SELECT holder, token, expires_at FROM leases WHERE name = ?`
+
+// fenceIn checks f against its lease as read by fenceQuery: ErrLeaseLost
+// when the lease is gone, has another holder or token, or expired by now.
+func fenceIn(row scanner, f Fence, now time.Time) error {
 	var holder string
 	var token, expires int64
-	err := tx.queryRow(`SELECT holder, token, expires_at FROM leases WHERE name = ?`+forUpdate, f.Name).Scan(&holder, &token, &expires)
-	if errors.Is(err, sql.ErrNoRows) || (err == nil && (holder != f.Holder || token != f.Token || expires <= tx.now.UnixNano())) {
+	err := row.Scan(&holder, &token, &expires)
+	if errors.Is(err, sql.ErrNoRows) || (err == nil && (holder != f.Holder || token != f.Token || expires <= now.UnixNano())) {
 		return ErrLeaseLost
 	}
 	return err

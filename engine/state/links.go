@@ -20,17 +20,26 @@ func (s *Store) PutLinks(ctx context.Context, links ...Link) error {
 	return s.write(ctx, "put links", func(tx *wtx) error { return putLinks(tx, links) })
 }
 
+// putLinks inserts or replaces links, up to groupRows per statement; of
+// several links with one namespace and key, the last is kept.
 func putLinks(tx *wtx, links []Link) error {
-	for _, l := range links {
-		if l.Namespace == "" || l.Key == "" {
-			return fmt.Errorf("link %q/%q: namespace and key are required", l.Namespace, l.Key)
+	links = lastOfEach(links, func(l Link) string { return l.Namespace + "\x00" + l.Key })
+	for len(links) > 0 {
+		n := min(len(links), groupRows)
+		args := make([]any, 0, 4*n)
+		for _, l := range links[:n] {
+			if l.Namespace == "" || l.Key == "" {
+				return fmt.Errorf("link %q/%q: namespace and key are required", l.Namespace, l.Key)
+			}
+			args = append(args, l.Namespace, l.Key, l.Value, tx.now.UnixNano())
 		}
-		_, err := tx.exec(`INSERT INTO links (namespace, link_key, value, updated_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (namespace, link_key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`,
-			l.Namespace, l.Key, l.Value, tx.now.UnixNano())
-		if err != nil {
-			return fmt.Errorf("link %s/%s: %w", l.Namespace, l.Key, err)
+		if _, err := tx.exec(linkInserts[n], args...); err != nil {
+			return fmt.Errorf("link %s/%s: %w", links[0].Namespace, links[0].Key, err)
 		}
+		links = links[n:]
 	}
 	return nil
 }
+
+var linkInserts = multiRow(groupRows, `INSERT INTO links (namespace, link_key, value, updated_at) VALUES `, `(?, ?, ?, ?)`,
+	` ON CONFLICT (namespace, link_key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`)

@@ -65,29 +65,25 @@ func migrate(ctx context.Context, conn *sql.Conn, d dialect, now func() time.Tim
 		// Processes starting together on an empty database take turns;
 		// the lock is per schema, and it is the session's, so it ends
 		// with the connection however migrating ends.
-		const key = `SELECT pg_advisory_lock(hashtextextended('tote state migrations ' || current_schema(), 0))`
-		if _, err := conn.ExecContext(ctx, key); err != nil {
+		const key = `hashtextextended('tote state migrations ' || current_schema(), 0)`
+		if _, err := conn.ExecContext(ctx, `SELECT pg_advisory_lock(`+key+`)`); err != nil {
 			return fmt.Errorf("lock for migrating: %w", err)
 		}
-		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(hashtextextended('tote state migrations ' || current_schema(), 0))`)
+		defer conn.ExecContext(context.Background(), `SELECT pg_advisory_unlock(`+key+`)`)
 	}
 	return applyMigrations(ctx, conn, d, ms, now, log)
 }
 
 func applyMigrations(ctx context.Context, conn *sql.Conn, d dialect, ms []migration, now func() time.Time, log *slog.Logger) error {
-	ddl := `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version    INTEGER NOT NULL PRIMARY KEY,
-		name       TEXT    NOT NULL,
-		applied_at INTEGER NOT NULL
-	)`
+	appliedAt := "INTEGER" // nanoseconds: SQLite's INTEGER has 64 bits, PostgreSQL's 32
 	if d.backend == Postgres {
-		ddl = `CREATE TABLE IF NOT EXISTS schema_migrations (
+		appliedAt = "BIGINT"
+	}
+	if _, err := conn.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version    INTEGER NOT NULL PRIMARY KEY,
 		name       TEXT    NOT NULL,
-		applied_at BIGINT  NOT NULL
-	)`
-	}
-	if _, err := conn.ExecContext(ctx, ddl); err != nil {
+		applied_at `+appliedAt+` NOT NULL
+	)`); err != nil {
 		return err
 	}
 	current, err := schemaVersion(ctx, conn)

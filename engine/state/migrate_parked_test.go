@@ -2,9 +2,6 @@ package state
 
 import (
 	"context"
-	"database/sql"
-	"log/slog"
-	"path/filepath"
 	"testing"
 )
 
@@ -15,25 +12,7 @@ import (
 // SQLite only: PostgreSQL starts at the schema after this migration.
 func TestParkedMigrationKeepsRunsAndAttempts(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "m.db")+"?_foreign_keys=1")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
-	ms, err := loadMigrations(migrationFiles, "migrations/sqlite")
-	if err != nil {
-		t.Fatal(err)
-	}
-	clock := newTestClock()
-	log := slog.New(slog.DiscardHandler)
-	if err := applyMigrations(ctx, conn, sqliteDialect, ms[:4], clock.Now, log); err != nil {
-		t.Fatal(err)
-	}
+	conn, migrateRest := sqliteAt(t, "?_foreign_keys=1", 4)
 	for _, q := range []string{
 		`INSERT INTO inbox (id, pipeline, trigger_name, event_key, status, attempts, not_before, created_at, updated_at, generation, claim_token)
 			VALUES (1, 'p', 't', 'k', 'dead', 3, 5, 6, 7, 2, 9)`,
@@ -44,9 +23,7 @@ func TestParkedMigrationKeepsRunsAndAttempts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := applyMigrations(ctx, conn, sqliteDialect, ms, clock.Now, log); err != nil {
-		t.Fatal(err)
-	}
+	migrateRest()
 	count := func(q string) int {
 		t.Helper()
 		var n int

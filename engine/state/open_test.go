@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"database/sql"
 	"errors"
 	"log/slog"
 	"os"
@@ -192,16 +191,7 @@ func TestOpenRefusesNewerSchema(t *testing.T) {
 // SQLite only: it reads sqlite_schema.
 func TestFailedMigrationRollsBackAlone(t *testing.T) {
 	ctx := context.Background()
-	db, err := sql.Open("sqlite", filepath.Join(t.TempDir(), "m.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer db.Close()
-	conn, err := db.Conn(ctx)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer conn.Close()
+	conn := sqliteConn(t, "")
 	ms, err := loadMigrations(fstest.MapFS{
 		"migrations/0001_a.sql": {Data: []byte("CREATE TABLE a (x); CREATE TABLE a2 (x);")},
 		"migrations/0002_b.sql": {Data: []byte("CREATE TABLE b (x); THIS IS NOT SQL;")},

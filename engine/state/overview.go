@@ -2,7 +2,6 @@ package state
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"time"
 )
@@ -21,29 +20,17 @@ type PipelineHealth struct {
 // PipelineHealths returns the health of every pipeline that has runs, by
 // name; RecentFailures counts runs started at or after since.
 func (s *Store) PipelineHealths(ctx context.Context, since time.Time) ([]PipelineHealth, error) {
-	rows, err := s.queryRows(ctx, `SELECT p.pipeline,
+	return queryAll(ctx, s, "pipeline health", func(sc scanner) (PipelineHealth, error) {
+		var h PipelineHealth
+		err := sc.Scan(&h.Pipeline, &h.LastStatus, timeCol{&h.LastRun}, &h.LastError, timeCol{&h.LastSuccess}, &h.RecentFailures)
+		return h, err
+	}, `SELECT p.pipeline,
 			COALESCE((SELECT status FROM runs r WHERE r.pipeline = p.pipeline ORDER BY started_at DESC, rowid DESC LIMIT 1), ''),
 			(SELECT started_at FROM runs r WHERE r.pipeline = p.pipeline ORDER BY started_at DESC, rowid DESC LIMIT 1),
 			COALESCE((SELECT error FROM runs r WHERE r.pipeline = p.pipeline ORDER BY started_at DESC, rowid DESC LIMIT 1), ''),
 			(SELECT MAX(COALESCE(finished_at, started_at)) FROM runs r WHERE r.pipeline = p.pipeline AND status = 'succeeded'),
 			(SELECT COUNT(*) FROM runs r WHERE r.pipeline = p.pipeline AND status IN ('failed', 'dead') AND started_at >= ?)
 		FROM (SELECT DISTINCT pipeline FROM runs) p ORDER BY p.pipeline`, since.UnixNano())
-	if err != nil {
-		return nil, fmt.Errorf("state: pipeline health: %w", err)
-	}
-	defer rows.Close()
-	var out []PipelineHealth
-	for rows.Next() {
-		var h PipelineHealth
-		if err := rows.Scan(&h.Pipeline, &h.LastStatus, timeCol{&h.LastRun}, &h.LastError, timeCol{&h.LastSuccess}, &h.RecentFailures); err != nil {
-			return nil, fmt.Errorf("state: pipeline health: %w", err)
-		}
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: pipeline health: %w", err)
-	}
-	return out, nil
 }
 
 // ConnectionHealth sums up the writes made through one connection.
@@ -59,29 +46,17 @@ type ConnectionHealth struct {
 // ConnectionHealths returns, per connection that wrote anything, the outcome
 // of its newest write, its last successful write and its failed writes since.
 func (s *Store) ConnectionHealths(ctx context.Context, since time.Time) ([]ConnectionHealth, error) {
-	rows, err := s.queryRows(ctx, `SELECT c.connection,
+	return queryAll(ctx, s, "connection health", func(sc scanner) (ConnectionHealth, error) {
+		var h ConnectionHealth
+		err := sc.Scan(&h.Connection, &h.LastStatus, timeCol{&h.LastWrite}, &h.LastError, timeCol{&h.LastSuccess}, &h.RecentFailures)
+		return h, err
+	}, `SELECT c.connection,
 			COALESCE((SELECT status FROM intents i WHERE i.connection = c.connection ORDER BY updated_at DESC LIMIT 1), ''),
 			(SELECT updated_at FROM intents i WHERE i.connection = c.connection ORDER BY updated_at DESC LIMIT 1),
 			COALESCE((SELECT error FROM intents i WHERE i.connection = c.connection ORDER BY updated_at DESC LIMIT 1), ''),
 			(SELECT MAX(updated_at) FROM intents i WHERE i.connection = c.connection AND status = 'done'),
 			(SELECT COUNT(*) FROM intents i WHERE i.connection = c.connection AND status = 'failed' AND updated_at >= ?)
 		FROM (SELECT DISTINCT connection FROM intents WHERE connection != '') c ORDER BY c.connection`, since.UnixNano())
-	if err != nil {
-		return nil, fmt.Errorf("state: connection health: %w", err)
-	}
-	defer rows.Close()
-	var out []ConnectionHealth
-	for rows.Next() {
-		var h ConnectionHealth
-		if err := rows.Scan(&h.Connection, &h.LastStatus, timeCol{&h.LastWrite}, &h.LastError, timeCol{&h.LastSuccess}, &h.RecentFailures); err != nil {
-			return nil, fmt.Errorf("state: connection health: %w", err)
-		}
-		out = append(out, h)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: connection health: %w", err)
-	}
-	return out, nil
 }
 
 // QueueDepth counts one pipeline's live, dead and parked inbox items.
@@ -95,28 +70,16 @@ type QueueDepth struct {
 // QueueDepths returns the queue of every pipeline with live or dead items,
 // by name, splitting pending items into due and waiting at now.
 func (s *Store) QueueDepths(ctx context.Context, now time.Time) ([]QueueDepth, error) {
-	rows, err := s.queryRows(ctx, `SELECT pipeline,
+	return queryAll(ctx, s, "queue depths", func(sc scanner) (QueueDepth, error) {
+		var q QueueDepth
+		err := sc.Scan(&q.Pipeline, &q.Pending, &q.Waiting, &q.Running, &q.Dead, &q.Parked)
+		return q, err
+	}, `SELECT pipeline,
 			SUM(CASE WHEN status = 'pending' AND not_before <= ?1 THEN 1 ELSE 0 END),
 			SUM(CASE WHEN status = 'pending' AND not_before > ?1 THEN 1 ELSE 0 END),
 			SUM(CASE status WHEN 'running' THEN 1 ELSE 0 END), SUM(CASE status WHEN 'dead' THEN 1 ELSE 0 END),
 			SUM(CASE status WHEN 'parked' THEN 1 ELSE 0 END)
 		FROM inbox WHERE status IN ('pending', 'running', 'dead', 'parked') GROUP BY pipeline ORDER BY pipeline`, now.UnixNano())
-	if err != nil {
-		return nil, fmt.Errorf("state: queue depths: %w", err)
-	}
-	defer rows.Close()
-	var out []QueueDepth
-	for rows.Next() {
-		var q QueueDepth
-		if err := rows.Scan(&q.Pipeline, &q.Pending, &q.Waiting, &q.Running, &q.Dead, &q.Parked); err != nil {
-			return nil, fmt.Errorf("state: queue depths: %w", err)
-		}
-		out = append(out, q)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: queue depths: %w", err)
-	}
-	return out, nil
 }
 
 // RunsOfItems returns the runs made for the given inbox items, newest first.
@@ -128,24 +91,8 @@ func (s *Store) RunsOfItems(ctx context.Context, ids []int64) ([]Run, error) {
 	for i, id := range ids {
 		args[i] = id
 	}
-	rows, err := s.queryRows(ctx, `SELECT `+runCols+` FROM runs WHERE item_id IN (`+placeholders(len(ids))+`)
+	return queryAll(ctx, s, "runs of items", scanRun, `SELECT `+runCols+` FROM runs WHERE item_id IN (`+placeholders(len(ids))+`)
 		ORDER BY started_at DESC, rowid DESC`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("state: runs of items: %w", err)
-	}
-	defer rows.Close()
-	var out []Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("state: runs of items: %w", err)
-		}
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: runs of items: %w", err)
-	}
-	return out, nil
 }
 
 // IntentsOfRuns returns the writes recorded by the given runs, oldest first.
@@ -177,24 +124,12 @@ func (s *Store) LinksByKey(ctx context.Context, keys, parts []string) ([]Link, e
 	if len(conds) == 0 {
 		return nil, nil
 	}
-	rows, err := s.queryRows(ctx, `SELECT namespace, link_key, value, updated_at FROM links WHERE `+strings.Join(conds, " OR ")+
-		` ORDER BY namespace, link_key`, args...)
-	if err != nil {
-		return nil, fmt.Errorf("state: links: %w", err)
-	}
-	defer rows.Close()
-	var out []Link
-	for rows.Next() {
+	return queryAll(ctx, s, "links", func(sc scanner) (Link, error) {
 		var l Link
-		if err := rows.Scan(&l.Namespace, &l.Key, &l.Value, timeCol{&l.UpdatedAt}); err != nil {
-			return nil, fmt.Errorf("state: links: %w", err)
-		}
-		out = append(out, l)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: links: %w", err)
-	}
-	return out, nil
+		err := sc.Scan(&l.Namespace, &l.Key, &l.Value, timeCol{&l.UpdatedAt})
+		return l, err
+	}, `SELECT namespace, link_key, value, updated_at FROM links WHERE `+strings.Join(conds, " OR ")+
+		` ORDER BY namespace, link_key`, args...)
 }
 
 // ItemsContaining returns the inbox items whose stored payload contains
@@ -204,24 +139,8 @@ func (s *Store) ItemsContaining(ctx context.Context, text string, limit int) ([]
 	if text == "" {
 		return nil, nil
 	}
-	rows, err := s.queryRows(ctx, `SELECT `+itemCols+` FROM inbox WHERE CAST(payload AS TEXT) LIKE ? ESCAPE '\' ORDER BY id DESC LIMIT ?`,
+	return queryAll(ctx, s, "items containing", scanItem, `SELECT `+itemCols+` FROM inbox WHERE CAST(payload AS TEXT) LIKE ? ESCAPE '\' ORDER BY id DESC LIMIT ?`,
 		"%"+likeEscape(text)+"%", sqlLimit(limit))
-	if err != nil {
-		return nil, fmt.Errorf("state: items containing: %w", err)
-	}
-	defer rows.Close()
-	var out []Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("state: items containing: %w", err)
-		}
-		out = append(out, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: items containing: %w", err)
-	}
-	return out, nil
 }
 
 func identityConds(col string, exact, parts []string) ([]string, []any) {

@@ -117,11 +117,7 @@ const (
 func (p *pruner) runs(ctx context.Context) error {
 	lastAt, lastRow := int64(math.MinInt64), int64(0)
 	for {
-		type cand struct {
-			row int64
-			id  string
-		}
-		var cands []cand
+		var cands []runCand
 		rows, err := p.s.queryRows(ctx, `SELECT rowid, id, started_at FROM runs
 			WHERE started_at < ?2 AND (started_at > ?3 OR (started_at = ?3 AND rowid > ?4)) AND `+runPrunable+`
 			ORDER BY started_at, rowid LIMIT ?1`, p.r.Batch, p.cut, lastAt, lastRow)
@@ -129,7 +125,7 @@ func (p *pruner) runs(ctx context.Context) error {
 			return fmt.Errorf("state: prune runs: %w", err)
 		}
 		for rows.Next() {
-			var c cand
+			var c runCand
 			if err := rows.Scan(&c.row, &c.id, &lastAt); err != nil {
 				rows.Close()
 				return fmt.Errorf("state: prune runs: %w", err)
@@ -140,55 +136,73 @@ func (p *pruner) runs(ctx context.Context) error {
 		if err := closeRows(rows); err != nil {
 			return fmt.Errorf("state: prune runs: %w", err)
 		}
-		if p.r.DryRun {
-			for _, c := range cands {
-				var n int
-				var steps []byte
-				if err := p.s.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM step_attempts WHERE run_id = ?1),
-					(SELECT steps FROM runs WHERE id = ?1)`, c.id).Scan(&n, &steps); err != nil {
-					return fmt.Errorf("state: prune runs: %w", err)
-				}
-				n += countSteps(steps)
-				p.res.Runs++
-				p.res.Attempts += n
-			}
-		} else {
-			var runs, attempts int
-			err := p.s.write(ctx, "prune runs", func(tx *wtx) error {
-				runs, attempts = 0, 0
-				for _, c := range cands {
-					// steps: the attempts kept in the run's row; no row: not prunable.
-					var steps []byte
-					err := tx.queryRow(`SELECT steps FROM runs WHERE rowid = ?1 AND `+runPrunable+forUpdate, c.row, p.cut).Scan(&steps)
-					if errors.Is(err, sql.ErrNoRows) {
-						continue
-					}
-					if err != nil {
-						return err
-					}
-					n, err := tx.affected(`DELETE FROM step_attempts WHERE run_id = ?`, c.id)
-					if err != nil {
-						return err
-					}
-					n += int64(countSteps(steps))
-					if _, err := tx.exec(`DELETE FROM runs WHERE rowid = ?`, c.row); err != nil {
-						return err
-					}
-					runs++
-					attempts += int(n)
-				}
-				return nil
-			})
-			if err != nil {
-				return err
-			}
-			p.res.Runs += runs
-			p.res.Attempts += attempts
+		if err := p.removeRuns(ctx, cands); err != nil {
+			return err
 		}
 		if len(cands) < p.r.Batch {
 			return nil
 		}
 	}
+}
+
+// runCand is a run that was prunable when the candidates were read.
+type runCand struct {
+	row int64
+	id  string
+}
+
+// removeRuns deletes the candidates still prunable, with their attempts, in
+// one write; a dry run only counts them.
+func (p *pruner) removeRuns(ctx context.Context, cands []runCand) error {
+	if len(cands) == 0 {
+		return nil
+	}
+	if p.r.DryRun {
+		for _, c := range cands {
+			var n int
+			var steps []byte
+			if err := p.s.queryRow(ctx, `SELECT (SELECT COUNT(*) FROM step_attempts WHERE run_id = ?1),
+				(SELECT steps FROM runs WHERE id = ?1)`, c.id).Scan(&n, &steps); err != nil {
+				return fmt.Errorf("state: prune runs: %w", err)
+			}
+			n += countSteps(steps)
+			p.res.Runs++
+			p.res.Attempts += n
+		}
+		return nil
+	}
+	var runs, attempts int
+	err := p.s.write(ctx, "prune runs", func(tx *wtx) error {
+		runs, attempts = 0, 0
+		for _, c := range cands {
+			// steps: the attempts kept in the run's row; no row: not prunable.
+			var steps []byte
+			err := tx.queryRow(`SELECT steps FROM runs WHERE rowid = ?1 AND `+runPrunable+forUpdate, c.row, p.cut).Scan(&steps)
+			if errors.Is(err, sql.ErrNoRows) {
+				continue
+			}
+			if err != nil {
+				return err
+			}
+			n, err := tx.affected(`DELETE FROM step_attempts WHERE run_id = ?`, c.id)
+			if err != nil {
+				return err
+			}
+			n += int64(countSteps(steps))
+			if _, err := tx.exec(`DELETE FROM runs WHERE rowid = ?`, c.row); err != nil {
+				return err
+			}
+			runs++
+			attempts += int(n)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	p.res.Runs += runs
+	p.res.Attempts += attempts
+	return nil
 }
 
 // items prunes inbox items of one status in not_before order, using the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -58,10 +57,21 @@ func (s *Store) JoinReplicas(ctx context.Context, exclusive, name, holder string
 	return f, ok, err
 }
 
+// leaseCols are the columns scanLease reads, in order.
+const leaseCols = `name, holder, token, expires_at`
+
+func scanLease(sc scanner) (Lease, error) {
+	var l Lease
+	var until int64
+	err := sc.Scan(&l.Name, &l.Holder, &l.Token, &until)
+	l.Until = time.Unix(0, until)
+	return l, err
+}
+
 // LiveLeases returns the leases whose name starts with prefix and whose
 // expiry has not passed, by name.
 func (s *Store) LiveLeases(ctx context.Context, prefix string) ([]Lease, error) {
-	rows, err := s.queryRows(ctx, `SELECT name, holder, token, expires_at FROM leases
+	rows, err := s.queryRows(ctx, `SELECT `+leaseCols+` FROM leases
 		WHERE name LIKE ? ESCAPE '\' AND expires_at > ? ORDER BY name`, likePrefix(prefix), s.now().UnixNano())
 	if err != nil {
 		return nil, fmt.Errorf("state: reading leases %s*: %w", prefix, err)
@@ -69,12 +79,10 @@ func (s *Store) LiveLeases(ctx context.Context, prefix string) ([]Lease, error) 
 	defer rows.Close()
 	var out []Lease
 	for rows.Next() {
-		var l Lease
-		var until int64
-		if err := rows.Scan(&l.Name, &l.Holder, &l.Token, &until); err != nil {
+		l, err := scanLease(rows)
+		if err != nil {
 			return nil, err
 		}
-		l.Until = time.Unix(0, until)
 		out = append(out, l)
 	}
 	return out, rows.Err()
@@ -94,19 +102,17 @@ func (s *Store) ReapLeases(ctx context.Context, prefix string) ([]Lease, int, er
 	err := s.write(ctx, "reap leases "+prefix+"*", func(tx *wtx) error {
 		reaped, items = nil, 0
 		now := tx.now.UnixNano()
-		rows, err := tx.query(`SELECT name, holder, token, expires_at FROM leases
+		rows, err := tx.query(`SELECT `+leaseCols+` FROM leases
 			WHERE name LIKE ? ESCAPE '\' AND expires_at <= ?`, likePrefix(prefix), now)
 		if err != nil {
 			return err
 		}
 		for rows.Next() {
-			var l Lease
-			var until int64
-			if err := rows.Scan(&l.Name, &l.Holder, &l.Token, &until); err != nil {
+			l, err := scanLease(rows)
+			if err != nil {
 				rows.Close()
 				return err
 			}
-			l.Until = time.Unix(0, until)
 			reaped = append(reaped, l)
 		}
 		if err := errors.Join(rows.Err(), rows.Close()); err != nil {
@@ -130,7 +136,7 @@ func (s *Store) ReapLeases(ctx context.Context, prefix string) ([]Lease, int, er
 
 // likePrefix is a LIKE pattern matching the names that start with prefix.
 func likePrefix(prefix string) string {
-	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(prefix) + "%"
+	return likeEscape(prefix) + "%"
 }
 
 // ErrTickLost means a tick's claim passed to another holder (it expired):

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -120,15 +119,10 @@ func putAttempts(tx *wtx, attempts []StepAttempt) error {
 }
 
 // attemptInserts[n] inserts n step attempts.
-var attemptInserts = func() (qs [attemptRows + 1]string) {
-	for n := 1; n <= attemptRows; n++ {
-		qs[n] = `INSERT INTO step_attempts (run_id, step, attempt, status, error, started_at, finished_at) VALUES (?, ?, ?, ?, ?, ?, ?)` +
-			strings.Repeat(`, (?, ?, ?, ?, ?, ?, ?)`, n-1) +
-			` ON CONFLICT (run_id, step, attempt) DO UPDATE SET status = excluded.status, error = excluded.error,
-				started_at = excluded.started_at, finished_at = excluded.finished_at`
-	}
-	return qs
-}()
+var attemptInserts = multiRow(attemptRows, `INSERT INTO step_attempts (run_id, step, attempt, status, error, started_at, finished_at) VALUES `,
+	`(?, ?, ?, ?, ?, ?, ?)`,
+	` ON CONFLICT (run_id, step, attempt) DO UPDATE SET status = excluded.status, error = excluded.error,
+				started_at = excluded.started_at, finished_at = excluded.finished_at`)
 
 // Runs lists runs matching f, newest first.
 func (s *Store) Runs(ctx context.Context, f RunFilter) ([]Run, error) {

@@ -15,18 +15,26 @@ type Subject struct {
 	Value string
 }
 
+// putSubjects indexes item under subs, up to groupRows per statement;
+// subjects without a kind or a value are left out.
 func putSubjects(tx *wtx, item int64, subs []Subject) error {
+	args := make([]any, 0, 3*len(subs))
 	for _, s := range subs {
-		if s.Kind == "" || s.Value == "" {
-			continue
+		if s.Kind != "" && s.Value != "" {
+			args = append(args, s.Kind, s.Value, item)
 		}
-		if _, err := tx.exec(`INSERT INTO subjects (kind, value, item_id) VALUES (?, ?, ?) ON CONFLICT DO NOTHING`,
-			s.Kind, s.Value, item); err != nil {
-			return fmt.Errorf("subject %s %s: %w", s.Kind, s.Value, err)
+	}
+	for len(args) > 0 {
+		n := min(len(args)/3, groupRows)
+		if _, err := tx.exec(subjectInserts[n], args[:3*n]...); err != nil {
+			return fmt.Errorf("subject %s %s: %w", args[0], args[1], err)
 		}
+		args = args[3*n:]
 	}
 	return nil
 }
+
+var subjectInserts = multiRow(groupRows, `INSERT INTO subjects (kind, value, item_id) VALUES `, `(?, ?, ?)`, ` ON CONFLICT DO NOTHING`)
 
 // SearchFilter narrows a search by subject.
 type SearchFilter struct {

@@ -75,74 +75,12 @@ func (s *Store) Settle(ctx context.Context, st Settlement) error {
 	return nil
 }
 
-// settleOne records one settlement (see Settle); sr.lost is set when its
-// claim was gone.
+// settleOne records one settlement (see Settle) as a group of one; sr.lost
+// is set when its claim was gone.
 func settleOne(tx *wtx, sr *settleReq) error {
-	st := sr.st
-	// The claim is checked first, by the update of the item: when it
-	// changes no row, only the ledger entries are recorded.
-	if err := settleItem(tx, st); err != nil {
-		if !errors.Is(err, ErrClaimLost) {
-			return err
-		}
-		sr.lost = true
-	}
-	if err := putClosedIntents(tx, st.Intents); err != nil {
+	var errs [1]error
+	if err := settleAll(tx, []*settleReq{sr}, errs[:]); err != nil {
 		return err
 	}
-	if err := putLinkRows(tx, st.Links); err != nil {
-		return err
-	}
-	if sr.lost {
-		return nil
-	}
-	if err := putSubjects(tx, st.ItemID, st.Subjects); err != nil {
-		return err
-	}
-	if st.Run.ID == "" {
-		return nil
-	}
-	if err := putRuns(tx, []*settleReq{sr}); err != nil {
-		return err
-	}
-	return putAttempts(tx, sr.others)
+	return errs[0]
 }
-
-// settleItem updates a settled item: ErrClaimLost when its claim is gone,
-// ErrNotFound for an unknown item.
-func settleItem(tx *wtx, st Settlement) error {
-	r := st.Run
-	claim, token, attempts := 0, int64(0), 0
-	if c := st.Claimed; c != nil {
-		claim, token, attempts = 1, c.ClaimToken, c.Attempts
-	}
-	settled := func(n int64, err error) error {
-		if err == nil && n == 0 && claim == 1 {
-			return ErrClaimLost
-		}
-		return mustAffect(n, err)
-	}
-	switch st.Outcome {
-	case ItemDone:
-		return settled(tx.affected(`UPDATE inbox SET status = 'done', run_id = ?, lease_until = NULL, last_error = '', updated_at = ?
-			WHERE id = ?`+heldBy, r.ID, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
-	case ItemDead, ItemParked:
-		return settled(tx.affected(`UPDATE inbox SET status = ?, run_id = ?, lease_until = NULL, last_error = ?, updated_at = ?
-			WHERE id = ?`+heldBy, string(st.Outcome), r.ID, st.LastError, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
-	}
-	nb := st.NotBefore
-	if nb.IsZero() {
-		nb = tx.now
-	}
-	if st.ResetAttempts {
-		return settled(tx.affected(`UPDATE inbox SET status = 'pending', attempts = 0, generation = generation + 1, not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
-			WHERE id = ?`+heldBy, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
-	}
-	return settled(tx.affected(`UPDATE inbox SET status = 'pending', not_before = ?, lease_until = NULL, last_error = ?, updated_at = ?
-		WHERE id = ?`+heldBy, nb.UnixNano(), st.LastError, tx.now.UnixNano(), st.ItemID, claim, token, attempts))
-}
-
-// heldBy limits a settlement's update to an item still running under the
-// claim that settles it, when there is one: its arguments are whether there
-// is (0 or 1), the claim's token and its attempt.
-const heldBy = ` AND (? = 0 OR (status = 'running' AND claim_token = ? AND attempts = ?))`

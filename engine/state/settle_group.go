@@ -38,8 +38,18 @@ func (settleGroup) runAll(tx *wtx, reqs []*writeReq, errs []error) error {
 			return errRunAlone // two settlements of one item: their order matters
 		}
 		ids[sr.st.ItemID] = true
-		sr.lost = false
 		srs[i] = sr
+	}
+	return settleAll(tx, srs, errs)
+}
+
+// settleAll records settlements of distinct items (see settleGroup). A
+// settlement whose claim is gone records only its ledger
+// entries and has lost set; one of an unknown item, unclaimed, records
+// nothing and has ErrNotFound in errs.
+func settleAll(tx *wtx, srs []*settleReq, errs []error) error {
+	for _, sr := range srs {
+		sr.lost = false
 	}
 	held := make(map[int64]bool, len(srs))
 	for start := 0; start < len(srs); start += groupRows {
@@ -94,7 +104,7 @@ func (settleGroup) runAll(tx *wtx, reqs []*writeReq, errs []error) error {
 	if err := putClosedIntents(tx, ins); err != nil {
 		return err
 	}
-	if err := putLinkRows(tx, links); err != nil {
+	if err := putLinks(tx, links); err != nil {
 		return err
 	}
 	if err := putRuns(tx, runs); err != nil {
@@ -126,14 +136,14 @@ func itemArgs(tx *wtx, st Settlement) []any {
 	return []any{st.ItemID, string(st.Outcome), st.Run.ID, lastError, nb.UnixNano(), reset, claim, token, attempts}
 }
 
-// settleItems[n] updates n settled items as settleItem does each, and
-// returns the ids of those it updated: an item missing from them was not
-// found, or is no longer held by the claim settling it. A retried item
+// settleItems[n] updates n settled items and returns the ids of those it
+// updated: an item missing from them was not found, or is no longer held
+// by the claim settling it. A retried item
 // keeps the run id it had and moves its not_before; a finished one takes
 // its run's id. The casts type the VALUES columns where a database does not
 // infer them from parameters (PostgreSQL); SQLite keeps the integers as
 // they are.
-var settleItems = multiRow(`WITH v (id, status, run_id, last_error, not_before, reset, claim, token, attempts) AS (VALUES `,
+var settleItems = multiRow(groupRows, `WITH v (id, status, run_id, last_error, not_before, reset, claim, token, attempts) AS (VALUES `,
 	`(CAST(? AS BIGINT), ?, ?, ?, CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT), CAST(? AS BIGINT))`,
 	`) UPDATE inbox SET status = v.status,
 		run_id = CASE WHEN v.status = 'pending' THEN inbox.run_id ELSE v.run_id END,
@@ -178,7 +188,7 @@ func putRuns(tx *wtx, srs []*settleReq) error {
 	return nil
 }
 
-var runInserts = multiRow(`INSERT INTO runs (id, pipeline, trigger_name, event_key, item_id, mode, status, attempt, writes, error, started_at, finished_at, event, steps) VALUES `,
+var runInserts = multiRow(groupRows, `INSERT INTO runs (id, pipeline, trigger_name, event_key, item_id, mode, status, attempt, writes, error, started_at, finished_at, event, steps) VALUES `,
 	`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 	` ON CONFLICT (id) DO UPDATE SET status = excluded.status, writes = excluded.writes, error = excluded.error,
 		finished_at = excluded.finished_at, event = COALESCE(excluded.event, runs.event), steps = COALESCE(excluded.steps, runs.steps)`)
@@ -218,7 +228,7 @@ func putClosedIntents(tx *wtx, ins []Intent) error {
 	return nil
 }
 
-var intentInserts = multiRow(`INSERT INTO intents (idem_key, run_id, pipeline, step, connection, action, identity, fingerprint, status, output, error, owner, created_at, updated_at, op, claim_until) VALUES `,
+var intentInserts = multiRow(groupRows, `INSERT INTO intents (idem_key, run_id, pipeline, step, connection, action, identity, fingerprint, status, output, error, owner, created_at, updated_at, op, claim_until) VALUES `,
 	`(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 0)`,
 	` ON CONFLICT (idem_key) DO UPDATE SET run_id = excluded.run_id, pipeline = excluded.pipeline, step = excluded.step,
 		connection = excluded.connection, action = excluded.action, identity = excluded.identity,
@@ -226,34 +236,11 @@ var intentInserts = multiRow(`INSERT INTO intents (idem_key, run_id, pipeline, s
 		owner = excluded.owner, claim_until = 0, updated_at = excluded.updated_at, op = excluded.op
 	WHERE intents.status != 'unknown'`)
 
-// putLinkRows is putLinks in statements of many rows; of several links
-// with one namespace and key, the last is kept.
-func putLinkRows(tx *wtx, links []Link) error {
-	links = lastOfEach(links, func(l Link) string { return l.Namespace + "\x00" + l.Key })
-	for len(links) > 0 {
-		n := min(len(links), groupRows)
-		args := make([]any, 0, 4*n)
-		for _, l := range links[:n] {
-			if l.Namespace == "" || l.Key == "" {
-				return fmt.Errorf("link %q/%q: namespace and key are required", l.Namespace, l.Key)
-			}
-			args = append(args, l.Namespace, l.Key, l.Value, tx.now.UnixNano())
-		}
-		if _, err := tx.exec(linkInserts[n], args...); err != nil {
-			return fmt.Errorf("link %s/%s: %w", links[0].Namespace, links[0].Key, err)
-		}
-		links = links[n:]
-	}
-	return nil
-}
-
-var linkInserts = multiRow(`INSERT INTO links (namespace, link_key, value, updated_at) VALUES `, `(?, ?, ?, ?)`,
-	` ON CONFLICT (namespace, link_key) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at`)
-
-// multiRow returns the statements of 1 to groupRows rows, indexed by their
+// multiRow returns the statements of 1 to most rows, indexed by their
 // number of rows: head, the rows separated by commas, tail.
-func multiRow(head, row, tail string) (qs [groupRows + 1]string) {
-	for n := 1; n <= groupRows; n++ {
+func multiRow(most int, head, row, tail string) []string {
+	qs := make([]string, most+1)
+	for n := 1; n <= most; n++ {
 		qs[n] = head + row + strings.Repeat(", "+row, n-1) + tail
 	}
 	return qs

@@ -191,6 +191,28 @@ func (s *Store) queryRows(ctx context.Context, query string, args ...any) (*sql.
 	return st.QueryContext(ctx, args...)
 }
 
+// queryAll runs query on the read pool and scans every row with scan;
+// what names the read in its errors.
+func queryAll[T any](ctx context.Context, s *Store, what string, scan func(scanner) (T, error), query string, args ...any) ([]T, error) {
+	rows, err := s.queryRows(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("state: %s: %w", what, err)
+	}
+	defer rows.Close()
+	var out []T
+	for rows.Next() {
+		x, err := scan(rows)
+		if err != nil {
+			return nil, fmt.Errorf("state: %s: %w", what, err)
+		}
+		out = append(out, x)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("state: %s: %w", what, err)
+	}
+	return out, nil
+}
+
 // queryRow runs a single-row query on the read pool; errors surface in Scan.
 func (s *Store) queryRow(ctx context.Context, query string, args ...any) scanner {
 	st, err := s.reads.get(ctx, query)
