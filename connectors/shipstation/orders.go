@@ -219,6 +219,15 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 	return ch, u, nil
 }
 
+// reread reads the order an upsert meant to write as ShipStation has it
+// now: by id when it was found, else by key (nil when there is none).
+func (c *conn) reread(ctx context.Context, u upsert) (*Order, error) {
+	if u.current != nil && u.current.OrderID != nil {
+		return c.getOrder(ctx, *u.current.OrderID)
+	}
+	return c.findOrder(connectors.WithFreshReads(ctx), u.key, deref(u.desired.OrderNumber))
+}
+
 // checkNew catches what ShipStation would refuse in a new order, so the
 // plan says so instead of the apply.
 func checkNew(o *Order) error {
@@ -273,17 +282,17 @@ func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.
 	}
 	if err != nil {
 		// The plan may have read the order before it shipped or was
-		// cancelled: ShipStation then refuses any change, which leaves
-		// nothing to do, as the plan would say now. The order is read
-		// again by id, past every cache; if that read fails, the write is
-		// tried again later rather than given up.
-		if connectors.IsPermanent(err) && u.current != nil && u.current.OrderID != nil {
+		// cancelled, or before another tote process created it: ShipStation
+		// then refuses any change, which leaves nothing to do, as the plan
+		// would say now. The order is read again, past every cache; if that
+		// read fails, the write is tried again later rather than given up.
+		if connectors.IsPermanent(err) {
 			c.cache.forget(u.key)
-			now, ferr := c.getOrder(ctx, *u.current.OrderID)
+			now, ferr := c.reread(ctx, u)
 			switch {
 			case ferr != nil:
 				return cty.NilVal, fmt.Errorf("%s (and reading the order again to see why failed: %w)", err, ferr)
-			case locked(now):
+			case now != nil && locked(now):
 				c.log.Warn("shipstation: order not updated", "orderKey", u.key,
 					"status", deref(now.OrderStatus), "reason", "it shipped or was cancelled in the meantime")
 				return toCty(refOf(now), false), nil
