@@ -21,6 +21,7 @@ variable "order_status_map" {
     "7"  = "awaiting_payment"  # Awaiting Payment
     "11" = "awaiting_shipment" # Awaiting Fulfillment
     "9"  = "awaiting_shipment" # Awaiting Shipment
+    "3"  = "awaiting_shipment" # Partially Shipped: an address or a parcel still to go
     "12" = "on_hold"           # Manual Verification Required
     "13" = "on_hold"           # Disputed
     "5"  = "cancelled"         # Cancelled
@@ -34,8 +35,8 @@ variable "order_status_map" {
 # hold lifts when it moves to a status the map lists. Such an order is never
 # created. Incomplete (0) and Pending (1): checkout not completed; Declined
 # (6): payment failed; Awaiting Pickup (8): the customer collects it. Those
-# that follow shipping (2, 3, 10, 14) are left out, so a parcel on its way
-# is never held.
+# that follow shipping (2, 10, 14; 3 is mapped above) are left out, so a
+# parcel on its way is never held.
 variable "hold_after_import" {
   type    = list(string)
   default = ["0", "1", "6", "8"]

@@ -286,7 +286,7 @@ func TestReconcileForeign(t *testing.T) {
 // The verdict's status gate is the orders pipeline's own default.
 func TestImportStatusIsThePipelinesDefault(t *testing.T) {
 	want := map[int]string{
-		7: "awaiting_payment", 11: "awaiting_shipment", 9: "awaiting_shipment",
+		7: "awaiting_payment", 11: "awaiting_shipment", 9: "awaiting_shipment", 3: "awaiting_shipment",
 		12: "on_hold", 13: "on_hold", 5: "cancelled", 4: "cancelled",
 	}
 	got := importStatus()
