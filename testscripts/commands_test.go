@@ -35,6 +35,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"readyaddr":    cmdReadyAddr,
 		"fakes":        cmdFakes,
 		"vendor":       cmdVendor,
+		"ssorderid":    cmdSSOrderID,
 		"bcdeliver":    cmdBCDeliver,
 		"waitvendor":   cmdWaitVendor,
 		"secondstore":  cmdSecondStore,

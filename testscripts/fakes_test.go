@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -179,6 +180,40 @@ func cmdVendor(ts *testscript.TestScript, neg bool, args []string) {
 	if neg != (status >= 300) {
 		ts.Fatalf("vendor: status %d", status)
 	}
+}
+
+// ssorderid ORDERKEY VAR: set VAR to the orderId of the ShipStation order
+// keyed ORDERKEY. Orders written together get their ids in whichever order
+// their writes land, so scripts look them up by key.
+func cmdSSOrderID(ts *testscript.TestScript, neg bool, args []string) {
+	if neg || len(args) != 2 {
+		ts.Fatalf("usage: ssorderid ORDERKEY VAR")
+	}
+	status, out := vendorCall(ts, "shipstation", http.MethodGet, "/orders?pageSize=500", nil)
+	if status != http.StatusOK {
+		ts.Fatalf("ssorderid: status %d: %s", status, out)
+	}
+	var page struct {
+		Orders []struct {
+			OrderID  int64  `json:"orderId"`
+			OrderKey string `json:"orderKey"`
+		} `json:"orders"`
+		Pages int `json:"pages"`
+	}
+	ts.Check(json.Unmarshal(out, &page))
+	if page.Pages > 1 {
+		ts.Fatalf("ssorderid: more than one page of orders")
+	}
+	var ids []int64
+	for _, o := range page.Orders {
+		if o.OrderKey == args[0] {
+			ids = append(ids, o.OrderID)
+		}
+	}
+	if len(ids) != 1 {
+		ts.Fatalf("ssorderid: %d orders keyed %s", len(ids), args[0])
+	}
+	ts.Setenv(args[1], strconv.FormatInt(ids[0], 10))
 }
 
 // bcdeliver ADDRFILE PATH FILE [CLIENTSECRET]: deliver FILE, a BigCommerce
