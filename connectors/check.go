@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
+	"regexp"
 	"strings"
 )
 
@@ -77,3 +78,30 @@ func CheckStatus(status int, call string, credentials []string, urlSetting strin
 		Problem: fmt.Sprintf("%s failed: %v", call, err),
 		Fix:     "check that " + urlSetting + " is reachable from this host"}
 }
+
+// StatusError is a vendor's refusal with its HTTP status, as a connector's
+// API errors are.
+type StatusError interface {
+	error
+	HTTPStatus() int
+}
+
+// CheckFailed is CheckStatus for the failure of a check call: the status
+// is that of the StatusError err holds, 0 when none came (the vendor was
+// not reached).
+func CheckFailed(err error, call string, credentials []string, urlSetting string) *CheckError {
+	status := 0
+	var se StatusError
+	if errors.As(err, &se) {
+		status = se.HTTPStatus()
+	}
+	return CheckStatus(status, call, credentials, urlSetting, err)
+}
+
+// versionSuffix matches a URL path that ends in an API version.
+var versionSuffix = regexp.MustCompile(`(?i)/v[0-9]+/?$`)
+
+// EndsInVersion reports whether a base URL's path ends in an API version
+// (/v1, /V2/): connectors add the version to their paths themselves, so
+// such a base URL is a setting to refuse before any call.
+func EndsInVersion(path string) bool { return versionSuffix.MatchString(path) }

@@ -22,6 +22,9 @@ func (e *apiError) Error() string {
 	return fmt.Sprintf("bigcommerce: %s %s: %d %s", e.Method, e.Path, e.Status, e.Message)
 }
 
+// HTTPStatus is the status the vendor answered (connectors.StatusError).
+func (e *apiError) HTTPStatus() int { return e.Status }
+
 // Is makes a 404 match connectors.ErrNotFound.
 func (e *apiError) Is(target error) bool {
 	return target == connectors.ErrNotFound && e.Status == http.StatusNotFound

@@ -2,7 +2,6 @@ package bigcommerce
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
 	"regexp"
@@ -12,9 +11,9 @@ import (
 	"github.com/toteworks/tote/connectors/budget"
 )
 
-// versionedPath matches an API URL that already names a store or an API
-// version: tote adds /stores/{store_hash}/v2|v3 itself.
-var versionedPath = regexp.MustCompile(`(?i)(/stores(/|$)|/v[0-9]+/?$)`)
+// storesPath matches an API URL that already names a store: tote adds
+// /stores/{store_hash}/v2|v3 itself.
+var storesPath = regexp.MustCompile(`(?i)/stores(/|$)`)
 
 // checkAPIURL refuses an api_url tote cannot use, before any call.
 func checkAPIURL(raw string) error {
@@ -23,7 +22,7 @@ func checkAPIURL(raw string) error {
 		return connectors.BadSetting("api_url", "api_url "+strconv.Quote(raw)+" is not an http(s) URL",
 			"set it to the API gateway, "+DefaultAPIURL)
 	}
-	if versionedPath.MatchString(u.Path) {
+	if storesPath.MatchString(u.Path) || connectors.EndsInVersion(u.Path) {
 		return connectors.BadSetting("api_url", "api_url "+strconv.Quote(raw)+" names a store or an API version, which tote adds itself",
 			"set it to the gateway alone, e.g. "+DefaultAPIURL+", and the store in store_hash")
 	}
@@ -38,13 +37,8 @@ func (c *conn) Check(ctx context.Context) error {
 	if err == nil {
 		return nil
 	}
-	var ae *apiError
-	status := 0
-	if errors.As(err, &ae) {
-		status = ae.Status
-	}
-	ce := connectors.CheckStatus(status, "GET /v2/store", []string{"access_token"}, "api_url", err)
-	if status == http.StatusNotFound {
+	ce := connectors.CheckFailed(err, "GET /v2/store", []string{"access_token"}, "api_url")
+	if ce.Status == http.StatusNotFound {
 		// The gateway answers 404 for a store hash it does not know.
 		ce.Settings = []string{"store_hash", "api_url"}
 		ce.Fix = "check store_hash (the hash in the store's API path) and that api_url is the gateway, " + DefaultAPIURL

@@ -53,14 +53,14 @@ func (connector) Spec() connectors.Spec {
 		Actions: actionTable.Specs(),
 		Triggers: []connectors.TriggerSpec{
 			{
-				Kind: "http_webhook", Mode: connectors.Webhook, Event: event,
+				Kind: "http_webhook", Mode: connectors.Webhook, Event: event, Subjects: subjects,
 				Doc: "A JSON delivery POSTed to tote run at /hooks/<pipeline>/<trigger>.",
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "key", Type: cty.String, Doc: "Body field that deduplicates deliveries (default: the Idempotency-Key header, else a digest of the body)."},
 				}},
 			},
 			{
-				Kind: "http_poll", Mode: connectors.Poll, Event: event,
+				Kind: "http_poll", Mode: connectors.Poll, Event: event, Subjects: subjects,
 				Doc: "GET a JSON array on a schedule; each element is an event keyed by its key field.",
 				Args: schema.Object{Attrs: []schema.Attr{
 					{Name: "url", Type: cty.String, Required: true},

@@ -13,22 +13,40 @@ import (
 )
 
 // ttlCache remembers what was read for a short while, so that the plan
-// and the apply of one burst of runs read ShipStation once.
+// and the apply of one burst of runs read ShipStation once. It holds at
+// most maxCached entries, dropping the oldest first, and drops entries as
+// they expire: what it holds follows the rate of reads, never the size of
+// the account (a sweep of 100,000 orders must not keep them all).
 type ttlCache[K comparable, V any] struct {
 	ttl time.Duration
 	now func() time.Time
+	max int
 
-	mu sync.Mutex
-	m  map[K]cached[V]
+	mu    sync.Mutex
+	m     map[K]cached[V]
+	order []queued[K] // puts, oldest first, from head; stale when re-put or forgotten
+	head  int
+	seq   uint64
 }
 
 type cached[V any] struct {
-	v  V
-	at time.Time
+	v   V
+	at  time.Time
+	seq uint64 // which put made it
 }
 
+type queued[K comparable] struct {
+	k   K
+	at  time.Time
+	seq uint64
+}
+
+// maxCached bounds every ttlCache: at ShipStation's 40 calls a minute, a
+// cacheTTL of order pages is at most 20 pages of 500.
+const maxCached = 10000
+
 func newTTLCache[K comparable, V any](ttl time.Duration, now func() time.Time) *ttlCache[K, V] {
-	return &ttlCache[K, V]{ttl: ttl, now: now, m: map[K]cached[V]{}}
+	return &ttlCache[K, V]{ttl: ttl, now: now, max: maxCached, m: map[K]cached[V]{}}
 }
 
 func (c *ttlCache[K, V]) get(k K) (V, bool) {
@@ -46,14 +64,40 @@ func (c *ttlCache[K, V]) put(k K, v V) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	now := c.now()
-	if len(c.m) > 50000 {
-		for key, e := range c.m {
-			if now.Sub(e.at) > c.ttl {
-				delete(c.m, key)
+	c.seq++
+	c.m[k] = cached[V]{v, now, c.seq}
+	c.order = append(c.order, queued[K]{k, now, c.seq})
+	c.evict(now)
+}
+
+// evict needs c.mu: it drops expired entries and, beyond max, the oldest,
+// and forgets the queue's stale puts (a key put again, or forgotten).
+func (c *ttlCache[K, V]) evict(now time.Time) {
+	for c.head < len(c.order) {
+		q := c.order[c.head]
+		e, ok := c.m[q.k]
+		current := ok && e.seq == q.seq
+		if current && now.Sub(q.at) <= c.ttl && len(c.m) <= c.max {
+			break
+		}
+		if current {
+			delete(c.m, q.k)
+		}
+		c.order[c.head] = queued[K]{}
+		c.head++
+	}
+	// Stale puts of keys put again within ttl stay queued until they reach
+	// the head: compact once they outnumber the entries.
+	if live := len(c.order) - c.head; c.head > live || live > 2*len(c.m)+64 {
+		kept := c.order[:0]
+		for _, q := range c.order[c.head:] {
+			if e, ok := c.m[q.k]; ok && e.seq == q.seq {
+				kept = append(kept, q)
 			}
 		}
+		clear(c.order[len(kept):])
+		c.order, c.head = kept, 0
 	}
-	c.m[k] = cached[V]{v, now}
 }
 
 // olderThan reports whether the entry for k was read more than d ago.

@@ -2,23 +2,18 @@ package shipstation
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"net/url"
-	"regexp"
 	"strconv"
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/budget"
 )
 
-// versioned matches a base URL that ends in an API version: v1 has none,
-// and tote adds /v2/ to v2 paths itself.
-var versioned = regexp.MustCompile(`(?i)/v[0-9]+/?$`)
-
-// checkBase refuses a base URL with an API version on its end.
+// checkBase refuses a base URL with an API version on its end: v1 has
+// none, and tote adds /v2/ to v2 paths itself.
 func checkBase(setting string, u *url.URL, def string) error {
-	if versioned.MatchString(u.Path) {
+	if connectors.EndsInVersion(u.Path) {
 		return connectors.BadSetting(setting, setting+" "+strconv.Quote(u.String())+" ends in an API version, which tote adds itself",
 			"set it to the base URL alone, e.g. "+def)
 	}
@@ -31,23 +26,14 @@ func checkBase(setting string, u *url.URL, def string) error {
 func (c *conn) Check(ctx context.Context) error {
 	err := c.c.do(ctx, call{method: http.MethodGet, path: "/orders", query: url.Values{"pageSize": {"1"}}, prio: budget.Orders}, nil)
 	if err != nil {
-		return checkError(err, "GET /orders", []string{"api_key", "api_secret"}, "api_url")
+		return connectors.CheckFailed(err, "GET /orders", []string{"api_key", "api_secret"}, "api_url")
 	}
 	if c.c.v2Key == "" {
 		return nil
 	}
 	err = c.c.do(ctx, call{api: v2, method: http.MethodGet, path: "/v2/inventory_warehouses", query: url.Values{"page_size": {"1"}}, prio: budget.Inventory}, nil)
 	if err != nil {
-		return checkError(err, "GET /v2/inventory_warehouses", []string{"v2_api_key"}, "v2_api_url")
+		return connectors.CheckFailed(err, "GET /v2/inventory_warehouses", []string{"v2_api_key"}, "v2_api_url")
 	}
 	return nil
-}
-
-func checkError(err error, call string, credentials []string, urlSetting string) error {
-	var ae *apiError
-	status := 0
-	if errors.As(err, &ae) {
-		status = ae.Status
-	}
-	return connectors.CheckStatus(status, call, credentials, urlSetting, err)
 }

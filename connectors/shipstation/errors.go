@@ -21,6 +21,9 @@ func (e *apiError) Error() string {
 	return fmt.Sprintf("shipstation: %s %s: %d %s: %s", e.Method, e.Path, e.Status, http.StatusText(e.Status), e.Message)
 }
 
+// HTTPStatus is the status the vendor answered (connectors.StatusError).
+func (e *apiError) HTTPStatus() int { return e.Status }
+
 // classify wraps an answer that will not succeed if retried: 404 is
 // ErrNotFound, every other 4xx is permanent with the vendor's message.
 func classify(e *apiError) error {

@@ -27,6 +27,7 @@ type orderIndex struct {
 	listed  map[string]time.Time // prefix -> start of its last complete listing
 	sizes   map[string]int       // prefix -> orders under it, last known
 	touched map[string]time.Time // orderKey -> when tote last saw or wrote it
+	pruned  time.Time            // when touched was last pruned
 }
 
 // absentTTL bounds how long a complete listing proves keys absent.
@@ -115,14 +116,17 @@ func (x *orderIndex) writing(key, number string, created bool) {
 
 // touch needs x.mu. Keys last touched before every fresh listing began can
 // be forgotten: a listing that found them would have touched them again.
+// They are, every absentTTL, so that the keys kept follow the rate of
+// reads and writes, not the size of the account.
 func (x *orderIndex) touch(key string, t time.Time) {
-	if len(x.touched) >= maxTouched {
-		cutoff := x.now().Add(-absentTTL)
+	if now := x.now(); len(x.touched) >= maxTouched || now.Sub(x.pruned) >= absentTTL {
+		cutoff := now.Add(-absentTTL)
 		for k, at := range x.touched {
 			if at.Before(cutoff) {
 				delete(x.touched, k)
 			}
 		}
+		x.pruned = now
 	}
 	if at, ok := x.touched[key]; !ok || t.After(at) {
 		x.touched[key] = t

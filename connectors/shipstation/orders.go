@@ -300,7 +300,10 @@ func (c *conn) applyUpsert(ctx context.Context, w connectors.WriteRequest) (cty.
 		}
 		return cty.NilVal, err
 	}
-	ref := orderRef{ID: res.OrderID, OrderKey: &u.key, OrderNumber: u.desired.OrderNumber, OrderStatus: u.desired.OrderStatus}
+	// The reference is kept for writtenTTL: it holds copies, never a
+	// pointer into u, which would keep both whole orders with it.
+	key := u.key
+	ref := orderRef{ID: res.OrderID, OrderKey: &key, OrderNumber: u.desired.OrderNumber, OrderStatus: u.desired.OrderStatus}
 	if ref.OrderStatus == nil && u.current != nil {
 		ref.OrderStatus = u.current.OrderStatus
 	}

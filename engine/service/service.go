@@ -114,15 +114,13 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	store := eng.Store()
 	sum := &summary{}
 	ctx = connectors.WithCallObserver(ctx, sum)
-	held, err := lease.Acquire(ctx, store, lease.Options{Kind: "run", TTL: opts.LeaseTTL, Clock: opts.Clock, Logger: opts.Logger,
-		Replica: opts.Replica, Owner: eng.Owner()})
+	held, release, err := lease.Hold(ctx, store, lease.Options{Kind: "run", TTL: opts.LeaseTTL, Clock: opts.Clock, Logger: opts.Logger,
+		Replica: opts.Replica, Owner: eng.Owner()}, eng)
 	if err != nil {
 		return fmt.Errorf("taking the lease of the state file %s: %w", store.Path(), err)
 	}
-	defer func() { _ = held.Release(context.WithoutCancel(ctx)) }()
+	defer release()
 	fence := held.Fence()
-	eng.SetFence(&fence)
-	defer eng.SetFence(nil)
 	if opts.Replica {
 		// Other replicas' claims are alive; those of replicas whose lease
 		// expired are void.
@@ -200,11 +198,6 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	go func() {
 		defer close(workerDone)
 		_ = w.Run(ctx, runCtx)
-	}()
-	wg.Add(1)
-	go func() {
-		defer wg.Done()
-		held.Keep(ctx)
 	}()
 	if opts.Replica {
 		wg.Add(1)

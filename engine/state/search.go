@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"strings"
 	"time"
 	"unicode/utf8"
 )
@@ -46,8 +47,23 @@ type SearchFilter struct {
 // ItemsConcerning lists the inbox items whose event concerns the subject,
 // newest first.
 func (s *Store) ItemsConcerning(ctx context.Context, sub Subject, f SearchFilter) ([]Item, error) {
-	where := []string{"inbox.id IN (SELECT item_id FROM subjects WHERE kind = ? AND value = ?)"}
-	args := []any{sub.Kind, sub.Value}
+	return s.ItemsConcerningAny(ctx, []Subject{sub}, f)
+}
+
+// ItemsConcerningAny lists the inbox items whose event concerns any of
+// subs, newest first: lookups in the subjects index, never a scan of the
+// payloads.
+func (s *Store) ItemsConcerningAny(ctx context.Context, subs []Subject, f SearchFilter) ([]Item, error) {
+	if len(subs) == 0 {
+		return nil, nil
+	}
+	var match []string
+	var args []any
+	for _, sub := range subs {
+		match = append(match, "(kind = ? AND value = ?)")
+		args = append(args, sub.Kind, sub.Value)
+	}
+	where := []string{"inbox.id IN (SELECT item_id FROM subjects WHERE " + strings.Join(match, " OR ") + ")"}
 	if f.Pipeline != "" {
 		where = append(where, "pipeline = ?")
 		args = append(args, f.Pipeline)
@@ -56,21 +72,8 @@ func (s *Store) ItemsConcerning(ctx context.Context, sub Subject, f SearchFilter
 		where = append(where, "created_at >= ?")
 		args = append(args, f.Since.UnixNano())
 	}
-	rows, err := s.queryRows(ctx, `SELECT `+itemCols+` FROM inbox`+whereClause(where)+` ORDER BY id DESC LIMIT ?`,
+	return queryAll(ctx, s, "items concerning", scanItem, `SELECT `+itemCols+` FROM inbox`+whereClause(where)+` ORDER BY id DESC LIMIT ?`,
 		append(args, sqlLimit(f.Limit))...)
-	if err != nil {
-		return nil, fmt.Errorf("state: items of %s %s: %w", sub.Kind, sub.Value, err)
-	}
-	defer rows.Close()
-	var items []Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("state: items of %s %s: %w", sub.Kind, sub.Value, err)
-		}
-		items = append(items, it)
-	}
-	return items, rows.Err()
 }
 
 // SubjectsOf returns what an item's event concerns.

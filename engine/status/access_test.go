@@ -28,7 +28,8 @@ func deadStore(t *testing.T) (*state.Store, int64) {
 	}
 	t.Cleanup(func() { st.Close() })
 	if _, err := st.Enqueue(ctx, state.NewItem{Pipeline: "orders", Trigger: "hook", Key: "e-1",
-		Payload: []byte(`{"body":{"order_id":101,"items":[{"sku":"SKU-RED"}]}}`)}); err != nil {
+		Payload:  []byte(`{"body":{"order_id":101,"items":[{"sku":"SKU-RED"}]}}`),
+		Subjects: []state.Subject{order("101"), sku("SKU-RED")}}); err != nil {
 		t.Fatal(err)
 	}
 	items, err := st.Claim(ctx, 1, time.Minute)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/orderkey"
 	"github.com/toteworks/tote/engine/state"
 )
@@ -28,25 +29,32 @@ var matchKeys = map[string]bool{
 }
 
 // Search finds the events, runs, writes and vendor ids of a BigCommerce
-// order id or a SKU. The events are found by a scan of the stored payloads
-// (LIKE), each match then checked against the payload's fields, so an order
-// 12 does not find order 112; this one function is where an index would go.
+// order id or a SKU. The events are found through the subjects index (what
+// each event's connector said it concerns, kept at enqueue), so an order
+// 12 does not find order 112 and no payload is scanned.
 func Search(ctx context.Context, store *state.Store, q string) (Found, error) {
 	q = strings.TrimSpace(q)
 	f := Found{Query: q}
 	if q == "" {
 		return f, nil
 	}
-	items, err := store.ItemsContaining(ctx, q, 10*searchLimit)
+	// Either kind, as typed and, for a number, as the index writes it.
+	values := []string{q}
+	if n, err := strconv.ParseInt(q, 10, 64); err == nil && strconv.FormatInt(n, 10) != q {
+		values = append(values, strconv.FormatInt(n, 10))
+	}
+	var subs []state.Subject
+	for _, v := range values {
+		subs = append(subs, state.Subject{Kind: connectors.SubjectOrder, Value: v}, state.Subject{Kind: connectors.SubjectSKU, Value: v})
+	}
+	items, err := store.ItemsConcerningAny(ctx, subs, state.SearchFilter{Limit: searchLimit})
 	if err != nil {
 		return f, err
 	}
-	var ids []int64
+	f.Events = items
+	ids := make([]int64, 0, len(items))
 	for _, it := range items {
-		if len(f.Events) < searchLimit && payloadMentions(it.Payload, q) {
-			f.Events = append(f.Events, it)
-			ids = append(ids, it.ID)
-		}
+		ids = append(ids, it.ID)
 	}
 	if f.Runs, err = store.RunsOfItems(ctx, ids); err != nil {
 		return f, err
@@ -115,18 +123,6 @@ func identityNames(id, q string) bool {
 func orderKeyNames(s, q string) bool {
 	k, ok := orderkey.Parse(s)
 	return ok && strconv.FormatInt(k.OrderID, 10) == q
-}
-
-// payloadMentions reports whether an event payload (JSON) holds q in one
-// of the fields that carry an order id or a SKU, at any depth.
-func payloadMentions(payload []byte, q string) bool {
-	var v any
-	d := json.NewDecoder(strings.NewReader(string(payload)))
-	d.UseNumber()
-	if err := d.Decode(&v); err != nil {
-		return false
-	}
-	return mentions(v, "", q)
 }
 
 func mentions(v any, key, q string) bool {

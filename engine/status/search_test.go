@@ -2,11 +2,15 @@ package status_test
 
 import (
 	"context"
+	"fmt"
 	"testing"
 
 	"github.com/toteworks/tote/engine/state"
 	"github.com/toteworks/tote/engine/status"
 )
+
+func order(id string) state.Subject { return state.Subject{Kind: "order", Value: id} }
+func sku(s string) state.Subject    { return state.Subject{Kind: "sku", Value: s} }
 
 // A search matches an order id or SKU in the fields that carry them, never
 // as a part of another number or in another field.
@@ -14,9 +18,12 @@ func TestSearchMatchesFieldsNotText(t *testing.T) {
 	st, deadID := deadStore(t)
 	ctx := context.Background()
 	res, err := st.Enqueue(ctx,
-		state.NewItem{Pipeline: "orders", Trigger: "hook", Key: "e-2", Payload: []byte(`{"body":{"order_id":1101,"total":"101.00"}}`)},
-		state.NewItem{Pipeline: "tracking", Trigger: "poll", Key: "e-3", Payload: []byte(`{"shipments":[{"orderNumber":"101","items":[{"sku":"SKU-RED-2"}]}]}`)},
-		state.NewItem{Pipeline: "orders", Trigger: "poll", Key: "e-4", Payload: []byte(`{"order_ids":[99,101]}`)},
+		state.NewItem{Pipeline: "orders", Trigger: "hook", Key: "e-2", Payload: []byte(`{"body":{"order_id":1101,"total":"101.00"}}`),
+			Subjects: []state.Subject{order("1101")}},
+		state.NewItem{Pipeline: "tracking", Trigger: "poll", Key: "e-3", Payload: []byte(`{"shipments":[{"orderNumber":"101","items":[{"sku":"SKU-RED-2"}]}]}`),
+			Subjects: []state.Subject{order("101"), sku("SKU-RED-2")}},
+		state.NewItem{Pipeline: "orders", Trigger: "poll", Key: "e-4", Payload: []byte(`{"order_ids":[99,101]}`),
+			Subjects: []state.Subject{order("99"), order("101")}},
 	)
 	if err != nil {
 		t.Fatal(err)
@@ -58,5 +65,37 @@ func TestSearchMatchesFieldsNotText(t *testing.T) {
 	}
 	if f, _ := status.Search(ctx, st, "1_1%"); len(f.Events) != 0 {
 		t.Fatalf("LIKE wildcards matched: %v", ids(f))
+	}
+}
+
+// An order is found among many events whose payloads hold its id as part
+// of other numbers, however many and however new they are.
+func TestSearchFindsAnExactSubjectAmongMany(t *testing.T) {
+	st, _ := deadStore(t)
+	ctx := context.Background()
+	target, err := st.Enqueue(ctx, state.NewItem{Pipeline: "orders", Trigger: "hook", Key: "target",
+		Payload: []byte(`{"body":{"order_id":1234}}`), Subjects: []state.Subject{order("1234")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var others []state.NewItem
+	for i := range 20 * 50 {
+		id := fmt.Sprintf("1234%03d", i)
+		others = append(others, state.NewItem{Pipeline: "orders", Trigger: "hook", Key: "e-" + id,
+			Payload: []byte(`{"body":{"order_id":` + id + `}}`), Subjects: []state.Subject{order(id)}})
+	}
+	if _, err := st.Enqueue(ctx, others...); err != nil {
+		t.Fatal(err)
+	}
+	f, err := status.Search(ctx, st, "1234")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Events) != 1 || f.Events[0].ID != target[0].ID {
+		var ids []int64
+		for _, it := range f.Events {
+			ids = append(ids, it.ID)
+		}
+		t.Fatalf("order 1234 found events %v, want only %d", ids, target[0].ID)
 	}
 }

@@ -367,7 +367,7 @@ func cmdApply(ctx context.Context, env Env, args []string) int {
 // subscriptions (registrations at the vendors, which tote run repairs
 // itself) goes ahead without it.
 func holdLease(ctx context.Context, env Env, eng *run.Engine, changes int) (release func(), ok bool) {
-	held, err := lease.Acquire(ctx, eng.Store(), lease.Options{Kind: "apply", Clock: env.Now})
+	_, release, err := lease.Hold(ctx, eng.Store(), lease.Options{Kind: "apply", Clock: env.Now}, eng)
 	var busy *lease.HeldError
 	switch {
 	case errors.As(err, &busy) && changes == 0:
@@ -379,15 +379,7 @@ func holdLease(ctx context.Context, env Env, eng *run.Engine, changes int) (rele
 		fmt.Fprintln(env.Stderr, "Error: taking the state lease:", err)
 		return nil, false
 	}
-	fence := held.Fence()
-	eng.SetFence(&fence)
-	keep, stop := context.WithCancel(ctx)
-	go held.Keep(keep)
-	return func() {
-		stop()
-		eng.SetFence(nil)
-		_ = held.Release(context.WithoutCancel(ctx))
-	}, true
+	return release, true
 }
 
 func confirm(env Env) bool {

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"net/http"
-	"net/http/httptest"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -81,10 +80,6 @@ func (s *Server) gate(next http.Handler) http.Handler {
 			writeV3Error(w, http.StatusForbidden, "Authentication Required", nil)
 			return
 		}
-		if r.Method != http.MethodGet && s.loseAnswers.Load() > 0 {
-			s.serveLosingAnswer(w, r, next)
-			return
-		}
 		next.ServeHTTP(w, r)
 	})
 }
@@ -92,27 +87,7 @@ func (s *Server) gate(next http.Handler) http.Handler {
 // LoseAnswers makes the next n successful writes (any method but GET) take
 // effect and then lose their answer: the connection closes before the
 // response is sent, as when a network drops after the vendor committed.
-func (s *Server) LoseAnswers(n int) { s.loseAnswers.Store(int64(n)) }
-
-// serveLosingAnswer runs a write into a buffer; if it succeeded and an
-// answer is still to be lost, the connection is closed unanswered.
-func (s *Server) serveLosingAnswer(w http.ResponseWriter, r *http.Request, next http.Handler) {
-	rec := httptest.NewRecorder()
-	next.ServeHTTP(rec, r)
-	if rec.Code < 300 && s.loseAnswers.Add(-1) >= 0 {
-		if hj, ok := w.(http.Hijacker); ok {
-			if conn, _, err := hj.Hijack(); err == nil {
-				conn.Close()
-				return
-			}
-		}
-	}
-	for k, v := range rec.Header() {
-		w.Header()[k] = v
-	}
-	w.WriteHeader(rec.Code)
-	w.Write(rec.Body.Bytes())
-}
+func (s *Server) LoseAnswers(n int) { s.faults.LoseAnswers(n) }
 
 // registerAPI lists every API endpoint the fake serves.
 func (s *Server) registerAPI(handle func(string, http.HandlerFunc)) {

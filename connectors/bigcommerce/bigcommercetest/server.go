@@ -52,8 +52,6 @@ type Server struct {
 	stopAll    context.CancelFunc
 	httptest   *httptest.Server
 	httpServer *http.Server
-	// loseAnswers counts the successful writes still to lose their answer.
-	loseAnswers atomic.Int64
 }
 
 // NewServer starts a fake store on a loopback port, like httptest.NewServer.

@@ -13,6 +13,7 @@ import (
 	"net/http"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 )
 
@@ -55,6 +56,9 @@ type Injector struct {
 	mu     sync.Mutex
 	faults Faults
 	rng    *rand.Rand
+	// lose counts the successful writes still to lose their answer
+	// (LoseAnswers).
+	lose atomic.Int64
 }
 
 // NewInjector returns an Injector with no faults set.
@@ -75,6 +79,13 @@ func (in *Injector) Get() Faults {
 	defer in.mu.Unlock()
 	return in.faults
 }
+
+// LoseAnswers makes the next n successful writes (requests other than GET
+// and HEAD answered below 300) take effect and then lose their answer: the
+// connection closes before any of it is sent, as when a network drops
+// after the vendor committed. Unlike LostAnswerRate it picks no write at
+// random, so a test can aim at exactly one.
+func (in *Injector) LoseAnswers(n int) { in.lose.Store(int64(n)) }
 
 // Roll reports true with probability rate.
 func (in *Injector) Roll(rate float64) bool {
@@ -170,20 +181,36 @@ func (in *Injector) Wrap(next http.Handler, resp Responders) http.Handler {
 		if d.Malformed {
 			w = &truncatingWriter{ResponseWriter: w}
 		}
-		if r.Method != http.MethodGet && r.Method != http.MethodHead && in.Roll(in.Get().LostAnswerRate) {
-			loseAnswer(w, r, next, in.Roll(0.5))
-			return
+		if r.Method != http.MethodGet && r.Method != http.MethodHead {
+			if in.Roll(in.Get().LostAnswerRate) {
+				loseAnswer(w, record(next, r), in.Roll(0.5))
+				return
+			}
+			if in.lose.Load() > 0 {
+				rec := record(next, r)
+				if rec.status < 300 && in.lose.Add(-1) >= 0 {
+					loseAnswer(w, rec, false)
+					return
+				}
+				rec.replay(w)
+				return
+			}
 		}
 		next.ServeHTTP(w, r)
 	})
 }
 
-// loseAnswer lets next perform the request in full, then drops its answer:
-// the connection is closed before a byte of it is sent or, with cut set,
-// after the status line, the headers and half of the body.
-func loseAnswer(w http.ResponseWriter, r *http.Request, next http.Handler, cut bool) {
+// record lets next perform the request in full, keeping its answer.
+func record(next http.Handler, r *http.Request) *recorder {
 	rec := &recorder{header: http.Header{}, status: http.StatusOK}
 	next.ServeHTTP(rec, r)
+	return rec
+}
+
+// loseAnswer drops the answer rec holds: the connection is closed before a
+// byte of it is sent or, with cut set, after the status line, the headers
+// and half of the body.
+func loseAnswer(w http.ResponseWriter, rec *recorder, cut bool) {
 	hj, ok := w.(http.Hijacker)
 	if !ok {
 		// Not an HTTP/1 connection: a body cut short is the most we can do.
@@ -229,6 +256,15 @@ func (r *recorder) WriteHeader(code int) {
 func (r *recorder) Write(b []byte) (int, error) {
 	r.wrote = true
 	return r.body.Write(b)
+}
+
+// replay sends the kept answer after all.
+func (r *recorder) replay(w http.ResponseWriter) {
+	for k, v := range r.header {
+		w.Header()[k] = v
+	}
+	w.WriteHeader(r.status)
+	_, _ = w.Write(r.body.Bytes())
 }
 
 // truncatingWriter drops the second half of a successful body, leaving JSON

@@ -57,3 +57,56 @@ func TestLostAnswerCommitsTheWriteAndLosesTheAnswer(t *testing.T) {
 	}
 	resp.Body.Close()
 }
+
+// LoseAnswers loses exactly the next n successful writes' answers: the
+// writes are made, failed writes and reads do not count, and the writes
+// after them are answered.
+func TestLoseAnswersLosesTheNextSuccessfulWrites(t *testing.T) {
+	var writes atomic.Int64
+	handler := http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path == "/refused" {
+			WriteJSON(w, http.StatusUnprocessableEntity, map[string]string{"error": "no"})
+			return
+		}
+		if r.Method == http.MethodPost {
+			writes.Add(1)
+		}
+		WriteJSON(w, http.StatusCreated, map[string]string{"id": "1"})
+	})
+	in := NewInjector(7)
+	in.LoseAnswers(2)
+	srv := httptest.NewServer(in.Wrap(handler, Responders{}))
+	defer srv.Close()
+	client := &http.Client{Transport: &http.Transport{DisableKeepAlives: true}}
+	post := func(path string) (int, error) {
+		resp, err := client.Post(srv.URL+path, "application/json", strings.NewReader(`{}`))
+		if err != nil {
+			return 0, err
+		}
+		defer resp.Body.Close()
+		_, err = io.ReadAll(resp.Body)
+		return resp.StatusCode, err
+	}
+
+	// A refused write keeps its answer and does not use up a loss.
+	if code, err := post("/refused"); err != nil || code != http.StatusUnprocessableEntity {
+		t.Fatalf("a refused write: %d %v, want its 422", code, err)
+	}
+	if resp, err := client.Get(srv.URL + "/orders"); err != nil {
+		t.Fatalf("a read was lost: %v", err)
+	} else {
+		resp.Body.Close()
+	}
+	lost := 0
+	for range 5 {
+		if _, err := post("/orders"); err != nil {
+			lost++
+		}
+	}
+	if lost != 2 {
+		t.Errorf("%d answers lost, want 2", lost)
+	}
+	if got := writes.Load(); got != 5 {
+		t.Errorf("the vendor made %d writes, want 5: a lost answer is a write made", got)
+	}
+}
