@@ -132,17 +132,6 @@ func (s *Store) LinksByKey(ctx context.Context, keys, parts []string) ([]Link, e
 		` ORDER BY namespace, link_key`, args...)
 }
 
-// ItemsContaining returns the inbox items whose stored payload contains
-// text, newest first: a plain scan, for finding one order or SKU among the
-// events. Callers check the matches against the payload's structure.
-func (s *Store) ItemsContaining(ctx context.Context, text string, limit int) ([]Item, error) {
-	if text == "" {
-		return nil, nil
-	}
-	return queryAll(ctx, s, "items containing", scanItem, `SELECT `+itemCols+` FROM inbox WHERE CAST(payload AS TEXT) LIKE ? ESCAPE '\' ORDER BY id DESC LIMIT ?`,
-		"%"+likeEscape(text)+"%", sqlLimit(limit))
-}
-
 func identityConds(col string, exact, parts []string) ([]string, []any) {
 	var conds []string
 	var args []any
