@@ -13,7 +13,8 @@ import (
 	"sync"
 	"time"
 
-	_ "modernc.org/sqlite" // registers the "sqlite" driver
+	"modernc.org/sqlite" // also registers the "sqlite" driver
+	sqlite3 "modernc.org/sqlite/lib"
 )
 
 // Errors returned by the store. Match them with errors.Is.
@@ -29,6 +30,10 @@ var (
 // readers. synchronous=FULL makes every commit survive power loss; group
 // commit amortises its fsync over a whole batch.
 const dsnCommon = "_busy_timeout=5000&_foreign_keys=1&_synchronous=FULL"
+
+// busyWait is how long a connection waits for another's lock: the busy
+// timeout above, in Go.
+const busyWait = 5 * time.Second
 
 // Store is tote's state: a SQLite file or a PostgreSQL database. It is
 // safe for concurrent use.
@@ -98,7 +103,7 @@ func Open(ctx context.Context, location string, opts ...Option) (*Store, error) 
 		return nil, fmt.Errorf("state: open %s: %w", path, err)
 	}
 	wdb.SetMaxOpenConns(1)
-	conn, err := wdb.Conn(ctx)
+	conn, err := firstConn(ctx, wdb)
 	if err != nil {
 		wdb.Close()
 		return nil, fmt.Errorf("state: open %s: %w", path, err)
@@ -150,6 +155,28 @@ func createFile(path string) error {
 		return fmt.Errorf("state: create state file: %w", err)
 	}
 	return f.Close()
+}
+
+// firstConn opens the writer's connection. Turning a new file to WAL takes
+// an exclusive lock, and SQLite reports a rival opener's lock as busy
+// without waiting out the busy timeout, so two tote commands starting on a
+// new state file at once would fail; the switch is tried again for a while.
+func firstConn(ctx context.Context, db *sql.DB) (*sql.Conn, error) {
+	wait := 5 * time.Millisecond
+	deadline := time.Now().Add(busyWait)
+	for {
+		conn, err := db.Conn(ctx)
+		var se *sqlite.Error
+		if err == nil || !errors.As(err, &se) || se.Code()&0xff != sqlite3.SQLITE_BUSY || time.Now().After(deadline) {
+			return conn, err
+		}
+		select {
+		case <-ctx.Done():
+			return nil, err
+		case <-time.After(wait):
+		}
+		wait = min(2*wait, 100*time.Millisecond)
+	}
 }
 
 // checkWAL fails when SQLite could not switch the file to WAL mode (as on
