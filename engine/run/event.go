@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/valjson"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
@@ -12,7 +13,7 @@ import (
 // EncodeEvent renders event data as typed JSON for the inbox and plans.
 func EncodeEvent(t *compile.Trigger, data cty.Value) json.RawMessage {
 	data, _ = data.UnmarkDeep()
-	b, err := ctyjson.Marshal(data, t.Event())
+	b, err := valjson.Marshal(data, t.Event())
 	if err != nil {
 		return nil
 	}

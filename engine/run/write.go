@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/toteworks/tote/connectors"
@@ -13,6 +14,7 @@ import (
 	"github.com/toteworks/tote/engine/lang"
 	"github.com/toteworks/tote/engine/plan"
 	"github.com/toteworks/tote/engine/state"
+	"github.com/toteworks/tote/engine/valjson"
 	"github.com/zclconf/go-cty/cty"
 	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
@@ -394,7 +396,10 @@ func identityOf(args, raw cty.Value, names []string) (string, bool) {
 
 // digest is a short digest of an unmarked value's JSON.
 func digest(raw cty.Value) string {
-	b, err := unmarkedJSON(raw)
+	buf := jsonBufs.Get().(*[]byte)
+	defer jsonBufs.Put(buf)
+	b, err := valjson.Append((*buf)[:0], raw, raw.Type())
+	*buf = b[:0]
 	if err != nil {
 		return ""
 	}
@@ -402,10 +407,13 @@ func digest(raw cty.Value) string {
 	return hex.EncodeToString(sum[:16])
 }
 
+// jsonBufs hold the JSON of values that is only digested.
+var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
 // unmarkedJSON is connectors.JSON for a value known to carry no marks: the
 // same bytes, without walking the value to remove them.
 func unmarkedJSON(v cty.Value) ([]byte, error) {
-	return ctyjson.Marshal(v, v.Type())
+	return valjson.Marshal(v, v.Type())
 }
 
 // intentKey identifies one intended write: the same arguments for the same
@@ -422,7 +430,7 @@ func intentKey(pipeline, conn, action, identity, argsDigest string) string {
 // outputJSON records an output with its declared type, so dynamic parts
 // keep their concrete types when read back.
 func outputJSON(v cty.Value, t cty.Type) []byte {
-	b, err := ctyjson.Marshal(v, t)
+	b, err := valjson.Marshal(v, t)
 	if err != nil {
 		return nil
 	}
