@@ -7,7 +7,6 @@ import (
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/valjson"
 	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
 // EncodeEvent renders event data as typed JSON for the inbox and plans.
@@ -25,7 +24,7 @@ func DecodeEvent(t *compile.Trigger, b []byte) (cty.Value, error) {
 	if len(b) == 0 {
 		return cty.NullVal(t.Event()), nil
 	}
-	v, err := ctyjson.Unmarshal(b, t.Event())
+	v, err := valjson.Unmarshal(b, t.Event())
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("event of trigger %s: %w", t.Name, err)
 	}

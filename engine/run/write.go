@@ -16,7 +16,6 @@ import (
 	"github.com/toteworks/tote/engine/state"
 	"github.com/toteworks/tote/engine/valjson"
 	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
 // write plans one write instance and, in apply, performs it through the
@@ -441,7 +440,7 @@ func decodeOutput(b []byte, t cty.Type) (cty.Value, error) {
 	if len(b) == 0 {
 		return cty.NullVal(t), nil
 	}
-	v, err := ctyjson.Unmarshal(b, t)
+	v, err := valjson.Unmarshal(b, t)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("reading a recorded output: %w", err)
 	}

@@ -1,10 +1,11 @@
-// Package valjson encodes cty values as JSON, byte for byte as cty's own
-// json.Marshal does, with a fraction of its allocations: it writes into one
-// growing slice, quotes plain strings without encoding/json, and encodes
-// each dynamic type's description once. Those bytes are digested into
-// write ledger keys, so they must never differ from cty's; anything this
-// package does not encode itself (marks, unknowns, capsules, infinities)
-// is handed to cty's encoder whole.
+// Package valjson encodes cty values as JSON and reads them back exactly as
+// cty's own json package does, with a fraction of its allocations: it
+// writes into one growing slice, quotes plain strings without
+// encoding/json, encodes each dynamic type's description once, and reads
+// in one pass instead of token by token. The encoded bytes are digested
+// into write ledger keys, so they must never differ from cty's; anything
+// this package does not handle itself (marks, unknowns, dynamic types when
+// reading, capsules, infinities, malformed input) is handed to cty whole.
 package valjson
 
 import (
