@@ -184,10 +184,12 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 					wg.Add(1)
 					go func() {
 						defer wg.Done()
-						serve(it)
-						for it := range work {
+						keepStack(func() {
 							serve(it)
-						}
+							for it := range work {
+								serve(it)
+							}
+						})
 					}()
 				} else {
 					work <- it // a runner is between two items
