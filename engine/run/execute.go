@@ -574,7 +574,7 @@ func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args
 	if err != nil {
 		return cty.NilVal, err
 	}
-	raw, _ := args.UnmarkDeep()
+	raw, _ := unmarkDeep(args)
 	var out cty.Value
 	err = x.retry(ctx, n, addr, func(ctx context.Context) error {
 		v, err := conn.Read(ctx, n.Action.Name, raw)

@@ -23,12 +23,12 @@ import (
 // after, so a crash in between is reconciled by reading the target (the
 // next plan of the same write finds it done) and never by writing twice.
 func (x *execution) write(ctx context.Context, n *compile.Node, addr string, args cty.Value) (cty.Value, error) {
-	raw, marks := args.UnmarkDeep()
+	raw, marks := unmarkDeep(args)
 	if _, sensitive := marks[lang.Sensitive]; sensitive {
 		x.redact.addSensitive(args)
 	}
 	pc := &plan.Change{Address: addr, Action: n.ActionName, Connection: x.conn(n).Addr()}
-	identity, known := identityOf(args, raw, n.Action.Identity)
+	identity, known := identityOf(args, raw, n.Action.Identity, len(marks) > 0)
 	if !known {
 		// Only in plan: which record is targeted depends on a write not yet made.
 		pc.Op = connectors.OpCreate
@@ -371,26 +371,36 @@ func (x *execution) describe(pc *plan.Change, ch connectors.Change) {
 
 // identityOf renders the identity arguments as canonical JSON. It is shown
 // in plans and kept in state, so an identity holding a sensitive value is
-// replaced by a digest. raw is args without their marks.
-func identityOf(args, raw cty.Value, names []string) (string, bool) {
-	attrs := make(map[string]cty.Value, len(names))
-	rawAttrs := make(map[string]cty.Value, len(names))
+// replaced by a digest. raw is args without their marks; marked says
+// whether args had any.
+func identityOf(args, raw cty.Value, names []string, marked bool) (string, bool) {
+	sensitive := false
 	for _, name := range names {
 		v := args.GetAttr(name)
 		if !v.IsWhollyKnown() {
 			return "", false
 		}
-		attrs[name], rawAttrs[name] = v, raw.GetAttr(name)
+		sensitive = sensitive || (marked && lang.IsSensitive(v))
 	}
-	b, err := unmarkedJSON(cty.ObjectVal(rawAttrs))
+	b, err := valjson.MarshalAttrs(raw, names)
 	if err != nil {
 		return "", false
 	}
-	if lang.IsSensitive(cty.ObjectVal(attrs)) {
+	if sensitive {
 		sum := sha256.Sum256(b)
 		return "sha256:" + hex.EncodeToString(sum[:16]), true
 	}
 	return string(b), true
+}
+
+// unmarkDeep is v.UnmarkDeep, without the copy of v that it makes when
+// nothing in v is marked (arguments seldom are): looking for marks costs
+// less than rebuilding every value on the way.
+func unmarkDeep(v cty.Value) (cty.Value, cty.ValueMarks) {
+	if !v.ContainsMarked() {
+		return v, nil
+	}
+	return v.UnmarkDeep()
 }
 
 // digest is a short digest of an unmarked value's JSON.

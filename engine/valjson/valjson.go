@@ -37,6 +37,28 @@ func Append(dst []byte, v cty.Value, t cty.Type) ([]byte, error) {
 	return append(dst, b...), nil
 }
 
+// MarshalAttrs is Marshal of the object of v's attributes names as its
+// own type, what cty writes for cty.ObjectVal of them, without building
+// that object. A name given twice counts once.
+func MarshalAttrs(v cty.Value, names []string) ([]byte, error) {
+	sorted := slices.Compact(slices.Sorted(slices.Values(names)))
+	b := make([]byte, 0, 64)
+	b = append(b, '{')
+	for i, k := range sorted {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		b = appendString(b, k)
+		b = append(b, ':')
+		av := v.GetAttr(k)
+		var err error
+		if b, err = Append(b, av, av.Type()); err != nil {
+			return nil, err
+		}
+	}
+	return append(b, '}'), nil
+}
+
 // appendValue follows cty's marshal; ok is false for what it leaves to cty.
 func appendValue(b []byte, v cty.Value, t cty.Type) (_ []byte, ok bool) {
 	if v.IsMarked() || !v.IsKnown() {

@@ -91,6 +91,30 @@ func TestMatchesCty(t *testing.T) {
 	same(t, cty.ObjectVal(map[string]cty.Value{"a": cty.StringVal("x").Mark("m")}), cty.Object(map[string]cty.Type{"a": cty.String}))
 }
 
+// MarshalAttrs writes what cty writes for the object of the attributes.
+func TestMarshalAttrsMatchesCty(t *testing.T) {
+	v := cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal("k<1>"), "id": cty.NumberIntVal(12), "n": cty.NullVal(cty.Number),
+		"nested": cty.ObjectVal(map[string]cty.Value{"b": cty.True, "a": cty.ListVal([]cty.Value{cty.StringVal("x")})})})
+	for _, names := range [][]string{{"key"}, {"key", "id"}, {"nested", "key", "n"}, {"id", "id"}, {}} {
+		attrs := map[string]cty.Value{}
+		for _, k := range names {
+			attrs[k] = v.GetAttr(k)
+		}
+		obj := cty.ObjectVal(attrs)
+		want, err := ctyjson.Marshal(obj, obj.Type())
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := valjson.MarshalAttrs(v, names)
+		if err != nil || !bytes.Equal(got, want) {
+			t.Errorf("%v: %s, %v; want %s", names, got, err, want)
+		}
+	}
+	if _, err := valjson.MarshalAttrs(cty.ObjectVal(map[string]cty.Value{"k": cty.UnknownVal(cty.String)}), []string{"k"}); err == nil {
+		t.Error("an unknown attribute encoded")
+	}
+}
+
 // Random values of random types encode as cty encodes them.
 func TestMatchesCtyRandom(t *testing.T) {
 	r := rand.New(rand.NewPCG(1, 2))
