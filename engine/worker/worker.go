@@ -22,7 +22,8 @@ import (
 type Worker struct {
 	Engine *run.Engine
 	Store  *state.Store
-	// Concurrency is how many runs go at once (default 8).
+	// Concurrency is how many runs go at once (default 8), and how many
+	// settlements of runs that are over may wait for their commit.
 	Concurrency int
 	// Lease is how long a claimed item is ours before another start may
 	// take it back (default 5m).
@@ -132,12 +133,18 @@ func (w *Worker) defaults() {
 // on the next start.
 func (w *Worker) Run(intake, runCtx context.Context) error {
 	w.defaults()
+	// A run holds a slot until it is over; its settlement, waiting for
+	// its commit, holds one of settling instead. Were it to keep its slot
+	// for the commit's round trip, most slots would be waiting for the
+	// writer and too few items running to keep it busy.
 	slots := make(chan struct{}, w.Concurrency)
+	settling := make(chan struct{}, w.Concurrency)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	// Items run on a pool of up to Concurrency runners that live as long as
-	// the worker: a runner's stack, grown by its first run, stays grown,
-	// where a goroutine per item grew a new one for every run.
+	// Items run on a pool of up to 2*Concurrency runners (running or
+	// settling) that live as long as the worker: a runner's stack, grown by
+	// its first run, stays grown, where a goroutine per item grew a new one
+	// for every run.
 	work := make(chan state.Item)
 	defer close(work)
 	pool := 0
@@ -145,15 +152,16 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	// enough, so senders never block.
 	done := make(chan struct{}, 1)
 	serve := func(it state.Item) {
-		defer func() {
-			w.track(it, false)
+		defer w.track(it, false)
+		w.process(runCtx, it, func() {
+			settling <- struct{}{}
 			<-slots
 			select {
 			case done <- struct{}{}:
 			default:
 			}
-		}()
-		w.process(runCtx, it)
+		})
+		<-settling
 	}
 	lastReclaim := w.Clock()
 	for {
@@ -179,7 +187,7 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 			select {
 			case work <- it:
 			default:
-				if pool < w.Concurrency {
+				if pool < 2*w.Concurrency {
 					pool++
 					wg.Add(1)
 					go func() {
@@ -292,8 +300,11 @@ func (w *Worker) RunID(it state.Item) string {
 	return fmt.Sprintf("%d.%d", it.ID, it.Attempts)
 }
 
-func (w *Worker) process(ctx context.Context, it state.Item) {
+// process runs an item and settles it; over is called once the run is,
+// before its settlement.
+func (w *Worker) process(ctx context.Context, it state.Item, over func()) {
 	res, rec := w.runItem(ctx, it)
+	over()
 	outcome := Finished
 	st := state.Settlement{Run: rec.Run, Attempts: rec.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: &it}
 	st.Run.ItemID, st.Run.Attempt = it.ID, it.Attempts
