@@ -577,3 +577,37 @@ func TestParseOverlap(t *testing.T) {
 		}
 	}
 }
+
+// Unclaimed items are pending again as before their claim, their attempt
+// not counted; an item claimed again meanwhile stays with its new claim.
+func TestUnclaim(t *testing.T) {
+	backends(t, func(t *testing.T) {
+		s, clock := openTest(t)
+		ctx := context.Background()
+		res := mustEnqueue(t, s, NewItem{Pipeline: "p", Trigger: "t", Key: "a"}, NewItem{Pipeline: "p", Trigger: "t", Key: "b"})
+		claimed, err := s.Claim(ctx, 2, time.Minute)
+		if err != nil || len(claimed) != 2 {
+			t.Fatalf("claim = %v, %v", claimed, err)
+		}
+		// Both leases expire and both items are claimed again: the first
+		// claims are stale.
+		clock.Advance(2 * time.Minute)
+		if _, err := s.RecoverRunning(ctx, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Claim(ctx, 2, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		// Unclaim a under its newest claim, and both under their stale ones.
+		fresh := mustItem(t, s, res[0].ID)
+		if err := s.Unclaim(ctx, []Item{fresh, claimed[0], claimed[1]}); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustItem(t, s, res[0].ID); got.Status != ItemPending || got.Attempts != fresh.Attempts-1 || !got.LeaseUntil.IsZero() {
+			t.Errorf("a = %s, %d attempts, lease %v; want pending with %d attempts", got.Status, got.Attempts, got.LeaseUntil, fresh.Attempts-1)
+		}
+		if got := mustItem(t, s, res[1].ID); got.Status != ItemRunning || got.Attempts != 2 {
+			t.Errorf("b = %s, %d attempts; want running under its newer claim, 2 attempts", got.Status, got.Attempts)
+		}
+	})
+}
