@@ -5,14 +5,14 @@ import (
 	"fmt"
 
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/valjson"
 	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
 // EncodeEvent renders event data as typed JSON for the inbox and plans.
 func EncodeEvent(t *compile.Trigger, data cty.Value) json.RawMessage {
 	data, _ = data.UnmarkDeep()
-	b, err := ctyjson.Marshal(data, t.Event())
+	b, err := valjson.Marshal(data, t.Event())
 	if err != nil {
 		return nil
 	}
@@ -24,7 +24,7 @@ func DecodeEvent(t *compile.Trigger, b []byte) (cty.Value, error) {
 	if len(b) == 0 {
 		return cty.NullVal(t.Event()), nil
 	}
-	v, err := ctyjson.Unmarshal(b, t.Event())
+	v, err := valjson.Unmarshal(b, t.Event())
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("event of trigger %s: %w", t.Name, err)
 	}

@@ -574,7 +574,7 @@ func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args
 	if err != nil {
 		return cty.NilVal, err
 	}
-	raw, _ := args.UnmarkDeep()
+	raw, _ := unmarkDeep(args)
 	var out cty.Value
 	err = x.retry(ctx, n, addr, func(ctx context.Context) error {
 		v, err := conn.Read(ctx, n.Action.Name, raw)
@@ -597,11 +597,42 @@ func conform(v cty.Value, t cty.Type, action string) (cty.Value, error) {
 	if v == cty.NilVal {
 		return cty.NullVal(t), nil
 	}
+	if conformsAsIs(v, t) {
+		return v, nil
+	}
 	c, err := convert.Convert(v, t)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("%s returned an output that does not match its type: %w", action, err)
 	}
 	return c, nil
+}
+
+// conformsAsIs reports whether converting v to t would give v back: its
+// type is t, but where t has a dynamic part (an output of any shape),
+// which any value passes as it is. A connector's output is mostly of this
+// kind, and building it anew attribute by attribute is most of the cost of
+// converting it.
+func conformsAsIs(v cty.Value, t cty.Type) bool {
+	switch {
+	case t == cty.DynamicPseudoType:
+		return true
+	case v.IsMarked() || !v.IsKnown():
+		return false
+	case v.Type().Equals(t): // (a value's type has no optional attributes, so neither has t)
+		return true
+	case v.IsNull() || !t.IsObjectType() || !v.Type().IsObjectType() || len(t.OptionalAttributes()) > 0:
+		return false
+	}
+	atys, vtys := t.AttributeTypes(), v.Type().AttributeTypes()
+	if len(atys) != len(vtys) {
+		return false
+	}
+	for name, aty := range atys {
+		if _, ok := vtys[name]; !ok || !conformsAsIs(v.GetAttr(name), aty) {
+			return false
+		}
+	}
+	return true
 }
 
 func (x *execution) addRead(r plan.Read) {

@@ -19,7 +19,10 @@ func TestIdentityAndDigestKeepTheirBytes(t *testing.T) {
 		"token": cty.StringVal("hunter2").Mark(lang.Sensitive),
 		"value": cty.ObjectVal(map[string]cty.Value{"a": cty.ListVal([]cty.Value{cty.StringVal("x")}), "b": cty.True}),
 	})
-	raw, _ := args.UnmarkDeep()
+	raw, marks := unmarkDeep(args)
+	if len(marks) == 0 {
+		t.Fatal("unmarkDeep lost the marks")
+	}
 	for _, names := range [][]string{{"key"}, {"key", "n", "value"}, {"token", "key"}, nil} {
 		attrs := map[string]cty.Value{}
 		for _, n := range names {
@@ -34,7 +37,7 @@ func TestIdentityAndDigestKeepTheirBytes(t *testing.T) {
 			sum := sha256.Sum256(want)
 			wantID = "sha256:" + hex.EncodeToString(sum[:16])
 		}
-		if got, ok := identityOf(args, raw, names); !ok || got != wantID {
+		if got, ok := identityOf(args, raw, names, true); !ok || got != wantID {
 			t.Errorf("identity of %v = %q, %v; want %q", names, got, ok, wantID)
 		}
 	}
@@ -45,5 +48,19 @@ func TestIdentityAndDigestKeepTheirBytes(t *testing.T) {
 	sum := sha256.Sum256(b)
 	if got, want := digest(raw), hex.EncodeToString(sum[:16]); got != want {
 		t.Errorf("digest = %s, want %s", got, want)
+	}
+}
+
+// Arguments without marks are used as they are; with a mark anywhere,
+// they are copied without it.
+func TestUnmarkDeep(t *testing.T) {
+	plain := cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal("k"), "v": cty.ListVal([]cty.Value{cty.StringVal("x")})})
+	if v, marks := unmarkDeep(plain); len(marks) != 0 || !v.RawEquals(plain) {
+		t.Errorf("unmarked: %#v, %v", v, marks)
+	}
+	marked := cty.ObjectVal(map[string]cty.Value{"key": cty.StringVal("k"), "v": cty.ListVal([]cty.Value{cty.StringVal("x").Mark(lang.Sensitive)})})
+	v, marks := unmarkDeep(marked)
+	if _, ok := marks[lang.Sensitive]; !ok || v.ContainsMarked() || !v.RawEquals(plain) {
+		t.Errorf("marked: %#v, %v", v, marks)
 	}
 }

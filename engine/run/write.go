@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/toteworks/tote/connectors"
@@ -13,8 +14,8 @@ import (
 	"github.com/toteworks/tote/engine/lang"
 	"github.com/toteworks/tote/engine/plan"
 	"github.com/toteworks/tote/engine/state"
+	"github.com/toteworks/tote/engine/valjson"
 	"github.com/zclconf/go-cty/cty"
-	ctyjson "github.com/zclconf/go-cty/cty/json"
 )
 
 // write plans one write instance and, in apply, performs it through the
@@ -22,12 +23,12 @@ import (
 // after, so a crash in between is reconciled by reading the target (the
 // next plan of the same write finds it done) and never by writing twice.
 func (x *execution) write(ctx context.Context, n *compile.Node, addr string, args cty.Value) (cty.Value, error) {
-	raw, marks := args.UnmarkDeep()
+	raw, marks := unmarkDeep(args)
 	if _, sensitive := marks[lang.Sensitive]; sensitive {
 		x.redact.addSensitive(args)
 	}
 	pc := &plan.Change{Address: addr, Action: n.ActionName, Connection: x.conn(n).Addr()}
-	identity, known := identityOf(args, raw, n.Action.Identity)
+	identity, known := identityOf(args, raw, n.Action.Identity, len(marks) > 0)
 	if !known {
 		// Only in plan: which record is targeted depends on a write not yet made.
 		pc.Op = connectors.OpCreate
@@ -370,31 +371,44 @@ func (x *execution) describe(pc *plan.Change, ch connectors.Change) {
 
 // identityOf renders the identity arguments as canonical JSON. It is shown
 // in plans and kept in state, so an identity holding a sensitive value is
-// replaced by a digest. raw is args without their marks.
-func identityOf(args, raw cty.Value, names []string) (string, bool) {
-	attrs := make(map[string]cty.Value, len(names))
-	rawAttrs := make(map[string]cty.Value, len(names))
+// replaced by a digest. raw is args without their marks; marked says
+// whether args had any.
+func identityOf(args, raw cty.Value, names []string, marked bool) (string, bool) {
+	sensitive := false
 	for _, name := range names {
 		v := args.GetAttr(name)
 		if !v.IsWhollyKnown() {
 			return "", false
 		}
-		attrs[name], rawAttrs[name] = v, raw.GetAttr(name)
+		sensitive = sensitive || (marked && lang.IsSensitive(v))
 	}
-	b, err := unmarkedJSON(cty.ObjectVal(rawAttrs))
+	b, err := valjson.MarshalAttrs(raw, names)
 	if err != nil {
 		return "", false
 	}
-	if lang.IsSensitive(cty.ObjectVal(attrs)) {
+	if sensitive {
 		sum := sha256.Sum256(b)
 		return "sha256:" + hex.EncodeToString(sum[:16]), true
 	}
 	return string(b), true
 }
 
+// unmarkDeep is v.UnmarkDeep, without the copy of v that it makes when
+// nothing in v is marked (arguments seldom are): looking for marks costs
+// less than rebuilding every value on the way.
+func unmarkDeep(v cty.Value) (cty.Value, cty.ValueMarks) {
+	if !v.ContainsMarked() {
+		return v, nil
+	}
+	return v.UnmarkDeep()
+}
+
 // digest is a short digest of an unmarked value's JSON.
 func digest(raw cty.Value) string {
-	b, err := unmarkedJSON(raw)
+	buf := jsonBufs.Get().(*[]byte)
+	defer jsonBufs.Put(buf)
+	b, err := valjson.Append((*buf)[:0], raw, raw.Type())
+	*buf = b[:0]
 	if err != nil {
 		return ""
 	}
@@ -402,10 +416,13 @@ func digest(raw cty.Value) string {
 	return hex.EncodeToString(sum[:16])
 }
 
+// jsonBufs hold the JSON of values that is only digested.
+var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
 // unmarkedJSON is connectors.JSON for a value known to carry no marks: the
 // same bytes, without walking the value to remove them.
 func unmarkedJSON(v cty.Value) ([]byte, error) {
-	return ctyjson.Marshal(v, v.Type())
+	return valjson.Marshal(v, v.Type())
 }
 
 // intentKey identifies one intended write: the same arguments for the same
@@ -422,7 +439,7 @@ func intentKey(pipeline, conn, action, identity, argsDigest string) string {
 // outputJSON records an output with its declared type, so dynamic parts
 // keep their concrete types when read back.
 func outputJSON(v cty.Value, t cty.Type) []byte {
-	b, err := ctyjson.Marshal(v, t)
+	b, err := valjson.Marshal(v, t)
 	if err != nil {
 		return nil
 	}
@@ -433,7 +450,7 @@ func decodeOutput(b []byte, t cty.Type) (cty.Value, error) {
 	if len(b) == 0 {
 		return cty.NullVal(t), nil
 	}
-	v, err := ctyjson.Unmarshal(b, t)
+	v, err := valjson.Unmarshal(b, t)
 	if err != nil {
 		return cty.NilVal, fmt.Errorf("reading a recorded output: %w", err)
 	}

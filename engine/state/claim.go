@@ -166,3 +166,23 @@ func (s *Store) ExtendClaims(ctx context.Context, lease time.Duration, claims []
 		return nil
 	})
 }
+
+// Unclaim returns items claimed but never run to pending, as they were
+// before their claim (its attempt not counted): a worker that claims
+// ahead of its free slots gives back what it did not start when it stops.
+// An item no longer held by the claim given is left alone.
+func (s *Store) Unclaim(ctx context.Context, claims []Item) error {
+	if len(claims) == 0 {
+		return nil
+	}
+	return s.write(ctx, "unclaim items", func(tx *wtx) error {
+		for _, c := range claims {
+			if _, err := tx.exec(`UPDATE inbox SET status = 'pending', attempts = attempts - 1, lease_until = NULL, updated_at = ?
+				WHERE id = ? AND status = 'running' AND claim_token = ? AND attempts = ?`,
+				tx.now.UnixNano(), c.ID, c.ClaimToken, c.Attempts); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}

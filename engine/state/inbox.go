@@ -112,15 +112,93 @@ func validateItems(items []NewItem) error {
 }
 
 func enqueue(tx *wtx, items []NewItem, res []EnqueueResult) error {
-	for i, it := range items {
+	for i := 0; i < len(items); {
+		// Plain items next to each other go in one statement.
+		j := i
+		for j < len(items) && j-i < groupRows && plain(items[j]) {
+			j++
+		}
+		if j-i > 1 {
+			if err := enqueuePlain(tx, items[i:j], res[i:j]); err != nil {
+				it := items[i]
+				return fmt.Errorf("items %d to %d (%s/%s %q...): %w", i, j-1, it.Pipeline, it.Trigger, it.Key, err)
+			}
+			i = j
+			continue
+		}
+		it := items[i]
 		r, err := enqueueOne(tx, it)
 		if err != nil {
 			return fmt.Errorf("item %d (%s/%s %q): %w", i, it.Pipeline, it.Trigger, it.Key, err)
 		}
 		res[i] = r
+		i++
 	}
 	return nil
 }
+
+// plain reports whether it is inserted unless its key is taken, with no
+// overlap policy to apply: the kind of item enqueuePlain takes.
+func plain(it NewItem) bool {
+	return it.Overlap == OverlapAll && it.Key != ""
+}
+
+// itemKey is what deduplicates an item.
+type itemKey struct{ pipeline, trigger, key string }
+
+// enqueuePlain inserts plain items (see plain) with one statement; each
+// has the result enqueueOne would give it. An item whose key is taken,
+// before or by an earlier item of the same call, is a duplicate.
+func enqueuePlain(tx *wtx, items []NewItem, res []EnqueueResult) error {
+	now := tx.now.UnixNano()
+	args := make([]any, 0, 7*len(items))
+	for _, it := range items {
+		notBefore := now
+		if !it.NotBefore.IsZero() {
+			notBefore = it.NotBefore.UnixNano()
+		}
+		args = append(args, it.Pipeline, it.Trigger, it.Key, it.Payload, notBefore, now, now)
+	}
+	rows, err := tx.query(enqueueInserts[len(items)], args...)
+	if err != nil {
+		return err
+	}
+	inserted := make(map[itemKey]int64, len(items))
+	for rows.Next() {
+		var id int64
+		var k itemKey
+		if err := rows.Scan(&id, &k.pipeline, &k.trigger, &k.key); err != nil {
+			rows.Close()
+			return err
+		}
+		inserted[k] = id
+	}
+	if err := rows.Close(); err != nil {
+		return err
+	}
+	for i, it := range items {
+		k := itemKey{it.Pipeline, it.Trigger, it.Key}
+		if id, ok := inserted[k]; ok {
+			delete(inserted, k) // a later item with this key is its duplicate
+			res[i] = EnqueueResult{ID: id}
+			if err := putSubjects(tx, id, it.Subjects); err != nil {
+				return err
+			}
+			continue
+		}
+		id, _, err := existingItem(tx, it.Pipeline, it.Trigger, it.Key)
+		if err != nil {
+			return err
+		}
+		res[i] = EnqueueResult{ID: id, Duplicate: true}
+	}
+	return nil
+}
+
+// enqueueInserts[n] inserts n plain items, returning those it inserted.
+var enqueueInserts = multiRow(groupRows, `INSERT INTO inbox (pipeline, trigger_name, event_key, payload, status, not_before, created_at, updated_at) VALUES `,
+	`(?, ?, ?, ?, 'pending', ?, ?, ?)`,
+	` ON CONFLICT (pipeline, trigger_name, event_key) DO NOTHING RETURNING id, pipeline, trigger_name, event_key`)
 
 func enqueueOne(tx *wtx, it NewItem) (EnqueueResult, error) {
 	var key any // NULL: an empty key never collides

@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -63,6 +64,69 @@ func TestEnqueueDeduplicates(t *testing.T) {
 		}
 		if counts[ItemPending] != 6 {
 			t.Errorf("pending = %d, want 6", counts[ItemPending])
+		}
+	})
+}
+
+// A call of many items, inserted a statement of many rows at a time, gives
+// each the result it would have alone: new items in order (and claimed in
+// it), with their subjects; duplicates, of earlier calls or of an item
+// before them in the call, with the id of the item they repeat.
+func TestEnqueueManyItems(t *testing.T) {
+	backends(t, func(t *testing.T) {
+		s, _ := openTest(t)
+		ctx := context.Background()
+		old := mustEnqueue(t, s, NewItem{Pipeline: "p", Trigger: "t", Key: "k7"})[0]
+		var items []NewItem
+		for i := range 70 {
+			items = append(items, NewItem{Pipeline: "p", Trigger: "t", Key: fmt.Sprintf("k%d", i), Payload: []byte(fmt.Sprint(i)),
+				Subjects: []Subject{{Kind: "order", Value: fmt.Sprint(1000 + i)}}})
+		}
+		items[40].Key = "k39"                                                                          // a duplicate of the item before it
+		items = append(items[:50], append([]NewItem{{Pipeline: "p", Trigger: "t"}}, items[50:]...)...) // no key, between
+		res := mustEnqueue(t, s, items...)
+		var inserted []int64
+		for i, r := range res {
+			switch {
+			case items[i].Key == "k7":
+				if !r.Duplicate || r.ID != old.ID {
+					t.Errorf("item %d: %+v, want a duplicate of %d", i, r, old.ID)
+				}
+			case i == 40:
+				if !r.Duplicate || r.ID != res[39].ID {
+					t.Errorf("item 40: %+v, want a duplicate of item 39 (%d)", r, res[39].ID)
+				}
+			default:
+				if r.Duplicate || r.ID == 0 {
+					t.Fatalf("item %d: %+v, want inserted", i, r)
+				}
+				if n := len(inserted); n > 0 && r.ID <= inserted[n-1] {
+					t.Errorf("item %d has id %d, after %d", i, r.ID, inserted[n-1])
+				}
+				inserted = append(inserted, r.ID)
+				if it := mustItem(t, s, r.ID); string(it.Payload) != string(items[i].Payload) {
+					t.Errorf("item %d: payload %q, want %q", i, it.Payload, items[i].Payload)
+				}
+				if subs := items[i].Subjects; len(subs) > 0 {
+					got, err := s.SubjectsOf(ctx, r.ID)
+					if err != nil || len(got) != 1 || got[0] != subs[0] {
+						t.Errorf("item %d: subjects %v, %v; want %v", i, got, err, subs)
+					}
+				}
+			}
+		}
+		claimed, err := s.Claim(ctx, 200, time.Minute)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var order []int64
+		for _, it := range claimed {
+			if it.ID != old.ID {
+				order = append(order, it.ID)
+			}
+		}
+		if diff := cmp.Diff(inserted, order); diff != "" {
+			t.Errorf("claimed in another order than enqueued (-enqueued +claimed):\n%s", diff)
 		}
 	})
 }
@@ -512,4 +576,38 @@ func TestParseOverlap(t *testing.T) {
 			t.Errorf("ParseOverlap(%q) error = %v", s, err)
 		}
 	}
+}
+
+// Unclaimed items are pending again as before their claim, their attempt
+// not counted; an item claimed again meanwhile stays with its new claim.
+func TestUnclaim(t *testing.T) {
+	backends(t, func(t *testing.T) {
+		s, clock := openTest(t)
+		ctx := context.Background()
+		res := mustEnqueue(t, s, NewItem{Pipeline: "p", Trigger: "t", Key: "a"}, NewItem{Pipeline: "p", Trigger: "t", Key: "b"})
+		claimed, err := s.Claim(ctx, 2, time.Minute)
+		if err != nil || len(claimed) != 2 {
+			t.Fatalf("claim = %v, %v", claimed, err)
+		}
+		// Both leases expire and both items are claimed again: the first
+		// claims are stale.
+		clock.Advance(2 * time.Minute)
+		if _, err := s.RecoverRunning(ctx, false); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := s.Claim(ctx, 2, time.Minute); err != nil {
+			t.Fatal(err)
+		}
+		// Unclaim a under its newest claim, and both under their stale ones.
+		fresh := mustItem(t, s, res[0].ID)
+		if err := s.Unclaim(ctx, []Item{fresh, claimed[0], claimed[1]}); err != nil {
+			t.Fatal(err)
+		}
+		if got := mustItem(t, s, res[0].ID); got.Status != ItemPending || got.Attempts != fresh.Attempts-1 || !got.LeaseUntil.IsZero() {
+			t.Errorf("a = %s, %d attempts, lease %v; want pending with %d attempts", got.Status, got.Attempts, got.LeaseUntil, fresh.Attempts-1)
+		}
+		if got := mustItem(t, s, res[1].ID); got.Status != ItemRunning || got.Attempts != 2 {
+			t.Errorf("b = %s, %d attempts; want running under its newer claim, 2 attempts", got.Status, got.Attempts)
+		}
+	})
 }

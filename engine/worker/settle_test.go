@@ -3,6 +3,7 @@ package worker_test
 import (
 	"context"
 	"errors"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -91,5 +92,44 @@ func TestExpiredItemLeasesAreReclaimedWhileRunning(t *testing.T) {
 		case <-deadline:
 			t.Fatal("the expired item was never reclaimed")
 		}
+	}
+}
+
+// A run's slot is free once the run is over: the next item starts while
+// the settlement of the last one waits for its commit, which would
+// otherwise hold every slot for a commit's round trip.
+func TestTheNextRunStartsWhileASettlementCommits(t *testing.T) {
+	clock := &manualClock{t: time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC)}
+	mem, st, eng := setup(t, clock.Now)
+	mem.Hold, mem.Release = make(chan string), make(chan struct{})
+	enqueueTick(t, st, "2025-03-01T12:00:00Z")
+	enqueueTick(t, st, "2025-03-01T13:00:00Z")
+	settling, commit := make(chan struct{}), make(chan struct{})
+	var calls atomic.Int32
+	w := &worker.Worker{Engine: eng, Store: st, Clock: clock.Now, Concurrency: 1,
+		SettleFunc: func(ctx context.Context, s state.Settlement) error {
+			if calls.Add(1) == 1 {
+				close(settling)
+				<-commit
+			}
+			return st.Settle(ctx, s)
+		}}
+	outcomes := make(chan []worker.Outcome)
+	go func() { outcomes <- drain(t, w, 2) }()
+	<-mem.Hold // the first item's write
+	mem.Release <- struct{}{}
+	<-settling
+	select {
+	case <-mem.Hold: // the second item's write, its run under way
+	case <-time.After(30 * time.Second):
+		t.Fatal("the second item did not start while the first one's settlement waited for its commit")
+	}
+	mem.Release <- struct{}{}
+	close(commit)
+	if out := <-outcomes; len(out) != 2 || out[0] != worker.Finished || out[1] != worker.Finished {
+		t.Fatalf("outcomes = %v", out)
+	}
+	if got := len(mem.Writes()); got != 2 {
+		t.Errorf("%d writes, want 2", got)
 	}
 }

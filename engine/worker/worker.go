@@ -22,7 +22,8 @@ import (
 type Worker struct {
 	Engine *run.Engine
 	Store  *state.Store
-	// Concurrency is how many runs go at once (default 8).
+	// Concurrency is how many runs go at once (default 8), and how many
+	// settlements of runs that are over may wait for their commit.
 	Concurrency int
 	// Lease is how long a claimed item is ours before another start may
 	// take it back (default 5m).
@@ -132,12 +133,18 @@ func (w *Worker) defaults() {
 // on the next start.
 func (w *Worker) Run(intake, runCtx context.Context) error {
 	w.defaults()
+	// A run holds a slot until it is over; its settlement, waiting for
+	// its commit, holds one of settling instead. Were it to keep its slot
+	// for the commit's round trip, most slots would be waiting for the
+	// writer and too few items running to keep it busy.
 	slots := make(chan struct{}, w.Concurrency)
+	settling := make(chan struct{}, w.Concurrency)
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	// Items run on a pool of up to Concurrency runners that live as long as
-	// the worker: a runner's stack, grown by its first run, stays grown,
-	// where a goroutine per item grew a new one for every run.
+	// Items run on a pool of up to 2*Concurrency runners (running or
+	// settling) that live as long as the worker: a runner's stack, grown by
+	// its first run, stays grown, where a goroutine per item grew a new one
+	// for every run.
 	work := make(chan state.Item)
 	defer close(work)
 	pool := 0
@@ -145,16 +152,55 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	// enough, so senders never block.
 	done := make(chan struct{}, 1)
 	serve := func(it state.Item) {
-		defer func() {
-			w.track(it, false)
+		defer w.track(it, false)
+		w.process(runCtx, it, func() {
+			settling <- struct{}{}
 			<-slots
 			select {
 			case done <- struct{}{}:
 			default:
 			}
-		}()
-		w.process(runCtx, it)
+		})
+		<-settling
 	}
+	startItem := func(it state.Item) {
+		slots <- struct{}{}
+		select {
+		case work <- it:
+		default:
+			if pool < 2*w.Concurrency {
+				pool++
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					keepStack(func() {
+						serve(it)
+						for it := range work {
+							serve(it)
+						}
+					})
+				}()
+			} else {
+				work <- it // a runner is between two items
+			}
+		}
+	}
+	// Claims run beside the loop, one at a time, for up to Concurrency
+	// items beyond those running: when a run is over, the next item is
+	// ready, instead of a claim's commit later. What is claimed and never
+	// started is given back when the worker stops.
+	var queue []state.Item
+	claims := make(chan claimed, 1)
+	claiming := false
+	more := true // the last claim found all it asked for, or something changed since
+	defer func() {
+		if claiming {
+			r := <-claims
+			w.trackAll(r.items, true)
+			queue = append(queue, r.items...)
+		}
+		w.giveBack(context.WithoutCancel(intake), queue)
+	}()
 	lastReclaim := w.Clock()
 	for {
 		if intake.Err() != nil {
@@ -164,59 +210,70 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 			lastReclaim = now
 			w.Reclaim(intake)
 		}
-		free := w.Concurrency - len(slots)
-		var items []state.Item
-		if free > 0 {
-			var err error
-			items, err = w.claim(intake, free)
-			if err != nil && intake.Err() == nil {
-				w.Logger.Error("claiming inbox items", "err", err)
-			}
+		for len(queue) > 0 && len(slots) < w.Concurrency {
+			startItem(queue[0])
+			queue = queue[1:]
 		}
-		for _, it := range items {
-			slots <- struct{}{}
-			w.track(it, true)
-			select {
-			case work <- it:
-			default:
-				if pool < w.Concurrency {
-					pool++
-					wg.Add(1)
-					go func() {
-						defer wg.Done()
-						serve(it)
-						for it := range work {
-							serve(it)
-						}
-					}()
-				} else {
-					work <- it // a runner is between two items
+		if want := 2*w.Concurrency - len(slots) - len(queue); !claiming && more && want > 0 {
+			claiming = true
+			go func() {
+				items, err := w.claim(intake, want)
+				claims <- claimed{items: items, asked: want, err: err}
+			}()
+		}
+		// Without a claim to wait for, look again when the next item falls
+		// due, and at least every PollInterval: another process (tote
+		// retry) may have queued work. With every slot busy, only a
+		// finished run (or a reclaim) matters.
+		var timer <-chan time.Time
+		if !claiming {
+			wait := min(w.PollInterval, max(lastReclaim.Add(w.ReclaimEvery).Sub(w.Clock()), time.Millisecond))
+			if !more {
+				if next, ok, err := w.Store.NextDue(intake); err == nil && ok {
+					wait = min(wait, max(next.Sub(w.Clock()), time.Millisecond))
+				} else if err != nil && intake.Err() == nil {
+					w.Logger.Error("reading the inbox", "err", err)
 				}
 			}
+			timer = w.After(wait)
 		}
-		if len(items) == free && free > 0 {
-			continue // there may be more
-		}
-		// Look again when the next item falls due, and at least every
-		// PollInterval: another process (tote retry) may have queued work.
-		// With every slot busy, only a finished run (or a reclaim) matters.
-		wait := min(w.PollInterval, max(lastReclaim.Add(w.ReclaimEvery).Sub(w.Clock()), time.Millisecond))
-		if free > 0 {
-			if next, ok, err := w.Store.NextDue(intake); err == nil && ok {
-				wait = min(wait, max(next.Sub(w.Clock()), time.Millisecond))
-			} else if err != nil && intake.Err() == nil {
-				w.Logger.Error("reading the inbox", "err", err)
-			}
-		}
-		timer := w.After(wait)
 		select {
 		case <-intake.Done():
 			return nil
+		case r := <-claims:
+			claiming = false
+			if r.err != nil && intake.Err() == nil {
+				w.Logger.Error("claiming inbox items", "err", r.err)
+			}
+			w.trackAll(r.items, true)
+			queue = append(queue, r.items...)
+			more = len(r.items) == r.asked // there may be more
 		case <-w.Wake:
+			more = true
 		case <-done:
+			more = true
 		case <-timer:
+			more = true
 		}
 	}
+}
+
+// claimed is what one claim brought.
+type claimed struct {
+	items []state.Item
+	asked int
+	err   error
+}
+
+// giveBack returns items claimed and never started to the inbox.
+func (w *Worker) giveBack(ctx context.Context, items []state.Item) {
+	if len(items) == 0 {
+		return
+	}
+	if err := w.Store.Unclaim(ctx, items); err != nil {
+		w.Logger.Warn("giving back items claimed but not run; they run once their lease expires", "items", len(items), "err", err)
+	}
+	w.trackAll(items, false)
 }
 
 func (w *Worker) claim(ctx context.Context, n int) ([]state.Item, error) {
@@ -249,6 +306,12 @@ func (w *Worker) Reclaim(ctx context.Context) {
 		w.Logger.Error("reclaiming expired items", "err", err)
 	} else if n > 0 {
 		w.Logger.Warn("reclaimed items whose lease expired", "items", n)
+	}
+}
+
+func (w *Worker) trackAll(items []state.Item, running bool) {
+	for _, it := range items {
+		w.track(it, running)
 	}
 }
 
@@ -290,8 +353,11 @@ func (w *Worker) RunID(it state.Item) string {
 	return fmt.Sprintf("%d.%d", it.ID, it.Attempts)
 }
 
-func (w *Worker) process(ctx context.Context, it state.Item) {
+// process runs an item and settles it; over is called once the run is,
+// before its settlement.
+func (w *Worker) process(ctx context.Context, it state.Item, over func()) {
 	res, rec := w.runItem(ctx, it)
+	over()
 	outcome := Finished
 	st := state.Settlement{Run: rec.Run, Attempts: rec.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: &it}
 	st.Run.ItemID, st.Run.Attempt = it.ID, it.Attempts

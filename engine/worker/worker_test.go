@@ -157,3 +157,35 @@ func TestRunIDsNameEachGenerationApart(t *testing.T) {
 		t.Errorf("third generation: %s, want 7.1.r3", got)
 	}
 }
+
+// A worker claims ahead of its free slots; what it claimed and did not
+// start when it stops goes back to the inbox as it was, its attempt not
+// counted.
+func TestItemsClaimedAheadAreGivenBackAtStop(t *testing.T) {
+	clock := func() time.Time { return time.Date(2025, 3, 1, 12, 0, 0, 0, time.UTC) }
+	mem, st, eng := setup(t, clock)
+	mem.Hold, mem.Release = make(chan string), make(chan struct{})
+	first := enqueueTick(t, st, "2025-03-01T10:00:00Z")
+	ahead := enqueueTick(t, st, "2025-03-01T11:00:00Z")
+	w := &worker.Worker{Engine: eng, Store: st, Clock: clock, Concurrency: 1}
+	intake, stop := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { defer close(done); _ = w.Run(intake, context.Background()) }()
+	<-mem.Hold // the first item's write; the second was claimed with it
+	if it, err := st.Item(context.Background(), ahead); err != nil || it.Status != state.ItemRunning {
+		t.Fatalf("second item = %+v, %v; want claimed ahead", it, err)
+	}
+	stop()
+	mem.Release <- struct{}{}
+	<-done
+	if it, err := st.Item(context.Background(), first); err != nil || it.Status != state.ItemDone {
+		t.Errorf("first item = %+v, %v; want done", it, err)
+	}
+	it, err := st.Item(context.Background(), ahead)
+	if err != nil || it.Status != state.ItemPending || it.Attempts != 0 {
+		t.Errorf("second item = %+v, %v; want pending with no attempt", it, err)
+	}
+	if got := len(mem.Writes()); got != 1 {
+		t.Errorf("%d writes, want 1", got)
+	}
+}
