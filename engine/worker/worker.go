@@ -217,7 +217,10 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 		if want := 2*w.Concurrency - len(slots) - len(queue); !claiming && more && want > 0 {
 			claiming = true
 			go func() {
-				items, err := w.claim(intake, want)
+				// Not cancelled with intake: a claim cut short might still
+				// commit, and its items would then wait out their lease
+				// instead of being given back.
+				items, err := w.claim(context.WithoutCancel(intake), want)
 				claims <- claimed{items: items, asked: want, err: err}
 			}()
 		}
