@@ -12,7 +12,6 @@ import (
 	"sync"
 	"time"
 
-	"github.com/toteworks/tote/engine/cpugate"
 )
 
 // maxBatch bounds how many write requests share one transaction.
@@ -125,9 +124,6 @@ func (w *writer) wait(ctx context.Context, r *writeReq) error {
 	if err != nil {
 		return err
 	}
-	// A run waiting for its commit computes nothing: its CPU slot is
-	// another's meanwhile.
-	defer cpugate.Wait(ctx)()
 	select {
 	case err := <-done:
 		return err
