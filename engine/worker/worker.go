@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/toteworks/tote/engine/cpugate"
 	"github.com/toteworks/tote/engine/personal"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/state"
@@ -24,6 +26,10 @@ type Worker struct {
 	Store  *state.Store
 	// Concurrency is how many runs go at once (default 8).
 	Concurrency int
+	// CPUSlots is how many of those runs compute at once; the others wait
+	// on vendors, commits or a slot (see cpugate). Default GOMAXPROCS, so
+	// that webhook handlers find a core; negative for no bound.
+	CPUSlots int
 	// Lease is how long a claimed item is ours before another start may
 	// take it back (default 5m).
 	Lease time.Duration
@@ -82,6 +88,9 @@ func (w *Worker) defaults() {
 	if w.Concurrency <= 0 {
 		w.Concurrency = 8
 	}
+	if w.CPUSlots == 0 {
+		w.CPUSlots = runtime.GOMAXPROCS(0)
+	}
 	if w.Lease <= 0 {
 		w.Lease = 5 * time.Minute
 	}
@@ -133,6 +142,7 @@ func (w *Worker) defaults() {
 func (w *Worker) Run(intake, runCtx context.Context) error {
 	w.defaults()
 	slots := make(chan struct{}, w.Concurrency)
+	cpu := cpugate.New(w.CPUSlots)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	// Items run on a pool of up to Concurrency runners that live as long as
@@ -153,7 +163,9 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 			default:
 			}
 		}()
-		w.process(runCtx, it)
+		ctx, exit := cpu.Enter(runCtx)
+		defer exit()
+		w.process(ctx, it)
 	}
 	lastReclaim := w.Clock()
 	for {
@@ -276,7 +288,9 @@ func (w *Worker) settle(ctx context.Context, st state.Settlement) error {
 			return err
 		}
 		w.Logger.Warn("settling inbox item failed; trying again", "item", st.ItemID, "attempt", i, "err", err)
+		resume := cpugate.Wait(ctx)
 		<-w.After(run.Backoff(w.SettleBackoff, 5*time.Second, i))
+		resume()
 	}
 }
 
