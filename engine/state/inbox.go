@@ -64,13 +64,14 @@ func scanItem(sc scanner) (Item, error) {
 
 // Enqueue adds items to the inbox in one transaction, applying each item's
 // overlap policy and deduplicating on (pipeline, trigger, key). The results
-// are in the order of items.
+// are in the order of items. A sender (a webhook's) waits on it, so it
+// goes into the writer's next commit ahead of other queued writes.
 func (s *Store) Enqueue(ctx context.Context, items ...NewItem) ([]EnqueueResult, error) {
 	if err := validateItems(items); err != nil {
 		return nil, fmt.Errorf("state: enqueue: %w", err)
 	}
 	res := make([]EnqueueResult, len(items))
-	err := s.write(ctx, "enqueue", func(tx *wtx) error {
+	err := s.writeUrgent(ctx, "enqueue", func(tx *wtx) error {
 		return enqueue(tx, items, res)
 	})
 	if err != nil {

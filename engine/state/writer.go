@@ -10,6 +10,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/toteworks/tote/engine/cpugate"
 )
 
 // maxBatch bounds how many write requests share one transaction.
@@ -21,11 +23,25 @@ const maxBatch = 256
 // consult pg_subtrans, slowing the whole database.
 const pgMaxBatch = 64
 
+// urgentBudget bounds the other work of a batch that holds urgent
+// requests, or that urgent requests wait behind: past it, the batch
+// commits what it has run and the rest goes into the next, after the
+// urgent requests. A webhook's acknowledgement waits on its enqueue, so an
+// enqueue never waits behind a long batch of settlements.
+const urgentBudget = 2 * time.Millisecond
+
+// urgentGroup bounds a group's requests run together while urgent
+// requests wait, so that the batch can be cut after it.
+const urgentGroup = 32
+
 // writeReq is one write submitted to the writer goroutine.
 type writeReq struct {
 	ctx  context.Context
 	fn   func(*wtx) error
 	done chan error // buffered: the writer never blocks on a caller that gave up
+	// urgent requests (enqueues, which a sender waits on) go into the next
+	// batch ahead of the others.
+	urgent bool
 	// grp, when set, lets this request run together with the requests of
 	// the same group next to it in a batch (see group); arg is what the
 	// group reads of it.
@@ -57,6 +73,8 @@ type writer struct {
 	mu      sync.RWMutex // held shared while submitting, exclusively while closing
 	closing chan struct{}
 	reqs    chan *writeReq
+	urgent  chan *writeReq // the priority lane (see writeReq.urgent)
+	budget  time.Duration  // urgentBudget; tests set it
 	done    chan struct{}
 	errs    []error  // per-request results of the current batch
 	later   []string // PostgreSQL: control statements waiting for the next (see control)
@@ -75,6 +93,8 @@ func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log 
 		log:     log,
 		closing: make(chan struct{}),
 		reqs:    make(chan *writeReq, maxBatch),
+		urgent:  make(chan *writeReq, maxBatch),
+		budget:  urgentBudget,
 		done:    make(chan struct{}),
 		errs:    make([]error, 0, maxBatch),
 	}
@@ -85,16 +105,28 @@ func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log 
 // write runs fn in the writer and waits until its batch has committed. If ctx
 // ends first, write returns ctx.Err() and the write may still commit later.
 func (w *writer) write(ctx context.Context, fn func(*wtx) error) error {
-	return w.writeGrouped(ctx, nil, nil, fn)
+	return w.wait(ctx, &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)})
+}
+
+// writeUrgent is write in the priority lane.
+func (w *writer) writeUrgent(ctx context.Context, fn func(*wtx) error) error {
+	return w.wait(ctx, &writeReq{ctx: ctx, fn: fn, urgent: true, done: make(chan error, 1)})
 }
 
 // writeGrouped is write for a request that may run together with others
 // of grp (see group).
 func (w *writer) writeGrouped(ctx context.Context, grp group, arg any, fn func(*wtx) error) error {
-	done, err := w.submitReq(ctx, &writeReq{ctx: ctx, fn: fn, grp: grp, arg: arg, done: make(chan error, 1)})
+	return w.wait(ctx, &writeReq{ctx: ctx, fn: fn, grp: grp, arg: arg, done: make(chan error, 1)})
+}
+
+func (w *writer) wait(ctx context.Context, r *writeReq) error {
+	done, err := w.submitReq(ctx, r)
 	if err != nil {
 		return err
 	}
+	// A run waiting for its commit computes nothing: its CPU slot is
+	// another's meanwhile.
+	defer cpugate.Wait(ctx)()
 	select {
 	case err := <-done:
 		return err
@@ -116,8 +148,12 @@ func (w *writer) submitReq(ctx context.Context, r *writeReq) (<-chan error, erro
 		return nil, ErrClosed
 	default:
 	}
+	lane := w.reqs
+	if r.urgent {
+		lane = w.urgent
+	}
 	select {
-	case w.reqs <- r:
+	case lane <- r:
 		return r.done, nil
 	case <-ctx.Done():
 		return nil, ctx.Err()
@@ -130,6 +166,7 @@ func (w *writer) close() error {
 	w.mu.Lock()
 	close(w.closing)
 	close(w.reqs)
+	close(w.urgent)
 	w.mu.Unlock()
 	<-w.done
 	return errors.Join(w.ckpt.close(), w.stmts.close(), w.conn.Close(), w.db.Close())
@@ -142,27 +179,98 @@ func (w *writer) run() {
 		limit = pgMaxBatch
 	}
 	batch := make([]*writeReq, 0, limit)
-	for r := range w.reqs {
-		batch = append(batch[:0], r)
-	fill:
-		for len(batch) < limit {
-			select {
-			case r, ok := <-w.reqs:
-				if !ok {
-					break fill
-				}
+	var later []*writeReq // requests not yet in a batch, in order: the last batch's rest first
+	lanes := lanes{urgent: w.urgent, reqs: w.reqs}
+	for {
+		batch = batch[:0]
+		if len(later) == 0 {
+			r := lanes.next()
+			if r == nil {
+				return // closed and drained
+			}
+			if r.urgent {
 				batch = append(batch, r)
-			default:
-				break fill
+			} else {
+				later = append(later, r)
 			}
 		}
-		w.commit(batch)
-		clear(batch)
+		// The urgent requests first, then the others in their order.
+		batch = lanes.drainUrgent(batch, limit)
+		n := min(len(later), limit-len(batch))
+		batch = append(batch, later[:n]...)
+		later = append(later[:0], later[n:]...)
+		batch = lanes.drainOthers(batch, limit)
+		done := w.commit(batch)
+		later = append(batch[done:len(batch):len(batch)], later...)
+		clear(batch[:done])
 	}
 }
 
-// commit runs one batch in one transaction and answers its callers.
-func (w *writer) commit(batch []*writeReq) {
+// lanes are the writer's two queues; a closed one is set to nil.
+type lanes struct {
+	urgent, reqs chan *writeReq
+}
+
+// next waits for a request, urgent ones first; nil once both lanes are
+// closed and empty.
+func (l *lanes) next() *writeReq {
+	for l.urgent != nil || l.reqs != nil {
+		select {
+		case r, ok := <-l.urgent:
+			if ok {
+				return r
+			}
+			l.urgent = nil
+			continue
+		default:
+		}
+		select {
+		case r, ok := <-l.urgent:
+			if ok {
+				return r
+			}
+			l.urgent = nil
+		case r, ok := <-l.reqs:
+			if ok {
+				return r
+			}
+			l.reqs = nil
+		}
+	}
+	return nil
+}
+
+// drainUrgent appends the urgent requests queued now, up to limit.
+func (l *lanes) drainUrgent(batch []*writeReq, limit int) []*writeReq {
+	return drain(&l.urgent, batch, limit)
+}
+
+// drainOthers appends the other requests queued now, up to limit.
+func (l *lanes) drainOthers(batch []*writeReq, limit int) []*writeReq {
+	return drain(&l.reqs, batch, limit)
+}
+
+func drain(ch *chan *writeReq, batch []*writeReq, limit int) []*writeReq {
+	for len(batch) < limit && *ch != nil {
+		select {
+		case r, ok := <-*ch:
+			if !ok {
+				*ch = nil
+				return batch
+			}
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
+}
+
+// commit runs one batch in one transaction and answers its callers. It
+// returns how many of batch, from the first, it ran and answered; the
+// rest (a batch cut short for urgent requests, see urgentBudget) go into
+// the next.
+func (w *writer) commit(batch []*writeReq) int {
 	start := time.Now()
 	errs := w.errs[:len(batch)]
 	live := 0
@@ -172,18 +280,32 @@ func (w *writer) commit(batch []*writeReq) {
 			live++
 		}
 	}
+	n := len(batch)
 	if live > 0 {
-		w.runBatch(batch, errs)
-		w.retryConflicts(batch, errs)
+		n = w.runBatch(batch, errs)
+		w.retryConflicts(batch[:n], errs[:n])
 		w.checkConn()
 	}
-	for i, r := range batch {
+	for i, r := range batch[:n] {
 		r.done <- errs[i]
 	}
 	clear(errs)
 	if w.log.Enabled(context.Background(), slog.LevelDebug) {
-		w.log.Debug("state: group commit", "requests", len(batch), "live", live, "took", time.Since(start))
+		w.log.Debug("state: group commit", "requests", n, "live", live, "left", len(batch)-n, "took", time.Since(start))
 	}
+	return n
+}
+
+// cut reports whether a batch that began at start should commit before
+// its request i: it holds urgent requests (they come first) or urgent
+// requests wait for the next, and its budget is spent. The urgent
+// requests themselves are never cut, and neither is a batch's first
+// request, so every batch makes progress.
+func (w *writer) cut(batch []*writeReq, i int, start time.Time) bool {
+	if i == 0 || batch[i].urgent {
+		return false
+	}
+	return (batch[0].urgent || len(w.urgent) > 0) && time.Since(start) >= w.budget
 }
 
 // conflictRetries bounds how often a request that lost a conflict with
@@ -216,21 +338,26 @@ func (w *writer) retryConflicts(batch []*writeReq, errs []error) {
 	}
 }
 
-// runBatch executes the live requests of batch, setting errs[i] for each.
-func (w *writer) runBatch(batch []*writeReq, errs []error) {
-	// abort rolls the whole transaction back and fails every request that
-	// had not already failed on its own.
-	abort := func(cause error) {
+// runBatch executes the live requests of batch, setting errs[i] for each,
+// and returns how many of batch it dealt with: all of them, unless it was
+// cut short for urgent requests (see cut).
+func (w *writer) runBatch(batch []*writeReq, errs []error) int {
+	start := time.Now()
+	n := len(batch)
+	// abort rolls the whole transaction back and fails every request of
+	// the first n that had not already failed on its own.
+	abort := func(cause error) int {
 		w.later = w.later[:0]
 		w.aborted = true
 		if _, err := w.exec("ROLLBACK"); err != nil {
 			cause = errors.Join(cause, err)
 		}
-		for i := range errs {
+		for i := range errs[:n] {
 			if errs[i] == nil {
 				errs[i] = cause
 			}
 		}
+		return n
 	}
 	if err := w.control(w.d.begin); err != nil {
 		for i := range errs {
@@ -238,21 +365,27 @@ func (w *writer) runBatch(batch []*writeReq, errs []error) {
 				errs[i] = fmt.Errorf("begin transaction: %w", err)
 			}
 		}
-		return
+		return len(batch)
 	}
+run:
 	for i := 0; i < len(batch); {
+		if w.cut(batch, i, start) {
+			n = i
+			break
+		}
 		// A run of live requests of one group goes together; alone, or
-		// when that fails, each request runs by itself.
+		// when that fails, each request runs by itself. While urgent
+		// requests wait, a group is kept short enough to cut after.
 		j := i + 1
 		if g := batch[i].grp; g != nil && errs[i] == nil {
-			for j < len(batch) && batch[j].grp == g && errs[j] == nil {
+			short := batch[0].urgent || len(w.urgent) > 0
+			for j < len(batch) && batch[j].grp == g && errs[j] == nil && (!short || j-i < urgentGroup) {
 				j++
 			}
 			if j-i > 1 {
 				ok, err := w.runGroup(g, batch[i:j], errs[i:j])
 				if err != nil {
-					abort(err)
-					return
+					return abort(err)
 				}
 				if ok {
 					w.grouped += j - i
@@ -262,17 +395,20 @@ func (w *writer) runBatch(batch []*writeReq, errs []error) {
 			}
 		}
 		for ; i < j; i++ {
+			if w.cut(batch, i, start) {
+				n = i
+				break run
+			}
 			if !w.runOne(batch[i], &errs[i]) {
-				abort(errs[i])
-				return
+				return abort(errs[i])
 			}
 		}
 	}
 	if err := w.control("COMMIT"); err != nil {
-		abort(fmt.Errorf("commit: %w", err))
-		return
+		return abort(fmt.Errorf("commit: %w", err))
 	}
 	w.ckpt.committed()
+	return n
 }
 
 // control runs one of the statements that delimit the batch and its
@@ -438,6 +574,14 @@ func (t *wtx) queryRow(query string, args ...any) scanner {
 // file and op, so that a failed write names the file to look at.
 func (s *Store) write(ctx context.Context, op string, fn func(*wtx) error) error {
 	if err := s.w.write(ctx, fn); err != nil {
+		return fmt.Errorf("state %s: %s: %w", s.path, op, err)
+	}
+	return nil
+}
+
+// writeUrgent is write in the writer's priority lane.
+func (s *Store) writeUrgent(ctx context.Context, op string, fn func(*wtx) error) error {
+	if err := s.w.writeUrgent(ctx, fn); err != nil {
 		return fmt.Errorf("state %s: %s: %w", s.path, op, err)
 	}
 	return nil

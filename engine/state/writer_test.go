@@ -8,6 +8,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 )
 
 func TestGroupCommitManyConcurrentCallers(t *testing.T) {
@@ -196,6 +197,10 @@ func TestCloseDrainsPendingWrites(t *testing.T) {
 		const n = 50
 		var dones []<-chan error
 		for i := range n {
+			if i%5 == 0 { // the priority lane is drained too
+				dones = append(dones, submitUrgent(t, s.w, enqueueReq(fmt.Sprint(i))))
+				continue
+			}
 			d, err := s.w.submit(ctx, enqueueReq(fmt.Sprint(i)))
 			if err != nil {
 				t.Fatal(err)
@@ -235,6 +240,164 @@ func TestCloseDrainsPendingWrites(t *testing.T) {
 		}
 		if counts[ItemPending] != n {
 			t.Errorf("after re-open: %d pending, want %d", counts[ItemPending], n)
+		}
+	})
+}
+
+// recorder notes the order in which write requests ran.
+type recorder struct {
+	mu  sync.Mutex
+	ran []string
+}
+
+func (r *recorder) req(name string, then func(*wtx) error) func(*wtx) error {
+	return func(tx *wtx) error {
+		r.mu.Lock()
+		r.ran = append(r.ran, name)
+		r.mu.Unlock()
+		if then != nil {
+			return then(tx)
+		}
+		return nil
+	}
+}
+
+func (r *recorder) order() []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return slices.Clone(r.ran)
+}
+
+func submitUrgent(t *testing.T, w *writer, fn func(*wtx) error) <-chan error {
+	t.Helper()
+	d, err := w.submitReq(context.Background(), &writeReq{ctx: context.Background(), fn: fn, urgent: true, done: make(chan error, 1)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+func TestUrgentWriteGoesAheadOfQueuedWrites(t *testing.T) {
+	backends(t, func(t *testing.T) {
+		s, _ := openTest(t)
+		ctx := context.Background()
+		release, _ := gate(t, s)
+		var rec recorder
+		var dones []<-chan error
+		for i := range 5 {
+			d, err := s.w.submit(ctx, rec.req(fmt.Sprint("settle", i), enqueueReq(fmt.Sprint("s", i))))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dones = append(dones, d)
+		}
+		dones = append(dones, submitUrgent(t, s.w, rec.req("enqueue", enqueueReq("webhook"))))
+		release()
+		for i, d := range dones {
+			if err := <-d; err != nil {
+				t.Errorf("request %d = %v", i, err)
+			}
+		}
+		if got := rec.order(); len(got) == 0 || got[0] != "enqueue" {
+			t.Errorf("requests ran in the order %v, want the enqueue first", got)
+		}
+		if items, _ := s.Items(ctx, ItemFilter{}); len(items) != 6 {
+			t.Errorf("%d items committed, want 6", len(items))
+		}
+	})
+}
+
+func TestUrgentWriteCutsALongBatch(t *testing.T) {
+	backends(t, func(t *testing.T) {
+		s, _ := openTest(t)
+		ctx := context.Background()
+		log := &batchLog{}
+		s.w.log = slog.New(log)
+		s.w.budget = 0 // any batch is long: the cut does not depend on timing
+		release, _ := gate(t, s)
+		var rec recorder
+		var urgent <-chan error
+		var urgentErr error
+		answeredFirst := false
+		var dones []<-chan error
+		for i := range 5 {
+			fn := rec.req(fmt.Sprint("settle", i), enqueueReq(fmt.Sprint("s", i)))
+			switch i {
+			case 0:
+				// A webhook's enqueue arrives while the batch of
+				// settlements runs.
+				next := fn
+				fn = func(tx *wtx) error {
+					urgent = submitUrgent(t, s.w, rec.req("enqueue", enqueueReq("webhook")))
+					return next(tx)
+				}
+			case 1:
+				// By the next settlement, the enqueue has committed.
+				next := fn
+				fn = func(tx *wtx) error {
+					select {
+					case urgentErr = <-urgent:
+						answeredFirst = true
+					default:
+					}
+					return next(tx)
+				}
+			}
+			d, err := s.w.submit(ctx, fn)
+			if err != nil {
+				t.Fatal(err)
+			}
+			dones = append(dones, d)
+		}
+		release()
+		for i, d := range dones {
+			if err := <-d; err != nil {
+				t.Errorf("request %d = %v", i, err)
+			}
+		}
+		if !answeredFirst {
+			urgentErr = <-urgent
+		}
+		if urgentErr != nil {
+			t.Errorf("enqueue = %v", urgentErr)
+		}
+		if want := []string{"settle0", "enqueue", "settle1", "settle2", "settle3", "settle4"}; !slices.Equal(rec.order(), want) {
+			t.Errorf("requests ran in the order %v, want %v", rec.order(), want)
+		}
+		if !answeredFirst {
+			t.Error("the enqueue was not committed before the rest of the long batch ran")
+		}
+		if items, _ := s.Items(ctx, ItemFilter{}); len(items) != 6 {
+			t.Errorf("%d items committed, want 6", len(items))
+		}
+	})
+}
+
+func TestBatchWithinBudgetIsNotCut(t *testing.T) {
+	backends(t, func(t *testing.T) {
+		s, _ := openTest(t)
+		ctx := context.Background()
+		log := &batchLog{}
+		s.w.log = slog.New(log)
+		s.w.budget = time.Hour
+		release, _ := gate(t, s)
+		var dones []<-chan error
+		for i := range 5 {
+			d, err := s.w.submit(ctx, enqueueReq(fmt.Sprint("s", i)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			dones = append(dones, d)
+		}
+		dones = append(dones, submitUrgent(t, s.w, enqueueReq("webhook")))
+		release()
+		for i, d := range dones {
+			if err := <-d; err != nil {
+				t.Errorf("request %d = %v", i, err)
+			}
+		}
+		if !slices.Contains(log.Sizes(), 6) {
+			t.Errorf("batch sizes %v: the urgent write and the 5 others did not share one transaction", log.Sizes())
 		}
 	})
 }
