@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -201,8 +202,11 @@ func (w *writer) run() {
 		later = append(later[:0], later[n:]...)
 		batch = lanes.drainOthers(batch, limit)
 		done := w.commit(batch)
-		later = append(batch[done:len(batch):len(batch)], later...)
-		clear(batch[:done])
+		// The rest is copied out: the next batch reuses batch's array.
+		if done < len(batch) {
+			later = append(slices.Clone(batch[done:]), later...)
+		}
+		clear(batch)
 	}
 }
 

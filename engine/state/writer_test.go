@@ -316,7 +316,7 @@ func TestUrgentWriteCutsALongBatch(t *testing.T) {
 		s.w.budget = 0 // any batch is long: the cut does not depend on timing
 		release, _ := gate(t, s)
 		var rec recorder
-		var urgent <-chan error
+		var urgent, urgent2 <-chan error
 		var urgentErr error
 		answeredFirst := false
 		var dones []<-chan error
@@ -329,6 +329,7 @@ func TestUrgentWriteCutsALongBatch(t *testing.T) {
 				next := fn
 				fn = func(tx *wtx) error {
 					urgent = submitUrgent(t, s.w, rec.req("enqueue", enqueueReq("webhook")))
+					urgent2 = submitUrgent(t, s.w, rec.req("enqueue2", enqueueReq("webhook2")))
 					return next(tx)
 				}
 			case 1:
@@ -361,14 +362,17 @@ func TestUrgentWriteCutsALongBatch(t *testing.T) {
 		if urgentErr != nil {
 			t.Errorf("enqueue = %v", urgentErr)
 		}
-		if want := []string{"settle0", "enqueue", "settle1", "settle2", "settle3", "settle4"}; !slices.Equal(rec.order(), want) {
+		if err := <-urgent2; err != nil {
+			t.Errorf("second enqueue = %v", err)
+		}
+		if want := []string{"settle0", "enqueue", "enqueue2", "settle1", "settle2", "settle3", "settle4"}; !slices.Equal(rec.order(), want) {
 			t.Errorf("requests ran in the order %v, want %v", rec.order(), want)
 		}
 		if !answeredFirst {
 			t.Error("the enqueue was not committed before the rest of the long batch ran")
 		}
-		if items, _ := s.Items(ctx, ItemFilter{}); len(items) != 6 {
-			t.Errorf("%d items committed, want 6", len(items))
+		if items, _ := s.Items(ctx, ItemFilter{}); len(items) != 7 {
+			t.Errorf("%d items committed, want 7", len(items))
 		}
 	})
 }
