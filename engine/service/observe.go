@@ -3,6 +3,7 @@ package service
 import (
 	"context"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/toteworks/tote/engine/ingress"
@@ -12,14 +13,15 @@ import (
 	"github.com/toteworks/tote/engine/worker"
 )
 
-// observe keeps refused deliveries in the state, and connects the
-// service's metrics, when it has them, to the ingress and to the worker's
-// settlements.
-func observe(h *ingress.Handler, opts *Options) {
+// observe keeps refused deliveries in the state (through the returned
+// recorder, which the caller runs), and connects the service's metrics,
+// when it has them, to the ingress and to the worker's settlements.
+func observe(h *ingress.Handler, opts *Options) *rejections {
 	m := opts.Metrics
-	h.Observer = deliveries{m: m, store: h.Store, clock: opts.Clock, log: opts.Logger}
+	rec := &rejections{queue: make(chan state.Rejection, rejectionQueue), store: h.Store, log: opts.Logger}
+	h.Observer = deliveries{m: m, rec: rec, clock: opts.Clock}
 	if m == nil {
-		return
+		return rec
 	}
 	h.Metrics = m.Handler()
 	next := opts.OnSettled
@@ -29,6 +31,7 @@ func observe(h *ingress.Handler, opts *Options) {
 			next(it, res, outcome)
 		}
 	}
+	return rec
 }
 
 // runOutcome names how a run settled, for tote_runs_total.
@@ -54,9 +57,8 @@ func runTook(res *run.Result) time.Duration {
 // deliveries counts the ingress's deliveries and keeps the refused ones.
 type deliveries struct {
 	m     *metrics.Metrics // nil: not counted
-	store *state.Store
+	rec   *rejections
 	clock func() time.Time
-	log   *slog.Logger
 }
 
 func (d deliveries) Delivered(pipeline, trigger string, accepted, duplicates int) {
@@ -69,10 +71,61 @@ func (d deliveries) Rejected(path string, status int, reason string) {
 	if d.m != nil {
 		d.m.Rejected(status)
 	}
-	// The table is bounded; a write that fails loses only this record.
+	d.rec.add(state.Rejection{At: d.clock(), Path: path, Status: status, Reason: reason})
+}
+
+// rejectionQueue bounds the refused deliveries waiting to be recorded.
+const rejectionQueue = 1024
+
+// rejections records refused deliveries in the state off the request path:
+// a refusal is answered at once, and its record written by a goroutine of
+// its own. The table is bounded and the records are for people looking
+// into refusals, so one that cannot be written (its write failed, or a
+// flood of bad requests filled the queue) is logged and dropped.
+type rejections struct {
+	queue   chan state.Rejection
+	store   *state.Store
+	log     *slog.Logger
+	dropped atomic.Int64
+}
+
+func (r *rejections) add(rj state.Rejection) {
+	select {
+	case r.queue <- rj:
+	default:
+		if r.dropped.Add(1) == 1 {
+			r.log.Warn("too many refused webhook deliveries at once; some are not recorded in the state")
+		}
+	}
+}
+
+// run writes the records queued until stop is closed, then those still
+// queued, and returns.
+func (r *rejections) run(stop <-chan struct{}) {
+	for {
+		select {
+		case rj := <-r.queue:
+			r.write(rj)
+		case <-stop:
+			for {
+				select {
+				case rj := <-r.queue:
+					r.write(rj)
+				default:
+					if n := r.dropped.Load(); n > 0 {
+						r.log.Warn("refused webhook deliveries not recorded in the state", "dropped", n)
+					}
+					return
+				}
+			}
+		}
+	}
+}
+
+func (r *rejections) write(rj state.Rejection) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	if err := d.store.RecordRejection(ctx, state.Rejection{At: d.clock(), Path: path, Status: status, Reason: reason}); err != nil {
-		d.log.Error("recording a refused webhook delivery", "err", err)
+	if err := r.store.RecordRejection(ctx, rj); err != nil {
+		r.log.Error("recording a refused webhook delivery", "err", err)
 	}
 }

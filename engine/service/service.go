@@ -152,7 +152,10 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	health := NewHealth(eng, opts.Logger)
 	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load, Status: opts.Status,
 		NotReady: health.NotReady}
-	observe(h, &opts)
+	rejected := observe(h, &opts)
+	stopRecording, recorded := make(chan struct{}), make(chan struct{})
+	go func() { defer close(recorded); rejected.run(stopRecording) }()
+	defer func() { close(stopRecording); <-recorded }()
 	// The polls without a cursor are found (and, without -since, warned
 	// about) before the service listens; their catch-up runs beside it.
 	fresh, err := freshPolls(ctx, eng, store, opts)
