@@ -36,8 +36,13 @@ type AckResult struct {
 	MaxMs float64 `json:"max_ms"`
 	// Drained counts the orders tote put in ShipStation by the end of the
 	// sending: the worker was draining meanwhile.
-	Drained   int     `json:"drained"`
-	PeakRSSMB float64 `json:"peak_rss_mb"` // of tote run
+	Drained int `json:"drained"`
+	// DrainedAfter counts the orders tote put in ShipStation in the
+	// -after window that follows the sending, when the worker has the
+	// machine to itself.
+	AfterSeconds float64 `json:"after_seconds"`
+	DrainedAfter int     `json:"drained_after"`
+	PeakRSSMB    float64 `json:"peak_rss_mb"` // of tote run
 }
 
 func ackMain(args []string) int {
@@ -49,6 +54,7 @@ func ackMain(args []string) int {
 	logPath := flags.String("log", "", "keep tote run's log in this file")
 	realLimits := flags.Bool("real-limits", false, "give the fakes the vendors' own rate limits (BigCommerce 150 requests per 30 s, ShipStation 40 a minute): "+
 		"the worker then mostly waits on the vendors, as in production; without it they answer as fast as they can and the worker is busy on the CPU")
+	after := flags.Duration("after", 0, "after the sending, count the orders drained for this long too")
 	scope := flags.String("scope", "store/order/created", "the deliveries' scope; one the orders pipeline does not take (store/cart/created) measures the acknowledgement with an idle worker")
 	_ = flags.Parse(args)
 	if *rate <= 0 || *duration <= 0 {
@@ -57,7 +63,7 @@ func ackMain(args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *duration+10*time.Minute)
 	defer cancel()
-	res, err := ackBench(ctx, *rate, *duration, *concurrency, *realLimits, *scope, *logPath, os.Stderr)
+	res, err := ackBench(ctx, *rate, *duration, *after, *concurrency, *realLimits, *scope, *logPath, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		return 1
@@ -70,6 +76,9 @@ func ackMain(args []string) int {
 		res.Sent, res.Rate, res.DurationSeconds, res.Acknowledged, res.Failed, res.AchievedRate)
 	fmt.Printf("ack latency from when due: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", res.P50ms, res.P90ms, res.P99ms, res.MaxMs)
 	fmt.Printf("meanwhile the worker put %d orders in ShipStation; peak RSS of tote run %.0f MB\n", res.Drained, res.PeakRSSMB)
+	if res.AfterSeconds > 0 {
+		fmt.Printf("in the %.0fs after, it put %d more\n", res.AfterSeconds, res.DrainedAfter)
+	}
 	return 0
 }
 
@@ -79,7 +88,7 @@ func ackMain(args []string) int {
 // its latency counts from then, so a slow answer delays no other request
 // and is not hidden (no coordinated omission). The orders exist in the
 // fake, so the worker drains them into ShipStation as they arrive.
-func ackBench(ctx context.Context, rate float64, duration time.Duration, concurrency int, realLimits bool, scope, logPath string, progress io.Writer) (*AckResult, error) {
+func ackBench(ctx context.Context, rate float64, duration, after time.Duration, concurrency int, realLimits bool, scope, logPath string, progress io.Writer) (*AckResult, error) {
 	// By default limits are out of the way: the worker drains as fast as
 	// it can, which is when it competes most with the acknowledgements.
 	opts := sandbox.Options{Addresses: loopback,
@@ -192,6 +201,10 @@ func ackBench(ctx context.Context, rate float64, duration time.Duration, concurr
 		return float64(latencies[i]) / float64(time.Millisecond)
 	}
 	res.P50ms, res.P90ms, res.P99ms, res.MaxMs = ms(0.50), ms(0.90), ms(0.99), float64(latencies[len(latencies)-1])/float64(time.Millisecond)
+	if after > 0 {
+		time.Sleep(after) // the measuring window, not synchronisation
+		res.AfterSeconds, res.DrainedAfter = after.Seconds(), totesOrders(fakes)-res.Drained
+	}
 	res.PeakRSSMB = peakRSSMB(engine.pid())
 	return res, nil
 }
