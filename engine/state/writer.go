@@ -195,8 +195,9 @@ func (w *writer) run() {
 				later = append(later, r)
 			}
 		}
-		// The urgent requests first, then the others in their order.
-		batch = lanes.drainUrgent(batch, limit)
+		// The urgent requests first, then the others in their order; one
+		// place is kept for another.
+		batch = lanes.drainUrgent(batch, limit-1)
 		n := min(len(later), limit-len(batch))
 		batch = append(batch, later[:n]...)
 		later = append(later[:0], later[n:]...)
@@ -304,9 +305,9 @@ func (w *writer) commit(batch []*writeReq) int {
 // its request i: it holds urgent requests (they come first) or urgent
 // requests wait for the next, and its budget is spent. The urgent
 // requests themselves are never cut, and neither is a batch's first
-// request, so every batch makes progress.
+// other request, so the others make progress under a flood of urgent ones.
 func (w *writer) cut(batch []*writeReq, i int, start time.Time) bool {
-	if i == 0 || batch[i].urgent {
+	if i == 0 || batch[i].urgent || batch[i-1].urgent {
 		return false
 	}
 	return (batch[0].urgent || len(w.urgent) > 0) && time.Since(start) >= w.budget

@@ -332,8 +332,9 @@ func TestUrgentWriteCutsALongBatch(t *testing.T) {
 					urgent2 = submitUrgent(t, s.w, rec.req("enqueue2", enqueueReq("webhook2")))
 					return next(tx)
 				}
-			case 1:
-				// By the next settlement, the enqueue has committed.
+			case 2:
+				// The enqueues commit with the first settlement after
+				// them; by the next, they are answered.
 				next := fn
 				fn = func(tx *wtx) error {
 					select {
