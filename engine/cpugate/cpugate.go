@@ -32,8 +32,9 @@ type holdKey struct{}
 // (steps in parallel); it holds its slot while none of them waits, which
 // is close enough: a run mostly waits as a whole, on the step it needs.
 type hold struct {
-	g    *Gate
-	done <-chan struct{}
+	g      *Gate
+	done   <-chan struct{}
+	resume func() // h.resume, bound once: Wait returns it without allocating
 
 	mu      sync.Mutex
 	waiting int  // the run's goroutines now inside Wait
@@ -50,6 +51,7 @@ func (g *Gate) Enter(ctx context.Context) (context.Context, func()) {
 		return ctx, func() {}
 	}
 	h := &hold{g: g, done: ctx.Done()}
+	h.resume = h.resumeRun
 	h.held = h.take()
 	return context.WithValue(ctx, holdKey{}, h), h.exit
 }
@@ -76,7 +78,7 @@ func Wait(ctx context.Context) (resume func()) {
 	return h.resume
 }
 
-func (h *hold) resume() {
+func (h *hold) resumeRun() {
 	h.mu.Lock()
 	h.waiting--
 	need := h.waiting == 0 && !h.held && !h.taking
