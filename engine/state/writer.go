@@ -121,13 +121,13 @@ func (w *writer) writeGrouped(ctx context.Context, grp group, arg any, fn func(*
 }
 
 func (w *writer) wait(ctx context.Context, r *writeReq) error {
+	// A run waiting for room in the queue or for its commit computes
+	// nothing: its CPU slot is another's meanwhile.
+	defer cpugate.Wait(ctx)()
 	done, err := w.submitReq(ctx, r)
 	if err != nil {
 		return err
 	}
-	// A run waiting for its commit computes nothing: its CPU slot is
-	// another's meanwhile.
-	defer cpugate.Wait(ctx)()
 	select {
 	case err := <-done:
 		return err
