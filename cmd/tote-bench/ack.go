@@ -54,6 +54,7 @@ func ackMain(args []string) int {
 	logPath := flags.String("log", "", "keep tote run's log in this file")
 	realLimits := flags.Bool("real-limits", false, "give the fakes the vendors' own rate limits (BigCommerce 150 requests per 30 s, ShipStation 40 a minute): "+
 		"the worker then mostly waits on the vendors, as in production; without it they answer as fast as they can and the worker is busy on the CPU")
+	cpuSlots := flags.Int("cpu-slots", 0, "tote run's -cpu-slots (default: tote run's own)")
 	after := flags.Duration("after", 0, "after the sending, count the orders drained for this long too")
 	scope := flags.String("scope", "store/order/created", "the deliveries' scope; one the orders pipeline does not take (store/cart/created) measures the acknowledgement with an idle worker")
 	_ = flags.Parse(args)
@@ -63,7 +64,7 @@ func ackMain(args []string) int {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), *duration+10*time.Minute)
 	defer cancel()
-	res, err := ackBench(ctx, *rate, *duration, *after, *concurrency, *realLimits, *scope, *logPath, os.Stderr)
+	res, err := ackBench(ctx, *rate, *duration, *after, *concurrency, *cpuSlots, *realLimits, *scope, *logPath, os.Stderr)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
 		return 1
@@ -88,7 +89,7 @@ func ackMain(args []string) int {
 // its latency counts from then, so a slow answer delays no other request
 // and is not hidden (no coordinated omission). The orders exist in the
 // fake, so the worker drains them into ShipStation as they arrive.
-func ackBench(ctx context.Context, rate float64, duration, after time.Duration, concurrency int, realLimits bool, scope, logPath string, progress io.Writer) (*AckResult, error) {
+func ackBench(ctx context.Context, rate float64, duration, after time.Duration, concurrency, cpuSlots int, realLimits bool, scope, logPath string, progress io.Writer) (*AckResult, error) {
 	// By default limits are out of the way: the worker drains as fast as
 	// it can, which is when it competes most with the acknowledgements.
 	opts := sandbox.Options{Addresses: loopback,
@@ -119,6 +120,9 @@ func ackBench(ctx context.Context, rate float64, duration, after time.Duration, 
 	args := []string{"-dir", pipeDir, "-listen", listen}
 	if concurrency > 0 {
 		args = append(args, "-concurrency", strconv.Itoa(concurrency))
+	}
+	if cpuSlots != 0 {
+		args = append(args, "-cpu-slots", strconv.Itoa(max(cpuSlots, 0)))
 	}
 	if logPath == "" {
 		logPath = filepath.Join(dir, "tote-run.log")

@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/cpugate"
 	"github.com/toteworks/tote/engine/plan"
 	"github.com/toteworks/tote/engine/state"
 	"github.com/zclconf/go-cty/cty"
@@ -577,7 +578,9 @@ func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args
 	raw, _ := unmarkDeep(args)
 	var out cty.Value
 	err = x.retry(ctx, n, addr, func(ctx context.Context) error {
+		resume := cpugate.Wait(ctx) // the run waits on the vendor: its CPU slot is another's
 		v, err := conn.Read(ctx, n.Action.Name, raw)
+		resume()
 		out = v
 		return err
 	})

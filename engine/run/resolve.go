@@ -5,6 +5,7 @@ import (
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/cpugate"
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -25,6 +26,8 @@ func (e *Engine) resolveEvent(ctx context.Context, t *compile.Trigger, data cty.
 		return data, false, nil
 	}
 	args, _ := t.Args.UnmarkDeep()
+	resume := cpugate.Wait(ctx)
 	v, err = r.ResolveEvent(ctx, t.Kind, args, data)
+	resume()
 	return v, true, err
 }

@@ -7,6 +7,7 @@ import (
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/cpugate"
 	"github.com/toteworks/tote/engine/state"
 )
 
@@ -40,10 +41,13 @@ func (x *execution) retry(ctx context.Context, n *compile.Node, addr string, fn 
 			wait = max(wait, ra)
 		}
 		t := time.NewTimer(wait)
+		resume := cpugate.Wait(ctx)
 		select {
 		case <-t.C:
+			resume()
 		case <-ctx.Done():
 			t.Stop()
+			resume()
 			return err
 		}
 	}

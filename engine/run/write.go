@@ -11,6 +11,7 @@ import (
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/cpugate"
 	"github.com/toteworks/tote/engine/lang"
 	"github.com/toteworks/tote/engine/plan"
 	"github.com/toteworks/tote/engine/state"
@@ -47,7 +48,9 @@ func (x *execution) write(ctx context.Context, n *compile.Node, addr string, arg
 	if x.mode == Plan {
 		var ch connectors.Change
 		err := x.retry(ctx, n, addr, func(ctx context.Context) error {
+			resume := cpugate.Wait(ctx)
 			c, err := conn.PlanWrite(ctx, n.Action.Name, raw)
+			resume()
 			ch = c
 			return err
 		})
@@ -71,7 +74,12 @@ func (x *execution) write(ctx context.Context, n *compile.Node, addr string, arg
 	}
 
 	key := intentKey(x.pl.Name, x.conn(n).Addr(), n.ActionName, identity, pc.ArgsDigest)
-	defer x.e.records.Lock(x.conn(n).Addr() + "\x00" + identity)()
+	// Waiting for another run's write of the record, this run gives up its
+	// CPU slot: the other may need one to finish.
+	resume := cpugate.Wait(ctx)
+	unlock := x.e.records.Lock(x.conn(n).Addr() + "\x00" + identity)
+	resume()
+	defer unlock()
 	var out cty.Value
 	err = x.retry(ctx, n, addr, func(ctx context.Context) error {
 		v, err := x.applyClaimed(ctx, n, conn, pc, key, raw)
@@ -119,11 +127,14 @@ func (x *execution) waitClaim(ctx context.Context, key string, c *state.IntentCl
 	t := time.NewTimer(0)
 	defer t.Stop()
 	for {
+		resume := cpugate.Wait(ctx)
 		select {
 		case <-ctx.Done():
+			resume()
 			return ctx.Err()
 		case <-t.C:
 		}
+		resume()
 		in, found, err := x.e.store.Intent(ctx, key)
 		if err != nil {
 			return fmt.Errorf("reading the ledger: %w", err)
@@ -152,7 +163,9 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		return cty.NilVal, parked(key, errors.New(in.Error))
 	}
 	atMostOnce := n.Action.Guarantee == connectors.AtMostOnce
+	resume := cpugate.Wait(ctx)
 	ch, err := conn.PlanWrite(ctx, n.Action.Name, raw)
+	resume()
 	if err != nil {
 		return cty.NilVal, err
 	}
@@ -222,7 +235,9 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 			return cty.NilVal, fmt.Errorf("opening the intent: %w", err)
 		}
 	}
+	resume = cpugate.Wait(ctx)
 	v, err := conn.ApplyWrite(ctx, connectors.WriteRequest{Action: n.Action.Name, Args: raw, Change: ch, Key: key})
+	resume()
 	if err != nil {
 		switch {
 		case connectors.IsPermanent(err) || connectors.IsNotApplied(err):

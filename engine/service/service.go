@@ -36,6 +36,9 @@ type Options struct {
 	// Grace bounds how long in-flight runs may finish after intake stops.
 	Grace       time.Duration
 	Concurrency int
+	// CPUSlots is how many of the Concurrency runs compute at once (the
+	// worker's CPUSlots: default GOMAXPROCS, negative for no bound).
+	CPUSlots    int
 	MaxAttempts int
 	Backoff     time.Duration
 	MaxBackoff  time.Duration
@@ -188,7 +191,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 			errs <- fmt.Errorf("scheduler: %w", err)
 		}
 	}()
-	w := &worker.Worker{Engine: eng, Store: store, Concurrency: opts.Concurrency, MaxAttempts: opts.MaxAttempts,
+	w := &worker.Worker{Engine: eng, Store: store, Concurrency: opts.Concurrency, CPUSlots: opts.CPUSlots, MaxAttempts: opts.MaxAttempts,
 		Backoff: opts.Backoff, MaxBackoff: opts.MaxBackoff, Clock: opts.Clock, Logger: opts.Logger, Wake: wake,
 		OnSettled: func(item state.Item, res *run.Result, outcome worker.Outcome) {
 			sum.settled(outcome)

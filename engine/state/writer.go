@@ -12,6 +12,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/toteworks/tote/engine/cpugate"
 )
 
 // maxBatch bounds how many write requests share one transaction.
@@ -120,6 +121,9 @@ func (w *writer) writeGrouped(ctx context.Context, grp group, arg any, fn func(*
 }
 
 func (w *writer) wait(ctx context.Context, r *writeReq) error {
+	// A run waiting for room in the queue or for its commit computes
+	// nothing: its CPU slot is another's meanwhile.
+	defer cpugate.Wait(ctx)()
 	done, err := w.submitReq(ctx, r)
 	if err != nil {
 		return err

@@ -9,10 +9,12 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"strings"
 	"sync"
 	"time"
 
+	"github.com/toteworks/tote/engine/cpugate"
 	"github.com/toteworks/tote/engine/personal"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/state"
@@ -25,6 +27,10 @@ type Worker struct {
 	// Concurrency is how many runs go at once (default 8), and how many
 	// settlements of runs that are over may wait for their commit.
 	Concurrency int
+	// CPUSlots is how many of those runs compute at once; the others wait
+	// on vendors, commits or a slot (see cpugate). Default GOMAXPROCS, so
+	// that webhook handlers find a core; negative for no bound.
+	CPUSlots int
 	// Lease is how long a claimed item is ours before another start may
 	// take it back (default 5m).
 	Lease time.Duration
@@ -83,6 +89,9 @@ func (w *Worker) defaults() {
 	if w.Concurrency <= 0 {
 		w.Concurrency = 8
 	}
+	if w.CPUSlots == 0 {
+		w.CPUSlots = runtime.GOMAXPROCS(0)
+	}
 	if w.Lease <= 0 {
 		w.Lease = 5 * time.Minute
 	}
@@ -139,6 +148,7 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	// writer and too few items running to keep it busy.
 	slots := make(chan struct{}, w.Concurrency)
 	settling := make(chan struct{}, w.Concurrency)
+	cpu := cpugate.New(w.CPUSlots)
 	var wg sync.WaitGroup
 	defer wg.Wait()
 	// Items run on a pool of up to 2*Concurrency runners (running or
@@ -153,7 +163,11 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	done := make(chan struct{}, 1)
 	serve := func(it state.Item) {
 		defer w.track(it, false)
-		w.process(runCtx, it, func() {
+		ctx, exit := cpu.Enter(runCtx)
+		w.process(ctx, it, func() {
+			// The run is over: its settlement waits on the writer, and
+			// its CPU slot is another run's.
+			exit()
 			settling <- struct{}{}
 			<-slots
 			select {
@@ -342,7 +356,9 @@ func (w *Worker) settle(ctx context.Context, st state.Settlement) error {
 			return err
 		}
 		w.Logger.Warn("settling inbox item failed; trying again", "item", st.ItemID, "attempt", i, "err", err)
+		resume := cpugate.Wait(ctx)
 		<-w.After(run.Backoff(w.SettleBackoff, 5*time.Second, i))
+		resume()
 	}
 }
 

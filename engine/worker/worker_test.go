@@ -2,6 +2,7 @@ package worker_test
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"sync/atomic"
 	"testing"
@@ -187,5 +188,47 @@ func TestItemsClaimedAheadAreGivenBackAtStop(t *testing.T) {
 	}
 	if got := len(mem.Writes()); got != 1 {
 		t.Errorf("%d writes, want 1", got)
+	}
+}
+
+func TestRunsWaitingOnVendorsGiveUpTheirCPUSlot(t *testing.T) {
+	clock := func() time.Time { return time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC) }
+	mem, st, eng := setup(t, clock)
+	mem.Hold, mem.Release = make(chan string), make(chan struct{})
+	const runs = 4
+	for i := range runs {
+		enqueueTick(t, st, fmt.Sprint("t", i))
+	}
+	// One CPU slot, and every run's write is held until all of them are
+	// in their vendor call at once: only runs that give their slot up
+	// while they wait get there.
+	w := &worker.Worker{Engine: eng, Store: st, Concurrency: runs, CPUSlots: 1, Clock: clock}
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() {
+		for range runs {
+			select {
+			case <-mem.Hold:
+			case <-time.After(30 * time.Second): // a hang, not a wait: fail rather than block the suite
+				t.Error("the runs did not all reach their vendor call: a waiting run kept the only CPU slot")
+				close(mem.Release)
+				for {
+					select {
+					case <-mem.Hold:
+					case <-stop:
+						return
+					}
+				}
+			}
+		}
+		close(mem.Release)
+	}()
+	for _, o := range drain(t, w, runs) {
+		if o != worker.Finished {
+			t.Errorf("outcome %v, want %v", o, worker.Finished)
+		}
+	}
+	if got := len(mem.Writes()); got != runs {
+		t.Errorf("%d writes, want %d", got, runs)
 	}
 }
