@@ -1,7 +1,9 @@
 package testscripts
 
 import (
+	"bytes"
 	"database/sql"
+	"fmt"
 	"os"
 	"syscall"
 	"time"
@@ -53,6 +55,7 @@ func cmdPause(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Defer(func() { _ = syscall.Kill(pid, syscall.SIGCONT) })
 	for range 100 {
 		ts.Check(syscall.Kill(pid, syscall.SIGSTOP))
+		waitStopped(ts, pid)
 		if writable(db) {
 			return
 		}
@@ -60,6 +63,24 @@ func cmdPause(ts *testscript.TestScript, neg bool, args []string) {
 		time.Sleep(5 * time.Millisecond) // let it finish its transaction
 	}
 	ts.Fatalf("pause: every stop of pid %d landed inside a state transaction", pid)
+}
+
+// waitStopped waits until pid has stopped: a signal is delivered some time
+// after kill returns, and a process still running could take the write
+// lock after the check that found it free.
+func waitStopped(ts *testscript.TestScript, pid int) {
+	stat := fmt.Sprintf("/proc/%d/stat", pid)
+	for deadline := time.Now().Add(10 * time.Second); time.Now().Before(deadline); time.Sleep(time.Millisecond) {
+		b, err := os.ReadFile(stat)
+		if err != nil {
+			return // no /proc here: the check below is the best there is
+		}
+		// The state follows the command's name, which is in parentheses.
+		if i := bytes.LastIndexByte(b, ')'); i >= 0 && len(b) > i+2 && b[i+2] == 'T' {
+			return
+		}
+	}
+	ts.Fatalf("pause: pid %d did not stop", pid)
 }
 
 // writable reports whether the state's write lock can be taken at once.
