@@ -36,8 +36,8 @@ type Options struct {
 	// Grace bounds how long in-flight runs may finish after intake stops.
 	Grace       time.Duration
 	Concurrency int
-	// CPUSlots is how many of the Concurrency runs compute at once (the
-	// worker's CPUSlots: default GOMAXPROCS, negative for no bound).
+	// CPUSlots, when positive, is how many of the Concurrency runs
+	// compute at once (the worker's CPUSlots; zero bounds nothing).
 	CPUSlots    int
 	MaxAttempts int
 	Backoff     time.Duration

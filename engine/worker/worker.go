@@ -9,7 +9,6 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
-	"runtime"
 	"strings"
 	"sync"
 	"time"
@@ -27,9 +26,9 @@ type Worker struct {
 	// Concurrency is how many runs go at once (default 8), and how many
 	// settlements of runs that are over may wait for their commit.
 	Concurrency int
-	// CPUSlots is how many of those runs compute at once; the others wait
-	// on vendors, commits or a slot (see cpugate). Default GOMAXPROCS, so
-	// that webhook handlers find a core; negative for no bound.
+	// CPUSlots, when positive, is how many of those runs compute at once;
+	// the others wait on vendors, commits or a slot (see cpugate). Zero
+	// bounds nothing (the default).
 	CPUSlots int
 	// Lease is how long a claimed item is ours before another start may
 	// take it back (default 5m).
@@ -88,9 +87,6 @@ const (
 func (w *Worker) defaults() {
 	if w.Concurrency <= 0 {
 		w.Concurrency = 8
-	}
-	if w.CPUSlots == 0 {
-		w.CPUSlots = runtime.GOMAXPROCS(0)
 	}
 	if w.Lease <= 0 {
 		w.Lease = 5 * time.Minute

@@ -6,7 +6,6 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"runtime"
 	"time"
 
 	"github.com/toteworks/tote/engine/compile"
@@ -25,7 +24,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	listen := fs.String("listen", envOr(env, "TOTE_LISTEN", "127.0.0.1:7400"), "address for webhooks, /healthz, /readyz, /metrics and the status page ($TOTE_LISTEN)")
 	concurrency := fs.Int("concurrency", 256, "runs at once (most wait on a vendor: batching needs many in flight)")
 	parallelism := fs.Int("parallelism", 10, "steps and instances at once within a run")
-	cpuSlots := fs.Int("cpu-slots", runtime.GOMAXPROCS(0), "of the -concurrency runs, how many compute at once (the others wait on vendors, commits or a slot), so webhooks find a free core; 0 for no bound")
+	cpuSlots := fs.Int("cpu-slots", 0, "of the -concurrency runs, how many compute at once (the others wait on vendors, commits or a slot); 0 for no bound")
 	grace := fs.Duration("grace", 30*time.Second, "how long runs in flight may finish after SIGTERM")
 	attempts := fs.Int("max-attempts", 8, "attempts per event before it is dead")
 	backoff := fs.Duration("backoff", time.Second, "first retry delay (doubles, with jitter)")
@@ -88,7 +87,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	defer eng.Close()
 	err = service.Run(ctx, eng, service.Options{
 		Status: statusPage(prog, store, *statusToken, env.Now, logger),
-		Listen: *listen, Grace: *grace, Concurrency: *concurrency, CPUSlots: cpuSlotsOption(*cpuSlots), MaxAttempts: *attempts,
+		Listen: *listen, Grace: *grace, Concurrency: *concurrency, CPUSlots: *cpuSlots, MaxAttempts: *attempts,
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim, LeaseTTL: *leaseTTL,
 		SummaryEvery: summaryInterval(*summaryEvery), Replica: *replica, ClaimLease: *claimLease,
@@ -106,15 +105,6 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		return exitError
 	}
 	return exitOK
-}
-
-// cpuSlotsOption is -cpu-slots as service.Options.CPUSlots, where 0 takes
-// the default and a negative number means no bound.
-func cpuSlotsOption(n int) int {
-	if n <= 0 {
-		return -1
-	}
-	return n
 }
 
 // flagSet reports whether the flag was given on the command line.
