@@ -1,10 +1,13 @@
 package worker
 
 import (
-	"context"
+	"cmp"
+	"slices"
 	"strings"
 
+	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/state"
+	"github.com/zclconf/go-cty/cty"
 )
 
 // maxSubjectValues bounds the ids a log line lists per kind.
@@ -12,12 +15,23 @@ const maxSubjectValues = 10
 
 // subjectAttrs are log attributes naming the orders and SKUs an item's
 // event concerns ("order", "sku"), so that an operator can grep the log for
-// one order. None when the event names none or they cannot be read.
-func (w *Worker) subjectAttrs(ctx context.Context, it state.Item) []any {
-	subs, err := w.Store.SubjectsOf(context.WithoutCancel(ctx), it.ID)
-	if err != nil || len(subs) == 0 {
+// one order: what the item was indexed under, worked out again from its
+// decoded event instead of read back, and what its run learnt. None when
+// the event names none.
+func (w *Worker) subjectAttrs(it state.Item, ev run.Event, learnt []state.Subject) []any {
+	var subs []state.Subject
+	if t := w.trigger(it); t != nil && ev.Data != cty.NilVal {
+		subs = run.Subjects(t, ev.Data)
+	}
+	subs = append(subs, learnt...)
+	if len(subs) == 0 {
 		return nil
 	}
+	// In the order the index lists them (by kind, then value), once each.
+	slices.SortFunc(subs, func(a, b state.Subject) int {
+		return cmp.Or(strings.Compare(a.Kind, b.Kind), strings.Compare(a.Value, b.Value))
+	})
+	subs = slices.Compact(subs)
 	byKind := map[string][]string{}
 	var kinds []string
 	for _, s := range subs {

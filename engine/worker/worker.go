@@ -13,6 +13,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/cpugate"
 	"github.com/toteworks/tote/engine/personal"
 	"github.com/toteworks/tote/engine/run"
@@ -371,7 +372,7 @@ func (w *Worker) RunID(it state.Item) string {
 // process runs an item and settles it; over is called once the run is,
 // before its settlement.
 func (w *Worker) process(ctx context.Context, it state.Item, over func()) {
-	res, rec := w.runItem(ctx, it)
+	res, rec, ev := w.runItem(ctx, it)
 	over()
 	outcome := Finished
 	st := state.Settlement{Run: rec.Run, Attempts: rec.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: &it}
@@ -429,7 +430,7 @@ func (w *Worker) process(ctx context.Context, it state.Item, over func()) {
 	}
 	var subjects []any
 	if w.Logger.Enabled(ctx, level) { // the orders and SKUs are read only for a line that is written
-		subjects = w.subjectAttrs(ctx, it) // last, after the attributes every line has
+		subjects = w.subjectAttrs(it, ev, rec.Subjects) // last, after the attributes every line has
 	}
 	if res.Err == nil && res.Deferred > 0 {
 		w.Logger.Info("run waits", append([]any{"pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID, "retry_in", res.Deferred.String(),
@@ -445,18 +446,27 @@ func (w *Worker) process(ctx context.Context, it state.Item, over func()) {
 	}
 }
 
-func (w *Worker) runItem(ctx context.Context, it state.Item) (*run.Result, run.Record) {
+// runItem runs it and returns the event it decoded too.
+func (w *Worker) runItem(ctx context.Context, it state.Item) (*run.Result, run.Record, run.Event) {
 	ev := run.Event{Pipeline: it.Pipeline, Trigger: it.Trigger, Key: it.Key}
-	if pl := w.Engine.Program().Pipeline(it.Pipeline); pl != nil && it.Trigger != "" {
-		if t := pl.Trigger(it.Trigger); t != nil {
-			data, err := run.DecodeEvent(t, it.Payload)
-			if err != nil {
-				return &run.Result{Err: err, Permanent: true}, run.Record{}
-			}
-			ev.Data = data
+	if t := w.trigger(it); t != nil {
+		data, err := run.DecodeEvent(t, it.Payload)
+		if err != nil {
+			return &run.Result{Err: err, Permanent: true}, run.Record{}, ev
 		}
+		ev.Data = data
 	}
-	return w.Engine.ExecuteDeferred(ctx, ev, w.RunID(it))
+	res, rec := w.Engine.ExecuteDeferred(ctx, ev, w.RunID(it))
+	return res, rec, ev
+}
+
+// trigger is the compiled trigger of it's event, nil when the program has
+// none by that name.
+func (w *Worker) trigger(it state.Item) *compile.Trigger {
+	if pl := w.Engine.Program().Pipeline(it.Pipeline); pl != nil && it.Trigger != "" {
+		return pl.Trigger(it.Trigger)
+	}
+	return nil
 }
 
 func waitingText(res *run.Result) string {
