@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"runtime"
 	"time"
 
 	"github.com/toteworks/tote/engine/compile"
@@ -24,7 +25,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	listen := fs.String("listen", envOr(env, "TOTE_LISTEN", "127.0.0.1:7400"), "address for webhooks, /healthz, /readyz, /metrics and the status page ($TOTE_LISTEN)")
 	concurrency := fs.Int("concurrency", 256, "runs at once (most wait on a vendor: batching needs many in flight)")
 	parallelism := fs.Int("parallelism", 10, "steps and instances at once within a run")
-	cpuSlots := fs.Int("cpu-slots", 0, "of the -concurrency runs, how many compute at once (the others wait on vendors, commits or a slot); 0 for no bound")
+	cpuSlots := fs.Int("cpu-slots", runtime.GOMAXPROCS(0), "of the -concurrency runs, how many compute at once (the others wait on vendors, commits or a slot), so webhooks find a free core; 0 for no bound")
 	grace := fs.Duration("grace", 30*time.Second, "how long runs in flight may finish after SIGTERM")
 	attempts := fs.Int("max-attempts", 8, "attempts per event before it is dead")
 	backoff := fs.Duration("backoff", time.Second, "first retry delay (doubles, with jitter)")
