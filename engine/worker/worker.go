@@ -353,9 +353,8 @@ func (w *Worker) settle(ctx context.Context, st state.Settlement) error {
 			return err
 		}
 		w.Logger.Warn("settling inbox item failed; trying again", "item", st.ItemID, "attempt", i, "err", err)
-		resume := cpugate.Wait(ctx)
+		// (No cpugate.Wait: a settlement runs after its run left the gate.)
 		<-w.After(run.Backoff(w.SettleBackoff, 5*time.Second, i))
-		resume()
 	}
 }
 
