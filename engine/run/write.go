@@ -434,12 +434,6 @@ func digest(raw cty.Value) string {
 // jsonBufs hold the JSON of values that is only digested.
 var jsonBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
 
-// unmarkedJSON is connectors.JSON for a value known to carry no marks: the
-// same bytes, without walking the value to remove them.
-func unmarkedJSON(v cty.Value) ([]byte, error) {
-	return valjson.Marshal(v, v.Type())
-}
-
 // intentKey identifies one intended write: the same arguments for the same
 // record from the same pipeline are the same write, however often replayed.
 func intentKey(pipeline, conn, action, identity, argsDigest string) string {

@@ -107,17 +107,13 @@ func (r *rejections) run(stop <-chan struct{}) {
 		case rj := <-r.queue:
 			r.write(rj)
 		case <-stop:
-			for {
-				select {
-				case rj := <-r.queue:
-					r.write(rj)
-				default:
-					if n := r.dropped.Load(); n > 0 {
-						r.log.Warn("refused webhook deliveries not recorded in the state", "dropped", n)
-					}
-					return
-				}
+			for len(r.queue) > 0 { // run is the queue's only reader: this never blocks
+				r.write(<-r.queue)
 			}
+			if n := r.dropped.Load(); n > 0 {
+				r.log.Warn("refused webhook deliveries not recorded in the state", "dropped", n)
+			}
+			return
 		}
 	}
 }

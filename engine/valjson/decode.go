@@ -143,41 +143,12 @@ func (d *decoder) object(atys map[string]cty.Type) (cty.Value, bool) {
 
 // elements reads a JSON array, calling elem at each element.
 func (d *decoder) elements(elem func() bool) bool {
-	if d.next() != '[' {
-		return false
-	}
-	d.i++
-	if d.next() == ']' {
-		d.i++
-		return true
-	}
-	for {
-		if !elem() {
-			return false
-		}
-		switch d.next() {
-		case ',':
-			d.i++
-		case ']':
-			d.i++
-			return true
-		default:
-			return false
-		}
-	}
+	return d.sequence('[', ']', elem)
 }
 
 // members reads a JSON object, calling member after each key.
 func (d *decoder) members(member func(key string) bool) bool {
-	if d.next() != '{' {
-		return false
-	}
-	d.i++
-	if d.next() == '}' {
-		d.i++
-		return true
-	}
-	for {
+	return d.sequence('{', '}', func() bool {
 		if d.next() != '"' {
 			return false
 		}
@@ -186,13 +157,29 @@ func (d *decoder) members(member func(key string) bool) bool {
 			return false
 		}
 		d.i++
-		if !member(k) {
+		return member(k)
+	})
+}
+
+// sequence reads comma-separated items between open and end, calling item
+// at each.
+func (d *decoder) sequence(open, end byte, item func() bool) bool {
+	if d.next() != open {
+		return false
+	}
+	d.i++
+	if d.next() == end {
+		d.i++
+		return true
+	}
+	for {
+		if !item() {
 			return false
 		}
 		switch d.next() {
 		case ',':
 			d.i++
-		case '}':
+		case end:
 			d.i++
 			return true
 		default:

@@ -94,54 +94,8 @@ func appendValue(b []byte, v cty.Value, t cty.Type) (_ []byte, ok bool) {
 			return append(b, "true"...), true
 		}
 		return append(b, "false"...), true
-	case t.IsListType(), t.IsSetType():
-		ety := t.ElementType()
-		b = append(b, '[')
-		first := true
-		for it := v.ElementIterator(); it.Next(); {
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			_, ev := it.Element()
-			if b, ok = appendValue(b, ev, ety); !ok {
-				return b, false
-			}
-		}
-		return append(b, ']'), true
-	case t.IsMapType():
-		ety := t.ElementType()
-		b = append(b, '{')
-		first := true
-		for it := v.ElementIterator(); it.Next(); {
-			if !first {
-				b = append(b, ',')
-			}
-			first = false
-			ek, ev := it.Element()
-			if b, ok = appendValue(b, ek, ek.Type()); !ok {
-				return b, false
-			}
-			b = append(b, ':')
-			if b, ok = appendValue(b, ev, ety); !ok {
-				return b, false
-			}
-		}
-		return append(b, '}'), true
-	case t.IsTupleType():
-		etys := t.TupleElementTypes()
-		b = append(b, '[')
-		i := 0
-		for it := v.ElementIterator(); it.Next(); i++ {
-			if i > 0 {
-				b = append(b, ',')
-			}
-			_, ev := it.Element()
-			if b, ok = appendValue(b, ev, etys[i]); !ok {
-				return b, false
-			}
-		}
-		return append(b, ']'), true
+	case t.IsListType(), t.IsSetType(), t.IsTupleType(), t.IsMapType():
+		return appendElements(b, v, t)
 	case t.IsObjectType():
 		atys := t.AttributeTypes()
 		var buf [16]string
@@ -164,6 +118,44 @@ func appendValue(b []byte, v cty.Value, t cty.Type) (_ []byte, ok bool) {
 		return append(b, '}'), true
 	}
 	return b, false // a capsule
+}
+
+// appendElements writes the elements of a collection or a tuple v of type
+// t: a JSON object for a map (its keys are strings), an array otherwise.
+func appendElements(b []byte, v cty.Value, t cty.Type) (_ []byte, ok bool) {
+	isMap := t.IsMapType()
+	var ety cty.Type
+	var etys []cty.Type // a tuple's, one per element
+	if t.IsTupleType() {
+		etys = t.TupleElementTypes()
+	} else {
+		ety = t.ElementType()
+	}
+	open, end := byte('['), byte(']')
+	if isMap {
+		open, end = '{', '}'
+	}
+	b = append(b, open)
+	i := 0
+	for it := v.ElementIterator(); it.Next(); i++ {
+		if i > 0 {
+			b = append(b, ',')
+		}
+		ek, ev := it.Element()
+		if isMap {
+			if b, ok = appendValue(b, ek, ek.Type()); !ok {
+				return b, false
+			}
+			b = append(b, ':')
+		}
+		if etys != nil {
+			ety = etys[i]
+		}
+		if b, ok = appendValue(b, ev, ety); !ok {
+			return b, false
+		}
+	}
+	return append(b, end), true
 }
 
 // appendNumber is f.Text('f', -1): the shortest decimal that reads back

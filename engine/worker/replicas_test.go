@@ -3,15 +3,11 @@ package worker_test
 import (
 	"context"
 	"errors"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/connectors/conntest"
-	"github.com/toteworks/tote/engine/compile"
-	"github.com/toteworks/tote/engine/config"
 	"github.com/toteworks/tote/engine/lease"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/state"
@@ -42,20 +38,7 @@ type replica struct {
 // (its own owner) and its own replica lease of ttl[i].
 func replicas(t *testing.T, clock func() time.Time, ttl ...time.Duration) (*conntest.Store, *state.Store, []replica) {
 	t.Helper()
-	mem := conntest.NewStore()
-	cfg, diags := config.Parse(map[string][]byte{"main.hcl": []byte(notify)})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	prog, diags := compile.Compile(cfg, compile.Options{Registry: connectors.MustRegistry(mem.Connector())})
-	if diags.HasErrors() {
-		t.Fatal(diags)
-	}
-	st, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "s.db"), state.WithClock(clock))
-	if err != nil {
-		t.Fatal(err)
-	}
-	t.Cleanup(func() { st.Close() })
+	mem, st, prog := compileOn(t, notify, clock)
 	var rs []replica
 	for i, d := range ttl {
 		owner := string(rune('a'+i)) + "-host:1:1"

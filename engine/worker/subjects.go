@@ -5,6 +5,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/toteworks/tote/engine/state"
 	"github.com/zclconf/go-cty/cty"
@@ -16,11 +17,11 @@ const maxSubjectValues = 10
 // subjectAttrs are log attributes naming the orders and SKUs an item's
 // event concerns ("order", "sku"), so that an operator can grep the log for
 // one order: what the item was indexed under, worked out again from its
-// decoded event instead of read back, and what its run learnt. None when
-// the event names none.
-func (w *Worker) subjectAttrs(it state.Item, ev run.Event, learnt []state.Subject) []any {
+// decoded event (of trigger t) instead of read back, and what its run
+// learnt. None when the event names none.
+func subjectAttrs(t *compile.Trigger, ev run.Event, learnt []state.Subject) []any {
 	var subs []state.Subject
-	if t := w.trigger(it); t != nil && ev.Data != cty.NilVal {
+	if t != nil && ev.Data != cty.NilVal {
 		subs = run.Subjects(t, ev.Data)
 	}
 	subs = append(subs, learnt...)

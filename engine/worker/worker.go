@@ -353,9 +353,8 @@ func (w *Worker) settle(ctx context.Context, st state.Settlement) error {
 			return err
 		}
 		w.Logger.Warn("settling inbox item failed; trying again", "item", st.ItemID, "attempt", i, "err", err)
-		resume := cpugate.Wait(ctx)
+		// (No cpugate.Wait: a settlement runs after its run left the gate.)
 		<-w.After(run.Backoff(w.SettleBackoff, 5*time.Second, i))
-		resume()
 	}
 }
 
@@ -372,7 +371,8 @@ func (w *Worker) RunID(it state.Item) string {
 // process runs an item and settles it; over is called once the run is,
 // before its settlement.
 func (w *Worker) process(ctx context.Context, it state.Item, over func()) {
-	res, rec, ev := w.runItem(ctx, it)
+	t := w.trigger(it)
+	res, rec, ev := w.runItem(ctx, it, t)
 	over()
 	outcome := Finished
 	st := state.Settlement{Run: rec.Run, Attempts: rec.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: &it}
@@ -430,7 +430,7 @@ func (w *Worker) process(ctx context.Context, it state.Item, over func()) {
 	}
 	var subjects []any
 	if w.Logger.Enabled(ctx, level) { // the orders and SKUs are read only for a line that is written
-		subjects = w.subjectAttrs(it, ev, rec.Subjects) // last, after the attributes every line has
+		subjects = subjectAttrs(t, ev, rec.Subjects) // last, after the attributes every line has
 	}
 	if res.Err == nil && res.Deferred > 0 {
 		w.Logger.Info("run waits", append([]any{"pipeline", it.Pipeline, "trigger", it.Trigger, "item", it.ID, "retry_in", res.Deferred.String(),
@@ -446,10 +446,11 @@ func (w *Worker) process(ctx context.Context, it state.Item, over func()) {
 	}
 }
 
-// runItem runs it and returns the event it decoded too.
-func (w *Worker) runItem(ctx context.Context, it state.Item) (*run.Result, run.Record, run.Event) {
+// runItem runs it, whose trigger is t, and returns the event it decoded
+// too.
+func (w *Worker) runItem(ctx context.Context, it state.Item, t *compile.Trigger) (*run.Result, run.Record, run.Event) {
 	ev := run.Event{Pipeline: it.Pipeline, Trigger: it.Trigger, Key: it.Key}
-	if t := w.trigger(it); t != nil {
+	if t != nil {
 		data, err := run.DecodeEvent(t, it.Payload)
 		if err != nil {
 			return &run.Result{Err: err, Permanent: true}, run.Record{}, ev

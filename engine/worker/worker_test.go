@@ -34,8 +34,18 @@ pipeline "p" {
 // setup compiles the pipeline against a memory connector; clock is the time
 // every part reads.
 func setup(t *testing.T, clock func() time.Time) (*conntest.Store, *state.Store, *run.Engine) {
+	mem, st, prog := compileOn(t, src, clock)
+	eng := run.New(prog, st, run.Options{Clock: clock})
+	t.Cleanup(func() { eng.Close() })
+	return mem, st, eng
+}
+
+// compileOn compiles source against a memory connector and opens a state
+// of its own on clock.
+func compileOn(t *testing.T, source string, clock func() time.Time) (*conntest.Store, *state.Store, *compile.Program) {
+	t.Helper()
 	mem := conntest.NewStore()
-	cfg, diags := config.Parse(map[string][]byte{"main.hcl": []byte(src)})
+	cfg, diags := config.Parse(map[string][]byte{"main.hcl": []byte(source)})
 	if diags.HasErrors() {
 		t.Fatal(diags)
 	}
@@ -48,9 +58,7 @@ func setup(t *testing.T, clock func() time.Time) (*conntest.Store, *state.Store,
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { st.Close() })
-	eng := run.New(prog, st, run.Options{Clock: clock})
-	t.Cleanup(func() { eng.Close() })
-	return mem, st, eng
+	return mem, st, prog
 }
 
 // drain runs the worker until n items settle.
