@@ -95,7 +95,8 @@ func ackBench(ctx context.Context, rate float64, duration, after time.Duration, 
 	opts := sandbox.Options{Addresses: loopback,
 		Seed: 1, BigCommerceQuota: 1_000_000, ShipStationPerMinute: 1_000_000, ShipStationV2PerMinute: 1_000_000, SignWebhooks: true}
 	if realLimits {
-		opts.BigCommerceQuota, opts.ShipStationPerMinute, opts.ShipStationV2PerMinute = 150, 40, 200
+		opts = vendorLimits()
+		opts.SignWebhooks = true
 	}
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {

@@ -87,8 +87,7 @@ const (
 )
 
 func catalogBench(ctx context.Context, n, nOrders int, gap time.Duration, speedup int, applyFor time.Duration, progress io.Writer) (*CatalogResult, error) {
-	opts := sandbox.Options{Addresses: loopback,
-		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40}
+	opts := vendorLimits()
 	if speedup > 1 {
 		opts.ShipStationWindow = time.Minute / time.Duration(speedup)
 	}

@@ -63,8 +63,7 @@ func idleMain(args []string) int {
 }
 
 func idleBench(ctx context.Context) (*IdleResult, error) {
-	opts := sandbox.Options{Addresses: loopback,
-		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40}
+	opts := vendorLimits()
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {
 		return nil, err

@@ -121,8 +121,7 @@ func main() {
 // vendors' own rate limits, with a catalog of 20 products stocked so that
 // stock does not run out in the sale; it returns the products' ids.
 func startSale(orders int) (*sandbox.Fakes, sandbox.Options, []int, error) {
-	opts := sandbox.Options{Addresses: loopback,
-		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40}
+	opts := vendorLimits()
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {
 		return nil, opts, nil, err
