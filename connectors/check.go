@@ -60,10 +60,10 @@ func BadSetting(setting, problem, fix string) *CheckError {
 	return &CheckError{Settings: []string{setting}, Problem: problem, Fix: fix}
 }
 
-// CheckStatus turns a vendor's refusal of a check call into a CheckError
+// checkStatus turns a vendor's refusal of a check call into a CheckError
 // naming the settings an operator would change: the credentials on 401 and
 // 403, the base URL on 404 (the path is wrong) and anything else.
-func CheckStatus(status int, call string, credentials []string, urlSetting string, err error) *CheckError {
+func checkStatus(status int, call string, credentials []string, urlSetting string, err error) *CheckError {
 	switch status {
 	case http.StatusUnauthorized, http.StatusForbidden:
 		return &CheckError{Settings: credentials, Status: status, Err: err,
@@ -86,7 +86,7 @@ type StatusError interface {
 	HTTPStatus() int
 }
 
-// CheckFailed is CheckStatus for the failure of a check call: the status
+// CheckFailed is checkStatus for the failure of a check call: the status
 // is that of the StatusError err holds, 0 when none came (the vendor was
 // not reached).
 func CheckFailed(err error, call string, credentials []string, urlSetting string) *CheckError {
@@ -95,7 +95,7 @@ func CheckFailed(err error, call string, credentials []string, urlSetting string
 	if errors.As(err, &se) {
 		status = se.HTTPStatus()
 	}
-	return CheckStatus(status, call, credentials, urlSetting, err)
+	return checkStatus(status, call, credentials, urlSetting, err)
 }
 
 // versionSuffix matches a URL path that ends in an API version.

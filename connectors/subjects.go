@@ -30,3 +30,39 @@ func SubjectsOf(t TriggerSpec, event cty.Value) []Subject {
 	}
 	return t.Subjects(event)
 }
+
+// SubjectSet collects an event's subjects, each once, in the order first
+// added. The zero value is ready to use.
+type SubjectSet struct {
+	list []Subject
+	seen map[Subject]bool
+}
+
+// Add adds v as a subject of kind when it is a known string or number
+// (written in full, as an integer when it is one); empty strings and
+// other values are not subjects.
+func (s *SubjectSet) Add(kind string, v cty.Value) {
+	if v.IsNull() || !v.IsKnown() {
+		return
+	}
+	sub := Subject{Kind: kind}
+	switch v.Type() {
+	case cty.String:
+		sub.Value = v.AsString()
+	case cty.Number:
+		sub.Value = v.AsBigFloat().Text('f', -1)
+	default:
+		return
+	}
+	if sub.Value == "" || s.seen[sub] {
+		return
+	}
+	if s.seen == nil {
+		s.seen = map[Subject]bool{}
+	}
+	s.seen[sub] = true
+	s.list = append(s.list, sub)
+}
+
+// List returns the subjects added, nil when none were.
+func (s *SubjectSet) List() []Subject { return s.list }

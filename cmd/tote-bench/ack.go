@@ -65,22 +65,15 @@ func ackMain(args []string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), *duration+10*time.Minute)
 	defer cancel()
 	res, err := ackBench(ctx, *rate, *duration, *after, *concurrency, *cpuSlots, *realLimits, *scope, *logPath, os.Stderr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
-		return 1
-	}
-	if *asJSON {
-		printJSON(res)
-		return 0
-	}
-	fmt.Printf("%d signed BigCommerce webhooks at %.0f/s for %.0fs: %d acknowledged, %d failed, achieved %.0f/s\n",
-		res.Sent, res.Rate, res.DurationSeconds, res.Acknowledged, res.Failed, res.AchievedRate)
-	fmt.Printf("ack latency from when due: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", res.P50ms, res.P90ms, res.P99ms, res.MaxMs)
-	fmt.Printf("meanwhile the worker put %d orders in ShipStation; peak RSS of tote run %.0f MB\n", res.Drained, res.PeakRSSMB)
-	if res.AfterSeconds > 0 {
-		fmt.Printf("in the %.0fs after, it put %d more\n", res.AfterSeconds, res.DrainedAfter)
-	}
-	return 0
+	return finish(res, err, *asJSON, func(res *AckResult) {
+		fmt.Printf("%d signed BigCommerce webhooks at %.0f/s for %.0fs: %d acknowledged, %d failed, achieved %.0f/s\n",
+			res.Sent, res.Rate, res.DurationSeconds, res.Acknowledged, res.Failed, res.AchievedRate)
+		fmt.Printf("ack latency from when due: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", res.P50ms, res.P90ms, res.P99ms, res.MaxMs)
+		fmt.Printf("meanwhile the worker put %d orders in ShipStation; peak RSS of tote run %.0f MB\n", res.Drained, res.PeakRSSMB)
+		if res.AfterSeconds > 0 {
+			fmt.Printf("in the %.0fs after, it put %d more\n", res.AfterSeconds, res.DrainedAfter)
+		}
+	})
 }
 
 // ackBench runs tote run on the orders pipeline against the fakes and sends
@@ -95,7 +88,8 @@ func ackBench(ctx context.Context, rate float64, duration, after time.Duration, 
 	opts := sandbox.Options{Addresses: loopback,
 		Seed: 1, BigCommerceQuota: 1_000_000, ShipStationPerMinute: 1_000_000, ShipStationV2PerMinute: 1_000_000, SignWebhooks: true}
 	if realLimits {
-		opts.BigCommerceQuota, opts.ShipStationPerMinute, opts.ShipStationV2PerMinute = 150, 40, 200
+		opts = vendorLimits()
+		opts.SignWebhooks = true
 	}
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {

@@ -65,20 +65,13 @@ func catalogMain(args []string) int {
 	ctx, cancel := context.WithTimeout(context.Background(), *timeout)
 	defer cancel()
 	res, err := catalogBench(ctx, *skus, *orders, *gap, *speedup, *applyFor, os.Stderr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
-		return 1
-	}
-	if *asJSON {
-		printJSON(res)
-		return 0
-	}
-	fmt.Printf("plan of %d SKUs: %d ShipStation calls, %d BigCommerce calls, %.0fs\n", res.SKUs, res.PlanSSCalls, res.PlanBCCalls, res.PlanSeconds)
-	fmt.Printf("apply (speedup %d): %d writes (at most %d per SKU) changed %d products in %.0fs (finished: %v); %d product listings\n",
-		res.Speedup, res.ProductWrites, res.MaxWritesOneSKU, res.ProductsChanged, res.ApplySeconds, res.ApplyFinished, res.ProductListings)
-	fmt.Printf("%d orders meanwhile: in ShipStation after %.1fs (median), %.1fs (max); %d missing; ShipStation 429s %d\n",
-		res.Orders, res.OrderLatencyP50, res.OrderLatencyMax, res.OrdersMissing, res.SS429)
-	return 0
+	return finish(res, err, *asJSON, func(res *CatalogResult) {
+		fmt.Printf("plan of %d SKUs: %d ShipStation calls, %d BigCommerce calls, %.0fs\n", res.SKUs, res.PlanSSCalls, res.PlanBCCalls, res.PlanSeconds)
+		fmt.Printf("apply (speedup %d): %d writes (at most %d per SKU) changed %d products in %.0fs (finished: %v); %d product listings\n",
+			res.Speedup, res.ProductWrites, res.MaxWritesOneSKU, res.ProductsChanged, res.ApplySeconds, res.ApplyFinished, res.ProductListings)
+		fmt.Printf("%d orders meanwhile: in ShipStation after %.1fs (median), %.1fs (max); %d missing; ShipStation 429s %d\n",
+			res.Orders, res.OrderLatencyP50, res.OrderLatencyMax, res.OrdersMissing, res.SS429)
+	})
 }
 
 const (
@@ -87,8 +80,7 @@ const (
 )
 
 func catalogBench(ctx context.Context, n, nOrders int, gap time.Duration, speedup int, applyFor time.Duration, progress io.Writer) (*CatalogResult, error) {
-	opts := sandbox.Options{Addresses: loopback,
-		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40}
+	opts := vendorLimits()
 	if speedup > 1 {
 		opts.ShipStationWindow = time.Minute / time.Duration(speedup)
 	}

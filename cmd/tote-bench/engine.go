@@ -27,6 +27,13 @@ type engineProc struct {
 // loopback has each fake listen on a free loopback port.
 var loopback = sandbox.Addresses{BigCommerce: "127.0.0.1:0", ShipStation: "127.0.0.1:0", SMTP: "127.0.0.1:0", Mail: "127.0.0.1:0"}
 
+// vendorLimits are the fakes' options at the vendors' own rate limits:
+// BigCommerce 150 requests per 30 s, ShipStation v1 40 and v2 200 a minute.
+func vendorLimits() sandbox.Options {
+	return sandbox.Options{Addresses: loopback, Seed: 1,
+		BigCommerceQuota: 150, ShipStationPerMinute: 40, ShipStationV2PerMinute: 200}
+}
+
 // selfTote is the command `tote ARGS...`, this binary run as tote, with
 // env added to this process's environment; it dies with this process.
 func selfTote(ctx context.Context, env map[string]string, args ...string) (*exec.Cmd, error) {

@@ -44,27 +44,19 @@ func idleMain(args []string) int {
 	asJSON := flags.Bool("json", false, "print the result as JSON")
 	_ = flags.Parse(args)
 	res, err := idleBench(context.Background())
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
-		return 1
-	}
-	if *asJSON {
-		printJSON(res)
-		return 0
-	}
-	fmt.Printf("one reconcile tick: ShipStation v1 %d, v2 %d, BigCommerce %d calls\n", res.TickV1Calls, res.TickV2Calls, res.TickBCCalls)
-	for _, k := range slices.Sorted(maps.Keys(res.TickV1ByReq)) {
-		fmt.Printf("  %4d  %s\n", res.TickV1ByReq[k], k)
-	}
-	fmt.Printf("one inventory sweep: ShipStation v1 %d, v2 %d calls\n", res.SweepV1Calls, res.SweepV2Calls)
-	fmt.Printf("an idle hour: ShipStation v1 %d calls (%.1f%% of 2,400), v2 %d, BigCommerce %d\n",
-		res.HourV1Calls, res.BudgetPercent, res.HourV2Calls, res.HourBCCalls)
-	return 0
+	return finish(res, err, *asJSON, func(res *IdleResult) {
+		fmt.Printf("one reconcile tick: ShipStation v1 %d, v2 %d, BigCommerce %d calls\n", res.TickV1Calls, res.TickV2Calls, res.TickBCCalls)
+		for _, k := range slices.Sorted(maps.Keys(res.TickV1ByReq)) {
+			fmt.Printf("  %4d  %s\n", res.TickV1ByReq[k], k)
+		}
+		fmt.Printf("one inventory sweep: ShipStation v1 %d, v2 %d calls\n", res.SweepV1Calls, res.SweepV2Calls)
+		fmt.Printf("an idle hour: ShipStation v1 %d calls (%.1f%% of 2,400), v2 %d, BigCommerce %d\n",
+			res.HourV1Calls, res.BudgetPercent, res.HourV2Calls, res.HourBCCalls)
+	})
 }
 
 func idleBench(ctx context.Context) (*IdleResult, error) {
-	opts := sandbox.Options{Addresses: loopback,
-		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40}
+	opts := vendorLimits()
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {
 		return nil, err

@@ -66,23 +66,24 @@ func main() {
 		stop()
 		os.Exit(code)
 	}
+	benches := map[string]func([]string) int{"flash-sale": flashSaleMain, "chaos": chaosMain, "catalog": catalogMain,
+		"replicas": replicasMain, "ack": ackMain, "plan-memory": planMemoryMain, "idle": idleMain}
 	if len(os.Args) > 1 {
-		benches := map[string]func([]string) int{"chaos": chaosMain, "catalog": catalogMain, "replicas": replicasMain,
-			"ack": ackMain, "plan-memory": planMemoryMain, "idle": idleMain}
 		if bench, ok := benches[os.Args[1]]; ok {
 			os.Exit(bench(os.Args[2:]))
 		}
 	}
-	if len(os.Args) < 2 || os.Args[1] != "flash-sale" {
-		fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]\n"+
-			"       tote-bench chaos [-orders N] [-seed N] [-kills N] [-timeout D]\n"+
-			"       tote-bench catalog [-skus N] [-orders N] [-speedup N] [-for D] [-json]\n"+
-			"       tote-bench replicas [-orders N] [-replicas N] [-kills N] [-window D] [-state URL] [-json]\n"+
-			"       tote-bench idle [-json]\n"+
-			"       tote-bench plan-memory [-orders 10000,50000,100000] [-apply] [-json]\n"+
-			"       tote-bench ack [-rate 2000] [-duration 20s] [-json]")
-		os.Exit(2)
-	}
+	fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]\n"+
+		"       tote-bench chaos [-orders N] [-seed N] [-kills N] [-timeout D]\n"+
+		"       tote-bench catalog [-skus N] [-orders N] [-speedup N] [-for D] [-json]\n"+
+		"       tote-bench replicas [-orders N] [-replicas N] [-kills N] [-window D] [-state URL] [-json]\n"+
+		"       tote-bench idle [-json]\n"+
+		"       tote-bench plan-memory [-orders 10000,50000,100000] [-apply] [-json]\n"+
+		"       tote-bench ack [-rate 2000] [-duration 20s] [-json]")
+	os.Exit(2)
+}
+
+func flashSaleMain(args []string) int {
 	flags := flag.NewFlagSet("flash-sale", flag.ExitOnError)
 	orders := flags.Int("orders", 10000, "orders placed")
 	window := flags.Duration("window", 60*time.Second, "how long the sale lasts")
@@ -90,39 +91,47 @@ func main() {
 	asJSON := flags.Bool("json", false, "print the result as JSON")
 	concurrency := flags.Int("concurrency", 0, "tote run's -concurrency (default: tote run's own)")
 	reconcile := flags.String("reconcile", "", "the orders sweep's schedule (default: the shipped reconcile_schedule, every 5 minutes)")
-	_ = flags.Parse(os.Args[2:])
+	_ = flags.Parse(args)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := flashSale(ctx, *orders, *window, *timeout, *concurrency, *reconcile, os.Stderr)
+	return finish(res, err, *asJSON, func(res *Result) {
+		fmt.Printf("%d orders in %.0fs: every order in ShipStation %.1fs after the last webhook\n", res.Orders, res.WindowSeconds, res.DrainSeconds)
+		fmt.Printf("calls per order: ShipStation %.4f, BigCommerce %.4f; 429s: ShipStation %d, BigCommerce %d\n", res.SSCallsPerOrder, res.BCCallsPerOrder, res.SS429, res.BC429)
+		fmt.Printf("duplicates %d, missing %d; peak RSS of tote run %.0f MB (the fakes' process %.0f MB)\n",
+			res.Duplicates, res.Missing, res.PeakRSSMB, res.FakesRSSMB)
+		for _, v := range []struct {
+			name string
+			reqs map[string]int64
+		}{{"ShipStation", res.SSRequests}, {"BigCommerce", res.BCRequests}} {
+			fmt.Printf("%s requests:\n", v.name)
+			for _, op := range slices.Sorted(maps.Keys(v.reqs)) {
+				fmt.Printf("  %6d  %s\n", v.reqs[op], op)
+			}
+		}
+	})
+}
+
+// finish ends a bench's main: an error is printed and exits 1; otherwise
+// the result is printed, as JSON with -json or else by text.
+func finish[R any](res R, err error, asJSON bool, text func(R)) int {
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "Error:", err)
-		os.Exit(1)
+		return 1
 	}
-	if *asJSON {
+	if asJSON {
 		printJSON(res)
-		return
+	} else {
+		text(res)
 	}
-	fmt.Printf("%d orders in %.0fs: every order in ShipStation %.1fs after the last webhook\n", res.Orders, res.WindowSeconds, res.DrainSeconds)
-	fmt.Printf("calls per order: ShipStation %.4f, BigCommerce %.4f; 429s: ShipStation %d, BigCommerce %d\n", res.SSCallsPerOrder, res.BCCallsPerOrder, res.SS429, res.BC429)
-	fmt.Printf("duplicates %d, missing %d; peak RSS of tote run %.0f MB (the fakes' process %.0f MB)\n",
-		res.Duplicates, res.Missing, res.PeakRSSMB, res.FakesRSSMB)
-	for _, v := range []struct {
-		name string
-		reqs map[string]int64
-	}{{"ShipStation", res.SSRequests}, {"BigCommerce", res.BCRequests}} {
-		fmt.Printf("%s requests:\n", v.name)
-		for _, op := range slices.Sorted(maps.Keys(v.reqs)) {
-			fmt.Printf("  %6d  %s\n", v.reqs[op], op)
-		}
-	}
+	return 0
 }
 
 // startSale starts the fakes of a flash sale of orders orders, at the
 // vendors' own rate limits, with a catalog of 20 products stocked so that
 // stock does not run out in the sale; it returns the products' ids.
 func startSale(orders int) (*sandbox.Fakes, sandbox.Options, []int, error) {
-	opts := sandbox.Options{Addresses: loopback,
-		Seed: 1, BigCommerceQuota: 150, ShipStationPerMinute: 40}
+	opts := vendorLimits()
 	fakes, err := sandbox.StartFakes(opts)
 	if err != nil {
 		return nil, opts, nil, err

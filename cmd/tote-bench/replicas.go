@@ -105,13 +105,7 @@ func replicasMain(args []string) int {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt)
 	defer stop()
 	res, err := replicasBench(ctx, o, os.Stderr)
-	if err != nil {
-		fmt.Fprintln(os.Stderr, "Error:", err)
-		return 1
-	}
-	if *asJSON {
-		printJSON(res)
-	} else {
+	if code := finish(res, err, *asJSON, func(res *ReplicasResult) {
 		fmt.Printf("%d orders in %.0fs to %d tote run replicas on %s state, %d killed with SIGKILL and started again: every order in ShipStation %.1fs after the last\n",
 			res.Orders, res.SaleSeconds, res.Replicas, res.State, res.Kills, res.DrainSeconds)
 		fmt.Printf("orders missing %d, duplicated %d (per order number in ShipStation)\n", res.Missing, res.Duplicates)
@@ -119,6 +113,8 @@ func replicasMain(args []string) int {
 		fmt.Printf("replicas that lost their lease and were started again: %d\n", res.SelfStops)
 		fmt.Printf("events dead %d, parked %d; webhooks through the proxy %d, rerouted from a dead replica %d, refused %d; 429s: ShipStation %d, BigCommerce %d\n",
 			res.Dead, res.Parked, res.Deliveries, res.Rerouted, res.Refused, res.SS429, res.BC429)
+	}); code != 0 {
+		return code
 	}
 	if res.Missing+res.Duplicates+res.Doubled+res.Missed+res.Dead > 0 {
 		return 1

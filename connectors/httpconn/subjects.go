@@ -16,8 +16,7 @@ var subjectFields = map[string]string{
 // subjects names the orders and SKUs an event's body carries in
 // subjectFields; numbers are written in full, as integers when they are.
 func subjects(ev cty.Value) []connectors.Subject {
-	var out []connectors.Subject
-	seen := map[connectors.Subject]bool{}
+	var out connectors.SubjectSet
 	var walk func(v cty.Value, kind string)
 	walk = func(v cty.Value, kind string) {
 		if v.IsNull() || !v.IsKnown() {
@@ -36,19 +35,10 @@ func subjects(ev cty.Value) []connectors.Subject {
 				walk(x, kind)
 			}
 		case kind == "":
-		case t == cty.String || t == cty.Number:
-			sub := connectors.Subject{Kind: kind}
-			if t == cty.Number {
-				sub.Value = v.AsBigFloat().Text('f', -1)
-			} else {
-				sub.Value = v.AsString()
-			}
-			if sub.Value != "" && !seen[sub] {
-				seen[sub] = true
-				out = append(out, sub)
-			}
+		default:
+			out.Add(kind, v)
 		}
 	}
 	walk(ev, "")
-	return out
+	return out.List()
 }
