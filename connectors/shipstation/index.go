@@ -28,6 +28,10 @@ type orderIndex struct {
 	sizes   map[string]int       // prefix -> orders under it, last known
 	touched map[string]time.Time // orderKey -> when tote last saw or wrote it
 	pruned  time.Time            // when touched was last pruned
+	// prune is how many keys make touched pruned before absentTTL is up:
+	// maxTouched, or twice what the last pruning kept, so that keys all
+	// too young to forget are not scanned again at every touch.
+	prune int
 }
 
 // absentTTL bounds how long a complete listing proves keys absent.
@@ -119,14 +123,14 @@ func (x *orderIndex) writing(key, number string, created bool) {
 // They are, every absentTTL, so that the keys kept follow the rate of
 // reads and writes, not the size of the account.
 func (x *orderIndex) touch(key string, t time.Time) {
-	if now := x.now(); len(x.touched) >= maxTouched || now.Sub(x.pruned) >= absentTTL {
+	if now := x.now(); len(x.touched) >= max(x.prune, maxTouched) || now.Sub(x.pruned) >= absentTTL {
 		cutoff := now.Add(-absentTTL)
 		for k, at := range x.touched {
 			if at.Before(cutoff) {
 				delete(x.touched, k)
 			}
 		}
-		x.pruned = now
+		x.pruned, x.prune = now, 2*len(x.touched)
 	}
 	if at, ok := x.touched[key]; !ok || t.After(at) {
 		x.touched[key] = t
