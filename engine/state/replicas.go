@@ -71,21 +71,8 @@ func scanLease(sc scanner) (Lease, error) {
 // LiveLeases returns the leases whose name starts with prefix and whose
 // expiry has not passed, by name.
 func (s *Store) LiveLeases(ctx context.Context, prefix string) ([]Lease, error) {
-	rows, err := s.queryRows(ctx, `SELECT `+leaseCols+` FROM leases
+	return queryAll(ctx, s, "reading leases "+prefix+"*", scanLease, `SELECT `+leaseCols+` FROM leases
 		WHERE name LIKE ? ESCAPE '\' AND expires_at > ? ORDER BY name`, likePrefix(prefix), s.now().UnixNano())
-	if err != nil {
-		return nil, fmt.Errorf("state: reading leases %s*: %w", prefix, err)
-	}
-	defer rows.Close()
-	var out []Lease
-	for rows.Next() {
-		l, err := scanLease(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
 }
 
 // ReapLeases ends the leases whose name starts with prefix and whose expiry
