@@ -167,8 +167,7 @@ func (s *Store) FinishTick(ctx context.Context, name string, tick time.Time, hol
 	if err := validateItems(items); err != nil {
 		return nil, fmt.Errorf("state: finish tick: %w", err)
 	}
-	res := make([]EnqueueResult, len(items))
-	err := s.write(ctx, "finish tick "+name, func(tx *wtx) error {
+	return s.enqueueSettingCursor(ctx, "finish tick "+name, cursor, value, items, func(tx *wtx) error {
 		n, err := tx.affected(`UPDATE schedule_ticks SET done = 1, updated_at = ? WHERE name = ? AND tick = ? AND holder = ? AND done = 0`,
 			tx.now.UnixNano(), name, tick.UnixNano(), holder)
 		if err != nil {
@@ -177,13 +176,6 @@ func (s *Store) FinishTick(ctx context.Context, name string, tick time.Time, hol
 		if n == 0 {
 			return ErrTickLost
 		}
-		if err := enqueue(tx, items, res); err != nil {
-			return err
-		}
-		return setCursor(tx, cursor, value)
+		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
 }
