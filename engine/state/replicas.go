@@ -48,9 +48,7 @@ func (s *Store) JoinReplicas(ctx context.Context, exclusive, name, holder string
 		if err := tx.queryRow(`UPDATE leases SET token = token + 1, updated_at = ? WHERE name = ? RETURNING token`, now, replicaTokens).Scan(&f.Token); err != nil {
 			return err
 		}
-		_, err := tx.exec(`INSERT INTO leases (name, holder, token, expires_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
-			name, holder, f.Token, tx.now.Add(ttl).UnixNano(), now)
+		_, err := tx.exec(putLease, name, holder, f.Token, tx.now.Add(ttl).UnixNano(), now)
 		ok = err == nil
 		return err
 	})
