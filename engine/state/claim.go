@@ -157,13 +157,7 @@ func (s *Store) ExtendClaims(ctx context.Context, lease time.Duration, claims []
 		return nil
 	}
 	return s.write(ctx, "extend claims", func(tx *wtx) error {
-		for _, c := range claims {
-			if _, err := tx.exec(`UPDATE inbox SET lease_until = ? WHERE id = ? AND status = 'running' AND claim_token = ? AND attempts = ?`,
-				tx.now.Add(lease).UnixNano(), c.ID, c.ClaimToken, c.Attempts); err != nil {
-				return err
-			}
-		}
-		return nil
+		return execClaims(tx, extendClaims, claims, tx.now.Add(lease).UnixNano())
 	})
 }
 
@@ -176,13 +170,35 @@ func (s *Store) Unclaim(ctx context.Context, claims []Item) error {
 		return nil
 	}
 	return s.write(ctx, "unclaim items", func(tx *wtx) error {
-		for _, c := range claims {
-			if _, err := tx.exec(`UPDATE inbox SET status = 'pending', attempts = attempts - 1, lease_until = NULL, updated_at = ?
-				WHERE id = ? AND status = 'running' AND claim_token = ? AND attempts = ?`,
-				tx.now.UnixNano(), c.ID, c.ClaimToken, c.Attempts); err != nil {
-				return err
-			}
-		}
-		return nil
+		return execClaims(tx, unclaims, claims, tx.now.UnixNano())
 	})
 }
+
+// execClaims runs stmts[n] on the claims n at a time (up to groupRows),
+// with first as the first argument and then each claim's id, token and
+// attempt.
+func execClaims(tx *wtx, stmts []string, claims []Item, first any) error {
+	for len(claims) > 0 {
+		n := min(len(claims), groupRows)
+		args := make([]any, 0, 1+3*n)
+		args = append(args, first)
+		for _, c := range claims[:n] {
+			args = append(args, c.ID, c.ClaimToken, c.Attempts)
+		}
+		if _, err := tx.exec(stmts[n], args...); err != nil {
+			return err
+		}
+		claims = claims[n:]
+	}
+	return nil
+}
+
+// claimRow matches one item still running under a claim; the statements
+// below match n claims, one per row.
+const claimRow = `(id = ? AND claim_token = ? AND attempts = ?)`
+
+var (
+	extendClaims = joinRows(groupRows, `UPDATE inbox SET lease_until = ? WHERE status = 'running' AND (`, claimRow, ` OR `, `)`)
+	unclaims     = joinRows(groupRows, `UPDATE inbox SET status = 'pending', attempts = attempts - 1, lease_until = NULL, updated_at = ?
+		WHERE status = 'running' AND (`, claimRow, ` OR `, `)`)
+)

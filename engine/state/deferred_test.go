@@ -41,17 +41,7 @@ func TestSettleRecordsLateIntentsEvenUnderALostClaim(t *testing.T) {
 
 		// A second item's claim is taken over before it settles.
 		mustEnqueue(t, s, NewItem{Pipeline: "p", Trigger: "t", Key: "k2"})
-		stale, err := s.Claim(ctx, 1, time.Minute)
-		if err != nil || len(stale) != 1 {
-			t.Fatalf("claim = %v, %v", stale, err)
-		}
-		clock.Advance(2 * time.Minute)
-		if _, err := s.RecoverRunning(ctx, false); err != nil {
-			t.Fatal(err)
-		}
-		if again, err := s.Claim(ctx, 1, time.Minute); err != nil || len(again) != 1 {
-			t.Fatalf("second claim = %v, %v", again, err)
-		}
+		stale, _ := takeOverClaims(t, s, clock, 1)
 		failed := Intent{Key: "k-failed", RunID: "r2", Pipeline: "p", Step: "step.w", Status: IntentFailed, Error: "refused"}
 		err = s.Settle(ctx, Settlement{ItemID: stale[0].ID, Outcome: ItemDone, Claimed: &stale[0],
 			Run:     Run{ID: "r2", Pipeline: "p", Status: RunFailed, StartedAt: clock.Now()},

@@ -164,6 +164,26 @@ func mustEnqueue(t *testing.T, s *Store, items ...NewItem) []EnqueueResult {
 	return res
 }
 
+// takeOverClaims claims n pending items, lets the claims' leases run out
+// and claims the items again: it returns the stale claims and the fresh.
+func takeOverClaims(t *testing.T, s *Store, clock *testClock, n int) (stale, fresh []Item) {
+	t.Helper()
+	ctx := context.Background()
+	stale, err := s.Claim(ctx, n, time.Minute)
+	if err != nil || len(stale) != n {
+		t.Fatalf("claim = %v, %v", stale, err)
+	}
+	clock.Advance(2 * time.Minute)
+	if _, err := s.RecoverRunning(ctx, false); err != nil {
+		t.Fatal(err)
+	}
+	fresh, err = s.Claim(ctx, n, time.Minute)
+	if err != nil || len(fresh) != n {
+		t.Fatalf("second claim = %v, %v", fresh, err)
+	}
+	return stale, fresh
+}
+
 func mustItem(t *testing.T, s *Store, id int64) Item {
 	t.Helper()
 	it, err := s.Item(context.Background(), id)

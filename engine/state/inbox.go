@@ -87,8 +87,19 @@ func (s *Store) EnqueueAndSetCursor(ctx context.Context, cursor, value string, i
 	if err := validateItems(items); err != nil {
 		return nil, fmt.Errorf("state: enqueue: %w", err)
 	}
+	return s.enqueueSettingCursor(ctx, "enqueue and set cursor", cursor, value, items, nil)
+}
+
+// enqueueSettingCursor enqueues valid items and moves cursor to value in
+// one write named op, after first (when not nil) has passed in it.
+func (s *Store) enqueueSettingCursor(ctx context.Context, op, cursor, value string, items []NewItem, first func(*wtx) error) ([]EnqueueResult, error) {
 	res := make([]EnqueueResult, len(items))
-	err := s.write(ctx, "enqueue and set cursor", func(tx *wtx) error {
+	err := s.write(ctx, op, func(tx *wtx) error {
+		if first != nil {
+			if err := first(tx); err != nil {
+				return err
+			}
+		}
 		if err := enqueue(tx, items, res); err != nil {
 			return err
 		}

@@ -48,23 +48,8 @@ func (s *Store) Items(ctx context.Context, f ItemFilter) ([]Item, error) {
 		where = append(where, "status = ?")
 		args = append(args, string(f.Status))
 	}
-	rows, err := s.queryRows(ctx, `SELECT `+itemCols+` FROM inbox`+whereClause(where)+` ORDER BY id DESC LIMIT ?`, append(args, sqlLimit(f.Limit))...)
-	if err != nil {
-		return nil, fmt.Errorf("state: list items: %w", err)
-	}
-	defer rows.Close()
-	var items []Item
-	for rows.Next() {
-		it, err := scanItem(rows)
-		if err != nil {
-			return nil, fmt.Errorf("state: list items: %w", err)
-		}
-		items = append(items, it)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: list items: %w", err)
-	}
-	return items, nil
+	return queryAll(ctx, s, "list items", scanItem, `SELECT `+itemCols+` FROM inbox`+whereClause(where)+` ORDER BY id DESC LIMIT ?`,
+		append(args, sqlLimit(f.Limit))...)
 }
 
 // InboxCounts returns how many items are in each status; every status is

@@ -585,19 +585,9 @@ func TestUnclaim(t *testing.T) {
 		s, clock := openTest(t)
 		ctx := context.Background()
 		res := mustEnqueue(t, s, NewItem{Pipeline: "p", Trigger: "t", Key: "a"}, NewItem{Pipeline: "p", Trigger: "t", Key: "b"})
-		claimed, err := s.Claim(ctx, 2, time.Minute)
-		if err != nil || len(claimed) != 2 {
-			t.Fatalf("claim = %v, %v", claimed, err)
-		}
 		// Both leases expire and both items are claimed again: the first
 		// claims are stale.
-		clock.Advance(2 * time.Minute)
-		if _, err := s.RecoverRunning(ctx, false); err != nil {
-			t.Fatal(err)
-		}
-		if _, err := s.Claim(ctx, 2, time.Minute); err != nil {
-			t.Fatal(err)
-		}
+		claimed, _ := takeOverClaims(t, s, clock, 2)
 		// Unclaim a under its newest claim, and both under their stale ones.
 		fresh := mustItem(t, s, res[0].ID)
 		if err := s.Unclaim(ctx, []Item{fresh, claimed[0], claimed[1]}); err != nil {

@@ -50,15 +50,17 @@ func (s *Store) AcquireFence(ctx context.Context, name, holder string, ttl time.
 		default:
 			return nil
 		}
-		n, err := tx.affected(`INSERT INTO leases (name, holder, token, expires_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at, updated_at = excluded.updated_at
-			WHERE leases.token = ?6`,
-			name, holder, f.Token, tx.now.Add(ttl).UnixNano(), now, seen)
+		n, err := tx.affected(putLease+` WHERE leases.token = ?6`, name, holder, f.Token, tx.now.Add(ttl).UnixNano(), now, seen)
 		ok = err == nil && n == 1
 		return err
 	})
 	return f, ok, err
 }
+
+// putLease sets a lease's holder, token and expiry (?1 to ?5: name,
+// holder, token, expires_at, updated_at), inserting it if absent.
+const putLease = `INSERT INTO leases (name, holder, token, expires_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
+	ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at, updated_at = excluded.updated_at`
 
 // AcquireLease is AcquireFence without the fence.
 func (s *Store) AcquireLease(ctx context.Context, name, holder string, ttl time.Duration) (bool, error) {

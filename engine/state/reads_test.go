@@ -3,6 +3,7 @@ package state
 import (
 	"context"
 	"errors"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -127,6 +128,42 @@ func TestReadsAndFences(t *testing.T) {
 		}
 		if _, err := s.ClaimFenced(ctx, f, 1, time.Minute); !errors.Is(err, ErrLeaseLost) {
 			t.Errorf("ClaimFenced of the old fence = %v, want ErrLeaseLost", err)
+		}
+	})
+}
+
+// ExtendClaims and Unclaim reach every claim of a list longer than one
+// statement takes.
+func TestClaimsBeyondOneStatement(t *testing.T) {
+	backends(t, func(t *testing.T) {
+		s, clock := openTest(t)
+		ctx := context.Background()
+		n := groupRows + 3
+		items := make([]NewItem, n)
+		for i := range items {
+			items[i] = NewItem{Pipeline: "p", Trigger: "t", Key: fmt.Sprint(i)}
+		}
+		mustEnqueue(t, s, items...)
+		claimed, err := s.Claim(ctx, n, time.Minute)
+		if err != nil || len(claimed) != n {
+			t.Fatalf("claim = %d items, %v", len(claimed), err)
+		}
+		clock.Advance(30 * time.Second)
+		if err := s.ExtendClaims(ctx, time.Minute, claimed); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range claimed {
+			if it := mustItem(t, s, c.ID); !it.LeaseUntil.Equal(clock.Now().Add(time.Minute)) {
+				t.Errorf("item %d: lease until %v after ExtendClaims, want %v", c.ID, it.LeaseUntil, clock.Now().Add(time.Minute))
+			}
+		}
+		if err := s.Unclaim(ctx, claimed); err != nil {
+			t.Fatal(err)
+		}
+		for _, c := range claimed {
+			if it := mustItem(t, s, c.ID); it.Status != ItemPending || it.Attempts != 0 {
+				t.Errorf("item %d = %s, %d attempts after Unclaim; want pending, 0", c.ID, it.Status, it.Attempts)
+			}
 		}
 	})
 }

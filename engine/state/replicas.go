@@ -48,9 +48,7 @@ func (s *Store) JoinReplicas(ctx context.Context, exclusive, name, holder string
 		if err := tx.queryRow(`UPDATE leases SET token = token + 1, updated_at = ? WHERE name = ? RETURNING token`, now, replicaTokens).Scan(&f.Token); err != nil {
 			return err
 		}
-		_, err := tx.exec(`INSERT INTO leases (name, holder, token, expires_at, updated_at) VALUES (?1, ?2, ?3, ?4, ?5)
-			ON CONFLICT (name) DO UPDATE SET holder = excluded.holder, token = excluded.token, expires_at = excluded.expires_at, updated_at = excluded.updated_at`,
-			name, holder, f.Token, tx.now.Add(ttl).UnixNano(), now)
+		_, err := tx.exec(putLease, name, holder, f.Token, tx.now.Add(ttl).UnixNano(), now)
 		ok = err == nil
 		return err
 	})
@@ -71,21 +69,8 @@ func scanLease(sc scanner) (Lease, error) {
 // LiveLeases returns the leases whose name starts with prefix and whose
 // expiry has not passed, by name.
 func (s *Store) LiveLeases(ctx context.Context, prefix string) ([]Lease, error) {
-	rows, err := s.queryRows(ctx, `SELECT `+leaseCols+` FROM leases
+	return queryAll(ctx, s, "reading leases "+prefix+"*", scanLease, `SELECT `+leaseCols+` FROM leases
 		WHERE name LIKE ? ESCAPE '\' AND expires_at > ? ORDER BY name`, likePrefix(prefix), s.now().UnixNano())
-	if err != nil {
-		return nil, fmt.Errorf("state: reading leases %s*: %w", prefix, err)
-	}
-	defer rows.Close()
-	var out []Lease
-	for rows.Next() {
-		l, err := scanLease(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
 }
 
 // ReapLeases ends the leases whose name starts with prefix and whose expiry
@@ -180,8 +165,7 @@ func (s *Store) FinishTick(ctx context.Context, name string, tick time.Time, hol
 	if err := validateItems(items); err != nil {
 		return nil, fmt.Errorf("state: finish tick: %w", err)
 	}
-	res := make([]EnqueueResult, len(items))
-	err := s.write(ctx, "finish tick "+name, func(tx *wtx) error {
+	return s.enqueueSettingCursor(ctx, "finish tick "+name, cursor, value, items, func(tx *wtx) error {
 		n, err := tx.affected(`UPDATE schedule_ticks SET done = 1, updated_at = ? WHERE name = ? AND tick = ? AND holder = ? AND done = 0`,
 			tx.now.UnixNano(), name, tick.UnixNano(), holder)
 		if err != nil {
@@ -190,13 +174,6 @@ func (s *Store) FinishTick(ctx context.Context, name string, tick time.Time, hol
 		if n == 0 {
 			return ErrTickLost
 		}
-		if err := enqueue(tx, items, res); err != nil {
-			return err
-		}
-		return setCursor(tx, cursor, value)
+		return nil
 	})
-	if err != nil {
-		return nil, err
-	}
-	return res, nil
 }

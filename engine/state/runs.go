@@ -140,24 +140,8 @@ func (s *Store) Runs(ctx context.Context, f RunFilter) ([]Run, error) {
 		where = append(where, "started_at >= ?")
 		args = append(args, f.Since.UnixNano())
 	}
-	rows, err := s.queryRows(ctx, `SELECT `+runCols+` FROM runs`+whereClause(where)+
+	return queryAll(ctx, s, "list runs", scanRun, `SELECT `+runCols+` FROM runs`+whereClause(where)+
 		` ORDER BY started_at DESC, rowid DESC LIMIT ?`, append(args, sqlLimit(f.Limit))...)
-	if err != nil {
-		return nil, fmt.Errorf("state: list runs: %w", err)
-	}
-	defer rows.Close()
-	var runs []Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("state: list runs: %w", err)
-		}
-		runs = append(runs, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("state: list runs: %w", err)
-	}
-	return runs, nil
 }
 
 // Run returns one run and its step attempts (by start time), or ErrNotFound.

@@ -78,38 +78,17 @@ func (s *Store) ItemsConcerningAny(ctx context.Context, subs []Subject, f Search
 
 // SubjectsOf returns what an item's event concerns.
 func (s *Store) SubjectsOf(ctx context.Context, item int64) ([]Subject, error) {
-	rows, err := s.queryRows(ctx, `SELECT kind, value FROM subjects WHERE item_id = ? ORDER BY kind, value`, item)
-	if err != nil {
-		return nil, fmt.Errorf("state: subjects of item %d: %w", item, err)
-	}
-	defer rows.Close()
-	var out []Subject
-	for rows.Next() {
+	return queryAll(ctx, s, fmt.Sprintf("subjects of item %d", item), func(sc scanner) (Subject, error) {
 		var sub Subject
-		if err := rows.Scan(&sub.Kind, &sub.Value); err != nil {
-			return nil, fmt.Errorf("state: subjects of item %d: %w", item, err)
-		}
-		out = append(out, sub)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&sub.Kind, &sub.Value)
+		return sub, err
+	}, `SELECT kind, value FROM subjects WHERE item_id = ? ORDER BY kind, value`, item)
 }
 
 // RunsOfItem lists the runs of one inbox item, oldest first.
 func (s *Store) RunsOfItem(ctx context.Context, item int64) ([]Run, error) {
-	rows, err := s.queryRows(ctx, `SELECT `+runCols+` FROM runs WHERE item_id = ? ORDER BY started_at, rowid`, item)
-	if err != nil {
-		return nil, fmt.Errorf("state: runs of item %d: %w", item, err)
-	}
-	defer rows.Close()
-	var runs []Run
-	for rows.Next() {
-		r, err := scanRun(rows)
-		if err != nil {
-			return nil, fmt.Errorf("state: runs of item %d: %w", item, err)
-		}
-		runs = append(runs, r)
-	}
-	return runs, rows.Err()
+	return queryAll(ctx, s, fmt.Sprintf("runs of item %d", item), scanRun,
+		`SELECT `+runCols+` FROM runs WHERE item_id = ? ORDER BY started_at, rowid`, item)
 }
 
 // Write is one write of a run as the ledger holds it.
@@ -125,21 +104,12 @@ type Write struct {
 
 // WritesOfRun lists the ledger's writes made by one run.
 func (s *Store) WritesOfRun(ctx context.Context, runID string) ([]Write, error) {
-	rows, err := s.queryRows(ctx, `SELECT connection, action, identity, op, status, output, error
-		FROM intents WHERE run_id = ? ORDER BY created_at, idem_key`, runID)
-	if err != nil {
-		return nil, fmt.Errorf("state: writes of run %s: %w", runID, err)
-	}
-	defer rows.Close()
-	var out []Write
-	for rows.Next() {
+	return queryAll(ctx, s, "writes of run "+runID, func(sc scanner) (Write, error) {
 		var w Write
-		if err := rows.Scan(&w.Connection, &w.Action, &w.Identity, &w.Op, &w.Status, &w.Output, &w.Error); err != nil {
-			return nil, fmt.Errorf("state: writes of run %s: %w", runID, err)
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&w.Connection, &w.Action, &w.Identity, &w.Op, &w.Status, &w.Output, &w.Error)
+		return w, err
+	}, `SELECT connection, action, identity, op, status, output, error
+		FROM intents WHERE run_id = ? ORDER BY created_at, idem_key`, runID)
 }
 
 // Rejection is a webhook delivery tote refused.
@@ -180,21 +150,11 @@ func (s *Store) Rejections(ctx context.Context, since time.Time, limit int) ([]R
 	if !since.IsZero() {
 		from = since.UnixNano()
 	}
-	rows, err := s.queryRows(ctx, `SELECT at, path, status, reason FROM rejections WHERE at >= ? ORDER BY id DESC LIMIT ?`,
-		from, sqlLimit(limit))
-	if err != nil {
-		return nil, fmt.Errorf("state: rejections: %w", err)
-	}
-	defer rows.Close()
-	var out []Rejection
-	for rows.Next() {
+	return queryAll(ctx, s, "rejections", func(sc scanner) (Rejection, error) {
 		var r Rejection
-		if err := rows.Scan(timeCol{&r.At}, &r.Path, &r.Status, &r.Reason); err != nil {
-			return nil, fmt.Errorf("state: rejections: %w", err)
-		}
-		out = append(out, r)
-	}
-	return out, rows.Err()
+		err := sc.Scan(timeCol{&r.At}, &r.Path, &r.Status, &r.Reason)
+		return r, err
+	}, `SELECT at, path, status, reason FROM rejections WHERE at >= ? ORDER BY id DESC LIMIT ?`, from, sqlLimit(limit))
 }
 
 // cut shortens s to at most n bytes, on a rune boundary.

@@ -239,9 +239,14 @@ var intentInserts = multiRow(groupRows, `INSERT INTO intents (idem_key, run_id, 
 // multiRow returns the statements of 1 to most rows, indexed by their
 // number of rows: head, the rows separated by commas, tail.
 func multiRow(most int, head, row, tail string) []string {
+	return joinRows(most, head, row, ", ", tail)
+}
+
+// joinRows is multiRow with the rows separated by sep.
+func joinRows(most int, head, row, sep, tail string) []string {
 	qs := make([]string, most+1)
 	for n := 1; n <= most; n++ {
-		qs[n] = head + row + strings.Repeat(", "+row, n-1) + tail
+		qs[n] = head + row + strings.Repeat(sep+row, n-1) + tail
 	}
 	return qs
 }

@@ -15,18 +15,7 @@ func TestSettleUnderLostClaimRecordsNothing(t *testing.T) {
 		s, clock := openTest(t)
 		ctx := context.Background()
 		mustEnqueue(t, s, NewItem{Pipeline: "p", Trigger: "t", Key: "k"})
-		first, err := s.Claim(ctx, 1, time.Minute)
-		if err != nil || len(first) != 1 {
-			t.Fatalf("claim = %v, %v", first, err)
-		}
-		clock.Advance(2 * time.Minute)
-		if _, err := s.RecoverRunning(ctx, false); err != nil {
-			t.Fatal(err)
-		}
-		second, err := s.Claim(ctx, 1, time.Minute)
-		if err != nil || len(second) != 1 {
-			t.Fatalf("second claim = %v, %v", second, err)
-		}
+		first, second := takeOverClaims(t, s, clock, 1)
 		stale := Settlement{ItemID: first[0].ID, Outcome: ItemDone, Claimed: &first[0],
 			Run:      Run{ID: "stale", Pipeline: "p", Status: RunSucceeded, StartedAt: time.Unix(1, 0)},
 			Attempts: []StepAttempt{{RunID: "stale", Step: "step.a", Attempt: 1, Status: "ok"}}}

@@ -310,7 +310,13 @@ func (w *writer) cut(batch []*writeReq, i int, start time.Time) bool {
 	if i == 0 || batch[i].urgent || batch[i-1].urgent {
 		return false
 	}
-	return (batch[0].urgent || len(w.urgent) > 0) && time.Since(start) >= w.budget
+	return w.pressed(batch) && time.Since(start) >= w.budget
+}
+
+// pressed reports whether batch holds urgent requests (they come first)
+// or urgent requests wait for the next one.
+func (w *writer) pressed(batch []*writeReq) bool {
+	return batch[0].urgent || len(w.urgent) > 0
 }
 
 // conflictRetries bounds how often a request that lost a conflict with
@@ -383,7 +389,7 @@ run:
 		// requests wait, a group is kept short enough to cut after.
 		j := i + 1
 		if g := batch[i].grp; g != nil && errs[i] == nil {
-			short := batch[0].urgent || len(w.urgent) > 0
+			short := w.pressed(batch)
 			for j < len(batch) && batch[j].grp == g && errs[j] == nil && (!short || j-i < urgentGroup) {
 				j++
 			}
