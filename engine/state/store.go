@@ -26,14 +26,13 @@ var (
 	ErrInvalidStatus = errors.New("state: invalid status for this operation")
 )
 
+// busyWait is how long a connection waits for another's lock.
+const busyWait = 5 * time.Second
+
 // dsnCommon holds the connection settings shared by the writer and the
 // readers. synchronous=FULL makes every commit survive power loss; group
 // commit amortises its fsync over a whole batch.
-const dsnCommon = "_busy_timeout=5000&_foreign_keys=1&_synchronous=FULL"
-
-// busyWait is how long a connection waits for another's lock: the busy
-// timeout above, in Go.
-const busyWait = 5 * time.Second
+var dsnCommon = fmt.Sprintf("_busy_timeout=%d&_foreign_keys=1&_synchronous=FULL", busyWait.Milliseconds())
 
 // Store is tote's state: a SQLite file or a PostgreSQL database. It is
 // safe for concurrent use.

@@ -197,11 +197,11 @@ func (w *writer) run() {
 		}
 		// The urgent requests first, then the others in their order; one
 		// place is kept for another.
-		batch = lanes.drainUrgent(batch, limit-1)
+		batch = drain(&lanes.urgent, batch, limit-1)
 		n := min(len(later), limit-len(batch))
 		batch = append(batch, later[:n]...)
 		later = append(later[:0], later[n:]...)
-		batch = lanes.drainOthers(batch, limit)
+		batch = drain(&lanes.reqs, batch, limit)
 		done := w.commit(batch)
 		// The rest is copied out: the next batch reuses batch's array.
 		if done < len(batch) {
@@ -245,16 +245,8 @@ func (l *lanes) next() *writeReq {
 	return nil
 }
 
-// drainUrgent appends the urgent requests queued now, up to limit.
-func (l *lanes) drainUrgent(batch []*writeReq, limit int) []*writeReq {
-	return drain(&l.urgent, batch, limit)
-}
-
-// drainOthers appends the other requests queued now, up to limit.
-func (l *lanes) drainOthers(batch []*writeReq, limit int) []*writeReq {
-	return drain(&l.reqs, batch, limit)
-}
-
+// drain appends the requests queued on *ch now, up to limit; a closed
+// lane is set to nil.
 func drain(ch *chan *writeReq, batch []*writeReq, limit int) []*writeReq {
 	for len(batch) < limit && *ch != nil {
 		select {
