@@ -4,12 +4,15 @@ import (
 	"fmt"
 	"os"
 	"runtime/pprof"
+	"runtime/trace"
 	"time"
 )
 
 // profileChild writes a CPU profile of the tote child to the file named by
-// $TOTE_BENCH_CPUPROFILE, and its heap as it exits to $TOTE_BENCH_MEMPROFILE,
-// when set; the returned func ends them.
+// $TOTE_BENCH_CPUPROFILE, its heap as it exits to $TOTE_BENCH_MEMPROFILE,
+// and an execution trace of its first 5 s (go tool trace: where goroutines
+// wait for a core) to $TOTE_BENCH_TRACE, when set; the returned func ends
+// the first two.
 func profileChild() func() {
 	if path := os.Getenv("TOTE_BENCH_MEMPROFILE"); path != "" {
 		// Also every 20 s, as path.1, path.2, ...: the peak may not last.
@@ -26,6 +29,15 @@ func profileChild() func() {
 				}
 			}
 		}()
+	}
+	if path := os.Getenv("TOTE_BENCH_TRACE"); path != "" {
+		if f, err := os.Create(path); err == nil && trace.Start(f) == nil {
+			go func() {
+				time.Sleep(5 * time.Second) // a sampling period
+				trace.Stop()
+				f.Close()
+			}()
+		}
 	}
 	heap := func() {
 		if path := os.Getenv("TOTE_BENCH_MEMPROFILE"); path != "" {
