@@ -11,6 +11,7 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+	"time"
 
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
@@ -46,7 +47,10 @@ type Handler struct {
 // Observer hears about deliveries: metrics, the log of rejections. It is
 // called on the request path and must be quick and safe for concurrent use.
 type Observer interface {
-	Delivered(pipeline, trigger string, accepted, duplicates int)
+	// Delivered hears of a delivery stored in the inbox, took after its
+	// request reached the handler: what the sender waits for, but for the
+	// answer's write that follows.
+	Delivered(pipeline, trigger string, accepted, duplicates int, took time.Duration)
 	Rejected(path string, status int, reason string)
 }
 
@@ -86,6 +90,7 @@ func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", http.MethodPost)
 		h.reject(w, r, http.StatusMethodNotAllowed, "deliveries are POSTed")
@@ -161,7 +166,7 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
 	h.accepted.Add(acc)
 	h.duplicates.Add(dup)
 	if h.Observer != nil {
-		h.Observer.Delivered(pl.Name, t.Name, int(acc), int(dup))
+		h.Observer.Delivered(pl.Name, t.Name, int(acc), int(dup), time.Since(start))
 	}
 	if acc > 0 && h.Wake != nil {
 		select {

@@ -43,6 +43,7 @@ type Metrics struct {
 	budget      *prometheus.GaugeVec
 	accepted    *prometheus.CounterVec
 	duplicates  *prometheus.CounterVec
+	ack         *prometheus.HistogramVec
 	rejected    *prometheus.CounterVec
 }
 
@@ -78,10 +79,13 @@ func New(opts Options) *Metrics {
 			Help: "Webhook events written to the inbox, by pipeline and trigger."}, []string{"pipeline", "trigger"}),
 		duplicates: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tote_webhook_events_duplicate_total",
 			Help: "Webhook events already in the inbox, by pipeline and trigger."}, []string{"pipeline", "trigger"}),
+		ack: prometheus.NewHistogramVec(prometheus.HistogramOpts{Name: "tote_webhook_ack_seconds",
+			Help:    "How long stored deliveries took, from their request reaching tote until their events were committed to the inbox, by pipeline and trigger.",
+			Buckets: []float64{0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10}}, []string{"pipeline", "trigger"}),
 		rejected: prometheus.NewCounterVec(prometheus.CounterOpts{Name: "tote_webhook_rejected_total",
 			Help: "Webhook deliveries refused, by reason."}, []string{"reason"}),
 	}
-	m.reg.MustRegister(m.runs, m.runDuration, m.calls, m.throttled, m.budget, m.accepted, m.duplicates, m.rejected)
+	m.reg.MustRegister(m.runs, m.runDuration, m.calls, m.throttled, m.budget, m.accepted, m.duplicates, m.ack, m.rejected)
 	if opts.Store != nil {
 		m.reg.MustRegister(&stateCollector{store: opts.Store, lease: opts.Lease, clock: opts.Clock})
 	}
@@ -120,10 +124,12 @@ func (m *Metrics) VendorCall(c connectors.VendorCall) {
 	}
 }
 
-// Delivered counts the events of one accepted webhook delivery.
-func (m *Metrics) Delivered(pipeline, trigger string, accepted, duplicates int) {
+// Delivered counts the events of one stored webhook delivery and how long
+// its sender waited for the store.
+func (m *Metrics) Delivered(pipeline, trigger string, accepted, duplicates int, took time.Duration) {
 	m.accepted.WithLabelValues(pipeline, trigger).Add(float64(accepted))
 	m.duplicates.WithLabelValues(pipeline, trigger).Add(float64(duplicates))
+	m.ack.WithLabelValues(pipeline, trigger).Observe(took.Seconds())
 }
 
 // Rejected counts a refused delivery. The reason label is derived from the

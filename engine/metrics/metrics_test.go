@@ -50,8 +50,17 @@ func TestStateGaugesAndCalls(t *testing.T) {
 	m.VendorCall(connectors.VendorCall{Connection: "connection.shipstation.main", Method: "GET", Endpoint: "/orders/{id}", Status: 200, BudgetRemaining: 7})
 	m.VendorCall(connectors.VendorCall{Connection: "connection.shipstation.main", Method: "GET", Endpoint: "/orders/{id}", Status: 0, BudgetRemaining: -1})
 
+	m.Delivered("orders", "placed", 1, 0, 3*time.Millisecond)
+	m.Delivered("orders", "placed", 0, 1, 40*time.Millisecond)
+
 	out := scrape(t, m)
 	for _, want := range []string{
+		`tote_webhook_events_accepted_total{pipeline="orders",trigger="placed"} 1`,
+		`tote_webhook_events_duplicate_total{pipeline="orders",trigger="placed"} 1`,
+		`tote_webhook_ack_seconds_bucket{pipeline="orders",trigger="placed",le="0.0025"} 0`,
+		`tote_webhook_ack_seconds_bucket{pipeline="orders",trigger="placed",le="0.005"} 1`,
+		`tote_webhook_ack_seconds_bucket{pipeline="orders",trigger="placed",le="0.05"} 2`,
+		`tote_webhook_ack_seconds_count{pipeline="orders",trigger="placed"} 2`,
 		`tote_inbox_items{pipeline="orders",status="pending"} 2`,
 		`tote_inbox_oldest_pending_seconds 90`,
 		`tote_intents{status="pending"} 1`,

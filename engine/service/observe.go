@@ -61,9 +61,9 @@ type deliveries struct {
 	clock func() time.Time
 }
 
-func (d deliveries) Delivered(pipeline, trigger string, accepted, duplicates int) {
+func (d deliveries) Delivered(pipeline, trigger string, accepted, duplicates int, took time.Duration) {
 	if d.m != nil {
-		d.m.Delivered(pipeline, trigger, accepted, duplicates)
+		d.m.Delivered(pipeline, trigger, accepted, duplicates, took)
 	}
 }
 
