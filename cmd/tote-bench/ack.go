@@ -60,7 +60,7 @@ func ackMain(args []string) int {
 	logPath := flags.String("log", "", "keep tote run's log in this file")
 	realLimits := flags.Bool("real-limits", false, "give the fakes the vendors' own rate limits (BigCommerce 150 requests per 30 s, ShipStation 40 a minute): "+
 		"the worker then mostly waits on the vendors, as in production; without it they answer as fast as they can and the worker is busy on the CPU")
-	cpuSlots := flags.Int("cpu-slots", 0, "tote run's -cpu-slots (default: tote run's own)")
+	cpuSlots := flags.Int("cpu-slots", -1, "tote run's -cpu-slots, 0 for no bound (default: tote run's own)")
 	after := flags.Duration("after", 0, "after the sending, count the orders drained for this long too")
 	scope := flags.String("scope", "store/order/created", "the deliveries' scope; one the orders pipeline does not take (store/cart/created) measures the acknowledgement with an idle worker")
 	_ = flags.Parse(args)
@@ -122,8 +122,8 @@ func ackBench(ctx context.Context, rate float64, duration, after time.Duration, 
 	if concurrency > 0 {
 		args = append(args, "-concurrency", strconv.Itoa(concurrency))
 	}
-	if cpuSlots != 0 {
-		args = append(args, "-cpu-slots", strconv.Itoa(max(cpuSlots, 0)))
+	if cpuSlots >= 0 {
+		args = append(args, "-cpu-slots", strconv.Itoa(cpuSlots))
 	}
 	if logPath == "" {
 		logPath = filepath.Join(dir, "tote-run.log")
