@@ -176,7 +176,8 @@ func (c *conn) planUpsert(ctx context.Context, args cty.Value) (connectors.Chang
 		}
 		// createorders upserts by orderKey: an order read as absent just
 		// now (deleted in ShipStation since tote made it) is safe to make again.
-		return connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(cty.DynamicPseudoType), After: toCty(u.desired, true),
+		// asked is the desired order as it is: nothing above changed it.
+		return connectors.Change{Op: connectors.OpCreate, Before: cty.NullVal(cty.DynamicPseudoType), After: asked,
 			Observed: fresh, Names: c.idNames(&u.desired)}, u, nil
 	}
 	// A hold is kept unless the caller says to release it, or it is tote's
