@@ -14,12 +14,13 @@ import (
 )
 
 // observe keeps refused deliveries in the state (through the returned
-// recorder, which the caller runs), and connects the service's metrics,
-// when it has them, to the ingress and to the worker's settlements.
-func observe(h *ingress.Handler, opts *Options) *rejections {
+// recorder, which the caller runs), counts stored ones for the summary
+// line, and connects the service's metrics, when it has them, to the
+// ingress and to the worker's settlements.
+func observe(h *ingress.Handler, opts *Options, sum *summary) *rejections {
 	m := opts.Metrics
 	rec := &rejections{queue: make(chan state.Rejection, rejectionQueue), store: h.Store, log: opts.Logger}
-	h.Observer = deliveries{m: m, rec: rec, clock: opts.Clock}
+	h.Observer = deliveries{m: m, sum: sum, rec: rec, clock: opts.Clock}
 	if m == nil {
 		return rec
 	}
@@ -57,11 +58,13 @@ func runTook(res *run.Result) time.Duration {
 // deliveries counts the ingress's deliveries and keeps the refused ones.
 type deliveries struct {
 	m     *metrics.Metrics // nil: not counted
+	sum   *summary
 	rec   *rejections
 	clock func() time.Time
 }
 
 func (d deliveries) Delivered(pipeline, trigger string, accepted, duplicates int, took time.Duration) {
+	d.sum.delivered(took)
 	if d.m != nil {
 		d.m.Delivered(pipeline, trigger, accepted, duplicates, took)
 	}

@@ -150,7 +150,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	health := NewHealth(eng, opts.Logger)
 	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load, Status: opts.Status,
 		NotReady: health.NotReady}
-	rejected := observe(h, &opts)
+	rejected := observe(h, &opts, sum)
 	stopRecording, recorded := make(chan struct{}), make(chan struct{})
 	go func() { defer close(recorded); rejected.run(stopRecording) }()
 	defer func() { close(stopRecording); <-recorded }()

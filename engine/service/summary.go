@@ -14,6 +14,21 @@ import (
 // observes vendor calls as a connectors.CallObserver.
 type summary struct {
 	done, retried, dead, calls, throttled atomic.Int64
+	// Webhook deliveries stored, and the longest a sender of one waited
+	// (nanoseconds): a minute's worst acknowledgement, for operators who
+	// read the log rather than tote_webhook_ack_seconds.
+	webhooks, ackMax atomic.Int64
+}
+
+// delivered counts a stored delivery that took took.
+func (s *summary) delivered(took time.Duration) {
+	s.webhooks.Add(1)
+	for {
+		m := s.ackMax.Load()
+		if int64(took) <= m || s.ackMax.CompareAndSwap(m, int64(took)) {
+			return
+		}
+	}
 }
 
 func (s *summary) VendorCall(time.Duration) { s.calls.Add(1) }
@@ -43,7 +58,8 @@ func (s *summary) log(ctx context.Context, store *state.Store, now time.Time, lo
 	}
 	logger.Info("summary", "done", s.done.Swap(0), "failed", s.retried.Swap(0), "dead", s.dead.Swap(0),
 		"queue_pending", pending, "queue_waiting", waiting, "queue_running", running, "queue_dead", dead,
-		"vendor_calls", s.calls.Swap(0), "rate_limited", s.throttled.Swap(0))
+		"vendor_calls", s.calls.Swap(0), "rate_limited", s.throttled.Swap(0),
+		"webhooks", s.webhooks.Swap(0), "slowest_ack", time.Duration(s.ackMax.Swap(0)).Round(100*time.Microsecond))
 }
 
 // loop logs a summary on every tick until ctx is done.

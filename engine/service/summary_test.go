@@ -42,6 +42,9 @@ func TestSummaryLogsCountsSinceLastLine(t *testing.T) {
 	s.settled(worker.Finished)
 	s.settled(worker.Rescheduled)
 	s.settled(worker.Buried)
+	s.delivered(3 * time.Millisecond)
+	s.delivered(41 * time.Millisecond)
+	s.delivered(2 * time.Millisecond)
 
 	tick := make(chan time.Time)
 	done := make(chan struct{})
@@ -60,12 +63,12 @@ func TestSummaryLogsCountsSinceLastLine(t *testing.T) {
 		t.Fatalf("want two summary lines, got %q", buf.String())
 	}
 	for _, want := range []string{"msg=summary", "done=2", "failed=1", "dead=1", "queue_pending=1", "queue_waiting=1",
-		"queue_running=0", "vendor_calls=2", "rate_limited=1"} {
+		"queue_running=0", "vendor_calls=2", "rate_limited=1", "webhooks=3", "slowest_ack=41ms"} {
 		if !strings.Contains(lines[0], want) {
 			t.Errorf("first line %q lacks %s", lines[0], want)
 		}
 	}
-	for _, want := range []string{"done=0", "failed=0", "dead=0", "queue_pending=1", "vendor_calls=0", "rate_limited=0"} {
+	for _, want := range []string{"done=0", "failed=0", "dead=0", "queue_pending=1", "vendor_calls=0", "rate_limited=0", "webhooks=0", "slowest_ack=0s"} {
 		if !strings.Contains(lines[1], want) {
 			t.Errorf("second line %q lacks %s", lines[1], want)
 		}
