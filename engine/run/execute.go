@@ -8,6 +8,7 @@ import (
 	"sync"
 	"time"
 
+	"github.com/hashicorp/hcl/v2"
 	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
@@ -183,13 +184,22 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		if err := pl.Graph.Walk(ctx, e.opts.Parallelism, px.node).Err(); err != nil && walkErr == nil {
 			walkErr = err
 		}
-		x.failures = append(x.failures, px.failures...)
-		x.attempts = append(x.attempts, px.attempts...)
-		x.ledger = append(x.ledger, px.ledger...)
-		x.links = append(x.links, px.links...)
+		x.failures = adopt(x.failures, px.failures)
+		x.attempts = adopt(x.attempts, px.attempts)
+		x.ledger = adopt(x.ledger, px.ledger)
+		x.links = adopt(x.links, px.links)
 	}
 	x.finish(ctx, walkErr)
 	return res
+}
+
+// adopt is append(to, from...), which takes from itself while to is
+// empty: most runs have one part, whose slices need no copy.
+func adopt[T any](to, from []T) []T {
+	if len(to) == 0 {
+		return from
+	}
+	return append(to, from...)
 }
 
 // part is what one instance of a pipeline runs: the whole event, or in a
@@ -279,8 +289,10 @@ type execution struct {
 	ledger []state.Intent
 	links  []state.Link
 	// transformsObj and stepsObj are objectOf(transforms) and
-	// objectOf(steps), NilVal when stale.
+	// objectOf(steps), NilVal when stale; hctx is the HCL context of
+	// them and base, nil when stale.
 	transformsObj, stepsObj cty.Value
+	hctx                    *hcl.EvalContext
 }
 
 type failure struct {
@@ -360,7 +372,12 @@ func (x *execution) fail(addr string, err error) {
 	x.mu.Unlock()
 }
 
-func (x *execution) scope() *compile.Scope {
+// scope returns what a node starting now is evaluated with: the HCL
+// context of the run's values so far, and for a node with for_each (whose
+// instances add each to it) the scope it was built from. The context is
+// built once per change of transform.* and step.*, not per node: the nodes
+// that start before the next change share it, as HCL only reads it.
+func (x *execution) scope(forEach bool) (*hcl.EvalContext, *compile.Scope) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	// transform.* and step.* are built once per change, not per node.
@@ -372,7 +389,14 @@ func (x *execution) scope() *compile.Scope {
 	}
 	sc := *x.base
 	sc.TransformsObject, sc.StepsObject = x.transformsObj, x.stepsObj
-	return &sc
+	if x.hctx == nil {
+		x.hctx = sc.EvalContext()
+	}
+	if !forEach {
+		return x.hctx, nil
+	}
+	c := sc
+	return x.hctx, &c
 }
 
 func (x *execution) set(n *compile.Node, v cty.Value) {
@@ -385,6 +409,7 @@ func (x *execution) set(n *compile.Node, v cty.Value) {
 		x.steps[n.Name] = v
 		x.stepsObj = cty.NilVal
 	}
+	x.hctx = nil
 }
 
 // node evaluates one transform or step, all its instances included. A
@@ -394,9 +419,9 @@ func (x *execution) node(ctx context.Context, addr string) error {
 	n := x.pl.Nodes[addr]
 	addr = x.prefix + addr
 	defer stepDone(ctx)
-	sc := x.scope()
+	hctx, sc := x.scope(n.ForEach != nil)
 	if n.ForEach == nil {
-		v, _, err := x.instance(ctx, n, sc, nil, addr)
+		v, _, err := x.instance(ctx, n, hctx, addr)
 		if err != nil {
 			x.fail(addr, err)
 			if _, deferred := connectors.Deferred(err); deferred || (n.Kind == compile.StepNode && n.Step.OnError == "continue") {
@@ -409,7 +434,7 @@ func (x *execution) node(ctx context.Context, addr string) error {
 		x.set(n, v)
 		return nil
 	}
-	fe, diags := n.ForEach.Value(sc.EvalContext())
+	fe, diags := n.ForEach.Value(hctx)
 	if diags.HasErrors() {
 		err := diagError(diags)
 		x.fail(addr, err)
@@ -449,7 +474,7 @@ func (x *execution) node(ctx context.Context, addr string) error {
 				return
 			}
 			ia := fmt.Sprintf("%s[%q]", addr, inst.key)
-			v, included, err := x.instance(ctx, n, sc, &compile.Each{Key: cty.StringVal(inst.key), Value: inst.val}, ia)
+			v, included, err := x.instance(ctx, n, sc.With(&compile.Each{Key: cty.StringVal(inst.key), Value: inst.val}).EvalContext(), ia)
 			outcomes[i] = outcome{inst.key, v, included, err}
 		}()
 	}
@@ -516,8 +541,8 @@ func forEachInstances(fe cty.Value) ([]instance, error) {
 }
 
 // instance evaluates one instance. included is false when its when is false.
-func (x *execution) instance(ctx context.Context, n *compile.Node, sc *compile.Scope, each *compile.Each, addr string) (cty.Value, bool, error) {
-	hctx := sc.With(each).EvalContext()
+// hctx is the scope it is evaluated in (each included).
+func (x *execution) instance(ctx context.Context, n *compile.Node, hctx *hcl.EvalContext, addr string) (cty.Value, bool, error) {
 	if n.Kind == compile.StepNode && !x.conn(n).Enabled {
 		// A disabled connection's steps are skipped like a false when.
 		return cty.ObjectVal(map[string]cty.Value{"output": cty.NullVal(n.Type)}), false, nil
@@ -567,7 +592,7 @@ func (x *execution) instance(ctx context.Context, n *compile.Node, sc *compile.S
 }
 
 func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args cty.Value) (cty.Value, error) {
-	if !args.IsWhollyKnown() {
+	if !whollyKnown(args) {
 		x.addRead(plan.Read{Address: addr, Action: n.ActionName, Deferred: true})
 		return cty.UnknownVal(n.Type), nil
 	}

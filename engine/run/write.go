@@ -38,7 +38,7 @@ func (x *execution) write(ctx context.Context, n *compile.Node, addr string, arg
 		return cty.UnknownVal(n.Type), nil
 	}
 	pc.Identity = identity
-	if raw.IsWhollyKnown() {
+	if whollyKnown(raw) {
 		pc.ArgsDigest = digest(raw)
 	}
 	conn, err := x.e.Conn(ctx, x.conn(n))
@@ -412,7 +412,7 @@ func identityOf(args, raw cty.Value, names []string, marked bool) (string, bool)
 // nothing in v is marked (arguments seldom are): looking for marks costs
 // less than rebuilding every value on the way.
 func unmarkDeep(v cty.Value) (cty.Value, cty.ValueMarks) {
-	if !v.ContainsMarked() {
+	if !containsMarked(v) {
 		return v, nil
 	}
 	return v.UnmarkDeep()
