@@ -88,6 +88,8 @@ type Node struct {
 	Range   hcl.Range
 	refs    []hcl.Traversal
 	argBody *contentBody // a step's body, see ArgBody
+	// argDecoder decodes Args, when it is a spec of attributes only.
+	argDecoder *argDecoder
 }
 
 // IsWrite reports whether the node is a step running a write action.
@@ -224,6 +226,7 @@ func (p *Program) resolveAction(n *Node, reg *connectors.Registry, fe *ForEach) 
 	}
 	n.Action = action
 	n.Args = action.Args.Spec()
+	n.argDecoder = newArgDecoder(n.Args)
 	n.Type = action.Output
 	conn, instanced, diags := p.connectionOf(typ, s.Connection, s.DeclRange, fe)
 	n.Conn, n.Instanced = conn, instanced

@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/hashicorp/hcl/v2"
-	"github.com/hashicorp/hcl/v2/hcldec"
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/cpugate"
@@ -574,7 +573,7 @@ func (x *execution) instance(ctx context.Context, n *compile.Node, hctx *hcl.Eva
 		}
 		return v, true, nil
 	}
-	args, diags := hcldec.Decode(n.ArgBody(), n.Args, hctx)
+	args, diags := n.DecodeArgs(hctx)
 	if diags.HasErrors() {
 		return cty.NilVal, false, diagError(diags)
 	}
