@@ -225,7 +225,8 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		// this process still holds the state lease it works under.
 		var seen *state.Intent
 		if found {
-			seen = &in
+			c := in // a copy: taking in's address would put it on the heap in every write
+			seen = &c
 		}
 		if err := store.OpenIntentWith(ctx, in0, state.OpenOptions{TTL: x.e.opts.IntentClaim, Compare: true, Seen: seen,
 			Fence: x.e.fence.Load()}); err != nil {
