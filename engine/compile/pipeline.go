@@ -26,6 +26,9 @@ type Pipeline struct {
 	TriggerType cty.Type
 	// ForEach is set for a pipeline with one instance per connection.
 	ForEach *ForEach
+	// RefersToRun is set when an expression of the pipeline refers to
+	// run: the runs of a pipeline that does not need not build its value.
+	RefersToRun bool
 }
 
 // Trigger returns the trigger with the given name, or nil. In a for_each
@@ -181,6 +184,7 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 		n := pl.Nodes[addr]
 		diags = append(diags, checkFunctionNames(n, funcs)...)
 		for _, trav := range n.refs {
+			pl.RefersToRun = pl.RefersToRun || trav.RootName() == "run"
 			dep, d := p.checkRoot(pl, n, trav)
 			diags = append(diags, d...)
 			if dep != "" {

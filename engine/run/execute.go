@@ -146,16 +146,19 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	newExecution := func(p part) *execution {
 		px := run()
 		px.sem = make(chan struct{}, e.opts.Parallelism)
-		px.transforms, px.steps = map[string]cty.Value{}, map[string]cty.Value{}
+		px.values = make([]nodeValue, 0, len(pl.Nodes))
 		px.inst = p.instance
 		px.base = &compile.Scope{
 			Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.connections,
 			Trigger: pl.EventValue(trig, p.data),
-			Run: cty.ObjectVal(map[string]cty.Value{
+			Run:     cty.DynamicVal, // when no expression refers to it
+			Funcs:   e.prog.Functions(mode == Plan),
+		}
+		if pl.RefersToRun {
+			px.base.Run = cty.ObjectVal(map[string]cty.Value{
 				"id": runIDValue(mode, runID), "pipeline": cty.StringVal(pl.Name),
 				"mode": cty.StringVal(string(mode)), "time": cty.StringVal(now.UTC().Format(time.RFC3339)),
-			}),
-			Funcs: e.prog.Functions(mode == Plan),
+			})
 		}
 		if pl.ForEach != nil && len(pl.ForEach.Instances) > 1 && p.instance != nil {
 			// Which store a change is for, once there are several.
@@ -278,17 +281,17 @@ type execution struct {
 	inst   *compile.Connection
 	prefix string
 
-	mu         sync.Mutex
-	transforms map[string]cty.Value
-	steps      map[string]cty.Value
-	failures   []failure
-	attempts   []state.StepAttempt
+	mu sync.Mutex
+	// values are the transforms' and steps' values so far.
+	values   []nodeValue
+	failures []failure
+	attempts []state.StepAttempt
 	// ledger and links are the intents of writes made without an open
 	// intent, and their links, for the settlement (deferred runs only).
 	ledger []state.Intent
 	links  []state.Link
-	// transformsObj and stepsObj are objectOf(transforms) and
-	// objectOf(steps), NilVal when stale; hctx is the HCL context of
+	// transformsObj and stepsObj are transform.* and step.* built from
+	// values, NilVal when stale; hctx is the HCL context of
 	// them and base, nil when stale.
 	transformsObj, stepsObj cty.Value
 	hctx                    *hcl.EvalContext
@@ -381,10 +384,10 @@ func (x *execution) scope(forEach bool) (*hcl.EvalContext, *compile.Scope) {
 	defer x.mu.Unlock()
 	// transform.* and step.* are built once per change, not per node.
 	if x.transformsObj == cty.NilVal {
-		x.transformsObj = objectOf(x.transforms)
+		x.transformsObj = x.objectOf(compile.TransformNode)
 	}
 	if x.stepsObj == cty.NilVal {
-		x.stepsObj = objectOf(x.steps)
+		x.stepsObj = x.objectOf(compile.StepNode)
 	}
 	sc := *x.base
 	sc.TransformsObject, sc.StepsObject = x.transformsObj, x.stepsObj
@@ -402,13 +405,39 @@ func (x *execution) set(n *compile.Node, v cty.Value) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if n.Kind == compile.TransformNode {
-		x.transforms[n.Name] = v
 		x.transformsObj = cty.NilVal
 	} else {
-		x.steps[n.Name] = v
 		x.stepsObj = cty.NilVal
 	}
 	x.hctx = nil
+	for i := range x.values {
+		if x.values[i].kind == n.Kind && x.values[i].name == n.Name {
+			x.values[i].v = v
+			return
+		}
+	}
+	x.values = append(x.values, nodeValue{n.Kind, n.Name, v})
+}
+
+// nodeValue is the value of a transform or step that ran.
+type nodeValue struct {
+	kind compile.NodeKind
+	name string
+	v    cty.Value
+}
+
+// objectOf is transform.* or step.*, the values of the nodes of kind that
+// ran. x.mu is held.
+func (x *execution) objectOf(kind compile.NodeKind) cty.Value {
+	// Built in a map of constant small size, which stays on the stack
+	// (cty.ObjectVal copies it) while the pipeline has few nodes.
+	m := make(map[string]cty.Value, 8)
+	for _, nv := range x.values {
+		if nv.kind == kind {
+			m[nv.name] = nv.v
+		}
+	}
+	return objectOf(m)
 }
 
 // node evaluates one transform or step, all its instances included. A
