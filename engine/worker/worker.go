@@ -182,10 +182,13 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 			if pool < 2*w.Concurrency {
 				pool++
 				wg.Add(1)
+				// A copy for the goroutine: were it to capture it, every
+				// item started would be moved to the heap.
+				first := it
 				go func() {
 					defer wg.Done()
 					keepStack(func() {
-						serve(it)
+						serve(first)
 						for it := range work {
 							serve(it)
 						}
