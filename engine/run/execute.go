@@ -142,10 +142,10 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		return &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, deferred: deferred, started: now,
 			redact: redact}
 	}
-	x := run()
+	x := &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, deferred: deferred, started: now,
+		redact: redact}
 	newExecution := func(p part) *execution {
 		px := run()
-		px.sem = make(chan struct{}, e.opts.Parallelism)
 		px.values = make([]nodeValue, 0, len(pl.Nodes))
 		px.inst = p.instance
 		px.base = &compile.Scope{
@@ -175,7 +175,8 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	}
 
 	if resolveErr != nil {
-		x.fail("trigger."+trig.Name, resolveErr)
+		// Appended here, not by x.fail: its lock would move x to the heap.
+		x.failures = append(x.failures, failure{"trigger." + trig.Name, resolveErr})
 		x.finish(ctx, nil)
 		return res
 	}
@@ -270,12 +271,15 @@ type execution struct {
 	pl         *compile.Pipeline
 	constraint *plan.Run
 	runID      string
-	deferred   *Record // where the run's record goes instead of state, if set
-	started    time.Time
-	res        *Result
-	base       *compile.Scope
-	sem        chan struct{}
-	redact     *redactor
+	deferred   *Record // where the run's record goes instead of state, if set (x only)
+	// worker is set when the run's record is left for its caller, a
+	// worker (deferred is set, in x).
+	worker  bool
+	started time.Time
+	res     *Result
+	base    *compile.Scope
+	sem     chan struct{}
+	redact  *redactor
 	// inst is the connection of the pipeline instance this walk
 	// serves (for_each pipelines); prefix sets its addresses apart.
 	inst   *compile.Connection
@@ -489,14 +493,15 @@ func (x *execution) node(ctx context.Context, addr string) error {
 		err      error
 	}
 	outcomes := make([]outcome, len(instances))
+	sem := x.semaphore()
 	var wg sync.WaitGroup
 	for i, inst := range instances {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			select {
-			case x.sem <- struct{}{}:
-				defer func() { <-x.sem }()
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
 			case <-ctx.Done():
 				outcomes[i] = outcome{key: inst.key, err: ctx.Err()}
 				return
@@ -529,6 +534,17 @@ func (x *execution) node(ctx context.Context, addr string) error {
 	}
 	x.set(n, objectOf(vals))
 	return nil
+}
+
+// semaphore bounds the instances of for_each nodes running at once. It
+// is made with the first such node: most pipelines have none.
+func (x *execution) semaphore() chan struct{} {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.sem == nil {
+		x.sem = make(chan struct{}, x.e.opts.Parallelism)
+	}
+	return x.sem
 }
 
 // recordedError is a node failure already recorded per instance.
