@@ -204,6 +204,23 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	// ready, instead of a claim's commit later. What is claimed and never
 	// started is given back when the worker stops.
 	var queue []state.Item
+	// qbuf is queue's whole array: queue starts where the items started
+	// so far end. Claimed items go after queue, moved to the array's
+	// front first when only that makes room: a new array per claim would
+	// cost an item's worth of garbage per item run.
+	var qbuf []state.Item
+	enqueue := func(items []state.Item) {
+		n := len(queue) + len(items)
+		if n > cap(queue) && n <= cap(qbuf) {
+			queue = qbuf[:copy(qbuf, queue)]
+		}
+		if n > cap(queue) {
+			queue = append(queue, items...)
+			qbuf = queue[:cap(queue)]
+			return
+		}
+		queue = append(queue, items...)
+	}
 	claims := make(chan claimed, 1)
 	claiming := false
 	more := true // the last claim found all it asked for, or something changed since
@@ -263,7 +280,7 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 				w.Logger.Error("claiming inbox items", "err", r.err)
 			}
 			w.trackAll(r.items, true)
-			queue = append(queue, r.items...)
+			enqueue(r.items)
 			more = len(r.items) == r.asked // there may be more
 		case <-w.Wake:
 			more = true
