@@ -68,8 +68,11 @@ type Worker struct {
 	// SettleFunc commits a settlement (Store.Settle; tests inject faults).
 	SettleFunc func(context.Context, state.Settlement) error
 
-	mu       sync.Mutex
-	inFlight map[int64]state.Item
+	mu sync.Mutex
+	// inFlight are the items claimed and not yet settled, by id. They
+	// point into their claim's slice, which nothing changes: items of
+	// their size by value made the map's churn a cost per item.
+	inFlight map[int64]*state.Item
 }
 
 // Outcome is how an item settled.
@@ -159,7 +162,7 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	// enough, so senders never block.
 	done := make(chan struct{}, 1)
 	serve := func(it state.Item) {
-		defer w.track(it, false)
+		defer w.untrack(it.ID)
 		ctx, exit := cpu.Enter(runCtx)
 		w.process(ctx, it, func() {
 			// The run is over: its settlement waits on the writer, and
@@ -326,7 +329,7 @@ func (w *Worker) Reclaim(ctx context.Context) {
 	w.mu.Lock()
 	live := make([]state.Item, 0, len(w.inFlight))
 	for _, it := range w.inFlight {
-		live = append(live, it)
+		live = append(live, *it)
 	}
 	w.mu.Unlock()
 	if err := w.Store.ExtendClaims(ctx, w.Lease, live); err != nil {
@@ -344,22 +347,24 @@ func (w *Worker) Reclaim(ctx context.Context) {
 }
 
 func (w *Worker) trackAll(items []state.Item, running bool) {
-	for _, it := range items {
-		w.track(it, running)
-	}
-}
-
-func (w *Worker) track(it state.Item, running bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.inFlight == nil {
-		w.inFlight = map[int64]state.Item{}
+		w.inFlight = map[int64]*state.Item{}
 	}
-	if running {
-		w.inFlight[it.ID] = it
-	} else {
-		delete(w.inFlight, it.ID)
+	for i := range items {
+		if running {
+			w.inFlight[items[i].ID] = &items[i]
+		} else {
+			delete(w.inFlight, items[i].ID)
+		}
 	}
+}
+
+func (w *Worker) untrack(id int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.inFlight, id)
 }
 
 // settle commits a settlement, trying again with backoff when the store
