@@ -155,13 +155,13 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	// settling) that live as long as the worker: a runner's stack, grown by
 	// its first run, stays grown, where a goroutine per item grew a new one
 	// for every run.
-	work := make(chan state.Item)
+	work := make(chan *state.Item)
 	defer close(work)
 	pool := 0
 	// done wakes the loop when a run frees its slot; a pending wake-up is
 	// enough, so senders never block.
 	done := make(chan struct{}, 1)
-	serve := func(it state.Item) {
+	serve := func(it *state.Item) {
 		defer w.untrack(it.ID)
 		ctx, exit := cpu.Enter(runCtx)
 		w.process(ctx, it, func() {
@@ -177,7 +177,7 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 		})
 		<-settling
 	}
-	startItem := func(it state.Item) {
+	startItem := func(it *state.Item) {
 		slots <- struct{}{}
 		select {
 		case work <- it:
@@ -185,8 +185,8 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 			if pool < 2*w.Concurrency {
 				pool++
 				wg.Add(1)
-				// A copy for the goroutine: were it to capture it, every
-				// item started would be moved to the heap.
+				// A copy for the goroutine: were it to capture it, it
+				// would be moved to the heap for every item started.
 				first := it
 				go func() {
 					defer wg.Done()
@@ -206,23 +206,16 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	// items beyond those running: when a run is over, the next item is
 	// ready, instead of a claim's commit later. What is claimed and never
 	// started is given back when the worker stops.
-	var queue []state.Item
-	// qbuf is queue's whole array: queue starts where the items started
-	// so far end. Claimed items go after queue, moved to the array's
-	// front first when only that makes room: a new array per claim would
-	// cost an item's worth of garbage per item run.
-	var qbuf []state.Item
+	//
+	// Items are queued, run and settled (Settlement.Claimed) by pointer
+	// into their claim's slice, which nothing changes: copies of items
+	// this size, queued and each moved to the heap to be settled, were a
+	// cost per item run.
+	var queue []*state.Item
 	enqueue := func(items []state.Item) {
-		n := len(queue) + len(items)
-		if n > cap(queue) && n <= cap(qbuf) {
-			queue = qbuf[:copy(qbuf, queue)]
+		for i := range items {
+			queue = append(queue, &items[i])
 		}
-		if n > cap(queue) {
-			queue = append(queue, items...)
-			qbuf = queue[:cap(queue)]
-			return
-		}
-		queue = append(queue, items...)
 	}
 	claims := make(chan claimed, 1)
 	claiming := false
@@ -231,9 +224,13 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 		if claiming {
 			r := <-claims
 			w.trackAll(r.items, true)
-			queue = append(queue, r.items...)
+			enqueue(r.items)
 		}
-		w.giveBack(context.WithoutCancel(intake), queue)
+		left := make([]state.Item, len(queue))
+		for i, it := range queue {
+			left[i] = *it
+		}
+		w.giveBack(context.WithoutCancel(intake), left)
 	}()
 	lastReclaim := w.Clock()
 	for {
@@ -395,12 +392,13 @@ func (w *Worker) RunID(it state.Item) string {
 
 // process runs an item and settles it; over is called once the run is,
 // before its settlement.
-func (w *Worker) process(ctx context.Context, it state.Item, over func()) {
+func (w *Worker) process(ctx context.Context, claimed *state.Item, over func()) {
+	it := *claimed
 	t := w.trigger(it)
 	res, rec, ev := w.runItem(ctx, it, t)
 	over()
 	outcome := Finished
-	st := state.Settlement{Run: rec.Run, Attempts: rec.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: &it}
+	st := state.Settlement{Run: rec.Run, Attempts: rec.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: claimed}
 	st.Run.ItemID, st.Run.Attempt = it.ID, it.Attempts
 	switch {
 	case res.Err == nil && res.Deferred > 0 && w.Clock().Sub(it.CreatedAt) > w.MaxWait:
