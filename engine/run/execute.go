@@ -78,7 +78,8 @@ type Record struct {
 // while their targets are as they were when planned. runID, when not empty,
 // records the run and its step attempts in state.
 func (e *Engine) Execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string) *Result {
-	return e.execute(ctx, mode, ev, constraint, runID, nil)
+	res, _ := e.execute(ctx, mode, ev, constraint, runID, false)
+	return res
 }
 
 // ExecuteDeferred applies like Execute, but returns the run's record for
@@ -86,31 +87,31 @@ func (e *Engine) Execute(ctx context.Context, mode Mode, ev Event, constraint *p
 // the inbox item in the same commit). The record is zero when the event
 // never became a run.
 func (e *Engine) ExecuteDeferred(ctx context.Context, ev Event, runID string) (*Result, Record) {
-	var rec Record
-	res := e.execute(ctx, Apply, ev, nil, runID, &rec)
-	return res, rec
+	return e.execute(ctx, Apply, ev, nil, runID, true)
 }
 
-// execute runs ev; with a non-nil deferred, the run's record is left there
-// instead of being written to state.
-func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string, deferred *Record) *Result {
+// execute runs ev. For a worker, the run's record is returned instead of
+// being written to state. (It is returned, not written through a pointer:
+// the executions, which the record would be reached from, are on the
+// heap, and it would be put there too.)
+func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string, worker bool) (*Result, Record) {
 	pl := e.prog.Pipeline(ev.Pipeline)
 	res := &Result{RunID: runID, Plan: &plan.Run{Pipeline: ev.Pipeline, Trigger: ev.Trigger, EventKey: ev.Key}}
 	if pl == nil {
 		res.Err = connectors.Permanent(fmt.Errorf("no pipeline %q", ev.Pipeline))
 		res.Permanent = true
-		return res
+		return res, Record{}
 	}
 	if mode == Apply && e.store == nil {
 		res.Err = errors.New("apply needs a state store")
-		return res
+		return res, Record{}
 	}
 	var trig *compile.Trigger
 	if ev.Trigger != "" {
 		if trig = pl.Trigger(ev.Trigger); trig == nil {
 			res.Err = connectors.Permanent(fmt.Errorf("pipeline %q has no trigger %q", ev.Pipeline, ev.Trigger))
 			res.Permanent = true
-			return res
+			return res, Record{}
 		}
 	}
 	data := ev.Data
@@ -118,18 +119,19 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		data = cty.NullVal(cty.DynamicPseudoType)
 	}
 	resolved, changed, resolveErr := e.resolveEvent(ctx, trig, data)
+	var subjects []state.Subject
+	var resolvedJSON []byte
 	if resolveErr == nil {
 		if changed && !resolved.RawEquals(data) {
 			// Encoded once, for the plan and for the run's record.
 			res.Plan.Event = EncodeEvent(trig, resolved)
-			if deferred != nil {
-				deferred.Subjects = Subjects(trig, resolved)
-				deferred.Resolved = res.Plan.Event
+			if worker {
+				subjects, resolvedJSON = Subjects(trig, resolved), res.Plan.Event
 			}
 		}
 		data = resolved
 	}
-	if trig != nil && !data.IsNull() && res.Plan.Event == nil && deferred == nil {
+	if trig != nil && !data.IsNull() && res.Plan.Event == nil && !worker {
 		// A worker's run leaves it out: its event is its item's payload.
 		res.Plan.Event = EncodeEvent(trig, data)
 	}
@@ -139,11 +141,12 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	// x collects the run's outcome; each part is walked by an execution of
 	// its own, which alone needs a scope.
 	run := func() *execution {
-		return &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, deferred: deferred, started: now,
+		return &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, worker: worker, started: now,
 			redact: redact}
 	}
-	x := &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, deferred: deferred, started: now,
+	x := &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, worker: worker, started: now,
 		redact: redact}
+	x.record.Subjects, x.record.Resolved = subjects, resolvedJSON
 	newExecution := func(p part) *execution {
 		px := run()
 		px.values = make([]nodeValue, 0, len(pl.Nodes))
@@ -166,11 +169,11 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		}
 		return px
 	}
-	if runID != "" && mode == Apply && deferred == nil {
+	if runID != "" && mode == Apply && !worker {
 		if err := e.store.StartRun(ctx, state.Run{ID: runID, Pipeline: pl.Name, Trigger: ev.Trigger, EventKey: ev.Key,
 			Mode: string(mode), Status: state.RunRunning, StartedAt: now}); err != nil {
 			res.Err = fmt.Errorf("recording the run: %w", err)
-			return res
+			return res, x.record
 		}
 	}
 
@@ -178,7 +181,7 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		// Appended here, not by x.fail: its lock would move x to the heap.
 		x.failures = append(x.failures, failure{"trigger." + trig.Name, resolveErr})
 		x.finish(ctx, nil)
-		return res
+		return res, x.record
 	}
 	// The instances of a split event run one after another, as one run.
 	var walkErr error
@@ -193,7 +196,7 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		x.links = adopt(x.links, px.links)
 	}
 	x.finish(ctx, walkErr)
-	return res
+	return res, x.record
 }
 
 // adopt is append(to, from...), which takes from itself while to is
@@ -271,10 +274,10 @@ type execution struct {
 	pl         *compile.Pipeline
 	constraint *plan.Run
 	runID      string
-	deferred   *Record // where the run's record goes instead of state, if set (x only)
 	// worker is set when the run's record is left for its caller, a
-	// worker (deferred is set, in x).
+	// worker, instead of being written to state: x keeps it in record.
 	worker  bool
+	record  Record
 	started time.Time
 	res     *Result
 	base    *compile.Scope
@@ -291,7 +294,7 @@ type execution struct {
 	failures []failure
 	attempts []state.StepAttempt
 	// ledger and links are the intents of writes made without an open
-	// intent, and their links, for the settlement (deferred runs only).
+	// intent, and their links, for the settlement (a worker's runs only).
 	ledger []state.Intent
 	links  []state.Link
 	// transformsObj and stepsObj are transform.* and step.* built from
@@ -344,8 +347,8 @@ func (x *execution) finish(ctx context.Context, w error) {
 	sort.Slice(res.Plan.Changes, func(i, j int) bool { return res.Plan.Changes[i].Address < res.Plan.Changes[j].Address })
 	sort.Slice(res.Plan.Reads, func(i, j int) bool { return res.Plan.Reads[i].Address < res.Plan.Reads[j].Address })
 	res.Took = x.e.opts.Clock().Sub(x.started)
-	if x.deferred != nil {
-		x.deferred.Intents, x.deferred.Links = x.ledger, x.links
+	if x.worker {
+		x.record.Intents, x.record.Links = x.ledger, x.links
 	}
 	if x.runID == "" || x.mode != Apply {
 		return
@@ -354,10 +357,10 @@ func (x *execution) finish(ctx context.Context, w error) {
 	if res.Err != nil {
 		status, msg = state.RunFailed, x.redact.String(res.Err.Error())
 	}
-	if x.deferred != nil {
-		x.deferred.Run = state.Run{ID: x.runID, Pipeline: x.pl.Name, Trigger: res.Plan.Trigger, EventKey: res.Plan.EventKey,
+	if x.worker {
+		x.record.Run = state.Run{ID: x.runID, Pipeline: x.pl.Name, Trigger: res.Plan.Trigger, EventKey: res.Plan.EventKey,
 			Mode: string(x.mode), Status: status, Writes: res.Writes, Error: msg, StartedAt: x.started, FinishedAt: x.e.opts.Clock()}
-		x.deferred.Attempts = x.attempts
+		x.record.Attempts = x.attempts
 		return
 	}
 	// Recording must happen even when the run's context was cancelled.

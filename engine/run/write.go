@@ -210,7 +210,7 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 	// call, with the run's settlement: made twice, it changes nothing, so
 	// a crash before the settlement simply makes it again when the item
 	// runs again. Every other write opens its intent before the call.
-	late := x.deferred != nil && n.Action.Guarantee == connectors.Idempotent
+	late := x.worker && n.Action.Guarantee == connectors.Idempotent
 	if late {
 		if f := x.e.fence.Load(); f != nil {
 			if err := store.FenceHeld(ctx, *f); err != nil {
@@ -378,7 +378,7 @@ func (x *execution) describe(pc *plan.Change, ch connectors.Change) {
 	if after == cty.NilVal {
 		after = cty.NullVal(cty.DynamicPseudoType)
 	}
-	if x.deferred == nil {
+	if !x.worker {
 		// A worker's run shows its changes to nobody: it skips their diffs.
 		pc.Fields = x.redact.Fields(plan.Diff(before, after))
 	}
