@@ -91,9 +91,9 @@ func (e *Engine) ExecuteDeferred(ctx context.Context, ev Event, runID string) (*
 }
 
 // execute runs ev. For a worker, the run's record is returned instead of
-// being written to state. (It is returned, not written through a pointer:
-// the executions, which the record would be reached from, are on the
-// heap, and it would be put there too.)
+// being written to state. (It is a local that x.finish fills, not a field
+// of an execution or reached from one: the heap is where a part's
+// execution is, and the record would be put there too.)
 func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string, worker bool) (*Result, Record) {
 	pl := e.prog.Pipeline(ev.Pipeline)
 	res := &Result{RunID: runID, Plan: &plan.Run{Pipeline: ev.Pipeline, Trigger: ev.Trigger, EventKey: ev.Key}}
@@ -119,14 +119,13 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		data = cty.NullVal(cty.DynamicPseudoType)
 	}
 	resolved, changed, resolveErr := e.resolveEvent(ctx, trig, data)
-	var subjects []state.Subject
-	var resolvedJSON []byte
+	var rec Record // a worker's
 	if resolveErr == nil {
 		if changed && !resolved.RawEquals(data) {
 			// Encoded once, for the plan and for the run's record.
 			res.Plan.Event = EncodeEvent(trig, resolved)
 			if worker {
-				subjects, resolvedJSON = Subjects(trig, resolved), res.Plan.Event
+				rec.Subjects, rec.Resolved = Subjects(trig, resolved), res.Plan.Event
 			}
 		}
 		data = resolved
@@ -146,7 +145,6 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	}
 	x := &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, worker: worker, started: now,
 		redact: redact}
-	x.record.Subjects, x.record.Resolved = subjects, resolvedJSON
 	newExecution := func(p part) *execution {
 		px := run()
 		px.values = make([]nodeValue, 0, len(pl.Nodes))
@@ -173,15 +171,15 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		if err := e.store.StartRun(ctx, state.Run{ID: runID, Pipeline: pl.Name, Trigger: ev.Trigger, EventKey: ev.Key,
 			Mode: string(mode), Status: state.RunRunning, StartedAt: now}); err != nil {
 			res.Err = fmt.Errorf("recording the run: %w", err)
-			return res, x.record
+			return res, rec
 		}
 	}
 
 	if resolveErr != nil {
 		// Appended here, not by x.fail: its lock would move x to the heap.
 		x.failures = append(x.failures, failure{"trigger." + trig.Name, resolveErr})
-		x.finish(ctx, nil)
-		return res, x.record
+		x.finish(ctx, nil, &rec)
+		return res, rec
 	}
 	// The instances of a split event run one after another, as one run.
 	var walkErr error
@@ -195,8 +193,8 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		x.ledger = adopt(x.ledger, px.ledger)
 		x.links = adopt(x.links, px.links)
 	}
-	x.finish(ctx, walkErr)
-	return res, x.record
+	x.finish(ctx, walkErr, &rec)
+	return res, rec
 }
 
 // adopt is append(to, from...), which takes from itself while to is
@@ -275,9 +273,8 @@ type execution struct {
 	constraint *plan.Run
 	runID      string
 	// worker is set when the run's record is left for its caller, a
-	// worker, instead of being written to state: x keeps it in record.
+	// worker, instead of being written to state.
 	worker  bool
-	record  Record
 	started time.Time
 	res     *Result
 	base    *compile.Scope
@@ -310,8 +307,9 @@ type failure struct {
 }
 
 // finish settles the run: its failures, and w, the first error of its
-// walks (nil when none, or when the run stopped before its graph).
-func (x *execution) finish(ctx context.Context, w error) {
+// walks (nil when none, or when the run stopped before its graph). A
+// worker's run leaves its record in rec.
+func (x *execution) finish(ctx context.Context, w error, rec *Record) {
 	res := x.res
 	var errs []error
 	permanent := true
@@ -348,7 +346,7 @@ func (x *execution) finish(ctx context.Context, w error) {
 	sort.Slice(res.Plan.Reads, func(i, j int) bool { return res.Plan.Reads[i].Address < res.Plan.Reads[j].Address })
 	res.Took = x.e.opts.Clock().Sub(x.started)
 	if x.worker {
-		x.record.Intents, x.record.Links = x.ledger, x.links
+		rec.Intents, rec.Links = x.ledger, x.links
 	}
 	if x.runID == "" || x.mode != Apply {
 		return
@@ -358,9 +356,9 @@ func (x *execution) finish(ctx context.Context, w error) {
 		status, msg = state.RunFailed, x.redact.String(res.Err.Error())
 	}
 	if x.worker {
-		x.record.Run = state.Run{ID: x.runID, Pipeline: x.pl.Name, Trigger: res.Plan.Trigger, EventKey: res.Plan.EventKey,
+		rec.Run = state.Run{ID: x.runID, Pipeline: x.pl.Name, Trigger: res.Plan.Trigger, EventKey: res.Plan.EventKey,
 			Mode: string(x.mode), Status: status, Writes: res.Writes, Error: msg, StartedAt: x.started, FinishedAt: x.e.opts.Clock()}
-		x.record.Attempts = x.attempts
+		rec.Attempts = x.attempts
 		return
 	}
 	// Recording must happen even when the run's context was cancelled.
