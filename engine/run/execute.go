@@ -148,6 +148,10 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	newExecution := func(p part) *execution {
 		px := run()
 		px.values = make([]nodeValue, 0, len(pl.Nodes))
+		if runID != "" && mode == Apply {
+			// One attempt per step, unless some retry or have for_each.
+			px.attempts = make([]state.StepAttempt, 0, pl.StepCount())
+		}
 		px.inst = p.instance
 		px.base = &compile.Scope{
 			Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.connections,

@@ -295,7 +295,7 @@ func (x *execution) lateIntent(in state.Intent, status state.IntentStatus, outpu
 	in.Status, in.Output, in.Error, in.UpdatedAt = status, output, errMsg, x.e.opts.Clock()
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.links = append(x.links, links...)
+	x.links = adopt(x.links, links)
 	for i := range x.ledger {
 		if x.ledger[i].Key == in.Key {
 			x.ledger[i] = in
