@@ -499,6 +499,9 @@ func (x *execution) node(ctx context.Context, addr string) error {
 	}
 	outcomes := make([]outcome, len(instances))
 	sem := x.semaphore()
+	// The goroutines capture a copy: were they to capture addr, it would
+	// be moved to the heap for every node.
+	nodeAddr := addr
 	var wg sync.WaitGroup
 	for i, inst := range instances {
 		wg.Add(1)
@@ -511,7 +514,7 @@ func (x *execution) node(ctx context.Context, addr string) error {
 				outcomes[i] = outcome{key: inst.key, err: ctx.Err()}
 				return
 			}
-			ia := fmt.Sprintf("%s[%q]", addr, inst.key)
+			ia := fmt.Sprintf("%s[%q]", nodeAddr, inst.key)
 			v, included, err := x.instance(ctx, n, sc.With(&compile.Each{Key: cty.StringVal(inst.key), Value: inst.val}).EvalContext(), ia)
 			outcomes[i] = outcome{inst.key, v, included, err}
 		}()
@@ -658,7 +661,7 @@ func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args
 		out = v
 		return err
 	})
-	if p, ok := connectors.Partial(err); ok {
+	if p, ok := partialErr(err); ok {
 		// The records read go on; the run fails with those left out.
 		x.fail(addr, p)
 		out, err = p.Value, nil
@@ -668,6 +671,15 @@ func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args
 	}
 	x.addRead(plan.Read{Address: addr, Action: n.ActionName})
 	return conform(out, n.Type, n.ActionName)
+}
+
+// partialErr is connectors.Partial, asked only of an error: its target
+// for errors.As goes on the heap for every read otherwise.
+func partialErr(err error) (*connectors.PartialError, bool) {
+	if err == nil {
+		return nil, false
+	}
+	return connectors.Partial(err)
 }
 
 func conform(v cty.Value, t cty.Type, action string) (cty.Value, error) {

@@ -102,6 +102,9 @@ func (x *execution) applyClaimed(ctx context.Context, n *compile.Node, conn conn
 	deadline := time.Now().Add(x.e.opts.ClaimWait)
 	for changed := 0; ; {
 		v, err := x.applyOnce(ctx, n, conn, pc, key, raw)
+		if err == nil {
+			return v, nil // before claimed, which errors.As puts on the heap
+		}
 		var claimed *state.IntentClaimedError
 		switch {
 		case errors.Is(err, state.ErrIntentChanged) && changed < 5:
