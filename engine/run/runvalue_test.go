@@ -46,3 +46,40 @@ pipeline "p" {
 		t.Errorf("each/r-42 = %#v, %t; want true", v, ok)
 	}
 }
+
+// A transform and a step of the same name are each their own, in whatever
+// order the run's values came: transform.* and step.* are built from one
+// list of them.
+func TestTransformAndStepOfOneName(t *testing.T) {
+	const src = `
+connection "memory" "m" {}
+pipeline "p" {
+  transform "same" {
+    value = "source"
+  }
+  step "same" {
+    action = memory.get
+    key    = transform.same
+  }
+  transform "later" {
+    value = "after ${step.same.output.value}"
+  }
+  step "out" {
+    action = memory.put
+    key    = "out"
+    value  = { t = transform.same, s = step.same.output.value, l = transform.later }
+  }
+}
+`
+	f := newFixture(t, src, run.Options{})
+	f.mem.Put("source", cty.StringVal("the record"))
+	res := f.eng.Execute(ctxT(t), run.Apply, run.Event{Pipeline: "p"}, nil, "r1")
+	if res.Err != nil {
+		t.Fatal(res.Err)
+	}
+	want := cty.ObjectVal(map[string]cty.Value{"t": cty.StringVal("source"), "s": cty.StringVal("the record"),
+		"l": cty.StringVal("after the record")})
+	if v, ok := f.mem.Get("out"); !ok || !v.RawEquals(want) {
+		t.Errorf("out = %#v, %t; want %#v", v, ok, want)
+	}
+}
