@@ -1,9 +1,16 @@
 package compile
 
 import (
+	"fmt"
+	"slices"
+	"strings"
 	"sync"
 
 	"github.com/hashicorp/hcl/v2"
+	"github.com/hashicorp/hcl/v2/ext/customdecode"
+	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/zclconf/go-cty/cty"
+	"github.com/zclconf/go-cty/cty/convert"
 )
 
 // ArgBody is the step's body to decode its arguments from (with Args). Its
@@ -58,4 +65,93 @@ func sameSchema(a, b *hcl.BodySchema) bool {
 		}
 	}
 	return true
+}
+
+// DecodeArgs is hcldec.Decode(n.ArgBody(), n.Args, ctx): the step's
+// arguments, evaluated in ctx. hcldec works out the schema of the spec on
+// every call, and the spec of a connector's arguments (attributes only,
+// as connectors/schema builds it) is decoded here with its schema and
+// each attribute's null and unknown types worked out at compile time. Any
+// other spec is left to hcldec. Diagnostics come attribute by attribute,
+// in name order (hcldec's order is a map's).
+func (n *Node) DecodeArgs(ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	d := n.argDecoder
+	if d == nil {
+		return hcldec.Decode(n.argBody, n.Args, ctx)
+	}
+	content, diags := n.argBody.Content(d.schema)
+	// A map of constant small size that does not escape stays on the stack.
+	vals := make(map[string]cty.Value, 8)
+	for i := range d.attrs {
+		v, vd := d.attrs[i].decode(content, ctx)
+		vals[d.attrs[i].key] = v
+		diags = append(diags, vd...)
+	}
+	return cty.ObjectVal(vals), diags
+}
+
+// argDecoder decodes an object spec of attributes.
+type argDecoder struct {
+	schema *hcl.BodySchema
+	attrs  []argAttr // sorted by key
+}
+
+type argAttr struct {
+	key  string // the attribute's key in the object spec
+	spec *hcldec.AttrSpec
+	// bare is spec.Type without optional attributes, the type of the
+	// attribute's null (when not given) and unknown (when mistyped).
+	bare   cty.Type
+	custom customdecode.CustomExpressionDecoderFunc
+}
+
+// newArgDecoder returns the decoder of spec, or nil when spec is not an
+// object spec of attributes only.
+func newArgDecoder(spec hcldec.Spec) *argDecoder {
+	obj, ok := spec.(hcldec.ObjectSpec)
+	if !ok {
+		return nil
+	}
+	d := &argDecoder{schema: hcldec.ImpliedSchema(spec)}
+	for key, s := range obj {
+		as, ok := s.(*hcldec.AttrSpec)
+		if !ok {
+			return nil
+		}
+		d.attrs = append(d.attrs, argAttr{key: key, spec: as, bare: as.Type.WithoutOptionalAttributesDeep(),
+			custom: customdecode.CustomExpressionDecoderForType(as.Type)})
+	}
+	slices.SortFunc(d.attrs, func(a, b argAttr) int { return strings.Compare(a.key, b.key) })
+	return d
+}
+
+// decode is hcldec's AttrSpec decode (hcl v2.25.0, hcldec/spec.go).
+func (a *argAttr) decode(content *hcl.BodyContent, ctx *hcl.EvalContext) (cty.Value, hcl.Diagnostics) {
+	attr, exists := content.Attributes[a.spec.Name]
+	if !exists {
+		// A required one missing is reported with the content.
+		return cty.NullVal(a.bare), nil
+	}
+	if a.custom != nil {
+		v, diags := a.custom(attr.Expr, ctx)
+		if v == cty.NilVal {
+			v = cty.UnknownVal(a.bare)
+		}
+		return v, diags
+	}
+	val, diags := attr.Expr.Value(ctx)
+	conv, err := convert.Convert(val, a.spec.Type)
+	if err != nil {
+		diags = append(diags, &hcl.Diagnostic{
+			Severity:    hcl.DiagError,
+			Summary:     "Incorrect attribute value type",
+			Detail:      fmt.Sprintf("Inappropriate value for attribute %q: %s.", a.spec.Name, err.Error()),
+			Subject:     attr.Expr.Range().Ptr(),
+			Context:     hcl.RangeBetween(attr.NameRange, attr.Expr.Range()).Ptr(),
+			Expression:  attr.Expr,
+			EvalContext: ctx,
+		})
+		return cty.UnknownVal(a.bare), diags
+	}
+	return conv, diags
 }

@@ -74,10 +74,16 @@ type Connection struct {
 	// records (connectors.Spec.RouteKey); "" when its connector does not
 	// say or its settings are not known (offline).
 	RouteKey string
+	addr     string // Addr, worked out once: a run asks for it several times per write
 }
 
 // Addr is connection.<type>.<name>.
-func (c *Connection) Addr() string { return "connection." + c.Type + "." + c.Name }
+func (c *Connection) Addr() string {
+	if c.addr != "" {
+		return c.addr
+	}
+	return "connection." + c.Type + "." + c.Name
+}
 
 // Pipeline returns the pipeline with the given name, or nil.
 func (p *Program) Pipeline(name string) *Pipeline {
@@ -348,7 +354,7 @@ func (p *Program) compileConnections(reg *connectors.Registry, funcs map[string]
 		}
 		p.Connections = append(p.Connections, &Connection{
 			Type: decl.Type, Name: decl.Name, Connector: c, Spec: spec, Values: markSensitiveAttrs(val, spec.Config), Decl: decl,
-			Enabled: enabled, RouteKey: routeKey,
+			Enabled: enabled, RouteKey: routeKey, addr: "connection." + decl.Type + "." + decl.Name,
 		})
 	}
 	return diags

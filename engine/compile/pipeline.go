@@ -26,7 +26,14 @@ type Pipeline struct {
 	TriggerType cty.Type
 	// ForEach is set for a pipeline with one instance per connection.
 	ForEach *ForEach
+	// RefersToRun is set when an expression of the pipeline refers to
+	// run: the runs of a pipeline that does not need not build its value.
+	RefersToRun bool
+	steps       int
 }
+
+// StepCount is the number of the pipeline's steps.
+func (pl *Pipeline) StepCount() int { return pl.steps }
 
 // Trigger returns the trigger with the given name, or nil. In a for_each
 // pipeline, the block's own name (as events, hooks and runs named it
@@ -88,6 +95,8 @@ type Node struct {
 	Range   hcl.Range
 	refs    []hcl.Traversal
 	argBody *contentBody // a step's body, see ArgBody
+	// argDecoder decodes Args, when it is a spec of attributes only.
+	argDecoder *argDecoder
 }
 
 // IsWrite reports whether the node is a step running a write action.
@@ -158,6 +167,7 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 		pl.Nodes[n.Addr] = n
 		pl.Graph.Add(n.Addr)
 	}
+	pl.steps = len(decl.Steps)
 	for _, s := range decl.Steps {
 		n := &Node{Addr: "step." + s.Name, Name: s.Name, Kind: StepNode, Step: s, argBody: &contentBody{Body: s.Body},
 			ForEach: s.ForEach, When: s.When, Range: s.DeclRange, Type: cty.DynamicPseudoType}
@@ -179,6 +189,7 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 		n := pl.Nodes[addr]
 		diags = append(diags, checkFunctionNames(n, funcs)...)
 		for _, trav := range n.refs {
+			pl.RefersToRun = pl.RefersToRun || trav.RootName() == "run"
 			dep, d := p.checkRoot(pl, n, trav)
 			diags = append(diags, d...)
 			if dep != "" {
@@ -224,6 +235,7 @@ func (p *Program) resolveAction(n *Node, reg *connectors.Registry, fe *ForEach) 
 	}
 	n.Action = action
 	n.Args = action.Args.Spec()
+	n.argDecoder = newArgDecoder(n.Args)
 	n.Type = action.Output
 	conn, instanced, diags := p.connectionOf(typ, s.Connection, s.DeclRange, fe)
 	n.Conn, n.Instanced = conn, instanced

@@ -214,17 +214,20 @@ func checkTriggerAttr(pl *Pipeline, trav hcl.Traversal) hcl.Diagnostics {
 // attribute of t's event type that the event leaves null is empty, so a
 // pipeline can iterate it without guarding against null.
 func (pl *Pipeline) EventValue(t *Trigger, data cty.Value) cty.Value {
-	attrs := map[string]cty.Value{}
-	for name, at := range pl.TriggerType.AttributeTypes() {
+	// Sized once, and the event's attributes read one by one rather than
+	// copied into a map first: this is built for every event.
+	atys := pl.TriggerType.AttributeTypes()
+	attrs := make(map[string]cty.Value, len(atys)+2)
+	for name, at := range atys {
 		attrs[name] = cty.NullVal(at)
 	}
 	if t != nil {
 		attrs["name"] = cty.StringVal(t.Decl.Name)
 		attrs["kind"] = cty.StringVal(t.Kind)
 		if !data.IsNull() && data.Type().IsObjectType() {
-			for name, v := range data.AsValueMap() {
+			for name := range data.Type().AttributeTypes() {
 				if _, ok := attrs[name]; ok && name != "name" && name != "kind" {
-					attrs[name] = v
+					attrs[name] = data.GetAttr(name)
 				}
 			}
 		}

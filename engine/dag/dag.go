@@ -29,6 +29,10 @@ type index struct {
 	nodes      []string
 	dependents map[string][]string
 	cycles     [][]string
+	// pos is each node's position in nodes, and ndeps its number of
+	// dependencies: a walk keeps its per-node state in slices, not maps.
+	pos   map[string]int
+	ndeps []int
 }
 
 // index returns the graph's index, building it if the graph changed.
@@ -40,6 +44,10 @@ func (g *Graph) index() *index {
 	x := &index{nodes: g.Nodes(), dependents: make(map[string][]string, len(g.dependents)), cycles: g.Cycles()}
 	for id := range g.dependents {
 		x.dependents[id] = g.DependentsOf(id)
+	}
+	x.pos, x.ndeps = make(map[string]int, len(x.nodes)), make([]int, len(x.nodes))
+	for i, id := range x.nodes {
+		x.pos[id], x.ndeps[i] = i, len(g.deps[id])
 	}
 	g.idx.Store(x)
 	return x

@@ -73,13 +73,20 @@ type outcome struct {
 // walk is the state of one Walk. Only the goroutine running Walk touches
 // it; node functions report back over results.
 type walk struct {
-	g       *Graph
-	x       *index
-	res     *WalkResult
-	state   map[string]nodeState
-	pending map[string]int // unfinished dependencies per node
-	ready   []string       // waiting nodes with no pending dependencies, sorted
+	g     *Graph
+	x     *index
+	res   *WalkResult
+	nodes []nodeWalk // by the node's position in x.nodes
+	ready []string   // waiting nodes with no pending dependencies, sorted
 }
+
+type nodeWalk struct {
+	state   nodeState
+	pending int // unfinished dependencies
+}
+
+// node is the walk state of node id.
+func (w *walk) node(id string) *nodeWalk { return &w.nodes[w.x.pos[id]] }
 
 // Walk calls fn for every node, each only after all its dependencies
 // succeeded, running up to parallelism independent nodes at once
@@ -93,35 +100,39 @@ func (g *Graph) Walk(ctx context.Context, parallelism int, fn func(ctx context.C
 	}
 	x := g.index()
 	w := &walk{
-		g:       g,
-		x:       x,
-		res:     &WalkResult{Errors: map[string]error{}, Skipped: map[string]string{}, Done: make([]string, 0, len(x.nodes))},
-		state:   make(map[string]nodeState, len(x.nodes)),
-		pending: make(map[string]int, len(x.nodes)),
+		g:     g,
+		x:     x,
+		res:   &WalkResult{Errors: map[string]error{}, Skipped: map[string]string{}, Done: make([]string, 0, len(x.nodes))},
+		nodes: make([]nodeWalk, len(x.nodes)),
 	}
 	w.failCycles()
-	for _, id := range x.nodes {
-		w.pending[id] = len(g.deps[id])
-		if w.pending[id] == 0 && w.state[id] == waiting {
+	for i, id := range x.nodes {
+		w.nodes[i].pending = x.ndeps[i]
+		if w.nodes[i].pending == 0 && w.nodes[i].state == waiting {
 			w.ready = append(w.ready, id)
 		}
 	}
 
 	// Buffered so that a finishing node never blocks, even after the loop
-	// below has stopped starting new ones.
-	results := make(chan outcome, parallelism)
+	// below has stopped starting new ones (no more are ever in flight than
+	// there are nodes). Made with the first node that runs in a goroutine:
+	// a chain's walk needs none.
+	var results chan outcome
 	inFlight := 0
 	done := ctx.Done()
 	for {
 		for inFlight < parallelism && len(w.ready) > 0 && ctx.Err() == nil {
 			id := w.ready[0]
 			w.ready = w.ready[1:]
-			w.state[id] = running
+			w.node(id).state = running
 			if inFlight == 0 && len(w.ready) == 0 {
 				// The only node that can run now (a chain's next link)
 				// runs here: a goroutine of its own would only wait.
 				w.finish(outcome{id, call(ctx, fn, id)})
 				continue
+			}
+			if results == nil {
+				results = make(chan outcome, min(parallelism, len(x.nodes)))
 			}
 			inFlight++
 			go func() { results <- outcome{id, call(ctx, fn, id)} }()
@@ -159,7 +170,7 @@ func (w *walk) failCycles() {
 		err := &CycleError{Cycles: [][]string{slices.Clone(c)}}
 		for _, id := range c {
 			w.res.Errors[id] = err
-			w.state[id] = settled
+			w.node(id).state = settled
 		}
 		for _, id := range c {
 			w.skipDependents(id, id)
@@ -168,7 +179,7 @@ func (w *walk) failCycles() {
 }
 
 func (w *walk) finish(o outcome) {
-	w.state[o.id] = settled
+	w.node(o.id).state = settled
 	if o.err != nil {
 		w.res.Errors[o.id] = o.err
 		w.skipDependents(o.id, o.id)
@@ -176,8 +187,9 @@ func (w *walk) finish(o outcome) {
 	}
 	w.res.Done = append(w.res.Done, o.id)
 	for _, d := range w.x.dependents[o.id] {
-		w.pending[d]--
-		if w.pending[d] == 0 && w.state[d] == waiting {
+		n := w.node(d)
+		n.pending--
+		if n.pending == 0 && n.state == waiting {
 			i, _ := slices.BinarySearch(w.ready, d)
 			w.ready = slices.Insert(w.ready, i, d)
 		}
@@ -188,10 +200,10 @@ func (w *walk) finish(o outcome) {
 // the reason. A node already skipped keeps its first cause.
 func (w *walk) skipDependents(id, cause string) {
 	for _, d := range w.x.dependents[id] {
-		if w.state[d] != waiting {
+		if w.node(d).state != waiting {
 			continue
 		}
-		w.state[d] = settled
+		w.node(d).state = settled
 		w.res.Skipped[d] = cause
 		w.skipDependents(d, cause)
 	}
@@ -199,9 +211,9 @@ func (w *walk) skipDependents(id, cause string) {
 
 // skipUnstarted skips every node that has not started, after cancellation.
 func (w *walk) skipUnstarted(cause string) {
-	for id := range w.g.nodes {
-		if w.state[id] == waiting {
-			w.state[id] = settled
+	for i, id := range w.x.nodes {
+		if w.nodes[i].state == waiting {
+			w.nodes[i].state = settled
 			w.res.Skipped[id] = cause
 		}
 	}

@@ -8,7 +8,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/hashicorp/hcl/v2/hcldec"
+	"github.com/hashicorp/hcl/v2"
 	"github.com/toteworks/tote/connectors"
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/cpugate"
@@ -78,7 +78,8 @@ type Record struct {
 // while their targets are as they were when planned. runID, when not empty,
 // records the run and its step attempts in state.
 func (e *Engine) Execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string) *Result {
-	return e.execute(ctx, mode, ev, constraint, runID, nil)
+	res, _ := e.execute(ctx, mode, ev, constraint, runID, false)
+	return res
 }
 
 // ExecuteDeferred applies like Execute, but returns the run's record for
@@ -86,31 +87,31 @@ func (e *Engine) Execute(ctx context.Context, mode Mode, ev Event, constraint *p
 // the inbox item in the same commit). The record is zero when the event
 // never became a run.
 func (e *Engine) ExecuteDeferred(ctx context.Context, ev Event, runID string) (*Result, Record) {
-	var rec Record
-	res := e.execute(ctx, Apply, ev, nil, runID, &rec)
-	return res, rec
+	return e.execute(ctx, Apply, ev, nil, runID, true)
 }
 
-// execute runs ev; with a non-nil deferred, the run's record is left there
-// instead of being written to state.
-func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string, deferred *Record) *Result {
+// execute runs ev. For a worker, the run's record is returned instead of
+// being written to state. (It is a local that x.finish fills, not a field
+// of an execution or reached from one: the heap is where a part's
+// execution is, and the record would be put there too.)
+func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *plan.Run, runID string, worker bool) (*Result, Record) {
 	pl := e.prog.Pipeline(ev.Pipeline)
 	res := &Result{RunID: runID, Plan: &plan.Run{Pipeline: ev.Pipeline, Trigger: ev.Trigger, EventKey: ev.Key}}
 	if pl == nil {
 		res.Err = connectors.Permanent(fmt.Errorf("no pipeline %q", ev.Pipeline))
 		res.Permanent = true
-		return res
+		return res, Record{}
 	}
 	if mode == Apply && e.store == nil {
 		res.Err = errors.New("apply needs a state store")
-		return res
+		return res, Record{}
 	}
 	var trig *compile.Trigger
 	if ev.Trigger != "" {
 		if trig = pl.Trigger(ev.Trigger); trig == nil {
 			res.Err = connectors.Permanent(fmt.Errorf("pipeline %q has no trigger %q", ev.Pipeline, ev.Trigger))
 			res.Permanent = true
-			return res
+			return res, Record{}
 		}
 	}
 	data := ev.Data
@@ -118,18 +119,18 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		data = cty.NullVal(cty.DynamicPseudoType)
 	}
 	resolved, changed, resolveErr := e.resolveEvent(ctx, trig, data)
+	var rec Record // a worker's
 	if resolveErr == nil {
 		if changed && !resolved.RawEquals(data) {
 			// Encoded once, for the plan and for the run's record.
 			res.Plan.Event = EncodeEvent(trig, resolved)
-			if deferred != nil {
-				deferred.Subjects = Subjects(trig, resolved)
-				deferred.Resolved = res.Plan.Event
+			if worker {
+				rec.Subjects, rec.Resolved = Subjects(trig, resolved), res.Plan.Event
 			}
 		}
 		data = resolved
 	}
-	if trig != nil && !data.IsNull() && res.Plan.Event == nil && deferred == nil {
+	if trig != nil && !data.IsNull() && res.Plan.Event == nil && !worker {
 		// A worker's run leaves it out: its event is its item's payload.
 		res.Plan.Event = EncodeEvent(trig, data)
 	}
@@ -139,23 +140,30 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	// x collects the run's outcome; each part is walked by an execution of
 	// its own, which alone needs a scope.
 	run := func() *execution {
-		return &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, deferred: deferred, started: now,
+		return &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, worker: worker, started: now,
 			redact: redact}
 	}
-	x := run()
+	x := &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, worker: worker, started: now,
+		redact: redact}
 	newExecution := func(p part) *execution {
 		px := run()
-		px.sem = make(chan struct{}, e.opts.Parallelism)
-		px.transforms, px.steps = map[string]cty.Value{}, map[string]cty.Value{}
+		px.values = make([]nodeValue, 0, len(pl.Nodes))
+		if runID != "" && mode == Apply {
+			// One attempt per step, unless some retry or have for_each.
+			px.attempts = make([]state.StepAttempt, 0, pl.StepCount())
+		}
 		px.inst = p.instance
 		px.base = &compile.Scope{
 			Vars: e.prog.Vars, Locals: e.prog.Locals, Connections: e.connections,
 			Trigger: pl.EventValue(trig, p.data),
-			Run: cty.ObjectVal(map[string]cty.Value{
+			Run:     cty.DynamicVal, // when no expression refers to it
+			Funcs:   e.prog.Functions(mode == Plan),
+		}
+		if pl.RefersToRun {
+			px.base.Run = cty.ObjectVal(map[string]cty.Value{
 				"id": runIDValue(mode, runID), "pipeline": cty.StringVal(pl.Name),
 				"mode": cty.StringVal(string(mode)), "time": cty.StringVal(now.UTC().Format(time.RFC3339)),
-			}),
-			Funcs: e.prog.Functions(mode == Plan),
+			})
 		}
 		if pl.ForEach != nil && len(pl.ForEach.Instances) > 1 && p.instance != nil {
 			// Which store a change is for, once there are several.
@@ -163,18 +171,19 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		}
 		return px
 	}
-	if runID != "" && mode == Apply && deferred == nil {
+	if runID != "" && mode == Apply && !worker {
 		if err := e.store.StartRun(ctx, state.Run{ID: runID, Pipeline: pl.Name, Trigger: ev.Trigger, EventKey: ev.Key,
 			Mode: string(mode), Status: state.RunRunning, StartedAt: now}); err != nil {
 			res.Err = fmt.Errorf("recording the run: %w", err)
-			return res
+			return res, rec
 		}
 	}
 
 	if resolveErr != nil {
-		x.fail("trigger."+trig.Name, resolveErr)
-		x.finish(ctx, nil)
-		return res
+		// Appended here, not by x.fail: its lock would move x to the heap.
+		x.failures = append(x.failures, failure{"trigger." + trig.Name, resolveErr})
+		x.finish(ctx, nil, &rec)
+		return res, rec
 	}
 	// The instances of a split event run one after another, as one run.
 	var walkErr error
@@ -183,13 +192,22 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		if err := pl.Graph.Walk(ctx, e.opts.Parallelism, px.node).Err(); err != nil && walkErr == nil {
 			walkErr = err
 		}
-		x.failures = append(x.failures, px.failures...)
-		x.attempts = append(x.attempts, px.attempts...)
-		x.ledger = append(x.ledger, px.ledger...)
-		x.links = append(x.links, px.links...)
+		x.failures = adopt(x.failures, px.failures)
+		x.attempts = adopt(x.attempts, px.attempts)
+		x.ledger = adopt(x.ledger, px.ledger)
+		x.links = adopt(x.links, px.links)
 	}
-	x.finish(ctx, walkErr)
-	return res
+	x.finish(ctx, walkErr, &rec)
+	return res, rec
+}
+
+// adopt is append(to, from...), which takes from itself while to is
+// empty: most runs have one part, whose slices need no copy.
+func adopt[T any](to, from []T) []T {
+	if len(to) == 0 {
+		return from
+	}
+	return append(to, from...)
 }
 
 // part is what one instance of a pipeline runs: the whole event, or in a
@@ -258,29 +276,33 @@ type execution struct {
 	pl         *compile.Pipeline
 	constraint *plan.Run
 	runID      string
-	deferred   *Record // where the run's record goes instead of state, if set
-	started    time.Time
-	res        *Result
-	base       *compile.Scope
-	sem        chan struct{}
-	redact     *redactor
+	// worker is set when the run's record is left for its caller, a
+	// worker, instead of being written to state.
+	worker  bool
+	started time.Time
+	res     *Result
+	base    *compile.Scope
+	sem     chan struct{}
+	redact  *redactor
 	// inst is the connection of the pipeline instance this walk
 	// serves (for_each pipelines); prefix sets its addresses apart.
 	inst   *compile.Connection
 	prefix string
 
-	mu         sync.Mutex
-	transforms map[string]cty.Value
-	steps      map[string]cty.Value
-	failures   []failure
-	attempts   []state.StepAttempt
+	mu sync.Mutex
+	// values are the transforms' and steps' values so far.
+	values   []nodeValue
+	failures []failure
+	attempts []state.StepAttempt
 	// ledger and links are the intents of writes made without an open
-	// intent, and their links, for the settlement (deferred runs only).
+	// intent, and their links, for the settlement (a worker's runs only).
 	ledger []state.Intent
 	links  []state.Link
-	// transformsObj and stepsObj are objectOf(transforms) and
-	// objectOf(steps), NilVal when stale.
+	// transformsObj and stepsObj are transform.* and step.* built from
+	// values, NilVal when stale; hctx is the HCL context of
+	// them and base, nil when stale.
 	transformsObj, stepsObj cty.Value
+	hctx                    *hcl.EvalContext
 }
 
 type failure struct {
@@ -289,8 +311,9 @@ type failure struct {
 }
 
 // finish settles the run: its failures, and w, the first error of its
-// walks (nil when none, or when the run stopped before its graph).
-func (x *execution) finish(ctx context.Context, w error) {
+// walks (nil when none, or when the run stopped before its graph). A
+// worker's run leaves its record in rec.
+func (x *execution) finish(ctx context.Context, w error, rec *Record) {
 	res := x.res
 	var errs []error
 	permanent := true
@@ -326,8 +349,8 @@ func (x *execution) finish(ctx context.Context, w error) {
 	sort.Slice(res.Plan.Changes, func(i, j int) bool { return res.Plan.Changes[i].Address < res.Plan.Changes[j].Address })
 	sort.Slice(res.Plan.Reads, func(i, j int) bool { return res.Plan.Reads[i].Address < res.Plan.Reads[j].Address })
 	res.Took = x.e.opts.Clock().Sub(x.started)
-	if x.deferred != nil {
-		x.deferred.Intents, x.deferred.Links = x.ledger, x.links
+	if x.worker {
+		rec.Intents, rec.Links = x.ledger, x.links
 	}
 	if x.runID == "" || x.mode != Apply {
 		return
@@ -336,10 +359,10 @@ func (x *execution) finish(ctx context.Context, w error) {
 	if res.Err != nil {
 		status, msg = state.RunFailed, x.redact.String(res.Err.Error())
 	}
-	if x.deferred != nil {
-		x.deferred.Run = state.Run{ID: x.runID, Pipeline: x.pl.Name, Trigger: res.Plan.Trigger, EventKey: res.Plan.EventKey,
+	if x.worker {
+		rec.Run = state.Run{ID: x.runID, Pipeline: x.pl.Name, Trigger: res.Plan.Trigger, EventKey: res.Plan.EventKey,
 			Mode: string(x.mode), Status: status, Writes: res.Writes, Error: msg, StartedAt: x.started, FinishedAt: x.e.opts.Clock()}
-		x.deferred.Attempts = x.attempts
+		rec.Attempts = x.attempts
 		return
 	}
 	// Recording must happen even when the run's context was cancelled.
@@ -360,31 +383,70 @@ func (x *execution) fail(addr string, err error) {
 	x.mu.Unlock()
 }
 
-func (x *execution) scope() *compile.Scope {
+// scope returns what a node starting now is evaluated with: the HCL
+// context of the run's values so far, and for a node with for_each (whose
+// instances add each to it) the scope it was built from. The context is
+// built once per change of transform.* and step.*, not per node: the nodes
+// that start before the next change share it, as HCL only reads it.
+func (x *execution) scope(forEach bool) (*hcl.EvalContext, *compile.Scope) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	// transform.* and step.* are built once per change, not per node.
 	if x.transformsObj == cty.NilVal {
-		x.transformsObj = objectOf(x.transforms)
+		x.transformsObj = x.objectOf(compile.TransformNode)
 	}
 	if x.stepsObj == cty.NilVal {
-		x.stepsObj = objectOf(x.steps)
+		x.stepsObj = x.objectOf(compile.StepNode)
 	}
 	sc := *x.base
 	sc.TransformsObject, sc.StepsObject = x.transformsObj, x.stepsObj
-	return &sc
+	if x.hctx == nil {
+		x.hctx = sc.EvalContext()
+	}
+	if !forEach {
+		return x.hctx, nil
+	}
+	c := sc
+	return x.hctx, &c
 }
 
 func (x *execution) set(n *compile.Node, v cty.Value) {
 	x.mu.Lock()
 	defer x.mu.Unlock()
 	if n.Kind == compile.TransformNode {
-		x.transforms[n.Name] = v
 		x.transformsObj = cty.NilVal
 	} else {
-		x.steps[n.Name] = v
 		x.stepsObj = cty.NilVal
 	}
+	x.hctx = nil
+	for i := range x.values {
+		if x.values[i].kind == n.Kind && x.values[i].name == n.Name {
+			x.values[i].v = v
+			return
+		}
+	}
+	x.values = append(x.values, nodeValue{n.Kind, n.Name, v})
+}
+
+// nodeValue is the value of a transform or step that ran.
+type nodeValue struct {
+	kind compile.NodeKind
+	name string
+	v    cty.Value
+}
+
+// objectOf is transform.* or step.*, the values of the nodes of kind that
+// ran. x.mu is held.
+func (x *execution) objectOf(kind compile.NodeKind) cty.Value {
+	// Built in a map of constant small size, which stays on the stack
+	// (cty.ObjectVal copies it) while the pipeline has few nodes.
+	m := make(map[string]cty.Value, 8)
+	for _, nv := range x.values {
+		if nv.kind == kind {
+			m[nv.name] = nv.v
+		}
+	}
+	return objectOf(m)
 }
 
 // node evaluates one transform or step, all its instances included. A
@@ -394,9 +456,9 @@ func (x *execution) node(ctx context.Context, addr string) error {
 	n := x.pl.Nodes[addr]
 	addr = x.prefix + addr
 	defer stepDone(ctx)
-	sc := x.scope()
+	hctx, sc := x.scope(n.ForEach != nil)
 	if n.ForEach == nil {
-		v, _, err := x.instance(ctx, n, sc, nil, addr)
+		v, _, err := x.instance(ctx, n, hctx, addr)
 		if err != nil {
 			x.fail(addr, err)
 			if _, deferred := connectors.Deferred(err); deferred || (n.Kind == compile.StepNode && n.Step.OnError == "continue") {
@@ -409,7 +471,7 @@ func (x *execution) node(ctx context.Context, addr string) error {
 		x.set(n, v)
 		return nil
 	}
-	fe, diags := n.ForEach.Value(sc.EvalContext())
+	fe, diags := n.ForEach.Value(hctx)
 	if diags.HasErrors() {
 		err := diagError(diags)
 		x.fail(addr, err)
@@ -436,20 +498,24 @@ func (x *execution) node(ctx context.Context, addr string) error {
 		err      error
 	}
 	outcomes := make([]outcome, len(instances))
+	sem := x.semaphore()
+	// The goroutines capture a copy: were they to capture addr, it would
+	// be moved to the heap for every node.
+	nodeAddr := addr
 	var wg sync.WaitGroup
 	for i, inst := range instances {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			select {
-			case x.sem <- struct{}{}:
-				defer func() { <-x.sem }()
+			case sem <- struct{}{}:
+				defer func() { <-sem }()
 			case <-ctx.Done():
 				outcomes[i] = outcome{key: inst.key, err: ctx.Err()}
 				return
 			}
-			ia := fmt.Sprintf("%s[%q]", addr, inst.key)
-			v, included, err := x.instance(ctx, n, sc, &compile.Each{Key: cty.StringVal(inst.key), Value: inst.val}, ia)
+			ia := fmt.Sprintf("%s[%q]", nodeAddr, inst.key)
+			v, included, err := x.instance(ctx, n, sc.With(&compile.Each{Key: cty.StringVal(inst.key), Value: inst.val}).EvalContext(), ia)
 			outcomes[i] = outcome{inst.key, v, included, err}
 		}()
 	}
@@ -476,6 +542,17 @@ func (x *execution) node(ctx context.Context, addr string) error {
 	}
 	x.set(n, objectOf(vals))
 	return nil
+}
+
+// semaphore bounds the instances of for_each nodes running at once. It
+// is made with the first such node: most pipelines have none.
+func (x *execution) semaphore() chan struct{} {
+	x.mu.Lock()
+	defer x.mu.Unlock()
+	if x.sem == nil {
+		x.sem = make(chan struct{}, x.e.opts.Parallelism)
+	}
+	return x.sem
 }
 
 // recordedError is a node failure already recorded per instance.
@@ -516,8 +593,8 @@ func forEachInstances(fe cty.Value) ([]instance, error) {
 }
 
 // instance evaluates one instance. included is false when its when is false.
-func (x *execution) instance(ctx context.Context, n *compile.Node, sc *compile.Scope, each *compile.Each, addr string) (cty.Value, bool, error) {
-	hctx := sc.With(each).EvalContext()
+// hctx is the scope it is evaluated in (each included).
+func (x *execution) instance(ctx context.Context, n *compile.Node, hctx *hcl.EvalContext, addr string) (cty.Value, bool, error) {
 	if n.Kind == compile.StepNode && !x.conn(n).Enabled {
 		// A disabled connection's steps are skipped like a false when.
 		return cty.ObjectVal(map[string]cty.Value{"output": cty.NullVal(n.Type)}), false, nil
@@ -549,7 +626,7 @@ func (x *execution) instance(ctx context.Context, n *compile.Node, sc *compile.S
 		}
 		return v, true, nil
 	}
-	args, diags := hcldec.Decode(n.ArgBody(), n.Args, hctx)
+	args, diags := n.DecodeArgs(hctx)
 	if diags.HasErrors() {
 		return cty.NilVal, false, diagError(diags)
 	}
@@ -567,7 +644,7 @@ func (x *execution) instance(ctx context.Context, n *compile.Node, sc *compile.S
 }
 
 func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args cty.Value) (cty.Value, error) {
-	if !args.IsWhollyKnown() {
+	if !whollyKnown(args) {
 		x.addRead(plan.Read{Address: addr, Action: n.ActionName, Deferred: true})
 		return cty.UnknownVal(n.Type), nil
 	}
@@ -584,7 +661,7 @@ func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args
 		out = v
 		return err
 	})
-	if p, ok := connectors.Partial(err); ok {
+	if p, ok := partialErr(err); ok {
 		// The records read go on; the run fails with those left out.
 		x.fail(addr, p)
 		out, err = p.Value, nil
@@ -594,6 +671,15 @@ func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args
 	}
 	x.addRead(plan.Read{Address: addr, Action: n.ActionName})
 	return conform(out, n.Type, n.ActionName)
+}
+
+// partialErr is connectors.Partial, asked only of an error: its target
+// for errors.As goes on the heap for every read otherwise.
+func partialErr(err error) (*connectors.PartialError, bool) {
+	if err == nil {
+		return nil, false
+	}
+	return connectors.Partial(err)
 }
 
 func conform(v cty.Value, t cty.Type, action string) (cty.Value, error) {

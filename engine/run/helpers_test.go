@@ -22,7 +22,7 @@ type fixture struct {
 	eng   *run.Engine
 }
 
-func newFixture(t *testing.T, src string, opts run.Options) *fixture {
+func newFixture(t testing.TB, src string, opts run.Options) *fixture {
 	t.Helper()
 	f := &fixture{mem: conntest.NewStore()}
 	reg := connectors.MustRegistry(f.mem.Connector())

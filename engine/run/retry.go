@@ -29,8 +29,13 @@ func (x *execution) retry(ctx context.Context, n *compile.Node, addr string, fn 
 		err := fn(cctx)
 		cancel()
 		x.recordAttempt(addr, i, started, err)
+		if err == nil {
+			// (Before asking what kind of error it is: each question
+			// puts a target for errors.As on the heap.)
+			return nil
+		}
 		_, deferred := connectors.Deferred(err)
-		if err == nil || i >= attempts || connectors.IsPermanent(err) || deferred || ctx.Err() != nil {
+		if i >= attempts || connectors.IsPermanent(err) || deferred || ctx.Err() != nil {
 			return err
 		}
 		wait := Backoff(backoff, maxDelay, i)

@@ -38,7 +38,7 @@ func (x *execution) write(ctx context.Context, n *compile.Node, addr string, arg
 		return cty.UnknownVal(n.Type), nil
 	}
 	pc.Identity = identity
-	if raw.IsWhollyKnown() {
+	if whollyKnown(raw) {
 		pc.ArgsDigest = digest(raw)
 	}
 	conn, err := x.e.Conn(ctx, x.conn(n))
@@ -102,6 +102,9 @@ func (x *execution) applyClaimed(ctx context.Context, n *compile.Node, conn conn
 	deadline := time.Now().Add(x.e.opts.ClaimWait)
 	for changed := 0; ; {
 		v, err := x.applyOnce(ctx, n, conn, pc, key, raw)
+		if err == nil {
+			return v, nil // before claimed, which errors.As puts on the heap
+		}
 		var claimed *state.IntentClaimedError
 		switch {
 		case errors.Is(err, state.ErrIntentChanged) && changed < 5:
@@ -210,7 +213,7 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 	// call, with the run's settlement: made twice, it changes nothing, so
 	// a crash before the settlement simply makes it again when the item
 	// runs again. Every other write opens its intent before the call.
-	late := x.deferred != nil && n.Action.Guarantee == connectors.Idempotent
+	late := x.worker && n.Action.Guarantee == connectors.Idempotent
 	if late {
 		if f := x.e.fence.Load(); f != nil {
 			if err := store.FenceHeld(ctx, *f); err != nil {
@@ -225,7 +228,8 @@ func (x *execution) applyOnce(ctx context.Context, n *compile.Node, conn connect
 		// this process still holds the state lease it works under.
 		var seen *state.Intent
 		if found {
-			seen = &in
+			c := in // a copy: taking in's address would put it on the heap in every write
+			seen = &c
 		}
 		if err := store.OpenIntentWith(ctx, in0, state.OpenOptions{TTL: x.e.opts.IntentClaim, Compare: true, Seen: seen,
 			Fence: x.e.fence.Load()}); err != nil {
@@ -294,7 +298,7 @@ func (x *execution) lateIntent(in state.Intent, status state.IntentStatus, outpu
 	in.Status, in.Output, in.Error, in.UpdatedAt = status, output, errMsg, x.e.opts.Clock()
 	x.mu.Lock()
 	defer x.mu.Unlock()
-	x.links = append(x.links, links...)
+	x.links = adopt(x.links, links)
 	for i := range x.ledger {
 		if x.ledger[i].Key == in.Key {
 			x.ledger[i] = in
@@ -377,7 +381,7 @@ func (x *execution) describe(pc *plan.Change, ch connectors.Change) {
 	if after == cty.NilVal {
 		after = cty.NullVal(cty.DynamicPseudoType)
 	}
-	if x.deferred == nil {
+	if !x.worker {
 		// A worker's run shows its changes to nobody: it skips their diffs.
 		pc.Fields = x.redact.Fields(plan.Diff(before, after))
 	}
@@ -412,7 +416,7 @@ func identityOf(args, raw cty.Value, names []string, marked bool) (string, bool)
 // nothing in v is marked (arguments seldom are): looking for marks costs
 // less than rebuilding every value on the way.
 func unmarkDeep(v cty.Value) (cty.Value, cty.ValueMarks) {
-	if !v.ContainsMarked() {
+	if !containsMarked(v) {
 		return v, nil
 	}
 	return v.UnmarkDeep()

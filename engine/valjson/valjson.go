@@ -9,6 +9,7 @@
 package valjson
 
 import (
+	"bytes"
 	"encoding/json"
 	"math/big"
 	"slices"
@@ -22,8 +23,25 @@ import (
 
 // Marshal is cty's json.Marshal(v, t).
 func Marshal(v cty.Value, t cty.Type) ([]byte, error) {
-	return Append(make([]byte, 0, 128), v, t)
+	// Written into a reused buffer and copied out at its length: a fresh
+	// buffer grown as it is written costs more than the copy.
+	buf := marshalBufs.Get().(*[]byte)
+	b, err := Append((*buf)[:0], v, t)
+	var out []byte
+	if err == nil {
+		out = bytes.Clone(b)
+	}
+	if cap(b) <= maxPooledBuf { // a rare large value's buffer is not kept
+		*buf = b[:0]
+		marshalBufs.Put(buf)
+	}
+	return out, err
 }
+
+// marshalBufs are Marshal's buffers, of at most maxPooledBuf bytes each.
+var marshalBufs = sync.Pool{New: func() any { b := make([]byte, 0, 512); return &b }}
+
+const maxPooledBuf = 64 << 10
 
 // Append appends what Marshal(v, t) returns to dst.
 func Append(dst []byte, v cty.Value, t cty.Type) ([]byte, error) {

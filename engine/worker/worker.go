@@ -68,8 +68,11 @@ type Worker struct {
 	// SettleFunc commits a settlement (Store.Settle; tests inject faults).
 	SettleFunc func(context.Context, state.Settlement) error
 
-	mu       sync.Mutex
-	inFlight map[int64]state.Item
+	mu sync.Mutex
+	// inFlight are the items claimed and not yet settled, by id. They
+	// point into their claim's slice, which nothing changes: items of
+	// their size by value made the map's churn a cost per item.
+	inFlight map[int64]*state.Item
 }
 
 // Outcome is how an item settled.
@@ -152,14 +155,14 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	// settling) that live as long as the worker: a runner's stack, grown by
 	// its first run, stays grown, where a goroutine per item grew a new one
 	// for every run.
-	work := make(chan state.Item)
+	work := make(chan *state.Item)
 	defer close(work)
 	pool := 0
 	// done wakes the loop when a run frees its slot; a pending wake-up is
 	// enough, so senders never block.
 	done := make(chan struct{}, 1)
-	serve := func(it state.Item) {
-		defer w.track(it, false)
+	serve := func(it *state.Item) {
+		defer w.untrack(it.ID)
 		ctx, exit := cpu.Enter(runCtx)
 		w.process(ctx, it, func() {
 			// The run is over: its settlement waits on the writer, and
@@ -174,7 +177,7 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 		})
 		<-settling
 	}
-	startItem := func(it state.Item) {
+	startItem := func(it *state.Item) {
 		slots <- struct{}{}
 		select {
 		case work <- it:
@@ -182,10 +185,13 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 			if pool < 2*w.Concurrency {
 				pool++
 				wg.Add(1)
+				// A copy for the goroutine: were it to capture it, it
+				// would be moved to the heap for every item started.
+				first := it
 				go func() {
 					defer wg.Done()
 					keepStack(func() {
-						serve(it)
+						serve(first)
 						for it := range work {
 							serve(it)
 						}
@@ -200,7 +206,17 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 	// items beyond those running: when a run is over, the next item is
 	// ready, instead of a claim's commit later. What is claimed and never
 	// started is given back when the worker stops.
-	var queue []state.Item
+	//
+	// Items are queued, run and settled (Settlement.Claimed) by pointer
+	// into their claim's slice, which nothing changes: copies of items
+	// this size, queued and each moved to the heap to be settled, were a
+	// cost per item run.
+	var queue []*state.Item
+	enqueue := func(items []state.Item) {
+		for i := range items {
+			queue = append(queue, &items[i])
+		}
+	}
 	claims := make(chan claimed, 1)
 	claiming := false
 	more := true // the last claim found all it asked for, or something changed since
@@ -208,9 +224,13 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 		if claiming {
 			r := <-claims
 			w.trackAll(r.items, true)
-			queue = append(queue, r.items...)
+			enqueue(r.items)
 		}
-		w.giveBack(context.WithoutCancel(intake), queue)
+		left := make([]state.Item, len(queue))
+		for i, it := range queue {
+			left[i] = *it
+		}
+		w.giveBack(context.WithoutCancel(intake), left)
 	}()
 	lastReclaim := w.Clock()
 	for {
@@ -260,7 +280,7 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 				w.Logger.Error("claiming inbox items", "err", r.err)
 			}
 			w.trackAll(r.items, true)
-			queue = append(queue, r.items...)
+			enqueue(r.items)
 			more = len(r.items) == r.asked // there may be more
 		case <-w.Wake:
 			more = true
@@ -306,7 +326,7 @@ func (w *Worker) Reclaim(ctx context.Context) {
 	w.mu.Lock()
 	live := make([]state.Item, 0, len(w.inFlight))
 	for _, it := range w.inFlight {
-		live = append(live, it)
+		live = append(live, *it)
 	}
 	w.mu.Unlock()
 	if err := w.Store.ExtendClaims(ctx, w.Lease, live); err != nil {
@@ -324,22 +344,24 @@ func (w *Worker) Reclaim(ctx context.Context) {
 }
 
 func (w *Worker) trackAll(items []state.Item, running bool) {
-	for _, it := range items {
-		w.track(it, running)
-	}
-}
-
-func (w *Worker) track(it state.Item, running bool) {
 	w.mu.Lock()
 	defer w.mu.Unlock()
 	if w.inFlight == nil {
-		w.inFlight = map[int64]state.Item{}
+		w.inFlight = map[int64]*state.Item{}
 	}
-	if running {
-		w.inFlight[it.ID] = it
-	} else {
-		delete(w.inFlight, it.ID)
+	for i := range items {
+		if running {
+			w.inFlight[items[i].ID] = &items[i]
+		} else {
+			delete(w.inFlight, items[i].ID)
+		}
 	}
+}
+
+func (w *Worker) untrack(id int64) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	delete(w.inFlight, id)
 }
 
 // settle commits a settlement, trying again with backoff when the store
@@ -370,12 +392,13 @@ func (w *Worker) RunID(it state.Item) string {
 
 // process runs an item and settles it; over is called once the run is,
 // before its settlement.
-func (w *Worker) process(ctx context.Context, it state.Item, over func()) {
+func (w *Worker) process(ctx context.Context, claimed *state.Item, over func()) {
+	it := *claimed
 	t := w.trigger(it)
 	res, rec, ev := w.runItem(ctx, it, t)
 	over()
 	outcome := Finished
-	st := state.Settlement{Run: rec.Run, Attempts: rec.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: &it}
+	st := state.Settlement{Run: rec.Run, Attempts: rec.Attempts, ItemID: it.ID, Outcome: state.ItemDone, Claimed: claimed}
 	st.Run.ItemID, st.Run.Attempt = it.ID, it.Attempts
 	switch {
 	case res.Err == nil && res.Deferred > 0 && w.Clock().Sub(it.CreatedAt) > w.MaxWait:
