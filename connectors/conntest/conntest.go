@@ -340,3 +340,27 @@ func (c conn) Poll(ctx context.Context, trigger string, args cty.Value, w connec
 	}
 	return events, cursor, nil
 }
+
+// ThreeSteps is the pipeline the engine's benchmarks run for each event: a
+// read, a transform and a write through the ledger, on the memory
+// connector, triggered by a cron tick.
+const ThreeSteps = `
+connection "memory" "m" {}
+pipeline "p" {
+  trigger "cron" "tick" {
+    schedule = "@hourly"
+  }
+  step "read" {
+    action = memory.get
+    key    = "source"
+  }
+  transform "shape" {
+    value = { tick = trigger.tick, source = step.read.output.key }
+  }
+  step "write" {
+    action = memory.put
+    key    = "out/${trigger.tick}"
+    value  = transform.shape
+  }
+}
+`

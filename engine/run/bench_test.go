@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/toteworks/tote/connectors/conntest"
 	"github.com/toteworks/tote/engine/run"
 	"github.com/zclconf/go-cty/cty"
 )
@@ -14,27 +15,7 @@ import (
 // those of a benchmark through the state writer (whose group commits vary
 // with timing), are the same from one run to the next.
 func BenchmarkExecuteDeferred(b *testing.B) {
-	const src = `
-connection "memory" "m" {}
-pipeline "p" {
-  trigger "cron" "tick" {
-    schedule = "@hourly"
-  }
-  step "read" {
-    action = memory.get
-    key    = "source"
-  }
-  transform "shape" {
-    value = { tick = trigger.tick, source = step.read.output.key }
-  }
-  step "write" {
-    action = memory.put
-    key    = "out/${trigger.tick}"
-    value  = transform.shape
-  }
-}
-`
-	f := newFixture(b, src, run.Options{})
+	f := newFixture(b, conntest.ThreeSteps, run.Options{})
 	ctx := b.Context()
 	b.ReportAllocs()
 	i := 0

@@ -17,35 +17,13 @@ import (
 	"github.com/toteworks/tote/engine/worker"
 )
 
-// A 3-step DAG (read, transform, write) per event.
-const threeSteps = `
-connection "memory" "m" {}
-pipeline "p" {
-  trigger "cron" "tick" {
-    schedule = "@hourly"
-  }
-  step "read" {
-    action = memory.get
-    key    = "source"
-  }
-  transform "shape" {
-    value = { tick = trigger.tick, source = step.read.output.key }
-  }
-  step "write" {
-    action = memory.put
-    key    = "out/${trigger.tick}"
-    value  = transform.shape
-  }
-}
-`
-
 // BenchmarkDurableEvents measures events through the whole engine with a
 // connector of no latency: each event is enqueued, claimed, run (a read, a
 // transform and a write through the ledger, with its run and attempts
 // recorded) and finished, every step committed to SQLite.
 func BenchmarkDurableEvents(b *testing.B) {
 	mem := conntest.NewStore()
-	cfg, _ := config.Parse(map[string][]byte{"main.hcl": []byte(threeSteps)})
+	cfg, _ := config.Parse(map[string][]byte{"main.hcl": []byte(conntest.ThreeSteps)})
 	prog, diags := compile.Compile(cfg, compile.Options{Registry: connectors.MustRegistry(mem.Connector())})
 	if diags.HasErrors() {
 		b.Fatal(diags)
