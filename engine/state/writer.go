@@ -81,7 +81,10 @@ type writer struct {
 	later   []string // PostgreSQL: control statements waiting for the next (see control)
 	aborted bool     // a batch failed as a whole since the last checkConn
 	ckpt    *checkpointer
-	grouped int // requests that ran in groups (tests)
+	grouped int      // requests that ran in groups (tests)
+	args    []any    // the statements' argument buffer (see wtx.argBuf)
+	ins     []Intent // settleAll's buffers
+	links   []Link
 }
 
 func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log *slog.Logger) *writer {
@@ -535,6 +538,23 @@ type wtx struct {
 
 func (t *wtx) exec(query string, args ...any) (sql.Result, error) {
 	return t.w.exec(query, args...)
+}
+
+// argBuf returns the writer's argument buffer, empty, with room for n
+// arguments. The writer runs one statement at a time and a statement has
+// read its arguments when it returns, so one buffer serves them all; the
+// caller clears what it put in (see clearArgs) once its statement ran.
+func (t *wtx) argBuf(n int) []any {
+	if cap(t.w.args) < n {
+		t.w.args = make([]any, 0, n)
+	}
+	return t.w.args[:0]
+}
+
+// clearArgs drops the values of an argument buffer, so that it holds
+// nothing of a request once the request has run.
+func clearArgs(args []any) {
+	clear(args[:cap(args)])
 }
 
 // affected runs a statement and returns how many rows it changed.
