@@ -26,14 +26,16 @@ func putLinks(tx *wtx, links []Link) error {
 	links = lastOfEach(links, func(l Link) string { return l.Namespace + "\x00" + l.Key })
 	for len(links) > 0 {
 		n := min(len(links), groupRows)
-		args := make([]any, 0, 4*n)
+		args := tx.argBuf(4 * n)
 		for _, l := range links[:n] {
 			if l.Namespace == "" || l.Key == "" {
 				return fmt.Errorf("link %q/%q: namespace and key are required", l.Namespace, l.Key)
 			}
 			args = append(args, l.Namespace, l.Key, l.Value, tx.now.UnixNano())
 		}
-		if _, err := tx.exec(linkInserts[n], args...); err != nil {
+		_, err := tx.exec(linkInserts[n], args...)
+		clearArgs(args)
+		if err != nil {
 			return fmt.Errorf("link %s/%s: %w", links[0].Namespace, links[0].Key, err)
 		}
 		links = links[n:]

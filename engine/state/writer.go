@@ -85,6 +85,7 @@ type writer struct {
 	args    []any    // the statements' argument buffer (see wtx.argBuf)
 	ins     []Intent // settleAll's buffers
 	links   []Link
+	tx      wtx // the handle of the request running (see newTx)
 }
 
 func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log *slog.Logger) *writer {
@@ -478,7 +479,7 @@ func (w *writer) runGroup(g group, reqs []*writeReq, errs []error) (bool, error)
 		return false, fmt.Errorf("savepoint: %w", err)
 	}
 	ok := true
-	if err := g.runAll(&wtx{w: w, now: w.now()}, reqs, errs); err != nil {
+	if err := g.runAll(w.newTx(), reqs, errs); err != nil {
 		ok = false
 		clear(errs)
 		if _, rerr := w.exec("ROLLBACK TO grp"); rerr != nil {
@@ -502,7 +503,7 @@ func (w *writer) runOne(r *writeReq, errp *error) bool {
 		*errp = fmt.Errorf("savepoint: %w", err)
 		return false
 	}
-	if err := r.fn(&wtx{w: w, now: w.now()}); err != nil {
+	if err := r.fn(w.newTx()); err != nil {
 		*errp = err
 		// Undo this request alone. If SQLite already rolled the whole
 		// transaction back (as it does on I/O errors), this fails too.
@@ -534,6 +535,13 @@ func (w *writer) exec(query string, args ...any) (sql.Result, error) {
 type wtx struct {
 	w   *writer
 	now time.Time // the clock, read once when the request started
+}
+
+// newTx returns the handle for the next request (or group) to run: the
+// writer's own, one request running at a time.
+func (w *writer) newTx() *wtx {
+	w.tx = wtx{w: w, now: w.now()}
+	return &w.tx
 }
 
 func (t *wtx) exec(query string, args ...any) (sql.Result, error) {
