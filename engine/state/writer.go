@@ -68,6 +68,7 @@ type writer struct {
 	conn  *sql.Conn
 	d     dialect
 	stmts *stmtCache
+	raw   *rawExec // SQLite: the statements that return no rows (see rawExec)
 	now   func() time.Time
 	log   *slog.Logger
 
@@ -102,6 +103,9 @@ func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log 
 		budget:  urgentBudget,
 		done:    make(chan struct{}),
 		errs:    make([]error, 0, maxBatch),
+	}
+	if d.backend != Postgres {
+		w.raw = newRawExec(conn, d)
 	}
 	go w.run()
 	return w
@@ -174,7 +178,11 @@ func (w *writer) close() error {
 	close(w.urgent)
 	w.mu.Unlock()
 	<-w.done
-	return errors.Join(w.ckpt.close(), w.stmts.close(), w.conn.Close(), w.db.Close())
+	var rerr error
+	if w.raw != nil {
+		rerr = w.raw.close()
+	}
+	return errors.Join(w.ckpt.close(), w.stmts.close(), rerr, w.conn.Close(), w.db.Close())
 }
 
 func (w *writer) run() {
@@ -523,6 +531,9 @@ func (w *writer) runOne(r *writeReq, errp *error) bool {
 // exec runs a statement on the write connection. Writer statements ignore
 // the callers' contexts: once a batch has started it runs to completion.
 func (w *writer) exec(query string, args ...any) (sql.Result, error) {
+	if w.raw != nil {
+		return w.raw.Exec(query, args)
+	}
 	st, err := w.stmts.get(context.Background(), query)
 	if err != nil {
 		return nil, err
