@@ -6,6 +6,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"time"
 )
 
@@ -26,6 +27,8 @@ type rawExec struct {
 	query string
 	args  []any
 	res   driver.Result
+	ids   []int64 // QueryIDs: the ids read, reused
+	rows  bool    // QueryIDs rather than Exec
 	run   func(any) error
 }
 
@@ -45,6 +48,18 @@ func (r *rawExec) Exec(query string, args []any) (sql.Result, error) {
 		return nil, err
 	}
 	return res, nil
+}
+
+// QueryIDs runs query, whose rows are one integer each, with args, and
+// returns the integers. They are valid until the next call.
+func (r *rawExec) QueryIDs(query string, args []any) ([]int64, error) {
+	r.query, r.args, r.rows = query, args, true
+	err := r.conn.Raw(r.run)
+	r.query, r.args, r.rows = "", nil, false
+	if err != nil {
+		return nil, err
+	}
+	return r.ids, nil
 }
 
 func (r *rawExec) exec(dc any) error {
@@ -73,7 +88,9 @@ func (r *rawExec) exec(dc any) error {
 		nv = append(nv, driver.NamedValue{Ordinal: i + 1, Value: v})
 	}
 	var err error
-	if sx, ok := st.(driver.StmtExecContext); ok {
+	if r.rows {
+		err = r.queryIDs(st, nv)
+	} else if sx, ok := st.(driver.StmtExecContext); ok {
 		r.res, err = sx.ExecContext(context.Background(), nv)
 	} else {
 		err = errors.New("state: the SQLite driver cannot run statements with a context")
@@ -81,6 +98,35 @@ func (r *rawExec) exec(dc any) error {
 	clear(nv)
 	r.nv = nv[:0]
 	return err
+}
+
+// queryIDs reads the integers of a statement's rows into r.ids.
+func (r *rawExec) queryIDs(st driver.Stmt, nv []driver.NamedValue) error {
+	r.ids = r.ids[:0]
+	sq, ok := st.(driver.StmtQueryContext)
+	if !ok {
+		return errors.New("state: the SQLite driver cannot query with a context")
+	}
+	rows, err := sq.QueryContext(context.Background(), nv)
+	if err != nil {
+		return err
+	}
+	var dest [1]driver.Value
+	for {
+		if err = rows.Next(dest[:]); err != nil {
+			break
+		}
+		id, ok := dest[0].(int64)
+		if !ok {
+			err = fmt.Errorf("state: an id of type %T", dest[0])
+			break
+		}
+		r.ids = append(r.ids, id)
+	}
+	if err == io.EOF {
+		err = nil
+	}
+	return errors.Join(err, rows.Close())
 }
 
 // driverValue converts an argument as database/sql does for a driver

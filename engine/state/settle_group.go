@@ -59,21 +59,13 @@ func settleAll(tx *wtx, srs []*settleReq, errs []error) error {
 			args = appendItemArgs(args, tx, &sr.st)
 		}
 		args = append(args, tx.now.UnixNano())
-		rows, err := tx.query(settleItems[len(chunk)], args...)
+		ids, err := tx.queryIDs(settleItems[len(chunk)], args)
 		clearArgs(args)
 		if err != nil {
 			return fmt.Errorf("settle items: %w", err)
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
+		for _, id := range ids {
 			held[id] = true
-		}
-		if err := rows.Close(); err != nil {
-			return err
 		}
 	}
 	// The intents and links of all go into the writer's buffers, emptied

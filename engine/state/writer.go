@@ -604,6 +604,31 @@ func (t *wtx) query(query string, args ...any) (*sql.Rows, error) {
 	return st.Query(args...)
 }
 
+// queryIDs runs a query whose rows are one integer each and returns the
+// integers, valid until the next statement.
+func (t *wtx) queryIDs(query string, args []any) ([]int64, error) {
+	if t.w.raw != nil {
+		return t.w.raw.QueryIDs(query, args)
+	}
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return ids, rows.Close()
+}
+
 func (t *wtx) queryRow(query string, args ...any) scanner {
 	st, err := t.w.stmts.get(context.Background(), query)
 	if err != nil {
