@@ -20,10 +20,13 @@ func (s *Store) PutLinks(ctx context.Context, links ...Link) error {
 	return s.write(ctx, "put links", func(tx *wtx) error { return putLinks(tx, links) })
 }
 
+// linkKey is what identifies a link.
+type linkKey struct{ namespace, key string }
+
 // putLinks inserts or replaces links, up to groupRows per statement; of
 // several links with one namespace and key, the last is kept.
 func putLinks(tx *wtx, links []Link) error {
-	links = lastOfEach(links, func(l Link) string { return l.Namespace + "\x00" + l.Key })
+	links = lastOfEach(links, func(l *Link) linkKey { return linkKey{l.Namespace, l.Key} })
 	for len(links) > 0 {
 		n := min(len(links), groupRows)
 		args := tx.argBuf(4 * n)

@@ -200,7 +200,7 @@ var runInserts = multiRow(groupRows, `INSERT INTO runs (id, pipeline, trigger_na
 // last. An intent whose outcome is unknown is left alone: only a person
 // releases it. The claim is 0: nothing is in flight any more.
 func putClosedIntents(tx *wtx, ins []Intent) error {
-	ins = lastOfEach(ins, func(in Intent) string { return in.Key })
+	ins = lastOfEach(ins, func(in *Intent) string { return in.Key })
 	for len(ins) > 0 {
 		n := min(len(ins), groupRows)
 		args := tx.argBuf(15 * n)
@@ -258,22 +258,39 @@ func joinRows(most int, head, row, sep, tail string) []string {
 // lastOfEach keeps, of the elements with the same key, the last one, in
 // the order of their last occurrence; it returns xs itself when the keys
 // are distinct.
-func lastOfEach[T any](xs []T, key func(T) string) []T {
-	if len(xs) < 2 {
+func lastOfEach[T any, K comparable](xs []T, key func(*T) K) []T {
+	if len(xs) < 2 || len(xs) <= fewKeys && distinct(xs, key) {
 		return xs
 	}
-	last := make(map[string]int, len(xs))
-	for i, x := range xs {
-		last[key(x)] = i
+	last := make(map[K]int, len(xs))
+	for i := range xs {
+		last[key(&xs[i])] = i
 	}
 	if len(last) == len(xs) {
 		return xs
 	}
 	out := make([]T, 0, len(last))
-	for i, x := range xs {
-		if last[key(x)] == i {
-			out = append(out, x)
+	for i := range xs {
+		if last[key(&xs[i])] == i {
+			out = append(out, xs[i])
 		}
 	}
 	return out
+}
+
+// fewKeys is how many elements lastOfEach compares pairwise rather than
+// in a map.
+const fewKeys = 8
+
+// distinct reports whether the keys of xs are distinct.
+func distinct[T any, K comparable](xs []T, key func(*T) K) bool {
+	for i := range xs {
+		k := key(&xs[i])
+		for j := i + 1; j < len(xs); j++ {
+			if key(&xs[j]) == k {
+				return false
+			}
+		}
+	}
+	return true
 }
