@@ -180,12 +180,14 @@ func (s *Store) Unclaim(ctx context.Context, claims []Item) error {
 func execClaims(tx *wtx, stmts []string, claims []Item, first any) error {
 	for len(claims) > 0 {
 		n := min(len(claims), groupRows)
-		args := make([]any, 0, 1+3*n)
+		args := tx.argBuf(1 + 3*n)
 		args = append(args, first)
 		for _, c := range claims[:n] {
 			args = append(args, c.ID, c.ClaimToken, c.Attempts)
 		}
-		if _, err := tx.exec(stmts[n], args...); err != nil {
+		_, err := tx.exec(stmts[n], args...)
+		clearArgs(args)
+		if err != nil {
 			return err
 		}
 		claims = claims[n:]

@@ -163,7 +163,7 @@ type itemKey struct{ pipeline, trigger, key string }
 // before or by an earlier item of the same call, is a duplicate.
 func enqueuePlain(tx *wtx, items []NewItem, res []EnqueueResult) error {
 	now := tx.now.UnixNano()
-	args := make([]any, 0, 7*len(items))
+	args := tx.argBuf(7 * len(items))
 	for _, it := range items {
 		notBefore := now
 		if !it.NotBefore.IsZero() {
@@ -172,6 +172,7 @@ func enqueuePlain(tx *wtx, items []NewItem, res []EnqueueResult) error {
 		args = append(args, it.Pipeline, it.Trigger, it.Key, it.Payload, notBefore, now, now)
 	}
 	rows, err := tx.query(enqueueInserts[len(items)], args...)
+	clearArgs(args)
 	if err != nil {
 		return err
 	}

@@ -20,20 +20,25 @@ func (s *Store) PutLinks(ctx context.Context, links ...Link) error {
 	return s.write(ctx, "put links", func(tx *wtx) error { return putLinks(tx, links) })
 }
 
+// linkKey is what identifies a link.
+type linkKey struct{ namespace, key string }
+
 // putLinks inserts or replaces links, up to groupRows per statement; of
 // several links with one namespace and key, the last is kept.
 func putLinks(tx *wtx, links []Link) error {
-	links = lastOfEach(links, func(l Link) string { return l.Namespace + "\x00" + l.Key })
+	links = lastOfEach(links, func(l *Link) linkKey { return linkKey{l.Namespace, l.Key} })
 	for len(links) > 0 {
 		n := min(len(links), groupRows)
-		args := make([]any, 0, 4*n)
+		args := tx.argBuf(4 * n)
 		for _, l := range links[:n] {
 			if l.Namespace == "" || l.Key == "" {
 				return fmt.Errorf("link %q/%q: namespace and key are required", l.Namespace, l.Key)
 			}
 			args = append(args, l.Namespace, l.Key, l.Value, tx.now.UnixNano())
 		}
-		if _, err := tx.exec(linkInserts[n], args...); err != nil {
+		_, err := tx.exec(linkInserts[n], args...)
+		clearArgs(args)
+		if err != nil {
 			return fmt.Errorf("link %s/%s: %w", links[0].Namespace, links[0].Key, err)
 		}
 		links = links[n:]

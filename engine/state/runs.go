@@ -106,11 +106,13 @@ const attemptRows = 16
 func putAttempts(tx *wtx, attempts []StepAttempt) error {
 	for len(attempts) > 0 {
 		n := min(len(attempts), attemptRows)
-		args := make([]any, 0, 7*n)
+		args := tx.argBuf(7 * n)
 		for _, a := range attempts[:n] {
 			args = append(args, a.RunID, a.Step, a.Attempt, a.Status, a.Error, encTime(a.StartedAt), encTime(a.FinishedAt))
 		}
-		if _, err := tx.exec(attemptInserts[n], args...); err != nil {
+		_, err := tx.exec(attemptInserts[n], args...)
+		clearArgs(args)
+		if err != nil {
 			return fmt.Errorf("run %s: step attempts: %w", attempts[0].RunID, err)
 		}
 		attempts = attempts[n:]

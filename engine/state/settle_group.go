@@ -54,29 +54,28 @@ func settleAll(tx *wtx, srs []*settleReq, errs []error) error {
 	held := make(map[int64]bool, len(srs))
 	for start := 0; start < len(srs); start += groupRows {
 		chunk := srs[start:min(start+groupRows, len(srs))]
-		args := make([]any, 0, 9*len(chunk)+1)
+		args := tx.argBuf(9*len(chunk) + 1)
 		for _, sr := range chunk {
-			args = append(args, itemArgs(tx, sr.st)...)
+			args = appendItemArgs(args, tx, &sr.st)
 		}
 		args = append(args, tx.now.UnixNano())
-		rows, err := tx.query(settleItems[len(chunk)], args...)
+		ids, err := tx.queryIDs(settleItems[len(chunk)], args)
+		clearArgs(args)
 		if err != nil {
 			return fmt.Errorf("settle items: %w", err)
 		}
-		for rows.Next() {
-			var id int64
-			if err := rows.Scan(&id); err != nil {
-				rows.Close()
-				return err
-			}
+		for _, id := range ids {
 			held[id] = true
 		}
-		if err := rows.Close(); err != nil {
-			return err
-		}
 	}
-	var ins []Intent
-	var links []Link
+	// The intents and links of all go into the writer's buffers, emptied
+	// again once written.
+	ins, links := tx.w.ins[:0], tx.w.links[:0]
+	defer func() {
+		clear(ins)
+		clear(links)
+		tx.w.ins, tx.w.links = ins[:0], links[:0]
+	}()
 	var runs []*settleReq
 	var attempts []StepAttempt
 	for i, sr := range srs {
@@ -113,10 +112,10 @@ func settleAll(tx *wtx, srs []*settleReq, errs []error) error {
 	return putAttempts(tx, attempts)
 }
 
-// itemArgs are one row of settleItems: id, status, run id, last error,
-// not before, whether attempts start afresh (0 or 1), and the claim (see
-// heldBy).
-func itemArgs(tx *wtx, st Settlement) []any {
+// appendItemArgs appends one row of settleItems to args: id, status, run
+// id, last error, not before, whether attempts start afresh (0 or 1), and
+// the claim (see heldBy).
+func appendItemArgs(args []any, tx *wtx, st *Settlement) []any {
 	claim, token, attempts := 0, int64(0), 0
 	if c := st.Claimed; c != nil {
 		claim, token, attempts = 1, c.ClaimToken, c.Attempts
@@ -133,7 +132,7 @@ func itemArgs(tx *wtx, st Settlement) []any {
 	if st.Outcome == ItemPending && st.ResetAttempts {
 		reset = 1
 	}
-	return []any{st.ItemID, string(st.Outcome), st.Run.ID, lastError, nb.UnixNano(), reset, claim, token, attempts}
+	return append(args, st.ItemID, string(st.Outcome), st.Run.ID, lastError, nb.UnixNano(), reset, claim, token, attempts)
 }
 
 // settleItems[n] updates n settled items and returns the ids of those it
@@ -159,7 +158,7 @@ var settleItems = multiRow(groupRows, `WITH v (id, status, run_id, last_error, n
 func putRuns(tx *wtx, srs []*settleReq) error {
 	for len(srs) > 0 {
 		n := min(len(srs), groupRows)
-		args := make([]any, 0, 14*n)
+		args := tx.argBuf(14 * n)
 		for _, sr := range srs[:n] {
 			r := sr.st.Run
 			var itemID any
@@ -180,7 +179,9 @@ func putRuns(tx *wtx, srs []*settleReq) error {
 			args = append(args, r.ID, r.Pipeline, r.Trigger, r.EventKey, itemID, r.Mode, string(r.Status), r.Attempt, r.Writes, r.Error,
 				encTime(r.StartedAt), finished.UnixNano(), event, steps)
 		}
-		if _, err := tx.exec(runInserts[n], args...); err != nil {
+		_, err := tx.exec(runInserts[n], args...)
+		clearArgs(args)
+		if err != nil {
 			return fmt.Errorf("run %s: %w", srs[0].st.Run.ID, err)
 		}
 		srs = srs[n:]
@@ -199,11 +200,12 @@ var runInserts = multiRow(groupRows, `INSERT INTO runs (id, pipeline, trigger_na
 // last. An intent whose outcome is unknown is left alone: only a person
 // releases it. The claim is 0: nothing is in flight any more.
 func putClosedIntents(tx *wtx, ins []Intent) error {
-	ins = lastOfEach(ins, func(in Intent) string { return in.Key })
+	ins = lastOfEach(ins, func(in *Intent) string { return in.Key })
 	for len(ins) > 0 {
 		n := min(len(ins), groupRows)
-		args := make([]any, 0, 15*n)
-		for _, in := range ins[:n] {
+		args := tx.argBuf(15 * n)
+		for i := range ins[:n] {
+			in := &ins[i]
 			switch {
 			case in.Key == "":
 				return errors.New("intent: key is required")
@@ -220,7 +222,9 @@ func putClosedIntents(tx *wtx, ins []Intent) error {
 			args = append(args, in.Key, in.RunID, in.Pipeline, in.Step, in.Connection, in.Action, in.Identity, in.Fingerprint,
 				string(in.Status), in.Output, in.Error, in.Owner, created.UnixNano(), updated.UnixNano(), in.Op)
 		}
-		if _, err := tx.exec(intentInserts[n], args...); err != nil {
+		_, err := tx.exec(intentInserts[n], args...)
+		clearArgs(args)
+		if err != nil {
 			return fmt.Errorf("intent %s: %w", ins[0].Key, err)
 		}
 		ins = ins[n:]
@@ -254,22 +258,39 @@ func joinRows(most int, head, row, sep, tail string) []string {
 // lastOfEach keeps, of the elements with the same key, the last one, in
 // the order of their last occurrence; it returns xs itself when the keys
 // are distinct.
-func lastOfEach[T any](xs []T, key func(T) string) []T {
-	if len(xs) < 2 {
+func lastOfEach[T any, K comparable](xs []T, key func(*T) K) []T {
+	if len(xs) < 2 || len(xs) <= fewKeys && distinct(xs, key) {
 		return xs
 	}
-	last := make(map[string]int, len(xs))
-	for i, x := range xs {
-		last[key(x)] = i
+	last := make(map[K]int, len(xs))
+	for i := range xs {
+		last[key(&xs[i])] = i
 	}
 	if len(last) == len(xs) {
 		return xs
 	}
 	out := make([]T, 0, len(last))
-	for i, x := range xs {
-		if last[key(x)] == i {
-			out = append(out, x)
+	for i := range xs {
+		if last[key(&xs[i])] == i {
+			out = append(out, xs[i])
 		}
 	}
 	return out
+}
+
+// fewKeys is how many elements lastOfEach compares pairwise rather than
+// in a map.
+const fewKeys = 8
+
+// distinct reports whether the keys of xs are distinct.
+func distinct[T any, K comparable](xs []T, key func(*T) K) bool {
+	for i := range xs {
+		k := key(&xs[i])
+		for j := i + 1; j < len(xs); j++ {
+			if key(&xs[j]) == k {
+				return false
+			}
+		}
+	}
+	return true
 }

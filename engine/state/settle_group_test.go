@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"runtime"
+	"slices"
 	"sync"
 	"testing"
 	"time"
@@ -146,4 +147,20 @@ func TestGroupedSettlementsRecordWhatEachRecordsAlone(t *testing.T) {
 			})
 		}
 	})
+}
+
+// TestLastOfEachKeepsTheLastOfEachKey covers both ways lastOfEach finds
+// duplicates: pairwise for a few elements, in a map for more.
+func TestLastOfEachKeepsTheLastOfEachKey(t *testing.T) {
+	key := func(s *string) byte { return (*s)[0] }
+	for _, tc := range []struct{ in, want []string }{
+		{[]string{"a1", "b1", "a2"}, []string{"b1", "a2"}},
+		{[]string{"a1", "b1", "c1"}, []string{"a1", "b1", "c1"}},
+		{[]string{"a1", "b1", "c1", "d1", "e1", "f1", "g1", "h1", "i1", "b2"}, []string{"a1", "c1", "d1", "e1", "f1", "g1", "h1", "i1", "b2"}},
+		{[]string{"a1", "b1", "c1", "d1", "e1", "f1", "g1", "h1", "i1", "j1"}, []string{"a1", "b1", "c1", "d1", "e1", "f1", "g1", "h1", "i1", "j1"}},
+	} {
+		if got := lastOfEach(slices.Clone(tc.in), key); !slices.Equal(got, tc.want) {
+			t.Errorf("lastOfEach(%q) = %q, want %q", tc.in, got, tc.want)
+		}
+	}
 }

@@ -68,6 +68,7 @@ type writer struct {
 	conn  *sql.Conn
 	d     dialect
 	stmts *stmtCache
+	raw   *rawExec // SQLite: the statements that return no rows (see rawExec)
 	now   func() time.Time
 	log   *slog.Logger
 
@@ -81,7 +82,11 @@ type writer struct {
 	later   []string // PostgreSQL: control statements waiting for the next (see control)
 	aborted bool     // a batch failed as a whole since the last checkConn
 	ckpt    *checkpointer
-	grouped int // requests that ran in groups (tests)
+	grouped int      // requests that ran in groups (tests)
+	args    []any    // the statements' argument buffer (see wtx.argBuf)
+	ins     []Intent // settleAll's buffers
+	links   []Link
+	tx      wtx // the handle of the request running (see newTx)
 }
 
 func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log *slog.Logger) *writer {
@@ -98,6 +103,9 @@ func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log 
 		budget:  urgentBudget,
 		done:    make(chan struct{}),
 		errs:    make([]error, 0, maxBatch),
+	}
+	if d.backend != Postgres {
+		w.raw = newRawExec(conn, d)
 	}
 	go w.run()
 	return w
@@ -170,7 +178,11 @@ func (w *writer) close() error {
 	close(w.urgent)
 	w.mu.Unlock()
 	<-w.done
-	return errors.Join(w.ckpt.close(), w.stmts.close(), w.conn.Close(), w.db.Close())
+	var rerr error
+	if w.raw != nil {
+		rerr = w.raw.close()
+	}
+	return errors.Join(w.ckpt.close(), w.stmts.close(), rerr, w.conn.Close(), w.db.Close())
 }
 
 func (w *writer) run() {
@@ -475,7 +487,7 @@ func (w *writer) runGroup(g group, reqs []*writeReq, errs []error) (bool, error)
 		return false, fmt.Errorf("savepoint: %w", err)
 	}
 	ok := true
-	if err := g.runAll(&wtx{w: w, now: w.now()}, reqs, errs); err != nil {
+	if err := g.runAll(w.newTx(), reqs, errs); err != nil {
 		ok = false
 		clear(errs)
 		if _, rerr := w.exec("ROLLBACK TO grp"); rerr != nil {
@@ -499,7 +511,7 @@ func (w *writer) runOne(r *writeReq, errp *error) bool {
 		*errp = fmt.Errorf("savepoint: %w", err)
 		return false
 	}
-	if err := r.fn(&wtx{w: w, now: w.now()}); err != nil {
+	if err := r.fn(w.newTx()); err != nil {
 		*errp = err
 		// Undo this request alone. If SQLite already rolled the whole
 		// transaction back (as it does on I/O errors), this fails too.
@@ -519,6 +531,9 @@ func (w *writer) runOne(r *writeReq, errp *error) bool {
 // exec runs a statement on the write connection. Writer statements ignore
 // the callers' contexts: once a batch has started it runs to completion.
 func (w *writer) exec(query string, args ...any) (sql.Result, error) {
+	if w.raw != nil {
+		return w.raw.Exec(query, args)
+	}
 	st, err := w.stmts.get(context.Background(), query)
 	if err != nil {
 		return nil, err
@@ -533,8 +548,32 @@ type wtx struct {
 	now time.Time // the clock, read once when the request started
 }
 
+// newTx returns the handle for the next request (or group) to run: the
+// writer's own, one request running at a time.
+func (w *writer) newTx() *wtx {
+	w.tx = wtx{w: w, now: w.now()}
+	return &w.tx
+}
+
 func (t *wtx) exec(query string, args ...any) (sql.Result, error) {
 	return t.w.exec(query, args...)
+}
+
+// argBuf returns the writer's argument buffer, empty, with room for n
+// arguments. The writer runs one statement at a time and a statement has
+// read its arguments when it returns, so one buffer serves them all; the
+// caller clears what it put in (see clearArgs) once its statement ran.
+func (t *wtx) argBuf(n int) []any {
+	if cap(t.w.args) < n {
+		t.w.args = make([]any, 0, n)
+	}
+	return t.w.args[:0]
+}
+
+// clearArgs drops the values of an argument buffer, so that it holds
+// nothing of a request once the request has run.
+func clearArgs(args []any) {
+	clear(args[:cap(args)])
 }
 
 // affected runs a statement and returns how many rows it changed.
@@ -563,6 +602,31 @@ func (t *wtx) query(query string, args ...any) (*sql.Rows, error) {
 		return nil, err
 	}
 	return st.Query(args...)
+}
+
+// queryIDs runs a query whose rows are one integer each and returns the
+// integers, valid until the next statement.
+func (t *wtx) queryIDs(query string, args []any) ([]int64, error) {
+	if t.w.raw != nil {
+		return t.w.raw.QueryIDs(query, args)
+	}
+	rows, err := t.query(query, args...)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var ids []int64
+	for rows.Next() {
+		var id int64
+		if err := rows.Scan(&id); err != nil {
+			return nil, err
+		}
+		ids = append(ids, id)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
+	}
+	return ids, rows.Close()
 }
 
 func (t *wtx) queryRow(query string, args ...any) scanner {
