@@ -1,14 +1,14 @@
 package main
 
 import (
-	"bufio"
 	"context"
 	"fmt"
 	"math"
 	"net/http"
 	"sort"
-	"strconv"
-	"strings"
+
+	"github.com/prometheus/common/expfmt"
+	"github.com/prometheus/common/model"
 )
 
 // histogram is a Prometheus histogram as scraped: cumulative counts by
@@ -30,32 +30,20 @@ func scrapeHistogram(ctx context.Context, url, name string) (histogram, error) {
 	if resp.StatusCode != http.StatusOK {
 		return nil, fmt.Errorf("%s: %s", url, resp.Status)
 	}
-	h := histogram{}
-	sc := bufio.NewScanner(resp.Body)
-	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
-	for sc.Scan() {
-		line := sc.Text()
-		if !strings.HasPrefix(line, name+"_bucket{") {
-			continue
-		}
-		_, rest, _ := strings.Cut(line, `le="`)
-		le, rest, _ := strings.Cut(rest, `"`)
-		fields := strings.Fields(rest)
-		if len(fields) == 0 {
-			continue
-		}
-		bound, err1 := strconv.ParseFloat(le, 64) // "+Inf" parses as +Inf
-		count, err2 := strconv.ParseFloat(fields[len(fields)-1], 64)
-		if err1 != nil || err2 != nil {
-			return nil, fmt.Errorf("%s: cannot read %q", url, line)
-		}
-		h[bound] += count
+	parser := expfmt.NewTextParser(model.UTF8Validation)
+	families, err := parser.TextToMetricFamilies(resp.Body)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", url, err)
 	}
-	if err := sc.Err(); err != nil {
-		return nil, err
-	}
-	if len(h) == 0 {
+	mf, ok := families[name]
+	if !ok {
 		return nil, fmt.Errorf("%s: no %s", url, name)
+	}
+	h := histogram{}
+	for _, m := range mf.GetMetric() {
+		for _, b := range m.GetHistogram().GetBucket() { // the +Inf one included
+			h[b.GetUpperBound()] += float64(b.GetCumulativeCount())
+		}
 	}
 	return h, nil
 }
