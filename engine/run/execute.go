@@ -143,8 +143,7 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		return &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, worker: worker, started: now,
 			redact: redact}
 	}
-	x := &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, worker: worker, started: now,
-		redact: redact}
+	x := run()
 	newExecution := func(p part) *execution {
 		px := run()
 		px.values = make([]nodeValue, 0, len(pl.Nodes))
