@@ -29,11 +29,7 @@ type Pipeline struct {
 	// RefersToRun is set when an expression of the pipeline refers to
 	// run: the runs of a pipeline that does not need not build its value.
 	RefersToRun bool
-	steps       int
 }
-
-// StepCount is the number of the pipeline's steps.
-func (pl *Pipeline) StepCount() int { return pl.steps }
 
 // Trigger returns the trigger with the given name, or nil. In a for_each
 // pipeline, the block's own name (as events, hooks and runs named it
@@ -167,7 +163,6 @@ func (p *Program) compilePipeline(decl *config.Pipeline, reg *connectors.Registr
 		pl.Nodes[n.Addr] = n
 		pl.Graph.Add(n.Addr)
 	}
-	pl.steps = len(decl.Steps)
 	for _, s := range decl.Steps {
 		n := &Node{Addr: "step." + s.Name, Name: s.Name, Kind: StepNode, Step: s, argBody: &contentBody{Body: s.Body},
 			ForEach: s.ForEach, When: s.When, Range: s.DeclRange, Type: cty.DynamicPseudoType}

@@ -200,10 +200,11 @@ func (w *walk) finish(o outcome) {
 // the reason. A node already skipped keeps its first cause.
 func (w *walk) skipDependents(id, cause string) {
 	for _, d := range w.x.dependents[id] {
-		if w.node(d).state != waiting {
+		n := w.node(d)
+		if n.state != waiting {
 			continue
 		}
-		w.node(d).state = settled
+		n.state = settled
 		w.res.Skipped[d] = cause
 		w.skipDependents(d, cause)
 	}

@@ -143,14 +143,13 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 		return &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, worker: worker, started: now,
 			redact: redact}
 	}
-	x := &execution{e: e, mode: mode, pl: pl, constraint: constraint, runID: runID, res: res, worker: worker, started: now,
-		redact: redact}
+	x := run()
 	newExecution := func(p part) *execution {
 		px := run()
 		px.values = make([]nodeValue, 0, len(pl.Nodes))
 		if runID != "" && mode == Apply {
 			// One attempt per step, unless some retry or have for_each.
-			px.attempts = make([]state.StepAttempt, 0, pl.StepCount())
+			px.attempts = make([]state.StepAttempt, 0, len(pl.Decl.Steps))
 		}
 		px.inst = p.instance
 		px.base = &compile.Scope{

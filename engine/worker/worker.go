@@ -185,13 +185,10 @@ func (w *Worker) Run(intake, runCtx context.Context) error {
 			if pool < 2*w.Concurrency {
 				pool++
 				wg.Add(1)
-				// A copy for the goroutine: were it to capture it, it
-				// would be moved to the heap for every item started.
-				first := it
 				go func() {
 					defer wg.Done()
 					keepStack(func() {
-						serve(first)
+						serve(it)
 						for it := range work {
 							serve(it)
 						}
