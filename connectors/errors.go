@@ -24,8 +24,7 @@ func (e *RetryAfterError) Unwrap() error { return e.Err }
 
 // RetryAfter returns how long err asks to wait, if it does.
 func RetryAfter(err error) (time.Duration, bool) {
-	var ra *RetryAfterError
-	if errors.As(err, &ra) {
+	if ra, ok := as[*RetryAfterError](err); ok {
 		return ra.After, true
 	}
 	return 0, false
@@ -48,8 +47,8 @@ func Permanent(err error) error {
 
 // IsPermanent reports whether err, or anything it wraps, is permanent.
 func IsPermanent(err error) bool {
-	var p *PermanentError
-	return errors.As(err, &p)
+	_, ok := as[*PermanentError](err)
+	return ok
 }
 
 // RequestError rejects an incoming webhook request with an HTTP status and a
@@ -80,8 +79,7 @@ func Defer(after time.Duration, err error) error {
 
 // Deferred returns how long err asks to wait, if it is deferred.
 func Deferred(err error) (time.Duration, bool) {
-	var d *DeferredError
-	if errors.As(err, &d) {
+	if d, ok := as[*DeferredError](err); ok {
 		return d.After, true
 	}
 	return 0, false
@@ -109,6 +107,19 @@ func NotApplied(err error) error {
 
 // IsNotApplied reports whether err, or anything it wraps, is not applied.
 func IsNotApplied(err error) bool {
-	var na *NotAppliedError
-	return errors.As(err, &na)
+	_, ok := as[*NotAppliedError](err)
+	return ok
+}
+
+// as is errors.As for a target of type T. A nil error is answered at once:
+// errors.As moves its target to the heap, and runs ask these questions of
+// every step's outcome, most of them nil.
+func as[T error](err error) (T, bool) {
+	if err == nil {
+		var zero T
+		return zero, false
+	}
+	var t T
+	ok := errors.As(err, &t)
+	return t, ok
 }

@@ -1,8 +1,6 @@
 package connectors
 
 import (
-	"errors"
-
 	"github.com/zclconf/go-cty/cty"
 )
 
@@ -22,9 +20,5 @@ func (e *PartialError) Unwrap() error { return e.Err }
 
 // Partial returns the value and the error of a partial read, if err is one.
 func Partial(err error) (*PartialError, bool) {
-	var p *PartialError
-	if errors.As(err, &p) {
-		return p, true
-	}
-	return nil, false
+	return as[*PartialError](err)
 }

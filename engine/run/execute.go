@@ -660,7 +660,7 @@ func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args
 		out = v
 		return err
 	})
-	if p, ok := partialErr(err); ok {
+	if p, ok := connectors.Partial(err); ok {
 		// The records read go on; the run fails with those left out.
 		x.fail(addr, p)
 		out, err = p.Value, nil
@@ -670,15 +670,6 @@ func (x *execution) read(ctx context.Context, n *compile.Node, addr string, args
 	}
 	x.addRead(plan.Read{Address: addr, Action: n.ActionName})
 	return conform(out, n.Type, n.ActionName)
-}
-
-// partialErr is connectors.Partial, asked only of an error: its target
-// for errors.As goes on the heap for every read otherwise.
-func partialErr(err error) (*connectors.PartialError, bool) {
-	if err == nil {
-		return nil, false
-	}
-	return connectors.Partial(err)
 }
 
 func conform(v cty.Value, t cty.Type, action string) (cty.Value, error) {

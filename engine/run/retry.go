@@ -30,8 +30,6 @@ func (x *execution) retry(ctx context.Context, n *compile.Node, addr string, fn 
 		cancel()
 		x.recordAttempt(addr, i, started, err)
 		if err == nil {
-			// (Before asking what kind of error it is: each question
-			// puts a target for errors.As on the heap.)
 			return nil
 		}
 		_, deferred := connectors.Deferred(err)
