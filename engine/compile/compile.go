@@ -74,16 +74,11 @@ type Connection struct {
 	// records (connectors.Spec.RouteKey); "" when its connector does not
 	// say or its settings are not known (offline).
 	RouteKey string
-	addr     string // Addr, worked out once: a run asks for it several times per write
+	addr     string // Addr, set when compiled: a run asks for it several times per write
 }
 
 // Addr is connection.<type>.<name>.
-func (c *Connection) Addr() string {
-	if c.addr != "" {
-		return c.addr
-	}
-	return "connection." + c.Type + "." + c.Name
-}
+func (c *Connection) Addr() string { return c.addr }
 
 // Pipeline returns the pipeline with the given name, or nil.
 func (p *Program) Pipeline(name string) *Pipeline {
