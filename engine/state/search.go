@@ -30,13 +30,8 @@ func putSubjects(tx *wtx, item int64, subs []Subject) error {
 		if len(args) == 0 {
 			break
 		}
-		_, err := tx.exec(subjectInserts[len(args)/3], args...)
-		if err != nil {
-			err = fmt.Errorf("subject %s %s: %w", args[0], args[1], err)
-		}
-		clearArgs(args)
-		if err != nil {
-			return err
+		if _, err := tx.exec(subjectInserts[len(args)/3], args...); err != nil {
+			return fmt.Errorf("subject %s %s: %w", args[0], args[1], err)
 		}
 	}
 	return nil
