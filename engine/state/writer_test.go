@@ -104,6 +104,7 @@ func TestGroupCommitFailingRequestFailsAlone(t *testing.T) {
 				}
 			}
 		}
+		awaitBatchLog(t, s.w)
 		if !slices.Contains(log.Sizes(), 10) {
 			t.Errorf("batch sizes %v: the 10 queued requests did not share one transaction", log.Sizes())
 		}
@@ -279,6 +280,16 @@ func submit(t *testing.T, w *writer, fn func(*wtx) error) <-chan error {
 	return d
 }
 
+// awaitBatchLog waits until w has logged the batches it has answered: w
+// logs a batch after answering its requests, so a request submitted now
+// is answered only once that is done.
+func awaitBatchLog(t *testing.T, w *writer) {
+	t.Helper()
+	if err := <-submit(t, w, func(*wtx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
 // waitAll waits for the requests of dones and reports those that failed.
 func waitAll(t *testing.T, dones []<-chan error) {
 	t.Helper()
@@ -388,6 +399,7 @@ func TestBatchWithinBudgetIsNotCut(t *testing.T) {
 		dones = append(dones, submitUrgent(t, s.w, enqueueReq("webhook")))
 		release()
 		waitAll(t, dones)
+		awaitBatchLog(t, s.w)
 		if !slices.Contains(log.Sizes(), 6) {
 			t.Errorf("batch sizes %v: the urgent write and the 5 others did not share one transaction", log.Sizes())
 		}
