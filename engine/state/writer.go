@@ -178,11 +178,7 @@ func (w *writer) close() error {
 	close(w.urgent)
 	w.mu.Unlock()
 	<-w.done
-	var rerr error
-	if w.raw != nil {
-		rerr = w.raw.close()
-	}
-	return errors.Join(w.ckpt.close(), w.stmts.close(), rerr, w.conn.Close(), w.db.Close())
+	return errors.Join(w.ckpt.close(), w.stmts.close(), w.raw.close(), w.conn.Close(), w.db.Close())
 }
 
 func (w *writer) run() {
