@@ -185,9 +185,7 @@ func execClaims(tx *wtx, stmts []string, claims []Item, first any) error {
 		for _, c := range claims[:n] {
 			args = append(args, c.ID, c.ClaimToken, c.Attempts)
 		}
-		_, err := tx.exec(stmts[n], args...)
-		clearArgs(args)
-		if err != nil {
+		if _, err := tx.exec(stmts[n], args...); err != nil {
 			return err
 		}
 		claims = claims[n:]

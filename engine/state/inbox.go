@@ -172,7 +172,6 @@ func enqueuePlain(tx *wtx, items []NewItem, res []EnqueueResult) error {
 		args = append(args, it.Pipeline, it.Trigger, it.Key, it.Payload, notBefore, now, now)
 	}
 	rows, err := tx.query(enqueueInserts[len(items)], args...)
-	clearArgs(args)
 	if err != nil {
 		return err
 	}

@@ -36,9 +36,7 @@ func putLinks(tx *wtx, links []Link) error {
 			}
 			args = append(args, l.Namespace, l.Key, l.Value, tx.now.UnixNano())
 		}
-		_, err := tx.exec(linkInserts[n], args...)
-		clearArgs(args)
-		if err != nil {
+		if _, err := tx.exec(linkInserts[n], args...); err != nil {
 			return fmt.Errorf("link %s/%s: %w", links[0].Namespace, links[0].Key, err)
 		}
 		links = links[n:]

@@ -141,9 +141,10 @@ func driverValue(a any) (driver.Value, error) {
 	return driver.DefaultParameterConverter.ConvertValue(a)
 }
 
-// close closes the driver statements.
+// close closes the driver statements; a nil rawExec (PostgreSQL's) has
+// none.
 func (r *rawExec) close() error {
-	if len(r.stmts) == 0 {
+	if r == nil || len(r.stmts) == 0 {
 		return nil
 	}
 	var errs []error

@@ -110,9 +110,7 @@ func putAttempts(tx *wtx, attempts []StepAttempt) error {
 		for _, a := range attempts[:n] {
 			args = append(args, a.RunID, a.Step, a.Attempt, a.Status, a.Error, encTime(a.StartedAt), encTime(a.FinishedAt))
 		}
-		_, err := tx.exec(attemptInserts[n], args...)
-		clearArgs(args)
-		if err != nil {
+		if _, err := tx.exec(attemptInserts[n], args...); err != nil {
 			return fmt.Errorf("run %s: step attempts: %w", attempts[0].RunID, err)
 		}
 		attempts = attempts[n:]

@@ -19,25 +19,18 @@ type Subject struct {
 // putSubjects indexes item under subs, up to groupRows per statement;
 // subjects without a kind or a value are left out.
 func putSubjects(tx *wtx, item int64, subs []Subject) error {
-	for len(subs) > 0 {
-		args := tx.argBuf(3 * min(len(subs), groupRows))
-		for len(subs) > 0 && len(args) < 3*groupRows {
-			if s := subs[0]; s.Kind != "" && s.Value != "" {
-				args = append(args, s.Kind, s.Value, item)
-			}
-			subs = subs[1:]
+	args := tx.argBuf(3 * len(subs))
+	for _, s := range subs {
+		if s.Kind != "" && s.Value != "" {
+			args = append(args, s.Kind, s.Value, item)
 		}
-		if len(args) == 0 {
-			break
+	}
+	for len(args) > 0 {
+		n := min(len(args)/3, groupRows)
+		if _, err := tx.exec(subjectInserts[n], args[:3*n]...); err != nil {
+			return fmt.Errorf("subject %s %s: %w", args[0], args[1], err)
 		}
-		_, err := tx.exec(subjectInserts[len(args)/3], args...)
-		if err != nil {
-			err = fmt.Errorf("subject %s %s: %w", args[0], args[1], err)
-		}
-		clearArgs(args)
-		if err != nil {
-			return err
-		}
+		args = args[3*n:]
 	}
 	return nil
 }

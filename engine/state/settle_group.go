@@ -60,7 +60,6 @@ func settleAll(tx *wtx, srs []*settleReq, errs []error) error {
 		}
 		args = append(args, tx.now.UnixNano())
 		ids, err := tx.queryIDs(settleItems[len(chunk)], args)
-		clearArgs(args)
 		if err != nil {
 			return fmt.Errorf("settle items: %w", err)
 		}
@@ -179,9 +178,7 @@ func putRuns(tx *wtx, srs []*settleReq) error {
 			args = append(args, r.ID, r.Pipeline, r.Trigger, r.EventKey, itemID, r.Mode, string(r.Status), r.Attempt, r.Writes, r.Error,
 				encTime(r.StartedAt), finished.UnixNano(), event, steps)
 		}
-		_, err := tx.exec(runInserts[n], args...)
-		clearArgs(args)
-		if err != nil {
+		if _, err := tx.exec(runInserts[n], args...); err != nil {
 			return fmt.Errorf("run %s: %w", srs[0].st.Run.ID, err)
 		}
 		srs = srs[n:]
@@ -222,9 +219,7 @@ func putClosedIntents(tx *wtx, ins []Intent) error {
 			args = append(args, in.Key, in.RunID, in.Pipeline, in.Step, in.Connection, in.Action, in.Identity, in.Fingerprint,
 				string(in.Status), in.Output, in.Error, in.Owner, created.UnixNano(), updated.UnixNano(), in.Op)
 		}
-		_, err := tx.exec(intentInserts[n], args...)
-		clearArgs(args)
-		if err != nil {
+		if _, err := tx.exec(intentInserts[n], args...); err != nil {
 			return fmt.Errorf("intent %s: %w", ins[0].Key, err)
 		}
 		ins = ins[n:]

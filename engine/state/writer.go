@@ -178,11 +178,7 @@ func (w *writer) close() error {
 	close(w.urgent)
 	w.mu.Unlock()
 	<-w.done
-	var rerr error
-	if w.raw != nil {
-		rerr = w.raw.close()
-	}
-	return errors.Join(w.ckpt.close(), w.stmts.close(), rerr, w.conn.Close(), w.db.Close())
+	return errors.Join(w.ckpt.close(), w.stmts.close(), w.raw.close(), w.conn.Close(), w.db.Close())
 }
 
 func (w *writer) run() {
@@ -487,7 +483,9 @@ func (w *writer) runGroup(g group, reqs []*writeReq, errs []error) (bool, error)
 		return false, fmt.Errorf("savepoint: %w", err)
 	}
 	ok := true
-	if err := g.runAll(w.newTx(), reqs, errs); err != nil {
+	err := g.runAll(w.newTx(), reqs, errs)
+	w.endTx()
+	if err != nil {
 		ok = false
 		clear(errs)
 		if _, rerr := w.exec("ROLLBACK TO grp"); rerr != nil {
@@ -511,7 +509,9 @@ func (w *writer) runOne(r *writeReq, errp *error) bool {
 		*errp = fmt.Errorf("savepoint: %w", err)
 		return false
 	}
-	if err := r.fn(w.newTx()); err != nil {
+	err := r.fn(w.newTx())
+	w.endTx()
+	if err != nil {
 		*errp = err
 		// Undo this request alone. If SQLite already rolled the whole
 		// transaction back (as it does on I/O errors), this fails too.
@@ -555,6 +555,13 @@ func (w *writer) newTx() *wtx {
 	return &w.tx
 }
 
+// endTx drops the values the request that ran left in the argument
+// buffer, so that the writer holds nothing of a request once it has run,
+// however it ended.
+func (w *writer) endTx() {
+	clear(w.args[:cap(w.args)])
+}
+
 func (t *wtx) exec(query string, args ...any) (sql.Result, error) {
 	return t.w.exec(query, args...)
 }
@@ -562,18 +569,12 @@ func (t *wtx) exec(query string, args ...any) (sql.Result, error) {
 // argBuf returns the writer's argument buffer, empty, with room for n
 // arguments. The writer runs one statement at a time and a statement has
 // read its arguments when it returns, so one buffer serves them all; the
-// caller clears what it put in (see clearArgs) once its statement ran.
+// writer clears it once the request has run (see endTx).
 func (t *wtx) argBuf(n int) []any {
 	if cap(t.w.args) < n {
 		t.w.args = make([]any, 0, n)
 	}
 	return t.w.args[:0]
-}
-
-// clearArgs drops the values of an argument buffer, so that it holds
-// nothing of a request once the request has run.
-func clearArgs(args []any) {
-	clear(args[:cap(args)])
 }
 
 // affected runs a statement and returns how many rows it changed.

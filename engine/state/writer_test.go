@@ -81,11 +81,7 @@ func TestGroupCommitFailingRequestFailsAlone(t *testing.T) {
 					return err
 				}
 			}
-			d, err := s.w.submit(ctx, fn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dones = append(dones, d)
+			dones = append(dones, submit(t, s.w, fn))
 		}
 		release()
 		if err := <-gateDone; err != nil {
@@ -108,6 +104,7 @@ func TestGroupCommitFailingRequestFailsAlone(t *testing.T) {
 				}
 			}
 		}
+		awaitBatchLog(t, s.w)
 		if !slices.Contains(log.Sizes(), 10) {
 			t.Errorf("batch sizes %v: the 10 queued requests did not share one transaction", log.Sizes())
 		}
@@ -201,11 +198,7 @@ func TestCloseDrainsPendingWrites(t *testing.T) {
 				dones = append(dones, submitUrgent(t, s.w, enqueueReq(fmt.Sprint(i))))
 				continue
 			}
-			d, err := s.w.submit(ctx, enqueueReq(fmt.Sprint(i)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			dones = append(dones, d)
+			dones = append(dones, submit(t, s.w, enqueueReq(fmt.Sprint(i))))
 		}
 		closed := make(chan error, 1)
 		go func() { closed <- s.Close() }()
@@ -277,6 +270,36 @@ func submitUrgent(t *testing.T, w *writer, fn func(*wtx) error) <-chan error {
 	return d
 }
 
+// submit submits fn to w as an ordinary write request.
+func submit(t *testing.T, w *writer, fn func(*wtx) error) <-chan error {
+	t.Helper()
+	d, err := w.submit(context.Background(), fn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return d
+}
+
+// awaitBatchLog waits until w has logged the batches it has answered: w
+// logs a batch after answering its requests, so a request submitted now
+// is answered only once that is done.
+func awaitBatchLog(t *testing.T, w *writer) {
+	t.Helper()
+	if err := <-submit(t, w, func(*wtx) error { return nil }); err != nil {
+		t.Fatal(err)
+	}
+}
+
+// waitAll waits for the requests of dones and reports those that failed.
+func waitAll(t *testing.T, dones []<-chan error) {
+	t.Helper()
+	for i, d := range dones {
+		if err := <-d; err != nil {
+			t.Errorf("request %d = %v", i, err)
+		}
+	}
+}
+
 func TestUrgentWriteGoesAheadOfQueuedWrites(t *testing.T) {
 	backends(t, func(t *testing.T) {
 		s, _ := openTest(t)
@@ -285,19 +308,11 @@ func TestUrgentWriteGoesAheadOfQueuedWrites(t *testing.T) {
 		var rec recorder
 		var dones []<-chan error
 		for i := range 5 {
-			d, err := s.w.submit(ctx, rec.req(fmt.Sprint("settle", i), enqueueReq(fmt.Sprint("s", i))))
-			if err != nil {
-				t.Fatal(err)
-			}
-			dones = append(dones, d)
+			dones = append(dones, submit(t, s.w, rec.req(fmt.Sprint("settle", i), enqueueReq(fmt.Sprint("s", i)))))
 		}
 		dones = append(dones, submitUrgent(t, s.w, rec.req("enqueue", enqueueReq("webhook"))))
 		release()
-		for i, d := range dones {
-			if err := <-d; err != nil {
-				t.Errorf("request %d = %v", i, err)
-			}
-		}
+		waitAll(t, dones)
 		if got := rec.order(); len(got) == 0 || got[0] != "enqueue" {
 			t.Errorf("requests ran in the order %v, want the enqueue first", got)
 		}
@@ -345,18 +360,10 @@ func TestUrgentWriteCutsALongBatch(t *testing.T) {
 					return next(tx)
 				}
 			}
-			d, err := s.w.submit(ctx, fn)
-			if err != nil {
-				t.Fatal(err)
-			}
-			dones = append(dones, d)
+			dones = append(dones, submit(t, s.w, fn))
 		}
 		release()
-		for i, d := range dones {
-			if err := <-d; err != nil {
-				t.Errorf("request %d = %v", i, err)
-			}
-		}
+		waitAll(t, dones)
 		if !answeredFirst {
 			urgentErr = <-urgent
 		}
@@ -381,26 +388,18 @@ func TestUrgentWriteCutsALongBatch(t *testing.T) {
 func TestBatchWithinBudgetIsNotCut(t *testing.T) {
 	backends(t, func(t *testing.T) {
 		s, _ := openTest(t)
-		ctx := context.Background()
 		log := &batchLog{}
 		s.w.log = slog.New(log)
 		s.w.budget = time.Hour
 		release, _ := gate(t, s)
 		var dones []<-chan error
 		for i := range 5 {
-			d, err := s.w.submit(ctx, enqueueReq(fmt.Sprint("s", i)))
-			if err != nil {
-				t.Fatal(err)
-			}
-			dones = append(dones, d)
+			dones = append(dones, submit(t, s.w, enqueueReq(fmt.Sprint("s", i))))
 		}
 		dones = append(dones, submitUrgent(t, s.w, enqueueReq("webhook")))
 		release()
-		for i, d := range dones {
-			if err := <-d; err != nil {
-				t.Errorf("request %d = %v", i, err)
-			}
-		}
+		waitAll(t, dones)
+		awaitBatchLog(t, s.w)
 		if !slices.Contains(log.Sizes(), 6) {
 			t.Errorf("batch sizes %v: the urgent write and the 5 others did not share one transaction", log.Sizes())
 		}
