@@ -624,10 +624,7 @@ func (t *wtx) queryIDs(query string, args []any) ([]int64, error) {
 		}
 		ids = append(ids, id)
 	}
-	if err := rows.Err(); err != nil {
-		return nil, err
-	}
-	return ids, rows.Close()
+	return ids, rows.Err()
 }
 
 func (t *wtx) queryRow(query string, args ...any) scanner {
