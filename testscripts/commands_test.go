@@ -269,13 +269,19 @@ func cmdReadyAddr(ts *testscript.TestScript, neg bool, args []string) {
 	ts.Setenv(args[1], readyAddr(ts, args[0]))
 }
 
-// get ADDRFILE path: GET from the server whose address is in ADDRFILE;
-// print the status and body.
+// get ADDRFILE path [header=value ...]: GET from the server whose address
+// is in ADDRFILE; print the status and body.
 func cmdGet(ts *testscript.TestScript, neg bool, args []string) {
-	if len(args) != 2 {
-		ts.Fatalf("usage: get ADDRFILE path")
+	if len(args) < 2 {
+		ts.Fatalf("usage: get ADDRFILE path [header=value ...]")
 	}
-	resp, err := http.Get("http://" + readyAddr(ts, args[0]) + args[1])
+	req, err := http.NewRequest(http.MethodGet, "http://"+readyAddr(ts, args[0])+args[1], nil)
+	ts.Check(err)
+	for _, h := range args[2:] {
+		k, v, _ := strings.Cut(h, "=")
+		req.Header.Set(k, v)
+	}
+	resp, err := http.DefaultClient.Do(req)
 	ts.Check(err)
 	defer resp.Body.Close()
 	body, _ := io.ReadAll(resp.Body)

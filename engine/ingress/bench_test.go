@@ -52,7 +52,7 @@ func BenchmarkIngest(b *testing.B) {
 	defer st.Close()
 	eng := run.New(prog, st, run.Options{})
 	defer eng.Close()
-	srv := httptest.NewServer(&ingress.Handler{Engine: eng, Store: st})
+	srv := httptest.NewServer(&ingress.Handler{Engine: eng, Inbox: st})
 	defer srv.Close()
 	client := &http.Client{Transport: &http.Transport{MaxIdleConnsPerHost: 256}}
 	var seq atomic.Int64

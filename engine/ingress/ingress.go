@@ -4,6 +4,7 @@
 package ingress
 
 import (
+	"context"
 	"encoding/json"
 	"errors"
 	"io"
@@ -25,7 +26,9 @@ const MaxBody = 1 << 20
 // Handler serves webhook deliveries at POST /hooks/<pipeline>/<trigger>.
 type Handler struct {
 	Engine *run.Engine
-	Store  *state.Store
+	// Inbox stores the deliveries' events: the state, or the journal of
+	// an intake process.
+	Inbox  Inbox
 	Logger *slog.Logger
 	// Wake is signalled (without blocking) after each enqueue.
 	Wake chan struct{}
@@ -42,6 +45,11 @@ type Handler struct {
 	Metrics http.Handler
 
 	accepted, duplicates, rejected atomic.Int64
+}
+
+// Inbox is where a delivery's events are committed before it is answered.
+type Inbox interface {
+	Enqueue(ctx context.Context, items ...state.NewItem) ([]state.EnqueueResult, error)
 }
 
 // Observer hears about deliveries: metrics, the log of rejections. It is
@@ -148,7 +156,7 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
 	for _, ev := range events {
 		items = append(items, run.NewItem(pl.Name, t, ev.Key, ev.Data))
 	}
-	res, err := h.Store.Enqueue(r.Context(), items...)
+	res, err := h.Inbox.Enqueue(r.Context(), items...)
 	if err != nil {
 		// Not committed: the sender must retry, so the answer is a 5xx.
 		h.logger().Error("enqueueing webhook events", "trigger", pl.Name+"."+t.Name, "err", err)

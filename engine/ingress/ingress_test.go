@@ -37,7 +37,7 @@ func TestRejectedDeliveriesEnqueueNothing(t *testing.T) {
 	eng := run.New(prog, st, run.Options{})
 	defer eng.Close()
 	ready := false
-	srv := httptest.NewServer(&ingress.Handler{Engine: eng, Store: st, Ready: func() bool { return ready }})
+	srv := httptest.NewServer(&ingress.Handler{Engine: eng, Inbox: st, Ready: func() bool { return ready }})
 	defer srv.Close()
 
 	do := func(method, path, body string) int {
@@ -112,7 +112,7 @@ pipeline "p" {
 	defer st.Close()
 	eng := run.New(prog, st, run.Options{})
 	defer eng.Close()
-	srv := httptest.NewServer(&ingress.Handler{Engine: eng, Store: st})
+	srv := httptest.NewServer(&ingress.Handler{Engine: eng, Inbox: st})
 	defer srv.Close()
 
 	// The body never comes; the deadline only turns a hang into a failure.

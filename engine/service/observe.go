@@ -17,9 +17,9 @@ import (
 // recorder, which the caller runs), counts stored ones for the summary
 // line, and connects the service's metrics, when it has them, to the
 // ingress and to the worker's settlements.
-func observe(h *ingress.Handler, opts *Options, sum *summary) *rejections {
+func observe(h *ingress.Handler, store *state.Store, opts *Options, sum *summary) *rejections {
 	m := opts.Metrics
-	rec := &rejections{queue: make(chan state.Rejection, rejectionQueue), store: h.Store, log: opts.Logger}
+	rec := &rejections{queue: make(chan state.Rejection, rejectionQueue), store: store, log: opts.Logger}
 	h.Observer = deliveries{m: m, sum: sum, rec: rec, clock: opts.Clock}
 	if m == nil {
 		return rec

@@ -21,6 +21,7 @@ import (
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/connlimit"
 	"github.com/toteworks/tote/engine/ingress"
+	"github.com/toteworks/tote/engine/intake"
 	"github.com/toteworks/tote/engine/lease"
 	"github.com/toteworks/tote/engine/metrics"
 	"github.com/toteworks/tote/engine/run"
@@ -88,6 +89,8 @@ type Options struct {
 	// another may take it back (the worker's Lease, default 5m). The items
 	// of a replica whose own lease expired come back sooner.
 	ClaimLease time.Duration
+	// Intake, when set, has webhooks served by a process of their own.
+	Intake *IntakeProcess
 }
 
 // SubscriptionsLease is the leader lease of webhook subscription repair:
@@ -148,9 +151,9 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	wake := make(chan struct{}, 1)
 	var ready atomic.Bool
 	health := NewHealth(eng, opts.Logger)
-	h := &ingress.Handler{Engine: eng, Store: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load, Status: opts.Status,
+	h := &ingress.Handler{Engine: eng, Inbox: store, Logger: opts.Logger, Wake: wake, Ready: ready.Load, Status: opts.Status,
 		NotReady: health.NotReady}
-	rejected := observe(h, &opts, sum)
+	rejected := observe(h, store, &opts, sum)
 	stopRecording, recorded := make(chan struct{}), make(chan struct{})
 	go func() { defer close(recorded); rejected.run(stopRecording) }()
 	defer func() { close(stopRecording); <-recorded }()
@@ -164,9 +167,27 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	if err != nil {
 		return fmt.Errorf("listening: %w", err)
 	}
+	addr := ln.Addr().String()
 	limits := opts.HTTP.withDefaults()
-	ln = connlimit.Listen(ln, limits.MaxConns)
-	srv := newServer(h, limits)
+	var srv *http.Server
+	var proc *intake.Process
+	if opts.Intake != nil {
+		// The public listener goes to the intake process; this process's
+		// server takes what it passes on.
+		own, err := net.Listen("tcp", "127.0.0.1:0")
+		if err != nil {
+			ln.Close()
+			return fmt.Errorf("listening: %w", err)
+		}
+		if proc, err = startIntake(ctx, ln, own.Addr().String(), store, h.Observer, signalWake(wake), opts); err != nil {
+			ln.Close()
+			own.Close()
+			return err
+		}
+		ln, srv = own, newServer(trustIntake(h), limits)
+	} else {
+		ln, srv = connlimit.Listen(ln, limits.MaxConns), newServer(h, limits)
+	}
 
 	runCtx, cancelRuns := context.WithCancel(context.WithoutCancel(ctx))
 	defer cancelRuns()
@@ -244,10 +265,22 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		}()
 	}
 
+	if proc != nil {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			select {
+			case <-proc.Exited():
+				errs <- fmt.Errorf("the webhook intake process exited: %v", proc.Err())
+			case <-ctx.Done():
+			}
+		}()
+	}
+
 	ready.Store(true)
-	opts.Logger.Info("tote run is serving", "listen", ln.Addr().String())
+	opts.Logger.Info("tote run is serving", "listen", addr)
 	if opts.Ready != nil {
-		opts.Ready(ln.Addr().String())
+		opts.Ready(addr)
 	}
 
 	var failure error
@@ -265,6 +298,13 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	ready.Store(false)
 	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.Grace)
 	defer cancel()
+	if proc != nil {
+		// The intake stops first, and what it took is moved into the
+		// inbox before the runs in flight are given their grace.
+		if err := proc.Stop(shutdownCtx); err != nil {
+			opts.Logger.Error("moving the intake's last deliveries into the state; they are moved on the next start", "err", err)
+		}
+	}
 	// The server drains beside the runs, so clients that hold their
 	// requests open (until their timeout, or the grace period's end, when
 	// they are cut) take none of the runs' time.
@@ -287,6 +327,9 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 		wg.Wait()
 	}
 	stats := h.Stats()
+	if proc != nil {
+		stats = proc.Stats()
+	}
 	opts.Logger.Info("tote run stopped", "accepted", stats.Accepted, "duplicates", stats.Duplicates, "rejected", stats.Rejected)
 	return failure
 }

@@ -6,10 +6,12 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"runtime"
 	"time"
 
 	"github.com/toteworks/tote/engine/compile"
+	"github.com/toteworks/tote/engine/intake"
 	"github.com/toteworks/tote/engine/lease"
 	"github.com/toteworks/tote/engine/metrics"
 	"github.com/toteworks/tote/engine/run"
@@ -46,6 +48,8 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	claimLease := fs.Duration("claim-lease", 5*time.Minute, "how long a claimed event is this process's before another may run it (a stopped replica's events come back after -lease-ttl)")
 	// The token's default is read after parsing, so -h never prints it.
 	statusToken := fs.String("status-token", "", "lets clients other than loopback see the status page at / (open it once with ?token=...) ($TOTE_STATUS_TOKEN)")
+	intakeMode := fs.String("intake", envOr(env, "TOTE_INTAKE", "inline"), "inline: webhooks are served by this process; process: by a process of their own, which commits them to a journal beside the state file and answers at once, while this one runs at a lower priority (SQLite state) ($TOTE_INTAKE)")
+	intakeNice := fs.Int("intake-nice", 10, "with -intake process, the nice value this process lowers itself to (0 leaves it)")
 	summaryEvery := fs.Duration("summary-every", time.Minute, "how often to log a one-line summary (events, queue, vendor calls, 429s); 0 for never")
 	var ret retention // pruned hourly; -retain 0 keeps everything
 	ret.register(fs)
@@ -67,6 +71,13 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	prog, ok := load(env, c.dir, c.vars, false)
 	if !ok {
 		return exitError
+	}
+	if *intakeMode != "inline" && *intakeMode != "process" {
+		fmt.Fprintf(env.Stderr, "Error: -intake is inline or process, not %q\n", *intakeMode)
+		return exitError
+	}
+	if child, ok := intake.FromEnv(env.Getenv); ok {
+		return runIntake(ctx, env, prog, child, *logFormat, *parallelism, service.Options{Grace: *grace, HTTP: lim})
 	}
 	if !flagSet(fs, "replica") {
 		*replica = state.IsURL(c.state)
@@ -92,7 +103,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim, LeaseTTL: *leaseTTL,
 		SummaryEvery: summaryInterval(*summaryEvery), Replica: *replica, ClaimLease: *claimLease,
-		Retention: state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m,
+		Retention: state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m, Intake: intakeProcess(env, *intakeMode, *intakeNice),
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
@@ -102,6 +113,34 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		},
 	})
 	if err != nil {
+		fmt.Fprintln(env.Stderr, "Error:", eng.Redact(err.Error()))
+		return exitError
+	}
+	return exitOK
+}
+
+// intakeProcess is tote run's intake process for -intake process: this
+// program again, with the same arguments and environment.
+func intakeProcess(env Env, mode string, nice int) *service.IntakeProcess {
+	if mode != "process" {
+		return nil
+	}
+	return &service.IntakeProcess{Nice: nice, Command: func() *exec.Cmd {
+		exe, err := os.Executable()
+		if err != nil {
+			exe = os.Args[0]
+		}
+		return &exec.Cmd{Path: exe, Args: os.Args, Env: os.Environ(), Stdout: env.Stdout, Stderr: env.Stderr}
+	}}
+}
+
+// runIntake is tote run in its intake process (service.RunIntake).
+func runIntake(ctx context.Context, env Env, prog *compile.Program, child intake.Child, logFormat string, parallelism int, opts service.Options) int {
+	logger := newLogger(env, logFormat).With("process", "intake")
+	eng := run.New(prog, nil, run.Options{Parallelism: parallelism, Clock: env.Now, Logger: logger})
+	defer eng.Close()
+	opts.Logger = logger
+	if err := service.RunIntake(ctx, eng, child, env.Stdin, opts); err != nil {
 		fmt.Fprintln(env.Stderr, "Error:", eng.Redact(err.Error()))
 		return exitError
 	}

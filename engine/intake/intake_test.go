@@ -1,0 +1,254 @@
+package intake_test
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/toteworks/tote/engine/intake"
+	"github.com/toteworks/tote/engine/state"
+)
+
+// TestMain makes the test binary an intake process when Start runs it: a
+// minimal one, which journals each POST's body as an event without a key
+// (never deduplicated by the state, so an event moved twice would show).
+func TestMain(m *testing.M) {
+	if c, ok := intake.FromEnv(os.LookupEnv); ok {
+		os.Exit(childMain(c))
+	}
+	os.Exit(m.Run())
+}
+
+func childMain(c intake.Child) int {
+	ctx := context.Background()
+	log := slog.New(slog.NewTextHandler(os.Stderr, nil))
+	j, err := intake.OpenJournal(ctx, c.Journal, nil)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	rep := c.Reporter(log)
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() { defer close(stopped); rep.Run(stop) }()
+	ln, err := c.Listener()
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		body, _ := io.ReadAll(r.Body)
+		res, err := j.Enqueue(r.Context(), state.NewItem{Pipeline: "p", Trigger: "t", Payload: body})
+		if err != nil {
+			http.Error(w, err.Error(), http.StatusServiceUnavailable)
+			return
+		}
+		rep.Delivered("p", "t", len(res), 0, time.Since(start))
+		w.WriteHeader(http.StatusAccepted)
+	})}
+	go srv.Serve(ln)
+	rep.Ready()
+	intake.Control(ctx, os.Stdin, j, log)
+	_ = srv.Shutdown(ctx)
+	close(stop)
+	<-stopped
+	if err := j.Close(); err != nil {
+		return 1
+	}
+	return 0
+}
+
+// start starts an intake process on a new loopback listener.
+func start(t *testing.T, store *state.Store, journal string, wake func()) (*intake.Process, string) {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = os.Environ()
+	cmd.Stderr = os.Stderr
+	p, err := intake.Start(context.Background(), intake.Options{Cmd: cmd, Listener: ln.(*net.TCPListener), Journal: journal,
+		Store: store, Wake: wake})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return p, addr
+}
+
+func post(t *testing.T, addr, body string) {
+	t.Helper()
+	resp, err := http.Post("http://"+addr+"/", "application/json", strings.NewReader(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusAccepted {
+		t.Fatalf("POST %s: %d", body, resp.StatusCode)
+	}
+}
+
+// payloads lists the inbox's events, waiting (on the mover's wakes)
+// until there are want of them.
+func payloads(t *testing.T, store *state.Store, woken <-chan struct{}, want int) []string {
+	t.Helper()
+	deadline := time.After(30 * time.Second)
+	for {
+		items, err := store.Items(context.Background(), state.ItemFilter{Limit: 1000})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) >= want {
+			var out []string
+			for _, it := range items {
+				out = append(out, string(it.Payload))
+			}
+			return out
+		}
+		select {
+		case <-woken:
+		case <-deadline:
+			t.Fatalf("%d events in the inbox, want %d", len(items), want)
+		}
+	}
+}
+
+// Events journalled and answered, but not yet moved when the serving
+// process stopped, are moved by the next; events moved before are not
+// moved again, though the state cannot deduplicate them (no key) and the
+// journal still held some of them (the serving process died between its
+// move and telling the intake process).
+func TestJournalMovedOnceAcrossRestarts(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	store, err := state.Open(ctx, filepath.Join(dir, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	journal := intake.JournalPath(store.Path())
+
+	// An intake process answered these, and its serving process died.
+	j, err := intake.OpenJournal(ctx, journal, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		if _, err := j.Enqueue(ctx, state.NewItem{Pipeline: "p", Trigger: "t", Payload: []byte(fmt.Sprintf(`{"left":%d}`, i))}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	// The first two were moved, and the serving process died before the
+	// intake process heard it.
+	r, err := intake.OpenReader(ctx, journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	moved, err := r.After(ctx, 0, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	r.Close()
+	if _, err := store.EnqueueAndSetCursor(ctx, intake.CursorName, fmt.Sprintf("%s:%d", r.Epoch(), moved[1].ID),
+		moved[0].Item, moved[1].Item); err != nil {
+		t.Fatal(err)
+	}
+
+	woken := make(chan struct{}, 1)
+	wake := func() {
+		select {
+		case woken <- struct{}{}:
+		default:
+		}
+	}
+	p, addr := start(t, store, journal, wake)
+	payloads(t, store, woken, 3)
+	var wg sync.WaitGroup
+	for i := range 20 {
+		wg.Add(1)
+		go func() { defer wg.Done(); post(t, addr, fmt.Sprintf(`{"posted":%d}`, i)) }()
+	}
+	wg.Wait()
+	payloads(t, store, woken, 23)
+	if err := p.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if st := p.Stats(); st.Accepted != 20 {
+		t.Errorf("the intake reported %d accepted deliveries, want 20", st.Accepted)
+	}
+
+	p, addr = start(t, store, journal, wake)
+	post(t, addr, `{"after":"restart"}`)
+	got := payloads(t, store, woken, 24)
+	if err := p.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	got = payloads(t, store, woken, 24)
+	if len(got) != 24 {
+		t.Fatalf("%d events in the inbox, want 24 (each once): %v", len(got), got)
+	}
+	seen := map[string]int{}
+	for _, pl := range got {
+		seen[pl]++
+	}
+	for pl, n := range seen {
+		if n != 1 {
+			t.Errorf("%s is in the inbox %d times", pl, n)
+		}
+	}
+	// What was moved is gone from the journal.
+	r, err = intake.OpenReader(ctx, journal)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	left, err := r.After(ctx, 0, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(left) > 1 { // the last forget may not have reached the stopping intake
+		t.Errorf("%d entries left in the journal after the moves", len(left))
+	}
+}
+
+// A redelivery of an event the journal still holds is a duplicate; one
+// the state holds is too, when the journal is told how to ask it.
+func TestJournalDuplicates(t *testing.T) {
+	ctx := context.Background()
+	inState := map[string]bool{"moved": true}
+	j, err := intake.OpenJournal(ctx, filepath.Join(t.TempDir(), "j"), func(_ context.Context, _, _, key string) (bool, error) {
+		return inState[key], nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	item := func(key string) state.NewItem {
+		return state.NewItem{Pipeline: "p", Trigger: "t", Key: key, Payload: []byte("{}")}
+	}
+	res, err := j.Enqueue(ctx, item("a"), item("a"), item("moved"), item(""), item(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var dup []bool
+	for _, r := range res {
+		dup = append(dup, r.Duplicate)
+	}
+	if fmt.Sprint(dup) != "[false true true false false]" {
+		t.Errorf("duplicates %v, want [false true true false false]", dup)
+	}
+}

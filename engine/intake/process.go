@@ -1,0 +1,289 @@
+package intake
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/exec"
+	"runtime"
+	"strconv"
+	"strings"
+	"sync/atomic"
+	"time"
+
+	"github.com/toteworks/tote/engine/ingress"
+	"github.com/toteworks/tote/engine/state"
+)
+
+// CursorName is the state cursor of the journal's moved position, kept
+// as "epoch:id" in the transaction that enqueues what was moved.
+const CursorName = "intake:journal"
+
+// moveBatch bounds the entries moved in one state write.
+const moveBatch = 512
+
+// movePoll is how often the journal is read when no report wakes the
+// mover (a report can be dropped).
+const movePoll = 100 * time.Millisecond
+
+// Options start an intake process.
+type Options struct {
+	// Cmd is the intake process: tote run itself, with the serving
+	// process's arguments. Start adds its environment, files and stdin.
+	Cmd *exec.Cmd
+	// Listener is handed over to the intake process, which serves it.
+	Listener *net.TCPListener
+	// Upstream is the serving process's own server, for the other paths.
+	Upstream string
+	Journal  string
+	// Store is the SQLite state the journal is moved into.
+	Store *state.Store
+	// Observer hears the deliveries and refusals the intake reports.
+	Observer ingress.Observer
+	// Wake is called after events are moved into the inbox.
+	Wake   func()
+	Logger *slog.Logger
+}
+
+// Process is a running intake process, seen from the serving process.
+type Process struct {
+	opts    Options
+	stdin   io.WriteCloser
+	exited  chan struct{}
+	waitErr error
+	poke    chan struct{}
+	reader  *Reader
+	last    int64 // the last id moved; the mover's alone
+
+	stopMover   context.CancelFunc
+	moverDone   chan struct{}
+	reportsDone chan struct{}
+
+	accepted, duplicates, rejected atomic.Int64
+}
+
+// Start starts the intake process and returns once it serves; it has
+// then taken the listener over.
+func Start(ctx context.Context, opts Options) (*Process, error) {
+	if opts.Logger == nil {
+		opts.Logger = slog.New(slog.DiscardHandler)
+	}
+	lnFile, err := opts.Listener.File()
+	if err != nil {
+		return nil, fmt.Errorf("intake: handing the listener over: %w", err)
+	}
+	defer lnFile.Close()
+	reports, reportW, err := os.Pipe()
+	if err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	cmd := opts.Cmd
+	cmd.Env = append(cmd.Env, envJournal+"="+opts.Journal, envState+"="+opts.Store.Path(), envUpstream+"="+opts.Upstream)
+	cmd.ExtraFiles = []*os.File{lnFile, reportW}
+	setDeathSignal(cmd)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		return nil, fmt.Errorf("intake: %w", err)
+	}
+	p := &Process{opts: opts, stdin: stdin, exited: make(chan struct{}), poke: make(chan struct{}, 1), moverDone: make(chan struct{}),
+		reportsDone: make(chan struct{})}
+	started := make(chan error, 1)
+	go func() {
+		// The death signal is sent when the thread that started the
+		// process ends, not the process: this goroutine keeps its thread
+		// until the intake process has exited.
+		runtime.LockOSThread()
+		defer runtime.UnlockOSThread()
+		if err := cmd.Start(); err != nil {
+			started <- err
+			close(p.exited)
+			return
+		}
+		started <- nil
+		p.waitErr = cmd.Wait()
+		close(p.exited)
+	}()
+	err = <-started
+	reportW.Close()
+	if err != nil {
+		reports.Close()
+		return nil, fmt.Errorf("intake: starting the intake process: %w", err)
+	}
+	// The intake process serves the listener from now on.
+	opts.Listener.Close()
+	ready := make(chan struct{})
+	go p.readReports(reports, ready)
+	select {
+	case <-ready:
+	case <-p.exited:
+		return nil, fmt.Errorf("intake: the intake process exited before serving: %v", p.waitErr)
+	case <-ctx.Done():
+		p.kill()
+		return nil, ctx.Err()
+	}
+	if p.reader, err = OpenReader(ctx, opts.Journal); err != nil {
+		p.kill()
+		return nil, err
+	}
+	if err := p.resume(ctx); err != nil {
+		p.kill()
+		return nil, err
+	}
+	mctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	p.stopMover = cancel
+	go p.moveUntil(mctx)
+	return p, nil
+}
+
+// resume finds where the last moves of this journal ended.
+func (p *Process) resume(ctx context.Context) error {
+	v, ok, err := p.opts.Store.Cursor(ctx, CursorName)
+	if err != nil {
+		return fmt.Errorf("intake: reading the journal's cursor: %w", err)
+	}
+	epoch, id, _ := strings.Cut(v, ":")
+	if !ok || epoch != p.reader.Epoch() {
+		return nil // a journal never moved from
+	}
+	if p.last, err = strconv.ParseInt(id, 10, 64); err != nil {
+		return fmt.Errorf("intake: the journal's cursor %q: %w", v, err)
+	}
+	p.forget()
+	return nil
+}
+
+// Exited is closed when the intake process has exited.
+func (p *Process) Exited() <-chan struct{} { return p.exited }
+
+// Err is how the intake process exited, once it has.
+func (p *Process) Err() error { return p.waitErr }
+
+// Stats are the intake's counters since start.
+func (p *Process) Stats() ingress.Stats {
+	return ingress.Stats{Accepted: p.accepted.Load(), Duplicates: p.duplicates.Load(), Rejected: p.rejected.Load()}
+}
+
+// Stop stops the intake process (it finishes the deliveries it is
+// serving), killing it if it is not gone when ctx ends, and then moves
+// what is left in the journal into the state.
+func (p *Process) Stop(ctx context.Context) error {
+	p.stdin.Close()
+	select {
+	case <-p.exited:
+	case <-ctx.Done():
+		p.kill()
+	}
+	// The pipe ends with the process: its last reports are counted.
+	<-p.reportsDone
+	p.stopMover()
+	<-p.moverDone
+	defer p.reader.Close()
+	return p.moveAll(context.WithoutCancel(ctx))
+}
+
+func (p *Process) kill() {
+	p.stdin.Close()
+	if cmd := p.opts.Cmd; cmd.Process != nil {
+		_ = cmd.Process.Kill()
+	}
+	<-p.exited
+}
+
+// readReports passes the intake's reports on until its pipe closes.
+func (p *Process) readReports(r io.ReadCloser, ready chan struct{}) {
+	defer close(p.reportsDone)
+	defer r.Close()
+	sc := bufio.NewScanner(r)
+	for sc.Scan() {
+		var m message
+		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+			p.opts.Logger.Warn("intake: an unreadable report", "err", err)
+			continue
+		}
+		switch {
+		case m.Ready:
+			close(ready)
+		case m.Delivered != nil:
+			d := m.Delivered
+			p.accepted.Add(int64(d.Accepted))
+			p.duplicates.Add(int64(d.Duplicates))
+			if p.opts.Observer != nil {
+				p.opts.Observer.Delivered(d.Pipeline, d.Trigger, d.Accepted, d.Duplicates, d.Took)
+			}
+			if d.Accepted > 0 {
+				select {
+				case p.poke <- struct{}{}:
+				default:
+				}
+			}
+		case m.Rejected != nil:
+			p.rejected.Add(1)
+			if p.opts.Observer != nil {
+				p.opts.Observer.Rejected(m.Rejected.Path, m.Rejected.Status, m.Rejected.Reason)
+			}
+		}
+	}
+}
+
+// moveUntil moves the journal into the state whenever the intake reports
+// a delivery, and every movePoll, until ctx ends.
+func (p *Process) moveUntil(ctx context.Context) {
+	defer close(p.moverDone)
+	t := time.NewTicker(movePoll)
+	defer t.Stop()
+	for {
+		if err := p.moveAll(ctx); err != nil && ctx.Err() == nil {
+			p.opts.Logger.Error("moving webhook deliveries from the intake's journal into the state", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-p.poke:
+		case <-t.C:
+		}
+	}
+}
+
+// moveAll moves every entry after the last moved, a batch per write, each
+// together with the cursor: an entry is enqueued once, whenever the
+// serving process stops.
+func (p *Process) moveAll(ctx context.Context) error {
+	for {
+		entries, err := p.reader.After(ctx, p.last, moveBatch)
+		if err != nil || len(entries) == 0 {
+			return err
+		}
+		items := make([]state.NewItem, len(entries))
+		for i, e := range entries {
+			items[i] = e.Item
+		}
+		upTo := entries[len(entries)-1].ID
+		if _, err := p.opts.Store.EnqueueAndSetCursor(ctx, CursorName, p.reader.Epoch()+":"+strconv.FormatInt(upTo, 10), items...); err != nil {
+			return err
+		}
+		p.last = upTo
+		if p.opts.Wake != nil {
+			p.opts.Wake()
+		}
+		p.forget()
+	}
+}
+
+// forget tells the intake process that the journal up to the last moved
+// entry can go. Lost when the process is gone; the next one is told.
+func (p *Process) forget() {
+	select {
+	case <-p.exited:
+		return
+	default:
+	}
+	if _, err := fmt.Fprintf(p.stdin, "%s %d\n", forgetCommand, p.last); err != nil && !errors.Is(err, os.ErrClosed) {
+		p.opts.Logger.Debug("intake: telling the intake process what was moved", "err", err)
+	}
+}
