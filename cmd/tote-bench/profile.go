@@ -14,7 +14,19 @@ import (
 // wait for a core) to $TOTE_BENCH_TRACE, when set; the returned func ends
 // the first two.
 func profileChild() func() {
-	if path := os.Getenv("TOTE_BENCH_MEMPROFILE"); path != "" {
+	// An intake process (tote run -intake process) is this program too;
+	// its files are named apart from its serving process's.
+	suffix := ""
+	if os.Getenv("TOTE_INTAKE_JOURNAL") != "" {
+		suffix = ".intake"
+	}
+	getenv := func(name string) string {
+		if v := os.Getenv(name); v != "" {
+			return v + suffix
+		}
+		return ""
+	}
+	if path := getenv("TOTE_BENCH_MEMPROFILE"); path != "" {
 		// Also every 20 s, as path.1, path.2, ...: the peak may not last.
 		go func() {
 			for i := 1; ; i++ {
@@ -30,7 +42,7 @@ func profileChild() func() {
 			}
 		}()
 	}
-	if path := os.Getenv("TOTE_BENCH_TRACE"); path != "" {
+	if path := getenv("TOTE_BENCH_TRACE"); path != "" {
 		if f, err := os.Create(path); err == nil && trace.Start(f) == nil {
 			go func() {
 				time.Sleep(5 * time.Second) // a sampling period
@@ -40,14 +52,14 @@ func profileChild() func() {
 		}
 	}
 	heap := func() {
-		if path := os.Getenv("TOTE_BENCH_MEMPROFILE"); path != "" {
+		if path := getenv("TOTE_BENCH_MEMPROFILE"); path != "" {
 			if f, err := os.Create(path); err == nil {
 				_ = pprof.Lookup("heap").WriteTo(f, 0)
 				f.Close()
 			}
 		}
 	}
-	path := os.Getenv("TOTE_BENCH_CPUPROFILE")
+	path := getenv("TOTE_BENCH_CPUPROFILE")
 	if path == "" {
 		return heap
 	}
