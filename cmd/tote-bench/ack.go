@@ -1,23 +1,18 @@
 package main
 
 import (
-	"bytes"
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"flag"
 	"fmt"
 	"io"
-	"net/http"
 	"os"
 	"path/filepath"
-	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
 	"github.com/toteworks/tote/connectors/sandbox"
+	"github.com/toteworks/tote/engine/priority"
 )
 
 // AckResult is what the ack bench measured; -json prints it.
@@ -49,28 +44,56 @@ type AckResult struct {
 	AfterSeconds float64 `json:"after_seconds"`
 	DrainedAfter int     `json:"drained_after"`
 	PeakRSSMB    float64 `json:"peak_rss_mb"` // of tote run
+	// Intake is tote run's -intake, when one was given.
+	Intake string `json:"intake,omitempty"`
+	// The nice values the sender's process and the fakes' (this one) had
+	// while sending, where the system tells (Linux).
+	SenderNice *int `json:"sender_nice,omitempty"`
+	FakesNice  *int `json:"fakes_nice,omitempty"`
+}
+
+// ackOptions are the ack bench's flags.
+type ackOptions struct {
+	rate        float64
+	duration    time.Duration
+	after       time.Duration
+	concurrency int
+	cpuSlots    int
+	realLimits  bool
+	scope       string
+	intake      string
+	fakesNice   int
+	logPath     string
 }
 
 func ackMain(args []string) int {
+	var o ackOptions
 	flags := flag.NewFlagSet("ack", flag.ExitOnError)
-	rate := flags.Float64("rate", 2000, "webhooks per second, sent on schedule whatever the answers")
-	duration := flags.Duration("duration", 20*time.Second, "how long to send")
-	concurrency := flags.Int("concurrency", 0, "tote run's -concurrency (default: tote run's own)")
+	flags.Float64Var(&o.rate, "rate", 2000, "webhooks per second, sent on schedule whatever the answers")
+	flags.DurationVar(&o.duration, "duration", 20*time.Second, "how long to send")
+	flags.IntVar(&o.concurrency, "concurrency", 0, "tote run's -concurrency (default: tote run's own)")
 	asJSON := flags.Bool("json", false, "print the result as JSON")
-	logPath := flags.String("log", "", "keep tote run's log in this file")
-	realLimits := flags.Bool("real-limits", false, "give the fakes the vendors' own rate limits (BigCommerce 150 requests per 30 s, ShipStation 40 a minute): "+
+	flags.StringVar(&o.logPath, "log", "", "keep tote run's log in this file")
+	flags.BoolVar(&o.realLimits, "real-limits", false, "give the fakes the vendors' own rate limits (BigCommerce 150 requests per 30 s, ShipStation 40 a minute): "+
 		"the worker then mostly waits on the vendors, as in production; without it they answer as fast as they can and the worker is busy on the CPU")
-	cpuSlots := flags.Int("cpu-slots", -1, "tote run's -cpu-slots, 0 for no bound (default: tote run's own)")
-	after := flags.Duration("after", 0, "after the sending, count the orders drained for this long too")
-	scope := flags.String("scope", "store/order/created", "the deliveries' scope; one the orders pipeline does not take (store/cart/created) measures the acknowledgement with an idle worker")
+	flags.IntVar(&o.cpuSlots, "cpu-slots", -1, "tote run's -cpu-slots, 0 for no bound (default: tote run's own)")
+	flags.DurationVar(&o.after, "after", 0, "after the sending, count the orders drained for this long too")
+	flags.StringVar(&o.scope, "scope", "store/order/created", "the deliveries' scope; one the orders pipeline does not take (store/cart/created) measures the acknowledgement with an idle worker")
+	flags.StringVar(&o.intake, "intake", "", "tote run's -intake (default: tote run's own)")
+	flags.IntVar(&o.fakesNice, "fakes-nice", 10, "the nice value this process, which serves the fakes, takes once the sender has started, so the fakes "+
+		"(stand-ins for remote vendors) yield the CPU to the sender and to tote run; 0 leaves it")
 	_ = flags.Parse(args)
-	if *rate <= 0 || *duration <= 0 {
+	if o.rate <= 0 || o.duration <= 0 {
 		fmt.Fprintln(os.Stderr, "Error: -rate and -duration must be positive")
 		return 2
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), *duration+10*time.Minute)
+	if o.fakesNice < 0 || o.fakesNice > 19 {
+		fmt.Fprintln(os.Stderr, "Error: -fakes-nice must be from 0 to 19")
+		return 2
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), o.duration+10*time.Minute)
 	defer cancel()
-	res, err := ackBench(ctx, *rate, *duration, *after, *concurrency, *cpuSlots, *realLimits, *scope, *logPath, os.Stderr)
+	res, err := ackBench(ctx, o, os.Stderr)
 	return finish(res, err, *asJSON, func(res *AckResult) {
 		fmt.Printf("%d signed BigCommerce webhooks at %.0f/s for %.0fs: %d acknowledged, %d failed, achieved %.0f/s\n",
 			res.Sent, res.Rate, res.DurationSeconds, res.Acknowledged, res.Failed, res.AchievedRate)
@@ -80,21 +103,44 @@ func ackMain(args []string) int {
 		if res.AfterSeconds > 0 {
 			fmt.Printf("in the %.0fs after, it put %d more\n", res.AfterSeconds, res.DrainedAfter)
 		}
+		fmt.Printf("the sender ran in a process of its own at nice %s, the fakes at nice %s\n", niceText(res.SenderNice), niceText(res.FakesNice))
 	})
 }
 
-// ackBench runs tote run on the orders pipeline against the fakes and sends
-// it signed store/order/created webhooks at rate from an open-loop
-// generator: each request leaves when it is due, on its own goroutine, and
-// its latency counts from then, so a slow answer delays no other request
-// and is not hidden (no coordinated omission). The orders exist in the
-// fake, so the worker drains them into ShipStation as they arrive.
-func ackBench(ctx context.Context, rate float64, duration, after time.Duration, concurrency, cpuSlots int, realLimits bool, scope, logPath string, progress io.Writer) (*AckResult, error) {
+// niceText prints a nice value, or "unknown".
+func niceText(n *int) string {
+	if n == nil {
+		return "unknown"
+	}
+	return strconv.Itoa(*n)
+}
+
+// ackRunArgs are tote run's arguments in the ack bench.
+func ackRunArgs(pipeDir, listen string, o ackOptions) []string {
+	args := []string{"-dir", pipeDir, "-listen", listen}
+	if o.concurrency > 0 {
+		args = append(args, "-concurrency", strconv.Itoa(o.concurrency))
+	}
+	if o.cpuSlots >= 0 {
+		args = append(args, "-cpu-slots", strconv.Itoa(o.cpuSlots))
+	}
+	if o.intake != "" {
+		args = append(args, "-intake", o.intake)
+	}
+	return args
+}
+
+// ackBench runs tote run on the orders pipeline against the fakes and has
+// the sender (acksend.go), a process of its own, send it signed
+// store/order/created webhooks at o.rate on a fixed schedule. The orders
+// exist in the fake, so the worker drains them into ShipStation as they
+// arrive.
+func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult, error) {
 	// By default limits are out of the way: the worker drains as fast as
 	// it can, which is when it competes most with the acknowledgements.
 	opts := sandbox.Options{Addresses: loopback,
 		Seed: 1, BigCommerceQuota: 1_000_000, ShipStationPerMinute: 1_000_000, ShipStationV2PerMinute: 1_000_000, SignWebhooks: true}
-	if realLimits {
+	if o.realLimits {
 		opts = vendorLimits()
 		opts.SignWebhooks = true
 	}
@@ -103,7 +149,7 @@ func ackBench(ctx context.Context, rate float64, duration, after time.Duration, 
 		return nil, err
 	}
 	defer fakes.Close()
-	n := int(rate * duration.Seconds())
+	n := int(o.rate * o.duration.Seconds())
 	now := time.Now()
 	first, _, err := fakes.BigCommerce.SeedOrders(bigcommercetest.SeedOrders{Count: n, From: now.Add(-time.Hour), To: now.Add(-time.Minute)})
 	if err != nil {
@@ -118,102 +164,56 @@ func ackBench(ctx context.Context, rate float64, duration, after time.Duration, 
 	if err != nil {
 		return nil, err
 	}
-	args := []string{"-dir", pipeDir, "-listen", listen}
-	if concurrency > 0 {
-		args = append(args, "-concurrency", strconv.Itoa(concurrency))
-	}
-	if cpuSlots >= 0 {
-		args = append(args, "-cpu-slots", strconv.Itoa(cpuSlots))
-	}
+	logPath := o.logPath
 	if logPath == "" {
 		logPath = filepath.Join(dir, "tote-run.log")
 	}
-	engine, err := startEngine(ctx, dir, logPath, env, args)
+	engine, err := startEngine(ctx, dir, logPath, env, ackRunArgs(pipeDir, listen, o))
 	if err != nil {
 		return nil, err
 	}
 	defer func() { _ = engine.stop() }()
 
-	// Every request is made before the clock starts: the generator only
-	// sends. Timestamps are refreshed each second of sending, well inside
-	// the 5-minute signature window.
-	url := "http://" + listen + "/hooks/orders/changed"
-	bodies := make([][]byte, n)
-	for i := range n {
-		data := fmt.Sprintf(`{"type":"order","id":%d}`, first+i)
-		sum := sha1.Sum([]byte(data))
-		bodies[i] = fmt.Appendf(nil, `{"scope":%q,"store_id":"1","data":%s,"hash":"%s","created_at":%d,"producer":"stores/%s"}`,
-			scope, data, hex.EncodeToString(sum[:]), now.Unix(), sandbox.StoreHash)
+	// A real vendor's sender is not on tote's machine, and this process is
+	// busy serving the fakes while the worker drains into them: the sender
+	// is a process of its own, which builds every request before its
+	// clock starts.
+	sender, err := startSender(ctx, senderSpec{URL: "http://" + listen + "/hooks/orders/changed", Rate: o.rate, Count: n, FirstOrder: first,
+		Scope: o.scope, StoreHash: sandbox.StoreHash, Secret: sandbox.ClientSecret, Created: now.Unix()}, progress)
+	if err != nil {
+		return nil, err
 	}
-	// A sender's pool of connections, fewer than tote run accepts at once
-	// (its -max-conns, 512): a request that finds them all busy waits in
-	// the pool, and that wait counts in its latency.
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: time.Minute}
-	latencies := make([]time.Duration, n)
-	ok := make([]bool, n)
-	var wg sync.WaitGroup
-	period := time.Duration(float64(time.Second) / rate)
-	fmt.Fprintf(progress, "sending %d webhooks at %.0f/s\n", n, rate)
-	start := time.Now()
-	var lastDone time.Time
-	var mu sync.Mutex
-	for i := range n {
-		due := start.Add(time.Duration(i) * period)
-		if d := time.Until(due); d > 0 {
-			time.Sleep(d) // the schedule itself, not synchronisation
-		}
-		wg.Add(1)
-		go func(i int, due time.Time) {
-			defer wg.Done()
-			id := "bench-" + strconv.Itoa(i)
-			ts := strconv.FormatInt(time.Now().Unix(), 10)
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(bodies[i]))
-			if err != nil {
-				return
-			}
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("webhook-id", id)
-			req.Header.Set("webhook-timestamp", ts)
-			req.Header.Set("webhook-signature", "v1,"+bigcommercetest.Sign(sandbox.ClientSecret, id, ts, bodies[i]))
-			resp, err := client.Do(req)
-			done := time.Now()
-			if err == nil {
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				ok[i] = resp.StatusCode >= 200 && resp.StatusCode < 300
-			}
-			latencies[i] = done.Sub(due)
-			mu.Lock()
-			if done.After(lastDone) {
-				lastDone = done
-			}
-			mu.Unlock()
-		}(i, due)
-	}
-	wg.Wait()
-	res := &AckResult{RealLimits: realLimits, Rate: rate, DurationSeconds: duration.Seconds(), Sent: n, Drained: totesOrders(fakes)}
-	for _, good := range ok {
-		if good {
-			res.Acknowledged++
+	// Started before this, the sender and tote run keep their priority.
+	if o.fakesNice > 0 {
+		if err := priority.Lower(o.fakesNice); err != nil {
+			fmt.Fprintf(progress, "could not lower the fakes' priority: %v\n", err)
 		} else {
-			res.Failed++
+			fmt.Fprintf(progress, "lowered this process, which serves the fakes, to nice %d\n", o.fakesNice)
 		}
+	} else {
+		fmt.Fprintln(progress, "left this process, which serves the fakes, at its priority (-fakes-nice 0)")
 	}
-	res.AchievedRate = float64(res.Acknowledged) / lastDone.Sub(start).Seconds()
-	slices.Sort(latencies)
-	ms := func(q float64) float64 {
-		i := min(len(latencies)-1, int(q*float64(len(latencies))))
-		return float64(latencies[i]) / float64(time.Millisecond)
+	res := &AckResult{RealLimits: o.realLimits, Rate: o.rate, DurationSeconds: o.duration.Seconds(), Sent: n, Intake: o.intake}
+	if nice, ok := ownNice(); ok {
+		res.FakesNice = &nice
 	}
-	res.P50ms, res.P90ms, res.P99ms, res.MaxMs = ms(0.50), ms(0.90), ms(0.99), float64(latencies[len(latencies)-1])/float64(time.Millisecond)
+	fmt.Fprintf(progress, "sending %d webhooks at %.0f/s\n", n, o.rate)
+	sent, err := sender.send(n)
+	if err != nil {
+		return nil, err
+	}
+	res.Drained = totesOrders(fakes)
+	res.Acknowledged, res.Failed, res.SenderNice = sent.OK, sent.Failed, sent.Nice
+	res.AchievedRate = float64(sent.OK) / sent.LastAnswerSeconds
+	res.P50ms, res.P90ms, res.P99ms, res.MaxMs = sent.P50ms, sent.P90ms, sent.P99ms, sent.MaxMs
 	if buckets, err := scrapeHistogram(ctx, "http://"+listen+"/metrics", "tote_webhook_ack_seconds"); err == nil {
 		res.ServerP50ms, res.ServerP99ms = 1000*buckets.quantile(0.50), 1000*buckets.quantile(0.99)
 	} else {
 		fmt.Fprintf(progress, "reading tote run's metrics: %v\n", err)
 	}
-	if after > 0 {
-		time.Sleep(after) // the measuring window, not synchronisation
-		res.AfterSeconds, res.DrainedAfter = after.Seconds(), totesOrders(fakes)-res.Drained
+	if o.after > 0 {
+		time.Sleep(o.after) // the measuring window, not synchronisation
+		res.AfterSeconds, res.DrainedAfter = o.after.Seconds(), totesOrders(fakes)-res.Drained
 	}
 	res.PeakRSSMB = peakRSSMB(engine.pid())
 	return res, nil

@@ -67,7 +67,8 @@ func main() {
 		os.Exit(code)
 	}
 	benches := map[string]func([]string) int{"flash-sale": flashSaleMain, "chaos": chaosMain, "catalog": catalogMain,
-		"replicas": replicasMain, "ack": ackMain, "plan-memory": planMemoryMain, "idle": idleMain}
+		"replicas": replicasMain, "ack": ackMain, "plan-memory": planMemoryMain, "idle": idleMain,
+		"ack-send": ackSendMain} // ack's sender, not listed
 	if len(os.Args) > 1 {
 		if bench, ok := benches[os.Args[1]]; ok {
 			os.Exit(bench(os.Args[2:]))
@@ -79,7 +80,8 @@ func main() {
 		"       tote-bench replicas [-orders N] [-replicas N] [-kills N] [-window D] [-state URL] [-json]\n"+
 		"       tote-bench idle [-json]\n"+
 		"       tote-bench plan-memory [-orders 10000,50000,100000] [-apply] [-json]\n"+
-		"       tote-bench ack [-rate 2000] [-duration 20s] [-json]")
+		"       tote-bench ack [-rate 2000] [-duration 20s] [-after D] [-scope S] [-concurrency N] [-cpu-slots N]\n"+
+		"                      [-intake MODE] [-fakes-nice 10] [-real-limits] [-log FILE] [-json]")
 	os.Exit(2)
 }
 
