@@ -21,7 +21,6 @@ import (
 // Child is what an intake process learns from its environment.
 type Child struct {
 	Journal  string // the journal's path
-	State    string // the state file's path
 	Upstream string // the serving process's own server, for every path but the webhooks'
 }
 
@@ -33,8 +32,7 @@ func FromEnv(getenv func(string) (string, bool)) (Child, bool) {
 		return Child{}, false
 	}
 	up, _ := getenv(envUpstream)
-	st, _ := getenv(envState)
-	return Child{Journal: j, State: st, Upstream: up}, true
+	return Child{Journal: j, Upstream: up}, true
 }
 
 // Listener is the listener the serving process handed over.
@@ -139,17 +137,18 @@ func (r *Reporter) Run(stop <-chan struct{}) {
 func Control(ctx context.Context, in io.Reader, j *Journal, log *slog.Logger) {
 	sc := bufio.NewScanner(in)
 	for sc.Scan() {
-		cmd, arg, _ := strings.Cut(sc.Text(), " ")
-		if cmd != forgetCommand {
-			log.Warn("intake: unknown command from tote run", "command", cmd)
+		f := strings.Fields(sc.Text())
+		if len(f) != 3 || f[0] != forgetCommand {
+			log.Warn("intake: an unknown command from tote run", "command", sc.Text())
 			continue
 		}
-		id, err := strconv.ParseInt(arg, 10, 64)
-		if err != nil {
-			log.Warn("intake: a malformed forget command", "arg", arg)
+		lane, err1 := strconv.Atoi(f[1])
+		id, err2 := strconv.ParseInt(f[2], 10, 64)
+		if err1 != nil || err2 != nil {
+			log.Warn("intake: a malformed command from tote run", "command", sc.Text())
 			continue
 		}
-		if err := j.Forget(ctx, id); err != nil {
+		if err := j.Forget(ctx, lane, id); err != nil {
 			log.Error("intake: forgetting moved deliveries", "err", err)
 		}
 	}

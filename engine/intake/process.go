@@ -21,9 +21,9 @@ import (
 	"github.com/toteworks/tote/engine/state"
 )
 
-// CursorName is the state cursor of the journal's moved position, kept
-// as "epoch:id" in the transaction that enqueues what was moved.
-const CursorName = "intake:journal"
+// CursorName is the state cursor of a journal lane's moved position,
+// kept as "epoch:id" in the transaction that enqueues what was moved.
+func CursorName(lane int) string { return "intake:journal:" + strconv.Itoa(lane) }
 
 // moveBatch bounds the entries moved in one state write.
 const moveBatch = 512
@@ -59,7 +59,7 @@ type Process struct {
 	waitErr error
 	poke    chan struct{}
 	reader  *Reader
-	last    int64 // the last id moved; the mover's alone
+	last    []int64 // of each lane, the last id moved; the mover's alone
 
 	stopMover   context.CancelFunc
 	moverDone   chan struct{}
@@ -84,7 +84,7 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
 	cmd := opts.Cmd
-	cmd.Env = append(cmd.Env, envJournal+"="+opts.Journal, envState+"="+opts.Store.Path(), envUpstream+"="+opts.Upstream)
+	cmd.Env = append(cmd.Env, envJournal+"="+opts.Journal, envUpstream+"="+opts.Upstream)
 	cmd.ExtraFiles = []*os.File{lnFile, reportW}
 	setDeathSignal(cmd)
 	stdin, err := cmd.StdinPipe()
@@ -141,20 +141,23 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 	return p, nil
 }
 
-// resume finds where the last moves of this journal ended.
+// resume finds where the last moves of each lane ended.
 func (p *Process) resume(ctx context.Context) error {
-	v, ok, err := p.opts.Store.Cursor(ctx, CursorName)
-	if err != nil {
-		return fmt.Errorf("intake: reading the journal's cursor: %w", err)
+	p.last = make([]int64, p.reader.Lanes())
+	for lane := range p.last {
+		v, ok, err := p.opts.Store.Cursor(ctx, CursorName(lane))
+		if err != nil {
+			return fmt.Errorf("intake: reading the journal's cursor: %w", err)
+		}
+		epoch, id, _ := strings.Cut(v, ":")
+		if !ok || epoch != p.reader.Epoch(lane) {
+			continue // a lane never moved from
+		}
+		if p.last[lane], err = strconv.ParseInt(id, 10, 64); err != nil {
+			return fmt.Errorf("intake: the journal's cursor %q: %w", v, err)
+		}
+		p.forget(lane)
 	}
-	epoch, id, _ := strings.Cut(v, ":")
-	if !ok || epoch != p.reader.Epoch() {
-		return nil // a journal never moved from
-	}
-	if p.last, err = strconv.ParseInt(id, 10, 64); err != nil {
-		return fmt.Errorf("intake: the journal's cursor %q: %w", v, err)
-	}
-	p.forget()
 	return nil
 }
 
@@ -251,39 +254,46 @@ func (p *Process) moveUntil(ctx context.Context) {
 }
 
 // moveAll moves every entry after the last moved, a batch per write, each
-// together with the cursor: an entry is enqueued once, whenever the
+// together with its lane's cursor: an entry is enqueued once, whenever the
 // serving process stops.
 func (p *Process) moveAll(ctx context.Context) error {
-	for {
-		entries, err := p.reader.After(ctx, p.last, moveBatch)
-		if err != nil || len(entries) == 0 {
-			return err
+	for lane := range p.last {
+		for {
+			entries, err := p.reader.After(ctx, lane, p.last[lane], moveBatch)
+			if err != nil {
+				return err
+			}
+			if len(entries) == 0 {
+				break
+			}
+			items := make([]state.NewItem, len(entries))
+			for i, e := range entries {
+				items[i] = e.Item
+			}
+			upTo := entries[len(entries)-1].ID
+			cursor := p.reader.Epoch(lane) + ":" + strconv.FormatInt(upTo, 10)
+			if _, err := p.opts.Store.EnqueueAndSetCursor(ctx, CursorName(lane), cursor, items...); err != nil {
+				return err
+			}
+			p.last[lane] = upTo
+			if p.opts.Wake != nil {
+				p.opts.Wake()
+			}
+			p.forget(lane)
 		}
-		items := make([]state.NewItem, len(entries))
-		for i, e := range entries {
-			items[i] = e.Item
-		}
-		upTo := entries[len(entries)-1].ID
-		if _, err := p.opts.Store.EnqueueAndSetCursor(ctx, CursorName, p.reader.Epoch()+":"+strconv.FormatInt(upTo, 10), items...); err != nil {
-			return err
-		}
-		p.last = upTo
-		if p.opts.Wake != nil {
-			p.opts.Wake()
-		}
-		p.forget()
 	}
+	return nil
 }
 
-// forget tells the intake process that the journal up to the last moved
-// entry can go. Lost when the process is gone; the next one is told.
-func (p *Process) forget() {
+// forget tells the intake process that lane's journal up to the last
+// moved entry can go. Lost when the process is gone; the next one is told.
+func (p *Process) forget(lane int) {
 	select {
 	case <-p.exited:
 		return
 	default:
 	}
-	if _, err := fmt.Fprintf(p.stdin, "%s %d\n", forgetCommand, p.last); err != nil && !errors.Is(err, os.ErrClosed) {
+	if _, err := fmt.Fprintf(p.stdin, "%s %d %d\n", forgetCommand, lane, p.last[lane]); err != nil && !errors.Is(err, os.ErrClosed) {
 		p.opts.Logger.Debug("intake: telling the intake process what was moved", "err", err)
 	}
 }

@@ -10,7 +10,6 @@ import (
 // descriptors (os/exec's ExtraFiles start at 3).
 const (
 	envJournal  = "TOTE_INTAKE_JOURNAL"
-	envState    = "TOTE_INTAKE_STATE"
 	envUpstream = "TOTE_INTAKE_UPSTREAM"
 	listenerFD  = 3
 	reportFD    = 4
@@ -44,7 +43,7 @@ type rejected struct {
 }
 
 // Control lines from the serving process, on the intake process's stdin:
-// "forget N" drops the journal up to N. The end of stdin stops the intake.
+// "forget LANE N" drops the lane's payloads up to N. The end of stdin stops the intake.
 const forgetCommand = "forget"
 
 // childFile is the inherited descriptor fd.

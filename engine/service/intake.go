@@ -79,12 +79,7 @@ func trustIntake(h http.Handler) http.Handler {
 // on: it stops this process first.
 func RunIntake(ctx context.Context, eng *run.Engine, c intake.Child, stdin io.Reader, opts Options) error {
 	ctx = context.WithoutCancel(ctx)
-	keys, err := state.OpenKeys(ctx, c.State)
-	if err != nil {
-		return err
-	}
-	defer keys.Close()
-	j, err := intake.OpenJournal(ctx, c.Journal, keys.Has)
+	j, err := intake.OpenJournal(ctx, c.Journal)
 	if err != nil {
 		return err
 	}
