@@ -90,6 +90,38 @@ func (s *Store) EnqueueAndSetCursor(ctx context.Context, cursor, value string, i
 	return s.enqueueSettingCursor(ctx, "enqueue and set cursor", cursor, value, items, nil)
 }
 
+// ErrCursorMoved means a cursor was not where its mover last left it:
+// another process moved it meanwhile.
+var ErrCursorMoved = errors.New("state: the cursor was moved by another process")
+
+// EnqueueMovingCursor is EnqueueAndSetCursor for a cursor one process
+// moves at a time: it moves the cursor from value from (or from unset,
+// when from is "") to value to, with the items, and when the cursor is
+// elsewhere, changes nothing and fails with ErrCursorMoved.
+func (s *Store) EnqueueMovingCursor(ctx context.Context, cursor, from, to string, items ...NewItem) ([]EnqueueResult, error) {
+	if err := validateItems(items); err != nil {
+		return nil, fmt.Errorf("state: enqueue: %w", err)
+	}
+	return s.enqueueSettingCursor(ctx, "enqueue and move cursor", cursor, to, items, func(tx *wtx) error {
+		var n int64
+		var err error
+		if from == "" {
+			// Unset: claimed by inserting it, which fails if it is set.
+			n, err = tx.affected(`INSERT INTO cursors (name, value, updated_at) VALUES (?, '', ?) ON CONFLICT (name) DO NOTHING`,
+				cursor, tx.now.UnixNano())
+		} else {
+			n, err = tx.affected(`UPDATE cursors SET updated_at = ? WHERE name = ? AND value = ?`, tx.now.UnixNano(), cursor, from)
+		}
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return ErrCursorMoved
+		}
+		return nil
+	})
+}
+
 // enqueueSettingCursor enqueues valid items and moves cursor to value in
 // one write named op, after first (when not nil) has passed in it.
 func (s *Store) enqueueSettingCursor(ctx context.Context, op, cursor, value string, items []NewItem, first func(*wtx) error) ([]EnqueueResult, error) {

@@ -552,6 +552,39 @@ func TestEnqueueAndSetCursorIsAtomic(t *testing.T) {
 	})
 }
 
+// A cursor moved by another process since its mover read it is not moved
+// again, and its items are not enqueued.
+func TestEnqueueMovingCursorFailsWhenMovedElsewhere(t *testing.T) {
+	backends(t, func(t *testing.T) {
+		s, _ := openTest(t)
+		ctx := context.Background()
+		item := func(n int) NewItem { return NewItem{Pipeline: "p", Trigger: "t", Payload: []byte(fmt.Sprint(n))} }
+		if _, err := s.EnqueueMovingCursor(ctx, "journal", "", "e:1", item(1)); err != nil {
+			t.Fatalf("from unset: %v", err)
+		}
+		if _, err := s.EnqueueMovingCursor(ctx, "journal", "e:1", "e:2", item(2)); err != nil {
+			t.Fatalf("from e:1: %v", err)
+		}
+		// Two movers that both read e:1, and one that read it unset.
+		if _, err := s.EnqueueMovingCursor(ctx, "journal", "e:1", "e:2", item(2)); !errors.Is(err, ErrCursorMoved) {
+			t.Errorf("from a stale value: %v, want ErrCursorMoved", err)
+		}
+		if _, err := s.EnqueueMovingCursor(ctx, "journal", "", "e:1", item(1)); !errors.Is(err, ErrCursorMoved) {
+			t.Errorf("from unset, when set: %v, want ErrCursorMoved", err)
+		}
+		if v, _, _ := s.Cursor(ctx, "journal"); v != "e:2" {
+			t.Errorf("cursor %q, want e:2", v)
+		}
+		items, err := s.Items(ctx, ItemFilter{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(items) != 2 {
+			t.Errorf("%d items, want 2: a refused move enqueues nothing", len(items))
+		}
+	})
+}
+
 func ids(items []Item) []int64 {
 	var out []int64
 	for _, it := range items {
