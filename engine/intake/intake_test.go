@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -166,7 +167,7 @@ func TestJournalMovedOnceAcrossRestarts(t *testing.T) {
 	if len(moved) != 2 {
 		t.Fatalf("the first lane has %d of the 3 entries", len(moved))
 	}
-	if _, err := store.EnqueueAndSetCursor(ctx, intake.CursorName(0), fmt.Sprintf("%s:%d", r.Epoch(0), moved[1].ID),
+	if _, err := store.EnqueueMovingCursor(ctx, intake.CursorName(0), "", fmt.Sprintf("%s:%d", r.Epoch(0), moved[1].ID),
 		moved[0].Item, moved[1].Item); err != nil {
 		t.Fatal(err)
 	}
@@ -278,5 +279,71 @@ func TestJournalDuplicates(t *testing.T) {
 	left, err := r.After(ctx, 0, 0, 10)
 	if err != nil || len(left) != 1 || left[0].Item.Key != "b" {
 		t.Fatalf("after the move the journal has %v (%v), want only b's", left, err)
+	}
+}
+
+// signalLog is a slog handler that closes a channel on the first record
+// with a given message.
+type signalLog struct {
+	msg  string
+	seen chan struct{}
+	once *sync.Once
+}
+
+func (h signalLog) Enabled(context.Context, slog.Level) bool { return true }
+func (h signalLog) Handle(_ context.Context, r slog.Record) error {
+	if r.Message == h.msg {
+		h.once.Do(func() { close(h.seen) })
+	}
+	return nil
+}
+func (h signalLog) WithAttrs([]slog.Attr) slog.Handler { return h }
+func (h signalLog) WithGroup(string) slog.Handler      { return h }
+
+// When another process has moved the journal's cursor (it holds the state
+// now), this one moves nothing more: an event is never moved by two.
+func TestMoverStopsWhenAnotherMovesTheJournal(t *testing.T) {
+	dir := t.TempDir()
+	ctx := context.Background()
+	store, err := state.Open(ctx, filepath.Join(dir, "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	woken := make(chan struct{}, 1)
+	h := signalLog{msg: "another process moves the intake's journal; this one stops moving it", seen: make(chan struct{}), once: &sync.Once{}}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = os.Environ()
+	p, err := intake.Start(ctx, intake.Options{Cmd: cmd, Listener: ln.(*net.TCPListener), Journal: intake.JournalPath(store.Path()),
+		Store: store, Logger: slog.New(h), Wake: func() {
+			select {
+			case woken <- struct{}{}:
+			default:
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post(t, addr, `{"first":1}`)
+	payloads(t, store, woken, 1)
+	if err := store.SetCursor(ctx, intake.CursorName(0), "another:7"); err != nil {
+		t.Fatal(err)
+	}
+	post(t, addr, `{"second":2}`)
+	select {
+	case <-h.seen:
+	case <-time.After(30 * time.Second):
+		t.Fatal("the mover did not notice the other process's move")
+	}
+	if err := p.Stop(ctx); !errors.Is(err, state.ErrCursorMoved) {
+		t.Errorf("Stop = %v, want ErrCursorMoved from its last move", err)
+	}
+	if got := payloads(t, store, woken, 1); len(got) != 1 {
+		t.Errorf("the inbox has %v, want only the first event", got)
 	}
 }

@@ -59,7 +59,8 @@ type Process struct {
 	waitErr error
 	poke    chan struct{}
 	reader  *Reader
-	last    []int64 // of each lane, the last id moved; the mover's alone
+	last    []int64  // of each lane, the last id moved; the mover's alone
+	cursor  []string // of each lane, its cursor's value as last read or set ("" unset)
 
 	stopMover   context.CancelFunc
 	moverDone   chan struct{}
@@ -144,11 +145,13 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 // resume finds where the last moves of each lane ended.
 func (p *Process) resume(ctx context.Context) error {
 	p.last = make([]int64, p.reader.Lanes())
+	p.cursor = make([]string, p.reader.Lanes())
 	for lane := range p.last {
 		v, ok, err := p.opts.Store.Cursor(ctx, CursorName(lane))
 		if err != nil {
 			return fmt.Errorf("intake: reading the journal's cursor: %w", err)
 		}
+		p.cursor[lane] = v
 		epoch, id, _ := strings.Cut(v, ":")
 		if !ok || epoch != p.reader.Epoch(lane) {
 			continue // a lane never moved from
@@ -241,7 +244,12 @@ func (p *Process) moveUntil(ctx context.Context) {
 	t := time.NewTicker(movePoll)
 	defer t.Stop()
 	for {
-		if err := p.moveAll(ctx); err != nil && ctx.Err() == nil {
+		if err := p.moveAll(ctx); errors.Is(err, state.ErrCursorMoved) {
+			// Another tote run holds the state now (this one lost its
+			// lease, and is stopping): the journal is its to move.
+			p.opts.Logger.Error("another process moves the intake's journal; this one stops moving it", "err", err)
+			return
+		} else if err != nil && ctx.Err() == nil {
 			p.opts.Logger.Error("moving webhook deliveries from the intake's journal into the state", "err", err)
 		}
 		select {
@@ -255,7 +263,8 @@ func (p *Process) moveUntil(ctx context.Context) {
 
 // moveAll moves every entry after the last moved, a batch per write, each
 // together with its lane's cursor: an entry is enqueued once, whenever the
-// serving process stops.
+// serving process stops, and whichever other process moves the journal
+// (a move from a cursor that another made is refused: ErrCursorMoved).
 func (p *Process) moveAll(ctx context.Context) error {
 	for lane := range p.last {
 		for {
@@ -272,10 +281,10 @@ func (p *Process) moveAll(ctx context.Context) error {
 			}
 			upTo := entries[len(entries)-1].ID
 			cursor := p.reader.Epoch(lane) + ":" + strconv.FormatInt(upTo, 10)
-			if _, err := p.opts.Store.EnqueueAndSetCursor(ctx, CursorName(lane), cursor, items...); err != nil {
+			if _, err := p.opts.Store.EnqueueMovingCursor(ctx, CursorName(lane), p.cursor[lane], cursor, items...); err != nil {
 				return err
 			}
-			p.last[lane] = upTo
+			p.last[lane], p.cursor[lane] = upTo, cursor
 			if p.opts.Wake != nil {
 				p.opts.Wake()
 			}
