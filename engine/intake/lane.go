@@ -146,7 +146,6 @@ func (l *lane) write() {
 			}
 		}
 		l.commit(group)
-		l.busy.Store(false)
 	}
 }
 
@@ -199,6 +198,8 @@ func (l *lane) commit(group []request) {
 	if err == nil {
 		l.forgotten = forgotten
 	}
+	// Idle again before answering: a sender's next delivery finds it so.
+	l.busy.Store(false)
 	for i, r := range group {
 		if err != nil {
 			results[i] = result{err: fmt.Errorf("intake: writing the journal: %w", err)}
