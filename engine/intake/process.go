@@ -214,7 +214,10 @@ func (p *Process) readReports(r io.ReadCloser, ready chan struct{}) {
 		}
 		switch {
 		case m.Ready:
-			close(ready)
+			if ready != nil {
+				close(ready)
+				ready = nil
+			}
 		case m.Delivered != nil:
 			d := m.Delivered
 			p.accepted.Add(int64(d.Accepted))
