@@ -43,7 +43,8 @@ type AckResult struct {
 	// machine to itself.
 	AfterSeconds float64 `json:"after_seconds"`
 	DrainedAfter int     `json:"drained_after"`
-	PeakRSSMB    float64 `json:"peak_rss_mb"` // of tote run
+	PeakRSSMB    float64 `json:"peak_rss_mb"`   // of tote run
+	IntakeRSSMB  float64 `json:"intake_rss_mb"` // of its intake process, if it has one
 	// Intake is tote run's -intake, when one was given.
 	Intake string `json:"intake,omitempty"`
 	// The nice values the sender's process and the fakes' (this one) had
@@ -99,7 +100,8 @@ func ackMain(args []string) int {
 			res.Sent, res.Rate, res.DurationSeconds, res.Acknowledged, res.Failed, res.AchievedRate)
 		fmt.Printf("ack latency from when due: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", res.P50ms, res.P90ms, res.P99ms, res.MaxMs)
 		fmt.Printf("of which in tote's handler until stored (tote_webhook_ack_seconds): p50 %.1f ms, p99 %.1f ms\n", res.ServerP50ms, res.ServerP99ms)
-		fmt.Printf("meanwhile the worker put %d orders in ShipStation; peak RSS of tote run %.0f MB\n", res.Drained, res.PeakRSSMB)
+		fmt.Printf("meanwhile the worker put %d orders in ShipStation; peak RSS of tote run %.0f MB (its intake process %.0f MB)\n",
+			res.Drained, res.PeakRSSMB, res.IntakeRSSMB)
 		if res.AfterSeconds > 0 {
 			fmt.Printf("in the %.0fs after, it put %d more\n", res.AfterSeconds, res.DrainedAfter)
 		}
@@ -215,6 +217,6 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 		time.Sleep(o.after) // the measuring window, not synchronisation
 		res.AfterSeconds, res.DrainedAfter = o.after.Seconds(), totesOrders(fakes)-res.Drained
 	}
-	res.PeakRSSMB = peakRSSMB(engine.pid())
+	res.PeakRSSMB, res.IntakeRSSMB = peakRSSMB(engine.pid()), childrenPeakRSSMB(engine.pid())
 	return res, nil
 }

@@ -48,8 +48,9 @@ type Result struct {
 	BC429           int64   `json:"bc_429"`
 	Duplicates      int     `json:"duplicates"`
 	Missing         int     `json:"missing"`
-	PeakRSSMB       float64 `json:"peak_rss_mb"`  // of the tote run process
-	FakesRSSMB      float64 `json:"fakes_rss_mb"` // of this process, which serves the fakes
+	PeakRSSMB       float64 `json:"peak_rss_mb"`   // of the tote run process
+	IntakeRSSMB     float64 `json:"intake_rss_mb"` // of its intake process, if it has one
+	FakesRSSMB      float64 `json:"fakes_rss_mb"`  // of this process, which serves the fakes
 	// SSRequests and BCRequests count each vendor's requests by method and path.
 	SSRequests map[string]int64 `json:"ss_requests"`
 	BCRequests map[string]int64 `json:"bc_requests"`
@@ -100,8 +101,8 @@ func flashSaleMain(args []string) int {
 	return finish(res, err, *asJSON, func(res *Result) {
 		fmt.Printf("%d orders in %.0fs: every order in ShipStation %.1fs after the last webhook\n", res.Orders, res.WindowSeconds, res.DrainSeconds)
 		fmt.Printf("calls per order: ShipStation %.4f, BigCommerce %.4f; 429s: ShipStation %d, BigCommerce %d\n", res.SSCallsPerOrder, res.BCCallsPerOrder, res.SS429, res.BC429)
-		fmt.Printf("duplicates %d, missing %d; peak RSS of tote run %.0f MB (the fakes' process %.0f MB)\n",
-			res.Duplicates, res.Missing, res.PeakRSSMB, res.FakesRSSMB)
+		fmt.Printf("duplicates %d, missing %d; peak RSS of tote run %.0f MB (its intake process %.0f MB, the fakes' process %.0f MB)\n",
+			res.Duplicates, res.Missing, res.PeakRSSMB, res.IntakeRSSMB, res.FakesRSSMB)
 		for _, v := range []struct {
 			name string
 			reqs map[string]int64
@@ -218,7 +219,7 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 		fmt.Fprintf(progress, "%5.0fs after the sale: %d/%d orders in ShipStation\n", time.Since(lastPlaced).Seconds(), inSS, n)
 	}
 	drain := time.Since(lastPlaced)
-	engineRSS := peakRSSMB(engine.pid())
+	engineRSS, intakeRSS := peakRSSMB(engine.pid()), childrenPeakRSSMB(engine.pid())
 
 	// Orders are counted per order number, as a merchant would see them
 	// in ShipStation: the fake upserts by orderKey, so a count by key
@@ -231,7 +232,7 @@ func flashSale(ctx context.Context, n int, window, timeout time.Duration, concur
 		}
 	}
 	res := &Result{Orders: n, WindowSeconds: window.Seconds(), DrainSeconds: drain.Seconds(), PeakRSSMB: engineRSS,
-		FakesRSSMB: peakRSSMB(os.Getpid())}
+		IntakeRSSMB: intakeRSS, FakesRSSMB: peakRSSMB(os.Getpid())}
 	for _, o := range fakes.BigCommerce.Orders() {
 		c := numbers[strconv.Itoa(o.ID)]
 		switch {
@@ -288,6 +289,31 @@ func freeAddr() (string, error) {
 // peakRSSMB is a process's peak resident memory (VmHWM), on Linux.
 func peakRSSMB(pid int) float64 {
 	kb, _ := vmHWM(pid)
+	return float64(kb) / 1024
+}
+
+// childrenPeakRSSMB sums the peak resident memory of pid's children: tote
+// run's intake process.
+func childrenPeakRSSMB(pid int) float64 {
+	procs, _ := os.ReadDir("/proc")
+	var kb int64
+	for _, p := range procs {
+		child, err := strconv.Atoi(p.Name())
+		if err != nil {
+			continue
+		}
+		stat, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", child))
+		if err != nil {
+			continue
+		}
+		// The parent's pid is the second field after the command's ")".
+		f := strings.Fields(string(stat[strings.LastIndexByte(string(stat), ')')+1:]))
+		if len(f) > 1 && f[1] == strconv.Itoa(pid) {
+			if k, ok := vmHWM(child); ok {
+				kb += k
+			}
+		}
+	}
 	return float64(kb) / 1024
 }
 

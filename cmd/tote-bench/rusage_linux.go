@@ -20,6 +20,9 @@ func writePeak() {
 	if path == "" {
 		return
 	}
+	if os.Getenv("TOTE_INTAKE_JOURNAL") != "" {
+		path += ".intake" // tote run's intake process: not its peak
+	}
 	if kb, ok := vmHWM(os.Getpid()); ok {
 		_ = os.WriteFile(path, []byte(strconv.FormatInt(kb, 10)), 0o600)
 	}
