@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -44,6 +45,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"maildrop":     cmdMailDrop,
 		"waitcount":    cmdWaitCount,
 		"waitinbox":    cmdWaitInbox,
+		"waitmetric":   cmdWaitMetric,
 		"waitcursor":   cmdWaitCursor,
 		"waitfailed":   cmdWaitFailed,
 		"ssdelivered":  cmdSSDelivered,
@@ -378,6 +380,34 @@ func cmdWaitCount(ts *testscript.TestScript, neg bool, args []string) {
 		case <-changed:
 		case <-ctx.Done():
 			ts.Fatalf("waitcount: %d documents under %s within 30s, want %d", count, args[1], n)
+		}
+	}
+}
+
+// waitmetric ADDRFILE REGEXP: wait until a line of the /metrics the
+// server at ADDRFILE serves matches REGEXP. A run is counted just after
+// its settlement is committed, so the inbox can show it first.
+func cmdWaitMetric(ts *testscript.TestScript, neg bool, args []string) {
+	if len(args) != 2 {
+		ts.Fatalf("usage: waitmetric ADDRFILE regexp")
+	}
+	re, err := regexp.Compile("(?m)" + args[1])
+	ts.Check(err)
+	url := "http://" + readyAddr(ts, args[0]) + "/metrics"
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for {
+		resp, err := http.Get(url)
+		ts.Check(err)
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		if re.Match(body) {
+			return
+		}
+		select {
+		case <-time.After(20 * time.Millisecond): // polling another process's counters
+		case <-ctx.Done():
+			ts.Fatalf("waitmetric: no line of /metrics matches %s within 30s", args[1])
 		}
 	}
 }

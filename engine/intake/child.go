@@ -13,6 +13,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/toteworks/tote/engine/ingress"
@@ -47,14 +48,16 @@ func (c Child) Listener() (net.Listener, error) {
 }
 
 // Proxy passes requests to the serving process's own server, with the
-// client's address in RemoteAddrHeader.
-func (c Child) Proxy() http.Handler {
+// client's address in RemoteAddrHeader and rep's reports so far in
+// ReportsHeader.
+func (c Child) Proxy(rep *Reporter) http.Handler {
 	target := &url.URL{Scheme: "http", Host: c.Upstream}
 	return &httputil.ReverseProxy{
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.SetURL(target)
 			r.Out.Host = r.In.Host
 			r.Out.Header.Set(RemoteAddrHeader, r.In.RemoteAddr)
+			r.Out.Header.Set(ReportsHeader, strconv.FormatInt(rep.queued.Load(), 10))
 			// A proxy in front of tote is seen as it is: the status page
 			// takes no forwarded request for a loopback one.
 			for _, h := range []string{"X-Forwarded-For", "Forwarded"} {
@@ -75,9 +78,10 @@ func (c Child) Proxy() http.Handler {
 // process; the deliveries themselves are in the journal, so a report
 // dropped because the pipe is behind loses nothing but a count.
 type Reporter struct {
-	q   chan message
-	w   io.WriteCloser
-	log *slog.Logger
+	q      chan message
+	queued atomic.Int64 // reports queued, dropped ones not counted
+	w      io.WriteCloser
+	log    *slog.Logger
 }
 
 // Reporter returns the reporter on the inherited pipe.
@@ -88,6 +92,7 @@ func (c Child) Reporter(log *slog.Logger) *Reporter {
 func (r *Reporter) send(m message) {
 	select {
 	case r.q <- m:
+		r.queued.Add(1)
 	default:
 		r.log.Warn("the intake's reports are behind; a delivery is not counted in the metrics")
 	}

@@ -366,3 +366,60 @@ func TestMoverStopsWhenAnotherMovesTheJournal(t *testing.T) {
 		t.Errorf("the inbox has %v, want only the first event", got)
 	}
 }
+
+// gatedObserver holds the serving process's reading of the intake's
+// reports: each Delivered says it has begun on entered and waits for
+// release.
+type gatedObserver struct {
+	entered, release chan struct{}
+}
+
+func (o gatedObserver) Delivered(string, string, int, int, time.Duration) {
+	o.entered <- struct{}{}
+	<-o.release
+}
+func (o gatedObserver) Rejected(string, int, string) {}
+
+// A request the intake process passes on after answering a delivery is
+// answered once the serving process has read that delivery's report: the
+// metrics then count every delivery answered before a scrape.
+func TestWaitReportsUntilRead(t *testing.T) {
+	store, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = os.Environ()
+	cmd.Stderr = os.Stderr
+	obs := gatedObserver{entered: make(chan struct{}), release: make(chan struct{})}
+	p, err := intake.Start(context.Background(), intake.Options{Cmd: cmd, Listener: ln.(*net.TCPListener),
+		Journal: intake.JournalPath(store.Path()), Store: store, Observer: obs})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer p.Stop(context.Background())
+	var releaseOnce sync.Once
+	release := func() { releaseOnce.Do(func() { close(obs.release) }) }
+	defer release() // before Stop, which reads the reports to their end
+
+	post(t, addr, `{"n":1}`) // report 2, after the intake's ready report
+	<-obs.entered
+	// Its report is being read, not yet read.
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if p.WaitReports(ctx, 2) {
+		t.Fatal("WaitReports returned while the delivery's report was still being read")
+	}
+	release()
+	ctx, cancel = context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if !p.WaitReports(ctx, 2) {
+		t.Fatal("WaitReports gave up before the delivery's report was read")
+	}
+}

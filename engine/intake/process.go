@@ -14,6 +14,7 @@ import (
 	"runtime"
 	"strconv"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -67,6 +68,12 @@ type Process struct {
 	reportsDone chan struct{}
 
 	accepted, duplicates, rejected atomic.Int64
+
+	// read counts the reports read; readMore is closed, and replaced,
+	// when it grows (see WaitReports).
+	readMu   sync.Mutex
+	read     int64
+	readMore chan struct{}
 }
 
 // Start starts the intake process and returns once it serves; it has
@@ -93,7 +100,7 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 		return nil, fmt.Errorf("intake: %w", err)
 	}
 	p := &Process{opts: opts, stdin: stdin, exited: make(chan struct{}), poke: make(chan struct{}, 1), moverDone: make(chan struct{}),
-		reportsDone: make(chan struct{})}
+		reportsDone: make(chan struct{}), readMore: make(chan struct{})}
 	started := make(chan error, 1)
 	go func() {
 		// The death signal is sent when the thread that started the
@@ -207,35 +214,67 @@ func (p *Process) readReports(r io.ReadCloser, ready chan struct{}) {
 	defer r.Close()
 	sc := bufio.NewScanner(r)
 	for sc.Scan() {
-		var m message
-		if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
-			p.opts.Logger.Warn("intake: an unreadable report", "err", err)
-			continue
+		p.readReport(sc.Bytes(), &ready)
+		p.readMu.Lock()
+		p.read++
+		close(p.readMore)
+		p.readMore = make(chan struct{})
+		p.readMu.Unlock()
+	}
+}
+
+// WaitReports waits until n of the intake's reports have been read (see
+// intake.ReportsHeader) and reports whether they were: it gives up when the
+// pipe has closed or ctx ends.
+func (p *Process) WaitReports(ctx context.Context, n int64) bool {
+	for {
+		p.readMu.Lock()
+		read, more := p.read, p.readMore
+		p.readMu.Unlock()
+		if read >= n {
+			return true
 		}
-		switch {
-		case m.Ready:
-			if ready != nil {
-				close(ready)
-				ready = nil
+		select {
+		case <-more:
+		case <-p.reportsDone:
+			return false
+		case <-ctx.Done():
+			return false
+		}
+	}
+}
+
+// readReport acts on one report line. Its effects are in place before the
+// report is counted read.
+func (p *Process) readReport(line []byte, ready *chan struct{}) {
+	var m message
+	if err := json.Unmarshal(line, &m); err != nil {
+		p.opts.Logger.Warn("intake: an unreadable report", "err", err)
+		return
+	}
+	switch {
+	case m.Ready:
+		if *ready != nil {
+			close(*ready)
+			*ready = nil
+		}
+	case m.Delivered != nil:
+		d := m.Delivered
+		p.accepted.Add(int64(d.Accepted))
+		p.duplicates.Add(int64(d.Duplicates))
+		if p.opts.Observer != nil {
+			p.opts.Observer.Delivered(d.Pipeline, d.Trigger, d.Accepted, d.Duplicates, d.Took)
+		}
+		if d.Accepted > 0 {
+			select {
+			case p.poke <- struct{}{}:
+			default:
 			}
-		case m.Delivered != nil:
-			d := m.Delivered
-			p.accepted.Add(int64(d.Accepted))
-			p.duplicates.Add(int64(d.Duplicates))
-			if p.opts.Observer != nil {
-				p.opts.Observer.Delivered(d.Pipeline, d.Trigger, d.Accepted, d.Duplicates, d.Took)
-			}
-			if d.Accepted > 0 {
-				select {
-				case p.poke <- struct{}{}:
-				default:
-				}
-			}
-		case m.Rejected != nil:
-			p.rejected.Add(1)
-			if p.opts.Observer != nil {
-				p.opts.Observer.Rejected(m.Rejected.Path, m.Rejected.Status, m.Rejected.Reason)
-			}
+		}
+	case m.Rejected != nil:
+		p.rejected.Add(1)
+		if p.opts.Observer != nil {
+			p.opts.Observer.Rejected(m.Rejected.Path, m.Rejected.Status, m.Rejected.Reason)
 		}
 	}
 }

@@ -21,6 +21,12 @@ const (
 // without a token).
 const RemoteAddrHeader = "X-Tote-Intake-Remote-Addr"
 
+// ReportsHeader carries, on a request the intake process passes on, how
+// many reports it had queued before it: the serving process reads that
+// many before it answers, so /metrics counts every delivery the intake
+// answered before the scrape (the reports are otherwise asynchronous).
+const ReportsHeader = "X-Tote-Intake-Reports"
+
 // message is a line the intake process reports on its pipe, as JSON.
 type message struct {
 	Ready     bool       `json:"ready,omitempty"`

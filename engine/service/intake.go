@@ -8,7 +8,9 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
+	"strconv"
 	"strings"
+	"time"
 
 	"github.com/toteworks/tote/engine/connlimit"
 	"github.com/toteworks/tote/engine/ingress"
@@ -59,14 +61,25 @@ func startIntake(ctx context.Context, ln net.Listener, own string, store *state.
 	return proc, nil
 }
 
+// reportsWait bounds how long a request the intake process passed on
+// waits for the reports it sent before (see intake.ReportsHeader).
+const reportsWait = time.Second
+
 // trustIntake serves h to the intake process, taking the client's address
-// from the header the intake process sets.
-func trustIntake(h http.Handler) http.Handler {
+// from the header the intake process sets, and answering once proc has
+// read the reports the intake process sent before the request.
+func trustIntake(h http.Handler, proc *intake.Process) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if a := r.Header.Get(intake.RemoteAddrHeader); a != "" {
 			r.RemoteAddr = a
 			r.Header.Del(intake.RemoteAddrHeader)
 		}
+		if n, err := strconv.ParseInt(r.Header.Get(intake.ReportsHeader), 10, 64); err == nil {
+			ctx, cancel := context.WithTimeout(r.Context(), reportsWait)
+			proc.WaitReports(ctx, n)
+			cancel()
+		}
+		r.Header.Del(intake.ReportsHeader)
 		h.ServeHTTP(w, r)
 	})
 }
@@ -87,7 +100,7 @@ func RunIntake(ctx context.Context, eng *run.Engine, c intake.Child, stdin io.Re
 	stopReports, reported := make(chan struct{}), make(chan struct{})
 	go func() { defer close(reported); rep.Run(stopReports) }()
 	h := &ingress.Handler{Engine: eng, Inbox: j, Logger: opts.Logger, Observer: rep}
-	proxy := c.Proxy()
+	proxy := c.Proxy(rep)
 	ln, err := c.Listener()
 	if err != nil {
 		close(stopReports)

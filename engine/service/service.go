@@ -184,7 +184,7 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 			own.Close()
 			return err
 		}
-		ln, srv = own, newServer(trustIntake(h), limits)
+		ln, srv = own, newServer(trustIntake(h, proc), limits)
 	} else {
 		ln, srv = connlimit.Listen(ln, limits.MaxConns), newServer(h, limits)
 	}
