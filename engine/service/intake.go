@@ -39,8 +39,9 @@ type IntakeProcess struct {
 // other than the webhooks' to own (this process's server), and lowers
 // this process's priority.
 func startIntake(ctx context.Context, ln net.Listener, own string, store *state.Store, obs ingress.Observer, wake func(), opts Options) (*intake.Process, error) {
-	if store.Backend() != state.SQLite {
-		return nil, errors.New("-intake process needs SQLite state: replicas on PostgreSQL each take webhooks themselves")
+	if store.Backend() != state.SQLite || opts.Replica {
+		// Replicas would share one journal, which one mover moves.
+		return nil, errors.New("-intake process needs SQLite state and no -replica: replicas each take webhooks themselves")
 	}
 	tcp, ok := ln.(*net.TCPListener)
 	if !ok {

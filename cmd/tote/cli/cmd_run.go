@@ -48,7 +48,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	claimLease := fs.Duration("claim-lease", 5*time.Minute, "how long a claimed event is this process's before another may run it (a stopped replica's events come back after -lease-ttl)")
 	// The token's default is read after parsing, so -h never prints it.
 	statusToken := fs.String("status-token", "", "lets clients other than loopback see the status page at / (open it once with ?token=...) ($TOTE_STATUS_TOKEN)")
-	intakeMode := fs.String("intake", envOr(env, "TOTE_INTAKE", "auto"), "process: webhooks are served by a process of their own, which commits them to a journal beside the state file and answers at once, while this one runs at a lower priority (SQLite state, not on Windows); inline: by this process; auto: process where it can be ($TOTE_INTAKE)")
+	intakeMode := fs.String("intake", envOr(env, "TOTE_INTAKE", "auto"), "process: webhooks are served by a process of their own, which commits them to a journal beside the state file and answers at once, while this one runs at a lower priority (SQLite state, no -replica, not on Windows); inline: by this process; auto: process where it can be ($TOTE_INTAKE)")
 	intakeNice := fs.Int("intake-nice", 10, "with -intake process, the nice value this process lowers itself to (0 leaves it)")
 	summaryEvery := fs.Duration("summary-every", time.Minute, "how often to log a one-line summary (events, queue, vendor calls, 429s); 0 for never")
 	var ret retention // pruned hourly; -retain 0 keeps everything
@@ -82,6 +82,11 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	if !flagSet(fs, "replica") {
 		*replica = state.IsURL(c.state)
 	}
+	if *replica && *intakeMode == "process" {
+		// Replicas would share one journal, and only one could move it.
+		fmt.Fprintln(env.Stderr, "Error: -intake process is for one tote run per state; replicas take webhooks themselves (-intake inline)")
+		return exitError
+	}
 	store, err := openState(ctx, c.state)
 	if err != nil {
 		fmt.Fprintln(env.Stderr, "Error:", err)
@@ -103,7 +108,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim, LeaseTTL: *leaseTTL,
 		SummaryEvery: summaryInterval(*summaryEvery), Replica: *replica, ClaimLease: *claimLease,
-		Retention: state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m, Intake: intakeProcess(env, *intakeMode, *intakeNice, store.Backend()),
+		Retention: state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m, Intake: intakeProcess(env, *intakeMode, *intakeNice, store.Backend(), *replica),
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
@@ -120,11 +125,11 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 }
 
 // intakeProcess is tote run's intake process for -intake process, and for
-// auto where it can be (SQLite state: replicas on PostgreSQL each take
+// auto where it can be (SQLite state and no -replica: replicas each take
 // webhooks themselves; not Windows, where a listener cannot be handed
 // over): this program again, with the same arguments and environment.
-func intakeProcess(env Env, mode string, nice int, backend state.Backend) *service.IntakeProcess {
-	if mode == "inline" || mode == "auto" && (backend != state.SQLite || runtime.GOOS == "windows") {
+func intakeProcess(env Env, mode string, nice int, backend state.Backend, replica bool) *service.IntakeProcess {
+	if mode == "inline" || mode == "auto" && (backend != state.SQLite || replica || runtime.GOOS == "windows") {
 		return nil
 	}
 	return &service.IntakeProcess{Nice: nice, Command: func() *exec.Cmd {
