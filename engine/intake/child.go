@@ -15,6 +15,7 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
+	"unicode/utf8"
 
 	"github.com/toteworks/tote/engine/ingress"
 )
@@ -106,9 +107,25 @@ func (r *Reporter) Delivered(pipeline, trigger string, accepted, duplicates int,
 	r.send(message{Delivered: &delivered{pipeline, trigger, accepted, duplicates, took}})
 }
 
-// Rejected reports a refused delivery.
+// Rejected reports a refused delivery. Its path is the sender's, of any
+// length: it is cut so that a report stays one short line.
 func (r *Reporter) Rejected(path string, status int, reason string) {
-	r.send(message{Rejected: &rejected{path, status, reason}})
+	r.send(message{Rejected: &rejected{clip(path, maxReported), status, clip(reason, maxReported)}})
+}
+
+// maxReported bounds the bytes of a refused delivery's path and reason in
+// a report.
+const maxReported = 1024
+
+// clip cuts s to at most n bytes, at a character's start, marking the cut.
+func clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
+	}
+	return s[:n] + "…"
 }
 
 // Run writes reports until stop is closed, then those still queued, and

@@ -47,6 +47,11 @@ func childMain(c intake.Child) int {
 		return 1
 	}
 	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/reject") {
+			rep.Rejected(r.URL.Path, http.StatusNotFound, "no such hook")
+			http.NotFound(w, r)
+			return
+		}
 		start := time.Now()
 		body, _ := io.ReadAll(r.Body)
 		res, err := j.Enqueue(r.Context(), state.NewItem{Pipeline: "p", Trigger: "t", Payload: body})
@@ -421,5 +426,33 @@ func TestWaitReportsUntilRead(t *testing.T) {
 	defer cancel()
 	if !p.WaitReports(ctx, 2) {
 		t.Fatal("WaitReports gave up before the delivery's report was read")
+	}
+}
+
+// A refused delivery's report carries its path, which the sender chose:
+// one of any length is counted, and the reports after it are read.
+func TestLongRejectedPathLeavesReportsRead(t *testing.T) {
+	store, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	p, addr := start(t, store, intake.JournalPath(store.Path()), nil)
+	defer p.Stop(context.Background())
+
+	// JSON writes '<' as \u003c: 30,000 of them are a 180 KB report line.
+	resp, err := http.Get("http://" + addr + "/reject" + strings.Repeat("%3C", 30000))
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	post(t, addr, `{"n":1}`)
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	if !p.WaitReports(ctx, 3) { // ready, the refusal, the delivery
+		t.Fatalf("the reports after a long refused path were not read: %+v", p.Stats())
+	}
+	if st := p.Stats(); st.Accepted != 1 || st.Rejected != 1 {
+		t.Errorf("stats %+v, want 1 accepted and 1 rejected", st)
 	}
 }

@@ -213,6 +213,9 @@ func (p *Process) readReports(r io.ReadCloser, ready chan struct{}) {
 	defer close(p.reportsDone)
 	defer r.Close()
 	sc := bufio.NewScanner(r)
+	// Reports are short (see maxReported); the bound only keeps one that
+	// is not from ending the reading of all that follow.
+	sc.Buffer(make([]byte, 0, 64<<10), 1<<20)
 	for sc.Scan() {
 		p.readReport(sc.Bytes(), &ready)
 		p.readMu.Lock()
@@ -220,6 +223,9 @@ func (p *Process) readReports(r io.ReadCloser, ready chan struct{}) {
 		close(p.readMore)
 		p.readMore = make(chan struct{})
 		p.readMu.Unlock()
+	}
+	if err := sc.Err(); err != nil {
+		p.opts.Logger.Error("intake: reading the intake's reports; deliveries are still moved, but no longer counted", "err", err)
 	}
 }
 
