@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -454,5 +455,68 @@ func TestLongRejectedPathLeavesReportsRead(t *testing.T) {
 	}
 	if st := p.Stats(); st.Accepted != 1 || st.Rejected != 1 {
 		t.Errorf("stats %+v, want 1 accepted and 1 rejected", st)
+	}
+}
+
+// lostAnswers is a state whose moves are committed but, while lose is set,
+// answered with an error, as when the answer is lost on its way.
+type lostAnswers struct {
+	*state.Store
+	lose atomic.Bool
+}
+
+func (l *lostAnswers) EnqueueMovingCursor(ctx context.Context, cursor, from, to string, items ...state.NewItem) ([]state.EnqueueResult, error) {
+	res, err := l.Store.EnqueueMovingCursor(ctx, cursor, from, to, items...)
+	if err == nil && l.lose.Load() {
+		return nil, errors.New("the answer was lost")
+	}
+	return res, err
+}
+
+// A move whose answer is lost after its commit is found done: the mover
+// goes on from it, moving each event once, and does not take the state's
+// cursor for another process's.
+func TestMoveWithLostAnswerIsDone(t *testing.T) {
+	store, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	lost := &lostAnswers{Store: store}
+	lost.lose.Store(true)
+	woken := make(chan struct{}, 1)
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	cmd := exec.Command(os.Args[0])
+	cmd.Env = os.Environ()
+	cmd.Stderr = os.Stderr
+	p, err := intake.Start(context.Background(), intake.Options{Cmd: cmd, Listener: ln.(*net.TCPListener),
+		Journal: intake.JournalPath(store.Path()), Store: lost, Wake: func() {
+			select {
+			case woken <- struct{}{}:
+			default:
+			}
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	post(t, addr, `{"n":1}`)
+	payloads(t, store, woken, 1)
+	lost.lose.Store(false)
+	// Moved only if the mover went on from the cursor its lost move set.
+	post(t, addr, `{"n":2}`)
+	got := payloads(t, store, woken, 2)
+	if err := p.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	items, err := store.Items(context.Background(), state.ItemFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(items) != 2 {
+		t.Fatalf("%d events in the inbox, want 2 (each once): %v", len(items), got)
 	}
 }

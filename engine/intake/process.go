@@ -44,12 +44,19 @@ type Options struct {
 	Upstream string
 	Journal  string
 	// Store is the SQLite state the journal is moved into.
-	Store *state.Store
+	Store Store
 	// Observer hears the deliveries and refusals the intake reports.
 	Observer ingress.Observer
 	// Wake is called after events are moved into the inbox.
 	Wake   func()
 	Logger *slog.Logger
+}
+
+// Store is what the serving process moves the journal into: the state
+// (*state.Store).
+type Store interface {
+	EnqueueMovingCursor(ctx context.Context, cursor, from, to string, items ...state.NewItem) ([]state.EnqueueResult, error)
+	Cursor(ctx context.Context, name string) (string, bool, error)
 }
 
 // Process is a running intake process, seen from the serving process.
@@ -63,7 +70,7 @@ type Process struct {
 	last    []int64  // of each lane, the last id moved; the mover's alone
 	cursor  []string // of each lane, its cursor's value as last read or set ("" unset)
 
-	stopMover   context.CancelFunc
+	stopMover   chan struct{} // closed to stop the mover between moves
 	moverDone   chan struct{}
 	reportsDone chan struct{}
 
@@ -143,9 +150,8 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 		p.kill()
 		return nil, err
 	}
-	mctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	p.stopMover = cancel
-	go p.moveUntil(mctx)
+	p.stopMover = make(chan struct{})
+	go p.moveUntil(p.stopMover)
 	return p, nil
 }
 
@@ -194,10 +200,10 @@ func (p *Process) Stop(ctx context.Context) error {
 	}
 	// The pipe ends with the process: its last reports are counted.
 	<-p.reportsDone
-	p.stopMover()
+	close(p.stopMover)
 	<-p.moverDone
 	defer p.reader.Close()
-	return p.moveAll(context.WithoutCancel(ctx))
+	return p.moveAll(context.WithoutCancel(ctx), nil)
 }
 
 func (p *Process) kill() {
@@ -287,21 +293,25 @@ func (p *Process) readReport(line []byte, ready *chan struct{}) {
 
 // moveUntil moves the journal into the state whenever the intake reports
 // a delivery, and every movePoll, until ctx ends.
-func (p *Process) moveUntil(ctx context.Context) {
+func (p *Process) moveUntil(stop <-chan struct{}) {
 	defer close(p.moverDone)
+	// Stopping never cuts a move short: a move interrupted between the
+	// state's commit and its answer would leave this process's idea of
+	// the cursor behind the state's.
+	ctx := context.Background()
 	t := time.NewTicker(movePoll)
 	defer t.Stop()
 	for {
-		if err := p.moveAll(ctx); errors.Is(err, state.ErrCursorMoved) {
+		if err := p.moveAll(ctx, stop); errors.Is(err, state.ErrCursorMoved) {
 			// Another tote run holds the state now (this one lost its
 			// lease, and is stopping): the journal is its to move.
 			p.opts.Logger.Error("another process moves the intake's journal; this one stops moving it", "err", err)
 			return
-		} else if err != nil && ctx.Err() == nil {
+		} else if err != nil {
 			p.opts.Logger.Error("moving webhook deliveries from the intake's journal into the state", "err", err)
 		}
 		select {
-		case <-ctx.Done():
+		case <-stop:
 			return
 		case <-p.poke:
 		case <-t.C:
@@ -313,9 +323,14 @@ func (p *Process) moveUntil(ctx context.Context) {
 // together with its lane's cursor: an entry is enqueued once, whenever the
 // serving process stops, and whichever other process moves the journal
 // (a move from a cursor that another made is refused: ErrCursorMoved).
-func (p *Process) moveAll(ctx context.Context) error {
+func (p *Process) moveAll(ctx context.Context, stop <-chan struct{}) error {
 	for lane := range p.last {
 		for {
+			select {
+			case <-stop:
+				return nil
+			default:
+			}
 			entries, err := p.reader.After(ctx, lane, p.last[lane], moveBatch)
 			if err != nil {
 				return err
@@ -329,7 +344,8 @@ func (p *Process) moveAll(ctx context.Context) error {
 			}
 			upTo := entries[len(entries)-1].ID
 			cursor := p.reader.Epoch(lane) + ":" + strconv.FormatInt(upTo, 10)
-			if _, err := p.opts.Store.EnqueueMovingCursor(ctx, CursorName(lane), p.cursor[lane], cursor, items...); err != nil {
+			if _, err := p.opts.Store.EnqueueMovingCursor(ctx, CursorName(lane), p.cursor[lane], cursor, items...); err != nil &&
+				!p.moved(ctx, lane, cursor) {
 				return err
 			}
 			p.last[lane], p.cursor[lane] = upTo, cursor
@@ -340,6 +356,14 @@ func (p *Process) moveAll(ctx context.Context) error {
 		}
 	}
 	return nil
+}
+
+// moved reports whether lane's cursor is at cursor after a move to it
+// failed: the failure was in the answer (the write was committed all the
+// same), and the move is done.
+func (p *Process) moved(ctx context.Context, lane int, cursor string) bool {
+	v, ok, err := p.opts.Store.Cursor(ctx, CursorName(lane))
+	return err == nil && ok && v == cursor
 }
 
 // forget tells the intake process that lane's journal up to the last

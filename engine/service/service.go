@@ -300,7 +300,8 @@ func Run(ctx context.Context, eng *run.Engine, opts Options) error {
 	defer cancel()
 	if proc != nil {
 		// The intake stops first, and what it took is moved into the
-		// inbox before the runs in flight are given their grace.
+		// inbox; the runs in flight go on meanwhile, their grace
+		// counted from the signal as without an intake process.
 		if err := proc.Stop(shutdownCtx); err != nil {
 			opts.Logger.Error("moving the intake's last deliveries into the state; they are moved on the next start", "err", err)
 		}
