@@ -520,3 +520,38 @@ func TestMoveWithLostAnswerIsDone(t *testing.T) {
 		t.Fatalf("%d events in the inbox, want 2 (each once): %v", len(items), got)
 	}
 }
+
+// Deliveries still arriving while the journal closes (handlers running
+// past the server's shutdown) are refused, never a panic.
+func TestEnqueueWhileClosing(t *testing.T) {
+	ctx := context.Background()
+	j, err := intake.OpenJournal(ctx, filepath.Join(t.TempDir(), "j"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	started := make(chan struct{})
+	var wg sync.WaitGroup
+	for g := range 8 {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := 0; ; i++ {
+				if g == 0 && i == 1 {
+					close(started)
+				}
+				_, err := j.Enqueue(ctx, state.NewItem{Pipeline: "p", Trigger: "t", Payload: []byte("{}")})
+				if err != nil {
+					if !strings.Contains(err.Error(), "closed") {
+						t.Errorf("enqueue while closing: %v", err)
+					}
+					return
+				}
+			}
+		}()
+	}
+	<-started
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	wg.Wait()
+}

@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"sync"
 	"sync/atomic"
 
 	"github.com/toteworks/tote/engine/state"
@@ -43,8 +44,12 @@ const maxGroup = 256
 // lane is one file of a journal, with a writer that commits the requests
 // queued meanwhile together.
 type lane struct {
-	db        *sql.DB
-	reqs      chan request
+	db   *sql.DB
+	reqs chan request
+	// closeMu keeps close from closing reqs while a request is being
+	// sent (a handler still running past the server's shutdown).
+	closeMu   sync.RWMutex
+	closed    bool
 	done      chan struct{}
 	busy      atomic.Bool // committing
 	forgotten int64       // the last id whose payload is dropped; the writer's
@@ -105,13 +110,18 @@ func (l *lane) init(ctx context.Context) error {
 
 func (l *lane) do(ctx context.Context, r request) ([]state.EnqueueResult, error) {
 	r.res = make(chan result, 1)
-	select {
-	case l.reqs <- r:
-	case <-l.done:
+	l.closeMu.RLock()
+	if l.closed {
+		l.closeMu.RUnlock()
 		return nil, errClosed
+	}
+	select {
+	case l.reqs <- r: // the writer takes requests until reqs is closed
 	case <-ctx.Done():
+		l.closeMu.RUnlock()
 		return nil, ctx.Err()
 	}
+	l.closeMu.RUnlock()
 	// Once queued, the request is committed or failed; waiting for the
 	// answer keeps a cancelled sender from missing a commit it caused.
 	res := <-r.res
@@ -121,7 +131,10 @@ func (l *lane) do(ctx context.Context, r request) ([]state.EnqueueResult, error)
 var errClosed = errors.New("intake: the journal is closed")
 
 func (l *lane) close() error {
+	l.closeMu.Lock()
+	l.closed = true
 	close(l.reqs)
+	l.closeMu.Unlock()
 	<-l.done
 	return l.db.Close()
 }
