@@ -11,6 +11,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"sort"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -554,4 +555,56 @@ func TestEnqueueWhileClosing(t *testing.T) {
 		t.Fatal(err)
 	}
 	wg.Wait()
+}
+
+// A lane file beyond Lanes, left by a tote that wrote more lanes, is still
+// moved from: what it answered is not lost.
+func TestJournalLeftInAnotherLaneIsMoved(t *testing.T) {
+	ctx := context.Background()
+	// An earlier journal's lane holding an answered delivery becomes
+	// lane Lanes of this one.
+	old := filepath.Join(t.TempDir(), "old")
+	j, err := intake.OpenJournal(ctx, old)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := j.Enqueue(ctx, state.NewItem{Pipeline: "p", Trigger: "t", Payload: []byte(`{"left":1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	store, err := state.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	journal := intake.JournalPath(store.Path())
+	if err := os.MkdirAll(journal, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(old, "lane-0.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(journal, fmt.Sprintf("lane-%d.db", intake.Lanes)), b, 0o600); err != nil {
+		t.Fatal(err)
+	}
+
+	woken := make(chan struct{}, 1)
+	p, addr := start(t, store, journal, func() {
+		select {
+		case woken <- struct{}{}:
+		default:
+		}
+	})
+	post(t, addr, `{"new":2}`)
+	got := payloads(t, store, woken, 2)
+	if err := p.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(got)
+	if fmt.Sprint(got) != `[{"left":1} {"new":2}]` {
+		t.Errorf("inbox %v, want the left delivery and the new one", got)
+	}
 }

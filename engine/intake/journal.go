@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 
 	"github.com/toteworks/tote/engine/state"
 )
@@ -30,7 +31,8 @@ const Lanes = 1
 // Journal is the intake process's side: it appends events and forgets
 // those the serving process has moved. One process writes a journal.
 type Journal struct {
-	lanes []*lane
+	lanes []*lane // every lane file, read and forgotten
+	write []*lane // the first Lanes, which take new deliveries
 }
 
 // OpenJournal opens or creates the journal at dir, readable and writable
@@ -40,7 +42,7 @@ func OpenJournal(ctx context.Context, dir string) (*Journal, error) {
 		return nil, fmt.Errorf("intake: creating the journal: %w", err)
 	}
 	j := &Journal{}
-	for i := range Lanes {
+	for i := range laneCount(dir) {
 		l, err := openLane(ctx, lanePath(dir, i))
 		if err != nil {
 			j.Close()
@@ -48,10 +50,29 @@ func OpenJournal(ctx context.Context, dir string) (*Journal, error) {
 		}
 		j.lanes = append(j.lanes, l)
 	}
+	j.write = j.lanes[:Lanes]
 	return j, nil
 }
 
 func lanePath(dir string, i int) string { return filepath.Join(dir, "lane-"+strconv.Itoa(i)+".db") }
+
+// laneCount is how many lanes the journal at dir has: Lanes, or more when
+// a tote that wrote more lanes left files there, whose deliveries are
+// still moved (new ones go to the first Lanes).
+func laneCount(dir string) int {
+	n := Lanes
+	files, _ := filepath.Glob(filepath.Join(dir, "lane-*.db"))
+	for _, f := range files {
+		i, err := strconv.Atoi(strings.TrimSuffix(strings.TrimPrefix(filepath.Base(f), "lane-"), ".db"))
+		if err == nil && i >= n && i < maxLanes {
+			n = i + 1
+		}
+	}
+	return n
+}
+
+// maxLanes bounds the lane files a journal is read from.
+const maxLanes = 64
 
 // Enqueue appends items to a lane in one commit, shared with the other
 // deliveries that wait meanwhile, and returns once it is durable. An item
@@ -72,10 +93,10 @@ func (j *Journal) pick(items []state.NewItem) *lane {
 			h.Write([]byte(s))
 			h.Write([]byte{0})
 		}
-		return j.lanes[h.Sum32()%uint32(len(j.lanes))]
+		return j.write[h.Sum32()%uint32(len(j.write))]
 	}
-	best := j.lanes[0]
-	for _, l := range j.lanes {
+	best := j.write[0]
+	for _, l := range j.write {
 		if !l.busy.Load() {
 			return l
 		}
@@ -125,7 +146,7 @@ type Reader struct {
 // must have opened it first.
 func OpenReader(ctx context.Context, dir string) (*Reader, error) {
 	r := &Reader{}
-	for i := range Lanes {
+	for i := range laneCount(dir) {
 		l, err := openLaneReader(ctx, lanePath(dir, i))
 		if err != nil {
 			r.Close()

@@ -15,6 +15,7 @@ func TestPickLanes(t *testing.T) {
 	for range 3 {
 		j.lanes = append(j.lanes, &lane{reqs: make(chan request, 4)})
 	}
+	j.write = j.lanes
 	keyed := func(k string) []state.NewItem { return []state.NewItem{{Pipeline: "p", Trigger: "t", Key: k}} }
 	used := map[*lane]bool{}
 	for i := range 30 {
