@@ -608,3 +608,43 @@ func TestJournalLeftInAnotherLaneIsMoved(t *testing.T) {
 		t.Errorf("inbox %v, want the left delivery and the new one", got)
 	}
 }
+
+// A journal deleted between starts is made again under a new epoch, whose
+// ids start again at 1: its deliveries are moved, though the state's
+// cursor is at a higher id of the old file.
+func TestJournalMadeAgainIsMovedFromItsStart(t *testing.T) {
+	ctx := context.Background()
+	store, err := state.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	journal := intake.JournalPath(store.Path())
+	woken := make(chan struct{}, 1)
+	wake := func() {
+		select {
+		case woken <- struct{}{}:
+		default:
+		}
+	}
+	p, addr := start(t, store, journal, wake)
+	post(t, addr, `{"old":1}`)
+	post(t, addr, `{"old":2}`)
+	payloads(t, store, woken, 2)
+	if err := p.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.RemoveAll(journal); err != nil {
+		t.Fatal(err)
+	}
+	p, addr = start(t, store, journal, wake)
+	post(t, addr, `{"new":1}`)
+	got := payloads(t, store, woken, 3)
+	if err := p.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	sort.Strings(got)
+	if fmt.Sprint(got) != `[{"new":1} {"old":1} {"old":2}]` {
+		t.Errorf("inbox %v, want each delivery once", got)
+	}
+}
