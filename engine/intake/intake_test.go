@@ -174,7 +174,7 @@ func TestJournalMovedOnceAcrossRestarts(t *testing.T) {
 	if len(moved) != 2 {
 		t.Fatalf("the first lane has %d of the 3 entries", len(moved))
 	}
-	if _, err := store.EnqueueMovingCursor(ctx, intake.CursorName(0), "", fmt.Sprintf("%s:%d", r.Epoch(0), moved[1].ID),
+	if _, err := store.EnqueueMovingCursor(ctx, intake.CursorName(r.Epoch(0)), "", fmt.Sprintf("%s:%d", r.Epoch(0), moved[1].ID),
 		moved[0].Item, moved[1].Item); err != nil {
 		t.Fatal(err)
 	}
@@ -355,11 +355,16 @@ func TestMoverStopsWhenAnotherMovesTheJournal(t *testing.T) {
 	}
 	post(t, addr, `{"first":1}`)
 	payloads(t, store, woken, 1)
-	for lane := range intake.Lanes {
-		if err := store.SetCursor(ctx, intake.CursorName(lane), "another:7"); err != nil {
+	r, err := intake.OpenReader(ctx, intake.JournalPath(store.Path()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for lane := range r.Lanes() {
+		if err := store.SetCursor(ctx, intake.CursorName(r.Epoch(lane)), r.Epoch(lane)+":7"); err != nil {
 			t.Fatal(err)
 		}
 	}
+	r.Close()
 	post(t, addr, `{"second":2}`)
 	select {
 	case <-h.seen:
@@ -646,5 +651,76 @@ func TestJournalMadeAgainIsMovedFromItsStart(t *testing.T) {
 	sort.Strings(got)
 	if fmt.Sprint(got) != `[{"new":1} {"old":1} {"old":2}]` {
 		t.Errorf("inbox %v, want each delivery once", got)
+	}
+}
+
+// journalOf makes a journal at dir holding one keyless event per payload,
+// none moved, and returns its first lane's epoch.
+func journalOf(t *testing.T, dir string, payloads ...string) string {
+	t.Helper()
+	ctx := context.Background()
+	j, err := intake.OpenJournal(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, pl := range payloads {
+		if _, err := j.Enqueue(ctx, state.NewItem{Pipeline: "p", Trigger: "t", Payload: []byte(pl)}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	r, err := intake.OpenReader(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	return r.Epoch(0)
+}
+
+func inbox(t *testing.T, store *state.Store) []string {
+	t.Helper()
+	items, err := store.Items(context.Background(), state.ItemFilter{Limit: 100})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var out []string
+	for _, it := range items {
+		out = append(out, string(it.Payload))
+	}
+	sort.Strings(out)
+	return out
+}
+
+// A journal this state was served from before another was set is drained
+// into the state once: what it answered and did not move is not lost, and
+// what it moved is not moved again, whichever name its cursor has.
+func TestDrainMovesAPreviousJournalOnce(t *testing.T) {
+	ctx := context.Background()
+	store, err := state.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	prev := filepath.Join(t.TempDir(), "previous")
+	epoch := journalOf(t, prev, `{"a":1}`, `{"a":2}`, `{"a":3}`)
+	// The first was moved by a tote that named cursors by lane.
+	if _, err := store.EnqueueMovingCursor(ctx, "intake:journal:0", "", epoch+":1",
+		state.NewItem{Pipeline: "p", Trigger: "t", Payload: []byte(`{"a":1}`)}); err != nil {
+		t.Fatal(err)
+	}
+	n, err := intake.Drain(ctx, store, prev)
+	if err != nil || n != 2 {
+		t.Fatalf("Drain = %d, %v; want the 2 events not moved", n, err)
+	}
+	if n, err := intake.Drain(ctx, store, prev); err != nil || n != 0 {
+		t.Fatalf("Drain again = %d, %v; want 0", n, err)
+	}
+	if n, err := intake.Drain(ctx, store, filepath.Join(t.TempDir(), "none")); err != nil || n != 0 {
+		t.Fatalf("Drain of no journal = %d, %v; want 0", n, err)
+	}
+	if got := fmt.Sprint(inbox(t, store)); got != `[{"a":1} {"a":2} {"a":3}]` {
+		t.Errorf("inbox %s, want each event once", got)
 	}
 }

@@ -22,9 +22,15 @@ import (
 	"github.com/toteworks/tote/engine/state"
 )
 
-// CursorName is the state cursor of a journal lane's moved position,
-// kept as "epoch:id" in the transaction that enqueues what was moved.
-func CursorName(lane int) string { return "intake:journal:" + strconv.Itoa(lane) }
+// CursorName is the state cursor of a journal lane file's moved position,
+// named by the file's epoch and kept as "epoch:id" in the transaction that
+// enqueues what was moved: a file's position is its own, whichever
+// directory or lane index it is found at.
+func CursorName(epoch string) string { return "intake:journal:" + epoch }
+
+// legacyCursorName is the cursor lane N's position was kept in before
+// cursors were named by epoch; it is taken when its epoch is the file's.
+func legacyCursorName(lane int) string { return "intake:journal:" + strconv.Itoa(lane) }
 
 // moveBatch bounds the entries moved in one state write.
 const moveBatch = 512
@@ -69,6 +75,8 @@ type Process struct {
 	reader  *Reader
 	last    []int64  // of each lane, the last id moved; the mover's alone
 	cursor  []string // of each lane, its cursor's value as last read or set ("" unset)
+	// movedEvents counts the events moved; the mover's alone.
+	movedEvents int
 
 	stopMover   chan struct{} // closed to stop the mover between moves
 	moverDone   chan struct{}
@@ -160,14 +168,19 @@ func (p *Process) resume(ctx context.Context) error {
 	p.last = make([]int64, p.reader.Lanes())
 	p.cursor = make([]string, p.reader.Lanes())
 	for lane := range p.last {
-		v, ok, err := p.opts.Store.Cursor(ctx, CursorName(lane))
+		epoch := p.reader.Epoch(lane)
+		v, ok, err := p.opts.Store.Cursor(ctx, CursorName(epoch))
 		if err != nil {
 			return fmt.Errorf("intake: reading the journal's cursor: %w", err)
 		}
-		p.cursor[lane] = v
-		epoch, id, _ := strings.Cut(v, ":")
-		if !ok || epoch != p.reader.Epoch(lane) {
-			continue // a lane never moved from
+		if ok {
+			p.cursor[lane] = v
+		} else if v, ok, err = p.opts.Store.Cursor(ctx, legacyCursorName(lane)); err != nil {
+			return fmt.Errorf("intake: reading the journal's cursor: %w", err)
+		}
+		e, id, _ := strings.Cut(v, ":")
+		if !ok || e != epoch {
+			continue // a file never moved from
 		}
 		if p.last[lane], err = strconv.ParseInt(id, 10, 64); err != nil {
 			return fmt.Errorf("intake: the journal's cursor %q: %w", v, err)
@@ -175,6 +188,29 @@ func (p *Process) resume(ctx context.Context) error {
 		p.forget(lane)
 	}
 	return nil
+}
+
+// Drain moves into the state what the journal at dir holds and has not
+// moved (a journal this state was served from before another was set), a
+// batch at a time as the serving process moves its own journal, and
+// returns how many events it moved. No intake process may be writing it.
+func Drain(ctx context.Context, store Store, dir string) (int, error) {
+	if _, err := os.Stat(lanePath(dir, 0)); errors.Is(err, os.ErrNotExist) {
+		return 0, nil
+	}
+	r, err := OpenReader(ctx, dir)
+	if err != nil {
+		return 0, err
+	}
+	defer r.Close()
+	gone := make(chan struct{})
+	close(gone) // no intake process to tell what was moved
+	p := &Process{opts: Options{Store: store}, reader: r, exited: gone}
+	if err := p.resume(ctx); err != nil {
+		return 0, err
+	}
+	err = p.moveAll(ctx, nil)
+	return p.movedEvents, err
 }
 
 // Exited is closed when the intake process has exited.
@@ -344,11 +380,12 @@ func (p *Process) moveAll(ctx context.Context, stop <-chan struct{}) error {
 			}
 			upTo := entries[len(entries)-1].ID
 			cursor := p.reader.Epoch(lane) + ":" + strconv.FormatInt(upTo, 10)
-			if _, err := p.opts.Store.EnqueueMovingCursor(ctx, CursorName(lane), p.cursor[lane], cursor, items...); err != nil &&
+			if _, err := p.opts.Store.EnqueueMovingCursor(ctx, CursorName(p.reader.Epoch(lane)), p.cursor[lane], cursor, items...); err != nil &&
 				!p.moved(ctx, lane, cursor) {
 				return err
 			}
 			p.last[lane], p.cursor[lane] = upTo, cursor
+			p.movedEvents += len(items)
 			if p.opts.Wake != nil {
 				p.opts.Wake()
 			}
@@ -362,7 +399,7 @@ func (p *Process) moveAll(ctx context.Context, stop <-chan struct{}) error {
 // failed: the failure was in the answer (the write was committed all the
 // same), and the move is done.
 func (p *Process) moved(ctx context.Context, lane int, cursor string) bool {
-	v, ok, err := p.opts.Store.Cursor(ctx, CursorName(lane))
+	v, ok, err := p.opts.Store.Cursor(ctx, CursorName(p.reader.Epoch(lane)))
 	return err == nil && ok && v == cursor
 }
 
