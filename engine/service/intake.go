@@ -66,6 +66,9 @@ func startIntake(ctx context.Context, ln net.Listener, own string, store *state.
 	if err != nil {
 		return nil, err
 	}
+	if intake.OnMemoryFS(dir) {
+		opts.Logger.Warn("the intake's journal is on a file system held in memory: deliveries answered and not yet moved are lost on a reboot", "dir", dir)
+	}
 	if err := store.SetCursor(ctx, journalDirCursor, dir); err != nil {
 		_ = proc.Stop(ctx)
 		return nil, fmt.Errorf("intake: recording the journal's directory: %w", err)
