@@ -328,7 +328,7 @@ func (p *Process) readReport(line []byte, ready *chan struct{}) {
 }
 
 // moveUntil moves the journal into the state whenever the intake reports
-// a delivery, and every movePoll, until ctx ends.
+// a delivery, and every movePoll, until stop is closed.
 func (p *Process) moveUntil(stop <-chan struct{}) {
 	defer close(p.moverDone)
 	// Stopping never cuts a move short: a move interrupted between the

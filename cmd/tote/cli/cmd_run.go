@@ -50,7 +50,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	statusToken := fs.String("status-token", "", "lets clients other than loopback see the status page at / (open it once with ?token=...) ($TOTE_STATUS_TOKEN)")
 	intakeMode := fs.String("intake", envOr(env, "TOTE_INTAKE", "auto"), "process: webhooks are served by a process of their own, which commits them to a journal beside the state file and answers at once, while this one runs at a lower priority (SQLite state, no -replica, not on Windows); inline: by this process; auto: process where it can be ($TOTE_INTAKE)")
 	intakeNice := fs.Int("intake-nice", 10, "with -intake process, the nice value this process lowers itself to (0 leaves it)")
-	intakeDir := fs.String("intake-dir", envOr(env, "TOTE_INTAKE_DIR", ""), "with -intake process, the journal's directory, on a disk of its own for the fastest answers (default: the state file's path + .intake; $TOTE_INTAKE_DIR)")
+	intakeDir := fs.String("intake-dir", envOr(env, "TOTE_INTAKE_DIR", ""), "the intake process's journal directory; on a disk of its own, webhook answers wait for none of the state's writes (default: the state file's path + .intake; $TOTE_INTAKE_DIR)")
 	summaryEvery := fs.Duration("summary-every", time.Minute, "how often to log a one-line summary (events, queue, vendor calls, 429s); 0 for never")
 	var ret retention // pruned hourly; -retain 0 keeps everything
 	ret.register(fs)
