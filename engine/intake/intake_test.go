@@ -11,7 +11,6 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"runtime"
 	"sort"
 	"strings"
 	"sync"
@@ -723,17 +722,5 @@ func TestDrainMovesAPreviousJournalOnce(t *testing.T) {
 	}
 	if got := fmt.Sprint(inbox(t, store)); got != `[{"a":1} {"a":2} {"a":3}]` {
 		t.Errorf("inbox %s, want each event once", got)
-	}
-}
-
-func TestOnMemoryFS(t *testing.T) {
-	if runtime.GOOS != "linux" {
-		t.Skip("recognised on Linux only")
-	}
-	if _, err := os.Stat("/dev/shm"); err != nil {
-		t.Skip("no /dev/shm")
-	}
-	if !intake.OnMemoryFS("/dev/shm") {
-		t.Error("/dev/shm is not recognised as held in memory")
 	}
 }

@@ -8,7 +8,6 @@ import (
 	"net"
 	"net/http"
 	"os/exec"
-	"path/filepath"
 	"strconv"
 	"strings"
 	"time"
@@ -34,16 +33,7 @@ type IntakeProcess struct {
 	// Nice is the nice value this process lowers itself to once the
 	// intake process serves; 0 leaves it.
 	Nice int
-	// Dir is the journal's directory; empty, beside the state file
-	// (intake.JournalPath). A disk of its own keeps its syncs from
-	// waiting behind the state's writes.
-	Dir string
 }
-
-// journalDirCursor is the state cursor naming the journal directory the
-// state was last served from, so that a journal left behind by a change
-// of directory is drained.
-const journalDirCursor = "intake:dir"
 
 // startIntake hands ln to a new intake process, which passes the paths
 // other than the webhooks' to own (this process's server), and lowers
@@ -57,21 +47,10 @@ func startIntake(ctx context.Context, ln net.Listener, own string, store *state.
 	if !ok {
 		return nil, fmt.Errorf("-intake process: cannot hand a %T over", ln)
 	}
-	dir, err := journalDir(ctx, store, opts)
-	if err != nil {
-		return nil, err
-	}
 	proc, err := intake.Start(ctx, intake.Options{Cmd: opts.Intake.Command(), Listener: tcp, Upstream: own,
-		Journal: dir, Store: store, Observer: obs, Wake: wake, Logger: opts.Logger})
+		Journal: intake.JournalPath(store.Path()), Store: store, Observer: obs, Wake: wake, Logger: opts.Logger})
 	if err != nil {
 		return nil, err
-	}
-	if intake.OnMemoryFS(dir) {
-		opts.Logger.Warn("the intake's journal is on a file system held in memory: deliveries answered and not yet moved are lost on a reboot", "dir", dir)
-	}
-	if err := store.SetCursor(ctx, journalDirCursor, dir); err != nil {
-		_ = proc.Stop(ctx)
-		return nil, fmt.Errorf("intake: recording the journal's directory: %w", err)
 	}
 	if n := opts.Intake.Nice; n > 0 {
 		if err := priority.Lower(n); err != nil {
@@ -86,39 +65,6 @@ func startIntake(ctx context.Context, ln net.Listener, own string, store *state.
 // reportsWait bounds how long a request the intake process passed on
 // waits for the reports it sent before (see intake.ReportsHeader).
 const reportsWait = time.Second
-
-// journalDir is the journal's directory. When the state was last served
-// from another (or, never recorded, from the default beside the state
-// file), what that one holds and has not moved is moved first.
-func journalDir(ctx context.Context, store *state.Store, opts Options) (string, error) {
-	dir := opts.Intake.Dir
-	if dir == "" {
-		dir = intake.JournalPath(store.Path())
-	}
-	dir, err := filepath.Abs(dir)
-	if err != nil {
-		return "", fmt.Errorf("intake: the journal's directory: %w", err)
-	}
-	prev, ok, err := store.Cursor(ctx, journalDirCursor)
-	if err != nil {
-		return "", fmt.Errorf("intake: reading the journal's last directory: %w", err)
-	}
-	if !ok {
-		if prev, err = filepath.Abs(intake.JournalPath(store.Path())); err != nil {
-			return "", err
-		}
-	}
-	if prev != dir {
-		n, err := intake.Drain(ctx, store, prev)
-		if err != nil {
-			return "", fmt.Errorf("intake: moving what the journal at %s holds: %w", prev, err)
-		}
-		if n > 0 {
-			opts.Logger.Info("moved the deliveries left in the journal the state was last served from; its files can be deleted", "dir", prev, "events", n)
-		}
-	}
-	return dir, nil
-}
 
 // trustIntake serves h to the intake process, taking the client's address
 // from the header the intake process sets, and answering once proc has

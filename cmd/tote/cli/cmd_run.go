@@ -50,7 +50,6 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	statusToken := fs.String("status-token", "", "lets clients other than loopback see the status page at / (open it once with ?token=...) ($TOTE_STATUS_TOKEN)")
 	intakeMode := fs.String("intake", envOr(env, "TOTE_INTAKE", "auto"), "process: webhooks are served by a process of their own, which commits them to a journal beside the state file and answers at once, while this one runs at a lower priority (SQLite state, no -replica, not on Windows); inline: by this process; auto: process where it can be ($TOTE_INTAKE)")
 	intakeNice := fs.Int("intake-nice", 10, "with -intake process, the nice value this process lowers itself to (0 leaves it)")
-	intakeDir := fs.String("intake-dir", envOr(env, "TOTE_INTAKE_DIR", ""), "the intake process's journal directory; on a disk of its own, webhook answers wait for none of the state's writes (default: the state file's path + .intake; $TOTE_INTAKE_DIR)")
 	summaryEvery := fs.Duration("summary-every", time.Minute, "how often to log a one-line summary (events, queue, vendor calls, 429s); 0 for never")
 	var ret retention // pruned hourly; -retain 0 keeps everything
 	ret.register(fs)
@@ -109,7 +108,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim, LeaseTTL: *leaseTTL,
 		SummaryEvery: summaryInterval(*summaryEvery), Replica: *replica, ClaimLease: *claimLease,
-		Retention: state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m, Intake: intakeProcess(env, *intakeMode, *intakeNice, *intakeDir, store.Backend(), *replica),
+		Retention: state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m, Intake: intakeProcess(env, *intakeMode, *intakeNice, store.Backend(), *replica),
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
@@ -129,11 +128,11 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 // auto where it can be (SQLite state and no -replica: replicas each take
 // webhooks themselves; not Windows, where a listener cannot be handed
 // over): this program again, with the same arguments and environment.
-func intakeProcess(env Env, mode string, nice int, dir string, backend state.Backend, replica bool) *service.IntakeProcess {
+func intakeProcess(env Env, mode string, nice int, backend state.Backend, replica bool) *service.IntakeProcess {
 	if mode == "inline" || mode == "auto" && (backend != state.SQLite || replica || runtime.GOOS == "windows") {
 		return nil
 	}
-	return &service.IntakeProcess{Nice: nice, Dir: dir, Command: func() *exec.Cmd {
+	return &service.IntakeProcess{Nice: nice, Command: func() *exec.Cmd {
 		exe, err := os.Executable()
 		if err != nil {
 			exe = os.Args[0]
