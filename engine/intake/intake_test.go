@@ -693,32 +693,32 @@ func inbox(t *testing.T, store *state.Store) []string {
 	return out
 }
 
-// A journal this state was served from before another was set is drained
-// into the state once: what it answered and did not move is not lost, and
-// what it moved is not moved again, whichever name its cursor has.
-func TestDrainMovesAPreviousJournalOnce(t *testing.T) {
+// A journal whose position an earlier tote kept under its lane index
+// (intake:journal:0) goes on from there: what that tote moved is not
+// moved again.
+func TestLaneIndexCursorIsTakenOver(t *testing.T) {
 	ctx := context.Background()
 	store, err := state.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer store.Close()
-	prev := filepath.Join(t.TempDir(), "previous")
-	epoch := journalOf(t, prev, `{"a":1}`, `{"a":2}`, `{"a":3}`)
-	// The first was moved by a tote that named cursors by lane.
+	journal := intake.JournalPath(store.Path())
+	epoch := journalOf(t, journal, `{"a":1}`, `{"a":2}`, `{"a":3}`)
 	if _, err := store.EnqueueMovingCursor(ctx, "intake:journal:0", "", epoch+":1",
 		state.NewItem{Pipeline: "p", Trigger: "t", Payload: []byte(`{"a":1}`)}); err != nil {
 		t.Fatal(err)
 	}
-	n, err := intake.Drain(ctx, store, prev)
-	if err != nil || n != 2 {
-		t.Fatalf("Drain = %d, %v; want the 2 events not moved", n, err)
-	}
-	if n, err := intake.Drain(ctx, store, prev); err != nil || n != 0 {
-		t.Fatalf("Drain again = %d, %v; want 0", n, err)
-	}
-	if n, err := intake.Drain(ctx, store, filepath.Join(t.TempDir(), "none")); err != nil || n != 0 {
-		t.Fatalf("Drain of no journal = %d, %v; want 0", n, err)
+	woken := make(chan struct{}, 1)
+	p, _ := start(t, store, journal, func() {
+		select {
+		case woken <- struct{}{}:
+		default:
+		}
+	})
+	payloads(t, store, woken, 3)
+	if err := p.Stop(ctx); err != nil {
+		t.Fatal(err)
 	}
 	if got := fmt.Sprint(inbox(t, store)); got != `[{"a":1} {"a":2} {"a":3}]` {
 		t.Errorf("inbox %s, want each event once", got)

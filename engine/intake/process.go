@@ -75,8 +75,6 @@ type Process struct {
 	reader  *Reader
 	last    []int64  // of each lane, the last id moved; the mover's alone
 	cursor  []string // of each lane, its cursor's value as last read or set ("" unset)
-	// movedEvents counts the events moved; the mover's alone.
-	movedEvents int
 
 	stopMover   chan struct{} // closed to stop the mover between moves
 	moverDone   chan struct{}
@@ -188,29 +186,6 @@ func (p *Process) resume(ctx context.Context) error {
 		p.forget(lane)
 	}
 	return nil
-}
-
-// Drain moves into the state what the journal at dir holds and has not
-// moved (a journal this state was served from before another was set), a
-// batch at a time as the serving process moves its own journal, and
-// returns how many events it moved. No intake process may be writing it.
-func Drain(ctx context.Context, store Store, dir string) (int, error) {
-	if _, err := os.Stat(lanePath(dir, 0)); errors.Is(err, os.ErrNotExist) {
-		return 0, nil
-	}
-	r, err := OpenReader(ctx, dir)
-	if err != nil {
-		return 0, err
-	}
-	defer r.Close()
-	gone := make(chan struct{})
-	close(gone) // no intake process to tell what was moved
-	p := &Process{opts: Options{Store: store}, reader: r, exited: gone}
-	if err := p.resume(ctx); err != nil {
-		return 0, err
-	}
-	err = p.moveAll(ctx, nil)
-	return p.movedEvents, err
 }
 
 // Exited is closed when the intake process has exited.
@@ -385,7 +360,6 @@ func (p *Process) moveAll(ctx context.Context, stop <-chan struct{}) error {
 				return err
 			}
 			p.last[lane], p.cursor[lane] = upTo, cursor
-			p.movedEvents += len(items)
 			if p.opts.Wake != nil {
 				p.opts.Wake()
 			}
