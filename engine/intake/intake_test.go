@@ -79,6 +79,14 @@ func childMain(c intake.Child) int {
 // start starts an intake process on a new loopback listener.
 func start(t *testing.T, store *state.Store, journal string, wake func()) (*intake.Process, string) {
 	t.Helper()
+	return startWith(t, intake.Options{Journal: journal, Store: store, Wake: wake})
+}
+
+// startWith starts an intake process (this test binary, see TestMain) on
+// a new loopback listener, with opts's journal, state and hooks, and
+// returns it with the listener's address.
+func startWith(t *testing.T, opts intake.Options) (*intake.Process, string) {
+	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		t.Fatal(err)
@@ -87,12 +95,34 @@ func start(t *testing.T, store *state.Store, journal string, wake func()) (*inta
 	cmd := exec.Command(os.Args[0])
 	cmd.Env = os.Environ()
 	cmd.Stderr = os.Stderr
-	p, err := intake.Start(context.Background(), intake.Options{Cmd: cmd, Listener: ln.(*net.TCPListener), Journal: journal,
-		Store: store, Wake: wake})
+	opts.Cmd, opts.Listener = cmd, ln.(*net.TCPListener)
+	p, err := intake.Start(context.Background(), opts)
 	if err != nil {
 		t.Fatal(err)
 	}
 	return p, addr
+}
+
+// openState opens a new state file, closed when the test ends.
+func openState(t *testing.T) *state.Store {
+	t.Helper()
+	store, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { store.Close() })
+	return store
+}
+
+// waker is a Wake hook and the channel it signals, never blocking.
+func waker() (<-chan struct{}, func()) {
+	woken := make(chan struct{}, 1)
+	return woken, func() {
+		select {
+		case woken <- struct{}{}:
+		default:
+		}
+	}
 }
 
 func post(t *testing.T, addr, body string) {
@@ -138,28 +168,12 @@ func payloads(t *testing.T, store *state.Store, woken <-chan struct{}, want int)
 // journal still held some of them (the serving process died between its
 // move and telling the intake process).
 func TestJournalMovedOnceAcrossRestarts(t *testing.T) {
-	dir := t.TempDir()
 	ctx := context.Background()
-	store, err := state.Open(ctx, filepath.Join(dir, "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openState(t)
 	journal := intake.JournalPath(store.Path())
 
 	// An intake process answered these, and its serving process died.
-	j, err := intake.OpenJournal(ctx, journal)
-	if err != nil {
-		t.Fatal(err)
-	}
-	for i := range 3 {
-		if _, err := j.Enqueue(ctx, state.NewItem{Pipeline: "p", Trigger: "t", Payload: []byte(fmt.Sprintf(`{"left":%d}`, i))}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := j.Close(); err != nil {
-		t.Fatal(err)
-	}
+	journalOf(t, journal, `{"left":0}`, `{"left":1}`, `{"left":2}`)
 	// The first two were moved, and the serving process died before the
 	// intake process heard it.
 	r, err := intake.OpenReader(ctx, journal)
@@ -179,13 +193,7 @@ func TestJournalMovedOnceAcrossRestarts(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	woken := make(chan struct{}, 1)
-	wake := func() {
-		select {
-		case woken <- struct{}{}:
-		default:
-		}
-	}
+	woken, wake := waker()
 	p, addr := start(t, store, journal, wake)
 	payloads(t, store, woken, 3)
 	var wg sync.WaitGroup
@@ -327,32 +335,11 @@ func (h signalLog) WithGroup(string) slog.Handler      { return h }
 // When another process has moved the journal's cursor (it holds the state
 // now), this one moves nothing more: an event is never moved by two.
 func TestMoverStopsWhenAnotherMovesTheJournal(t *testing.T) {
-	dir := t.TempDir()
 	ctx := context.Background()
-	store, err := state.Open(ctx, filepath.Join(dir, "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	woken := make(chan struct{}, 1)
+	store := openState(t)
+	woken, wake := waker()
 	h := signalLog{msg: "another process moves the intake's journal; this one stops moving it", seen: make(chan struct{}), once: &sync.Once{}}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = os.Environ()
-	p, err := intake.Start(ctx, intake.Options{Cmd: cmd, Listener: ln.(*net.TCPListener), Journal: intake.JournalPath(store.Path()),
-		Store: store, Logger: slog.New(h), Wake: func() {
-			select {
-			case woken <- struct{}{}:
-			default:
-			}
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, addr := startWith(t, intake.Options{Journal: intake.JournalPath(store.Path()), Store: store, Logger: slog.New(h), Wake: wake})
 	post(t, addr, `{"first":1}`)
 	payloads(t, store, woken, 1)
 	r, err := intake.OpenReader(ctx, intake.JournalPath(store.Path()))
@@ -396,25 +383,9 @@ func (o gatedObserver) Rejected(string, int, string) {}
 // answered once the serving process has read that delivery's report: the
 // metrics then count every delivery answered before a scrape.
 func TestWaitReportsUntilRead(t *testing.T) {
-	store, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = os.Environ()
-	cmd.Stderr = os.Stderr
+	store := openState(t)
 	obs := gatedObserver{entered: make(chan struct{}), release: make(chan struct{})}
-	p, err := intake.Start(context.Background(), intake.Options{Cmd: cmd, Listener: ln.(*net.TCPListener),
-		Journal: intake.JournalPath(store.Path()), Store: store, Observer: obs})
-	if err != nil {
-		t.Fatal(err)
-	}
+	p, addr := startWith(t, intake.Options{Journal: intake.JournalPath(store.Path()), Store: store, Observer: obs})
 	defer p.Stop(context.Background())
 	var releaseOnce sync.Once
 	release := func() { releaseOnce.Do(func() { close(obs.release) }) }
@@ -439,11 +410,7 @@ func TestWaitReportsUntilRead(t *testing.T) {
 // A refused delivery's report carries its path, which the sender chose:
 // one of any length is counted, and the reports after it are read.
 func TestLongRejectedPathLeavesReportsRead(t *testing.T) {
-	store, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openState(t)
 	p, addr := start(t, store, intake.JournalPath(store.Path()), nil)
 	defer p.Stop(context.Background())
 
@@ -483,32 +450,11 @@ func (l *lostAnswers) EnqueueMovingCursor(ctx context.Context, cursor, from, to 
 // goes on from it, moving each event once, and does not take the state's
 // cursor for another process's.
 func TestMoveWithLostAnswerIsDone(t *testing.T) {
-	store, err := state.Open(context.Background(), filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openState(t)
 	lost := &lostAnswers{Store: store}
 	lost.lose.Store(true)
-	woken := make(chan struct{}, 1)
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	addr := ln.Addr().String()
-	cmd := exec.Command(os.Args[0])
-	cmd.Env = os.Environ()
-	cmd.Stderr = os.Stderr
-	p, err := intake.Start(context.Background(), intake.Options{Cmd: cmd, Listener: ln.(*net.TCPListener),
-		Journal: intake.JournalPath(store.Path()), Store: lost, Wake: func() {
-			select {
-			case woken <- struct{}{}:
-			default:
-			}
-		}})
-	if err != nil {
-		t.Fatal(err)
-	}
+	woken, wake := waker()
+	p, addr := startWith(t, intake.Options{Journal: intake.JournalPath(store.Path()), Store: lost, Wake: wake})
 	post(t, addr, `{"n":1}`)
 	payloads(t, store, woken, 1)
 	lost.lose.Store(false)
@@ -569,21 +515,8 @@ func TestJournalLeftInAnotherLaneIsMoved(t *testing.T) {
 	// An earlier journal's lane holding an answered delivery becomes
 	// lane Lanes of this one.
 	old := filepath.Join(t.TempDir(), "old")
-	j, err := intake.OpenJournal(ctx, old)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if _, err := j.Enqueue(ctx, state.NewItem{Pipeline: "p", Trigger: "t", Payload: []byte(`{"left":1}`)}); err != nil {
-		t.Fatal(err)
-	}
-	if err := j.Close(); err != nil {
-		t.Fatal(err)
-	}
-	store, err := state.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	journalOf(t, old, `{"left":1}`)
+	store := openState(t)
 	journal := intake.JournalPath(store.Path())
 	if err := os.MkdirAll(journal, 0o700); err != nil {
 		t.Fatal(err)
@@ -596,13 +529,8 @@ func TestJournalLeftInAnotherLaneIsMoved(t *testing.T) {
 		t.Fatal(err)
 	}
 
-	woken := make(chan struct{}, 1)
-	p, addr := start(t, store, journal, func() {
-		select {
-		case woken <- struct{}{}:
-		default:
-		}
-	})
+	woken, wake := waker()
+	p, addr := start(t, store, journal, wake)
 	post(t, addr, `{"new":2}`)
 	got := payloads(t, store, woken, 2)
 	if err := p.Stop(ctx); err != nil {
@@ -619,19 +547,9 @@ func TestJournalLeftInAnotherLaneIsMoved(t *testing.T) {
 // cursor is at a higher id of the old file.
 func TestJournalMadeAgainIsMovedFromItsStart(t *testing.T) {
 	ctx := context.Background()
-	store, err := state.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openState(t)
 	journal := intake.JournalPath(store.Path())
-	woken := make(chan struct{}, 1)
-	wake := func() {
-		select {
-		case woken <- struct{}{}:
-		default:
-		}
-	}
+	woken, wake := waker()
 	p, addr := start(t, store, journal, wake)
 	post(t, addr, `{"old":1}`)
 	post(t, addr, `{"old":2}`)
@@ -698,24 +616,15 @@ func inbox(t *testing.T, store *state.Store) []string {
 // moved again.
 func TestLaneIndexCursorIsTakenOver(t *testing.T) {
 	ctx := context.Background()
-	store, err := state.Open(ctx, filepath.Join(t.TempDir(), "state.db"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer store.Close()
+	store := openState(t)
 	journal := intake.JournalPath(store.Path())
 	epoch := journalOf(t, journal, `{"a":1}`, `{"a":2}`, `{"a":3}`)
 	if _, err := store.EnqueueMovingCursor(ctx, "intake:journal:0", "", epoch+":1",
 		state.NewItem{Pipeline: "p", Trigger: "t", Payload: []byte(`{"a":1}`)}); err != nil {
 		t.Fatal(err)
 	}
-	woken := make(chan struct{}, 1)
-	p, _ := start(t, store, journal, func() {
-		select {
-		case woken <- struct{}{}:
-		default:
-		}
-	})
+	woken, wake := waker()
+	p, _ := start(t, store, journal, wake)
 	payloads(t, store, woken, 3)
 	if err := p.Stop(ctx); err != nil {
 		t.Fatal(err)
