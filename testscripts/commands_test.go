@@ -334,17 +334,22 @@ func cmdWaitLease(ts *testscript.TestScript, neg bool, args []string) {
 }
 
 // pollState opens the state ($TOTE_STATE), which another process is
-// writing, and asks done every 20ms until it holds; after 30s it calls
-// timedOut, which fails the script.
+// writing, and polls done on it (see poll).
 func pollState(ts *testscript.TestScript, done func(context.Context, *state.Store) bool, timedOut func()) {
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	st, err := state.Open(ctx, ts.Getenv("TOTE_STATE"))
+	st, err := state.Open(context.Background(), ts.Getenv("TOTE_STATE"))
 	ts.Check(err)
 	defer st.Close()
-	for !done(ctx, st) {
+	poll(func(ctx context.Context) bool { return done(ctx, st) }, timedOut)
+}
+
+// poll asks done every 20ms until it holds, for what another process
+// writes; after 30s it calls timedOut, which fails the script.
+func poll(done func(context.Context) bool, timedOut func()) {
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for !done(ctx) {
 		select {
-		case <-time.After(20 * time.Millisecond): // polling another process's writes
+		case <-time.After(20 * time.Millisecond):
 		case <-ctx.Done():
 			timedOut()
 			return
@@ -394,22 +399,13 @@ func cmdWaitMetric(ts *testscript.TestScript, neg bool, args []string) {
 	re, err := regexp.Compile("(?m)" + args[1])
 	ts.Check(err)
 	url := "http://" + readyAddr(ts, args[0]) + "/metrics"
-	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
-	defer cancel()
-	for {
+	poll(func(context.Context) bool {
 		resp, err := http.Get(url)
 		ts.Check(err)
 		body, _ := io.ReadAll(resp.Body)
 		resp.Body.Close()
-		if re.Match(body) {
-			return
-		}
-		select {
-		case <-time.After(20 * time.Millisecond): // polling another process's counters
-		case <-ctx.Done():
-			ts.Fatalf("waitmetric: no line of /metrics matches %s within 30s", args[1])
-		}
-	}
+		return re.Match(body)
+	}, func() { ts.Fatalf("waitmetric: no line of /metrics matches %s within 30s", args[1]) })
 }
 
 // waitfailed PIPELINE: wait until an inbox item of PIPELINE has failed an
