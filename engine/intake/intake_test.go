@@ -2,6 +2,7 @@ package intake_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -631,5 +632,113 @@ func TestLaneIndexCursorIsTakenOver(t *testing.T) {
 	}
 	if got := fmt.Sprint(inbox(t, store)); got != `[{"a":1} {"a":2} {"a":3}]` {
 		t.Errorf("inbox %s, want each event once", got)
+	}
+}
+
+// Once every delivery is moved and forgotten, the next one still gets an
+// id after theirs, also across a restart: an id from 1 again would be
+// behind the serving process's cursor, and never moved.
+func TestIDsGoOnAfterEverythingIsForgotten(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "j")
+	journalOf(t, dir, `{"n":1}`, `{"n":2}`)
+	j, err := intake.OpenJournal(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Forget(ctx, 0, 2); err != nil {
+		t.Fatal(err)
+	}
+	if err := j.Close(); err != nil {
+		t.Fatal(err)
+	}
+	j, err = intake.OpenJournal(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	res, err := j.Enqueue(ctx, state.NewItem{Pipeline: "p", Trigger: "t", Payload: []byte(`{"n":3}`)})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res[0].ID != 3 {
+		t.Errorf("the delivery after two forgotten ones has id %d, want 3", res[0].ID)
+	}
+	r, err := intake.OpenReader(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	entries, err := r.After(ctx, 0, 2, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(entries) != 1 || string(entries[0].Item.Payload) != `{"n":3}` {
+		t.Errorf("after id 2 the journal holds %v, want the third delivery", entries)
+	}
+}
+
+// A journal written before keys were kept in memory (a key index, moved
+// deliveries kept as keys without payloads) is read on: its unmoved
+// delivery is moved, its keys still answer redeliveries as duplicates,
+// and new ids follow its own.
+func TestJournalOfTheEarlierFormatIsReadOn(t *testing.T) {
+	ctx := context.Background()
+	dir := filepath.Join(t.TempDir(), "j")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		t.Fatal(err)
+	}
+	db, err := sql.Open("sqlite", filepath.Join(dir, "lane-0.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, err = db.Exec(`
+CREATE TABLE journal_meta (epoch TEXT NOT NULL);
+INSERT INTO journal_meta VALUES ('0123456789abcdef');
+CREATE TABLE deliveries (
+	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	pipeline TEXT NOT NULL, trigger TEXT NOT NULL, key TEXT NOT NULL,
+	item BLOB
+);
+CREATE UNIQUE INDEX deliveries_key ON deliveries (pipeline, trigger, key) WHERE key <> '';
+INSERT INTO deliveries VALUES (1, 'p', 't', 'moved', NULL);
+INSERT INTO deliveries VALUES (2, 'p', 't', 'held', '{"Pipeline":"p","Trigger":"t","Key":"held","Payload":"e30="}');`)
+	db.Close()
+	if err != nil {
+		t.Fatal(err)
+	}
+	j, err := intake.OpenJournal(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer j.Close()
+	item := func(key string) state.NewItem {
+		return state.NewItem{Pipeline: "p", Trigger: "t", Key: key, Payload: []byte("{}")}
+	}
+	res, err := j.Enqueue(ctx, item("moved"), item("held"), item("new"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := fmt.Sprint(res[0].Duplicate, res[1].Duplicate, res[2].Duplicate, res[2].ID); got != "true true false 3" {
+		t.Errorf("duplicates and the new id %s, want true true false 3", got)
+	}
+	r, err := intake.OpenReader(ctx, dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer r.Close()
+	if r.Epoch(0) != "0123456789abcdef" {
+		t.Errorf("epoch %q, want the file's own", r.Epoch(0))
+	}
+	entries, err := r.After(ctx, 0, 0, 10)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var keys []string
+	for _, e := range entries {
+		keys = append(keys, fmt.Sprintf("%d %s", e.ID, e.Item.Key))
+	}
+	if fmt.Sprint(keys) != "[2 held 3 new]" {
+		t.Errorf("entries to move %v, want [2 held 3 new]", keys)
 	}
 }

@@ -9,8 +9,10 @@ import (
 	"errors"
 	"fmt"
 	"os"
+	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"github.com/toteworks/tote/engine/state"
 	_ "modernc.org/sqlite" // the "sqlite" driver
@@ -19,27 +21,41 @@ import (
 // Every commit is synced (FULL) because an answered delivery must survive
 // a crash: the sender does not deliver it again. secure_delete: a moved
 // event's payload is zeroed in the file, not left in its free space.
-const laneDSN = "?_journal_mode=WAL&_busy_timeout=5000&_synchronous=FULL&_pragma=secure_delete(1)"
+// journal_size_limit: the write-ahead log, reset after each checkpoint,
+// is cut back to 4 MiB if a burst grew it.
+const laneDSN = "?_journal_mode=WAL&_busy_timeout=5000&_synchronous=FULL&_pragma=secure_delete(1)&_pragma=journal_size_limit(4194304)"
 
-// keptKeys is how many moved deliveries keep their key (not their
-// payload) in a lane, so that a redelivery of one is answered as a
+// keptKeys is how many deliveries the lane remembers the keys of (in
+// memory, as hashes), so that a redelivery of one is answered as a
 // duplicate without asking the state, which the serving process is busy
-// writing. One moved longer ago is journalled again, and the state
+// writing. One delivered longer ago, or before the intake process
+// started and moved since, is journalled again, and the state
 // deduplicates it when it is moved.
 const keptKeys = 100_000
 
+// The journal's file holds the deliveries not yet moved, each committed
+// as one row appended to one table: no index (the keys are deduplicated
+// in memory), so that a commit writes one or two pages and the file
+// stays small; the disk the journal syncs to is the one the state writes.
+// A file made before keys were kept in memory has an AUTOINCREMENT table
+// and a key index, which is dropped on opening.
 const laneSchema = `
 CREATE TABLE IF NOT EXISTS journal_meta (epoch TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS deliveries (
-	id INTEGER PRIMARY KEY AUTOINCREMENT,
+	id INTEGER PRIMARY KEY,
 	pipeline TEXT NOT NULL, trigger TEXT NOT NULL, key TEXT NOT NULL,
-	item BLOB -- NULL once moved: only the key is kept
+	item BLOB -- NULL once moved
 );
-CREATE UNIQUE INDEX IF NOT EXISTS deliveries_key ON deliveries (pipeline, trigger, key) WHERE key <> '';
+DROP INDEX IF EXISTS deliveries_key;
 `
 
 // maxGroup bounds the deliveries committed together.
 const maxGroup = 256
+
+// checkpointEvery is how often a lane's write-ahead log is copied into its
+// file, off the path of the commits that answer deliveries (a checkpoint
+// syncs the file as well).
+var checkpointEvery = 250 * time.Millisecond
 
 // lane is one file of a journal, with a writer that commits the requests
 // queued meanwhile together.
@@ -48,11 +64,21 @@ type lane struct {
 	reqs chan request
 	// closeMu keeps close from closing reqs while a request is being
 	// sent (a handler still running past the server's shutdown).
-	closeMu   sync.RWMutex
-	closed    bool
-	done      chan struct{}
-	busy      atomic.Bool // committing
-	forgotten int64       // the last id whose payload is dropped; the writer's
+	closeMu sync.RWMutex
+	closed  bool
+	done    chan struct{}
+	busy    atomic.Bool // committing
+
+	// The writer's alone:
+	forgotten int64 // the last id moved and deleted
+	last      int64 // the last id written
+	keys      keySet
+
+	checkpoints *sql.DB // a second connection, which checkpoints
+	stopCkpt    chan struct{}
+	ckptDone    chan struct{}
+	written     atomic.Bool // commits since the last checkpoint
+	tidy        atomic.Bool // a checkpoint is done: the writer copies what is left
 }
 
 // request is an append (items) or, with forget, a deletion up to upTo.
@@ -74,29 +100,61 @@ func openLane(ctx context.Context, path string) (*lane, error) {
 		return nil, fmt.Errorf("intake: creating the journal: %w", err)
 	}
 	f.Close()
-	db, err := sql.Open("sqlite", path+laneDSN)
+	// The writer makes no checkpoints of its own (see checkpoint).
+	db, err := sql.Open("sqlite", path+laneDSN+"&_pragma=wal_autocheckpoint(0)")
 	if err != nil {
 		return nil, fmt.Errorf("intake: opening the journal %s: %w", path, err)
 	}
 	db.SetMaxOpenConns(1)
-	l := &lane{db: db, reqs: make(chan request, maxGroup), done: make(chan struct{})}
+	l := &lane{db: db, reqs: make(chan request, maxGroup), done: make(chan struct{}), keys: newKeySet(keptKeys)}
 	if err := l.init(ctx); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("intake: opening the journal %s: %w", path, err)
 	}
+	ckpt, err := sql.Open("sqlite", path+laneDSN)
+	if err != nil {
+		db.Close()
+		return nil, fmt.Errorf("intake: opening the journal %s: %w", path, err)
+	}
+	ckpt.SetMaxOpenConns(1)
+	l.checkpoints, l.stopCkpt, l.ckptDone = ckpt, make(chan struct{}), make(chan struct{})
 	go l.write()
+	go l.checkpoint()
 	return l, nil
 }
 
 // init makes the tables and, in a new file, its epoch: a random name that
 // tells this file from one made after it was deleted, whose ids start
-// again at 1.
+// again at 1. It learns the last id and the keys the file holds.
 func (l *lane) init(ctx context.Context) error {
 	if _, err := l.db.ExecContext(ctx, laneSchema); err != nil {
 		return err
 	}
+	if err := l.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM deliveries`).Scan(&l.last); err != nil {
+		return err
+	}
 	if err := l.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM deliveries WHERE item IS NULL`).Scan(&l.forgotten); err != nil {
 		return err
+	}
+	rows, err := l.db.QueryContext(ctx, `SELECT pipeline, trigger, key FROM deliveries WHERE key <> '' ORDER BY id DESC LIMIT ?`, keptKeys)
+	if err != nil {
+		return err
+	}
+	var held []keyHash
+	for rows.Next() {
+		var p, t, k string
+		if err := rows.Scan(&p, &t, &k); err != nil {
+			rows.Close()
+			return err
+		}
+		held = append(held, hashKey(p, t, k))
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return err
+	}
+	for i := len(held) - 1; i >= 0; i-- { // oldest first, as they were added
+		l.keys.add(held[i])
 	}
 	var n int
 	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM journal_meta`).Scan(&n); err != nil || n > 0 {
@@ -104,7 +162,7 @@ func (l *lane) init(ctx context.Context) error {
 	}
 	b := make([]byte, 8)
 	_, _ = rand.Read(b)
-	_, err := l.db.ExecContext(ctx, `INSERT INTO journal_meta (epoch) VALUES (?)`, hex.EncodeToString(b))
+	_, err = l.db.ExecContext(ctx, `INSERT INTO journal_meta (epoch) VALUES (?)`, hex.EncodeToString(b))
 	return err
 }
 
@@ -136,7 +194,37 @@ func (l *lane) close() error {
 	close(l.reqs)
 	l.closeMu.Unlock()
 	<-l.done
+	close(l.stopCkpt)
+	<-l.ckptDone
+	l.checkpoints.Close()
 	return l.db.Close()
+}
+
+// checkpoint copies the write-ahead log into the file every
+// checkpointEvery while there are commits, so that no commit waits on a
+// checkpoint: SQLite's own, made by the commit that crosses 1,000 pages,
+// would copy them and sync the file in the middle of answering a
+// delivery. A passive checkpoint does not hold the writer up, but the log
+// starts again from its beginning only once every frame is copied, and
+// the writer appends meanwhile: so the writer then copies the few frames
+// left itself, between two commits (see tidy).
+func (l *lane) checkpoint() {
+	defer close(l.ckptDone)
+	tick := time.NewTicker(checkpointEvery)
+	defer tick.Stop()
+	for {
+		select {
+		case <-l.stopCkpt:
+			return
+		case <-tick.C:
+			if l.written.Swap(false) {
+				// A failed checkpoint leaves the log longer, nothing lost.
+				if _, err := l.checkpoints.Exec(`PRAGMA wal_checkpoint(PASSIVE)`); err == nil {
+					l.tidy.Store(true)
+				}
+			}
+		}
+	}
 }
 
 // write commits the queued requests in groups.
@@ -159,12 +247,16 @@ func (l *lane) write() {
 			}
 		}
 		l.commit(group)
+		if l.tidy.Swap(false) {
+			_, _ = l.db.Exec(`PRAGMA wal_checkpoint(PASSIVE)`)
+		}
 	}
 }
 
 func (l *lane) commit(group []request) {
 	results := make([]result, len(group))
-	forgotten := l.forgotten
+	forgotten, last := l.forgotten, l.last
+	var added []keyHash // to the kept keys, once committed
 	err := func() error {
 		tx, err := l.db.Begin()
 		if err != nil {
@@ -176,40 +268,52 @@ func (l *lane) commit(group []request) {
 				if r.upTo <= forgotten {
 					continue
 				}
-				// By id ranges: a condition on the payload would read
-				// every kept key each time.
-				if _, err := tx.Exec(`UPDATE deliveries SET item = NULL WHERE id > ? AND id <= ?`, forgotten, r.upTo); err != nil {
+				// The last row written stays, payload dropped: without
+				// AUTOINCREMENT, an empty table would give the next
+				// delivery id 1 again, behind the serving process's
+				// cursor.
+				if _, err := tx.Exec(`DELETE FROM deliveries WHERE id <= ? AND id < ?`, r.upTo, last); err != nil {
 					return err
 				}
-				if _, err := tx.Exec(`DELETE FROM deliveries WHERE id <= ?`, r.upTo-keptKeys); err != nil {
-					return err
+				if r.upTo >= last {
+					if _, err := tx.Exec(`UPDATE deliveries SET item = NULL WHERE id = ?`, last); err != nil {
+						return err
+					}
 				}
 				forgotten = r.upTo
 				continue
 			}
 			res := make([]state.EnqueueResult, len(r.items))
 			for k, it := range r.items {
+				if it.Key != "" {
+					h := hashKey(it.Pipeline, it.Trigger, it.Key)
+					if l.keys.has(h) || slices.Contains(added, h) {
+						res[k].Duplicate = true
+						continue
+					}
+					added = append(added, h)
+				}
 				b, err := json.Marshal(it)
 				if err != nil {
 					return err
 				}
-				out, err := tx.Exec(`INSERT OR IGNORE INTO deliveries (pipeline, trigger, key, item) VALUES (?, ?, ?, ?)`,
-					it.Pipeline, it.Trigger, it.Key, b)
-				if err != nil {
+				last++
+				if _, err := tx.Exec(`INSERT INTO deliveries (id, pipeline, trigger, key, item) VALUES (?, ?, ?, ?, ?)`,
+					last, it.Pipeline, it.Trigger, it.Key, b); err != nil {
 					return err
 				}
-				if n, _ := out.RowsAffected(); n == 0 {
-					res[k].Duplicate = true
-				} else {
-					res[k].ID, _ = out.LastInsertId()
-				}
+				res[k].ID = last
 			}
 			results[i].res = res
 		}
 		return tx.Commit()
 	}()
 	if err == nil {
-		l.forgotten = forgotten
+		l.forgotten, l.last = forgotten, last
+		for _, h := range added {
+			l.keys.add(h)
+		}
+		l.written.Store(true)
 	}
 	// Idle again before answering: a sender's next delivery finds it so.
 	l.busy.Store(false)
