@@ -39,10 +39,13 @@ type Trigger struct {
 	Spec       connectors.TriggerSpec // zero for cron
 	Conn       *Connection            // nil for cron
 	Args       cty.Value
-	Schedule   cron.Schedule // nil for webhooks
-	Overlap    state.Overlap
-	CatchUp    int
-	Decl       *config.Trigger
+	// PlainArgs is Args without marks, for the connector: unmarked once
+	// here rather than on every delivery.
+	PlainArgs cty.Value
+	Schedule  cron.Schedule // nil for webhooks
+	Overlap   state.Overlap
+	CatchUp   int
+	Decl      *config.Trigger
 	// Instance is, in a for_each pipeline, the connection of the instance
 	// whose events this trigger gives; nil for a trigger whose events are
 	// split among the instances (Pipeline.Route).
@@ -63,7 +66,7 @@ func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg 
 	var diags hcl.Diagnostics
 	if decl.Kind == CronKind {
 		t.Mode = ModeCron
-		t.Args = cty.EmptyObjectVal
+		t.Args, t.PlainArgs = cty.EmptyObjectVal, cty.EmptyObjectVal
 		_, d := decl.Body.Content(&hcl.BodySchema{})
 		diags = append(diags, d...)
 		if decl.Connection != nil {
@@ -88,6 +91,7 @@ func (p *Program) compileTrigger(pl *config.Pipeline, decl *config.Trigger, reg 
 		args, d := decodeBody(decl.Body, ts.Args, ctx)
 		diags = append(diags, d...)
 		t.Args = markSensitiveAttrs(args, ts.Args)
+		t.PlainArgs, _ = t.Args.UnmarkDeep()
 	}
 
 	needsSchedule := t.Mode == ModeCron || t.Mode == ModePoll

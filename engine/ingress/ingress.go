@@ -125,7 +125,7 @@ func (h *Handler) hook(w http.ResponseWriter, r *http.Request) {
 		h.reject(w, r, http.StatusNotFound, "no such webhook")
 		return
 	}
-	args, _ := t.Args.UnmarkDeep()
+	args := t.PlainArgs
 	// A token in the URL or a header is checked before the body is read:
 	// a caller without it is not worth a read.
 	if v, ok := conn.(connectors.RequestVerifier); ok {

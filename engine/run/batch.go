@@ -57,7 +57,7 @@ func (e *Engine) Poll(ctx context.Context, pl *compile.Pipeline, t *compile.Trig
 	if err != nil {
 		return nil, "", err
 	}
-	args, _ := t.Args.UnmarkDeep()
+	args := t.PlainArgs
 	raw, cursor, err := poller.Poll(ctx, t.Kind, args, w)
 	if err != nil {
 		return nil, "", fmt.Errorf("polling %s.%s: %w", pl.Name, t.Name, err)
@@ -238,7 +238,7 @@ func (e *Engine) PollPages(ctx context.Context, pl *compile.Pipeline, t *compile
 	if err != nil {
 		return "", err
 	}
-	args, _ := t.Args.UnmarkDeep()
+	args := t.PlainArgs
 	var pageErr error
 	cursor, err := pager.PollPages(ctx, t.Kind, args, w, func(raw []connectors.Event) error {
 		pageErr = page(polledEvents(pl, t, raw))

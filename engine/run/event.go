@@ -11,12 +11,24 @@ import (
 
 // EncodeEvent renders event data as typed JSON for the inbox and plans.
 func EncodeEvent(t *compile.Trigger, data cty.Value) json.RawMessage {
-	data, _ = data.UnmarkDeep()
+	return encodePlain(t, unmarked(data))
+}
+
+func encodePlain(t *compile.Trigger, data cty.Value) json.RawMessage {
 	b, err := valjson.Marshal(data, t.Event())
 	if err != nil {
 		return nil
 	}
 	return b
+}
+
+// unmarked is v without marks. A connector's event has none: walking it
+// is cheaper than UnmarkDeep's copy of it.
+func unmarked(v cty.Value) cty.Value {
+	if v.ContainsMarked() {
+		v, _ = v.UnmarkDeep()
+	}
+	return v
 }
 
 // DecodeEvent reads event data written by EncodeEvent.

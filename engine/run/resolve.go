@@ -25,7 +25,7 @@ func (e *Engine) resolveEvent(ctx context.Context, t *compile.Trigger, data cty.
 	if !ok {
 		return data, false, nil
 	}
-	args, _ := t.Args.UnmarkDeep()
+	args := t.PlainArgs
 	resume := cpugate.Wait(ctx)
 	v, err = r.ResolveEvent(ctx, t.Kind, args, data)
 	resume()

@@ -25,7 +25,7 @@ func (e *Engine) PlanSubscriptions(ctx context.Context, publicURL string) ([]*pl
 			if t.Mode != compile.ModeWebhook {
 				continue
 			}
-			args, _ := t.Args.UnmarkDeep()
+			args := t.PlainArgs
 			want[t.Conn] = append(want[t.Conn], connectors.Subscription{
 				Trigger: t.Kind, Args: args, URL: publicURL + HookPath(pl.Name, t.Name),
 			})
