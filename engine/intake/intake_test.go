@@ -249,6 +249,11 @@ func TestJournalMovedOnceAcrossRestarts(t *testing.T) {
 	}
 }
 
+// keyed is an event of pipeline p's trigger t with key.
+func keyed(key string) state.NewItem {
+	return state.NewItem{Pipeline: "p", Trigger: "t", Key: key, Payload: []byte("{}")}
+}
+
 // A redelivery of an event the journal holds is a duplicate, also once
 // the event has been moved out and its payload dropped.
 func TestJournalDuplicates(t *testing.T) {
@@ -259,9 +264,6 @@ func TestJournalDuplicates(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer j.Close()
-	item := func(key string) state.NewItem {
-		return state.NewItem{Pipeline: "p", Trigger: "t", Key: key, Payload: []byte("{}")}
-	}
 	duplicates := func(items ...state.NewItem) string {
 		t.Helper()
 		res, err := j.Enqueue(ctx, items...)
@@ -274,7 +276,7 @@ func TestJournalDuplicates(t *testing.T) {
 		}
 		return fmt.Sprint(dup)
 	}
-	if got := duplicates(item("a"), item("a"), item(""), item("")); got != "[false true false false]" {
+	if got := duplicates(keyed("a"), keyed("a"), keyed(""), keyed("")); got != "[false true false false]" {
 		t.Errorf("duplicates %s, want [false true false false] (an empty key is never a duplicate)", got)
 	}
 	r, err := intake.OpenReader(ctx, path)
@@ -299,7 +301,7 @@ func TestJournalDuplicates(t *testing.T) {
 	if n != 3 {
 		t.Fatalf("%d entries in the journal, want 3", n)
 	}
-	if got := duplicates(item("a"), item("b")); got != "[true false]" {
+	if got := duplicates(keyed("a"), keyed("b")); got != "[true false]" {
 		t.Errorf("after the move, duplicates %s, want [true false]", got)
 	}
 	var left []intake.Entry
@@ -712,10 +714,7 @@ INSERT INTO deliveries VALUES (2, 'p', 't', 'held', '{"Pipeline":"p","Trigger":"
 		t.Fatal(err)
 	}
 	defer j.Close()
-	item := func(key string) state.NewItem {
-		return state.NewItem{Pipeline: "p", Trigger: "t", Key: key, Payload: []byte("{}")}
-	}
-	res, err := j.Enqueue(ctx, item("moved"), item("held"), item("new"))
+	res, err := j.Enqueue(ctx, keyed("moved"), keyed("held"), keyed("new"))
 	if err != nil {
 		t.Fatal(err)
 	}

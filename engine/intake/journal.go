@@ -87,6 +87,9 @@ func (j *Journal) Enqueue(ctx context.Context, items ...state.NewItem) ([]state.
 // deduplicate), the first lane not committing, else the one with the
 // fewest waiting.
 func (j *Journal) pick(items []state.NewItem) *lane {
+	if len(j.write) == 1 {
+		return j.write[0]
+	}
 	if len(items) > 0 && items[0].Key != "" {
 		h := fnv.New32a()
 		for _, s := range []string{items[0].Pipeline, items[0].Trigger, items[0].Key} {

@@ -130,31 +130,26 @@ func (l *lane) init(ctx context.Context) error {
 	if _, err := l.db.ExecContext(ctx, laneSchema); err != nil {
 		return err
 	}
-	if err := l.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM deliveries`).Scan(&l.last); err != nil {
+	if err := l.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0), COALESCE(MAX(CASE WHEN item IS NULL THEN id END), 0) FROM deliveries`).
+		Scan(&l.last, &l.forgotten); err != nil {
 		return err
 	}
-	if err := l.db.QueryRowContext(ctx, `SELECT COALESCE(MAX(id), 0) FROM deliveries WHERE item IS NULL`).Scan(&l.forgotten); err != nil {
-		return err
-	}
-	rows, err := l.db.QueryContext(ctx, `SELECT pipeline, trigger, key FROM deliveries WHERE key <> '' ORDER BY id DESC LIMIT ?`, keptKeys)
+	// The last keptKeys, oldest first, as they were added.
+	rows, err := l.db.QueryContext(ctx, `SELECT pipeline, trigger, key FROM
+		(SELECT id, pipeline, trigger, key FROM deliveries WHERE key <> '' ORDER BY id DESC LIMIT ?) ORDER BY id`, keptKeys)
 	if err != nil {
 		return err
 	}
-	var held []keyHash
+	defer rows.Close()
 	for rows.Next() {
 		var p, t, k string
 		if err := rows.Scan(&p, &t, &k); err != nil {
-			rows.Close()
 			return err
 		}
-		held = append(held, hashKey(p, t, k))
+		l.keys.add(hashKey(p, t, k))
 	}
-	rows.Close()
 	if err := rows.Err(); err != nil {
 		return err
-	}
-	for i := len(held) - 1; i >= 0; i-- { // oldest first, as they were added
-		l.keys.add(held[i])
 	}
 	var n int
 	if err := l.db.QueryRowContext(ctx, `SELECT count(*) FROM journal_meta`).Scan(&n); err != nil || n > 0 {
