@@ -49,6 +49,11 @@ func (e *Engine) Poll(ctx context.Context, pl *compile.Pipeline, t *compile.Trig
 	if err != nil {
 		return nil, "", err
 	}
+	return e.poll(ctx, conn, pl, t, from, to)
+}
+
+// poll is Poll with the trigger's connection in hand.
+func (e *Engine) poll(ctx context.Context, conn connectors.Conn, pl *compile.Pipeline, t *compile.Trigger, from, to time.Time) ([]Event, string, error) {
 	poller, ok := conn.(connectors.Poller)
 	if !ok {
 		return nil, "", fmt.Errorf("%s cannot poll", t.Conn.Addr())
@@ -228,7 +233,7 @@ func (e *Engine) PollPages(ctx context.Context, pl *compile.Pipeline, t *compile
 	}
 	pager, ok := conn.(connectors.PagePoller)
 	if !ok {
-		events, cursor, err := e.Poll(ctx, pl, t, from, to)
+		events, cursor, err := e.poll(ctx, conn, pl, t, from, to)
 		if err != nil {
 			return "", err
 		}

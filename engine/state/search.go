@@ -72,7 +72,11 @@ func (s *Store) ItemsConcerningAny(ctx context.Context, subs []Subject, f Search
 		where = append(where, "created_at >= ?")
 		args = append(args, f.Since.UnixNano())
 	}
-	return queryAll(ctx, s, "items concerning", scanItem, `SELECT `+itemCols+` FROM inbox`+whereClause(where)+` ORDER BY id DESC LIMIT ?`,
+	named := make([]string, len(subs))
+	for i, sub := range subs {
+		named[i] = sub.Kind + " " + sub.Value
+	}
+	return queryAll(ctx, s, "items concerning "+strings.Join(named, " or "), scanItem, `SELECT `+itemCols+` FROM inbox`+whereClause(where)+` ORDER BY id DESC LIMIT ?`,
 		append(args, sqlLimit(f.Limit))...)
 }
 

@@ -79,3 +79,13 @@ func TestRejectionsAreBounded(t *testing.T) {
 		}
 	})
 }
+
+// A failed search names what it searched for.
+func TestItemsConcerningErrorNamesTheSubjects(t *testing.T) {
+	s, _ := openTest(t)
+	s.Close()
+	_, err := s.ItemsConcerningAny(context.Background(), []Subject{{Kind: "order", Value: "100"}, {Kind: "sku", Value: "SKU-1"}}, SearchFilter{})
+	if err == nil || !strings.Contains(err.Error(), "items concerning order 100 or sku SKU-1") {
+		t.Fatalf("err = %v", err)
+	}
+}
