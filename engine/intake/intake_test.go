@@ -635,6 +635,47 @@ func TestLaneIndexCursorIsTakenOver(t *testing.T) {
 	if got := fmt.Sprint(inbox(t, store)); got != `[{"a":1} {"a":2} {"a":3}]` {
 		t.Errorf("inbox %s, want each event once", got)
 	}
+	cursors(t, store, epoch, epoch+":3", "")
+}
+
+// A lane-index cursor that an earlier build of this one took over, and
+// left, is deleted at the next start, though nothing is left to move.
+func TestTakenOverLaneIndexCursorIsDeleted(t *testing.T) {
+	ctx := context.Background()
+	store := openState(t)
+	journal := intake.JournalPath(store.Path())
+	epoch := journalOf(t, journal, `{"a":1}`)
+	item := state.NewItem{Pipeline: "p", Trigger: "t", Payload: []byte(`{"a":1}`)}
+	if _, err := store.EnqueueMovingCursor(ctx, "intake:journal:0", "", epoch+":1", item); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.EnqueueMovingCursor(ctx, intake.CursorName(epoch), "", epoch+":1"); err != nil {
+		t.Fatal(err)
+	}
+	p, _ := start(t, store, journal, nil)
+	if err := p.Stop(ctx); err != nil {
+		t.Fatal(err)
+	}
+	cursors(t, store, epoch, epoch+":1", "")
+	if got := fmt.Sprint(inbox(t, store)); got != `[{"a":1}]` {
+		t.Errorf("inbox %s, want the event once", got)
+	}
+}
+
+// cursors checks the journal's cursors: the lane file's own, named by
+// epoch, and the lane-index one of earlier builds ("" for none).
+func cursors(t *testing.T, store *state.Store, epoch, own, laneIndex string) {
+	t.Helper()
+	ctx := context.Background()
+	for name, want := range map[string]string{intake.CursorName(epoch): own, "intake:journal:0": laneIndex} {
+		v, _, err := store.Cursor(ctx, name)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if v != want {
+			t.Errorf("cursor %s = %q, want %q", name, v, want)
+		}
+	}
 }
 
 // Once every delivery is moved and forgotten, the next one still gets an

@@ -29,7 +29,8 @@ import (
 func CursorName(epoch string) string { return "intake:journal:" + epoch }
 
 // legacyCursorName is the cursor lane N's position was kept in before
-// cursors were named by epoch; it is taken when its epoch is the file's.
+// cursors were named by epoch; it is taken when its epoch is the file's,
+// and deleted once the file's own cursor holds the position.
 func legacyCursorName(lane int) string { return "intake:journal:" + strconv.Itoa(lane) }
 
 // moveBatch bounds the entries moved in one state write.
@@ -63,6 +64,7 @@ type Options struct {
 type Store interface {
 	EnqueueMovingCursor(ctx context.Context, cursor, from, to string, items ...state.NewItem) ([]state.EnqueueResult, error)
 	Cursor(ctx context.Context, name string) (string, bool, error)
+	DeleteCursor(ctx context.Context, name string) error
 }
 
 // Process is a running intake process, seen from the serving process.
@@ -75,6 +77,7 @@ type Process struct {
 	reader  *Reader
 	last    []int64  // of each lane, the last id moved; the mover's alone
 	cursor  []string // of each lane, its cursor's value as last read or set ("" unset)
+	legacy  []bool   // of each lane, a legacy cursor of its file is left to delete
 
 	stopMover   chan struct{} // closed to stop the mover between moves
 	moverDone   chan struct{}
@@ -165,16 +168,25 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 func (p *Process) resume(ctx context.Context) error {
 	p.last = make([]int64, p.reader.Lanes())
 	p.cursor = make([]string, p.reader.Lanes())
+	p.legacy = make([]bool, p.reader.Lanes())
 	for lane := range p.last {
 		epoch := p.reader.Epoch(lane)
 		v, ok, err := p.opts.Store.Cursor(ctx, CursorName(epoch))
 		if err != nil {
 			return fmt.Errorf("intake: reading the journal's cursor: %w", err)
 		}
-		if ok {
-			p.cursor[lane] = v
-		} else if v, ok, err = p.opts.Store.Cursor(ctx, legacyCursorName(lane)); err != nil {
+		old, oldOK, err := p.opts.Store.Cursor(ctx, legacyCursorName(lane))
+		if err != nil {
 			return fmt.Errorf("intake: reading the journal's cursor: %w", err)
+		}
+		p.legacy[lane] = oldOK && strings.HasPrefix(old, epoch+":")
+		switch {
+		case ok:
+			p.cursor[lane] = v
+			p.retireLegacy(ctx, lane)
+		case p.legacy[lane]:
+			// The first move sets the file's own cursor from there.
+			v, ok = old, true
 		}
 		e, id, _ := strings.Cut(v, ":")
 		if !ok || e != epoch {
@@ -186,6 +198,20 @@ func (p *Process) resume(ctx context.Context) error {
 		p.forget(lane)
 	}
 	return nil
+}
+
+// retireLegacy deletes lane's legacy cursor, if it has one, once the
+// file's own cursor holds its position. A failure leaves it for the next
+// move: it is only read while the file's own cursor is missing.
+func (p *Process) retireLegacy(ctx context.Context, lane int) {
+	if !p.legacy[lane] {
+		return
+	}
+	if err := p.opts.Store.DeleteCursor(ctx, legacyCursorName(lane)); err != nil {
+		p.opts.Logger.Debug("intake: deleting the journal's cursor of an earlier build", "err", err)
+		return
+	}
+	p.legacy[lane] = false
 }
 
 // Exited is closed when the intake process has exited.
@@ -360,6 +386,7 @@ func (p *Process) moveAll(ctx context.Context, stop <-chan struct{}) error {
 				return err
 			}
 			p.last[lane], p.cursor[lane] = upTo, cursor
+			p.retireLegacy(ctx, lane)
 			if p.opts.Wake != nil {
 				p.opts.Wake()
 			}

@@ -25,6 +25,15 @@ func (s *Store) SetCursor(ctx context.Context, name, value string) error {
 	return s.write(ctx, "set cursor "+name, func(tx *wtx) error { return setCursor(tx, name, value) })
 }
 
+// DeleteCursor removes a named position; removing one never set is no
+// error.
+func (s *Store) DeleteCursor(ctx context.Context, name string) error {
+	return s.write(ctx, "delete cursor "+name, func(tx *wtx) error {
+		_, err := tx.exec(`DELETE FROM cursors WHERE name = ?`, name)
+		return err
+	})
+}
+
 func setCursor(tx *wtx, name, value string) error {
 	if name == "" {
 		return errors.New("cursor name is required")

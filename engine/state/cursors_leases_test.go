@@ -24,6 +24,20 @@ func TestCursors(t *testing.T) {
 		if err := s.SetCursor(ctx, "", "x"); err == nil {
 			t.Error("SetCursor with an empty name succeeded")
 		}
+		if err := s.SetCursor(ctx, "tracking.sweep", "t"); err != nil {
+			t.Fatal(err)
+		}
+		for range 2 { // the second time, there is nothing to delete
+			if err := s.DeleteCursor(ctx, "orders.sweep"); err != nil {
+				t.Fatal(err)
+			}
+			if _, ok, err := s.Cursor(ctx, "orders.sweep"); err != nil || ok {
+				t.Errorf("deleted cursor: %v, %v", ok, err)
+			}
+		}
+		if got, ok, err := s.Cursor(ctx, "tracking.sweep"); err != nil || !ok || got != "t" {
+			t.Errorf("the other cursor = %q, %v, %v; want it kept", got, ok, err)
+		}
 	})
 }
 
