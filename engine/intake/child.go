@@ -15,9 +15,9 @@ import (
 	"strings"
 	"sync/atomic"
 	"time"
-	"unicode/utf8"
 
 	"github.com/toteworks/tote/engine/ingress"
+	"github.com/toteworks/tote/engine/state"
 )
 
 // Child is what an intake process learns from its environment.
@@ -110,23 +110,13 @@ func (r *Reporter) Delivered(pipeline, trigger string, accepted, duplicates int,
 // Rejected reports a refused delivery. Its path is the sender's, of any
 // length: it is cut so that a report stays one short line.
 func (r *Reporter) Rejected(path string, status int, reason string) {
-	r.send(message{Rejected: &rejected{clip(path, maxReported), status, clip(reason, maxReported)}})
+	r.send(message{Rejected: &rejected{state.CutText(path, maxReported), status, state.CutText(reason, maxReported)}})
 }
 
 // maxReported bounds the bytes of a refused delivery's path and reason in
-// a report.
+// a report: above the 200 the state keeps (RecordRejection), so that the
+// record is cut from the sender's own text.
 const maxReported = 1024
-
-// clip cuts s to at most n bytes, at a character's start, marking the cut.
-func clip(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	for n > 0 && !utf8.RuneStart(s[n]) {
-		n--
-	}
-	return s[:n] + "…"
-}
 
 // Run writes reports until stop is closed, then those still queued, and
 // closes the pipe.

@@ -7,8 +7,8 @@ package intake
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
-	"hash/fnv"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -91,12 +91,8 @@ func (j *Journal) pick(items []state.NewItem) *lane {
 		return j.write[0]
 	}
 	if len(items) > 0 && items[0].Key != "" {
-		h := fnv.New32a()
-		for _, s := range []string{items[0].Pipeline, items[0].Trigger, items[0].Key} {
-			h.Write([]byte(s))
-			h.Write([]byte{0})
-		}
-		return j.write[h.Sum32()%uint32(len(j.write))]
+		h := hashKey(items[0].Pipeline, items[0].Trigger, items[0].Key)
+		return j.write[binary.BigEndian.Uint32(h[:4])%uint32(len(j.write))]
 	}
 	best := j.write[0]
 	for _, l := range j.write {

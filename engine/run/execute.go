@@ -122,10 +122,11 @@ func (e *Engine) execute(ctx context.Context, mode Mode, ev Event, constraint *p
 	var rec Record // a worker's
 	if resolveErr == nil {
 		if changed && !resolved.RawEquals(data) {
-			// Encoded once, for the plan and for the run's record.
-			res.Plan.Event = EncodeEvent(trig, resolved)
+			// Unmarked and encoded once, for the plan and for the run's record.
+			plain := unmarked(resolved)
+			res.Plan.Event = encodePlain(trig, plain)
 			if worker {
-				rec.Subjects, rec.Resolved = Subjects(trig, resolved), res.Plan.Event
+				rec.Subjects, rec.Resolved = subjectsOf(trig, plain), res.Plan.Event
 			}
 		}
 		data = resolved

@@ -131,7 +131,7 @@ const KeepRejections = 1000
 // oldest beyond KeepRejections. Path and reason are cut to 200 bytes: the
 // sender chooses the path.
 func (s *Store) RecordRejection(ctx context.Context, r Rejection) error {
-	path, reason := cut(r.Path, 200), cut(r.Reason, 200)
+	path, reason := CutText(r.Path, 200), CutText(r.Reason, 200)
 	return s.write(ctx, "record rejection", func(tx *wtx) error {
 		at := r.At
 		if at.IsZero() {
@@ -161,14 +161,22 @@ func (s *Store) Rejections(ctx context.Context, since time.Time, limit int) ([]R
 	}, `SELECT at, path, status, reason FROM rejections WHERE at >= ? ORDER BY id DESC LIMIT ?`, from, sqlLimit(limit))
 }
 
-// cut shortens s to at most n bytes, on a rune boundary.
-func cut(s string, n int) string {
+// CutText shortens s to at most n bytes, on a rune boundary, and marks the
+// cut with "...": for text a sender chose, such as a refused delivery's
+// path.
+// What is kept is the longest valid UTF-8 prefix of s's first n bytes,
+// found in one pass: the sender chooses s, up to a megabyte.
+func CutText(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	s = s[:n]
-	for len(s) > 0 && !utf8.ValidString(s) {
-		s = s[:len(s)-1]
+	k := 0
+	for k < n {
+		r, size := utf8.DecodeRuneInString(s[k:])
+		if r == utf8.RuneError && size == 1 || k+size > n {
+			break
+		}
+		k += size
 	}
-	return s + "..."
+	return s[:k] + "..."
 }

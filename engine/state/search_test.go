@@ -89,3 +89,25 @@ func TestItemsConcerningErrorNamesTheSubjects(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// CutText keeps the longest valid UTF-8 prefix of the first n bytes: a
+// character cut in two, and everything from an invalid byte on, go.
+func TestCutText(t *testing.T) {
+	for _, c := range []struct {
+		s    string
+		n    int
+		want string
+	}{
+		{"short", 10, "short"},
+		{"abcdef", 4, "abcd..."},
+		{"ab\u00e9cd", 3, "ab..."},       // é is 2 bytes, cut after its first
+		{"ab\ufffdcd", 5, "ab\ufffd..."}, // a real U+FFFD is kept
+		{"a\xffbcdef", 4, "a..."},        // an invalid byte ends the text kept
+		{"\xed\xa0\x80abcdef", 4, "..."}, // so does an encoded surrogate
+		{strings.Repeat("\xff", 2000), 1024, "..."},
+	} {
+		if got := CutText(c.s, c.n); got != c.want {
+			t.Errorf("CutText(%q, %d) = %q, want %q", c.s, c.n, got, c.want)
+		}
+	}
+}
