@@ -40,11 +40,19 @@ type AckResult struct {
 	Drained int `json:"drained"`
 	// DrainedAfter counts the orders tote put in ShipStation in the
 	// -after window that follows the sending, when the worker has the
-	// machine to itself.
+	// machine to itself but for the floor probe, if it ran.
 	AfterSeconds float64 `json:"after_seconds"`
 	DrainedAfter int     `json:"drained_after"`
-	PeakRSSMB    float64 `json:"peak_rss_mb"`   // of tote run
-	IntakeRSSMB  float64 `json:"intake_rss_mb"` // of its intake process, if it has one
+	// The machine's floor (floor.go), measured for FloorSeconds at Rate
+	// in the state's directory: on the idle machine before tote run
+	// starts, and while the worker drains alone after the sending (with
+	// neither the sender nor the intake busy, so lower than what the
+	// acknowledgements met).
+	FloorSeconds  float64      `json:"floor_seconds,omitempty"`
+	FloorIdle     *floorResult `json:"floor_idle,omitempty"`
+	FloorDraining *floorResult `json:"floor_draining,omitempty"`
+	PeakRSSMB     float64      `json:"peak_rss_mb"`   // of tote run
+	IntakeRSSMB   float64      `json:"intake_rss_mb"` // of its intake process, if it has one
 	// Intake is tote run's -intake, when one was given.
 	Intake string `json:"intake,omitempty"`
 	// The nice values the sender's process and the fakes' (this one) had
@@ -58,6 +66,7 @@ type ackOptions struct {
 	rate        float64
 	duration    time.Duration
 	after       time.Duration
+	floor       time.Duration
 	concurrency int
 	cpuSlots    int
 	realLimits  bool
@@ -79,13 +88,15 @@ func ackMain(args []string) int {
 		"the worker then mostly waits on the vendors, as in production; without it they answer as fast as they can and the worker is busy on the CPU")
 	flags.IntVar(&o.cpuSlots, "cpu-slots", -1, "tote run's -cpu-slots, 0 for no bound (default: tote run's own)")
 	flags.DurationVar(&o.after, "after", 0, "after the sending, count the orders drained for this long too")
+	flags.DurationVar(&o.floor, "floor", 5*time.Second, "measure the machine's floor for this long, on the idle machine and while the worker drains after the sending "+
+		"(which makes -after at least as long): 1 KB records appended at -rate beside the state, each group synced, by a process that does nothing else; 0 skips it")
 	flags.StringVar(&o.scope, "scope", "store/order/created", "the deliveries' scope; one the orders pipeline does not take (store/cart/created) measures the acknowledgement with an idle worker")
 	flags.StringVar(&o.intake, "intake", "", "tote run's -intake (default: tote run's own)")
 	flags.IntVar(&o.fakesNice, "fakes-nice", 10, "the nice value this process, which serves the fakes, takes once the sender has started, so the fakes "+
 		"(stand-ins for remote vendors) yield the CPU to the sender and to tote run; 0 leaves it")
 	_ = flags.Parse(args)
-	if o.rate <= 0 || o.duration <= 0 {
-		fmt.Fprintln(os.Stderr, "Error: -rate and -duration must be positive")
+	if o.rate <= 0 || o.duration <= 0 || o.floor < 0 || o.after < 0 {
+		fmt.Fprintln(os.Stderr, "Error: -rate and -duration must be positive, -floor and -after not negative")
 		return 2
 	}
 	if o.fakesNice < 0 || o.fakesNice > 19 {
@@ -103,7 +114,16 @@ func ackMain(args []string) int {
 		fmt.Printf("meanwhile the worker put %d orders in ShipStation; peak RSS of tote run %.0f MB (its intake process %.0f MB)\n",
 			res.Drained, res.PeakRSSMB, res.IntakeRSSMB)
 		if res.AfterSeconds > 0 {
-			fmt.Printf("in the %.0fs after, it put %d more\n", res.AfterSeconds, res.DrainedAfter)
+			beside := ""
+			if res.FloorDraining != nil {
+				beside = ", the floor probe beside it"
+			}
+			fmt.Printf("in the %.0fs after%s, it put %d more\n", res.AfterSeconds, beside, res.DrainedAfter)
+		}
+		if res.FloorIdle != nil && res.FloorDraining != nil {
+			fmt.Printf("the machine's floor, 1 KB records appended at %.0f/s beside the state and synced in groups by a bare process: "+
+				"p50 %.2f ms, p99 %.2f ms on the idle machine; p50 %.2f ms, p99 %.2f ms while the worker drained alone after\n",
+				res.Rate, res.FloorIdle.P50ms, res.FloorIdle.P99ms, res.FloorDraining.P50ms, res.FloorDraining.P99ms)
 		}
 		fmt.Printf("the sender ran in a process of its own at nice %s, the fakes at nice %s\n", niceText(res.SenderNice), niceText(res.FakesNice))
 	})
@@ -170,6 +190,14 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 	if logPath == "" {
 		logPath = filepath.Join(dir, "tote-run.log")
 	}
+	floorCount := int(o.rate * o.floor.Seconds())
+	var floorIdle *floorResult
+	if floorCount > 0 {
+		fmt.Fprintf(progress, "measuring the machine's floor for %v on the idle machine\n", o.floor)
+		if floorIdle, err = measureFloorNow(ctx, dir, o.rate, floorCount, progress); err != nil {
+			return nil, err
+		}
+	}
 	engine, err := startEngine(ctx, dir, logPath, env, ackRunArgs(pipeDir, listen, o))
 	if err != nil {
 		return nil, err
@@ -185,7 +213,15 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 	if err != nil {
 		return nil, err
 	}
-	// Started before this, the sender and tote run keep their priority.
+	// Ready before the sending, its file written out.
+	var floor *floorProc
+	if floorCount > 0 {
+		if floor, err = startFloor(ctx, dir, o.rate, floorCount, progress); err != nil {
+			return nil, err
+		}
+	}
+	// Started before this, the sender, the floor probe and tote run keep
+	// their priority.
 	if o.fakesNice > 0 {
 		if err := priority.Lower(o.fakesNice); err != nil {
 			fmt.Fprintf(progress, "could not lower the fakes' priority: %v\n", err)
@@ -195,13 +231,19 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 	} else {
 		fmt.Fprintln(progress, "left this process, which serves the fakes, at its priority (-fakes-nice 0)")
 	}
-	res := &AckResult{RealLimits: o.realLimits, Rate: o.rate, DurationSeconds: o.duration.Seconds(), Sent: n, Intake: o.intake}
+	res := &AckResult{RealLimits: o.realLimits, Rate: o.rate, DurationSeconds: o.duration.Seconds(), Sent: n, Intake: o.intake, FloorIdle: floorIdle}
+	if floor != nil {
+		res.FloorSeconds = o.floor.Seconds()
+	}
 	if nice, ok := ownNice(); ok {
 		res.FakesNice = &nice
 	}
 	fmt.Fprintf(progress, "sending %d webhooks at %.0f/s\n", n, o.rate)
 	sent, err := sender.send(n)
 	if err != nil {
+		if floor != nil {
+			floor.h.kill()
+		}
 		return nil, err
 	}
 	res.Drained = totesOrders(fakes)
@@ -213,9 +255,24 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 	} else {
 		fmt.Fprintf(progress, "reading tote run's metrics: %v\n", err)
 	}
-	if o.after > 0 {
-		time.Sleep(o.after) // the measuring window, not synchronisation
-		res.AfterSeconds, res.DrainedAfter = o.after.Seconds(), totesOrders(fakes)-res.Drained
+	if after := max(o.after, o.floor); after > 0 {
+		type measured struct {
+			res *floorResult
+			err error
+		}
+		floorDone := make(chan measured, 1)
+		if floor != nil {
+			go func() { r, err := floor.measure(); floorDone <- measured{r, err} }()
+		}
+		time.Sleep(after) // the measuring window, not synchronisation
+		res.AfterSeconds, res.DrainedAfter = after.Seconds(), totesOrders(fakes)-res.Drained
+		if floor != nil {
+			m := <-floorDone
+			if m.err != nil {
+				return nil, m.err
+			}
+			res.FloorDraining = m.res
+		}
 	}
 	res.PeakRSSMB, res.IntakeRSSMB = peakRSSMB(engine.pid()), childrenPeakRSSMB(engine.pid())
 	return res, nil

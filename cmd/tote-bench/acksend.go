@@ -1,7 +1,6 @@
 package main
 
 import (
-	"bufio"
 	"bytes"
 	"context"
 	"crypto/sha1"
@@ -12,7 +11,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"slices"
 	"strconv"
 	"sync"
@@ -22,22 +20,9 @@ import (
 )
 
 // The ack bench's sender runs in a process of its own, `tote-bench
-// ack-send`, as a vendor's would on a machine of its own: the Go scheduler
-// of the bench's process, busy serving the fakes while tote drains into
-// them, then cannot delay its requests. The protocol, on the child's
-// standard streams:
-//
-//   - the bench writes a senderSpec as JSON on its stdin;
-//   - the sender builds and signs every body, then writes the line
-//     senderReady on its stdout;
-//   - the bench closes its stdin, and the sender's clock starts;
-//   - the sender writes a senderResult as JSON on its stdout and exits.
-//
-// The bench can so lower its own priority after the sender has started
-// (the sender does not inherit it) and before the sending starts.
-
-// senderReady is the line the sender writes once its bodies are built.
-const senderReady = "ready"
+// ack-send` (see helper.go), as a vendor's would on a machine of its own:
+// the Go scheduler of the bench's process, busy serving the fakes while
+// tote drains into them, then cannot delay its requests.
 
 // senderSpec is what the sender needs to send the webhooks.
 type senderSpec struct {
@@ -90,12 +75,8 @@ func ackSend(ctx context.Context, in io.Reader, out io.Writer) error {
 		return fmt.Errorf("rate %v and count %d must be positive", spec.Rate, spec.Count)
 	}
 	bodies := buildBodies(spec)
-	if _, err := fmt.Fprintln(out, senderReady); err != nil {
+	if err := readyThenWait(dec, in, out); err != nil {
 		return err
-	}
-	// The end of the input is the signal to start.
-	if _, err := io.Copy(io.Discard, io.MultiReader(dec.Buffered(), in)); err != nil {
-		return fmt.Errorf("waiting for the start: %w", err)
 	}
 	res := sendOpenLoop(ctx, spec, bodies)
 	if n, ok := ownNice(); ok {
@@ -196,69 +177,26 @@ func percentiles(latencies []time.Duration) (p50, p90, p99, top float64) {
 }
 
 // senderProc is a started sender, ready to send.
-type senderProc struct {
-	cmd   *exec.Cmd
-	stdin io.WriteCloser
-	out   *bufio.Reader
-}
+type senderProc struct{ h *helper }
 
 // startSender starts the sender child with spec and waits until it has
-// built its requests; its errors go to stderr. It is this binary run as
-// `ack-send`, and it dies with this process.
+// built its requests; its errors go to stderr.
 func startSender(ctx context.Context, spec senderSpec, stderr io.Writer) (*senderProc, error) {
-	self, err := os.Executable()
+	h, err := startHelper(ctx, "ack-send", "the sender", spec, stderr)
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.CommandContext(ctx, self, "ack-send")
-	cmd.Stderr = stderr
-	dieWithParent(cmd)
-	stdin, err := cmd.StdinPipe()
-	if err != nil {
-		return nil, err
-	}
-	stdout, err := cmd.StdoutPipe()
-	if err != nil {
-		return nil, err
-	}
-	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("starting the sender: %w", err)
-	}
-	p := &senderProc{cmd: cmd, stdin: stdin, out: bufio.NewReader(stdout)}
-	fail := func(err error) (*senderProc, error) {
-		_ = stdin.Close()
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
-		return nil, fmt.Errorf("the sender: %w", err)
-	}
-	if err := json.NewEncoder(stdin).Encode(spec); err != nil {
-		return fail(err)
-	}
-	line, err := p.out.ReadString('\n')
-	if err != nil {
-		return fail(fmt.Errorf("waiting for it to be ready: %w", err))
-	}
-	if line != senderReady+"\n" {
-		return fail(fmt.Errorf("said %q before sending, not %q", line, senderReady))
-	}
-	return p, nil
+	return &senderProc{h}, nil
 }
 
 // send starts the sending and waits for its result.
 func (p *senderProc) send(sent int) (*senderResult, error) {
-	if err := p.stdin.Close(); err != nil {
-		_ = p.cmd.Process.Kill()
-		_ = p.cmd.Wait()
-		return nil, fmt.Errorf("starting the sender's clock: %w", err)
-	}
-	res, readErr := readSenderResult(p.out, sent)
-	if err := p.cmd.Wait(); err != nil {
-		return nil, fmt.Errorf("the sender: %w", err)
-	}
-	if readErr != nil {
-		return nil, fmt.Errorf("the sender's result: %w", readErr)
-	}
-	return res, nil
+	var res *senderResult
+	err := p.h.run(func(r io.Reader) (err error) {
+		res, err = readSenderResult(r, sent)
+		return err
+	})
+	return res, err
 }
 
 // readSenderResult reads the sender's result from r and checks that it

@@ -17,11 +17,14 @@ import (
 	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
 )
 
-// TestMain lets the test binary be the ack bench's sender child, as
-// startSender runs it (os.Executable with "ack-send").
+// TestMain lets the test binary be the ack bench's children, as
+// startHelper runs them (os.Executable with "ack-send" or "ack-floor").
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == "ack-send" {
 		os.Exit(ackSendMain(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "ack-floor" {
+		os.Exit(ackFloorMain(os.Args[2:]))
 	}
 	os.Exit(m.Run())
 }

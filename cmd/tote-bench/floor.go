@@ -1,0 +1,240 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"sync"
+	"time"
+)
+
+// The floor probe measures what the machine allows any webhook intake
+// that answers a delivery only once it is on disk, as tote's does: a
+// record of a delivery's size appended to a file written out beforehand,
+// at the bench's rate from an open-loop schedule, the records queued
+// meanwhile committed together by one writer that syncs each group (as
+// the journal groups its commits), and each answered then. Its latency,
+// from when each record was due, holds no HTTP, no verification and no
+// SQLite, so tote's acknowledgement cannot beat it on that machine at that
+// moment. It runs as `tote-bench ack-floor`, a process of its own (see
+// helper.go).
+
+// floorRecord is the bytes appended for one delivery, about what the
+// journal writes for one (its commits write whole 4 KiB pages).
+const floorRecord = 1024
+
+// floorGroup bounds the records committed together, as the journal's
+// commits are bounded.
+const floorGroup = 256
+
+// floorSpec is what the probe needs.
+type floorSpec struct {
+	Dir   string  `json:"dir"` // where its file goes: beside the state
+	Rate  float64 `json:"rate"`
+	Count int     `json:"count"`
+}
+
+// floorResult is what the probe measured.
+type floorResult struct {
+	Appends int `json:"appends"`
+	Commits int `json:"commits"` // syncs
+	// Latencies from when each record was due until its group was synced,
+	// in ms.
+	P50ms float64 `json:"p50_ms"`
+	P90ms float64 `json:"p90_ms"`
+	P99ms float64 `json:"p99_ms"`
+	MaxMs float64 `json:"max_ms"`
+}
+
+// ackFloorMain is `tote-bench ack-floor`, the ack bench's floor probe;
+// ackBench starts it. It is not listed in the usage.
+func ackFloorMain([]string) int {
+	if err := ackFloor(context.Background(), os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "Error: ack-floor:", err)
+		return 1
+	}
+	return 0
+}
+
+// ackFloor reads a floorSpec from in, writes its file out, says so on out,
+// waits for the end of in, measures, and writes the result on out. The
+// file is removed.
+func ackFloor(ctx context.Context, in io.Reader, out io.Writer) error {
+	dec := json.NewDecoder(in)
+	var spec floorSpec
+	if err := dec.Decode(&spec); err != nil {
+		return fmt.Errorf("reading the spec: %w", err)
+	}
+	if spec.Rate <= 0 || spec.Count <= 0 {
+		return fmt.Errorf("rate %v and count %d must be positive", spec.Rate, spec.Count)
+	}
+	f, err := prepareFloor(spec.Dir, spec.Count)
+	if err != nil {
+		return err
+	}
+	defer os.Remove(f.Name())
+	defer f.Close()
+	if err := readyThenWait(dec, in, out); err != nil {
+		return err
+	}
+	res, err := measureFloor(ctx, f, spec.Rate, spec.Count)
+	if err != nil {
+		return err
+	}
+	return json.NewEncoder(out).Encode(res)
+}
+
+// prepareFloor makes the probe's file in dir and writes it out in full,
+// synced, so that appending to it later changes no block map and no size:
+// a sync then writes the records alone.
+func prepareFloor(dir string, count int) (*os.File, error) {
+	f, err := os.CreateTemp(dir, "floor-*.bin")
+	if err != nil {
+		return nil, fmt.Errorf("the floor's file: %w", err)
+	}
+	zeros := make([]byte, 1<<20)
+	for left := count * floorRecord; left > 0; left -= len(zeros) {
+		if _, err = f.Write(zeros[:min(left, len(zeros))]); err != nil {
+			break
+		}
+	}
+	if err == nil {
+		err = f.Sync()
+	}
+	if err != nil {
+		f.Close()
+		os.Remove(f.Name())
+		return nil, fmt.Errorf("writing the floor's file out: %w", err)
+	}
+	return f, nil
+}
+
+// measureFloor appends count records to f at rate, each on a goroutine of
+// its own when due, and one writer commits those queued meanwhile with one
+// write and one sync.
+func measureFloor(ctx context.Context, f *os.File, rate float64, count int) (*floorResult, error) {
+	type appendReq struct {
+		i   int
+		due time.Time
+	}
+	queue := make(chan appendReq, count)
+	latencies := make([]time.Duration, count)
+	var (
+		wg       sync.WaitGroup
+		commits  int
+		writeErr error
+	)
+	wg.Add(1)
+	go func() { // the writer
+		defer wg.Done()
+		record := make([]byte, floorRecord)
+		for i := range record {
+			record[i] = 'r'
+		}
+		buf := make([]byte, 0, floorGroup*floorRecord)
+		group := make([]appendReq, 0, floorGroup)
+		var off int64
+		for done := 0; done < count; {
+			group = append(group[:0], <-queue)
+		more:
+			for len(group) < floorGroup {
+				select {
+				case r := <-queue:
+					group = append(group, r)
+				default:
+					break more
+				}
+			}
+			buf = buf[:0]
+			for range group {
+				buf = append(buf, record...)
+			}
+			if _, err := f.WriteAt(buf, off); err != nil && writeErr == nil {
+				writeErr = err
+			}
+			if err := f.Sync(); err != nil && writeErr == nil {
+				writeErr = err
+			}
+			now := time.Now()
+			for _, r := range group {
+				latencies[r.i] = now.Sub(r.due)
+			}
+			off += int64(len(buf))
+			commits++
+			done += len(group)
+		}
+	}()
+	period := time.Duration(float64(time.Second) / rate)
+	start := time.Now()
+	for i := range count {
+		due := start.Add(time.Duration(i) * period)
+		if d := time.Until(due); d > 0 {
+			time.Sleep(d) // the schedule itself, not synchronisation
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		wg.Add(1)
+		go func() { defer wg.Done(); queue <- appendReq{i, due} }()
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err // the writer waits on the queue; the process ends
+	}
+	wg.Wait()
+	if writeErr != nil {
+		return nil, fmt.Errorf("appending to the floor's file: %w", writeErr)
+	}
+	res := &floorResult{Appends: count, Commits: commits}
+	res.P50ms, res.P90ms, res.P99ms, res.MaxMs = percentiles(latencies)
+	return res, nil
+}
+
+// floorProc is a started floor probe, its file written out.
+type floorProc struct {
+	h     *helper
+	count int
+}
+
+// startFloor starts the floor probe for count records at rate in dir.
+func startFloor(ctx context.Context, dir string, rate float64, count int, stderr io.Writer) (*floorProc, error) {
+	h, err := startHelper(ctx, "ack-floor", "the floor probe", floorSpec{Dir: dir, Rate: rate, Count: count}, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return &floorProc{h, count}, nil
+}
+
+// measure starts the probe's clock and waits for its result.
+func (p *floorProc) measure() (*floorResult, error) {
+	var res floorResult
+	err := p.h.run(func(r io.Reader) error {
+		dec := json.NewDecoder(r)
+		dec.DisallowUnknownFields()
+		if err := dec.Decode(&res); err != nil {
+			if errors.Is(err, io.EOF) {
+				return errors.New("no result")
+			}
+			return err
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if res.Appends != p.count || res.Commits < 1 || res.Commits > res.Appends {
+		return nil, fmt.Errorf("the floor probe: %d appends in %d commits, for %d records", res.Appends, res.Commits, p.count)
+	}
+	return &res, nil
+}
+
+// measureFloorNow starts the floor probe and measures at once.
+func measureFloorNow(ctx context.Context, dir string, rate float64, count int, stderr io.Writer) (*floorResult, error) {
+	p, err := startFloor(ctx, dir, rate, count, stderr)
+	if err != nil {
+		return nil, err
+	}
+	return p.measure()
+}
