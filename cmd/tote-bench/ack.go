@@ -51,8 +51,13 @@ type AckResult struct {
 	FloorSeconds  float64      `json:"floor_seconds,omitempty"`
 	FloorIdle     *floorResult `json:"floor_idle,omitempty"`
 	FloorDraining *floorResult `json:"floor_draining,omitempty"`
-	PeakRSSMB     float64      `json:"peak_rss_mb"`   // of tote run
-	IntakeRSSMB   float64      `json:"intake_rss_mb"` // of its intake process, if it has one
+	// With -floor-http: a bare HTTP server that syncs each body before
+	// answering (floorhttp.go), sent FloorHTTPRate requests a second by a
+	// second sender during the sending, as its sender measured it.
+	FloorHTTPRate float64       `json:"floor_http_rate,omitempty"`
+	FloorHTTP     *senderResult `json:"floor_http,omitempty"`
+	PeakRSSMB     float64       `json:"peak_rss_mb"`   // of tote run
+	IntakeRSSMB   float64       `json:"intake_rss_mb"` // of its intake process, if it has one
 	// Intake is tote run's -intake, when one was given.
 	Intake string `json:"intake,omitempty"`
 	// The nice values the sender's process and the fakes' (this one) had
@@ -67,6 +72,7 @@ type ackOptions struct {
 	duration    time.Duration
 	after       time.Duration
 	floor       time.Duration
+	floorHTTP   float64
 	concurrency int
 	cpuSlots    int
 	realLimits  bool
@@ -90,13 +96,15 @@ func ackMain(args []string) int {
 	flags.DurationVar(&o.after, "after", 0, "after the sending, count the orders drained for this long too")
 	flags.DurationVar(&o.floor, "floor", 5*time.Second, "measure the machine's floor for this long, on the idle machine and while the worker drains after the sending "+
 		"(which makes -after at least as long): 1 KB records appended at -rate beside the state, each group synced, by a process that does nothing else; 0 skips it")
+	flags.Float64Var(&o.floorHTTP, "floor-http", 0, "while sending, also send this many requests a second from a second sender to a bare HTTP server "+
+		"that syncs each body beside the state before answering: the floor of any durable HTTP intake beside tote run (it adds its load to tote run's); 0 skips it")
 	flags.StringVar(&o.scope, "scope", "store/order/created", "the deliveries' scope; one the orders pipeline does not take (store/cart/created) measures the acknowledgement with an idle worker")
 	flags.StringVar(&o.intake, "intake", "", "tote run's -intake (default: tote run's own)")
 	flags.IntVar(&o.fakesNice, "fakes-nice", 10, "the nice value this process, which serves the fakes, takes once the sender has started, so the fakes "+
 		"(stand-ins for remote vendors) yield the CPU to the sender and to tote run; 0 leaves it")
 	_ = flags.Parse(args)
-	if o.rate <= 0 || o.duration <= 0 || o.floor < 0 || o.after < 0 {
-		fmt.Fprintln(os.Stderr, "Error: -rate and -duration must be positive, -floor and -after not negative")
+	if o.rate <= 0 || o.duration <= 0 || o.floor < 0 || o.after < 0 || o.floorHTTP < 0 {
+		fmt.Fprintln(os.Stderr, "Error: -rate and -duration must be positive, -floor, -floor-http and -after not negative")
 		return 2
 	}
 	if o.fakesNice < 0 || o.fakesNice > 19 {
@@ -124,6 +132,10 @@ func ackMain(args []string) int {
 			fmt.Printf("the machine's floor, 1 KB records appended at %.0f/s beside the state and synced in groups by a bare process: "+
 				"p50 %.2f ms, p99 %.2f ms on the idle machine; p50 %.2f ms, p99 %.2f ms while the worker drained alone after\n",
 				res.Rate, res.FloorIdle.P50ms, res.FloorIdle.P99ms, res.FloorDraining.P50ms, res.FloorDraining.P99ms)
+		}
+		if f := res.FloorHTTP; f != nil {
+			fmt.Printf("a bare HTTP server syncing each body before answering, sent %.0f/s beside tote run by a sender of its own: "+
+				"p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms (%d answered, %d failed)\n", res.FloorHTTPRate, f.P50ms, f.P90ms, f.P99ms, f.MaxMs, f.OK, f.Failed)
 		}
 		fmt.Printf("the sender ran in a process of its own at nice %s, the fakes at nice %s\n", niceText(res.SenderNice), niceText(res.FakesNice))
 	})
@@ -220,7 +232,21 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 			return nil, err
 		}
 	}
-	// Started before this, the sender, the floor probe and tote run keep
+	// The HTTP floor and its sender, also ready before the sending.
+	var floorHTTP *floorServer
+	var floorSender *senderProc
+	m := int(o.floorHTTP * o.duration.Seconds())
+	if m > 0 {
+		if floorHTTP, err = startFloorServer(ctx, dir, m, progress); err != nil {
+			return nil, err
+		}
+		defer floorHTTP.h.kill() // once stopped, a no-op
+		if floorSender, err = startSender(ctx, senderSpec{URL: floorHTTP.url, Rate: o.floorHTTP, Count: m, FirstOrder: first,
+			Scope: o.scope, StoreHash: sandbox.StoreHash, Secret: sandbox.ClientSecret, Created: now.Unix()}, progress); err != nil {
+			return nil, err
+		}
+	}
+	// Started before this, the senders, the floor probes and tote run keep
 	// their priority.
 	if o.fakesNice > 0 {
 		if err := priority.Lower(o.fakesNice); err != nil {
@@ -239,12 +265,34 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 		res.FakesNice = &nice
 	}
 	fmt.Fprintf(progress, "sending %d webhooks at %.0f/s\n", n, o.rate)
+	type floorSent struct {
+		res *senderResult
+		err error
+	}
+	floorSending := make(chan floorSent, 1)
+	if floorSender != nil {
+		go func() { r, err := floorSender.send(m); floorSending <- floorSent{r, err} }()
+	}
 	sent, err := sender.send(n)
 	if err != nil {
 		if floor != nil {
 			floor.h.kill()
 		}
 		return nil, err
+	}
+	if floorSender != nil {
+		fs := <-floorSending
+		if fs.err != nil {
+			return nil, fmt.Errorf("the HTTP floor's sender: %w", fs.err)
+		}
+		counted, err := floorHTTP.stop()
+		if err != nil {
+			return nil, err
+		}
+		if counted.Requests != fs.res.OK {
+			return nil, fmt.Errorf("the HTTP floor answered %d requests, its sender counted %d", counted.Requests, fs.res.OK)
+		}
+		res.FloorHTTPRate, res.FloorHTTP = o.floorHTTP, fs.res
 	}
 	res.Drained = totesOrders(fakes)
 	res.Acknowledged, res.Failed, res.SenderNice = sent.OK, sent.Failed, sent.Nice

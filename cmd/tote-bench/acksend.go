@@ -6,7 +6,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -203,12 +202,7 @@ func (p *senderProc) send(sent int) (*senderResult, error) {
 // accounts for the sent requests.
 func readSenderResult(r io.Reader, sent int) (*senderResult, error) {
 	var res senderResult
-	dec := json.NewDecoder(r)
-	dec.DisallowUnknownFields()
-	if err := dec.Decode(&res); err != nil {
-		if errors.Is(err, io.EOF) {
-			return nil, errors.New("no result")
-		}
+	if err := decodeResult(r, &res); err != nil {
 		return nil, err
 	}
 	if res.OK < 0 || res.Failed < 0 || res.OK+res.Failed != sent {

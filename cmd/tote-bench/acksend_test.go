@@ -18,13 +18,17 @@ import (
 )
 
 // TestMain lets the test binary be the ack bench's children, as
-// startHelper runs them (os.Executable with "ack-send" or "ack-floor").
+// startHelper runs them (os.Executable with "ack-send", "ack-floor" or
+// "ack-floor-http").
 func TestMain(m *testing.M) {
 	if len(os.Args) > 1 && os.Args[1] == "ack-send" {
 		os.Exit(ackSendMain(os.Args[2:]))
 	}
 	if len(os.Args) > 1 && os.Args[1] == "ack-floor" {
 		os.Exit(ackFloorMain(os.Args[2:]))
+	}
+	if len(os.Args) > 1 && os.Args[1] == "ack-floor-http" {
+		os.Exit(ackFloorHTTPMain(os.Args[2:]))
 	}
 	os.Exit(m.Run())
 }

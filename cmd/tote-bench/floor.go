@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -112,61 +111,97 @@ func prepareFloor(dir string, count int) (*os.File, error) {
 	return f, nil
 }
 
-// measureFloor appends count records to f at rate, each on a goroutine of
-// its own when due, and one writer commits those queued meanwhile with one
-// write and one sync.
-func measureFloor(ctx context.Context, f *os.File, rate float64, count int) (*floorResult, error) {
-	type appendReq struct {
-		i   int
-		due time.Time
-	}
-	queue := make(chan appendReq, count)
-	latencies := make([]time.Duration, count)
-	var (
-		wg       sync.WaitGroup
-		commits  int
-		writeErr error
-	)
-	wg.Add(1)
-	go func() { // the writer
-		defer wg.Done()
-		record := make([]byte, floorRecord)
-		for i := range record {
-			record[i] = 'r'
-		}
-		buf := make([]byte, 0, floorGroup*floorRecord)
-		group := make([]appendReq, 0, floorGroup)
-		var off int64
-		for done := 0; done < count; {
-			group = append(group[:0], <-queue)
-		more:
-			for len(group) < floorGroup {
-				select {
-				case r := <-queue:
-					group = append(group, r)
-				default:
+// floorLog appends records to a file written out beforehand: one writer
+// commits the records queued meanwhile, each in a slot of floorRecord
+// bytes (or more, rounded up, for a longer one), with one write and one
+// sync. The file is reused from its start once full.
+type floorLog struct {
+	f       *os.File
+	size    int64
+	queue   chan floorAppend
+	done    chan struct{}
+	commits int   // the writer's alone until done is closed
+	err     error // the first failed write or sync, likewise
+}
+
+type floorAppend struct {
+	rec    []byte
+	synced chan struct{}
+}
+
+func startFloorLog(f *os.File, size int64) *floorLog {
+	l := &floorLog{f: f, size: size, queue: make(chan floorAppend, floorGroup), done: make(chan struct{})}
+	go l.write()
+	return l
+}
+
+// append returns once rec is synced (or its write failed: see close).
+func (l *floorLog) append(rec []byte) {
+	a := floorAppend{rec, make(chan struct{})}
+	l.queue <- a
+	<-a.synced
+}
+
+// close stops the writer once every append has returned, and reports its
+// commits and first error.
+func (l *floorLog) close() (int, error) {
+	close(l.queue)
+	<-l.done
+	return l.commits, l.err
+}
+
+func (l *floorLog) write() {
+	defer close(l.done)
+	buf := make([]byte, 0, floorGroup*floorRecord)
+	group := make([]floorAppend, 0, floorGroup)
+	var off int64
+	for a := range l.queue {
+		group = append(group[:0], a)
+	more:
+		for len(group) < floorGroup {
+			select {
+			case a, ok := <-l.queue:
+				if !ok {
 					break more
 				}
+				group = append(group, a)
+			default:
+				break more
 			}
-			buf = buf[:0]
-			for range group {
-				buf = append(buf, record...)
-			}
-			if _, err := f.WriteAt(buf, off); err != nil && writeErr == nil {
-				writeErr = err
-			}
-			if err := f.Sync(); err != nil && writeErr == nil {
-				writeErr = err
-			}
-			now := time.Now()
-			for _, r := range group {
-				latencies[r.i] = now.Sub(r.due)
-			}
-			off += int64(len(buf))
-			commits++
-			done += len(group)
 		}
-	}()
+		buf = buf[:0]
+		for _, a := range group {
+			slot := max(floorRecord, (len(a.rec)+floorRecord-1)/floorRecord*floorRecord)
+			buf = append(buf, a.rec...)
+			buf = append(buf, make([]byte, slot-len(a.rec))...)
+		}
+		if off+int64(len(buf)) > l.size {
+			off = 0
+		}
+		if _, err := l.f.WriteAt(buf, off); err != nil && l.err == nil {
+			l.err = err
+		}
+		if err := l.f.Sync(); err != nil && l.err == nil {
+			l.err = err
+		}
+		off += int64(len(buf))
+		l.commits++
+		for _, a := range group {
+			close(a.synced)
+		}
+	}
+}
+
+// measureFloor appends count records of floorRecord bytes to f at rate,
+// each on a goroutine of its own when due, through a floorLog.
+func measureFloor(ctx context.Context, f *os.File, rate float64, count int) (*floorResult, error) {
+	record := make([]byte, floorRecord)
+	for i := range record {
+		record[i] = 'r'
+	}
+	l := startFloorLog(f, int64(count)*floorRecord)
+	latencies := make([]time.Duration, count)
+	var wg sync.WaitGroup
 	period := time.Duration(float64(time.Second) / rate)
 	start := time.Now()
 	for i := range count {
@@ -178,14 +213,19 @@ func measureFloor(ctx context.Context, f *os.File, rate float64, count int) (*fl
 			break
 		}
 		wg.Add(1)
-		go func() { defer wg.Done(); queue <- appendReq{i, due} }()
-	}
-	if err := ctx.Err(); err != nil {
-		return nil, err // the writer waits on the queue; the process ends
+		go func() {
+			defer wg.Done()
+			l.append(record)
+			latencies[i] = time.Since(due)
+		}()
 	}
 	wg.Wait()
-	if writeErr != nil {
-		return nil, fmt.Errorf("appending to the floor's file: %w", writeErr)
+	commits, err := l.close()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	if err != nil {
+		return nil, fmt.Errorf("appending to the floor's file: %w", err)
 	}
 	res := &floorResult{Appends: count, Commits: commits}
 	res.P50ms, res.P90ms, res.P99ms, res.MaxMs = percentiles(latencies)
@@ -210,17 +250,7 @@ func startFloor(ctx context.Context, dir string, rate float64, count int, stderr
 // measure starts the probe's clock and waits for its result.
 func (p *floorProc) measure() (*floorResult, error) {
 	var res floorResult
-	err := p.h.run(func(r io.Reader) error {
-		dec := json.NewDecoder(r)
-		dec.DisallowUnknownFields()
-		if err := dec.Decode(&res); err != nil {
-			if errors.Is(err, io.EOF) {
-				return errors.New("no result")
-			}
-			return err
-		}
-		return nil
-	})
+	err := p.h.run(func(r io.Reader) error { return decodeResult(r, &res) })
 	if err != nil {
 		return nil, err
 	}

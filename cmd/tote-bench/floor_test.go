@@ -3,8 +3,12 @@ package main
 import (
 	"bytes"
 	"context"
+	"fmt"
 	"io"
+	"net/http"
 	"os"
+	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 )
@@ -56,6 +60,50 @@ func TestFloorProbeChildMeasuresAndCleansUp(t *testing.T) {
 	}
 	if res.Appends != 100 || res.Commits < 1 {
 		t.Errorf("%d appends in %d commits, want 100", res.Appends, res.Commits)
+	}
+	if files, _ := os.ReadDir(dir); len(files) != 0 {
+		t.Errorf("%d files left in its directory", len(files))
+	}
+}
+
+// The HTTP floor answers a request once its body is in its file, counts
+// what it answered, and removes its file when stopped.
+func TestFloorServerAnswersOnceTheBodyIsWritten(t *testing.T) {
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	s, err := startFloorServer(ctx, dir, 10, io.Discard)
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := os.ReadDir(dir)
+	if len(files) != 1 {
+		t.Fatalf("ready with %d files in its directory, want its own", len(files))
+	}
+	for i := range 5 {
+		body := fmt.Sprintf(`{"delivery":"marker-%d"}`, i)
+		resp, err := http.Post(s.url, "application/json", strings.NewReader(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			t.Fatalf("request %d answered %d", i, resp.StatusCode)
+		}
+		b, err := os.ReadFile(filepath.Join(dir, files[0].Name()))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Contains(b, []byte(body)) {
+			t.Fatalf("request %d answered before its body was in the file", i)
+		}
+	}
+	res, err := s.stop()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if res.Requests != 5 || res.Commits < 1 || res.Commits > 5 {
+		t.Errorf("counted %d requests in %d commits, want 5 in 1 to 5", res.Requests, res.Commits)
 	}
 	if files, _ := os.ReadDir(dir); len(files) != 0 {
 		t.Errorf("%d files left in its directory", len(files))

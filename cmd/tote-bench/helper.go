@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -88,13 +89,13 @@ func startHelper(ctx context.Context, verb, name string, spec any, stderr io.Wri
 	return h, nil
 }
 
-// run starts the child's clock, reads its result with read and waits for
-// it to exit.
+// run closes the child's stdin (which starts its clock), reads its result
+// with read and waits for it to exit.
 func (h *helper) run(read func(io.Reader) error) error {
 	if err := h.stdin.Close(); err != nil {
 		_ = h.cmd.Process.Kill()
 		_ = h.cmd.Wait()
-		return fmt.Errorf("starting %s's clock: %w", h.name, err)
+		return fmt.Errorf("signalling %s: %w", h.name, err)
 	}
 	readErr := read(h.out)
 	if err := h.cmd.Wait(); err != nil {
@@ -102,6 +103,19 @@ func (h *helper) run(read func(io.Reader) error) error {
 	}
 	if readErr != nil {
 		return fmt.Errorf("%s's result: %w", h.name, readErr)
+	}
+	return nil
+}
+
+// decodeResult reads a child's result, as JSON with no field unknown to v.
+func decodeResult(r io.Reader, v any) error {
+	dec := json.NewDecoder(r)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		if errors.Is(err, io.EOF) {
+			return errors.New("no result")
+		}
+		return err
 	}
 	return nil
 }

@@ -69,7 +69,7 @@ func main() {
 	}
 	benches := map[string]func([]string) int{"flash-sale": flashSaleMain, "chaos": chaosMain, "catalog": catalogMain,
 		"replicas": replicasMain, "ack": ackMain, "plan-memory": planMemoryMain, "idle": idleMain,
-		"ack-send": ackSendMain, "ack-floor": ackFloorMain} // ack's sender and floor probe, not listed
+		"ack-send": ackSendMain, "ack-floor": ackFloorMain, "ack-floor-http": ackFloorHTTPMain} // ack's children, not listed
 	if len(os.Args) > 1 {
 		if bench, ok := benches[os.Args[1]]; ok {
 			os.Exit(bench(os.Args[2:]))
@@ -81,7 +81,7 @@ func main() {
 		"       tote-bench replicas [-orders N] [-replicas N] [-kills N] [-window D] [-state URL] [-json]\n"+
 		"       tote-bench idle [-json]\n"+
 		"       tote-bench plan-memory [-orders 10000,50000,100000] [-apply] [-json]\n"+
-		"       tote-bench ack [-rate 2000] [-duration 20s] [-after D] [-floor 5s] [-scope S] [-concurrency N] [-cpu-slots N]\n"+
+		"       tote-bench ack [-rate 2000] [-duration 20s] [-after D] [-floor 5s] [-floor-http N] [-scope S] [-concurrency N] [-cpu-slots N]\n"+
 		"                      [-intake MODE] [-fakes-nice 10] [-real-limits] [-log FILE] [-json]")
 	os.Exit(2)
 }
