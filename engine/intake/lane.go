@@ -60,7 +60,8 @@ var checkpointEvery = 250 * time.Millisecond
 // lane is one file of a journal, with a writer that commits the requests
 // queued meanwhile together.
 type lane struct {
-	db   *sql.DB
+	db     *sql.DB
+	insert *sql.Stmt // a delivery's row, prepared once
 	reqs chan request
 	// closeMu keeps close from closing reqs while a request is being
 	// sent (a handler still running past the server's shutdown).
@@ -111,8 +112,13 @@ func openLane(ctx context.Context, path string) (*lane, error) {
 		db.Close()
 		return nil, fmt.Errorf("intake: opening the journal %s: %w", path, err)
 	}
+	if l.insert, err = db.PrepareContext(ctx, `INSERT INTO deliveries (id, pipeline, trigger, key, item) VALUES (?, ?, ?, ?, ?)`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("intake: opening the journal %s: %w", path, err)
+	}
 	ckpt, err := sql.Open("sqlite", path+laneDSN)
 	if err != nil {
+		l.insert.Close()
 		db.Close()
 		return nil, fmt.Errorf("intake: opening the journal %s: %w", path, err)
 	}
@@ -192,6 +198,7 @@ func (l *lane) close() error {
 	close(l.stopCkpt)
 	<-l.ckptDone
 	l.checkpoints.Close()
+	l.insert.Close()
 	return l.db.Close()
 }
 
@@ -258,6 +265,7 @@ func (l *lane) commit(group []request) {
 			return err
 		}
 		defer tx.Rollback()
+		insert := tx.Stmt(l.insert)
 		for i, r := range group {
 			if r.forget {
 				if r.upTo <= forgotten {
@@ -293,8 +301,7 @@ func (l *lane) commit(group []request) {
 					return err
 				}
 				last++
-				if _, err := tx.Exec(`INSERT INTO deliveries (id, pipeline, trigger, key, item) VALUES (?, ?, ?, ?, ?)`,
-					last, it.Pipeline, it.Trigger, it.Key, b); err != nil {
+				if _, err := insert.Exec(last, it.Pipeline, it.Trigger, it.Key, b); err != nil {
 					return err
 				}
 				res[k].ID = last
