@@ -170,7 +170,7 @@ func (r *Reader) After(ctx context.Context, lane int, id int64, limit int) ([]En
 // Close closes the reader.
 func (r *Reader) Close() error {
 	for _, l := range r.lanes {
-		l.db.Close()
+		l.close()
 	}
 	return nil
 }

@@ -330,6 +330,7 @@ func (l *lane) commit(group []request) {
 // laneReader reads one lane for the serving process.
 type laneReader struct {
 	db    *sql.DB
+	next  *sql.Stmt // the entries after an id, prepared once: they are read at every report
 	epoch string
 }
 
@@ -343,11 +344,20 @@ func openLaneReader(ctx context.Context, path string) (*laneReader, error) {
 		db.Close()
 		return nil, fmt.Errorf("intake: reading the journal %s: %w", path, err)
 	}
+	if r.next, err = db.PrepareContext(ctx, `SELECT id, item FROM deliveries WHERE id > ? AND item IS NOT NULL ORDER BY id LIMIT ?`); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("intake: reading the journal %s: %w", path, err)
+	}
 	return r, nil
 }
 
+func (r *laneReader) close() error {
+	r.next.Close()
+	return r.db.Close()
+}
+
 func (r *laneReader) after(ctx context.Context, id int64, limit int) ([]Entry, error) {
-	rows, err := r.db.QueryContext(ctx, `SELECT id, item FROM deliveries WHERE id > ? AND item IS NOT NULL ORDER BY id LIMIT ?`, id, limit)
+	rows, err := r.next.QueryContext(ctx, id, limit)
 	if err != nil {
 		return nil, fmt.Errorf("intake: reading the journal: %w", err)
 	}
