@@ -62,7 +62,7 @@ var checkpointEvery = 250 * time.Millisecond
 type lane struct {
 	db     *sql.DB
 	insert *sql.Stmt // a delivery's row, prepared once
-	reqs chan request
+	reqs   chan request
 	// closeMu keeps close from closing reqs while a request is being
 	// sent (a handler still running past the server's shutdown).
 	closeMu sync.RWMutex
