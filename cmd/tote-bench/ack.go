@@ -24,11 +24,8 @@ type AckResult struct {
 	Acknowledged    int     `json:"acknowledged"` // 2xx answers
 	Failed          int     `json:"failed"`       // other answers and transport errors
 	AchievedRate    float64 `json:"achieved_rate"`
-	// Latencies from when each request was due (not when it left), in ms.
-	P50ms float64 `json:"p50_ms"`
-	P90ms float64 `json:"p90_ms"`
-	P99ms float64 `json:"p99_ms"`
-	MaxMs float64 `json:"max_ms"`
+	// Latencies from when each request was due (not when it left).
+	latencyMs
 	// Tote's own measure (tote_webhook_ack_seconds), from a request
 	// reaching its handler until its events were committed: the part of
 	// the latency above spent in tote run, less the answer's write and the
@@ -225,12 +222,14 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 	if err != nil {
 		return nil, err
 	}
+	defer sender.h.kill()
 	// Ready before the sending, its file written out.
 	var floor *floorProc
 	if floorCount > 0 {
 		if floor, err = startFloor(ctx, dir, o.rate, floorCount, progress); err != nil {
 			return nil, err
 		}
+		defer floor.h.kill()
 	}
 	// The HTTP floor and its sender, also ready before the sending.
 	var floorHTTP *floorServer
@@ -240,7 +239,9 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 		if floorHTTP, err = startFloorServer(ctx, dir, m, progress); err != nil {
 			return nil, err
 		}
-		defer floorHTTP.h.kill() // once stopped, a no-op
+		defer floorHTTP.h.kill()
+		// Not killed on a failure: the goroutine that sends runs it, and it
+		// dies with this process.
 		if floorSender, err = startSender(ctx, senderSpec{URL: floorHTTP.url, Rate: o.floorHTTP, Count: m, FirstOrder: first,
 			Scope: o.scope, StoreHash: sandbox.StoreHash, Secret: sandbox.ClientSecret, Created: now.Unix()}, progress); err != nil {
 			return nil, err
@@ -275,9 +276,6 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 	}
 	sent, err := sender.send(n)
 	if err != nil {
-		if floor != nil {
-			floor.h.kill()
-		}
 		return nil, err
 	}
 	if floorSender != nil {
@@ -297,7 +295,7 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 	res.Drained = totesOrders(fakes)
 	res.Acknowledged, res.Failed, res.SenderNice = sent.OK, sent.Failed, sent.Nice
 	res.AchievedRate = float64(sent.OK) / sent.LastAnswerSeconds
-	res.P50ms, res.P90ms, res.P99ms, res.MaxMs = sent.P50ms, sent.P90ms, sent.P99ms, sent.MaxMs
+	res.latencyMs = sent.latencyMs
 	if buckets, err := scrapeHistogram(ctx, "http://"+listen+"/metrics", "tote_webhook_ack_seconds"); err == nil {
 		res.ServerP50ms, res.ServerP99ms = 1000*buckets.quantile(0.50), 1000*buckets.quantile(0.99)
 	} else {

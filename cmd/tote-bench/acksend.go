@@ -9,7 +9,6 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"os"
 	"slices"
 	"strconv"
 	"sync"
@@ -44,21 +43,14 @@ type senderResult struct {
 	// LastAnswerSeconds is when the last answer came, from the start of
 	// the sending.
 	LastAnswerSeconds float64 `json:"last_answer_seconds"`
-	// Latencies from when each request was due, in ms.
-	P50ms float64 `json:"p50_ms"`
-	P90ms float64 `json:"p90_ms"`
-	P99ms float64 `json:"p99_ms"`
-	MaxMs float64 `json:"max_ms"`
+	// Latencies from when each request was due.
+	latencyMs
 }
 
 // ackSendMain is `tote-bench ack-send`, the ack bench's sender; ackBench
 // starts it. It is not listed in the usage.
 func ackSendMain([]string) int {
-	if err := ackSend(context.Background(), os.Stdin, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "Error: ack-send:", err)
-		return 1
-	}
-	return 0
+	return childMain("ack-send", func(in io.Reader, out io.Writer) error { return ackSend(context.Background(), in, out) })
 }
 
 // ackSend reads a senderSpec from in, builds the requests' bodies, says
@@ -158,21 +150,30 @@ func sendOpenLoop(ctx context.Context, spec senderSpec, bodies [][]byte) *sender
 			res.Failed++
 		}
 	}
-	res.P50ms, res.P90ms, res.P99ms, res.MaxMs = percentiles(latencies)
+	res.latencyMs = percentiles(latencies)
 	return res
 }
 
+// latencyMs is a distribution of latencies, in ms, as the sender, the
+// floor probe and the bench report it.
+type latencyMs struct {
+	P50ms float64 `json:"p50_ms"`
+	P90ms float64 `json:"p90_ms"`
+	P99ms float64 `json:"p99_ms"`
+	MaxMs float64 `json:"max_ms"`
+}
+
 // percentiles sorts latencies and returns their 50th, 90th and 99th
-// percentiles and their maximum, in ms: the q-th is the latency at index
-// q*len, so with 100 latencies the 99th is the 100th smallest.
-func percentiles(latencies []time.Duration) (p50, p90, p99, top float64) {
+// percentiles and their maximum: the q-th is the latency at index q*len,
+// so with 100 latencies the 99th is the 100th smallest.
+func percentiles(latencies []time.Duration) latencyMs {
 	if len(latencies) == 0 {
-		return 0, 0, 0, 0
+		return latencyMs{}
 	}
 	slices.Sort(latencies)
 	ms := func(d time.Duration) float64 { return float64(d) / float64(time.Millisecond) }
 	at := func(q float64) float64 { return ms(latencies[min(len(latencies)-1, int(q*float64(len(latencies))))]) }
-	return at(0.50), at(0.90), at(0.99), ms(latencies[len(latencies)-1])
+	return latencyMs{at(0.50), at(0.90), at(0.99), ms(latencies[len(latencies)-1])}
 }
 
 // senderProc is a started sender, ready to send.

@@ -41,12 +41,13 @@ func TestPercentilesAreTheLatenciesAtTheirRanks(t *testing.T) {
 		latencies = append(latencies, time.Duration(i)*time.Millisecond)
 	}
 	rand.New(rand.NewPCG(1, 2)).Shuffle(len(latencies), func(i, j int) { latencies[i], latencies[j] = latencies[j], latencies[i] })
-	p50, p90, p99, top := percentiles(latencies)
+	l := percentiles(latencies)
+	p50, p90, p99, top := l.P50ms, l.P90ms, l.P99ms, l.MaxMs
 	if p50 != 101 || p90 != 181 || p99 != 199 || top != 200 {
 		t.Errorf("p50 %v, p90 %v, p99 %v, max %v ms; want 101, 181, 199, 200", p50, p90, p99, top)
 	}
-	if p50, _, _, top := percentiles([]time.Duration{1500 * time.Microsecond}); p50 != 1.5 || top != 1.5 {
-		t.Errorf("one latency of 1.5 ms: p50 %v, max %v", p50, top)
+	if l := percentiles([]time.Duration{1500 * time.Microsecond}); l.P50ms != 1.5 || l.MaxMs != 1.5 {
+		t.Errorf("one latency of 1.5 ms: p50 %v, max %v", l.P50ms, l.MaxMs)
 	}
 }
 

@@ -40,22 +40,14 @@ type floorSpec struct {
 type floorResult struct {
 	Appends int `json:"appends"`
 	Commits int `json:"commits"` // syncs
-	// Latencies from when each record was due until its group was synced,
-	// in ms.
-	P50ms float64 `json:"p50_ms"`
-	P90ms float64 `json:"p90_ms"`
-	P99ms float64 `json:"p99_ms"`
-	MaxMs float64 `json:"max_ms"`
+	// Latencies from when each record was due until its group was synced.
+	latencyMs
 }
 
 // ackFloorMain is `tote-bench ack-floor`, the ack bench's floor probe;
 // ackBench starts it. It is not listed in the usage.
 func ackFloorMain([]string) int {
-	if err := ackFloor(context.Background(), os.Stdin, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "Error: ack-floor:", err)
-		return 1
-	}
-	return 0
+	return childMain("ack-floor", func(in io.Reader, out io.Writer) error { return ackFloor(context.Background(), in, out) })
 }
 
 // ackFloor reads a floorSpec from in, writes its file out, says so on out,
@@ -153,6 +145,7 @@ func (l *floorLog) close() (int, error) {
 func (l *floorLog) write() {
 	defer close(l.done)
 	buf := make([]byte, 0, floorGroup*floorRecord)
+	var pad [floorRecord]byte // a slot's zeros after its record
 	group := make([]floorAppend, 0, floorGroup)
 	var off int64
 	for a := range l.queue {
@@ -173,7 +166,7 @@ func (l *floorLog) write() {
 		for _, a := range group {
 			slot := max(floorRecord, (len(a.rec)+floorRecord-1)/floorRecord*floorRecord)
 			buf = append(buf, a.rec...)
-			buf = append(buf, make([]byte, slot-len(a.rec))...)
+			buf = append(buf, pad[:slot-len(a.rec)]...)
 		}
 		if off+int64(len(buf)) > l.size {
 			off = 0
@@ -227,9 +220,7 @@ func measureFloor(ctx context.Context, f *os.File, rate float64, count int) (*fl
 	if err != nil {
 		return nil, fmt.Errorf("appending to the floor's file: %w", err)
 	}
-	res := &floorResult{Appends: count, Commits: commits}
-	res.P50ms, res.P90ms, res.P99ms, res.MaxMs = percentiles(latencies)
-	return res, nil
+	return &floorResult{Appends: count, Commits: commits, latencyMs: percentiles(latencies)}, nil
 }
 
 // floorProc is a started floor probe, its file written out.

@@ -37,13 +37,7 @@ type floorHTTPResult struct {
 
 // ackFloorHTTPMain is `tote-bench ack-floor-http`; ackBench starts it with
 // -floor-http. It is not listed in the usage.
-func ackFloorHTTPMain([]string) int {
-	if err := ackFloorHTTP(os.Stdin, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "Error: ack-floor-http:", err)
-		return 1
-	}
-	return 0
-}
+func ackFloorHTTPMain([]string) int { return childMain("ack-floor-http", ackFloorHTTP) }
 
 // ackFloorHTTP reads a floorHTTPSpec from in, writes its file out and
 // listens, says so on out, serves until in ends, and writes what it

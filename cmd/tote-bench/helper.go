@@ -40,12 +40,23 @@ func readyThenWait(dec *json.Decoder, in io.Reader, out io.Writer) error {
 	return nil
 }
 
+// childMain runs a child on this process's standard streams: the body of
+// `tote-bench ack-send` and its kin.
+func childMain(verb string, child func(in io.Reader, out io.Writer) error) int {
+	if err := child(os.Stdin, os.Stdout); err != nil {
+		fmt.Fprintf(os.Stderr, "Error: %s: %v\n", verb, err)
+		return 1
+	}
+	return 0
+}
+
 // helper is a started child, ready for its clock to start.
 type helper struct {
 	name  string // for errors: "the sender"
 	cmd   *exec.Cmd
 	stdin io.WriteCloser
 	out   *bufio.Reader
+	ended bool // waited for; the goroutine that runs it alone sets it
 }
 
 // startHelper starts this binary as verb with spec and waits until it says
@@ -71,9 +82,7 @@ func startHelper(ctx context.Context, verb, name string, spec any, stderr io.Wri
 	}
 	h := &helper{name: name, cmd: cmd, stdin: stdin, out: bufio.NewReader(stdout)}
 	fail := func(err error) (*helper, error) {
-		_ = stdin.Close()
-		_ = cmd.Process.Kill()
-		_ = cmd.Wait()
+		h.kill()
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
 	if err := json.NewEncoder(stdin).Encode(spec); err != nil {
@@ -93,11 +102,11 @@ func startHelper(ctx context.Context, verb, name string, spec any, stderr io.Wri
 // with read and waits for it to exit.
 func (h *helper) run(read func(io.Reader) error) error {
 	if err := h.stdin.Close(); err != nil {
-		_ = h.cmd.Process.Kill()
-		_ = h.cmd.Wait()
+		h.kill()
 		return fmt.Errorf("signalling %s: %w", h.name, err)
 	}
 	readErr := read(h.out)
+	h.ended = true
 	if err := h.cmd.Wait(); err != nil {
 		return fmt.Errorf("%s: %w", h.name, err)
 	}
@@ -120,8 +129,13 @@ func decodeResult(r io.Reader, v any) error {
 	return nil
 }
 
-// kill stops a child whose clock was never started.
+// kill stops the child, unless it was already waited for: deferred, it
+// ends a child that a failure left running.
 func (h *helper) kill() {
+	if h.ended {
+		return
+	}
+	h.ended = true
 	_ = h.stdin.Close()
 	_ = h.cmd.Process.Kill()
 	_ = h.cmd.Wait()
