@@ -1,17 +1,17 @@
 package main
 
 import (
-	"bytes"
+	"cmp"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
 	"io"
-	"net/http"
+	"net"
+	"net/url"
 	"slices"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/toteworks/tote/connectors/bigcommerce/bigcommercetest"
@@ -53,8 +53,8 @@ func ackSendMain([]string) int {
 	return childMain("ack-send", func(in io.Reader, out io.Writer) error { return ackSend(context.Background(), in, out) })
 }
 
-// ackSend reads a senderSpec from in, builds the requests' bodies, says
-// so on out, waits for the end of in and then sends, and writes what it
+// ackSend reads a senderSpec from in, builds the requests, says so on
+// out, waits for the end of in and then sends, and writes what it
 // measured on out.
 func ackSend(ctx context.Context, in io.Reader, out io.Writer) error {
 	dec := json.NewDecoder(in)
@@ -65,93 +65,74 @@ func ackSend(ctx context.Context, in io.Reader, out io.Writer) error {
 	if spec.Rate <= 0 || spec.Count <= 0 {
 		return fmt.Errorf("rate %v and count %d must be positive", spec.Rate, spec.Count)
 	}
-	bodies := buildBodies(spec)
+	signed := time.Now()
+	addr, reqs, err := buildRequests(spec, signed)
+	if err != nil {
+		return err
+	}
 	if err := readyThenWait(dec, in, out); err != nil {
 		return err
 	}
-	res := sendOpenLoop(ctx, spec, bodies)
+	if end := time.Since(signed) + spec.span(); end > signedFor+time.Minute/2 {
+		return fmt.Errorf("started too late: the last request would be due %v after the signing, too near the end of tote's 5-minute signature window", end.Round(time.Second))
+	}
+	res := sendOpenLoop(ctx, addr, spec.Rate, reqs, senderConns).result()
 	if n, ok := ownNice(); ok {
 		res.Nice = &n
 	}
 	return json.NewEncoder(out).Encode(res)
 }
 
-// buildBodies makes every request's body before the clock starts, so the
-// sending only sends.
-func buildBodies(spec senderSpec) [][]byte {
-	bodies := make([][]byte, spec.Count)
+// signedFor is the longest sending. The requests are signed as they are
+// built, before the clock starts, so that no signing competes with tote
+// for the CPU, and tote accepts a signature's timestamp for 5 minutes: a
+// longer sending is refused rather than signed on the clock, and the
+// minute left is for the wait for the start (at most half of it, checked
+// at the start) and for the last answers.
+const signedFor = 4 * time.Minute
+
+// span is how long the sending lasts, from the first request's due time
+// to the last's.
+func (spec senderSpec) span() time.Duration {
+	return time.Duration(float64(spec.Count) / spec.Rate * float64(time.Second))
+}
+
+// buildRequests makes every request, as the raw HTTP/1.1 bytes the sender
+// writes, before the clock starts: signed with the timestamp of now, so
+// the sending only sends. It returns them with the host:port to send
+// them to, which must be a loopback address (see sendOpenLoop).
+func buildRequests(spec senderSpec, now time.Time) (addr string, reqs [][]byte, err error) {
+	u, err := url.Parse(spec.URL)
+	if err != nil {
+		return "", nil, err
+	}
+	host := u.Hostname()
+	if ip := net.ParseIP(host); u.Scheme != "http" || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
+		return "", nil, fmt.Errorf("the sender sends to http:// loopback addresses only, not %q", spec.URL)
+	}
+	if float64(spec.Count)/spec.Rate > signedFor.Seconds() {
+		return "", nil, fmt.Errorf("%d requests at %v/s would last longer than %v, beyond which their signatures, made before the start, could go stale", spec.Count, spec.Rate, signedFor)
+	}
+	ts := strconv.FormatInt(now.Unix(), 10)
+	var buf []byte
+	ends := make([]int, spec.Count)
 	for i := range spec.Count {
 		data := fmt.Sprintf(`{"type":"order","id":%d}`, spec.FirstOrder+i)
 		sum := sha1.Sum([]byte(data))
-		bodies[i] = fmt.Appendf(nil, `{"scope":%q,"store_id":"1","data":%s,"hash":"%s","created_at":%d,"producer":"stores/%s"}`,
+		body := fmt.Appendf(nil, `{"scope":%q,"store_id":"1","data":%s,"hash":"%s","created_at":%d,"producer":"stores/%s"}`,
 			spec.Scope, data, hex.EncodeToString(sum[:]), spec.Created, spec.StoreHash)
+		id := "bench-" + strconv.Itoa(i)
+		buf = fmt.Appendf(buf, "POST %s HTTP/1.1\r\nHost: %s\r\nContent-Type: application/json\r\nContent-Length: %d\r\n"+
+			"webhook-id: %s\r\nwebhook-timestamp: %s\r\nwebhook-signature: v1,%s\r\n\r\n%s",
+			u.RequestURI(), u.Host, len(body), id, ts, bigcommercetest.Sign(spec.Secret, id, ts, body), body)
+		ends[i] = len(buf)
 	}
-	return bodies
-}
-
-// sendOpenLoop sends bodies to spec.URL at spec.Rate from an open-loop
-// generator: each request leaves when it is due, on its own goroutine,
-// and its latency counts from then, so a slow answer delays no other
-// request and is not hidden (no coordinated omission). Timestamps are
-// taken as each request leaves, well inside the 5-minute signature window.
-func sendOpenLoop(ctx context.Context, spec senderSpec, bodies [][]byte) *senderResult {
-	n := len(bodies)
-	// A sender's pool of connections, fewer than tote run accepts at once
-	// (its -max-conns, 512): a request that finds them all busy waits in
-	// the pool, and that wait counts in its latency.
-	client := &http.Client{Transport: &http.Transport{MaxIdleConns: 256, MaxIdleConnsPerHost: 256, MaxConnsPerHost: 256}, Timeout: time.Minute}
-	defer client.CloseIdleConnections()
-	latencies := make([]time.Duration, n)
-	ok := make([]bool, n)
-	var wg sync.WaitGroup
-	period := time.Duration(float64(time.Second) / spec.Rate)
-	start := time.Now()
-	var lastDone time.Time
-	var mu sync.Mutex
-	for i := range n {
-		due := start.Add(time.Duration(i) * period)
-		if d := time.Until(due); d > 0 {
-			time.Sleep(d) // the schedule itself, not synchronisation
-		}
-		wg.Add(1)
-		go func(i int, due time.Time) {
-			defer wg.Done()
-			id := "bench-" + strconv.Itoa(i)
-			ts := strconv.FormatInt(time.Now().Unix(), 10)
-			req, err := http.NewRequestWithContext(ctx, http.MethodPost, spec.URL, bytes.NewReader(bodies[i]))
-			if err != nil {
-				return
-			}
-			req.Header.Set("Content-Type", "application/json")
-			req.Header.Set("webhook-id", id)
-			req.Header.Set("webhook-timestamp", ts)
-			req.Header.Set("webhook-signature", "v1,"+bigcommercetest.Sign(spec.Secret, id, ts, bodies[i]))
-			resp, err := client.Do(req)
-			done := time.Now()
-			if err == nil {
-				_, _ = io.Copy(io.Discard, resp.Body)
-				resp.Body.Close()
-				ok[i] = resp.StatusCode >= 200 && resp.StatusCode < 300
-			}
-			latencies[i] = done.Sub(due)
-			mu.Lock()
-			if done.After(lastDone) {
-				lastDone = done
-			}
-			mu.Unlock()
-		}(i, due)
+	reqs = make([][]byte, spec.Count)
+	from := 0
+	for i, end := range ends {
+		reqs[i], from = buf[from:end:end], end
 	}
-	wg.Wait()
-	res := &senderResult{LastAnswerSeconds: lastDone.Sub(start).Seconds()}
-	for _, good := range ok {
-		if good {
-			res.OK++
-		} else {
-			res.Failed++
-		}
-	}
-	res.latencyMs = percentiles(latencies)
-	return res
+	return net.JoinHostPort(host, cmp.Or(u.Port(), "80")), reqs, nil
 }
 
 // latencyMs is a distribution of latencies, in ms, as the sender, the

@@ -1,0 +1,260 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"net"
+	"slices"
+	"strconv"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The sender's HTTP client is a raw one. The sender runs on tote's
+// machine, where every microsecond of CPU it spends is taken from the
+// tote whose acknowledgements it measures; a vendor's sender runs on a
+// machine of its own. With net/http, a goroutine per request, a signature
+// per request and a sleep per request, it cost about 165 µs of CPU a
+// request, a third of a core at 2,000/s. So every request is built and
+// signed before the clock starts (buildRequests) and written as it is,
+// by one scheduler loop that wakes once for all the requests then due,
+// over a pool of persistent connections, each carrying one request and
+// its whole answer at a time. It speaks just enough HTTP/1.1 for a
+// loopback server: no TLS, no proxies, no pipelining, no retries.
+
+// senderConns is the sender's pool of connections, fewer than tote run
+// accepts at once (its -max-conns, 512): a request that finds them all
+// busy waits for one, and that wait counts in its latency.
+const senderConns = 256
+
+// rawTimeout bounds a request, from when it was due to its whole answer;
+// rawIdle is how long a connection may wait for its next request before
+// it is redialled, well inside tote run's idle timeout (60 s), so that a
+// server never closes one as a request is written on it.
+const rawTimeout, rawIdle = time.Minute, 30 * time.Second
+
+// openLoop is what a sending measured, request by request.
+type openLoop struct {
+	latencies []time.Duration // from each request's due time to its whole answer
+	ok        []bool          // answered 2xx
+	last      time.Duration   // from the start to the last answer
+}
+
+// sendOpenLoop sends reqs to addr at rate over at most conns connections,
+// open loop: request i is due i/rate after the start and is handed to the
+// pool then, whatever the answers before it, and its latency counts from
+// then, so a slow answer is not hidden (no coordinated omission). If ctx
+// ends, the requests not yet due are not sent, and count as failed.
+func sendOpenLoop(ctx context.Context, addr string, rate float64, reqs [][]byte, conns int) *openLoop {
+	n := len(reqs)
+	run := &openLoop{latencies: make([]time.Duration, n), ok: make([]bool, n)}
+	period := time.Duration(float64(time.Second) / rate)
+	jobs := make(chan int, n) // never full: the scheduler never waits for the pool
+	var pending atomic.Int64  // requests handed to the pool and not yet answered
+	var wg sync.WaitGroup
+	lasts := make([]time.Time, conns) // each connection's last answer
+	timer := time.NewTimer(time.Hour)
+	defer timer.Stop()
+	start := time.Now()
+	due := func(i int) time.Time { return start.Add(time.Duration(i) * period) }
+	work := func(k int) {
+		defer wg.Done()
+		var c net.Conn
+		r := bufio.NewReader(nil)
+		var used time.Time
+		for i := range jobs {
+			if c != nil && time.Since(used) > rawIdle {
+				c.Close()
+				c = nil
+			}
+			err := ctx.Err()
+			if err == nil && c == nil {
+				if c, err = (&net.Dialer{Deadline: due(i).Add(rawTimeout)}).DialContext(ctx, "tcp", addr); err == nil {
+					r.Reset(c)
+				}
+			}
+			status, keep := 0, false
+			if err == nil {
+				status, keep, err = roundTrip(c, r, reqs[i], due(i).Add(rawTimeout))
+			}
+			used = time.Now()
+			run.latencies[i], run.ok[i], lasts[k] = used.Sub(due(i)), err == nil && status/100 == 2, used
+			if c != nil && (err != nil || !keep) {
+				c.Close()
+				c = nil
+			}
+			pending.Add(-1)
+		}
+		if c != nil {
+			c.Close()
+		}
+	}
+	workers := 0
+schedule:
+	for i := 0; i < n; {
+		now := time.Now()
+		for ; i < n && !due(i).After(now); i++ {
+			// A connection more only when every one is taken.
+			if pending.Add(1) > int64(workers) && workers < conns {
+				wg.Add(1)
+				go work(workers)
+				workers++
+			}
+			jobs <- i
+		}
+		if i < n {
+			timer.Reset(due(i).Sub(now))
+			select {
+			case <-timer.C:
+			case <-ctx.Done():
+				break schedule
+			}
+		}
+	}
+	close(jobs)
+	wg.Wait()
+	for _, t := range lasts {
+		if t.After(start) {
+			run.last = max(run.last, t.Sub(start))
+		}
+	}
+	return run
+}
+
+// result is the sending's counts and distribution, as the sender reports them.
+func (run *openLoop) result() *senderResult {
+	res := &senderResult{LastAnswerSeconds: run.last.Seconds()}
+	for _, ok := range run.ok {
+		if ok {
+			res.OK++
+		} else {
+			res.Failed++
+		}
+	}
+	res.latencyMs = percentiles(slices.Clone(run.latencies))
+	return res
+}
+
+// roundTrip writes req on c and reads its answer from r, by deadline.
+func roundTrip(c net.Conn, r *bufio.Reader, req []byte, deadline time.Time) (status int, keep bool, err error) {
+	if err := c.SetDeadline(deadline); err != nil {
+		return 0, false, err
+	}
+	if _, err := c.Write(req); err != nil {
+		return 0, false, err
+	}
+	return readResponse(r)
+}
+
+// readResponse reads an HTTP/1.x answer to a POST from r, discarding its
+// body, and returns its status and whether the connection may carry
+// another request. Interim (1xx) answers are skipped.
+func readResponse(r *bufio.Reader) (status int, keep bool, err error) {
+	for {
+		line, err := readLine(r)
+		if err != nil {
+			return 0, false, err
+		}
+		// "HTTP/1.1 200 OK"
+		if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' || (len(line) > 12 && line[12] != ' ') {
+			return 0, false, fmt.Errorf("bad status line %q", line)
+		}
+		if status, err = strconv.Atoi(string(line[9:12])); err != nil || status < 100 {
+			return 0, false, fmt.Errorf("bad status line %q", line)
+		}
+		http10 := line[7] == '0'
+		keep = !http10 // HTTP/1.1 keeps the connection by default, 1.0 does not
+		length, chunked := -1, false
+		for {
+			line, err := readLine(r)
+			if err != nil {
+				return 0, false, err
+			}
+			if len(line) == 0 {
+				break
+			}
+			name, value, _ := bytes.Cut(line, []byte(":"))
+			value = bytes.TrimSpace(value)
+			switch {
+			case bytes.EqualFold(name, []byte("Content-Length")):
+				if length, err = strconv.Atoi(string(value)); err != nil || length < 0 {
+					return 0, false, fmt.Errorf("bad Content-Length %q", value)
+				}
+			case bytes.EqualFold(name, []byte("Transfer-Encoding")):
+				chunked = len(value) >= 7 && bytes.EqualFold(value[len(value)-7:], []byte("chunked"))
+			case bytes.EqualFold(name, []byte("Connection")):
+				for tok := range bytes.SplitSeq(value, []byte(",")) {
+					if tok = bytes.TrimSpace(tok); bytes.EqualFold(tok, []byte("close")) {
+						keep = false
+					} else if http10 && bytes.EqualFold(tok, []byte("keep-alive")) {
+						keep = true
+					}
+				}
+			}
+		}
+		switch {
+		case status < 200:
+			continue
+		case status == 204 || status == 304:
+		case chunked:
+			err = discardChunked(r)
+		case length >= 0:
+			_, err = r.Discard(length)
+		default: // the body lasts until the server closes the connection
+			_, err = io.Copy(io.Discard, r)
+			keep = false
+		}
+		if err == io.EOF {
+			err = io.ErrUnexpectedEOF
+		}
+		return status, keep && err == nil, err
+	}
+}
+
+// discardChunked reads a chunked body and its trailer from r.
+func discardChunked(r *bufio.Reader) error {
+	for {
+		line, err := readLine(r)
+		if err != nil {
+			return err
+		}
+		size, _, _ := bytes.Cut(line, []byte(";"))
+		n, err := strconv.ParseUint(string(bytes.TrimSpace(size)), 16, 31)
+		if err != nil {
+			return fmt.Errorf("bad chunk size %q", line)
+		}
+		if n == 0 { // the trailer, up to an empty line
+			for {
+				if line, err := readLine(r); err != nil || len(line) == 0 {
+					return err
+				}
+			}
+		}
+		if _, err := r.Discard(int(n)); err != nil {
+			return err
+		}
+		if line, err := readLine(r); err != nil {
+			return err
+		} else if len(line) > 0 {
+			return errors.New("no CRLF after a chunk")
+		}
+	}
+}
+
+// readLine reads a line from r, without its CRLF; it is valid until the
+// next read.
+func readLine(r *bufio.Reader) ([]byte, error) {
+	line, err := r.ReadSlice('\n')
+	if err == io.EOF && len(line) > 0 {
+		err = io.ErrUnexpectedEOF
+	}
+	if err != nil {
+		return nil, err
+	}
+	return bytes.TrimSuffix(line[:len(line)-1], []byte("\r")), nil
+}
