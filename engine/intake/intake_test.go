@@ -782,3 +782,51 @@ INSERT INTO deliveries VALUES (2, 'p', 't', 'held', '{"Pipeline":"p","Trigger":"
 		t.Errorf("entries to move %v, want [2 held 3 new]", keys)
 	}
 }
+
+// countingStore records how many events each move moved.
+type countingStore struct {
+	intake.Store
+	mu    sync.Mutex
+	moves []int
+}
+
+func (s *countingStore) EnqueueMovingCursor(ctx context.Context, cursor, from, to string, items ...state.NewItem) ([]state.EnqueueResult, error) {
+	res, err := s.Store.EnqueueMovingCursor(ctx, cursor, from, to, items...)
+	if err == nil {
+		s.mu.Lock()
+		s.moves = append(s.moves, len(items))
+		s.mu.Unlock()
+	}
+	return res, err
+}
+
+// The first delivery after a quiet spell is moved at once; those that come
+// within MoveEvery of its move wait and are moved together, here by Stop.
+func TestMovesAreSpacedWhileDeliveriesCome(t *testing.T) {
+	store := openState(t)
+	counting := &countingStore{Store: store}
+	woken, wake := waker()
+	p, addr := startWith(t, intake.Options{Journal: intake.JournalPath(store.Path()), Store: counting, Wake: wake, MoveEvery: time.Hour})
+	post(t, addr, `{"n":1}`)
+	payloads(t, store, woken, 1) // moved at once
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := 2; i <= 11; i++ {
+		post(t, addr, fmt.Sprintf(`{"n":%d}`, i))
+		// Its report is read, and the mover woken by it.
+		if !p.WaitReports(ctx, int64(i+1)) { // the intake's ready report first
+			t.Fatalf("report of delivery %d not read", i)
+		}
+	}
+	if err := p.Stop(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	if got := payloads(t, store, woken, 11); len(got) != 11 {
+		t.Fatalf("%d events in the inbox, want 11", len(got))
+	}
+	counting.mu.Lock()
+	defer counting.mu.Unlock()
+	if want := []int{1, 10}; fmt.Sprint(counting.moves) != fmt.Sprint(want) {
+		t.Errorf("moves of %v events; want %v: the first at once, the other ten together", counting.moves, want)
+	}
+}
