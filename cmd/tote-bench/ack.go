@@ -83,7 +83,7 @@ func ackMain(args []string) int {
 	var o ackOptions
 	flags := flag.NewFlagSet("ack", flag.ExitOnError)
 	flags.Float64Var(&o.rate, "rate", 2000, "webhooks per second, sent on schedule whatever the answers")
-	flags.DurationVar(&o.duration, "duration", 20*time.Second, "how long to send")
+	flags.DurationVar(&o.duration, "duration", 20*time.Second, "how long to send, at most 4m (the requests are signed before the sending)")
 	flags.IntVar(&o.concurrency, "concurrency", 0, "tote run's -concurrency (default: tote run's own)")
 	asJSON := flags.Bool("json", false, "print the result as JSON")
 	flags.StringVar(&o.logPath, "log", "", "keep tote run's log in this file")
@@ -102,6 +102,10 @@ func ackMain(args []string) int {
 	_ = flags.Parse(args)
 	if o.rate <= 0 || o.duration <= 0 || o.floor < 0 || o.after < 0 || o.floorHTTP < 0 {
 		fmt.Fprintln(os.Stderr, "Error: -rate and -duration must be positive, -floor, -floor-http and -after not negative")
+		return 2
+	}
+	if o.duration > signedFor {
+		fmt.Fprintf(os.Stderr, "Error: -duration must be at most %v: the requests are signed before the sending, and a signature is good for 5 minutes\n", signedFor)
 		return 2
 	}
 	if o.fakesNice < 0 || o.fakesNice > 19 {
