@@ -221,8 +221,9 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 	// busy serving the fakes while the worker drains into them: the sender
 	// is a process of its own, which builds every request before its
 	// clock starts.
-	sender, err := startSender(ctx, senderSpec{URL: "http://" + listen + "/hooks/orders/changed", Rate: o.rate, Count: n, FirstOrder: first,
-		Scope: o.scope, StoreHash: sandbox.StoreHash, Secret: sandbox.ClientSecret, Created: now.Unix()}, progress)
+	spec := senderSpec{URL: "http://" + listen + "/hooks/orders/changed", Rate: o.rate, Count: n, FirstOrder: first,
+		Scope: o.scope, StoreHash: sandbox.StoreHash, Secret: sandbox.ClientSecret, Created: now.Unix()}
+	sender, err := startSender(ctx, spec, progress)
 	if err != nil {
 		return nil, err
 	}
@@ -246,8 +247,8 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 		defer floorHTTP.h.kill()
 		// Not killed on a failure: the goroutine that sends runs it, and it
 		// dies with this process.
-		if floorSender, err = startSender(ctx, senderSpec{URL: floorHTTP.url, Rate: o.floorHTTP, Count: m, FirstOrder: first,
-			Scope: o.scope, StoreHash: sandbox.StoreHash, Secret: sandbox.ClientSecret, Created: now.Unix()}, progress); err != nil {
+		spec.URL, spec.Rate, spec.Count = floorHTTP.url, o.floorHTTP, m
+		if floorSender, err = startSender(ctx, spec, progress); err != nil {
 			return nil, err
 		}
 	}
@@ -270,31 +271,27 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 		res.FakesNice = &nice
 	}
 	fmt.Fprintf(progress, "sending %d webhooks at %.0f/s\n", n, o.rate)
-	type floorSent struct {
-		res *senderResult
-		err error
-	}
-	floorSending := make(chan floorSent, 1)
+	var floorSent func() (*senderResult, error)
 	if floorSender != nil {
-		go func() { r, err := floorSender.send(m); floorSending <- floorSent{r, err} }()
+		floorSent = inBackground(func() (*senderResult, error) { return floorSender.send(m) })
 	}
 	sent, err := sender.send(n)
 	if err != nil {
 		return nil, err
 	}
-	if floorSender != nil {
-		fs := <-floorSending
-		if fs.err != nil {
-			return nil, fmt.Errorf("the HTTP floor's sender: %w", fs.err)
+	if floorSent != nil {
+		fs, err := floorSent()
+		if err != nil {
+			return nil, fmt.Errorf("the HTTP floor's sender: %w", err)
 		}
 		counted, err := floorHTTP.stop()
 		if err != nil {
 			return nil, err
 		}
-		if counted.Requests != fs.res.OK {
-			return nil, fmt.Errorf("the HTTP floor answered %d requests, its sender counted %d", counted.Requests, fs.res.OK)
+		if counted.Requests != fs.OK {
+			return nil, fmt.Errorf("the HTTP floor answered %d requests, its sender counted %d", counted.Requests, fs.OK)
 		}
-		res.FloorHTTPRate, res.FloorHTTP = o.floorHTTP, fs.res
+		res.FloorHTTPRate, res.FloorHTTP = o.floorHTTP, fs
 	}
 	res.Drained = totesOrders(fakes)
 	res.Acknowledged, res.Failed, res.SenderNice = sent.OK, sent.Failed, sent.Nice
@@ -306,24 +303,30 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 		fmt.Fprintf(progress, "reading tote run's metrics: %v\n", err)
 	}
 	if after := max(o.after, o.floor); after > 0 {
-		type measured struct {
-			res *floorResult
-			err error
-		}
-		floorDone := make(chan measured, 1)
+		var floorMeasured func() (*floorResult, error)
 		if floor != nil {
-			go func() { r, err := floor.measure(); floorDone <- measured{r, err} }()
+			floorMeasured = inBackground(floor.measure)
 		}
 		time.Sleep(after) // the measuring window, not synchronisation
 		res.AfterSeconds, res.DrainedAfter = after.Seconds(), totesOrders(fakes)-res.Drained
-		if floor != nil {
-			m := <-floorDone
-			if m.err != nil {
-				return nil, m.err
+		if floorMeasured != nil {
+			if res.FloorDraining, err = floorMeasured(); err != nil {
+				return nil, err
 			}
-			res.FloorDraining = m.res
 		}
 	}
 	res.PeakRSSMB, res.IntakeRSSMB = peakRSSMB(engine.pid()), childrenPeakRSSMB(engine.pid())
 	return res, nil
+}
+
+// inBackground starts fn on a goroutine of its own and returns what waits
+// for its result.
+func inBackground[T any](fn func() (T, error)) func() (T, error) {
+	type result struct {
+		v   T
+		err error
+	}
+	done := make(chan result, 1)
+	go func() { v, err := fn(); done <- result{v, err} }()
+	return func() (T, error) { r := <-done; return r.v, r.err }
 }

@@ -110,7 +110,7 @@ func buildRequests(spec senderSpec, now time.Time) (addr string, reqs [][]byte, 
 	if ip := net.ParseIP(host); u.Scheme != "http" || (host != "localhost" && (ip == nil || !ip.IsLoopback())) {
 		return "", nil, fmt.Errorf("the sender sends to http:// loopback addresses only, not %q", spec.URL)
 	}
-	if float64(spec.Count)/spec.Rate > signedFor.Seconds() {
+	if spec.span() > signedFor {
 		return "", nil, fmt.Errorf("%d requests at %v/s would last longer than %v, beyond which their signatures, made before the start, could go stale", spec.Count, spec.Rate, signedFor)
 	}
 	ts := strconv.FormatInt(now.Unix(), 10)

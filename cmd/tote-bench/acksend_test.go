@@ -18,17 +18,12 @@ import (
 )
 
 // TestMain lets the test binary be the ack bench's children, as
-// startHelper runs them (os.Executable with "ack-send", "ack-floor" or
-// "ack-floor-http").
+// startHelper runs them (os.Executable with one of ackChildren's verbs).
 func TestMain(m *testing.M) {
-	if len(os.Args) > 1 && os.Args[1] == "ack-send" {
-		os.Exit(ackSendMain(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "ack-floor" {
-		os.Exit(ackFloorMain(os.Args[2:]))
-	}
-	if len(os.Args) > 1 && os.Args[1] == "ack-floor-http" {
-		os.Exit(ackFloorHTTPMain(os.Args[2:]))
+	if len(os.Args) > 1 {
+		if child, ok := ackChildren[os.Args[1]]; ok {
+			os.Exit(child(os.Args[2:]))
+		}
 	}
 	os.Exit(m.Run())
 }

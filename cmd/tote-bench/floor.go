@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -188,30 +189,19 @@ func (l *floorLog) write() {
 // measureFloor appends count records of floorRecord bytes to f at rate,
 // each on a goroutine of its own when due, through a floorLog.
 func measureFloor(ctx context.Context, f *os.File, rate float64, count int) (*floorResult, error) {
-	record := make([]byte, floorRecord)
-	for i := range record {
-		record[i] = 'r'
-	}
+	record := bytes.Repeat([]byte{'r'}, floorRecord)
 	l := startFloorLog(f, int64(count)*floorRecord)
 	latencies := make([]time.Duration, count)
 	var wg sync.WaitGroup
-	period := time.Duration(float64(time.Second) / rate)
-	start := time.Now()
-	for i := range count {
-		due := start.Add(time.Duration(i) * period)
-		if d := time.Until(due); d > 0 {
-			time.Sleep(d) // the schedule itself, not synchronisation
-		}
-		if ctx.Err() != nil {
-			break
-		}
+	s := newSchedule(rate)
+	s.run(ctx, count, func(i int) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			l.append(record)
-			latencies[i] = time.Since(due)
+			latencies[i] = time.Since(s.due(i))
 		}()
-	}
+	})
 	wg.Wait()
 	commits, err := l.close()
 	if err := ctx.Err(); err != nil {

@@ -13,8 +13,7 @@ import (
 
 // The ack bench runs the parts that must not share its Go scheduler (it
 // is busy serving the fakes) as processes of their own: this binary run
-// as `ack-send`, the sender, or `ack-floor`, the floor probe. The
-// protocol, on the child's standard streams:
+// as one of ackChildren. The protocol, on the child's standard streams:
 //
 //   - the bench writes the child's spec as JSON on its stdin;
 //   - the child prepares (builds its requests, writes its file), then
@@ -24,6 +23,14 @@ import (
 //
 // The bench can so lower its own priority after the child has started
 // (the child does not inherit it), and have it ready before its clock.
+
+// ackChildren are the ack bench's children, by the verb startHelper runs
+// this binary with; they are not listed in the usage.
+var ackChildren = map[string]func([]string) int{
+	"ack-send":       ackSendMain,      // the sender
+	"ack-floor":      ackFloorMain,     // the floor probe
+	"ack-floor-http": ackFloorHTTPMain, // the HTTP floor
+}
 
 // helperReady is the line a child writes once it is prepared.
 const helperReady = "ready"

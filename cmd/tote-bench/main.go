@@ -68,11 +68,13 @@ func main() {
 		os.Exit(code)
 	}
 	benches := map[string]func([]string) int{"flash-sale": flashSaleMain, "chaos": chaosMain, "catalog": catalogMain,
-		"replicas": replicasMain, "ack": ackMain, "plan-memory": planMemoryMain, "idle": idleMain,
-		"ack-send": ackSendMain, "ack-floor": ackFloorMain, "ack-floor-http": ackFloorHTTPMain} // ack's children, not listed
+		"replicas": replicasMain, "ack": ackMain, "plan-memory": planMemoryMain, "idle": idleMain}
 	if len(os.Args) > 1 {
 		if bench, ok := benches[os.Args[1]]; ok {
 			os.Exit(bench(os.Args[2:]))
+		}
+		if child, ok := ackChildren[os.Args[1]]; ok {
+			os.Exit(child(os.Args[2:]))
 		}
 	}
 	fmt.Fprintln(os.Stderr, "usage: tote-bench flash-sale [-orders N] [-window D] [-timeout D] [-json]\n"+

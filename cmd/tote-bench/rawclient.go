@@ -53,16 +53,11 @@ type openLoop struct {
 func sendOpenLoop(ctx context.Context, addr string, rate float64, reqs [][]byte, conns int) *openLoop {
 	n := len(reqs)
 	run := &openLoop{latencies: make([]time.Duration, n), ok: make([]bool, n)}
-	period := time.Duration(float64(time.Second) / rate)
 	jobs := make(chan int, n) // never full: the scheduler never waits for the pool
 	var pending atomic.Int64  // requests handed to the pool and not yet answered
 	var wg sync.WaitGroup
-	lasts := make([]time.Time, conns) // each connection's last answer
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
-	start := time.Now()
-	due := func(i int) time.Time { return start.Add(time.Duration(i) * period) }
-	work := func(k int) {
+	s := newSchedule(rate)
+	work := func() {
 		defer wg.Done()
 		var c net.Conn
 		r := bufio.NewReader(nil)
@@ -74,16 +69,16 @@ func sendOpenLoop(ctx context.Context, addr string, rate float64, reqs [][]byte,
 			}
 			err := ctx.Err()
 			if err == nil && c == nil {
-				if c, err = (&net.Dialer{Deadline: due(i).Add(rawTimeout)}).DialContext(ctx, "tcp", addr); err == nil {
+				if c, err = (&net.Dialer{Deadline: s.due(i).Add(rawTimeout)}).DialContext(ctx, "tcp", addr); err == nil {
 					r.Reset(c)
 				}
 			}
 			status, keep := 0, false
 			if err == nil {
-				status, keep, err = roundTrip(c, r, reqs[i], due(i).Add(rawTimeout))
+				status, keep, err = roundTrip(c, r, reqs[i], s.due(i).Add(rawTimeout))
 			}
 			used = time.Now()
-			run.latencies[i], run.ok[i], lasts[k] = used.Sub(due(i)), err == nil && status/100 == 2, used
+			run.latencies[i], run.ok[i] = used.Sub(s.due(i)), err == nil && status/100 == 2
 			if c != nil && (err != nil || !keep) {
 				c.Close()
 				c = nil
@@ -95,33 +90,19 @@ func sendOpenLoop(ctx context.Context, addr string, rate float64, reqs [][]byte,
 		}
 	}
 	workers := 0
-schedule:
-	for i := 0; i < n; {
-		now := time.Now()
-		for ; i < n && !due(i).After(now); i++ {
-			// A connection more only when every one is taken.
-			if pending.Add(1) > int64(workers) && workers < conns {
-				wg.Add(1)
-				go work(workers)
-				workers++
-			}
-			jobs <- i
+	sent := s.run(ctx, n, func(i int) {
+		// A connection more only when every one is taken.
+		if pending.Add(1) > int64(workers) && workers < conns {
+			wg.Add(1)
+			go work()
+			workers++
 		}
-		if i < n {
-			timer.Reset(due(i).Sub(now))
-			select {
-			case <-timer.C:
-			case <-ctx.Done():
-				break schedule
-			}
-		}
-	}
+		jobs <- i
+	})
 	close(jobs)
 	wg.Wait()
-	for _, t := range lasts {
-		if t.After(start) {
-			run.last = max(run.last, t.Sub(start))
-		}
+	for i := range sent {
+		run.last = max(run.last, s.due(i).Sub(s.start)+run.latencies[i])
 	}
 	return run
 }

@@ -161,11 +161,10 @@ func (s *Store) Rejections(ctx context.Context, since time.Time, limit int) ([]R
 	}, `SELECT at, path, status, reason FROM rejections WHERE at >= ? ORDER BY id DESC LIMIT ?`, from, sqlLimit(limit))
 }
 
-// CutText shortens s to at most n bytes, on a rune boundary, and marks the
-// cut with "...": for text a sender chose, such as a refused delivery's
-// path.
-// What is kept is the longest valid UTF-8 prefix of s's first n bytes,
-// found in one pass: the sender chooses s, up to a megabyte.
+// CutText shortens s to at most n bytes and marks the cut with "...": for
+// text a sender chose, such as a refused delivery's path, up to a
+// megabyte. What is kept is the longest valid UTF-8 prefix of s's first n
+// bytes, found in one pass.
 func CutText(s string, n int) string {
 	if len(s) <= n {
 		return s
