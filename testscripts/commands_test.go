@@ -54,6 +54,7 @@ func commands() map[string]func(ts *testscript.TestScript, neg bool, args []stri
 		"pause":        cmdPause,
 		"refusewrites": cmdRefuseWrites,
 		"postgres":     cmdPostgres,
+		"waitcpus":     cmdWaitCPUs,
 		"docblock":     cmdDocBlock,
 		"docenv":       cmdDocEnv,
 		"cmpdoc":       cmdCmpDoc,

@@ -62,6 +62,8 @@ func condition(cond string) (bool, error) {
 	switch cond {
 	case "postgres":
 		return os.Getenv("TOTE_TEST_POSTGRES") != "" || os.Getenv("CI") == "true", nil
+	case "cpus01":
+		return cpus01(), nil
 	}
 	return false, fmt.Errorf("unknown condition %q", cond)
 }

@@ -57,6 +57,8 @@ type AckResult struct {
 	IntakeRSSMB   float64       `json:"intake_rss_mb"` // of its intake process, if it has one
 	// Intake is tote run's -intake, when one was given.
 	Intake string `json:"intake,omitempty"`
+	// IntakeCPUs is tote run's -intake-cpus, if the bench gave one.
+	IntakeCPUs string `json:"intake_cpus,omitempty"`
 	// The nice values the sender's process and the fakes' (this one) had
 	// while sending, where the system tells (Linux).
 	SenderNice *int `json:"sender_nice,omitempty"`
@@ -75,6 +77,7 @@ type ackOptions struct {
 	realLimits  bool
 	scope       string
 	intake      string
+	intakeCPUs  string
 	fakesNice   int
 	logPath     string
 }
@@ -97,6 +100,7 @@ func ackMain(args []string) int {
 		"that syncs each body beside the state before answering: the floor of any durable HTTP intake beside tote run (it adds its load to tote run's); 0 skips it")
 	flags.StringVar(&o.scope, "scope", "store/order/created", "the deliveries' scope; one the orders pipeline does not take (store/cart/created) measures the acknowledgement with an idle worker")
 	flags.StringVar(&o.intake, "intake", "", "tote run's -intake (default: tote run's own)")
+	flags.StringVar(&o.intakeCPUs, "intake-cpus", "", "tote run's -intake-cpus (default: tote run's own)")
 	flags.IntVar(&o.fakesNice, "fakes-nice", 10, "the nice value this process, which serves the fakes, takes once the sender has started, so the fakes "+
 		"(stand-ins for remote vendors) yield the CPU to the sender and to tote run; 0 leaves it")
 	_ = flags.Parse(args)
@@ -161,6 +165,9 @@ func ackRunArgs(pipeDir, listen string, o ackOptions) []string {
 	}
 	if o.intake != "" {
 		args = append(args, "-intake", o.intake)
+	}
+	if o.intakeCPUs != "" {
+		args = append(args, "-intake-cpus", o.intakeCPUs)
 	}
 	return args
 }
@@ -263,7 +270,7 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 	} else {
 		fmt.Fprintln(progress, "left this process, which serves the fakes, at its priority (-fakes-nice 0)")
 	}
-	res := &AckResult{RealLimits: o.realLimits, Rate: o.rate, DurationSeconds: o.duration.Seconds(), Sent: n, Intake: o.intake, FloorIdle: floorIdle}
+	res := &AckResult{RealLimits: o.realLimits, Rate: o.rate, DurationSeconds: o.duration.Seconds(), Sent: n, Intake: o.intake, IntakeCPUs: o.intakeCPUs, FloorIdle: floorIdle}
 	if floor != nil {
 		res.FloorSeconds = o.floor.Seconds()
 	}

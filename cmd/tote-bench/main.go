@@ -84,7 +84,7 @@ func main() {
 		"       tote-bench idle [-json]\n"+
 		"       tote-bench plan-memory [-orders 10000,50000,100000] [-apply] [-json]\n"+
 		"       tote-bench ack [-rate 2000] [-duration 20s] [-after D] [-floor 5s] [-floor-http N] [-scope S] [-concurrency N] [-cpu-slots N]\n"+
-		"                      [-intake MODE] [-fakes-nice 10] [-real-limits] [-log FILE] [-json]")
+		"                      [-intake MODE] [-intake-cpus LIST] [-fakes-nice 10] [-real-limits] [-log FILE] [-json]")
 	os.Exit(2)
 }
 

@@ -16,6 +16,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/toteworks/tote/engine/affinity"
 	"github.com/toteworks/tote/engine/ingress"
 	"github.com/toteworks/tote/engine/state"
 )
@@ -24,6 +25,8 @@ import (
 type Child struct {
 	Journal  string // the journal's path
 	Upstream string // the serving process's own server, for every path but the webhooks'
+	// CPUs, if any, are the CPUs the intake process keeps to.
+	CPUs affinity.Set
 }
 
 // FromEnv reports whether this process is an intake process started by
@@ -34,7 +37,12 @@ func FromEnv(getenv func(string) (string, bool)) (Child, bool) {
 		return Child{}, false
 	}
 	up, _ := getenv(envUpstream)
-	return Child{Journal: j, Upstream: up}, true
+	c := Child{Journal: j, Upstream: up}
+	if list, ok := getenv(envCPUs); ok {
+		// Start wrote it; a list it cannot have written keeps no CPUs.
+		c.CPUs, _ = affinity.Parse(list)
+	}
+	return c, true
 }
 
 // Listener is the listener the serving process handed over.

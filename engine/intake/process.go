@@ -18,6 +18,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/toteworks/tote/engine/affinity"
 	"github.com/toteworks/tote/engine/ingress"
 	"github.com/toteworks/tote/engine/state"
 )
@@ -69,6 +70,8 @@ type Options struct {
 	// next (default DefaultMoveEvery): the first delivery after a quiet
 	// spell is moved at once, those that follow it together.
 	MoveEvery time.Duration
+	// CPUs, if any, are the CPUs the intake process keeps to.
+	CPUs affinity.Set
 }
 
 // Store is what the serving process moves the journal into: the state
@@ -121,6 +124,9 @@ func Start(ctx context.Context, opts Options) (*Process, error) {
 	}
 	cmd := opts.Cmd
 	cmd.Env = append(cmd.Env, envJournal+"="+opts.Journal, envUpstream+"="+opts.Upstream)
+	if len(opts.CPUs) > 0 {
+		cmd.Env = append(cmd.Env, envCPUs+"="+opts.CPUs.String())
+	}
 	cmd.ExtraFiles = []*os.File{lnFile, reportW}
 	setDeathSignal(cmd)
 	stdin, err := cmd.StdinPipe()

@@ -11,6 +11,7 @@ import (
 const (
 	envJournal  = "TOTE_INTAKE_JOURNAL"
 	envUpstream = "TOTE_INTAKE_UPSTREAM"
+	envCPUs     = "TOTE_INTAKE_CPUS"
 	listenerFD  = 3
 	reportFD    = 4
 )

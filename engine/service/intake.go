@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/toteworks/tote/engine/affinity"
 	"github.com/toteworks/tote/engine/connlimit"
 	"github.com/toteworks/tote/engine/ingress"
 	"github.com/toteworks/tote/engine/intake"
@@ -33,6 +34,9 @@ type IntakeProcess struct {
 	// Nice is the nice value this process lowers itself to once the
 	// intake process serves; 0 leaves it.
 	Nice int
+	// CPUs, if any, are the CPUs the intake process keeps to, and this
+	// process keeps off while deliveries arrive (see IntakeCPUs).
+	CPUs affinity.Set
 }
 
 // startIntake hands ln to a new intake process, which passes the paths
@@ -47,10 +51,27 @@ func startIntake(ctx context.Context, ln net.Listener, own string, store *state.
 	if !ok {
 		return nil, fmt.Errorf("-intake process: cannot hand a %T over", ln)
 	}
+	cpus := opts.Intake.CPUs
+	var off *keepOff
+	if len(cpus) > 0 {
+		all, err := affinity.Allowed()
+		if err != nil || !cpus.Within(all) || len(all.Without(cpus)) == 0 {
+			opts.Logger.Warn("the intake process shares every CPU with the runs", "intake_cpus", cpus.String(), "allowed", all.String(), "err", err)
+			cpus = nil
+		} else {
+			off = newKeepOff(obs, all, cpus, opts.Logger)
+			obs = off
+		}
+	}
 	proc, err := intake.Start(ctx, intake.Options{Cmd: opts.Intake.Command(), Listener: tcp, Upstream: own,
-		Journal: intake.JournalPath(store.Path()), Store: store, Observer: obs, Wake: wake, Logger: opts.Logger})
+		Journal: intake.JournalPath(store.Path()), Store: store, Observer: obs, Wake: wake, Logger: opts.Logger, CPUs: cpus})
 	if err != nil {
 		return nil, err
+	}
+	if off != nil {
+		t := time.NewTicker(keepOffQuiet / 4)
+		go func() { defer t.Stop(); off.run(ctx, t.C) }()
+		opts.Logger.Info("the intake process keeps to its CPUs; this process keeps off them while deliveries arrive", "intake_cpus", cpus.String(), "runs_cpus", off.rest.String())
 	}
 	if n := opts.Intake.Nice; n > 0 {
 		if err := priority.Lower(n); err != nil {
@@ -93,6 +114,11 @@ func trustIntake(h http.Handler, proc *intake.Process) http.Handler {
 // on: it stops this process first.
 func RunIntake(ctx context.Context, eng *run.Engine, c intake.Child, stdin io.Reader, opts Options) error {
 	ctx = context.WithoutCancel(ctx)
+	if len(c.CPUs) > 0 {
+		if err := affinity.Keep(c.CPUs); err != nil {
+			opts.Logger.Warn("could not keep the intake process to its CPUs", "cpus", c.CPUs.String(), "err", err)
+		}
+	}
 	j, err := intake.OpenJournal(ctx, c.Journal)
 	if err != nil {
 		return err

@@ -10,6 +10,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/toteworks/tote/engine/affinity"
 	"github.com/toteworks/tote/engine/compile"
 	"github.com/toteworks/tote/engine/intake"
 	"github.com/toteworks/tote/engine/lease"
@@ -50,6 +51,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	statusToken := fs.String("status-token", "", "lets clients other than loopback see the status page at / (open it once with ?token=...) ($TOTE_STATUS_TOKEN)")
 	intakeMode := fs.String("intake", envOr(env, "TOTE_INTAKE", "auto"), "process: webhooks are served by a process of their own, which commits them to a journal beside the state file and answers at once, while this one runs at a lower priority (SQLite state, no -replica, not on Windows); inline: by this process; auto: process where it can be ($TOTE_INTAKE)")
 	intakeNice := fs.Int("intake-nice", 10, "with -intake process, the nice value this process lowers itself to (0 leaves it)")
+	intakeCPUs := fs.String("intake-cpus", "auto", "with -intake process, the CPUs the intake process keeps to, as a list such as 3 or 2-3, and this process keeps off while webhooks arrive (Linux); auto: the last CPU where there are two or more; off: none")
 	summaryEvery := fs.Duration("summary-every", time.Minute, "how often to log a one-line summary (events, queue, vendor calls, 429s); 0 for never")
 	var ret retention // pruned hourly; -retain 0 keeps everything
 	ret.register(fs)
@@ -78,6 +80,17 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 	}
 	if child, ok := intake.FromEnv(env.Getenv); ok {
 		return runIntake(ctx, env, prog, child, *logFormat, *parallelism, service.Options{Grace: *grace, HTTP: lim})
+	}
+	var intakeCPUSet affinity.Set
+	if *intakeCPUs != "off" && runtime.GOOS == "linux" {
+		allowed, err := affinity.Allowed()
+		if err == nil {
+			intakeCPUSet, err = service.IntakeCPUs(*intakeCPUs, allowed)
+		}
+		if err != nil {
+			fmt.Fprintln(env.Stderr, "Error:", err)
+			return exitError
+		}
 	}
 	if !flagSet(fs, "replica") {
 		*replica = state.IsURL(c.state)
@@ -108,7 +121,7 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		Backoff: *backoff, MaxBackoff: *maxBackoff, Clock: env.Now, Logger: logger,
 		PublicURL: publicURL(env, *public, prog), SubscriptionEvery: *subEvery, Since: *since, HTTP: lim, LeaseTTL: *leaseTTL,
 		SummaryEvery: summaryInterval(*summaryEvery), Replica: *replica, ClaimLease: *claimLease,
-		Retention: state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m, Intake: intakeProcess(env, *intakeMode, *intakeNice, store.Backend(), *replica),
+		Retention: state.Retention{Records: ret.records, Intents: ret.intents}, Metrics: m, Intake: intakeProcess(env, *intakeMode, *intakeNice, intakeCPUSet, store.Backend(), *replica),
 		Ready: func(addr string) {
 			if *readyFile != "" {
 				if err := writeReadyFile(*readyFile, addr); err != nil {
@@ -128,11 +141,11 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 // auto where it can be (SQLite state and no -replica: replicas each take
 // webhooks themselves; not Windows, where a listener cannot be handed
 // over): this program again, with the same arguments and environment.
-func intakeProcess(env Env, mode string, nice int, backend state.Backend, replica bool) *service.IntakeProcess {
+func intakeProcess(env Env, mode string, nice int, cpus affinity.Set, backend state.Backend, replica bool) *service.IntakeProcess {
 	if mode == "inline" || mode == "auto" && (backend != state.SQLite || replica || runtime.GOOS == "windows") {
 		return nil
 	}
-	return &service.IntakeProcess{Nice: nice, Command: func() *exec.Cmd {
+	return &service.IntakeProcess{Nice: nice, CPUs: cpus, Command: func() *exec.Cmd {
 		exe, err := os.Executable()
 		if err != nil {
 			exe = os.Args[0]
