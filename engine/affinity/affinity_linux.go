@@ -2,9 +2,8 @@ package affinity
 
 import (
 	"fmt"
-	"os"
-	"strconv"
 
+	"github.com/toteworks/tote/engine/threads"
 	"golang.org/x/sys/unix"
 )
 
@@ -22,9 +21,7 @@ func allowed() (Set, error) {
 	return s, nil
 }
 
-// On Linux a CPU mask belongs to each thread, and a Go program's threads
-// are listed in /proc/self/task. Two passes catch a thread the runtime
-// started during the first from a thread not yet set.
+// On Linux a CPU mask belongs to each thread.
 func keep(s Set) error {
 	var m unix.CPUSet
 	for _, c := range s {
@@ -33,20 +30,14 @@ func keep(s Set) error {
 		}
 		m.Set(c)
 	}
-	for range 2 {
-		tasks, err := os.ReadDir("/proc/self/task")
-		if err != nil {
-			return fmt.Errorf("affinity: listing this process's threads: %w", err)
+	err := threads.Each(func(tid int) error {
+		if err := unix.SchedSetaffinity(tid, &m); err != nil {
+			return fmt.Errorf("keeping thread %d to CPUs %s: %w", tid, s, err)
 		}
-		for _, t := range tasks {
-			tid, err := strconv.Atoi(t.Name())
-			if err != nil {
-				continue
-			}
-			if err := unix.SchedSetaffinity(tid, &m); err != nil && err != unix.ESRCH {
-				return fmt.Errorf("affinity: keeping thread %d to CPUs %s: %w", tid, s, err)
-			}
-		}
+		return nil
+	})
+	if err != nil {
+		return fmt.Errorf("affinity: %w", err)
 	}
 	return nil
 }
