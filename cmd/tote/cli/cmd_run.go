@@ -82,6 +82,10 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		return runIntake(ctx, env, prog, child, *logFormat, *parallelism, service.Options{Grace: *grace, HTTP: lim})
 	}
 	var intakeCPUSet affinity.Set
+	if runtime.GOOS != "linux" && *intakeCPUs != "off" && *intakeCPUs != "auto" {
+		fmt.Fprintln(env.Stderr, "Error: -intake-cpus names CPUs on Linux only")
+		return exitError
+	}
 	if *intakeCPUs != "off" && runtime.GOOS == "linux" {
 		allowed, err := affinity.Allowed()
 		if err == nil {
