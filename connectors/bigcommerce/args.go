@@ -93,15 +93,24 @@ func (a *args) elems(name string) []cty.Value {
 func (a *args) ints(name string) []int64 {
 	var out []int64
 	for i, e := range a.elems(name) {
-		out = append(out, a.intOf(fmt.Sprintf("%s[%d]", name, i), e))
+		out = append(out, a.intOf(elemName(name, i), e))
 	}
 	return out
 }
 
+// strs reads a list of strings; a webhook trigger's scopes are read so at
+// every delivery, so an element's name is made only for an error.
 func (a *args) strs(name string) []string {
 	var out []string
 	for i, e := range a.elems(name) {
-		out = append(out, a.strOf(fmt.Sprintf("%s[%d]", name, i), e))
+		if e.IsKnown() && !e.IsNull() && e.Type() == cty.String {
+			out = append(out, e.AsString())
+			continue
+		}
+		out = append(out, a.strOf(elemName(name, i), e))
 	}
 	return out
 }
+
+// elemName names element i of the list argument name, as errors do.
+func elemName(name string, i int) string { return fmt.Sprintf("%s[%d]", name, i) }
