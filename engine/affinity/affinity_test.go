@@ -2,12 +2,12 @@ package affinity_test
 
 import (
 	"os"
-	"os/exec"
 	"runtime"
 	"strings"
 	"testing"
 
 	"github.com/toteworks/tote/engine/affinity"
+	"github.com/toteworks/tote/engine/threads/threadstest"
 )
 
 func TestParseAndString(t *testing.T) {
@@ -49,40 +49,30 @@ func TestKeepReachesEveryThread(t *testing.T) {
 	if runtime.GOOS != "linux" {
 		t.Skip("per-thread CPU masks are Linux's")
 	}
-	if os.Getenv("AFFINITY_CHILD") == "1" {
-		all, err := affinity.Allowed()
-		if err != nil {
-			t.Fatal(err)
-		}
-		last := all[len(all)-1:]
-		if err := affinity.Keep(last); err != nil {
-			t.Fatal(err)
-		}
-		done := make(chan struct{})
-		// A thread started after Keep inherits the mask.
-		go func() { runtime.LockOSThread(); close(done); select {} }()
-		<-done
-		tasks, _ := os.ReadDir("/proc/self/task")
-		for _, task := range tasks {
-			status, err := os.ReadFile("/proc/self/task/" + task.Name() + "/status")
-			if err != nil {
-				continue
-			}
-			for line := range strings.SplitSeq(string(status), "\n") {
-				if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok && strings.TrimSpace(v) != last.String() {
-					t.Fatalf("thread %s may run on %s, want %s", task.Name(), strings.TrimSpace(v), last)
-				}
-			}
-		}
-		if now, _ := affinity.Allowed(); now.String() != last.String() {
-			t.Fatalf("Allowed = %s after Keep(%s)", now, last)
-		}
+	if !threadstest.InChild(t) {
 		return
 	}
-	cmd := exec.Command(os.Args[0], "-test.run", "^TestKeepReachesEveryThread$", "-test.v")
-	cmd.Env = append(os.Environ(), "AFFINITY_CHILD=1")
-	out, err := cmd.CombinedOutput()
-	if err != nil || !strings.Contains(string(out), "PASS") {
-		t.Fatalf("child: %v\n%s", err, out)
+	all, err := affinity.Allowed()
+	if err != nil {
+		t.Fatal(err)
+	}
+	last := all[len(all)-1:]
+	if err := affinity.Keep(last); err != nil {
+		t.Fatal(err)
+	}
+	threadstest.StartThread() // inherits the mask
+	for _, tid := range threadstest.Threads() {
+		status, err := os.ReadFile("/proc/self/task/" + tid + "/status")
+		if err != nil {
+			continue
+		}
+		for line := range strings.SplitSeq(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok && strings.TrimSpace(v) != last.String() {
+				t.Fatalf("thread %s may run on %s, want %s", tid, strings.TrimSpace(v), last)
+			}
+		}
+	}
+	if now, _ := affinity.Allowed(); now.String() != last.String() {
+		t.Fatalf("Allowed = %s after Keep(%s)", now, last)
 	}
 }
