@@ -2,14 +2,11 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
-	"errors"
-	"fmt"
 	"io"
 	"net"
+	"net/http"
 	"slices"
-	"strconv"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -24,8 +21,8 @@ import (
 // signed before the clock starts (buildRequests) and written as it is,
 // by one scheduler loop that wakes once for all the requests then due,
 // over a pool of persistent connections, each carrying one request and
-// its whole answer at a time. It speaks just enough HTTP/1.1 for a
-// loopback server: no TLS, no proxies, no pipelining, no retries.
+// its whole answer (read by net/http) at a time: no TLS, no proxies, no
+// pipelining, no retries.
 
 // senderConns is the sender's pool of connections, fewer than tote run
 // accepts at once (its -max-conns, 512): a request that finds them all
@@ -137,105 +134,15 @@ func roundTrip(c net.Conn, r *bufio.Reader, req []byte, deadline time.Time) (sta
 // another request. Interim (1xx) answers are skipped.
 func readResponse(r *bufio.Reader) (status int, keep bool, err error) {
 	for {
-		line, err := readLine(r)
+		resp, err := http.ReadResponse(r, nil)
 		if err != nil {
 			return 0, false, err
 		}
-		// "HTTP/1.1 200 OK"
-		if len(line) < 12 || !bytes.HasPrefix(line, []byte("HTTP/1.")) || line[8] != ' ' || (len(line) > 12 && line[12] != ' ') {
-			return 0, false, fmt.Errorf("bad status line %q", line)
-		}
-		if status, err = strconv.Atoi(string(line[9:12])); err != nil || status < 100 {
-			return 0, false, fmt.Errorf("bad status line %q", line)
-		}
-		http10 := line[7] == '0'
-		keep = !http10 // HTTP/1.1 keeps the connection by default, 1.0 does not
-		length, chunked := -1, false
-		for {
-			line, err := readLine(r)
-			if err != nil {
-				return 0, false, err
-			}
-			if len(line) == 0 {
-				break
-			}
-			name, value, _ := bytes.Cut(line, []byte(":"))
-			value = bytes.TrimSpace(value)
-			switch {
-			case bytes.EqualFold(name, []byte("Content-Length")):
-				if length, err = strconv.Atoi(string(value)); err != nil || length < 0 {
-					return 0, false, fmt.Errorf("bad Content-Length %q", value)
-				}
-			case bytes.EqualFold(name, []byte("Transfer-Encoding")):
-				chunked = len(value) >= 7 && bytes.EqualFold(value[len(value)-7:], []byte("chunked"))
-			case bytes.EqualFold(name, []byte("Connection")):
-				for tok := range bytes.SplitSeq(value, []byte(",")) {
-					if tok = bytes.TrimSpace(tok); bytes.EqualFold(tok, []byte("close")) {
-						keep = false
-					} else if http10 && bytes.EqualFold(tok, []byte("keep-alive")) {
-						keep = true
-					}
-				}
-			}
-		}
-		switch {
-		case status < 200:
+		if resp.StatusCode < 200 {
 			continue
-		case status == 204 || status == 304:
-		case chunked:
-			err = discardChunked(r)
-		case length >= 0:
-			_, err = r.Discard(length)
-		default: // the body lasts until the server closes the connection
-			_, err = io.Copy(io.Discard, r)
-			keep = false
 		}
-		if err == io.EOF {
-			err = io.ErrUnexpectedEOF
-		}
-		return status, keep && err == nil, err
+		_, err = io.Copy(io.Discard, resp.Body)
+		resp.Body.Close()
+		return resp.StatusCode, !resp.Close && err == nil, err
 	}
-}
-
-// discardChunked reads a chunked body and its trailer from r.
-func discardChunked(r *bufio.Reader) error {
-	for {
-		line, err := readLine(r)
-		if err != nil {
-			return err
-		}
-		size, _, _ := bytes.Cut(line, []byte(";"))
-		n, err := strconv.ParseUint(string(bytes.TrimSpace(size)), 16, 31)
-		if err != nil {
-			return fmt.Errorf("bad chunk size %q", line)
-		}
-		if n == 0 { // the trailer, up to an empty line
-			for {
-				if line, err := readLine(r); err != nil || len(line) == 0 {
-					return err
-				}
-			}
-		}
-		if _, err := r.Discard(int(n)); err != nil {
-			return err
-		}
-		if line, err := readLine(r); err != nil {
-			return err
-		} else if len(line) > 0 {
-			return errors.New("no CRLF after a chunk")
-		}
-	}
-}
-
-// readLine reads a line from r, without its CRLF; it is valid until the
-// next read.
-func readLine(r *bufio.Reader) ([]byte, error) {
-	line, err := r.ReadSlice('\n')
-	if err == io.EOF && len(line) > 0 {
-		err = io.ErrUnexpectedEOF
-	}
-	if err != nil {
-		return nil, err
-	}
-	return bytes.TrimSuffix(line[:len(line)-1], []byte("\r")), nil
 }
