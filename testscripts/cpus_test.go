@@ -3,11 +3,13 @@ package testscripts
 import (
 	"context"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 
 	"github.com/rogpeppe/go-internal/testscript"
 	"github.com/toteworks/tote/engine/affinity"
+	"github.com/toteworks/tote/engine/threads/threadstest"
 )
 
 // waitcpus READYFILE SERVING INTAKE: wait until every thread of the tote
@@ -42,22 +44,13 @@ func cmdWaitCPUs(ts *testscript.TestScript, neg bool, args []string) {
 // threadCPUs is the CPU list every thread of pid may run on, or the lists
 // joined by " | " where the threads differ.
 func threadCPUs(pid int) string {
-	dir := "/proc/" + strconv.Itoa(pid) + "/task/"
-	tasks, _ := os.ReadDir(dir)
-	seen := map[string]bool{}
 	var lists []string
-	for _, t := range tasks {
-		status, err := os.ReadFile(dir + t.Name() + "/status")
-		if err != nil {
-			continue
-		}
-		for line := range strings.SplitSeq(string(status), "\n") {
-			if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok && !seen[strings.TrimSpace(v)] {
-				seen[strings.TrimSpace(v)] = true
-				lists = append(lists, strings.TrimSpace(v))
-			}
+	for _, cpus := range threadstest.StatusField(pid, "Cpus_allowed_list") {
+		if !slices.Contains(lists, cpus) {
+			lists = append(lists, cpus)
 		}
 	}
+	slices.Sort(lists)
 	return strings.Join(lists, " | ")
 }
 

@@ -3,7 +3,6 @@ package affinity_test
 import (
 	"os"
 	"runtime"
-	"strings"
 	"testing"
 
 	"github.com/toteworks/tote/engine/affinity"
@@ -61,15 +60,9 @@ func TestKeepReachesEveryThread(t *testing.T) {
 		t.Fatal(err)
 	}
 	threadstest.StartThread() // inherits the mask
-	for _, tid := range threadstest.Threads() {
-		status, err := os.ReadFile("/proc/self/task/" + tid + "/status")
-		if err != nil {
-			continue
-		}
-		for line := range strings.SplitSeq(string(status), "\n") {
-			if v, ok := strings.CutPrefix(line, "Cpus_allowed_list:"); ok && strings.TrimSpace(v) != last.String() {
-				t.Fatalf("thread %s may run on %s, want %s", tid, strings.TrimSpace(v), last)
-			}
+	for tid, cpus := range threadstest.StatusField(os.Getpid(), "Cpus_allowed_list") {
+		if cpus != last.String() {
+			t.Fatalf("thread %s may run on %s, want %s", tid, cpus, last)
 		}
 	}
 	if now, _ := affinity.Allowed(); now.String() != last.String() {

@@ -8,6 +8,7 @@ import (
 	"os/exec"
 	"regexp"
 	"runtime"
+	"strconv"
 	"strings"
 	"testing"
 )
@@ -49,4 +50,24 @@ func Threads() []string {
 		ids = append(ids, task.Name())
 	}
 	return ids
+}
+
+// StatusField is the value of the field name in the /proc status of every
+// thread of process pid, by thread id (Linux).
+func StatusField(pid int, name string) map[string]string {
+	dir := "/proc/" + strconv.Itoa(pid) + "/task/"
+	tasks, _ := os.ReadDir(dir)
+	values := map[string]string{}
+	for _, task := range tasks {
+		status, err := os.ReadFile(dir + task.Name() + "/status")
+		if err != nil {
+			continue // the thread has ended
+		}
+		for line := range strings.SplitSeq(string(status), "\n") {
+			if v, ok := strings.CutPrefix(line, name+":"); ok {
+				values[task.Name()] = strings.TrimSpace(v)
+			}
+		}
+	}
+	return values
 }
