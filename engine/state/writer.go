@@ -10,6 +10,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/toteworks/tote/engine/cpugate"
@@ -48,6 +49,24 @@ type writeReq struct {
 	// group reads of it.
 	grp group
 	arg any
+	// taken is reqQueued until the writer takes the request into a batch
+	// (reqTaken) or its caller gives up waiting (reqAbandoned), whichever
+	// comes first: an abandoned request never runs, and the caller of a
+	// taken one waits for its outcome, so that nothing its fn writes (the
+	// caller's results) is written after the caller has returned.
+	taken atomic.Int32
+}
+
+const (
+	reqQueued int32 = iota
+	reqTaken
+	reqAbandoned
+)
+
+// take marks r taken by the writer, unless its caller gave up first. A
+// request carried over from a batch cut short was taken already.
+func (r *writeReq) take() bool {
+	return r.taken.CompareAndSwap(reqQueued, reqTaken) || r.taken.Load() == reqTaken
 }
 
 // group runs several requests of one kind together, in fewer and larger
@@ -112,7 +131,10 @@ func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log 
 }
 
 // write runs fn in the writer and waits until its batch has committed. If ctx
-// ends first, write returns ctx.Err() and the write may still commit later.
+// ends before the writer takes the request, write returns ctx.Err() and fn
+// never runs; once it is taken, write waits for its batch's outcome (the
+// batch is running), and a request taken into a batch cut short is not run
+// after ctx has ended.
 func (w *writer) write(ctx context.Context, fn func(*wtx) error) error {
 	return w.wait(ctx, &writeReq{ctx: ctx, fn: fn, done: make(chan error, 1)})
 }
@@ -140,7 +162,10 @@ func (w *writer) wait(ctx context.Context, r *writeReq) error {
 	case err := <-done:
 		return err
 	case <-ctx.Done():
-		return ctx.Err()
+		if r.taken.CompareAndSwap(reqQueued, reqAbandoned) {
+			return ctx.Err()
+		}
+		return <-done
 	}
 }
 
@@ -281,6 +306,9 @@ func (w *writer) commit(batch []*writeReq) int {
 	live := 0
 	for i, r := range batch {
 		errs[i] = r.ctx.Err() // a caller that gave up before its turn is not run
+		if errs[i] == nil && !r.take() {
+			errs[i] = context.Canceled // nor one that stopped waiting
+		}
 		if errs[i] == nil {
 			live++
 		}

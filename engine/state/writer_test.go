@@ -182,6 +182,43 @@ func TestCanceledRequestIsNotRun(t *testing.T) {
 	})
 }
 
+// A caller that stops waiting while its request runs gets the request's
+// outcome, not ctx.Err(): what the request writes for its caller (the
+// results a Store method returns) is never written after the caller has
+// returned.
+func TestCallerGivingUpWhileItsWriteRunsWaitsForItsOutcome(t *testing.T) {
+	backends(t, func(t *testing.T) {
+		s, _ := openTest(t)
+		ctx, cancel := context.WithCancel(context.Background())
+		running, release := make(chan struct{}), make(chan struct{})
+		wrote := false
+		result := make(chan error, 1)
+		go func() {
+			result <- s.write(ctx, "test", func(*wtx) error {
+				close(running)
+				<-release
+				wrote = true
+				return nil
+			})
+		}()
+		<-running
+		cancel()
+		select {
+		case err := <-result:
+			close(release)
+			t.Fatalf("write returned %v while its request was running", err)
+		case <-time.After(100 * time.Millisecond): // what a caller that gave up would have taken, many times over
+		}
+		close(release)
+		if err := <-result; err != nil {
+			t.Fatalf("write = %v, want its request's outcome (nil)", err)
+		}
+		if !wrote {
+			t.Error("the request's result was not written before write returned")
+		}
+	})
+}
+
 func TestCloseDrainsPendingWrites(t *testing.T) {
 	backends(t, func(t *testing.T) {
 		ctx := context.Background()
