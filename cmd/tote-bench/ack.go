@@ -103,7 +103,14 @@ func ackMain(args []string) int {
 	flags.StringVar(&o.intakeCPUs, "intake-cpus", "", "tote run's -intake-cpus (default: tote run's own)")
 	flags.IntVar(&o.fakesNice, "fakes-nice", 10, "the nice value this process, which serves the fakes, takes once the sender has started, so the fakes "+
 		"(stand-ins for remote vendors) yield the CPU to the sender and to tote run; 0 leaves it")
+	runs := flags.Int("runs", 1, "run the bench this many times, one after another, printing each run and then the spread of their figures "+
+		"(a shared machine varies from one run to the next)")
+	goal := flags.Duration("goal", 10*time.Millisecond, "with -runs, count the runs whose sender p99 is at most this")
 	_ = flags.Parse(args)
+	if *runs < 1 || *goal <= 0 {
+		fmt.Fprintln(os.Stderr, "Error: -runs must be at least 1 and -goal positive")
+		return 2
+	}
 	if o.rate <= 0 || o.duration <= 0 || o.floor < 0 || o.after < 0 || o.floorHTTP < 0 {
 		fmt.Fprintln(os.Stderr, "Error: -rate and -duration must be positive, -floor, -floor-http and -after not negative")
 		return 2
@@ -115,6 +122,10 @@ func ackMain(args []string) int {
 	if o.fakesNice < 0 || o.fakesNice > 19 {
 		fmt.Fprintln(os.Stderr, "Error: -fakes-nice must be from 0 to 19")
 		return 2
+	}
+	if *runs > 1 {
+		series, err := ackSeries(o, *runs, *goal, os.Stderr)
+		return finish(series, err, *asJSON, func(s *AckSeries) { s.print(os.Stdout) })
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), o.duration+10*time.Minute)
 	defer cancel()
@@ -144,6 +155,25 @@ func ackMain(args []string) int {
 		}
 		fmt.Printf("the sender ran in a process of its own at nice %s, the fakes at nice %s\n", niceText(res.SenderNice), niceText(res.FakesNice))
 	})
+}
+
+// ackSeries runs the bench n times, one after another, each line of
+// progress on progress, and spreads their figures.
+func ackSeries(o ackOptions, n int, goal time.Duration, progress io.Writer) (*AckSeries, error) {
+	var runs []*AckResult
+	for i := 1; i <= n; i++ {
+		res, err := func() (*AckResult, error) {
+			ctx, cancel := context.WithTimeout(context.Background(), o.duration+10*time.Minute)
+			defer cancel()
+			return ackBench(ctx, o, io.Discard)
+		}()
+		if err != nil {
+			return nil, fmt.Errorf("run %d of %d: %w", i, n, err)
+		}
+		printRun(progress, i, n, res)
+		runs = append(runs, res)
+	}
+	return summarise(runs, float64(goal)/float64(time.Millisecond)), nil
 }
 
 // niceText prints a nice value, or "unknown".
