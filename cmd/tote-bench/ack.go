@@ -26,6 +26,9 @@ type AckResult struct {
 	AchievedRate    float64 `json:"achieved_rate"`
 	// Latencies from when each request was due (not when it left).
 	latencyMs
+	// SenderLate is the part of them before the sender took each request
+	// up: the measuring's own delay, on tote's machine.
+	SenderLate latencyMs `json:"sender_late"`
 	// Tote's own measure (tote_webhook_ack_seconds), from a request
 	// reaching its handler until its events were committed: the part of
 	// the latency above spent in tote run, less the answer's write and the
@@ -134,6 +137,7 @@ func ackMain(args []string) int {
 		fmt.Printf("%d signed BigCommerce webhooks at %.0f/s for %.0fs: %d acknowledged, %d failed, achieved %.0f/s\n",
 			res.Sent, res.Rate, res.DurationSeconds, res.Acknowledged, res.Failed, res.AchievedRate)
 		fmt.Printf("ack latency from when due: p50 %.2f ms, p90 %.2f ms, p99 %.2f ms, max %.2f ms\n", res.P50ms, res.P90ms, res.P99ms, res.MaxMs)
+		fmt.Printf("of which the sender took each request up late, after it was due: p50 %.2f ms, p99 %.2f ms\n", res.SenderLate.P50ms, res.SenderLate.P99ms)
 		fmt.Printf("of which in tote's handler until stored (tote_webhook_ack_seconds): p50 %.1f ms, p99 %.1f ms\n", res.ServerP50ms, res.ServerP99ms)
 		fmt.Printf("meanwhile the worker put %d orders in ShipStation; peak RSS of tote run %.0f MB (its intake process %.0f MB)\n",
 			res.Drained, res.PeakRSSMB, res.IntakeRSSMB)
@@ -333,7 +337,7 @@ func ackBench(ctx context.Context, o ackOptions, progress io.Writer) (*AckResult
 	res.Drained = totesOrders(fakes)
 	res.Acknowledged, res.Failed, res.SenderNice = sent.OK, sent.Failed, sent.Nice
 	res.AchievedRate = float64(sent.OK) / sent.LastAnswerSeconds
-	res.latencyMs = sent.latencyMs
+	res.latencyMs, res.SenderLate = sent.latencyMs, sent.Late
 	if buckets, err := scrapeHistogram(ctx, "http://"+listen+"/metrics", "tote_webhook_ack_seconds"); err == nil {
 		res.ServerP50ms, res.ServerP99ms = 1000*buckets.quantile(0.50), 1000*buckets.quantile(0.99)
 	} else {

@@ -45,6 +45,9 @@ type senderResult struct {
 	LastAnswerSeconds float64 `json:"last_answer_seconds"`
 	// Latencies from when each request was due.
 	latencyMs
+	// Late is the part of them before the sender took each request up
+	// (to write it, or to dial first): its own delay, not tote's.
+	Late latencyMs `json:"late"`
 }
 
 // ackSendMain is `tote-bench ack-send`, the ack bench's sender; ackBench

@@ -145,6 +145,9 @@ func TestAckSendSendsEveryRequestOnce(t *testing.T) {
 	if res.MaxMs <= 0 || res.P50ms > res.P99ms || res.P99ms > res.MaxMs {
 		t.Errorf("latencies out of order: %+v", res)
 	}
+	if l := res.Late; l.MaxMs <= 0 || l.P50ms > l.P99ms || l.P99ms > l.MaxMs || l.MaxMs > res.MaxMs {
+		t.Errorf("the sender's lateness %+v is not a part of its latencies %+v", l, res.latencyMs)
+	}
 	// The child is not niced by this process (which is not niced either).
 	if want, ok := ownNice(); ok && (res.Nice == nil || *res.Nice != want) {
 		t.Errorf("sender's nice %v, want %d", res.Nice, want)

@@ -38,6 +38,7 @@ const rawTimeout, rawIdle = time.Minute, 30 * time.Second
 // openLoop is what a sending measured, request by request.
 type openLoop struct {
 	latencies []time.Duration // from each request's due time to its whole answer
+	late      []time.Duration // from each request's due time until the sender took it up
 	ok        []bool          // answered 2xx
 	last      time.Duration   // from the start to the last answer
 }
@@ -49,7 +50,7 @@ type openLoop struct {
 // ends, the requests not yet due are not sent, and count as failed.
 func sendOpenLoop(ctx context.Context, addr string, rate float64, reqs [][]byte, conns int) *openLoop {
 	n := len(reqs)
-	run := &openLoop{latencies: make([]time.Duration, n), ok: make([]bool, n)}
+	run := &openLoop{latencies: make([]time.Duration, n), late: make([]time.Duration, n), ok: make([]bool, n)}
 	jobs := make(chan int, n) // never full: the scheduler never waits for the pool
 	var pending atomic.Int64  // requests handed to the pool and not yet answered
 	var wg sync.WaitGroup
@@ -60,6 +61,7 @@ func sendOpenLoop(ctx context.Context, addr string, rate float64, reqs [][]byte,
 		r := bufio.NewReader(nil)
 		var used time.Time
 		for i := range jobs {
+			run.late[i] = time.Since(s.due(i))
 			if c != nil && time.Since(used) > rawIdle {
 				c.Close()
 				c = nil
@@ -115,6 +117,7 @@ func (run *openLoop) result() *senderResult {
 		}
 	}
 	res.latencyMs = percentiles(slices.Clone(run.latencies))
+	res.Late = percentiles(slices.Clone(run.late))
 	return res
 }
 

@@ -27,8 +27,6 @@ func (s schedule) due(i int) time.Time { return s.start.Add(time.Duration(i) * s
 // wake-ups would take a core from what is measured), and returns how many
 // it sent: fewer if ctx ended first.
 func (s schedule) run(ctx context.Context, n int, send func(i int)) int {
-	timer := time.NewTimer(time.Hour)
-	defer timer.Stop()
 	i := 0
 	for i < n {
 		now := time.Now()
@@ -36,13 +34,15 @@ func (s schedule) run(ctx context.Context, n int, send func(i int)) int {
 			send(i)
 		}
 		if i < n {
-			timer.Reset(s.due(i).Sub(now))
-			select {
-			case <-timer.C:
-			case <-ctx.Done():
+			if ctx.Err() != nil {
 				return i
 			}
+			sleepFor(min(s.due(i).Sub(now), maxSleep))
 		}
 	}
 	return i
 }
+
+// maxSleep bounds one sleep of the schedule, so that it sees its context
+// end promptly.
+const maxSleep = 10 * time.Millisecond
