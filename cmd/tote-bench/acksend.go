@@ -48,6 +48,10 @@ type senderResult struct {
 	// Late is the part of them before the sender took each request up
 	// (to write it, or to dial first): its own delay, not tote's.
 	Late latencyMs `json:"late"`
+	// Answer is the rest: from when the sender took each request up to
+	// its whole answer, what a sender on a machine of its own would wait
+	// (but for the network between them).
+	Answer latencyMs `json:"answer"`
 }
 
 // ackSendMain is `tote-bench ack-send`, the ack bench's sender; ackBench

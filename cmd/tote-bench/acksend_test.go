@@ -148,6 +148,9 @@ func TestAckSendSendsEveryRequestOnce(t *testing.T) {
 	if l := res.Late; l.MaxMs <= 0 || l.P50ms > l.P99ms || l.P99ms > l.MaxMs || l.MaxMs > res.MaxMs {
 		t.Errorf("the sender's lateness %+v is not a part of its latencies %+v", l, res.latencyMs)
 	}
+	if a := res.Answer; a.MaxMs <= 0 || a.P50ms > a.P99ms || a.P99ms > a.MaxMs || a.MaxMs > res.MaxMs {
+		t.Errorf("the latencies from when the sender took each request up %+v are not a part of its latencies %+v", a, res.latencyMs)
+	}
 	// The child is not niced by this process (which is not niced either).
 	if want, ok := ownNice(); ok && (res.Nice == nil || *res.Nice != want) {
 		t.Errorf("sender's nice %v, want %d", res.Nice, want)

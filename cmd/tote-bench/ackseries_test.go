@@ -10,6 +10,7 @@ func TestSummariseSpreadsTheRunsAndCountsThoseWithinTheGoal(t *testing.T) {
 	run := func(sender, handler float64, drained int, floor *floorResult) *AckResult {
 		r := &AckResult{ServerP99ms: handler, Drained: drained, FloorDraining: floor}
 		r.P99ms = sender
+		r.SenderAnswer.P99ms = sender - 1 // the sender took each request up a millisecond late
 		return r
 	}
 	floor := func(p99 float64) *floorResult {
@@ -29,6 +30,9 @@ func TestSummariseSpreadsTheRunsAndCountsThoseWithinTheGoal(t *testing.T) {
 	if want := (spread{Min: 8, Median: 9.95, Max: 12.5}); s.SenderP99 != want {
 		t.Errorf("sender p99 %+v, want %+v (an even count's median is the mean of the middle two)", s.SenderP99, want)
 	}
+	if want := (spread{Min: 7, Median: 8.95, Max: 11.5}); s.AnswerP99 != want {
+		t.Errorf("p99 from when the sender took requests up %+v, want %+v", s.AnswerP99, want)
+	}
 	if want := (spread{Min: 7.5, Median: 8.5, Max: 9.5}); s.HandlerP99 != want {
 		t.Errorf("handler p99 %+v, want %+v", s.HandlerP99, want)
 	}
@@ -41,7 +45,7 @@ func TestSummariseSpreadsTheRunsAndCountsThoseWithinTheGoal(t *testing.T) {
 
 	var out bytes.Buffer
 	s.print(&out)
-	for _, want := range []string{"over 4 runs", "least 8.00, median 9.95, most 12.50", "at most 10 ms in 3 of 4", "median 3250"} {
+	for _, want := range []string{"over 4 runs", "least 8.00, median 9.95, most 12.50", "at most 10 ms in 3 of 4", "took each request up, p99 least 7.00, median 8.95", "median 3250"} {
 		if !strings.Contains(out.String(), want) {
 			t.Errorf("the summary lacks %q:\n%s", want, out.String())
 		}
