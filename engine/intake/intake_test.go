@@ -213,11 +213,11 @@ func TestJournalMovedOnceAcrossRestarts(t *testing.T) {
 
 	p, addr = start(t, store, journal, wake)
 	post(t, addr, `{"after":"restart"}`)
-	got := payloads(t, store, woken, 24)
+	payloads(t, store, woken, 24)
 	if err := p.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
-	got = payloads(t, store, woken, 24)
+	got := payloads(t, store, woken, 24)
 	if len(got) != 24 {
 		t.Fatalf("%d events in the inbox, want 24 (each once): %v", len(got), got)
 	}
