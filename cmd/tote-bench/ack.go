@@ -133,9 +133,7 @@ func ackMain(args []string) int {
 		series, err := ackSeries(o, *runs, *goal, os.Stderr)
 		return finish(series, err, *asJSON, func(s *AckSeries) { s.print(os.Stdout) })
 	}
-	ctx, cancel := context.WithTimeout(context.Background(), o.duration+10*time.Minute)
-	defer cancel()
-	res, err := ackBench(ctx, o, os.Stderr)
+	res, err := ackOnce(o, os.Stderr)
 	return finish(res, err, *asJSON, func(res *AckResult) {
 		fmt.Printf("%d signed BigCommerce webhooks at %.0f/s for %.0fs: %d acknowledged, %d failed, achieved %.0f/s\n",
 			res.Sent, res.Rate, res.DurationSeconds, res.Acknowledged, res.Failed, res.AchievedRate)
@@ -166,16 +164,20 @@ func ackMain(args []string) int {
 	})
 }
 
+// ackOnce runs the bench once, given its sending's length and ten minutes
+// more to finish.
+func ackOnce(o ackOptions, progress io.Writer) (*AckResult, error) {
+	ctx, cancel := context.WithTimeout(context.Background(), o.duration+10*time.Minute)
+	defer cancel()
+	return ackBench(ctx, o, progress)
+}
+
 // ackSeries runs the bench n times, one after another, each line of
 // progress on progress, and spreads their figures.
 func ackSeries(o ackOptions, n int, goal time.Duration, progress io.Writer) (*AckSeries, error) {
 	var runs []*AckResult
 	for i := 1; i <= n; i++ {
-		res, err := func() (*AckResult, error) {
-			ctx, cancel := context.WithTimeout(context.Background(), o.duration+10*time.Minute)
-			defer cancel()
-			return ackBench(ctx, o, io.Discard)
-		}()
+		res, err := ackOnce(o, io.Discard)
 		if err != nil {
 			return nil, fmt.Errorf("run %d of %d: %w", i, n, err)
 		}

@@ -39,7 +39,6 @@ const rawTimeout, rawIdle = time.Minute, 30 * time.Second
 type openLoop struct {
 	latencies []time.Duration // from each request's due time to its whole answer
 	late      []time.Duration // from each request's due time until the sender took it up
-	answer    []time.Duration // from then to its whole answer
 	ok        []bool          // answered 2xx
 	last      time.Duration   // from the start to the last answer
 }
@@ -51,7 +50,7 @@ type openLoop struct {
 // ends, the requests not yet due are not sent, and count as failed.
 func sendOpenLoop(ctx context.Context, addr string, rate float64, reqs [][]byte, conns int) *openLoop {
 	n := len(reqs)
-	run := &openLoop{latencies: make([]time.Duration, n), late: make([]time.Duration, n), answer: make([]time.Duration, n), ok: make([]bool, n)}
+	run := &openLoop{latencies: make([]time.Duration, n), late: make([]time.Duration, n), ok: make([]bool, n)}
 	jobs := make(chan int, n) // never full: the scheduler never waits for the pool
 	var pending atomic.Int64  // requests handed to the pool and not yet answered
 	var wg sync.WaitGroup
@@ -62,8 +61,7 @@ func sendOpenLoop(ctx context.Context, addr string, rate float64, reqs [][]byte,
 		r := bufio.NewReader(nil)
 		var used time.Time
 		for i := range jobs {
-			took := time.Now()
-			run.late[i] = took.Sub(s.due(i))
+			run.late[i] = time.Since(s.due(i))
 			if c != nil && time.Since(used) > rawIdle {
 				c.Close()
 				c = nil
@@ -80,7 +78,6 @@ func sendOpenLoop(ctx context.Context, addr string, rate float64, reqs [][]byte,
 			}
 			used = time.Now()
 			run.latencies[i], run.ok[i] = used.Sub(s.due(i)), err == nil && status/100 == 2
-			run.answer[i] = used.Sub(took)
 			if c != nil && (err != nil || !keep) {
 				c.Close()
 				c = nil
@@ -120,7 +117,11 @@ func (run *openLoop) result() *senderResult {
 		}
 	}
 	res.latencyMs = percentiles(slices.Clone(run.latencies))
-	res.Late, res.Answer = percentiles(slices.Clone(run.late)), percentiles(slices.Clone(run.answer))
+	answer := make([]time.Duration, len(run.latencies))
+	for i, l := range run.latencies {
+		answer[i] = l - run.late[i]
+	}
+	res.Late, res.Answer = percentiles(slices.Clone(run.late)), percentiles(answer)
 	return res
 }
 

@@ -3,7 +3,6 @@ package service
 import (
 	"context"
 	"log/slog"
-	"sync"
 	"testing"
 	"time"
 
@@ -40,23 +39,11 @@ func TestIntakeCPUs(t *testing.T) {
 	}
 }
 
-// fakeClock is a clock a test moves.
-type fakeClock struct {
-	mu  sync.Mutex
-	now time.Time
-}
-
-func (c *fakeClock) Now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.now }
-func (c *fakeClock) Add(d time.Duration) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.now = c.now.Add(d)
-}
-
 func TestKeepOffWhileDeliveriesArrive(t *testing.T) {
 	all, _ := affinity.Parse("0-1")
 	intake, _ := affinity.Parse("1")
-	clock := &fakeClock{now: time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)}
+	clock := &testClock{t: time.Date(2026, 12, 7, 12, 0, 0, 0, time.UTC)}
+	advance := func(d time.Duration) { clock.Set(clock.Now().Add(d)) }
 	kept := make(chan string, 4)
 	k := newKeepOff(nil, all, intake, slog.New(slog.DiscardHandler))
 	k.now = clock.Now
@@ -83,13 +70,13 @@ func TestKeepOffWhileDeliveriesArrive(t *testing.T) {
 	k.Delivered("orders", "created", 1, 0, time.Millisecond)
 	expect("0")
 	// Deliveries that keep coming keep it there.
-	clock.Add(keepOffQuiet / 2)
+	advance(keepOffQuiet / 2)
 	k.Delivered("orders", "created", 1, 0, time.Millisecond)
 	tick <- clock.Now()
-	clock.Add(keepOffQuiet / 2)
+	advance(keepOffQuiet / 2)
 	tick <- clock.Now()
 	// keepOffQuiet without one gives it every CPU again.
-	clock.Add(keepOffQuiet / 2)
+	advance(keepOffQuiet / 2)
 	tick <- clock.Now()
 	expect("0-1")
 	// The next sale narrows it again, and stopping widens it.

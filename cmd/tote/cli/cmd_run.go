@@ -82,11 +82,14 @@ func cmdRun(ctx context.Context, env Env, args []string) int {
 		return runIntake(ctx, env, prog, child, *logFormat, *parallelism, service.Options{Grace: *grace, HTTP: lim})
 	}
 	var intakeCPUSet affinity.Set
-	if runtime.GOOS != "linux" && *intakeCPUs != "off" && *intakeCPUs != "auto" {
-		fmt.Fprintln(env.Stderr, "Error: -intake-cpus names CPUs on Linux only")
-		return exitError
-	}
-	if *intakeCPUs != "off" && runtime.GOOS == "linux" {
+	switch {
+	case *intakeCPUs == "off":
+	case runtime.GOOS != "linux":
+		if *intakeCPUs != "auto" {
+			fmt.Fprintln(env.Stderr, "Error: -intake-cpus names CPUs on Linux only")
+			return exitError
+		}
+	default:
 		allowed, err := affinity.Allowed()
 		if err == nil {
 			intakeCPUSet, err = service.IntakeCPUs(*intakeCPUs, allowed)
