@@ -88,6 +88,12 @@ func TestOpenConnectionSettings(t *testing.T) {
 		"synchronous":  "2", // FULL
 		"busy_timeout": "5000",
 	}
+	if syncApart {
+		want["synchronous"] = "1" // NORMAL: a logSyncer syncs each commit before it is answered
+		if s.w.sy == nil {
+			t.Error("no logSyncer syncs the writer's commits")
+		}
+	}
 	for pragma, v := range want {
 		var got string
 		if err := s.w.conn.QueryRowContext(ctx, "PRAGMA "+pragma).Scan(&got); err != nil {

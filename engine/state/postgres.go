@@ -98,7 +98,7 @@ func openPostgres(ctx context.Context, location string, opts ...Option) (*Store,
 	rdb.SetMaxIdleConns(n)
 	s.rdb = rdb
 	s.reads = newStmtCache(s.d, rdb.PrepareContext)
-	s.w = newWriter(wdb, conn, s.d, s.now, s.log)
+	s.w = newWriter(wdb, conn, s.d, s.now, s.log, nil, nil)
 	return s, nil
 }
 

@@ -106,22 +106,30 @@ type writer struct {
 	ins     []Intent // settleAll's buffers
 	links   []Link
 	tx      wtx // the handle of the request running (see newTx)
+	// sy, on a SQLite file, syncs the log after commits and answers their
+	// callers (see logSyncer); closeLog closes its file.
+	sy       *logSyncer
+	closeLog func() error
 }
 
-func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log *slog.Logger) *writer {
+// newWriter starts the writer on conn; sy, if not nil, syncs the log of
+// its commits, and closeLog closes its file.
+func newWriter(db *sql.DB, conn *sql.Conn, d dialect, now func() time.Time, log *slog.Logger, sy *logSyncer, closeLog func() error) *writer {
 	w := &writer{
-		db:      db,
-		conn:    conn,
-		d:       d,
-		stmts:   newStmtCache(d, conn.PrepareContext),
-		now:     now,
-		log:     log,
-		closing: make(chan struct{}),
-		reqs:    make(chan *writeReq, maxBatch),
-		urgent:  make(chan *writeReq, maxBatch),
-		budget:  urgentBudget,
-		done:    make(chan struct{}),
-		errs:    make([]error, 0, maxBatch),
+		db:       db,
+		conn:     conn,
+		d:        d,
+		stmts:    newStmtCache(d, conn.PrepareContext),
+		now:      now,
+		log:      log,
+		closing:  make(chan struct{}),
+		reqs:     make(chan *writeReq, maxBatch),
+		urgent:   make(chan *writeReq, maxBatch),
+		budget:   urgentBudget,
+		done:     make(chan struct{}),
+		errs:     make([]error, 0, maxBatch),
+		sy:       sy,
+		closeLog: closeLog,
 	}
 	if d.backend != Postgres {
 		w.raw = newRawExec(conn, d)
@@ -203,7 +211,12 @@ func (w *writer) close() error {
 	close(w.urgent)
 	w.mu.Unlock()
 	<-w.done
-	return errors.Join(w.ckpt.close(), w.stmts.close(), w.raw.close(), w.conn.Close(), w.db.Close())
+	var logErr error
+	if w.sy != nil {
+		w.sy.close()
+		logErr = w.closeLog()
+	}
+	return errors.Join(logErr, w.ckpt.close(), w.stmts.close(), w.raw.close(), w.conn.Close(), w.db.Close())
 }
 
 func (w *writer) run() {
@@ -217,16 +230,21 @@ func (w *writer) run() {
 	lanes := lanes{urgent: w.urgent, reqs: w.reqs}
 	for {
 		batch = batch[:0]
-		if len(later) == 0 {
+		var urgent *writeReq
+		later, urgent = w.awaitSync(&lanes, later)
+		if urgent == nil && len(later) == 0 {
 			r := lanes.next()
 			if r == nil {
 				return // closed and drained
 			}
 			if r.urgent {
-				batch = append(batch, r)
+				urgent = r
 			} else {
 				later = append(later, r)
 			}
+		}
+		if urgent != nil {
+			batch = append(batch, urgent)
 		}
 		// The urgent requests first, then the others in their order; one
 		// place is kept for another.
@@ -242,6 +260,36 @@ func (w *writer) run() {
 		}
 		clear(batch)
 	}
+}
+
+// awaitSync waits, while the last batch's log is being synced, until
+// that sync is over, overlapMin requests wait (taken into later, which it
+// returns) or an urgent request comes (returned too: it leads the next
+// batch).
+func (w *writer) awaitSync(l *lanes, later []*writeReq) ([]*writeReq, *writeReq) {
+	if w.sy == nil {
+		return later, nil
+	}
+	for w.sy.unsynced.Load() > 0 && len(later) < overlapMin {
+		select {
+		case <-w.sy.synced:
+		case r, ok := <-l.urgent:
+			if ok {
+				return later, r
+			}
+			l.urgent = nil
+		case r, ok := <-l.reqs:
+			if ok {
+				later = append(later, r)
+			} else {
+				l.reqs = nil
+			}
+		}
+		if l.urgent == nil && l.reqs == nil {
+			break // closing: what is left runs at once
+		}
+	}
+	return later, nil
 }
 
 // lanes are the writer's two queues; a closed one is set to nil.
@@ -314,13 +362,31 @@ func (w *writer) commit(batch []*writeReq) int {
 		}
 	}
 	n := len(batch)
+	if live > 0 && w.sy != nil {
+		if err := w.sy.failure(); err != nil {
+			for i := range errs {
+				if errs[i] == nil {
+					errs[i] = err
+				}
+			}
+			live = 0
+		}
+	}
 	if live > 0 {
 		n = w.runBatch(batch, errs)
 		w.retryConflicts(batch[:n], errs[:n])
 		w.checkConn()
 	}
-	for i, r := range batch[:n] {
-		r.done <- errs[i]
+	if live > 0 && w.sy != nil {
+		as := make([]answer, n)
+		for i, r := range batch[:n] {
+			as[i] = answer{done: r.done, err: errs[i]}
+		}
+		w.sy.hand(as)
+	} else {
+		for i, r := range batch[:n] {
+			r.done <- errs[i]
+		}
 	}
 	clear(errs)
 	if w.log.Enabled(context.Background(), slog.LevelDebug) {
