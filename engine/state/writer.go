@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"strings"
 	"sync"
@@ -31,6 +32,11 @@ const pgMaxBatch = 64
 // urgent requests. A webhook's acknowledgement waits on its enqueue, so an
 // enqueue never waits behind a long batch of settlements.
 const urgentBudget = 2 * time.Millisecond
+
+// yieldBelow is the size under which a batch waits for the goroutines
+// that are ready to run before it commits (see run). Urgent requests
+// never wait.
+const yieldBelow = 16
 
 // urgentGroup bounds a group's requests run together while urgent
 // requests wait, so that the batch can be cut after it.
@@ -253,6 +259,15 @@ func (w *writer) run() {
 		batch = append(batch, later[:n]...)
 		later = append(later[:0], later[n:]...)
 		batch = drain(&lanes.reqs, batch, limit)
+		if len(batch) < yieldBelow && !w.pressed(batch) {
+			// Every goroutine ready to run goes first, and makes its
+			// requests. On one processor (GOMAXPROCS=1, as tote run's
+			// serving process has while webhooks arrive) the writer
+			// otherwise takes each request as soon as it is sent, and
+			// commits and syncs nearly every one alone.
+			runtime.Gosched()
+			batch = drain(&lanes.reqs, batch, limit)
+		}
 		done := w.commit(batch)
 		// The rest is copied out: the next batch reuses batch's array.
 		if done < len(batch) {

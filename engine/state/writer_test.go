@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime"
 	"slices"
 	"sync"
 	"testing"
@@ -441,4 +442,38 @@ func TestBatchWithinBudgetIsNotCut(t *testing.T) {
 			t.Errorf("batch sizes %v: the urgent write and the 5 others did not share one transaction", log.Sizes())
 		}
 	})
+}
+
+// On one processor, requests made by goroutines that are all ready to run
+// share a commit: the writer lets them run before it commits, rather than
+// committing the first request as soon as it is sent.
+func TestOnOneProcessorRequestsMadeTogetherShareACommit(t *testing.T) {
+	log := &batchLog{}
+	s, _ := openTest(t, WithLogger(slog.New(log)))
+	awaitBatchLog(t, s.w) // the writer is idle
+	before := len(log.Sizes())
+
+	defer runtime.GOMAXPROCS(runtime.GOMAXPROCS(1))
+	const n = 40
+	start := make(chan struct{})
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range n {
+		wg.Go(func() {
+			<-start
+			errs[i] = s.write(context.Background(), "test", enqueueReq(fmt.Sprint(i))) // not urgent, as Enqueue is
+		})
+	}
+	close(start)
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Fatalf("request %d: %v", i, err)
+		}
+	}
+	awaitBatchLog(t, s.w)
+	sizes := log.Sizes()[before:]
+	if sizes[0] < 2 {
+		t.Errorf("the first of %d requests made together was committed alone (commits of %v)", n, sizes)
+	}
 }
