@@ -556,7 +556,7 @@ func TestJournalMadeAgainIsMovedFromItsStart(t *testing.T) {
 	p, addr := start(t, store, journal, wake)
 	post(t, addr, `{"old":1}`)
 	post(t, addr, `{"old":2}`)
-	payloads(t, store, woken, 2)
+	payloads(t, store, woken, 1)
 	if err := p.Stop(ctx); err != nil {
 		t.Fatal(err)
 	}
@@ -783,11 +783,13 @@ INSERT INTO deliveries VALUES (2, 'p', 't', 'held', '{"Pipeline":"p","Trigger":"
 	}
 }
 
-// countingStore records how many events each move moved.
+// countingStore records how many events each move moved. The first move,
+// once committed, signals committed and waits for hold before it returns.
 type countingStore struct {
 	intake.Store
-	mu    sync.Mutex
-	moves []int
+	committed, hold chan struct{}
+	mu              sync.Mutex
+	moves           []int
 }
 
 func (s *countingStore) EnqueueMovingCursor(ctx context.Context, cursor, from, to string, items ...state.NewItem) ([]state.EnqueueResult, error) {
@@ -795,23 +797,35 @@ func (s *countingStore) EnqueueMovingCursor(ctx context.Context, cursor, from, t
 	if err == nil {
 		s.mu.Lock()
 		s.moves = append(s.moves, len(items))
+		first := len(s.moves) == 1
 		s.mu.Unlock()
+		if first {
+			close(s.committed)
+			<-s.hold
+		}
 	}
 	return res, err
 }
 
 // The first delivery after a quiet spell is moved at once; those that come
-// within MoveEvery of its move wait and are moved together, here by Stop.
+// within MoveEvery of its move, even while it is being made, wait and are
+// moved together, here by Stop.
 func TestMovesAreSpacedWhileDeliveriesCome(t *testing.T) {
 	store := openState(t)
-	counting := &countingStore{Store: store}
+	counting := &countingStore{Store: store, committed: make(chan struct{}), hold: make(chan struct{})}
 	woken, wake := waker()
 	p, addr := startWith(t, intake.Options{Journal: intake.JournalPath(store.Path()), Store: counting, Wake: wake, MoveEvery: time.Hour})
-	post(t, addr, `{"n":1}`)
-	payloads(t, store, woken, 1) // moved at once
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
-	for i := 2; i <= 11; i++ {
+	post(t, addr, `{"n":1}`)
+	<-counting.committed // moved at once; its move not yet over
+	post(t, addr, `{"n":2}`)
+	if !p.WaitReports(ctx, 3) { // the intake's ready report first
+		t.Fatal("report of delivery 2 not read")
+	}
+	close(counting.hold)
+	payloads(t, store, woken, 1)
+	for i := 3; i <= 11; i++ {
 		post(t, addr, fmt.Sprintf(`{"n":%d}`, i))
 		// Its report is read, and the mover woken by it.
 		if !p.WaitReports(ctx, int64(i+1)) { // the intake's ready report first

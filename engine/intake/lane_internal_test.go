@@ -113,3 +113,50 @@ func TestCommitsAreSpacedWhileDeliveriesCome(t *testing.T) {
 		t.Errorf("%d more waits: the deliveries that came during the wait did not go with it", len(pauses))
 	}
 }
+
+// Moved rows are deleted at most forgetChunk a commit while deliveries
+// wait on the commit, and all at once when none do.
+func TestMovedRowsAreDeletedAFewACommitWhileDeliveriesCome(t *testing.T) {
+	defer func(e time.Duration) { commitEvery = e }(commitEvery)
+	commitEvery = 0
+	ctx := context.Background()
+	l, err := openLane(ctx, filepath.Join(t.TempDir(), "lane-0.db"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.close()
+	delivery := func() request {
+		return request{items: []state.NewItem{{Pipeline: "p", Trigger: "t", Payload: []byte(`{}`)}}, res: make(chan result, 1)}
+	}
+	const moved = 3*forgetChunk + 4
+	for range moved {
+		if _, err := l.do(ctx, delivery()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	kept := func() int {
+		t.Helper()
+		var n int
+		if err := l.db.QueryRow(`SELECT COUNT(*) FROM deliveries WHERE id <= ? AND item IS NOT NULL`, moved).Scan(&n); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	// The writer is idle: one commit of a move's forget and a delivery.
+	l.commit([]request{{forget: true, upTo: moved, res: make(chan result, 1)}, delivery()})
+	if got, want := kept(), moved-forgetChunk; got != want {
+		t.Fatalf("%d moved rows kept after a commit with a delivery, want %d", got, want)
+	}
+	if _, err := l.do(ctx, delivery()); err != nil {
+		t.Fatal(err)
+	}
+	if got, want := kept(), moved-2*forgetChunk; got != want {
+		t.Fatalf("%d moved rows kept after the next delivery's commit, want %d", got, want)
+	}
+	if _, err := l.do(ctx, request{forget: true, upTo: moved}); err != nil {
+		t.Fatal(err)
+	}
+	if got := kept(); got != 0 {
+		t.Fatalf("%d moved rows kept after a commit no delivery waited on, want 0", got)
+	}
+}

@@ -395,11 +395,11 @@ func (p *Process) moveUntil(stop <-chan struct{}) {
 	}
 }
 
-// moveAll moves every entry after the last moved, a batch per write, each
-// together with its lane's cursor: an entry is enqueued once, whenever the
-// serving process stops, and whichever other process moves the journal
-// (a move from a cursor that another made is refused: ErrCursorMoved). It
-// returns how many entries it moved.
+// moveAll moves the entries after the last moved, a batch per write, each
+// together with its lane's cursor, until a batch is not full: an entry is
+// enqueued once, whenever the serving process stops, and whichever other
+// process moves the journal (a move from a cursor that another made is
+// refused: ErrCursorMoved). It returns how many entries it moved.
 func (p *Process) moveAll(ctx context.Context, stop <-chan struct{}) (moved int, err error) {
 	for lane := range p.last {
 		for {
@@ -432,6 +432,12 @@ func (p *Process) moveAll(ctx context.Context, stop <-chan struct{}) (moved int,
 				p.opts.Wake()
 			}
 			p.forget(lane)
+			if len(entries) < moveBatch {
+				// What came during this move waits for the next, MoveEvery
+				// after this one began: read again at once, a steady
+				// stream would be moved a few entries a commit.
+				break
+			}
 		}
 	}
 	return moved, nil
