@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -163,5 +165,29 @@ func TestCloseWaitsForTheLastSync(t *testing.T) {
 		}
 	default:
 		t.Fatal("Close returned before the write whose log it synced was answered")
+	}
+}
+
+// SQLite names the log after the file a symbolic link leads to; the log
+// synced is that one (a log beside the link does not exist).
+func TestAStateReachedThroughASymbolicLinkSyncsItsLog(t *testing.T) {
+	if !syncApart {
+		t.Skip("commits sync inside SQLite on this system")
+	}
+	dir, linkDir := t.TempDir(), t.TempDir()
+	link := filepath.Join(linkDir, "state.db")
+	if err := os.Symlink(filepath.Join(dir, "state.db"), link); err != nil {
+		t.Skip(err)
+	}
+	s, err := Open(context.Background(), link)
+	if err != nil {
+		t.Fatalf("Open through a symbolic link: %v", err)
+	}
+	defer s.Close()
+	if _, err := s.Enqueue(context.Background(), NewItem{Pipeline: "p", Trigger: "t", Key: "k"}); err != nil {
+		t.Fatalf("Enqueue: %v", err)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "state.db-wal")); err != nil {
+		t.Errorf("no log beside the linked file: %v", err)
 	}
 }
