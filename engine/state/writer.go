@@ -87,7 +87,8 @@ type group interface {
 // writer owns the only write connection and performs group commit: it takes
 // every request queued at the moment it becomes free (up to maxBatch), runs
 // each in its own SAVEPOINT inside one transaction, commits once, and then
-// answers every caller.
+// answers every caller, or, with a logSyncer, has it answer them once the
+// commit is synced.
 type writer struct {
 	db    *sql.DB
 	conn  *sql.Conn
