@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
 	"os"
 	"sync"
 	"sync/atomic"
@@ -77,19 +78,8 @@ func (ls *logSyncer) run() {
 	var batches [][]answer
 	for as := range ls.queue {
 		// One sync covers every batch committed before it starts.
-		batches = append(batches[:0], as)
-	more:
-		for {
-			select {
-			case as, ok := <-ls.queue:
-				if !ok {
-					break more
-				}
-				batches = append(batches, as)
-			default:
-				break more
-			}
-		}
+		queue := ls.queue // drain sets its copy to nil once closed
+		batches = drain(&queue, append(batches[:0], as), math.MaxInt)
 		err := ls.failure()
 		if err == nil {
 			if serr := ls.sync(); serr != nil {

@@ -118,7 +118,11 @@ func Open(ctx context.Context, location string, opts ...Option) (*Store, error) 
 		wdb.Close()
 		return nil, fmt.Errorf("state: open %s: %w", path, err)
 	}
+	var syncLog, closeLog func() error // the log's sync, when syncApart
 	fail := func(err error) (*Store, error) {
+		if closeLog != nil {
+			closeLog()
+		}
 		conn.Close()
 		wdb.Close()
 		return nil, err
@@ -129,7 +133,6 @@ func Open(ctx context.Context, location string, opts ...Option) (*Store, error) 
 	if err := migrate(ctx, conn, s.d, s.now, s.log); err != nil {
 		return fail(fmt.Errorf("state: migrate %s: %w", path, err))
 	}
-	var syncLog, closeLog func() error
 	if syncApart {
 		// The log is named after the file as SQLite resolved it (through
 		// symbolic links), which it reports.
@@ -141,12 +144,6 @@ func Open(ctx context.Context, location string, opts ...Option) (*Store, error) 
 		syncLog, closeLog = fileSync(file + "-wal")
 		if s.wrapLogSync != nil {
 			syncLog = s.wrapLogSync(syncLog)
-		}
-		fail = func(err error) (*Store, error) {
-			closeLog()
-			conn.Close()
-			wdb.Close()
-			return nil, err
 		}
 		if err := syncLog(); err != nil { // the migrations, if any
 			return fail(fmt.Errorf("state: open %s: syncing its log: %w", path, err))

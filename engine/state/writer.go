@@ -342,9 +342,18 @@ func (l *lanes) next() *writeReq {
 	return nil
 }
 
-// drain appends the requests queued on *ch now, up to limit; a closed
-// lane is set to nil.
-func drain(ch *chan *writeReq, batch []*writeReq, limit int) []*writeReq {
+// failRest sets err for every request of errs that has not failed yet.
+func failRest(errs []error, err error) {
+	for i := range errs {
+		if errs[i] == nil {
+			errs[i] = err
+		}
+	}
+}
+
+// drain appends what is queued on *ch now, up to limit; a closed channel
+// is set to nil.
+func drain[T any](ch *chan T, batch []T, limit int) []T {
 	for len(batch) < limit && *ch != nil {
 		select {
 		case r, ok := <-*ch:
@@ -380,11 +389,7 @@ func (w *writer) commit(batch []*writeReq) int {
 	n := len(batch)
 	if live > 0 && w.sy != nil {
 		if err := w.sy.failure(); err != nil {
-			for i := range errs {
-				if errs[i] == nil {
-					errs[i] = err
-				}
-			}
+			failRest(errs, err)
 			live = 0
 		}
 	}
@@ -473,19 +478,11 @@ func (w *writer) runBatch(batch []*writeReq, errs []error) int {
 		if _, err := w.exec("ROLLBACK"); err != nil {
 			cause = errors.Join(cause, err)
 		}
-		for i := range errs[:n] {
-			if errs[i] == nil {
-				errs[i] = cause
-			}
-		}
+		failRest(errs[:n], cause)
 		return n
 	}
 	if err := w.control(w.d.begin); err != nil {
-		for i := range errs {
-			if errs[i] == nil {
-				errs[i] = fmt.Errorf("begin transaction: %w", err)
-			}
-		}
+		failRest(errs, fmt.Errorf("begin transaction: %w", err))
 		return len(batch)
 	}
 run:
